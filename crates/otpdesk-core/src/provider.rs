@@ -1,0 +1,74 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The providers OTPDesk talks to. The string form is stable: it is stored in SQLite and settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderId {
+    /// OTPZap: SMS numbers (Server 1, Server 2), email OTP (Server 3), QRIS top-ups. IDR.
+    Otpzap,
+    /// NumberOTP: SMS activations with a long-poll `/wait`.
+    Numberotp,
+    /// OOPPay: USDT-TRC20 payment orders.
+    Ooppay,
+}
+
+impl ProviderId {
+    pub const ALL: [ProviderId; 3] = [ProviderId::Otpzap, ProviderId::Numberotp, ProviderId::Ooppay];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderId::Otpzap => "otpzap",
+            ProviderId::Numberotp => "numberotp",
+            ProviderId::Ooppay => "ooppay",
+        }
+    }
+
+    /// Name shown to people.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            ProviderId::Otpzap => "OTPZap",
+            ProviderId::Numberotp => "NumberOTP",
+            ProviderId::Ooppay => "OOPPay",
+        }
+    }
+}
+
+impl fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown provider {0:?} (expected otpzap, numberotp or ooppay)")]
+pub struct UnknownProvider(pub String);
+
+impl FromStr for ProviderId {
+    type Err = UnknownProvider;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "otpzap" => Ok(ProviderId::Otpzap),
+            "numberotp" => Ok(ProviderId::Numberotp),
+            "ooppay" => Ok(ProviderId::Ooppay),
+            other => Err(UnknownProvider(other.to_string())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_str_and_serde() {
+        for p in ProviderId::ALL {
+            assert_eq!(p.as_str().parse::<ProviderId>().unwrap(), p);
+            let json = serde_json::to_string(&p).unwrap();
+            assert_eq!(json, format!("\"{}\"", p.as_str()));
+            assert_eq!(serde_json::from_str::<ProviderId>(&json).unwrap(), p);
+        }
+        assert!("acme".parse::<ProviderId>().is_err());
+    }
+}
