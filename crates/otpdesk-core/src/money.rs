@@ -117,7 +117,10 @@ impl Money {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(MoneyError::CurrencyMismatch(self.currency.code(), other.currency.code()))
+            Err(MoneyError::CurrencyMismatch(
+                self.currency.code(),
+                other.currency.code(),
+            ))
         }
     }
 }
@@ -149,12 +152,17 @@ pub fn parse_decimal(text: &str, scale: u32) -> Result<i64, MoneyError> {
     if int_part.is_empty() && frac_part.is_empty() {
         return Err(err());
     }
-    if !int_part.bytes().all(|b| b.is_ascii_digit()) || !frac_part.bytes().all(|b| b.is_ascii_digit()) {
+    if !int_part.bytes().all(|b| b.is_ascii_digit())
+        || !frac_part.bytes().all(|b| b.is_ascii_digit())
+    {
         return Err(err());
     }
     let (kept, dropped) = frac_part.split_at(frac_part.len().min(scale as usize));
     if dropped.bytes().any(|b| b != b'0') {
-        return Err(MoneyError::TooPrecise { text: truncate(text), scale });
+        return Err(MoneyError::TooPrecise {
+            text: truncate(text),
+            scale,
+        });
     }
     let overflow = || MoneyError::Overflow(truncate(text));
     let mut value: i64 = 0;
@@ -178,7 +186,12 @@ pub fn format_decimal(minor: i64, scale: u32) -> String {
     let unit = 10u64.pow(scale);
     let abs = minor.unsigned_abs();
     let sign = if minor < 0 { "-" } else { "" };
-    format!("{sign}{}.{:0width$}", abs / unit, abs % unit, width = scale as usize)
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / unit,
+        abs % unit,
+        width = scale as usize
+    )
 }
 
 #[cfg(test)]
@@ -188,10 +201,19 @@ mod tests {
 
     #[test]
     fn parses_provider_amounts_exactly() {
-        assert_eq!(Money::parse(Currency::Usdt, "11.500000").unwrap().minor, 11_500_000);
-        assert_eq!(Money::parse(Currency::Usdt, "10.00").unwrap().minor, 10_000_000);
+        assert_eq!(
+            Money::parse(Currency::Usdt, "11.500000").unwrap().minor,
+            11_500_000
+        );
+        assert_eq!(
+            Money::parse(Currency::Usdt, "10.00").unwrap().minor,
+            10_000_000
+        );
         assert_eq!(Money::parse(Currency::Usdt, "0.05").unwrap().minor, 50_000);
-        assert_eq!(Money::parse(Currency::Usdt, "-10.00").unwrap().minor, -10_000_000);
+        assert_eq!(
+            Money::parse(Currency::Usdt, "-10.00").unwrap().minor,
+            -10_000_000
+        );
         assert_eq!(Money::parse(Currency::Idr, "2835").unwrap().minor, 2835);
         assert_eq!(Money::parse(Currency::Idr, "2835.00").unwrap().minor, 2835);
         assert_eq!(Money::parse(Currency::Usdt, ".5").unwrap().minor, 500_000);
@@ -199,35 +221,68 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_an_exact_amount() {
-        assert!(matches!(Money::parse(Currency::Idr, "2835.5"), Err(MoneyError::TooPrecise { .. })));
-        assert!(matches!(Money::parse(Currency::Usdt, "1.0000001"), Err(MoneyError::TooPrecise { .. })));
+        assert!(matches!(
+            Money::parse(Currency::Idr, "2835.5"),
+            Err(MoneyError::TooPrecise { .. })
+        ));
+        assert!(matches!(
+            Money::parse(Currency::Usdt, "1.0000001"),
+            Err(MoneyError::TooPrecise { .. })
+        ));
         for bad in ["", "-", ".", "abc", "1,5", "1e3", "NaN", "1.2.3", " - 1"] {
             assert!(Money::parse(Currency::Usdt, bad).is_err(), "{bad:?}");
         }
-        assert!(matches!(Money::parse(Currency::Usdt, "99999999999999999999"), Err(MoneyError::Overflow(_))));
+        assert!(matches!(
+            Money::parse(Currency::Usdt, "99999999999999999999"),
+            Err(MoneyError::Overflow(_))
+        ));
     }
 
     #[test]
     fn json_numbers_never_pass_through_float_arithmetic() {
-        let v: serde_json::Value = serde_json::from_str(r#"[2835, "11.500000", 0.1, 0.25, true]"#).unwrap();
-        assert_eq!(Money::from_json(Currency::Idr, &v[0]).unwrap(), Money::idr(2835));
-        assert_eq!(Money::from_json(Currency::Usdt, &v[1]).unwrap().minor, 11_500_000);
-        assert_eq!(Money::from_json(Currency::Usd, &v[2]).unwrap().minor, 100_000);
-        assert_eq!(Money::from_json(Currency::Usd, &v[3]).unwrap().minor, 250_000);
+        let v: serde_json::Value =
+            serde_json::from_str(r#"[2835, "11.500000", 0.1, 0.25, true]"#).unwrap();
+        assert_eq!(
+            Money::from_json(Currency::Idr, &v[0]).unwrap(),
+            Money::idr(2835)
+        );
+        assert_eq!(
+            Money::from_json(Currency::Usdt, &v[1]).unwrap().minor,
+            11_500_000
+        );
+        assert_eq!(
+            Money::from_json(Currency::Usd, &v[2]).unwrap().minor,
+            100_000
+        );
+        assert_eq!(
+            Money::from_json(Currency::Usd, &v[3]).unwrap().minor,
+            250_000
+        );
         assert!(Money::from_json(Currency::Usd, &v[4]).is_err());
     }
 
     #[test]
     fn formats_with_full_scale() {
         assert_eq!(Money::idr(50017).to_decimal_string(), "50017");
-        assert_eq!(Money::new(Currency::Usdt, 11_500_000).to_string(), "USDT 11.500000");
-        assert_eq!(Money::new(Currency::Usdt, -50_000).to_decimal_string(), "-0.050000");
+        assert_eq!(
+            Money::new(Currency::Usdt, 11_500_000).to_string(),
+            "USDT 11.500000"
+        );
+        assert_eq!(
+            Money::new(Currency::Usdt, -50_000).to_decimal_string(),
+            "-0.050000"
+        );
     }
 
     #[test]
     fn arithmetic_is_checked_and_currency_safe() {
-        assert_eq!(Money::idr(5).checked_add(Money::idr(7)).unwrap(), Money::idr(12));
-        assert!(Money::idr(5).checked_add(Money::new(Currency::Usdt, 1)).is_err());
+        assert_eq!(
+            Money::idr(5).checked_add(Money::idr(7)).unwrap(),
+            Money::idr(12)
+        );
+        assert!(Money::idr(5)
+            .checked_add(Money::new(Currency::Usdt, 1))
+            .is_err());
         assert!(Money::idr(i64::MAX).checked_add(Money::idr(1)).is_err());
     }
 

@@ -15,7 +15,11 @@ pub enum ProviderId {
 }
 
 impl ProviderId {
-    pub const ALL: [ProviderId; 3] = [ProviderId::Otpzap, ProviderId::Numberotp, ProviderId::Ooppay];
+    pub const ALL: [ProviderId; 3] = [
+        ProviderId::Otpzap,
+        ProviderId::Numberotp,
+        ProviderId::Ooppay,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -103,7 +103,10 @@ impl DepositStatus {
     }
 
     pub fn is_final(&self) -> bool {
-        matches!(self, DepositStatus::Paid | DepositStatus::Expired | DepositStatus::Failed)
+        matches!(
+            self,
+            DepositStatus::Paid | DepositStatus::Expired | DepositStatus::Failed
+        )
     }
 }
 
@@ -137,9 +140,18 @@ mod tests {
     #[test]
     fn documented_statuses_map() {
         assert_eq!(OrderStatus::from_provider("pending"), OrderStatus::Pending);
-        assert_eq!(OrderStatus::from_provider("otp_received"), OrderStatus::OtpReceived);
-        assert_eq!(OrderStatus::from_provider("received"), OrderStatus::OtpReceived);
-        assert_eq!(OrderStatus::from_provider("SUCCESS"), OrderStatus::Completed);
+        assert_eq!(
+            OrderStatus::from_provider("otp_received"),
+            OrderStatus::OtpReceived
+        );
+        assert_eq!(
+            OrderStatus::from_provider("received"),
+            OrderStatus::OtpReceived
+        );
+        assert_eq!(
+            OrderStatus::from_provider("SUCCESS"),
+            OrderStatus::Completed
+        );
         assert_eq!(DepositStatus::from_provider("success"), DepositStatus::Paid);
         assert_eq!(DepositStatus::from_provider("paid"), DepositStatus::Paid);
     }
@@ -157,7 +169,15 @@ mod tests {
 
     #[test]
     fn canonical_names_round_trip() {
-        for s in ["pending", "otp_received", "completed", "cancelled", "expired", "failed", "replaced"] {
+        for s in [
+            "pending",
+            "otp_received",
+            "completed",
+            "cancelled",
+            "expired",
+            "failed",
+            "replaced",
+        ] {
             assert_eq!(OrderStatus::from_provider(s).as_str(), s);
         }
         for s in ["pending", "paid", "expired", "failed"] {

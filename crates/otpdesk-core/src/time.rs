@@ -61,7 +61,9 @@ pub fn parse_provider_time(text: &str) -> Result<Timestamp, TimeError> {
 }
 
 /// Parse a JSON value that may be a time string or a Unix number. `null` gives `Ok(None)`.
-pub fn parse_provider_time_value(value: &serde_json::Value) -> Result<Option<Timestamp>, TimeError> {
+pub fn parse_provider_time_value(
+    value: &serde_json::Value,
+) -> Result<Option<Timestamp>, TimeError> {
     match value {
         serde_json::Value::Null => Ok(None),
         serde_json::Value::String(s) if s.trim().is_empty() => Ok(None),
@@ -107,26 +109,62 @@ mod tests {
 
     #[test]
     fn indonesian_zones_become_utc() {
-        assert_eq!(parse_provider_time("2026-05-19 10:30:00 WIB").unwrap(), utc("2026-05-19T03:30:00Z"));
-        assert_eq!(parse_provider_time("2026-05-19 10:30:00 WITA").unwrap(), utc("2026-05-19T02:30:00Z"));
-        assert_eq!(parse_provider_time("2026-05-19 10:30:00 WIT").unwrap(), utc("2026-05-19T01:30:00Z"));
-        assert_eq!(parse_provider_time("2026-05-19 10:30:00").unwrap(), utc("2026-05-19T03:30:00Z"));
+        assert_eq!(
+            parse_provider_time("2026-05-19 10:30:00 WIB").unwrap(),
+            utc("2026-05-19T03:30:00Z")
+        );
+        assert_eq!(
+            parse_provider_time("2026-05-19 10:30:00 WITA").unwrap(),
+            utc("2026-05-19T02:30:00Z")
+        );
+        assert_eq!(
+            parse_provider_time("2026-05-19 10:30:00 WIT").unwrap(),
+            utc("2026-05-19T01:30:00Z")
+        );
+        assert_eq!(
+            parse_provider_time("2026-05-19 10:30:00").unwrap(),
+            utc("2026-05-19T03:30:00Z")
+        );
     }
 
     #[test]
     fn rfc3339_and_unix() {
-        assert_eq!(parse_provider_time("2025-01-22T10:32:15Z").unwrap(), utc("2025-01-22T10:32:15Z"));
-        assert_eq!(parse_provider_time("2025-01-22T17:32:15+07:00").unwrap(), utc("2025-01-22T10:32:15Z"));
-        assert_eq!(parse_provider_time("1737123456").unwrap(), utc("2025-01-17T14:17:36Z"));
-        assert_eq!(parse_provider_time("1737123456000").unwrap(), utc("2025-01-17T14:17:36Z"));
+        assert_eq!(
+            parse_provider_time("2025-01-22T10:32:15Z").unwrap(),
+            utc("2025-01-22T10:32:15Z")
+        );
+        assert_eq!(
+            parse_provider_time("2025-01-22T17:32:15+07:00").unwrap(),
+            utc("2025-01-22T10:32:15Z")
+        );
+        assert_eq!(
+            parse_provider_time("1737123456").unwrap(),
+            utc("2025-01-17T14:17:36Z")
+        );
+        assert_eq!(
+            parse_provider_time("1737123456000").unwrap(),
+            utc("2025-01-17T14:17:36Z")
+        );
         let v = serde_json::json!(1737123456);
-        assert_eq!(parse_provider_time_value(&v).unwrap(), Some(utc("2025-01-17T14:17:36Z")));
-        assert_eq!(parse_provider_time_value(&serde_json::Value::Null).unwrap(), None);
+        assert_eq!(
+            parse_provider_time_value(&v).unwrap(),
+            Some(utc("2025-01-17T14:17:36Z"))
+        );
+        assert_eq!(
+            parse_provider_time_value(&serde_json::Value::Null).unwrap(),
+            None
+        );
     }
 
     #[test]
     fn rejects_nonsense() {
-        for bad in ["", "...", "yesterday", "2026-13-45 10:30:00 WIB", "2026-05-19 10:30:00 PST"] {
+        for bad in [
+            "",
+            "...",
+            "yesterday",
+            "2026-13-45 10:30:00 WIB",
+            "2026-05-19 10:30:00 PST",
+        ] {
             assert!(parse_provider_time(bad).is_err(), "{bad:?}");
         }
     }
