@@ -1,0 +1,60 @@
+//! Against the real OS keyring. On Linux this needs a Secret Service on the session bus:
+//! `scripts/test.sh` runs the tests inside `dbus-run-session` with an unlocked gnome-keyring.
+//! Each run uses its own service name, so a developer's real OTPDesk keys are never touched.
+
+use otpdesk_core::{ApiKey, ProviderId};
+use otpdesk_secrets::{SecretName, SecretStore};
+
+fn store() -> SecretStore {
+    SecretStore::new(format!("com.otpdesk.test.{}", uuid::Uuid::new_v4()))
+}
+
+#[test]
+fn keys_round_trip_through_the_real_keyring_and_clear() {
+    let store = store();
+    let name = SecretName::api_key(ProviderId::Otpzap);
+    assert!(!store
+        .is_set(name)
+        .expect("a Secret Service must be reachable (run scripts/test.sh)"));
+
+    let key = ApiKey::new("otpzap-live-7f3a9c2e").unwrap();
+    store.set(name, &key).unwrap();
+    assert!(store.is_set(name).unwrap());
+    assert_eq!(
+        store.get(name).unwrap().unwrap().expose(),
+        "otpzap-live-7f3a9c2e"
+    );
+
+    // Another provider's slot and the webhook secret slot are separate entries.
+    assert!(!store
+        .is_set(SecretName::api_key(ProviderId::Numberotp))
+        .unwrap());
+    assert!(!store
+        .is_set(SecretName::webhook_secret(ProviderId::Otpzap))
+        .unwrap());
+
+    // A second handle (as a restarted app would have) reads the same entry.
+    let again = SecretStore::new(store.service());
+    assert!(again.is_set(name).unwrap());
+
+    store.clear(name).unwrap();
+    assert!(!store.is_set(name).unwrap());
+    store.clear(name).unwrap();
+}
+
+#[test]
+fn replacing_a_key_keeps_only_the_new_one() {
+    let store = store();
+    let name = SecretName::webhook_secret(ProviderId::Ooppay);
+    store
+        .set(name, &ApiKey::new("first-secret-0000000").unwrap())
+        .unwrap();
+    store
+        .set(name, &ApiKey::new("second-secret-111111").unwrap())
+        .unwrap();
+    assert_eq!(
+        store.get(name).unwrap().unwrap().expose(),
+        "second-secret-111111"
+    );
+    store.clear(name).unwrap();
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sets up what is missing and runs every OTPDesk check and test: formatting, lints, UI type check
+# and unit tests, the whole Rust workspace (inside a private D-Bus session with an unlocked
+# gnome-keyring, so keyring tests use a real Secret Service), and the scripted CLI demo against
+# the simulator. Exits non-zero on the first failure.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+setup_for_tests
+cd "$ROOT"
+
+log "cargo fmt --check"
+cargo fmt --all --check
+
+log "UI: build, type check, unit tests"
+(cd ui && npm run --silent build && npm run --silent check && npm test --silent)
+
+log "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+log "cargo test (workspace, real Secret Service in a private D-Bus session)"
+keyring_home=$(mktemp -d)
+trap 'rm -rf "$keyring_home"' EXIT
+# XDG_DATA_HOME (not HOME) isolates the keyring files; HOME stays so rustup finds its toolchain.
+XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
+  echo -n otpdesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  exec cargo test --workspace --locked
+'
+
+log "Scripted demo: simulator + otpdesk CLI buy --wait"
+bash scripts/demo-cli.sh
+
+log "All checks passed"
