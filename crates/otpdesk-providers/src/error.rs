@@ -1,0 +1,181 @@
+//! [`ProviderError`]: the one error type every client returns, shaped for what a UI or the order
+//! engine can do about it. Messages are one sentence and never contain the API key.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    /// Bad, missing or revoked API key (HTTP 401/403).
+    #[error("The provider rejected the API key: {message}")]
+    Auth { message: String },
+
+    /// Unknown order, product, reference or activation (HTTP 404).
+    #[error("The provider does not know this item: {message}")]
+    NotFound { message: String },
+
+    /// The order is not in a state that allows this action, e.g. cancel of a finished order (409).
+    #[error("The order is not in a state that allows this: {message}")]
+    Conflict { message: String },
+
+    /// Cancel cooldown or resend lock: the same action may succeed after `retry_after`.
+    #[error("Not yet allowed, try again {}: {message}", after(retry_after))]
+    Cooldown {
+        retry_after: Option<Duration>,
+        message: String,
+    },
+
+    /// Too many requests (429 without a cooldown code).
+    #[error(
+        "The provider is rate limiting requests, try again {}.",
+        after(retry_after)
+    )]
+    RateLimited { retry_after: Option<Duration> },
+
+    /// The account balance is below the price (402).
+    #[error("The provider balance is too low: {message}")]
+    InsufficientBalance { message: String },
+
+    /// No number / inbox left for that product.
+    #[error("Out of stock: {message}")]
+    OutOfStock { message: String },
+
+    /// The provider refused the request's content (400/422), or a request we refused to send.
+    #[error("The provider refused the request{}: {message}", field.as_deref().map(|f| format!(" (field `{f}`)")).unwrap_or_default())]
+    Validation {
+        field: Option<String>,
+        message: String,
+    },
+
+    /// The provider failed (5xx, HTML error page, redirect). `excerpt` is tag-free, ≤ 200 chars.
+    #[error("The provider failed with HTTP {status}: {excerpt}")]
+    Upstream { status: u16, excerpt: String },
+
+    /// A successful reply we could not read.
+    #[error("The reply from {endpoint} could not be read: {reason}")]
+    Decode { endpoint: String, reason: String },
+
+    /// No reply in time from a call that is safe to repeat.
+    #[error("The provider did not answer {endpoint} in time.")]
+    Timeout { endpoint: String },
+
+    /// Could not reach the provider (DNS, refused connection, reset before a paid call was sent).
+    #[error("Could not reach the provider for {endpoint}: {reason}")]
+    Network { endpoint: String, reason: String },
+
+    /// A paid call (order/email/top-up/activation/payment create, replace) was sent but its reply
+    /// was lost or unreadable: it may or may not have been charged. Reconcile, don't blindly retry.
+    #[error("The outcome of {endpoint} is unknown and it may have been charged: {reason}")]
+    OutcomeUnknown { endpoint: String, reason: String },
+
+    /// Any other refusal, with the provider's own code when it sent one.
+    #[error("The provider refused the request (HTTP {status}{}): {message}", code.as_deref().map(|c| format!(", {c}")).unwrap_or_default())]
+    Provider {
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
+}
+
+fn after(d: &Option<Duration>) -> String {
+    match d {
+        Some(d) => format!("in {} s", d.as_secs().max(1)),
+        None => "later".to_string(),
+    }
+}
+
+impl ProviderError {
+    /// How long the provider asked us to wait, when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ProviderError::Cooldown { retry_after, .. }
+            | ProviderError::RateLimited { retry_after } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether repeating the same *idempotent* call later may succeed (rate limit, cooldown,
+    /// timeout, network, 5xx). Never true for `OutcomeUnknown`: that needs reconciliation.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            ProviderError::RateLimited { .. }
+                | ProviderError::Cooldown { .. }
+                | ProviderError::Timeout { .. }
+                | ProviderError::Network { .. }
+                | ProviderError::Upstream { .. }
+        )
+    }
+
+    /// Stable machine code for the UI and logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProviderError::Auth { .. } => "auth",
+            ProviderError::NotFound { .. } => "not_found",
+            ProviderError::Conflict { .. } => "conflict",
+            ProviderError::Cooldown { .. } => "cooldown",
+            ProviderError::RateLimited { .. } => "rate_limited",
+            ProviderError::InsufficientBalance { .. } => "insufficient_balance",
+            ProviderError::OutOfStock { .. } => "out_of_stock",
+            ProviderError::Validation { .. } => "validation",
+            ProviderError::Upstream { .. } => "upstream",
+            ProviderError::Decode { .. } => "decode",
+            ProviderError::Timeout { .. } => "timeout",
+            ProviderError::Network { .. } => "network",
+            ProviderError::OutcomeUnknown { .. } => "outcome_unknown",
+            ProviderError::Provider { .. } => "provider",
+        }
+    }
+
+    /// A request we refuse to send (bad argument), reported like a provider validation error.
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ProviderError {
+        ProviderError::Validation {
+            field: Some(field.to_string()),
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        let e = ProviderError::Cooldown {
+            retry_after: Some(Duration::from_secs(90)),
+            message: "wait".into(),
+        };
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(90)));
+        assert!(e.is_retryable());
+        assert_eq!(e.code(), "cooldown");
+        assert_eq!(e.to_string(), "Not yet allowed, try again in 90 s: wait");
+        let e = ProviderError::OutcomeUnknown {
+            endpoint: "POST /order/create".into(),
+            reason: "timed out".into(),
+        };
+        assert!(!e.is_retryable());
+        assert_eq!(e.code(), "outcome_unknown");
+        let e = ProviderError::Validation {
+            field: Some("amount".into()),
+            message: "must be positive".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "The provider refused the request (field `amount`): must be positive"
+        );
+        let e = ProviderError::RateLimited { retry_after: None };
+        assert_eq!(
+            e.to_string(),
+            "The provider is rate limiting requests, try again later."
+        );
+        let e = ProviderError::Provider {
+            status: 418,
+            code: Some("teapot".into()),
+            message: "no".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "The provider refused the request (HTTP 418, teapot): no"
+        );
+    }
+}
