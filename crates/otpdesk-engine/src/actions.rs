@@ -1,0 +1,178 @@
+//! User actions on an order. Each checks what we already know (cancel cooldown, resend lock)
+//! before spending a request, and answers "not yet" with the instant it unlocks.
+
+use crate::engine::Inner;
+use crate::error::{EngineError, Result};
+use crate::events::EngineEvent;
+use crate::model::*;
+use crate::remote::RemoteOrder;
+use crate::scheduler::Track;
+use otpdesk_core::{OrderStatus, ProviderId};
+use otpdesk_providers::ProviderError;
+use std::sync::Arc;
+
+fn open_order(inner: &Inner, id: &str, action: &'static str) -> Result<OrderView> {
+    let o = inner.store.find_order(id)?.ok_or_else(|| EngineError::OrderNotFound(id.to_string()))?;
+    if o.status.is_final() {
+        return Err(EngineError::NotAllowed { action, reason: format!("the order is {}", o.status) });
+    }
+    if o.provider != ProviderId::Otpzap {
+        return Err(EngineError::NotAllowed {
+            action,
+            reason: format!("{} has no {action} endpoint", o.provider.display_name()),
+        });
+    }
+    Ok(o)
+}
+
+fn after(inner: &Inner, d: Option<std::time::Duration>) -> Option<Time> {
+    d.map(|d| inner.now() + chrono::Duration::milliseconds(d.as_millis() as i64))
+}
+
+/// A refused action often means our view is stale: ask the provider again soon.
+fn refresh(inner: &Inner, o: &OrderView) {
+    inner.sched.poke(o.provider, &Track::Order(o.id.clone()));
+}
+
+pub(crate) async fn cancel(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
+    let o = open_order(inner, id, "cancel")?;
+    if let Some(at) = o.cancel_unlocks_at.filter(|t| *t > inner.now()) {
+        return Err(EngineError::CancelCooldown { unlocks_at: at });
+    }
+    match inner.gw.cancel(&o).await? {
+        Ok(refund) => {
+            let applied = inner.store.close_order(&o.id, OrderStatus::Cancelled, refund.or(o.price), None, inner.now())?;
+            inner.announce(&o.id, o.provider, applied);
+            inner.order_view(&o.id)
+        }
+        Err(ProviderError::Cooldown { retry_after, .. }) => {
+            let at = after(inner, retry_after).unwrap_or_else(|| inner.now() + chrono::Duration::seconds(120));
+            inner.store.set_cancel_unlock(&o.id, at)?;
+            Err(EngineError::CancelCooldown { unlocks_at: at })
+        }
+        Err(e) => {
+            refresh(inner, &o);
+            Err(e.into())
+        }
+    }
+}
+
+pub(crate) async fn finish(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
+    let o = open_order(inner, id, "finish")?;
+    match inner.gw.finish(&o).await? {
+        Ok(()) => {
+            let applied = inner.store.close_order(&o.id, OrderStatus::Completed, None, None, inner.now())?;
+            inner.announce(&o.id, o.provider, applied);
+            inner.order_view(&o.id)
+        }
+        Err(e) => {
+            refresh(inner, &o);
+            Err(e.into())
+        }
+    }
+}
+
+pub(crate) async fn resend(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
+    let o = open_order(inner, id, "resend")?;
+    if o.kind != OrderKind::Sms {
+        return Err(EngineError::NotAllowed { action: "resend", reason: "email orders use reorder".into() });
+    }
+    if let Some(at) = o.resend_locked_until.filter(|t| *t > inner.now()) {
+        return Err(EngineError::ResendLocked { unlocks_at: Some(at) });
+    }
+    if o.resend_waiting_for_otp {
+        return Err(EngineError::ResendLocked { unlocks_at: None });
+    }
+    match inner.gw.resend(&o).await? {
+        Ok(r) => {
+            // Per-OTP gating: the next resend unlocks when the timeline grows.
+            inner.store.set_resend(&o.id, r.count, r.locked_until, true, inner.now())?;
+            refresh(inner, &o);
+            inner.order_view(&o.id)
+        }
+        Err(ProviderError::Cooldown { retry_after, .. }) => Err(EngineError::ResendLocked { unlocks_at: after(inner, retry_after) }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn email_reorder(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
+    let o = open_order(inner, id, "reorder")?;
+    if o.kind != OrderKind::Email {
+        return Err(EngineError::NotAllowed { action: "reorder", reason: "only email orders".into() });
+    }
+    match inner.gw.email_reorder(&o).await? {
+        Ok(expires_at) => {
+            let mut r = RemoteOrder::new(o.remote_id.clone(), OrderStatus::Pending);
+            r.expires_at = expires_at;
+            let applied = inner.store.apply_remote(&o.id, &r, inner.now())?;
+            inner.announce(&o.id, o.provider, applied);
+            refresh(inner, &o);
+            inner.order_view(&o.id)
+        }
+        Err(e) => {
+            refresh(inner, &o);
+            Err(e.into())
+        }
+    }
+}
+
+/// OTPZap Server 1 replace: paid and not idempotent, so it is an attempt like a purchase.
+pub(crate) async fn replace(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
+    let o = open_order(inner, id, "replace")?;
+    if o.kind != OrderKind::Sms || o.server != Some(1) {
+        return Err(EngineError::NotAllowed { action: "replace", reason: "only OTPZap Server 1 numbers".into() });
+    }
+    let req = serde_json::json!({ "order_id": o.id, "remote_id": o.remote_id });
+    let a = inner.store.insert_attempt(o.provider, AttemptKind::Replace, &req, inner.now())?;
+    inner.store.bump_attempt(&a.id, inner.now())?;
+    let remote = match inner.gw.replace(&o).await? {
+        Ok(r) => r,
+        Err(e) => {
+            match &e {
+                ProviderError::OutcomeUnknown { .. }
+                | ProviderError::Timeout { .. }
+                | ProviderError::Upstream { .. }
+                | ProviderError::Decode { .. } => {
+                    crate::buying::mark_unknown(inner, &a.id, &e)?;
+                    refresh(inner, &o);
+                    return Err(EngineError::OutcomeUnknown { attempt_id: a.id });
+                }
+                _ => {
+                    inner.store.set_attempt_state(&a.id, AttemptState::Failed, Some((e.code(), &e.to_string())), inner.now())?;
+                }
+            }
+            refresh(inner, &o);
+            return Err(e.into());
+        }
+    };
+    let now = inner.now();
+    let cancel_at = Some(now + chrono::Duration::seconds(120));
+    let (new_id, new_applied, old_applied) =
+        inner.store.complete_replace(&a.id, &o.id, &a.request.to_string(), cancel_at, &remote, now)?;
+    let view = inner.order_view(&new_id)?;
+    inner.emit(EngineEvent::OrderCreated { order: Box::new(view.clone()) });
+    inner.announce(&new_id, view.provider, new_applied);
+    inner.announce(&o.id, o.provider, old_applied);
+    inner.sched.add(inner, Track::Order(new_id));
+    Ok(view)
+}
+
+/// An unknown replace: if the old order is still open at the provider, nothing happened.
+pub(crate) async fn reconcile_replace(inner: &Arc<Inner>, a: &AttemptView) -> Result<()> {
+    let old_id = a.request.get("order_id").and_then(|v| v.as_str()).unwrap_or_default();
+    let o = inner.order_view(old_id)?;
+    let remote = inner.gw.check_order(&o, Some(crate::rate_budget::Priority::Interactive)).await??;
+    if remote.status == OrderStatus::Replaced {
+        return Err(EngineError::NotAllowed {
+            action: "reconcile",
+            reason: "the number was replaced but the provider does not say by which order; check the dashboard, then dismiss".into(),
+        });
+    }
+    let applied = inner.store.apply_remote(&o.id, &remote, inner.now())?;
+    inner.announce(&o.id, o.provider, applied);
+    inner.store.set_attempt_state(&a.id, AttemptState::Failed, Some(("not_replaced", "the old number is unchanged")), inner.now())?;
+    if let Some(a) = inner.store.attempt(&a.id)? {
+        inner.emit(EngineEvent::AttemptResolved { attempt: Box::new(a) });
+    }
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! How the engine is opened: where its data lives, which providers it talks to (endpoint, key,
+//! rate budget, HTTP timeouts) and how it tracks. Keys stay in memory only.
+
+use crate::rate_budget::Budget;
+use otpdesk_core::{ApiKey, ProviderId};
+use otpdesk_providers::HttpOptions;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    pub provider: ProviderId,
+    /// Up to and including the API version (`https://otpzap.com/api/v1`).
+    pub base_url: String,
+    pub key: ApiKey,
+    pub budget: Budget,
+    pub http: HttpOptions,
+}
+
+impl ProviderConfig {
+    pub fn new(provider: ProviderId, base_url: impl Into<String>, key: ApiKey) -> ProviderConfig {
+        ProviderConfig { provider, base_url: base_url.into(), key, budget: Budget::DEFAULT, http: HttpOptions::default() }
+    }
+
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    pub fn with_http(mut self, http: HttpOptions) -> Self {
+        self.http = http;
+        self
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TrackingConfig {
+    /// The documented poll interval (OTPZap: every 5 s) for orders waiting for a code.
+    pub poll_interval: Duration,
+    /// Orders that already have a code and are not waiting for a resend.
+    pub idle_poll_interval: Duration,
+    pub deposit_poll_interval: Duration,
+    /// Errors back off exponentially up to this.
+    pub max_backoff: Duration,
+    /// NumberOTP: use `/wait` (falls back to polling while it fails).
+    pub long_poll: bool,
+    /// Ordinary polls in flight per provider (long-polls are not counted).
+    pub max_in_flight: usize,
+    /// Sends of one purchase before it is reported as unknown.
+    pub buy_max_tries: u32,
+    /// First retry delay of a purchase; doubles each try.
+    pub buy_retry_base: Duration,
+}
+
+impl Default for TrackingConfig {
+    fn default() -> Self {
+        TrackingConfig {
+            poll_interval: Duration::from_secs(5),
+            idle_poll_interval: Duration::from_secs(15),
+            deposit_poll_interval: Duration::from_secs(5),
+            max_backoff: Duration::from_secs(60),
+            long_poll: true,
+            max_in_flight: 32,
+            buy_max_tries: 5,
+            buy_retry_base: Duration::from_millis(200),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// The SQLite file lives here.
+    pub data_dir: PathBuf,
+    pub providers: Vec<ProviderConfig>,
+    pub tracking: TrackingConfig,
+    /// Events buffered per slow subscriber before it starts missing some.
+    pub event_capacity: usize,
+}
+
+impl EngineConfig {
+    pub fn new(data_dir: impl Into<PathBuf>) -> EngineConfig {
+        EngineConfig { data_dir: data_dir.into(), providers: Vec::new(), tracking: TrackingConfig::default(), event_capacity: 4096 }
+    }
+
+    pub fn provider(mut self, p: ProviderConfig) -> Self {
+        self.providers.retain(|x| x.provider != p.provider);
+        self.providers.push(p);
+        self
+    }
+}

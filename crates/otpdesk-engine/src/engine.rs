@@ -1,0 +1,207 @@
+//! [`Engine`]: the public face. Every method is a few lines over the modules that do the work.
+
+use crate::config::{EngineConfig, TrackingConfig};
+use crate::error::{EngineError, Result};
+use crate::events::{EngineEvent, EventBus};
+use crate::gateway::Gateway;
+use crate::model::*;
+use crate::scheduler::Scheduler;
+use crate::store::Store;
+use crate::{actions, buying, resume};
+use otpdesk_core::{Currency, Money, ProviderId};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, watch};
+
+pub(crate) struct Inner {
+    pub store: Store,
+    pub events: EventBus,
+    pub gw: Gateway,
+    pub sched: Scheduler,
+    pub tracking: TrackingConfig,
+    pub shutdown: watch::Sender<bool>,
+}
+
+impl Inner {
+    pub fn now(&self) -> Time {
+        chrono::Utc::now()
+    }
+
+    pub fn emit(&self, e: EngineEvent) {
+        self.events.send(e);
+    }
+
+    /// Announce what a committed store change did.
+    pub fn announce(&self, order_id: &str, provider: ProviderId, applied: crate::store::Applied) {
+        if let Some((from, to)) = applied.status_change {
+            self.emit(EngineEvent::OrderStatusChanged { order_id: order_id.to_string(), provider, from, to });
+        }
+        for otp in applied.new_otps {
+            self.emit(EngineEvent::OtpReceived { order_id: order_id.to_string(), provider, otp });
+        }
+        for entry in applied.ledger {
+            self.emit(EngineEvent::BalanceChanged { entry });
+        }
+    }
+
+    pub fn order_view(&self, id: &str) -> Result<OrderView> {
+        self.store.order(id)?.ok_or_else(|| EngineError::OrderNotFound(id.to_string()))
+    }
+}
+
+/// Cheap to clone; all clones drive the same engine.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl Engine {
+    /// Open (or create) the store, start tracking, and resume everything left unfinished.
+    /// Must be called inside a Tokio runtime.
+    pub async fn open(cfg: EngineConfig) -> Result<Engine> {
+        let store = Store::open(&cfg.data_dir)?;
+        let gw = Gateway::new(&cfg.providers)?;
+        let (shutdown, _) = watch::channel(false);
+        let inner = Arc::new(Inner {
+            store,
+            events: EventBus::new(cfg.event_capacity),
+            gw,
+            sched: Scheduler::new(),
+            tracking: cfg.tracking.clone(),
+            shutdown,
+        });
+        Scheduler::start(&inner);
+        resume::resume(&inner).await?;
+        Ok(Engine { inner })
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// Buy a number or inbox. On an unknown outcome the attempt is listed for reconciliation and
+    /// [`EngineError::OutcomeUnknown`] is returned: do not simply buy again.
+    pub async fn buy(&self, req: BuyRequest) -> Result<OrderView> {
+        buying::buy(&self.inner, req).await
+    }
+
+    /// OTPZap QRIS top-up of `rupiah`.
+    pub async fn topup_qris(&self, rupiah: i64) -> Result<DepositView> {
+        buying::topup(&self.inner, DepositKind::Qris, Money::idr(rupiah)).await
+    }
+
+    /// OOPPay USDT invoice; `amount` as decimal text (`"10.5"`).
+    pub async fn topup_usdt(&self, amount: &str) -> Result<DepositView> {
+        let m = Money::parse(Currency::Usdt, amount)
+            .map_err(|e| EngineError::Config(format!("USDT amount: {e}")))?;
+        buying::topup(&self.inner, DepositKind::Usdt, m).await
+    }
+
+    pub async fn cancel(&self, order_id: &str) -> Result<OrderView> {
+        actions::cancel(&self.inner, order_id).await
+    }
+
+    pub async fn finish(&self, order_id: &str) -> Result<OrderView> {
+        actions::finish(&self.inner, order_id).await
+    }
+
+    pub async fn resend(&self, order_id: &str) -> Result<OrderView> {
+        actions::resend(&self.inner, order_id).await
+    }
+
+    /// OTPZap Server 1: a fresh number at the same product; returns the new order.
+    pub async fn replace(&self, order_id: &str) -> Result<OrderView> {
+        actions::replace(&self.inner, order_id).await
+    }
+
+    /// Email: wait for another message on the same inbox (not charged again).
+    pub async fn email_reorder(&self, order_id: &str) -> Result<OrderView> {
+        actions::email_reorder(&self.inner, order_id).await
+    }
+
+    pub fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderView>> {
+        Ok(self.inner.store.orders(filter)?)
+    }
+
+    /// By local id, provider id or OTPZap ref.
+    pub fn order(&self, id: &str) -> Result<OrderView> {
+        self.inner.store.find_order(id)?.ok_or_else(|| EngineError::OrderNotFound(id.to_string()))
+    }
+
+    /// The next code of an order: returns at once if the order already has one newer than
+    /// `after_seq` (pass `None` for "any code"), else waits for it up to `timeout`.
+    pub async fn wait_for_otp(&self, order_id: &str, after_seq: Option<i64>, timeout: Duration) -> Result<OtpView> {
+        let id = self.order(order_id)?.id;
+        // Subscribe before reading the store, so a code that lands in between is not missed.
+        let mut rx = self.subscribe();
+        let newer = |o: &OtpView| after_seq.is_none_or(|s| o.seq > s);
+        if let Some(o) = self.inner.order_view(&id)?.otps.into_iter().rev().find(|o| newer(o)) {
+            return Ok(o);
+        }
+        let wait = async {
+            loop {
+                match rx.recv().await {
+                    Ok(EngineEvent::OtpReceived { order_id, otp, .. }) if order_id == id && newer(&otp) => return Ok(otp),
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        if let Some(o) = self.inner.order_view(&id)?.otps.into_iter().rev().find(|o| newer(o)) {
+                            return Ok(o);
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return Err(EngineError::Shutdown),
+                }
+            }
+        };
+        tokio::time::timeout(timeout, wait).await.unwrap_or(Err(EngineError::WaitTimeout))
+    }
+
+    pub fn deposits(&self, filter: &DepositFilter) -> Result<Vec<DepositView>> {
+        Ok(self.inner.store.deposits(filter)?)
+    }
+
+    pub fn deposit(&self, id: &str) -> Result<DepositView> {
+        self.inner.store.deposit(id)?.ok_or_else(|| EngineError::DepositNotFound(id.to_string()))
+    }
+
+    pub fn ledger(&self, filter: &LedgerFilter) -> Result<Vec<LedgerEntry>> {
+        Ok(self.inner.store.ledger(filter)?)
+    }
+
+    /// Net recorded balance change per currency for a provider (charges, refunds, top-ups).
+    pub fn ledger_total(&self, provider: ProviderId) -> Result<Vec<Money>> {
+        Ok(self.inner.store.ledger_sum(provider)?)
+    }
+
+    /// Purchase attempts, optionally in one state (e.g. `OutcomeUnknown` for the "check" list).
+    pub fn attempts(&self, state: Option<AttemptState>) -> Result<Vec<AttemptView>> {
+        Ok(self.inner.store.attempts(state)?)
+    }
+
+    /// Settle an unknown outcome: OTPZap purchases are re-sent with the same Idempotency-Key
+    /// (the provider returns the original, no second charge). Others cannot be looked up; the
+    /// error says so and the user checks the provider's dashboard, then [`Engine::dismiss`]es.
+    pub async fn reconcile(&self, attempt_id: &str) -> Result<AttemptView> {
+        buying::reconcile(&self.inner, attempt_id).await
+    }
+
+    /// The user checked an unknown outcome and closes it.
+    pub fn dismiss(&self, attempt_id: &str) -> Result<AttemptView> {
+        buying::dismiss(&self.inner, attempt_id)
+    }
+
+    /// Orders and deposits being tracked right now.
+    pub fn tracked(&self) -> usize {
+        self.inner.sched.len()
+    }
+
+    /// Requests granted by a provider's rate budget since open.
+    pub fn requests_sent(&self, provider: ProviderId) -> u64 {
+        self.inner.gw.budget(provider).map(|b| b.spent()).unwrap_or(0)
+    }
+
+    /// Stop tracking. The store is always consistent, so this only ends background tasks.
+    pub async fn shutdown(&self) {
+        let _ = self.inner.shutdown.send(true);
+        self.inner.sched.join().await;
+    }
+}

@@ -1,0 +1,47 @@
+//! The typed event stream. Events are sent only after the change they describe is committed, so a
+//! listener that reads the store on an event always finds it there.
+
+use crate::model::{AttemptView, DepositView, LedgerEntry, OrderView, OtpView};
+use otpdesk_core::{DepositStatus, OrderStatus, ProviderId};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EngineEvent {
+    OrderCreated { order: Box<OrderView> },
+    OrderStatusChanged { order_id: String, provider: ProviderId, from: OrderStatus, to: OrderStatus },
+    OtpReceived { order_id: String, provider: ProviderId, otp: OtpView },
+    DepositCreated { deposit: Box<DepositView> },
+    DepositStatusChanged { deposit_id: String, provider: ProviderId, from: DepositStatus, to: DepositStatus },
+    DepositPaid { deposit: Box<DepositView> },
+    DepositExpired { deposit: Box<DepositView> },
+    BalanceChanged { entry: LedgerEntry },
+    /// A paid call whose outcome we cannot know: the user must check and reconcile or dismiss.
+    OutcomeUnknown { attempt: Box<AttemptView> },
+    /// An unknown outcome was settled (found the order, or dismissed).
+    AttemptResolved { attempt: Box<AttemptView> },
+    /// A provider call failed in the background (tracking). `code` is a stable error code.
+    ProviderError { provider: ProviderId, code: String, message: String, order_id: Option<String> },
+}
+
+#[derive(Clone)]
+pub struct EventBus {
+    tx: broadcast::Sender<EngineEvent>,
+}
+
+impl EventBus {
+    pub fn new(capacity: usize) -> EventBus {
+        let (tx, _) = broadcast::channel(capacity);
+        EventBus { tx }
+    }
+
+    /// Fire and forget: no subscriber is fine (the store is the record; events are news).
+    pub fn send(&self, e: EngineEvent) {
+        let _ = self.tx.send(e);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.tx.subscribe()
+    }
+}

@@ -1,0 +1,315 @@
+//! What callers see: orders, OTPs, deposits, attempts, ledger entries, and what they ask for.
+//! All serde-serializable so the desktop app can forward them as-is.
+
+use chrono::{DateTime, Utc};
+use otpdesk_core::{DepositStatus, Money, OrderStatus, ProviderId};
+use serde::{Deserialize, Serialize};
+
+pub type Time = DateTime<Utc>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderKind {
+    Sms,
+    Email,
+}
+
+impl OrderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderKind::Sms => "sms",
+            OrderKind::Email => "email",
+        }
+    }
+    pub fn parse(s: &str) -> OrderKind {
+        if s == "email" {
+            OrderKind::Email
+        } else {
+            OrderKind::Sms
+        }
+    }
+}
+
+/// One code (SMS) or message (email) in an order's timeline, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtpView {
+    /// Position in the provider's timeline; unique per order.
+    pub seq: i64,
+    pub code: Option<String>,
+    pub text: Option<String>,
+    pub sender: Option<String>,
+    pub service: Option<String>,
+    pub received_at: Option<Time>,
+    pub stored_at: Time,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderView {
+    /// Our stable local id (UUID v4 text).
+    pub id: String,
+    pub provider: ProviderId,
+    pub kind: OrderKind,
+    /// OTPZap server (1, 2, 3 for email); `None` for other providers.
+    pub server: Option<i64>,
+    /// The provider's order / activation id.
+    pub remote_id: String,
+    /// OTPZap's `ref` (email orders are addressed by it).
+    pub remote_ref: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub service: String,
+    pub price: Option<Money>,
+    pub status: OrderStatus,
+    pub created_at: Time,
+    pub updated_at: Time,
+    pub expires_at: Option<Time>,
+    pub resend_count: i64,
+    /// When the next resend unlocks, when known.
+    pub resend_locked_until: Option<Time>,
+    /// A resend was sent; the next one unlocks once a new OTP arrives.
+    pub resend_waiting_for_otp: bool,
+    /// When cancel becomes possible (OTPZap: 2 minutes after purchase).
+    pub cancel_unlocks_at: Option<Time>,
+    pub attempt_id: Option<String>,
+    /// Local id of the order that replaced this one.
+    pub replaced_by: Option<String>,
+    pub otps: Vec<OtpView>,
+}
+
+impl OrderView {
+    /// The latest code, the one automations want.
+    pub fn latest_code(&self) -> Option<&str> {
+        self.otps.iter().rev().find_map(|o| o.code.as_deref())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DepositKind {
+    /// OTPZap QRIS top-up (IDR).
+    Qris,
+    /// OOPPay USDT-TRC20 invoice.
+    Usdt,
+}
+
+impl DepositKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DepositKind::Qris => "qris",
+            DepositKind::Usdt => "usdt",
+        }
+    }
+    pub fn parse(s: &str) -> DepositKind {
+        if s == "usdt" {
+            DepositKind::Usdt
+        } else {
+            DepositKind::Qris
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepositView {
+    pub id: String,
+    pub provider: ProviderId,
+    pub kind: DepositKind,
+    pub remote_id: String,
+    pub amount: Money,
+    /// What the payer must send (QRIS total with fee, USDT amount plus network buffer).
+    pub total: Option<Money>,
+    pub pay_url: Option<String>,
+    pub pay_address: Option<String>,
+    pub status: DepositStatus,
+    pub created_at: Time,
+    pub updated_at: Time,
+    pub expires_at: Option<Time>,
+    pub paid_at: Option<Time>,
+    pub credited: Option<Money>,
+    pub attempt_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptKind {
+    Sms,
+    Email,
+    TopupQris,
+    TopupUsdt,
+    Replace,
+}
+
+impl AttemptKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptKind::Sms => "sms",
+            AttemptKind::Email => "email",
+            AttemptKind::TopupQris => "topup_qris",
+            AttemptKind::TopupUsdt => "topup_usdt",
+            AttemptKind::Replace => "replace",
+        }
+    }
+    pub fn parse(s: &str) -> AttemptKind {
+        match s {
+            "email" => AttemptKind::Email,
+            "topup_qris" => AttemptKind::TopupQris,
+            "topup_usdt" => AttemptKind::TopupUsdt,
+            "replace" => AttemptKind::Replace,
+            _ => AttemptKind::Sms,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptState {
+    /// Written, maybe sent: a crash here is reconciled on the next start.
+    Pending,
+    Succeeded,
+    /// The provider refused it; nothing was bought.
+    Failed,
+    /// Sent, reply lost, provider has no idempotency: may or may not have been charged.
+    OutcomeUnknown,
+    /// The user looked at an unknown outcome and closed it.
+    Dismissed,
+}
+
+impl AttemptState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptState::Pending => "pending",
+            AttemptState::Succeeded => "succeeded",
+            AttemptState::Failed => "failed",
+            AttemptState::OutcomeUnknown => "outcome_unknown",
+            AttemptState::Dismissed => "dismissed",
+        }
+    }
+    pub fn parse(s: &str) -> AttemptState {
+        match s {
+            "succeeded" => AttemptState::Succeeded,
+            "failed" => AttemptState::Failed,
+            "outcome_unknown" => AttemptState::OutcomeUnknown,
+            "dismissed" => AttemptState::Dismissed,
+            _ => AttemptState::Pending,
+        }
+    }
+}
+
+/// One paid call: written with its Idempotency-Key before it is sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptView {
+    pub id: String,
+    pub provider: ProviderId,
+    pub kind: AttemptKind,
+    pub idempotency_key: String,
+    pub request: serde_json::Value,
+    pub state: AttemptState,
+    pub tries: i64,
+    pub order_id: Option<String>,
+    pub deposit_id: Option<String>,
+    pub error_code: Option<String>,
+    pub error: Option<String>,
+    pub created_at: Time,
+    pub updated_at: Time,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerKind {
+    Charge,
+    Refund,
+    Topup,
+}
+
+impl LedgerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LedgerKind::Charge => "charge",
+            LedgerKind::Refund => "refund",
+            LedgerKind::Topup => "topup",
+        }
+    }
+    pub fn parse(s: &str) -> LedgerKind {
+        match s {
+            "refund" => LedgerKind::Refund,
+            "topup" => LedgerKind::Topup,
+            _ => LedgerKind::Charge,
+        }
+    }
+}
+
+/// A balance change we know of. Charges are negative.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub provider: ProviderId,
+    pub kind: LedgerKind,
+    pub amount: Money,
+    pub order_id: Option<String>,
+    pub deposit_id: Option<String>,
+    pub note: Option<String>,
+    pub at: Time,
+}
+
+/// What to buy. Mirrors the providers' create endpoints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum BuyRequest {
+    /// OTPZap Server 1: one product = service + country + price tier.
+    OtpzapS1 { product_id: i64, country_id: i64, platform_id: i64 },
+    /// OTPZap Server 2 regular.
+    OtpzapS2 { service_id: i64, country_id: i64, operator_id: String },
+    /// OTPZap Server 2 special service.
+    OtpzapS2Special { service_id: i64 },
+    /// OTPZap Server 3 email inbox.
+    OtpzapEmail { site: String, domain: String },
+    /// NumberOTP activation.
+    Numberotp { service: String, country: String },
+}
+
+impl BuyRequest {
+    pub fn provider(&self) -> ProviderId {
+        match self {
+            BuyRequest::Numberotp { .. } => ProviderId::Numberotp,
+            _ => ProviderId::Otpzap,
+        }
+    }
+    pub fn kind(&self) -> AttemptKind {
+        match self {
+            BuyRequest::OtpzapEmail { .. } => AttemptKind::Email,
+            _ => AttemptKind::Sms,
+        }
+    }
+    /// Only OTPZap SMS create documents Idempotency-Key; email-create does not.
+    pub fn idempotent(&self) -> bool {
+        matches!(
+            self,
+            BuyRequest::OtpzapS1 { .. } | BuyRequest::OtpzapS2 { .. } | BuyRequest::OtpzapS2Special { .. }
+        )
+    }
+}
+
+/// Which orders to list. Newest first; `limit` defaults to 100.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderFilter {
+    pub provider: Option<ProviderId>,
+    /// Canonical status text (`pending`, `otp_received`, `completed`, ...).
+    pub status: Option<String>,
+    /// Only orders still being tracked.
+    pub active_only: bool,
+    pub kind: Option<OrderKind>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepositFilter {
+    pub provider: Option<ProviderId>,
+    pub active_only: bool,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerFilter {
+    pub provider: Option<ProviderId>,
+    pub limit: Option<u32>,
+}

@@ -1,0 +1,132 @@
+//! Versioned schema. `PRAGMA user_version` holds the number of migrations applied; each migration
+//! runs in its own transaction together with the version bump, so a crash never leaves half a schema.
+
+use rusqlite::Connection;
+
+/// Append only: never edit a migration that has shipped.
+const MIGRATIONS: &[&str] = &[
+    // 1: initial schema. Times are Unix milliseconds (UTC); money is integer minor units + currency.
+    r#"
+    CREATE TABLE attempts (
+        id            TEXT PRIMARY KEY,
+        provider      TEXT NOT NULL,
+        kind          TEXT NOT NULL,          -- sms | email | topup_qris | topup_usdt | replace
+        idem_key      TEXT NOT NULL UNIQUE,
+        request       TEXT NOT NULL,          -- JSON of what we sent (never the key)
+        state         TEXT NOT NULL,          -- pending | succeeded | failed | outcome_unknown | dismissed
+        tries         INTEGER NOT NULL DEFAULT 0,
+        order_id      TEXT,
+        deposit_id    TEXT,
+        error_code    TEXT,
+        error         TEXT,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+    );
+    CREATE INDEX attempts_state ON attempts(state, created_at);
+
+    CREATE TABLE orders (
+        id                  TEXT PRIMARY KEY,   -- our stable local id
+        provider            TEXT NOT NULL,
+        kind                TEXT NOT NULL,      -- sms | email
+        server              INTEGER,            -- OTPZap server 1/2/3
+        remote_id           TEXT NOT NULL,      -- provider order id / activation id
+        remote_ref          TEXT,               -- OTPZap ref
+        phone               TEXT,
+        email               TEXT,
+        service             TEXT NOT NULL DEFAULT '',
+        price_minor         INTEGER,
+        currency            TEXT,
+        status              TEXT NOT NULL,
+        is_final            INTEGER NOT NULL DEFAULT 0,
+        created_at          INTEGER NOT NULL,
+        updated_at          INTEGER NOT NULL,
+        expires_at          INTEGER,
+        resend_count        INTEGER NOT NULL DEFAULT 0,
+        resend_locked_until INTEGER,
+        resend_waiting      INTEGER NOT NULL DEFAULT 0, -- resent, next unlock comes with a new OTP
+        cancel_unlocks_at   INTEGER,
+        attempt_id          TEXT,
+        replaced_by         TEXT,
+        request             TEXT,
+        UNIQUE (provider, remote_id)
+    );
+    CREATE INDEX orders_created ON orders(created_at DESC, id);
+    CREATE INDEX orders_status_created ON orders(status, created_at DESC);
+    CREATE INDEX orders_provider_created ON orders(provider, created_at DESC);
+    CREATE INDEX orders_active ON orders(is_final, created_at DESC);
+
+    CREATE TABLE otps (
+        order_id     TEXT NOT NULL REFERENCES orders(id),
+        seq          INTEGER NOT NULL,      -- position in the provider's timeline (oldest first)
+        code         TEXT,
+        text         TEXT,
+        sender       TEXT,
+        service      TEXT,
+        received_at  INTEGER,
+        stored_at    INTEGER NOT NULL,
+        PRIMARY KEY (order_id, seq)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE deposits (
+        id            TEXT PRIMARY KEY,
+        provider      TEXT NOT NULL,
+        kind          TEXT NOT NULL,          -- qris | usdt
+        remote_id     TEXT NOT NULL,
+        amount_minor  INTEGER NOT NULL,
+        currency      TEXT NOT NULL,
+        total_minor   INTEGER,
+        pay_url       TEXT,
+        pay_address   TEXT,
+        status        TEXT NOT NULL,
+        is_final      INTEGER NOT NULL DEFAULT 0,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        expires_at    INTEGER,
+        paid_at       INTEGER,
+        credited_minor INTEGER,
+        attempt_id    TEXT,
+        UNIQUE (provider, remote_id)
+    );
+    CREATE INDEX deposits_created ON deposits(created_at DESC);
+    CREATE INDEX deposits_active ON deposits(is_final);
+
+    CREATE TABLE ledger (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        provider      TEXT NOT NULL,
+        kind          TEXT NOT NULL,          -- charge | refund | topup
+        amount_minor  INTEGER NOT NULL,       -- signed: charge < 0, refund/top-up > 0
+        currency      TEXT NOT NULL,
+        order_id      TEXT,
+        deposit_id    TEXT,
+        note          TEXT,
+        at            INTEGER NOT NULL,
+        -- one charge and one refund per order, one credit per deposit, whatever we replay
+        UNIQUE (kind, order_id),
+        UNIQUE (kind, deposit_id)
+    );
+    CREATE INDEX ledger_provider_at ON ledger(provider, at DESC);
+    "#,
+];
+
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<u32> {
+    let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as u32)?;
+        tx.commit()?;
+    }
+    Ok(MIGRATIONS.len() as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        assert_eq!(super::migrate(&mut c).unwrap(), 1);
+        assert_eq!(super::migrate(&mut c).unwrap(), 1);
+        let v: u32 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, 1);
+    }
+}
