@@ -8,7 +8,8 @@ mod ledger;
 mod migrations;
 mod orders;
 
-pub use orders::Applied;
+pub use deposits::DepositApplied;
+pub use orders::{Applied, NewOrder};
 
 use crate::model::Time;
 use chrono::{TimeZone, Utc};

@@ -231,6 +231,18 @@ impl Store {
         Ok(out)
     }
 
+    /// Many orders in one transaction (imports, benchmarks). Returns the local ids.
+    pub fn insert_orders_bulk(&self, items: &[NewOrder<'_>], now: Time) -> rusqlite::Result<Vec<String>> {
+        let mut c = self.conn();
+        let tx = c.transaction()?;
+        let mut ids = Vec::with_capacity(items.len());
+        for n in items {
+            ids.push(insert_in(&tx, n, now)?.0);
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
     pub fn apply_remote(&self, id: &str, r: &RemoteOrder, now: Time) -> rusqlite::Result<Applied> {
         let mut c = self.conn();
         let tx = c.transaction()?;
