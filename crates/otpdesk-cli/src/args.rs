@@ -1,0 +1,325 @@
+//! The command line, as clap derives it. `otpdesk --help` and `otpdesk <cmd> --help` print this.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "otpdesk",
+    version,
+    about = "OTPDesk from a terminal: balances, catalogs, numbers, codes and top-ups for OTPZap, NumberOTP and OOPPay.",
+    after_help = "Environment:\n  OTPDESK_OTPZAP_URL, OTPDESK_NUMBEROTP_URL, OTPDESK_OOPPAY_URL   provider base URLs (default: the real providers)\n  OTPDESK_OTPZAP_KEY, OTPDESK_NUMBEROTP_KEY, OTPDESK_OOPPAY_KEY   API keys (default: the OS keyring)\n  OTPDESK_DATA_DIR                                                 where orders are stored\n\nErrors are printed to stderr as one sentence; the exit status is 1 (2 for usage or a missing key, 3 when waiting timed out)."
+)]
+pub struct Cli {
+    /// Print one JSON object per line instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Show the OTPZap balance (IDR).
+    Balance,
+    /// Browse what can be bought: `catalog s1|s2|email|numberotp ...`.
+    #[command(subcommand)]
+    Catalog(Catalog),
+    /// Buy a number (or an email inbox); add --wait to block until the code arrives.
+    #[command(subcommand)]
+    Buy(Buy),
+    /// Show an order's status and codes.
+    Check(OrderRef),
+    /// Wait for the next code of an order bought earlier.
+    Wait(WaitArgs),
+    /// Cancel a pending OTPZap order (refused for 2 minutes after purchase).
+    Cancel(OrderId),
+    /// Mark an OTPZap order finished once its code was used.
+    Finish(OrderId),
+    /// Ask OTPZap to send the SMS again; the new code appears as another entry.
+    Resend(OrderId),
+    /// Server 1 only: swap the number for a fresh one at the same price.
+    Replace(OrderId),
+    /// Server 3 email inboxes: check, reorder, cancel or finish by reference.
+    #[command(subcommand)]
+    Email(EmailAction),
+    /// Add balance: OTPZap QRIS invoice or OOPPay USDT payment order.
+    #[command(subcommand)]
+    Topup(Topup),
+    /// Save, remove or check API keys in the OS keyring.
+    #[command(subcommand)]
+    Keys(Keys),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Catalog {
+    /// OTPZap Server 1: countries, services, products (1 product = service + country + price).
+    #[command(subcommand)]
+    S1(S1Catalog),
+    /// OTPZap Server 2: countries, services with prices, operators, special services.
+    #[command(subcommand)]
+    S2(S2Catalog),
+    /// OTPZap Server 3 email OTP: suggested sites, domains with price and stock.
+    #[command(subcommand)]
+    Email(EmailCatalog),
+    /// NumberOTP: services, countries, prices.
+    #[command(subcommand)]
+    Numberotp(NumberOtpCatalog),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum S1Catalog {
+    Countries,
+    Services {
+        #[arg(long)]
+        country: Option<String>,
+    },
+    Products {
+        /// Service (platform) id from `catalog s1 services`.
+        #[arg(long)]
+        platform: Option<String>,
+        #[arg(long)]
+        country: Option<String>,
+        #[arg(long)]
+        page: Option<u32>,
+        #[arg(long)]
+        limit: Option<u32>,
+        #[arg(long, value_enum)]
+        sort: Option<SortArg>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum SortArg {
+    PriceAsc,
+    PriceDesc,
+    StockDesc,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum S2Catalog {
+    Countries,
+    Services {
+        #[arg(long)]
+        country: String,
+    },
+    Operators {
+        #[arg(long)]
+        country: String,
+    },
+    Special,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EmailCatalog {
+    Sites,
+    Domains {
+        /// Any site domain, e.g. openai.com.
+        #[arg(long)]
+        site: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NumberOtpCatalog {
+    Services {
+        #[arg(long)]
+        country: Option<String>,
+    },
+    Countries {
+        #[arg(long)]
+        service: Option<String>,
+    },
+    Prices,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct WaitOpts {
+    /// Block until the code arrives and print it.
+    #[arg(long)]
+    pub wait: bool,
+    /// Give up waiting after this many seconds (the order stays open).
+    #[arg(long, default_value_t = 1200)]
+    pub timeout: u64,
+    /// Seconds between status checks (OTPZap asks for 5).
+    #[arg(long, default_value_t = 5)]
+    pub poll_secs: u64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Buy {
+    /// OTPZap Server 1 product.
+    S1 {
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        country: Option<String>,
+        #[arg(long)]
+        platform: Option<String>,
+        #[arg(long)]
+        service_name: Option<String>,
+        #[command(flatten)]
+        wait: WaitOpts,
+    },
+    /// OTPZap Server 2 service in a country (operator `random` unless given).
+    S2 {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        country: String,
+        #[arg(long)]
+        operator: Option<String>,
+        #[arg(long)]
+        service_name: Option<String>,
+        #[command(flatten)]
+        wait: WaitOpts,
+    },
+    /// OTPZap Server 2 special service (pre-allocated numbers).
+    S2Special {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        service_name: Option<String>,
+        #[command(flatten)]
+        wait: WaitOpts,
+    },
+    /// OTPZap Server 2 multiservice: one number for several services (comma-separated ids).
+    S2Multi {
+        #[arg(long, value_delimiter = ',', required = true)]
+        services: Vec<String>,
+        #[arg(long)]
+        country: String,
+        #[arg(long)]
+        operator: Option<String>,
+        #[command(flatten)]
+        wait: WaitOpts,
+    },
+    /// NumberOTP activation.
+    Numberotp {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        country: String,
+        #[command(flatten)]
+        wait: WaitOpts,
+    },
+    /// OTPZap Server 3 email inbox for a site.
+    Email {
+        #[arg(long)]
+        site: String,
+        /// One domain, e.g. gmail.com.
+        #[arg(long, conflicts_with = "domains")]
+        domain: Option<String>,
+        /// Aggregator mode: the first of these domains with stock (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        domains: Vec<String>,
+        #[arg(long)]
+        qty: Option<u32>,
+        #[arg(long)]
+        subject: Option<String>,
+        #[arg(long)]
+        regex: Option<String>,
+        #[command(flatten)]
+        wait: WaitOpts,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderProvider {
+    Otpzap,
+    Numberotp,
+}
+
+#[derive(Args, Debug)]
+pub struct OrderRef {
+    /// OTPZap order id or NumberOTP activation id.
+    pub id: String,
+    #[arg(long, value_enum, default_value = "otpzap")]
+    pub provider: OrderProvider,
+}
+
+#[derive(Args, Debug)]
+pub struct WaitArgs {
+    #[command(flatten)]
+    pub order: OrderRef,
+    #[arg(long, default_value_t = 1200)]
+    pub timeout: u64,
+    #[arg(long, default_value_t = 5)]
+    pub poll_secs: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct OrderId {
+    /// OTPZap order id.
+    pub id: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EmailAction {
+    Check {
+        reference: String,
+    },
+    /// Wait for a message with a code.
+    Wait {
+        reference: String,
+        #[arg(long, default_value_t = 1200)]
+        timeout: u64,
+        #[arg(long, default_value_t = 5)]
+        poll_secs: u64,
+    },
+    Reorder {
+        reference: String,
+    },
+    Cancel {
+        reference: String,
+    },
+    Finish {
+        reference: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Topup {
+    /// OTPZap QRIS invoice in rupiah; pay it at the printed link within 30 minutes.
+    Qris {
+        /// Whole rupiah, e.g. 50000.
+        #[arg(long)]
+        amount: String,
+        /// Block until the invoice is paid or expires.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// OOPPay USDT-TRC20 payment order; send the exact pay amount to the printed address.
+    Usdt {
+        /// USDT, e.g. 10.00.
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        callback_url: Option<String>,
+        #[arg(long, default_value_t = 30)]
+        expire_minutes: u32,
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Status of a QRIS invoice (APIDEP-...) or an OOPPay order.
+    Check {
+        id: String,
+        #[arg(long, value_enum, default_value = "otpzap")]
+        provider: DepositProvider,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DepositProvider {
+    Otpzap,
+    Ooppay,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Keys {
+    /// Save a provider's API key (read from standard input, never from the command line).
+    Set { provider: String },
+    /// Remove a provider's API key.
+    Clear { provider: String },
+    /// Which providers have a key (never prints the keys).
+    Status,
+}

@@ -1,0 +1,8 @@
+//! One module per command group; each takes the parsed arguments, calls the clients, prints.
+
+pub mod actions;
+pub mod buy;
+pub mod catalog;
+pub mod keys;
+pub mod topup;
+pub mod wait;

@@ -1,0 +1,122 @@
+//! Where the CLI's configuration comes from: base URLs and keys from the environment, keys
+//! otherwise from the OS keyring (shared with the desktop app).
+
+use crate::error::CliError;
+use otpdesk_core::{ApiKey, ProviderId};
+use otpdesk_providers::{HttpOptions, NumberOtpClient, OopPayClient, OtpZapClient};
+use otpdesk_secrets::{SecretName, SecretStore};
+
+/// The providers' real base URLs, from their docs.
+pub fn default_base_url(provider: ProviderId) -> &'static str {
+    match provider {
+        ProviderId::Otpzap => "https://otpzap.com/api/v1",
+        ProviderId::Numberotp => "https://numberotp.com/v1",
+        ProviderId::Ooppay => "https://api.ooppay.io/api/v1",
+    }
+}
+
+pub fn url_env(provider: ProviderId) -> &'static str {
+    match provider {
+        ProviderId::Otpzap => "OTPDESK_OTPZAP_URL",
+        ProviderId::Numberotp => "OTPDESK_NUMBEROTP_URL",
+        ProviderId::Ooppay => "OTPDESK_OOPPAY_URL",
+    }
+}
+
+pub fn key_env(provider: ProviderId) -> &'static str {
+    match provider {
+        ProviderId::Otpzap => "OTPDESK_OTPZAP_KEY",
+        ProviderId::Numberotp => "OTPDESK_NUMBEROTP_KEY",
+        ProviderId::Ooppay => "OTPDESK_OOPPAY_KEY",
+    }
+}
+
+pub struct Context {
+    pub secrets: SecretStore,
+    http: HttpOptions,
+}
+
+impl Context {
+    pub fn from_env() -> Context {
+        let service = std::env::var("OTPDESK_KEYRING_SERVICE")
+            .unwrap_or_else(|_| otpdesk_secrets::DEFAULT_SERVICE.into());
+        let mut http = HttpOptions::default();
+        if let Some(secs) = std::env::var("OTPDESK_HTTP_TIMEOUT_SECS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+        {
+            http.request_timeout = std::time::Duration::from_secs(secs);
+        }
+        Context {
+            secrets: SecretStore::new(service),
+            http,
+        }
+    }
+
+    pub fn base_url(&self, provider: ProviderId) -> String {
+        std::env::var(url_env(provider))
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| default_base_url(provider).to_string())
+    }
+
+    /// The key from the environment, else from the keyring.
+    pub fn key(&self, provider: ProviderId) -> Result<ApiKey, CliError> {
+        if let Some(key) = std::env::var(key_env(provider)).ok().and_then(ApiKey::new) {
+            return Ok(key);
+        }
+        match self.secrets.get(SecretName::api_key(provider)) {
+            Ok(Some(key)) => Ok(key),
+            // No keyring (e.g. a bare server) is the same, for the user, as no key saved.
+            Ok(None) | Err(otpdesk_secrets::SecretError::Unavailable(_)) => Err(CliError::NoKey {
+                provider,
+                env: key_env(provider),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub fn otpzap(&self) -> Result<OtpZapClient, CliError> {
+        let p = ProviderId::Otpzap;
+        OtpZapClient::new(&self.base_url(p), self.key(p)?, self.http.clone()).map_err(|source| {
+            CliError::Provider {
+                provider: p,
+                source,
+            }
+        })
+    }
+
+    pub fn numberotp(&self) -> Result<NumberOtpClient, CliError> {
+        let p = ProviderId::Numberotp;
+        NumberOtpClient::new(&self.base_url(p), self.key(p)?, self.http.clone()).map_err(|source| {
+            CliError::Provider {
+                provider: p,
+                source,
+            }
+        })
+    }
+
+    /// NumberOTP's public catalog needs no key; use the saved one when there is one.
+    pub fn numberotp_public(&self) -> Result<NumberOtpClient, CliError> {
+        let p = ProviderId::Numberotp;
+        let key = self
+            .key(p)
+            .or_else(|_| ApiKey::new("public").ok_or(CliError::Usage(String::new())))?;
+        NumberOtpClient::new(&self.base_url(p), key, self.http.clone()).map_err(|source| {
+            CliError::Provider {
+                provider: p,
+                source,
+            }
+        })
+    }
+
+    pub fn ooppay(&self) -> Result<OopPayClient, CliError> {
+        let p = ProviderId::Ooppay;
+        OopPayClient::new(&self.base_url(p), self.key(p)?, self.http.clone()).map_err(|source| {
+            CliError::Provider {
+                provider: p,
+                source,
+            }
+        })
+    }
+}

@@ -1,0 +1,64 @@
+//! [`CliError`]: everything that ends a command, printed to stderr as one sentence.
+
+use otpdesk_core::ProviderId;
+use otpdesk_providers::ProviderError;
+use otpdesk_secrets::SecretError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("No {} API key: set {env} or save one with `otpdesk keys set {}`.", .provider.display_name(), .provider.as_str())]
+    NoKey {
+        provider: ProviderId,
+        env: &'static str,
+    },
+    #[error("{}: {source}", .provider.display_name())]
+    Provider {
+        provider: ProviderId,
+        source: ProviderError,
+    },
+    #[error("{0}")]
+    Secret(#[from] SecretError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("Gave up waiting for a code after {0} s; the order is still open, run `otpdesk wait` again or cancel it.")]
+    WaitTimedOut(u64),
+    #[error("The order ended as {0} without a code.")]
+    EndedWithoutCode(String),
+    #[error("Could not read from standard input: {0}")]
+    Stdin(std::io::Error),
+}
+
+impl CliError {
+    /// Exit status: 2 for usage and configuration mistakes, 3 when waiting ran out, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Usage(_) | CliError::NoKey { .. } => 2,
+            CliError::WaitTimedOut(_) => 3,
+            _ => 1,
+        }
+    }
+
+    /// Stable machine code, printed in `--json` mode.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CliError::NoKey { .. } => "no_key",
+            CliError::Provider { source, .. } => source.code(),
+            CliError::Secret(_) => "keyring",
+            CliError::Usage(_) => "usage",
+            CliError::WaitTimedOut(_) => "wait_timed_out",
+            CliError::EndedWithoutCode(_) => "ended_without_code",
+            CliError::Stdin(_) => "stdin",
+        }
+    }
+}
+
+/// Attach the provider's name to a client error.
+pub trait ProviderResult<T> {
+    fn of(self, provider: ProviderId) -> Result<T, CliError>;
+}
+
+impl<T> ProviderResult<T> for Result<T, ProviderError> {
+    fn of(self, provider: ProviderId) -> Result<T, CliError> {
+        self.map_err(|source| CliError::Provider { provider, source })
+    }
+}

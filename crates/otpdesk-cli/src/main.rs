@@ -1,0 +1,49 @@
+//! `otpdesk`: OTPDesk's headless command line. Same provider clients as the desktop app.
+
+mod args;
+mod commands;
+mod context;
+mod error;
+mod output;
+
+use args::{Cli, Command};
+use clap::Parser;
+use commands::{actions, buy, catalog, keys, topup};
+use context::Context;
+use error::CliError;
+use output::Out;
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let out = Out { json: cli.json };
+    if let Err(err) = run(cli.command, out).await {
+        if out.json {
+            eprintln!(
+                "{}",
+                serde_json::json!({"type": "error", "code": err.code(), "message": err.to_string()})
+            );
+        } else {
+            eprintln!("otpdesk: {err}");
+        }
+        std::process::exit(err.exit_code());
+    }
+}
+
+async fn run(command: Command, out: Out) -> Result<(), CliError> {
+    let ctx = Context::from_env();
+    match command {
+        Command::Balance => catalog::balance(&ctx, out).await,
+        Command::Catalog(c) => catalog::run(&ctx, out, c).await,
+        Command::Buy(b) => buy::run(&ctx, out, b).await,
+        Command::Check(r) => actions::check(&ctx, out, r).await,
+        Command::Wait(w) => actions::wait(&ctx, out, w).await,
+        Command::Cancel(o) => actions::cancel(&ctx, out, o.id).await,
+        Command::Finish(o) => actions::finish(&ctx, out, o.id).await,
+        Command::Resend(o) => actions::resend(&ctx, out, o.id).await,
+        Command::Replace(o) => actions::replace(&ctx, out, o.id).await,
+        Command::Email(a) => actions::email(&ctx, out, a).await,
+        Command::Topup(t) => topup::run(&ctx, out, t).await,
+        Command::Keys(k) => keys::run(&ctx, out, k),
+    }
+}
