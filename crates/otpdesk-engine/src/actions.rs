@@ -146,7 +146,7 @@ pub(crate) async fn replace(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
         }
     };
     let now = inner.now();
-    let cancel_at = Some(now + chrono::Duration::seconds(120));
+    let cancel_at = Some(now + chrono::Duration::milliseconds(inner.tracking.cancel_cooldown.as_millis() as i64));
     let (new_id, new_applied, old_applied) =
         inner.store.complete_replace(&a.id, &o.id, &a.request.to_string(), cancel_at, &remote, now)?;
     let view = inner.order_view(&new_id)?;

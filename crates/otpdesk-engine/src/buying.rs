@@ -112,7 +112,7 @@ pub(crate) async fn run_order_attempt(inner: &Arc<Inner>, attempt: &AttemptView,
     let kind = if req.kind() == AttemptKind::Email { OrderKind::Email } else { OrderKind::Sms };
     // OTPZap: cancel opens 2 minutes after purchase (email cancel has no documented cooldown).
     let cancel_at = (req.provider() == ProviderId::Otpzap && kind == OrderKind::Sms)
-        .then(|| now + chrono::Duration::seconds(120));
+        .then(|| now + chrono::Duration::milliseconds(inner.tracking.cancel_cooldown.as_millis() as i64));
     let (id, new, applied) =
         inner.store.complete_order_attempt(&attempt.id, kind, req.provider(), &attempt.request.to_string(), cancel_at, &remote, now)?;
     let view = inner.order_view(&id)?;

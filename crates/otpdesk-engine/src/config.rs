@@ -50,6 +50,8 @@ pub struct TrackingConfig {
     pub buy_max_tries: u32,
     /// First retry delay of a purchase; doubles each try.
     pub buy_retry_base: Duration,
+    /// OTPZap's documented cancel cooldown after purchase (2 minutes).
+    pub cancel_cooldown: Duration,
 }
 
 impl Default for TrackingConfig {
@@ -63,6 +65,7 @@ impl Default for TrackingConfig {
             max_in_flight: 32,
             buy_max_tries: 5,
             buy_retry_base: Duration::from_millis(200),
+            cancel_cooldown: Duration::from_secs(120),
         }
     }
 }

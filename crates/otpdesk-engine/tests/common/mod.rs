@@ -1,0 +1,85 @@
+//! Shared test setup: a simulator on a free port, an engine on a temp dir pointing at it.
+#![allow(dead_code)]
+
+use otpdesk_core::{ApiKey, Money, ProviderId};
+use otpdesk_engine::{Budget, Engine, EngineConfig, EngineEvent, ProviderConfig};
+use otpdesk_providers::HttpOptions;
+use otpdesk_sim::control::SimControl;
+use otpdesk_sim::{SimConfig, SimHandle};
+use std::path::Path;
+use std::time::Duration;
+
+pub struct Sim {
+    pub handle: SimHandle,
+    pub control: SimControl,
+}
+
+pub const ZAP_KEY: &str = "test_otpzap_key_0123456789";
+pub const NOTP_KEY: &str = "notp_test_0123456789abcdef";
+pub const OOP_KEY: &str = "mk_MERCHANT_abcdefghijklmnopqrstuvwxyz123456";
+
+pub async fn sim(rate_limit_per_min: u32) -> Sim {
+    let cfg = SimConfig { otp_delay: None, rate_limit_per_min, ..SimConfig::default() };
+    let handle = otpdesk_sim::spawn(cfg).await.expect("sim");
+    let control = handle.control();
+    control.add_account(ProviderId::Otpzap, ZAP_KEY, Money::idr(1_000_000_000)).await.unwrap();
+    control
+        .add_account(ProviderId::Numberotp, NOTP_KEY, Money::parse(otpdesk_core::Currency::Usd, "100000").unwrap())
+        .await
+        .unwrap();
+    control
+        .add_account(ProviderId::Ooppay, OOP_KEY, Money::parse(otpdesk_core::Currency::Usdt, "0").unwrap())
+        .await
+        .unwrap();
+    Sim { handle, control }
+}
+
+pub fn http(timeout_ms: u64) -> HttpOptions {
+    HttpOptions {
+        request_timeout: Duration::from_millis(timeout_ms),
+        connect_timeout: Duration::from_millis(timeout_ms),
+        long_poll_timeout: Duration::from_secs(65),
+    }
+}
+
+pub fn config(sim: &Sim, dir: &Path, budget: Budget, timeout_ms: u64) -> EngineConfig {
+    let h = &sim.handle;
+    let mut cfg = EngineConfig::new(dir)
+        .provider(ProviderConfig::new(ProviderId::Otpzap, h.otpzap_url(), ApiKey::new(ZAP_KEY).unwrap()).with_budget(budget).with_http(http(timeout_ms)))
+        .provider(
+            ProviderConfig::new(ProviderId::Numberotp, h.numberotp_url(), ApiKey::new(NOTP_KEY).unwrap())
+                .with_budget(budget)
+                .with_http(http(timeout_ms)),
+        )
+        .provider(ProviderConfig::new(ProviderId::Ooppay, h.ooppay_url(), ApiKey::new(OOP_KEY).unwrap()).with_budget(budget).with_http(http(timeout_ms)));
+    cfg.tracking.poll_interval = Duration::from_millis(200);
+    cfg.tracking.idle_poll_interval = Duration::from_millis(200);
+    cfg.tracking.deposit_poll_interval = Duration::from_millis(200);
+    cfg.tracking.max_backoff = Duration::from_secs(2);
+    cfg.tracking.buy_retry_base = Duration::from_millis(20);
+    cfg
+}
+
+pub async fn engine(sim: &Sim, dir: &Path) -> Engine {
+    Engine::open(config(sim, dir, Budget::per_minute(60_000.0), 5_000)).await.expect("engine")
+}
+
+/// Next event matching `f`, or panic after `secs`.
+pub async fn next_event(
+    rx: &mut tokio::sync::broadcast::Receiver<EngineEvent>,
+    secs: u64,
+    mut f: impl FnMut(&EngineEvent) -> bool,
+) -> EngineEvent {
+    tokio::time::timeout(Duration::from_secs(secs), async {
+        loop {
+            match rx.recv().await {
+                Ok(e) if f(&e) => return e,
+                Ok(_) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(e) => panic!("event stream closed: {e}"),
+            }
+        }
+    })
+    .await
+    .expect("event in time")
+}
