@@ -1,0 +1,52 @@
+//! The simulator's control API (`http://127.0.0.1:PORT/_sim/…`, JSON in and out) and
+//! [`SimControl`], a typed client for it. Tests use it to deliver OTPs, pay deposits, move the
+//! clock, inspect balances/ledger/requests and inject faults. Errors: `{"error":"<message>"}`
+//! with 404 (unknown ref), 409 (wrong state) or 422 (bad body).
+//!
+//! | method + path | body / query | reply |
+//! |---|---|---|
+//! | `POST /_sim/reset` | – | `{"ok":true}`; fresh accounts, orders, ledger, log, faults, config, real-time clock |
+//! | `POST /_sim/accounts` | `{"provider":"otpzap","key":"…","balance":50000}` (`"12.5"` for USD/USDT) | `{"ok":true,"key_fp":"fp_…"}`; creates or resets |
+//! | `GET /_sim/state` | – | [`types::StateView`] |
+//! | `GET /_sim/balances` | – | `[`[`types::BalanceView`]`]` (keys only as fingerprints) |
+//! | `GET /_sim/ledger` | `?key_fp=fp_…&provider=otpzap` (both optional) | `[`[`types::LedgerEntry`]`]` |
+//! | `POST /_sim/deliver` | [`types::DeliverOtp`]: `{"ref":"65"\|"API3-…"\|"APIE-…"\|"act_…","code"?,"text"?,"service"?}` | [`types::Delivered`] |
+//! | `POST /_sim/deposits/{id}/pay` | – | the deposit (OTPZap `APIDEP-…` or OOPPay order id) after paying; credits the account |
+//! | `POST /_sim/deposits/{id}/expire` | – | the deposit after expiring it |
+//! | `GET /_sim/orders` | – | `{"sms":[…],"emails":[…],"activations":[…],"topups":[…],"ooppay":[…]}` (provider views plus `key_fp`) |
+//! | `GET /_sim/requests` | – | [`types::RequestsView`]: `{total,count_429,requests:[{seq,at,provider,method,path,key_fp,status,retry_after,fault}]}` |
+//! | `DELETE /_sim/requests` | – | clears the request log |
+//! | `GET /_sim/config` / `POST /_sim/config` | [`types::ConfigPatch`]: `{"otp_delay_ms":5000\|null,"rate_limit_per_min":300,"long_poll_max_ms":55000,"allow_insecure_webhooks":true}` | [`types::ConfigView`] |
+//! | `POST /_sim/webhooks` | [`types::WebhookConfigRequest`]: `{"provider","url","secret","key"?,"events"?}` | `{"ok":true}` |
+//! | `GET /_sim/webhooks/deliveries` | – | `[`[`types::WebhookDelivery`]`]`: every attempt with body, signature, receiver status |
+//! | `GET /_sim/faults` / `POST /_sim/faults` | [`types::FaultRule`] | list / `{"id":1}` |
+//! | `DELETE /_sim/faults` / `DELETE /_sim/faults/{id}` | – | clears all / one |
+//! | `GET /_sim/clock` / `POST /_sim/clock` | [`types::ClockUpdate`]: `{"scale":60}` and/or `{"advance_secs":120}` | [`types::ClockView`] |
+//!
+//! ## Time
+//! One simulated clock drives OTP delays, the 2-minute cancel cooldown, 20-minute order windows,
+//! 30-minute invoices, OOPPay `expire_at` and the rate-limit window. `scale` 60 runs a minute per
+//! real second, 0 freezes it; `advance_secs` jumps (everything due fires at its own due time).
+//! Fault `delay` and the NumberOTP long-poll hold (`long_poll_max_ms`) are real time.
+//!
+//! ## Faults
+//! Rule: `{"kind":…, "provider"?: "otpzap", "method"?: "POST", "path_contains"?: "order/create",
+//! "count"?: 1, "probability"?: 0.5}` (matchers all optional; `path_contains` also sees the query).
+//! Kinds:
+//! - `{"kind":"drop_after_commit"}`: the handler runs and commits (charges…), then the client gets
+//!   a 200 whose body aborts (connection reset mid-body): an unknown outcome.
+//! - `{"kind":"delay","ms":3000}`: wait, then the normal reply.
+//! - `{"kind":"status","status":503,"body"?:"…"}`: that status, a short JSON (or the given text) body;
+//!   the handler does not run.
+//! - `{"kind":"html"}`: 502 nginx-style HTML page; the handler does not run.
+//! - `{"kind":"malformed_json"}`: the handler runs and commits; 200 with the JSON cut in half.
+//! - `{"kind":"rate_limit","retry_after"?:30}`: provider-shaped 429 `rate_limited` + `Retry-After`.
+//!
+//! Every matching rule fires: delays add up, the first short-circuit kind wins, and a count is
+//! used only when its rule fired. Rules stay until their count runs out or they are cleared.
+
+mod client;
+pub mod routes;
+pub mod types;
+
+pub use client::{ControlError, SimControl};

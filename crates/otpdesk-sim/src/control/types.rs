@@ -1,0 +1,271 @@
+//! JSON shapes of the control API, shared by the server routes and [`super::SimControl`].
+
+use chrono::{DateTime, Utc};
+use otpdesk_core::ProviderId;
+use serde::{Deserialize, Deserializer, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerKind {
+    Charge,
+    Refund,
+    Topup,
+}
+
+/// One money movement. Amounts are positive decimal strings; `kind` gives the direction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub provider: ProviderId,
+    pub key_fp: String,
+    pub kind: LedgerKind,
+    pub order_ref: String,
+    pub amount: String,
+    pub currency: String,
+    pub balance_after: String,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceView {
+    pub provider: ProviderId,
+    pub key_fp: String,
+    pub balance: String,
+    pub currency: String,
+}
+
+/// `POST /_sim/accounts`. `balance` is a decimal string or integer in the provider's currency
+/// (OTPZap IDR, NumberOTP USD, OOPPay USDT).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AddAccount {
+    pub provider: ProviderId,
+    pub key: String,
+    pub balance: serde_json::Value,
+}
+
+/// `POST /_sim/deliver`: deliver an OTP (SMS) or message (email) now.
+/// `ref` is an OTPZap order id ("65") or ref ("API3-…"), an email ref ("APIE-…") or a NumberOTP
+/// activation id ("act_…").
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DeliverOtp {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Multiservice orders: which service the code is for (name or code); default the next one
+    /// without a code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivered {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub code: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ClockUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advance_secs: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockView {
+    pub now: DateTime<Utc>,
+    pub now_wib: String,
+    pub scale: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigView {
+    pub otp_delay_ms: Option<u64>,
+    pub rate_limit_per_min: u32,
+    pub long_poll_max_ms: u64,
+    pub allow_insecure_webhooks: bool,
+}
+
+/// `POST /_sim/config`: only the fields present change; `"otp_delay_ms": null` turns automatic
+/// OTPs off.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ConfigPatch {
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub otp_delay_ms: Option<Option<u64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_per_min: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub long_poll_max_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_insecure_webhooks: Option<bool>,
+}
+
+fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<u64>>, D::Error> {
+    Option::<u64>::deserialize(d).map(Some)
+}
+
+/// What a matching request suffers. See the control module docs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// The handler runs and commits; the client then gets a 200 whose body aborts mid-stream.
+    DropAfterCommit,
+    /// Wait this long (real time), then reply normally.
+    Delay { ms: u64 },
+    /// Reply with this status without running the handler; `body` defaults to a short JSON error.
+    Status {
+        status: u16,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<String>,
+    },
+    /// A 502 nginx-style HTML error page, handler not run.
+    Html,
+    /// The handler runs and commits; the client gets a 200 with its JSON cut in half.
+    MalformedJson,
+    /// A provider-shaped 429 `rate_limited` with `Retry-After`, handler not run.
+    RateLimit {
+        #[serde(default = "default_retry_after")]
+        retry_after: u64,
+    },
+}
+
+fn default_retry_after() -> u64 {
+    30
+}
+
+/// A fault rule. All matchers present must match; `count` limits how often it fires (unlimited when
+/// absent); `probability` (0.0–1.0, seeded RNG) makes it fire only sometimes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaultRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<ProviderId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_contains: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+    #[serde(flatten)]
+    pub kind: FaultKind,
+}
+
+impl FaultRule {
+    pub fn new(kind: FaultKind) -> FaultRule {
+        FaultRule {
+            provider: None,
+            method: None,
+            path_contains: None,
+            count: None,
+            probability: None,
+            kind,
+        }
+    }
+    pub fn provider(mut self, p: ProviderId) -> Self {
+        self.provider = Some(p);
+        self
+    }
+    pub fn method(mut self, m: &str) -> Self {
+        self.method = Some(m.to_string());
+        self
+    }
+    pub fn path(mut self, substring: &str) -> Self {
+        self.path_contains = Some(substring.to_string());
+        self
+    }
+    pub fn times(mut self, n: u32) -> Self {
+        self.count = Some(n);
+        self
+    }
+    pub fn probability(mut self, p: f64) -> Self {
+        self.probability = Some(p);
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaultView {
+    pub id: u64,
+    pub rule: FaultRule,
+    /// Times left; `None` = unlimited.
+    pub remaining: Option<u32>,
+    pub hits: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestLogEntry {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub provider: ProviderId,
+    pub method: String,
+    pub path: String,
+    /// Fingerprint of the bearer key (never the key).
+    pub key_fp: Option<String>,
+    pub status: u16,
+    pub retry_after: Option<u64>,
+    /// The fault that shaped this reply, if any.
+    pub fault: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestsView {
+    pub total: usize,
+    pub count_429: usize,
+    pub requests: Vec<RequestLogEntry>,
+}
+
+/// `POST /_sim/webhooks`: where a provider sends its webhooks. Without `key`, the config applies
+/// to every account of the provider that has none of its own. OOPPay uses each order's
+/// `callback_url` and only takes the `secret` from here (`url` is then a fallback).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WebhookConfigRequest {
+    pub provider: ProviderId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub secret: String,
+    /// OTPZap event filter; absent = every event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookDelivery {
+    pub seq: u64,
+    pub provider: ProviderId,
+    pub url: String,
+    pub event: String,
+    pub body: String,
+    /// The signature header value that was sent.
+    pub signature: String,
+    pub timestamp: Option<String>,
+    /// HTTP status from the receiver, or `None` when it could not be reached (see `error`).
+    pub status: Option<u16>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateView {
+    pub clock: ClockView,
+    pub config: ConfigView,
+    pub balances: Vec<BalanceView>,
+    pub sms_orders: usize,
+    pub email_orders: usize,
+    pub topups: usize,
+    pub activations: usize,
+    pub ooppay_orders: usize,
+    pub faults: usize,
+    pub requests: usize,
+}

@@ -1,0 +1,48 @@
+//! `otpdesk-sim --port N [--otp-delay-secs S]`: run the simulator until Ctrl-C.
+
+use clap::Parser;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "otpdesk-sim",
+    about = "OTPZap / NumberOTP / OOPPay simulator with a /_sim control API"
+)]
+struct Args {
+    /// Port on 127.0.0.1 (0 = any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Seconds (simulated) until an automatic OTP arrives; without it OTPs come only via /_sim/deliver.
+    #[arg(long)]
+    otp_delay_secs: Option<u64>,
+    /// Requests per minute per API key.
+    #[arg(long, default_value_t = 300)]
+    rate_limit_per_min: u32,
+    /// Seconds NumberOTP /wait holds a request.
+    #[arg(long, default_value_t = 55)]
+    long_poll_max_secs: u64,
+    /// Seed for the catalog, numbers and codes.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Accept http / loopback URLs in OTPZap PATCH /webhook/update.
+    #[arg(long)]
+    allow_insecure_webhooks: bool,
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let args = Args::parse();
+    let config = otpdesk_sim::SimConfig {
+        port: args.port,
+        otp_delay: args.otp_delay_secs.map(Duration::from_secs),
+        rate_limit_per_min: args.rate_limit_per_min,
+        long_poll_max: Duration::from_secs(args.long_poll_max_secs),
+        seed: args.seed,
+        allow_insecure_webhooks: args.allow_insecure_webhooks,
+    };
+    let sim = otpdesk_sim::spawn(config).await?;
+    println!("otpdesk-sim listening on {}", sim.base_url());
+    let _ = tokio::signal::ctrl_c().await;
+    sim.shutdown().await;
+    Ok(())
+}
