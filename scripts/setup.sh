@@ -35,9 +35,26 @@ need_cmd() {
   command -v "$1" >/dev/null 2>&1 || { echo "OTPDesk needs $1 ($2). Install it and run again." >&2; exit 1; }
 }
 
+# Rust from rustup (Debian's rustc is too old) and Node.js 20+ (Vite 8 needs it).
 ensure_toolchains() {
-  need_cmd cargo "Rust: https://rustup.rs"
-  need_cmd node "Node.js 20 or newer"
+  if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  if ! command -v cargo >/dev/null 2>&1; then
+    log "Installing Rust (rustup)"
+    apt_ensure curl ca-certificates
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c clippy,rustfmt >/dev/null
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  if ! command -v node >/dev/null 2>&1; then
+    apt_ensure nodejs npm
+  fi
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  if [ "$major" -lt 20 ]; then
+    echo "OTPDesk's UI build needs Node.js 20 or newer (found $(node --version)); install it from https://nodejs.org and run again." >&2
+    exit 1
+  fi
   need_cmd npm "npm, comes with Node.js"
 }
 
