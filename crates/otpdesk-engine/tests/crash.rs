@@ -1,0 +1,119 @@
+//! Crash safety: a worker process buying and tracking orders is SIGKILLed at random moments, 60
+//! times. After every restart it resumes from the store. At the end, every order the simulator
+//! charged is in the store, every OTP the simulator delivered is stored exactly once, and no
+//! purchase was charged twice.
+
+mod common;
+
+use common::*;
+use otpdesk_core::ProviderId;
+use otpdesk_engine::*;
+use otpdesk_sim::control::types::LedgerKind as SimKind;
+use rand::Rng;
+use std::collections::HashMap;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const KILLS: usize = 60;
+const TARGET: usize = 120;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_at_random_moments_loses_nothing_and_repeats_nothing() {
+    let started = Instant::now();
+    let sim = sim(10_000_000).await;
+    let dir = tempfile::tempdir().unwrap();
+
+    // Some NumberOTP activations (long-polled) bought before the crashes start.
+    {
+        let engine = engine(&sim, dir.path()).await;
+        for _ in 0..10 {
+            engine.buy(BuyRequest::Numberotp { service: "wa".into(), country: "67".into() }).await.unwrap();
+        }
+        engine.shutdown().await;
+    }
+
+    // Slow purchase replies widen the window between "charged" and "stored", where a kill hurts.
+    use otpdesk_sim::control::types::{FaultKind, FaultRule};
+    sim.control.add_fault(&FaultRule::new(FaultKind::Delay { ms: 120 }).path("order/create").probability(0.5)).await.unwrap();
+    let mut rng = rand::thread_rng();
+    let mut delivered: HashMap<String, usize> = HashMap::new();
+    let mut kills = 0;
+    while kills < KILLS {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_otpdesk-engine-worker"))
+            .env("OTPDESK_DATA_DIR", dir.path())
+            .env("OTPDESK_OTPZAP_URL", sim.handle.otpzap_url())
+            .env("OTPDESK_OTPZAP_KEY", ZAP_KEY)
+            .env("OTPDESK_NUMBEROTP_URL", sim.handle.numberotp_url())
+            .env("OTPDESK_NUMBEROTP_KEY", NOTP_KEY)
+            .env("OTPDESK_BUY_TARGET", TARGET.to_string())
+            .env("OTPDESK_POLL_MS", "100")
+            .env("OTPDESK_PER_MINUTE", "600000")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("worker");
+        let life = Duration::from_millis(rng.gen_range(60..500));
+        let deadline = Instant::now() + life;
+        // Codes arrive while the worker runs (and maybe while it dies).
+        while Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(rng.gen_range(10..80))).await;
+            let charges = sim.control.ledger(None).await.unwrap();
+            let refs: Vec<_> = charges.iter().filter(|c| c.kind == SimKind::Charge).map(|c| c.order_ref.clone()).collect();
+            if refs.is_empty() {
+                continue;
+            }
+            let r = &refs[rng.gen_range(0..refs.len())];
+            // NumberOTP keeps one code per activation; OTPZap numbers take several.
+            let max = if r.starts_with("act_") { 1 } else { 3 };
+            if delivered.get(r).copied().unwrap_or(0) < max && sim.control.deliver_otp(r).await.is_ok() {
+                *delivered.entry(r.clone()).or_default() += 1;
+            }
+        }
+        child.kill().expect("SIGKILL"); // std's kill() is SIGKILL on Unix
+        child.wait().unwrap();
+        kills += 1;
+    }
+    let crash_phase = started.elapsed();
+
+    sim.control.clear_faults().await.unwrap();
+    // A last start settles everything that was in flight, then tracks until the codes are in.
+    let engine = engine(&sim, dir.path()).await;
+    let charges: Vec<_> = sim.control.ledger(None).await.unwrap().into_iter().filter(|c| c.kind == SimKind::Charge).collect();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let pending = engine.attempts(Some(AttemptState::Pending)).unwrap().len();
+        let all_found = charges.iter().all(|c| engine.order(&c.order_ref).is_ok());
+        let all_codes = delivered.iter().all(|(r, n)| engine.order(r).map(|o| o.otps.len() >= *n).unwrap_or(false));
+        if pending == 0 && all_found && all_codes {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not settled: pending {pending}, found {all_found}, codes {all_codes}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Give any duplicate a chance to show up before checking for it.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    for c in &charges {
+        let o = engine.order(&c.order_ref).expect("every charged order is in the store");
+        assert_eq!(o.otps.len(), delivered.get(&c.order_ref).copied().unwrap_or(0), "order {}", c.order_ref);
+    }
+    // No purchase repeated: one charge per key, one order per OTPZap attempt.
+    let mut keys = std::collections::HashSet::new();
+    for c in charges.iter().filter(|c| c.provider == ProviderId::Otpzap) {
+        assert!(keys.insert(c.idempotency_key.clone().expect("key sent")), "key charged twice");
+    }
+    let attempts = engine.attempts(None).unwrap();
+    let zap: Vec<_> = attempts.iter().filter(|a| a.provider == ProviderId::Otpzap).collect();
+    assert!(zap.iter().all(|a| a.state == AttemptState::Succeeded), "every OTPZap attempt settled");
+    assert_eq!(keys.len(), zap.len());
+    let stored = engine.orders(&OrderFilter { limit: Some(100_000), ..Default::default() }).unwrap();
+    assert_eq!(stored.len(), charges.len());
+    println!(
+        "crash test: {kills} SIGKILLs in {crash_phase:?}; {} orders ({} OTPZap attempts), {} OTPs delivered and stored once; total {:?}",
+        stored.len(),
+        zap.len(),
+        delivered.values().sum::<usize>(),
+        started.elapsed()
+    );
+    engine.shutdown().await;
+}
