@@ -491,7 +491,7 @@ impl Catalog {
                 let price = round_to(s.base_idr * c.factor_pct / 100, 5);
                 let mut stock = (h % 900) as u32 + 20;
                 // A few products are sold out, deterministically.
-                if h % 13 == 0
+                if h.is_multiple_of(13)
                     || (s.code == "gojek" && c.iso == "US")
                     || (s.code == "openai" && c.iso == "RU")
                 {
@@ -547,7 +547,7 @@ impl Catalog {
                 } else {
                     micro
                 };
-                let stock = if h % 11 == 0 {
+                let stock = if h.is_multiple_of(11) {
                     0
                 } else {
                     (h % 400) as u32 + 10

@@ -206,7 +206,7 @@ async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) ->
             .to_string();
         let pay_address = format!(
             "T{}",
-            w.rng.from_alphabet(
+            w.rng.pick_from(
                 b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz",
                 33
             )

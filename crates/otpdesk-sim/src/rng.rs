@@ -37,22 +37,22 @@ impl SimRng {
             .collect()
     }
 
-    pub fn from_alphabet(&mut self, alphabet: &[u8], n: usize) -> String {
+    pub fn pick_from(&mut self, alphabet: &[u8], n: usize) -> String {
         (0..n)
             .map(|_| char::from(alphabet[self.below(alphabet.len() as u64) as usize]))
             .collect()
     }
 
     pub fn upper_alnum(&mut self, n: usize) -> String {
-        self.from_alphabet(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", n)
+        self.pick_from(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", n)
     }
 
     pub fn lower_alnum(&mut self, n: usize) -> String {
-        self.from_alphabet(b"abcdefghijklmnopqrstuvwxyz0123456789", n)
+        self.pick_from(b"abcdefghijklmnopqrstuvwxyz0123456789", n)
     }
 
     pub fn hex(&mut self, n: usize) -> String {
-        self.from_alphabet(b"0123456789abcdef", n)
+        self.pick_from(b"0123456789abcdef", n)
     }
 
     pub fn bytes16(&mut self) -> [u8; 16] {

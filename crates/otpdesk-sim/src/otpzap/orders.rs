@@ -460,7 +460,7 @@ fn find_order(w: &World, key: &str, body: &Value) -> Result<u64, SimError> {
     }
 }
 
-fn order_mut<'a>(w: &'a mut World, id: u64) -> Result<&'a mut SmsOrder, SimError> {
+fn order_mut(w: &mut World, id: u64) -> Result<&mut SmsOrder, SimError> {
     w.sms
         .get_mut(&id)
         .ok_or_else(|| SimError::not_found("order"))
