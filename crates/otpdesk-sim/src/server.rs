@@ -32,6 +32,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .merge(providers)
         .nest("/_sim", control::routes::router())
         .route("/otpzap/pay/{id}", get(pay_page).post(pay_submit))
+        .route("/ooppay/qr/{id}", get(ooppay_qr))
         .with_state(sim)
 }
 
@@ -60,6 +61,23 @@ async fn pay_submit(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Resp
             Html(format!("<h1>{e}</h1>")),
         )
             .into_response(),
+    }
+}
+
+/// What the `qr_code_url` of an OOPPay order encodes (a TRON payment URI), as plain text.
+async fn ooppay_qr(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Response {
+    let found = sim.with(|w, _| {
+        w.oop_orders.get(&id).map(|o| {
+            format!(
+                "tron:{}?amount={}&token=USDT",
+                o.pay_address,
+                o.pay_amount.to_decimal_string()
+            )
+        })
+    });
+    match found {
+        Some(uri) => uri.into_response(),
+        None => (axum::http::StatusCode::NOT_FOUND, "order not found").into_response(),
     }
 }
 

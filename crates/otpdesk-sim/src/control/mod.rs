@@ -33,8 +33,9 @@
 //! Rule: `{"kind":…, "provider"?: "otpzap", "method"?: "POST", "path_contains"?: "order/create",
 //! "count"?: 1, "probability"?: 0.5}` (matchers all optional; `path_contains` also sees the query).
 //! Kinds:
-//! - `{"kind":"drop_after_commit"}`: the handler runs and commits (charges…), then the client gets
-//!   a 200 whose body aborts (connection reset mid-body): an unknown outcome.
+//! - `{"kind":"drop_after_commit"}`: the handler runs and commits (charges…), then the connection
+//!   is closed without a response (the reply body errors before hyper flushes anything; at worst
+//!   a client could see headers and a broken body): an unknown outcome for the client.
 //! - `{"kind":"delay","ms":3000}`: wait, then the normal reply.
 //! - `{"kind":"status","status":503,"body"?:"…"}`: that status, a short JSON (or the given text) body;
 //!   the handler does not run.

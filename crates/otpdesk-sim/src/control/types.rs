@@ -118,7 +118,7 @@ fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<u64>>,
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FaultKind {
-    /// The handler runs and commits; the client then gets a 200 whose body aborts mid-stream.
+    /// The handler runs and commits; the connection then closes without a response.
     DropAfterCommit,
     /// Wait this long (real time), then reply normally.
     Delay { ms: u64 },
