@@ -262,6 +262,13 @@ impl Transport {
 fn transport_error(ctx: &Ctx<'_>, e: &reqwest::Error) -> ProviderError {
     let endpoint = ctx.endpoint.clone();
     let reason = scrub(ctx, &error_chain(e));
+    if e.is_builder() {
+        // Nothing was sent: an argument (header value, URL) could not go on the wire.
+        return ProviderError::Validation {
+            field: None,
+            message: format!("the request for {endpoint} could not be built: {reason}"),
+        };
+    }
     if e.is_connect() {
         return if e.is_timeout() {
             ProviderError::Timeout { endpoint }
@@ -269,7 +276,7 @@ fn transport_error(ctx: &Ctx<'_>, e: &reqwest::Error) -> ProviderError {
             ProviderError::Network { endpoint, reason }
         };
     }
-    if ctx.paid && !e.is_builder() {
+    if ctx.paid {
         let reason = if e.is_timeout() {
             "no reply before the timeout".to_string()
         } else {

@@ -324,6 +324,16 @@ async fn validation_names_the_field() {
         env.ooppay().create_order(&local).await,
         Err(ProviderError::Validation { .. })
     ));
+    // An Idempotency-Key that cannot be a header value: refused before sending, nothing charged.
+    let e = oz
+        .create_order(&s1_wa(), None, Some("bad\nkey"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, ProviderError::Validation { field: None, .. }),
+        "{e:?}"
+    );
+    assert_eq!(oz.balance().await.unwrap().balance, Money::idr(250_000));
 }
 
 #[tokio::test]

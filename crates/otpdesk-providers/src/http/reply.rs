@@ -555,6 +555,10 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon"), None);
         assert_eq!(parse_retry_after("-5"), None);
+        assert_eq!(parse_retry_after("-0"), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("-0.0"), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("NaN"), None);
+        assert_eq!(parse_retry_after("inf"), None);
         assert_eq!(parse_retry_after("1e300"), None);
     }
 }
