@@ -128,3 +128,26 @@ async fn ooppay_create_query_and_pay() {
     assert!(paid.paid_amount.is_some() && paid.net_amount.is_some() && paid.fee_amount.is_some());
     assert!(paid.tx_hash.is_some() && paid.paid_at.is_some());
 }
+
+#[tokio::test]
+async fn long_poll_uses_its_own_timeout_not_the_request_timeout() {
+    let env = env().await;
+    env.ctl
+        .set_config(&ConfigPatch {
+            long_poll_max_ms: Some(1200),
+            ..ConfigPatch::default()
+        })
+        .await
+        .unwrap();
+    // Ordinary calls give up after 400 ms; the long poll may hold for 1.2 s and still succeed.
+    let no = env.numberotp_as(DEMO_NUMBEROTP_KEY, impatient());
+    let a = no.create_activation("wa", "67").await.unwrap();
+    let started = Instant::now();
+    let w = no.wait_activation(&a.id).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(1000),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(w.status, OrderStatus::Pending);
+}

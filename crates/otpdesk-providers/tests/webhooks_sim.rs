@@ -180,3 +180,59 @@ async fn authorization_never_follows_a_redirect() {
         "redirect was followed"
     );
 }
+
+#[tokio::test]
+async fn public_prices_are_fetched_without_the_key_and_paid_calls_carry_it() {
+    let body = r#"{"prices":[{"service":"wa","country":"67","price":"0.25","currency":"USD","available":3}]}"#;
+    let reply = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let (port, mut seen) = raw_server(reply).await;
+    let no = otpdesk_providers::NumberOtpClient::new(
+        &format!("http://127.0.0.1:{port}/v1"),
+        key(DEMO_NUMBEROTP_KEY),
+        options(),
+    )
+    .unwrap();
+    let prices = no.prices().await.unwrap();
+    assert_eq!(prices[0].available, Some(3));
+    let req = next_seen(&mut seen).await;
+    assert_eq!(req.request_line, "GET /v1/public/prices HTTP/1.1");
+    assert_eq!(req.header("authorization"), None);
+    assert_eq!(req.header("accept"), Some("application/json"));
+
+    // The same server answers an activation create with a price list: unreadable, so unknown.
+    let e = no.create_activation("wa", "67").await.unwrap_err();
+    assert!(matches!(e, ProviderError::OutcomeUnknown { .. }), "{e:?}");
+    let req = next_seen(&mut seen).await;
+    assert_eq!(req.request_line, "POST /v1/activations HTTP/1.1");
+    assert_eq!(
+        req.header("authorization"),
+        Some(format!("Bearer {DEMO_NUMBEROTP_KEY}").as_str())
+    );
+    assert_eq!(
+        json_of(&req.body),
+        serde_json::json!({"service": "wa", "country": "67"})
+    );
+}
+
+#[tokio::test]
+async fn otpzap_paid_calls_send_the_idempotency_key() {
+    let (port, mut seen) = raw_server(OK_REPLY.to_string()).await;
+    let oz = OtpZapClient::new(
+        &format!("http://127.0.0.1:{port}/api/v1"),
+        key(DEMO_OTPZAP_KEY),
+        options(),
+    )
+    .unwrap();
+    let _ = oz.create_topup(Money::idr(10_000), "idem-123").await;
+    let req = next_seen(&mut seen).await;
+    assert_eq!(req.header("idempotency-key"), Some("idem-123"));
+    assert_eq!(req.header("content-type"), Some("application/json"));
+    assert_eq!(json_of(&req.body), serde_json::json!({"amount": 10000}));
+}
+
+fn json_of(body: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(body).expect("a JSON body")
+}
