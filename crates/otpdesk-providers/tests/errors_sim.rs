@@ -447,7 +447,7 @@ async fn malformed_json_is_decode_naming_the_endpoint() {
 #[tokio::test]
 async fn timeout_on_reads() {
     let env = env().await;
-    env.fault_once("/balance", FaultKind::Delay { ms: 1500 })
+    env.fault_once("/balance", FaultKind::Delay { ms: 4000 })
         .await;
     let e = env
         .otpzap_as(DEMO_OTPZAP_KEY, impatient())
@@ -461,7 +461,7 @@ async fn timeout_on_reads() {
         }
     );
     assert!(e.is_retryable());
-    env.fault_once("/orders/", FaultKind::Delay { ms: 1500 })
+    env.fault_once("/orders/", FaultKind::Delay { ms: 4000 })
         .await;
     let e = env
         .ooppay_as(DEMO_OOPPAY_KEY, impatient())
@@ -600,7 +600,7 @@ async fn outcome_unknown_when_a_paid_reply_is_dropped_after_commit() {
 async fn outcome_unknown_on_paid_timeouts_5xx_and_garbage() {
     let env = env().await;
     let slow = env.otpzap_as(DEMO_OTPZAP_KEY, impatient());
-    env.fault_once("/order/create", FaultKind::Delay { ms: 1500 })
+    env.fault_once("/order/create", FaultKind::Delay { ms: 4000 })
         .await;
     assert_unknown(
         slow.create_order(&s1_wa(), None, Some("slow-1")).await,

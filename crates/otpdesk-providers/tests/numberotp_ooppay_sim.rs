@@ -134,12 +134,12 @@ async fn long_poll_uses_its_own_timeout_not_the_request_timeout() {
     let env = env().await;
     env.ctl
         .set_config(&ConfigPatch {
-            long_poll_max_ms: Some(1200),
+            long_poll_max_ms: Some(2500),
             ..ConfigPatch::default()
         })
         .await
         .unwrap();
-    // Ordinary calls give up after 400 ms; the long poll may hold for 1.2 s and still succeed.
+    // Ordinary calls give up after 1 s; the long poll may hold for 2.5 s and still succeed.
     let no = env.numberotp_as(DEMO_NUMBEROTP_KEY, impatient());
     let a = no.create_activation("wa", "67").await.unwrap();
     let started = Instant::now();

@@ -34,7 +34,7 @@ pub fn options() -> HttpOptions {
 /// Options with a short request timeout, for the `delay` fault.
 pub fn impatient() -> HttpOptions {
     HttpOptions {
-        request_timeout: Duration::from_millis(400),
+        request_timeout: Duration::from_millis(1000),
         ..options()
     }
 }
