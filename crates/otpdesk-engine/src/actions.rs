@@ -12,9 +12,15 @@ use otpdesk_providers::ProviderError;
 use std::sync::Arc;
 
 fn open_order(inner: &Inner, id: &str, action: &'static str) -> Result<OrderView> {
-    let o = inner.store.find_order(id)?.ok_or_else(|| EngineError::OrderNotFound(id.to_string()))?;
+    let o = inner
+        .store
+        .find_order(id)?
+        .ok_or_else(|| EngineError::OrderNotFound(id.to_string()))?;
     if o.status.is_final() {
-        return Err(EngineError::NotAllowed { action, reason: format!("the order is {}", o.status) });
+        return Err(EngineError::NotAllowed {
+            action,
+            reason: format!("the order is {}", o.status),
+        });
     }
     if o.provider != ProviderId::Otpzap {
         return Err(EngineError::NotAllowed {
@@ -41,12 +47,19 @@ pub(crate) async fn cancel(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
     }
     match inner.gw.cancel(&o).await? {
         Ok(refund) => {
-            let applied = inner.store.close_order(&o.id, OrderStatus::Cancelled, refund.or(o.price), None, inner.now())?;
+            let applied = inner.store.close_order(
+                &o.id,
+                OrderStatus::Cancelled,
+                refund.or(o.price),
+                None,
+                inner.now(),
+            )?;
             inner.announce(&o.id, o.provider, applied);
             inner.order_view(&o.id)
         }
         Err(ProviderError::Cooldown { retry_after, .. }) => {
-            let at = after(inner, retry_after).unwrap_or_else(|| inner.now() + chrono::Duration::seconds(120));
+            let at = after(inner, retry_after)
+                .unwrap_or_else(|| inner.now() + chrono::Duration::seconds(120));
             inner.store.set_cancel_unlock(&o.id, at)?;
             Err(EngineError::CancelCooldown { unlocks_at: at })
         }
@@ -61,7 +74,10 @@ pub(crate) async fn finish(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
     let o = open_order(inner, id, "finish")?;
     match inner.gw.finish(&o).await? {
         Ok(()) => {
-            let applied = inner.store.close_order(&o.id, OrderStatus::Completed, None, None, inner.now())?;
+            let applied =
+                inner
+                    .store
+                    .close_order(&o.id, OrderStatus::Completed, None, None, inner.now())?;
             inner.announce(&o.id, o.provider, applied);
             inner.order_view(&o.id)
         }
@@ -75,10 +91,15 @@ pub(crate) async fn finish(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
 pub(crate) async fn resend(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
     let o = open_order(inner, id, "resend")?;
     if o.kind != OrderKind::Sms {
-        return Err(EngineError::NotAllowed { action: "resend", reason: "email orders use reorder".into() });
+        return Err(EngineError::NotAllowed {
+            action: "resend",
+            reason: "email orders use reorder".into(),
+        });
     }
     if let Some(at) = o.resend_locked_until.filter(|t| *t > inner.now()) {
-        return Err(EngineError::ResendLocked { unlocks_at: Some(at) });
+        return Err(EngineError::ResendLocked {
+            unlocks_at: Some(at),
+        });
     }
     if o.resend_waiting_for_otp {
         return Err(EngineError::ResendLocked { unlocks_at: None });
@@ -86,11 +107,15 @@ pub(crate) async fn resend(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
     match inner.gw.resend(&o).await? {
         Ok(r) => {
             // Per-OTP gating: the next resend unlocks when the timeline grows.
-            inner.store.set_resend(&o.id, r.count, r.locked_until, true, inner.now())?;
+            inner
+                .store
+                .set_resend(&o.id, r.count, r.locked_until, true, inner.now())?;
             refresh(inner, &o);
             inner.order_view(&o.id)
         }
-        Err(ProviderError::Cooldown { retry_after, .. }) => Err(EngineError::ResendLocked { unlocks_at: after(inner, retry_after) }),
+        Err(ProviderError::Cooldown { retry_after, .. }) => Err(EngineError::ResendLocked {
+            unlocks_at: after(inner, retry_after),
+        }),
         Err(e) => Err(e.into()),
     }
 }
@@ -98,7 +123,10 @@ pub(crate) async fn resend(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
 pub(crate) async fn email_reorder(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
     let o = open_order(inner, id, "reorder")?;
     if o.kind != OrderKind::Email {
-        return Err(EngineError::NotAllowed { action: "reorder", reason: "only email orders".into() });
+        return Err(EngineError::NotAllowed {
+            action: "reorder",
+            reason: "only email orders".into(),
+        });
     }
     match inner.gw.email_reorder(&o).await? {
         Ok(expires_at) => {
@@ -120,10 +148,15 @@ pub(crate) async fn email_reorder(inner: &Arc<Inner>, id: &str) -> Result<OrderV
 pub(crate) async fn replace(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
     let o = open_order(inner, id, "replace")?;
     if o.kind != OrderKind::Sms || o.server != Some(1) {
-        return Err(EngineError::NotAllowed { action: "replace", reason: "only OTPZap Server 1 numbers".into() });
+        return Err(EngineError::NotAllowed {
+            action: "replace",
+            reason: "only OTPZap Server 1 numbers".into(),
+        });
     }
     let req = serde_json::json!({ "order_id": o.id, "remote_id": o.remote_id });
-    let a = inner.store.insert_attempt(o.provider, AttemptKind::Replace, &req, inner.now())?;
+    let a = inner
+        .store
+        .insert_attempt(o.provider, AttemptKind::Replace, &req, inner.now())?;
     inner.store.bump_attempt(&a.id, inner.now())?;
     let remote = match inner.gw.replace(&o).await? {
         Ok(r) => r,
@@ -138,7 +171,12 @@ pub(crate) async fn replace(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
                     return Err(EngineError::OutcomeUnknown { attempt_id: a.id });
                 }
                 _ => {
-                    inner.store.set_attempt_state(&a.id, AttemptState::Failed, Some((e.code(), &e.to_string())), inner.now())?;
+                    inner.store.set_attempt_state(
+                        &a.id,
+                        AttemptState::Failed,
+                        Some((e.code(), &e.to_string())),
+                        inner.now(),
+                    )?;
                 }
             }
             refresh(inner, &o);
@@ -146,11 +184,21 @@ pub(crate) async fn replace(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
         }
     };
     let now = inner.now();
-    let cancel_at = Some(now + chrono::Duration::milliseconds(inner.tracking.cancel_cooldown.as_millis() as i64));
-    let (new_id, new_applied, old_applied) =
-        inner.store.complete_replace(&a.id, &o.id, &a.request.to_string(), cancel_at, &remote, now)?;
+    let cancel_at = Some(
+        now + chrono::Duration::milliseconds(inner.tracking.cancel_cooldown.as_millis() as i64),
+    );
+    let (new_id, new_applied, old_applied) = inner.store.complete_replace(
+        &a.id,
+        &o.id,
+        &a.request.to_string(),
+        cancel_at,
+        &remote,
+        now,
+    )?;
     let view = inner.order_view(&new_id)?;
-    inner.emit(EngineEvent::OrderCreated { order: Box::new(view.clone()) });
+    inner.emit(EngineEvent::OrderCreated {
+        order: Box::new(view.clone()),
+    });
     inner.announce(&new_id, view.provider, new_applied);
     inner.announce(&o.id, o.provider, old_applied);
     inner.sched.add(inner, Track::Order(new_id));
@@ -159,9 +207,16 @@ pub(crate) async fn replace(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
 
 /// An unknown replace: if the old order is still open at the provider, nothing happened.
 pub(crate) async fn reconcile_replace(inner: &Arc<Inner>, a: &AttemptView) -> Result<()> {
-    let old_id = a.request.get("order_id").and_then(|v| v.as_str()).unwrap_or_default();
+    let old_id = a
+        .request
+        .get("order_id")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
     let o = inner.order_view(old_id)?;
-    let remote = inner.gw.check_order(&o, Some(crate::rate_budget::Priority::Interactive)).await??;
+    let remote = inner
+        .gw
+        .check_order(&o, Some(crate::rate_budget::Priority::Interactive))
+        .await??;
     if remote.status == OrderStatus::Replaced {
         return Err(EngineError::NotAllowed {
             action: "reconcile",
@@ -170,9 +225,16 @@ pub(crate) async fn reconcile_replace(inner: &Arc<Inner>, a: &AttemptView) -> Re
     }
     let applied = inner.store.apply_remote(&o.id, &remote, inner.now())?;
     inner.announce(&o.id, o.provider, applied);
-    inner.store.set_attempt_state(&a.id, AttemptState::Failed, Some(("not_replaced", "the old number is unchanged")), inner.now())?;
+    inner.store.set_attempt_state(
+        &a.id,
+        AttemptState::Failed,
+        Some(("not_replaced", "the old number is unchanged")),
+        inner.now(),
+    )?;
     if let Some(a) = inner.store.attempt(&a.id)? {
-        inner.emit(EngineEvent::AttemptResolved { attempt: Box::new(a) });
+        inner.emit(EngineEvent::AttemptResolved {
+            attempt: Box::new(a),
+        });
     }
     Ok(())
 }

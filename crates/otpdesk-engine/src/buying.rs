@@ -27,7 +27,9 @@ fn judge(e: &ProviderError, idempotent: bool) -> Verdict {
     use ProviderError as P;
     match e {
         // Rejected before processing: a rate limit or an unreachable host.
-        P::RateLimited { retry_after } => Verdict::Retry(retry_after.unwrap_or(Duration::from_secs(2))),
+        P::RateLimited { retry_after } => {
+            Verdict::Retry(retry_after.unwrap_or(Duration::from_secs(2)))
+        }
         P::Network { .. } => Verdict::Retry(Duration::ZERO),
         // Reply lost / unreadable / server error: with an idempotency key the same request is
         // answered with the first result, so resending is the way to find out.
@@ -50,7 +52,12 @@ fn judge(e: &ProviderError, idempotent: bool) -> Verdict {
 }
 
 /// Send `send` until it succeeds, is refused, or its outcome is unknown. Bounded.
-async fn drive<T, F, Fut>(inner: &Inner, attempt: &AttemptView, idempotent: bool, mut send: F) -> Result<T>
+async fn drive<T, F, Fut>(
+    inner: &Inner,
+    attempt: &AttemptView,
+    idempotent: bool,
+    mut send: F,
+) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<Result<T, ProviderError>>>,
@@ -66,32 +73,58 @@ where
         };
         match judge(&err, idempotent) {
             Verdict::Retry(wait) if tries < max => {
-                let backoff = inner.tracking.buy_retry_base.saturating_mul(1 << (tries - 1).min(6));
+                let backoff = inner
+                    .tracking
+                    .buy_retry_base
+                    .saturating_mul(1 << (tries - 1).min(6));
                 tokio::time::sleep(wait.max(backoff)).await;
             }
             Verdict::Refused => {
-                inner.store.set_attempt_state(&attempt.id, AttemptState::Failed, Some((err.code(), &err.to_string())), inner.now())?;
+                inner.store.set_attempt_state(
+                    &attempt.id,
+                    AttemptState::Failed,
+                    Some((err.code(), &err.to_string())),
+                    inner.now(),
+                )?;
                 return Err(err.into());
             }
             // Out of tries on a retryable error: for an idempotent call that is still safe to
             // resend later (reconcile / resume do); either way the user must see it.
             Verdict::Retry(_) | Verdict::Unknown => {
-                if matches!(err, ProviderError::RateLimited { .. } | ProviderError::Network { .. }) && !idempotent {
+                if matches!(
+                    err,
+                    ProviderError::RateLimited { .. } | ProviderError::Network { .. }
+                ) && !idempotent
+                {
                     // Never reached the provider: nothing was bought.
-                    inner.store.set_attempt_state(&attempt.id, AttemptState::Failed, Some((err.code(), &err.to_string())), inner.now())?;
+                    inner.store.set_attempt_state(
+                        &attempt.id,
+                        AttemptState::Failed,
+                        Some((err.code(), &err.to_string())),
+                        inner.now(),
+                    )?;
                     return Err(err.into());
                 }
                 mark_unknown(inner, &attempt.id, &err)?;
-                return Err(EngineError::OutcomeUnknown { attempt_id: attempt.id.clone() });
+                return Err(EngineError::OutcomeUnknown {
+                    attempt_id: attempt.id.clone(),
+                });
             }
         }
     }
 }
 
 pub(crate) fn mark_unknown(inner: &Inner, attempt_id: &str, err: &ProviderError) -> Result<()> {
-    inner.store.set_attempt_state(attempt_id, AttemptState::OutcomeUnknown, Some((err.code(), &err.to_string())), inner.now())?;
+    inner.store.set_attempt_state(
+        attempt_id,
+        AttemptState::OutcomeUnknown,
+        Some((err.code(), &err.to_string())),
+        inner.now(),
+    )?;
     if let Some(a) = inner.store.attempt(attempt_id)? {
-        inner.emit(EngineEvent::OutcomeUnknown { attempt: Box::new(a) });
+        inner.emit(EngineEvent::OutcomeUnknown {
+            attempt: Box::new(a),
+        });
     }
     Ok(())
 }
@@ -99,25 +132,48 @@ pub(crate) fn mark_unknown(inner: &Inner, attempt_id: &str, err: &ProviderError)
 pub(crate) async fn buy(inner: &Arc<Inner>, req: BuyRequest) -> Result<OrderView> {
     inner.gw.require(req.provider())?;
     let json = serde_json::to_value(&req).expect("BuyRequest serializes");
-    let attempt = inner.store.insert_attempt(req.provider(), req.kind(), &json, inner.now())?;
+    let attempt = inner
+        .store
+        .insert_attempt(req.provider(), req.kind(), &json, inner.now())?;
     run_order_attempt(inner, &attempt, &req).await
 }
 
 /// Send (or re-send, with the same key) the purchase of `attempt` and store what it bought.
-pub(crate) async fn run_order_attempt(inner: &Arc<Inner>, attempt: &AttemptView, req: &BuyRequest) -> Result<OrderView> {
+pub(crate) async fn run_order_attempt(
+    inner: &Arc<Inner>,
+    attempt: &AttemptView,
+    req: &BuyRequest,
+) -> Result<OrderView> {
     let was_unknown = attempt.state == AttemptState::OutcomeUnknown;
     let key = attempt.idempotency_key.clone();
-    let remote = drive(inner, attempt, req.idempotent(), || inner.gw.create_order(req, &key)).await?;
+    let remote = drive(inner, attempt, req.idempotent(), || {
+        inner.gw.create_order(req, &key)
+    })
+    .await?;
     let now = inner.now();
-    let kind = if req.kind() == AttemptKind::Email { OrderKind::Email } else { OrderKind::Sms };
+    let kind = if req.kind() == AttemptKind::Email {
+        OrderKind::Email
+    } else {
+        OrderKind::Sms
+    };
     // OTPZap: cancel opens 2 minutes after purchase (email cancel has no documented cooldown).
-    let cancel_at = (req.provider() == ProviderId::Otpzap && kind == OrderKind::Sms)
-        .then(|| now + chrono::Duration::milliseconds(inner.tracking.cancel_cooldown.as_millis() as i64));
-    let (id, new, applied) =
-        inner.store.complete_order_attempt(&attempt.id, kind, req.provider(), &attempt.request.to_string(), cancel_at, &remote, now)?;
+    let cancel_at = (req.provider() == ProviderId::Otpzap && kind == OrderKind::Sms).then(|| {
+        now + chrono::Duration::milliseconds(inner.tracking.cancel_cooldown.as_millis() as i64)
+    });
+    let (id, new, applied) = inner.store.complete_order_attempt(
+        &attempt.id,
+        kind,
+        req.provider(),
+        &attempt.request.to_string(),
+        cancel_at,
+        &remote,
+        now,
+    )?;
     let view = inner.order_view(&id)?;
     if new {
-        inner.emit(EngineEvent::OrderCreated { order: Box::new(view.clone()) });
+        inner.emit(EngineEvent::OrderCreated {
+            order: Box::new(view.clone()),
+        });
     }
     inner.announce(&id, view.provider, applied);
     if was_unknown {
@@ -127,15 +183,26 @@ pub(crate) async fn run_order_attempt(inner: &Arc<Inner>, attempt: &AttemptView,
     Ok(view)
 }
 
-pub(crate) async fn topup(inner: &Arc<Inner>, kind: DepositKind, amount: Money) -> Result<DepositView> {
+pub(crate) async fn topup(
+    inner: &Arc<Inner>,
+    kind: DepositKind,
+    amount: Money,
+) -> Result<DepositView> {
     let provider = match kind {
         DepositKind::Qris => ProviderId::Otpzap,
         DepositKind::Usdt => ProviderId::Ooppay,
     };
     inner.gw.require(provider)?;
-    let json = serde_json::json!({ "amount": amount.to_decimal_string(), "currency": amount.currency });
-    let ak = if kind == DepositKind::Qris { AttemptKind::TopupQris } else { AttemptKind::TopupUsdt };
-    let attempt = inner.store.insert_attempt(provider, ak, &json, inner.now())?;
+    let json =
+        serde_json::json!({ "amount": amount.to_decimal_string(), "currency": amount.currency });
+    let ak = if kind == DepositKind::Qris {
+        AttemptKind::TopupQris
+    } else {
+        AttemptKind::TopupUsdt
+    };
+    let attempt = inner
+        .store
+        .insert_attempt(provider, ak, &json, inner.now())?;
     run_deposit_attempt(inner, &attempt).await
 }
 
@@ -144,26 +211,53 @@ fn deposit_request(attempt: &AttemptView) -> Result<(DepositKind, Money)> {
         AttemptKind::TopupUsdt => (DepositKind::Usdt, otpdesk_core::Currency::Usdt),
         _ => (DepositKind::Qris, otpdesk_core::Currency::Idr),
     };
-    let text = attempt.request.get("amount").and_then(|v| v.as_str()).unwrap_or_default();
-    let amount = Money::parse(cur, text).map_err(|e| EngineError::Config(format!("stored top-up amount: {e}")))?;
+    let text = attempt
+        .request
+        .get("amount")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    let amount = Money::parse(cur, text)
+        .map_err(|e| EngineError::Config(format!("stored top-up amount: {e}")))?;
     Ok((kind, amount))
 }
 
-pub(crate) async fn run_deposit_attempt(inner: &Arc<Inner>, attempt: &AttemptView) -> Result<DepositView> {
+pub(crate) async fn run_deposit_attempt(
+    inner: &Arc<Inner>,
+    attempt: &AttemptView,
+) -> Result<DepositView> {
     let (kind, amount) = deposit_request(attempt)?;
     let was_unknown = attempt.state == AttemptState::OutcomeUnknown;
     let key = attempt.idempotency_key.clone();
     let remote = match kind {
         // topup/create documents Idempotency-Key.
-        DepositKind::Qris => drive(inner, attempt, true, || inner.gw.create_qris(amount, &key)).await?,
+        DepositKind::Qris => {
+            drive(inner, attempt, true, || inner.gw.create_qris(amount, &key)).await?
+        }
         // OOPPay has none; our attempt id is the merchant_order_id so the user can find it.
-        DepositKind::Usdt => drive(inner, attempt, false, || inner.gw.create_usdt(amount, &attempt.id)).await?,
+        DepositKind::Usdt => {
+            drive(inner, attempt, false, || {
+                inner.gw.create_usdt(amount, &attempt.id)
+            })
+            .await?
+        }
     };
     let provider = attempt.provider;
-    let (id, new) = inner.store.complete_deposit_attempt(&attempt.id, provider, kind, amount, &remote, inner.now())?;
-    let view = inner.store.deposit(&id)?.ok_or_else(|| EngineError::DepositNotFound(id.clone()))?;
+    let (id, new) = inner.store.complete_deposit_attempt(
+        &attempt.id,
+        provider,
+        kind,
+        amount,
+        &remote,
+        inner.now(),
+    )?;
+    let view = inner
+        .store
+        .deposit(&id)?
+        .ok_or_else(|| EngineError::DepositNotFound(id.clone()))?;
     if new {
-        inner.emit(EngineEvent::DepositCreated { deposit: Box::new(view.clone()) });
+        inner.emit(EngineEvent::DepositCreated {
+            deposit: Box::new(view.clone()),
+        });
     }
     if was_unknown {
         resolved(inner, &attempt.id)?;
@@ -174,7 +268,9 @@ pub(crate) async fn run_deposit_attempt(inner: &Arc<Inner>, attempt: &AttemptVie
 
 fn resolved(inner: &Inner, attempt_id: &str) -> Result<()> {
     if let Some(a) = inner.store.attempt(attempt_id)? {
-        inner.emit(EngineEvent::AttemptResolved { attempt: Box::new(a) });
+        inner.emit(EngineEvent::AttemptResolved {
+            attempt: Box::new(a),
+        });
     }
     Ok(())
 }
@@ -183,7 +279,9 @@ fn resolved(inner: &Inner, attempt_id: &str) -> Result<()> {
 pub(crate) fn resendable(a: &AttemptView) -> bool {
     match a.kind {
         AttemptKind::TopupQris => true,
-        AttemptKind::Sms => serde_json::from_value::<BuyRequest>(a.request.clone()).is_ok_and(|r| r.idempotent()),
+        AttemptKind::Sms => {
+            serde_json::from_value::<BuyRequest>(a.request.clone()).is_ok_and(|r| r.idempotent())
+        }
         _ => false,
     }
 }
@@ -201,7 +299,10 @@ pub(crate) async fn resend_attempt(inner: &Arc<Inner>, a: &AttemptView) -> Resul
 }
 
 pub(crate) async fn reconcile(inner: &Arc<Inner>, attempt_id: &str) -> Result<AttemptView> {
-    let a = inner.store.attempt(attempt_id)?.ok_or_else(|| EngineError::AttemptNotFound(attempt_id.to_string()))?;
+    let a = inner
+        .store
+        .attempt(attempt_id)?
+        .ok_or_else(|| EngineError::AttemptNotFound(attempt_id.to_string()))?;
     match a.state {
         AttemptState::Succeeded | AttemptState::Failed | AttemptState::Dismissed => return Ok(a),
         AttemptState::Pending | AttemptState::OutcomeUnknown => {}
@@ -221,15 +322,29 @@ pub(crate) async fn reconcile(inner: &Arc<Inner>, attempt_id: &str) -> Result<At
             ),
         });
     }
-    inner.store.attempt(attempt_id)?.ok_or_else(|| EngineError::AttemptNotFound(attempt_id.to_string()))
+    inner
+        .store
+        .attempt(attempt_id)?
+        .ok_or_else(|| EngineError::AttemptNotFound(attempt_id.to_string()))
 }
 
 pub(crate) fn dismiss(inner: &Inner, attempt_id: &str) -> Result<AttemptView> {
-    let a = inner.store.attempt(attempt_id)?.ok_or_else(|| EngineError::AttemptNotFound(attempt_id.to_string()))?;
+    let a = inner
+        .store
+        .attempt(attempt_id)?
+        .ok_or_else(|| EngineError::AttemptNotFound(attempt_id.to_string()))?;
     if a.state != AttemptState::OutcomeUnknown {
-        return Err(EngineError::NotAllowed { action: "dismiss", reason: format!("the attempt is {}", a.state.as_str()) });
+        return Err(EngineError::NotAllowed {
+            action: "dismiss",
+            reason: format!("the attempt is {}", a.state.as_str()),
+        });
     }
-    inner.store.set_attempt_state(attempt_id, AttemptState::Dismissed, None, inner.now())?;
+    inner
+        .store
+        .set_attempt_state(attempt_id, AttemptState::Dismissed, None, inner.now())?;
     resolved(inner, attempt_id)?;
-    inner.store.attempt(attempt_id)?.ok_or_else(|| EngineError::AttemptNotFound(attempt_id.to_string()))
+    inner
+        .store
+        .attempt(attempt_id)?
+        .ok_or_else(|| EngineError::AttemptNotFound(attempt_id.to_string()))
 }

@@ -19,7 +19,13 @@ pub struct ProviderConfig {
 
 impl ProviderConfig {
     pub fn new(provider: ProviderId, base_url: impl Into<String>, key: ApiKey) -> ProviderConfig {
-        ProviderConfig { provider, base_url: base_url.into(), key, budget: Budget::DEFAULT, http: HttpOptions::default() }
+        ProviderConfig {
+            provider,
+            base_url: base_url.into(),
+            key,
+            budget: Budget::DEFAULT,
+            http: HttpOptions::default(),
+        }
     }
 
     pub fn with_budget(mut self, budget: Budget) -> Self {
@@ -82,7 +88,12 @@ pub struct EngineConfig {
 
 impl EngineConfig {
     pub fn new(data_dir: impl Into<PathBuf>) -> EngineConfig {
-        EngineConfig { data_dir: data_dir.into(), providers: Vec::new(), tracking: TrackingConfig::default(), event_capacity: 4096 }
+        EngineConfig {
+            data_dir: data_dir.into(),
+            providers: Vec::new(),
+            tracking: TrackingConfig::default(),
+            event_capacity: 4096,
+        }
     }
 
     pub fn provider(mut self, p: ProviderConfig) -> Self {

@@ -34,10 +34,19 @@ impl Inner {
     /// Announce what a committed store change did.
     pub fn announce(&self, order_id: &str, provider: ProviderId, applied: crate::store::Applied) {
         if let Some((from, to)) = applied.status_change {
-            self.emit(EngineEvent::OrderStatusChanged { order_id: order_id.to_string(), provider, from, to });
+            self.emit(EngineEvent::OrderStatusChanged {
+                order_id: order_id.to_string(),
+                provider,
+                from,
+                to,
+            });
         }
         for otp in applied.new_otps {
-            self.emit(EngineEvent::OtpReceived { order_id: order_id.to_string(), provider, otp });
+            self.emit(EngineEvent::OtpReceived {
+                order_id: order_id.to_string(),
+                provider,
+                otp,
+            });
         }
         for entry in applied.ledger {
             self.emit(EngineEvent::BalanceChanged { entry });
@@ -45,7 +54,9 @@ impl Inner {
     }
 
     pub fn order_view(&self, id: &str) -> Result<OrderView> {
-        self.store.order(id)?.ok_or_else(|| EngineError::OrderNotFound(id.to_string()))
+        self.store
+            .order(id)?
+            .ok_or_else(|| EngineError::OrderNotFound(id.to_string()))
     }
 }
 
@@ -125,26 +136,52 @@ impl Engine {
 
     /// By local id, provider id or OTPZap ref.
     pub fn order(&self, id: &str) -> Result<OrderView> {
-        self.inner.store.find_order(id)?.ok_or_else(|| EngineError::OrderNotFound(id.to_string()))
+        self.inner
+            .store
+            .find_order(id)?
+            .ok_or_else(|| EngineError::OrderNotFound(id.to_string()))
     }
 
     /// The next code of an order: returns at once if the order already has one newer than
     /// `after_seq` (pass `None` for "any code"), else waits for it up to `timeout`.
-    pub async fn wait_for_otp(&self, order_id: &str, after_seq: Option<i64>, timeout: Duration) -> Result<OtpView> {
+    pub async fn wait_for_otp(
+        &self,
+        order_id: &str,
+        after_seq: Option<i64>,
+        timeout: Duration,
+    ) -> Result<OtpView> {
         let id = self.order(order_id)?.id;
         // Subscribe before reading the store, so a code that lands in between is not missed.
         let mut rx = self.subscribe();
         let newer = |o: &OtpView| after_seq.is_none_or(|s| o.seq > s);
-        if let Some(o) = self.inner.order_view(&id)?.otps.into_iter().rev().find(|o| newer(o)) {
+        if let Some(o) = self
+            .inner
+            .order_view(&id)?
+            .otps
+            .into_iter()
+            .rev()
+            .find(|o| newer(o))
+        {
             return Ok(o);
         }
         let wait = async {
             loop {
                 match rx.recv().await {
-                    Ok(EngineEvent::OtpReceived { order_id, otp, .. }) if order_id == id && newer(&otp) => return Ok(otp),
+                    Ok(EngineEvent::OtpReceived { order_id, otp, .. })
+                        if order_id == id && newer(&otp) =>
+                    {
+                        return Ok(otp)
+                    }
                     Ok(_) => {}
                     Err(broadcast::error::RecvError::Lagged(_)) => {
-                        if let Some(o) = self.inner.order_view(&id)?.otps.into_iter().rev().find(|o| newer(o)) {
+                        if let Some(o) = self
+                            .inner
+                            .order_view(&id)?
+                            .otps
+                            .into_iter()
+                            .rev()
+                            .find(|o| newer(o))
+                        {
                             return Ok(o);
                         }
                     }
@@ -152,7 +189,9 @@ impl Engine {
                 }
             }
         };
-        tokio::time::timeout(timeout, wait).await.unwrap_or(Err(EngineError::WaitTimeout))
+        tokio::time::timeout(timeout, wait)
+            .await
+            .unwrap_or(Err(EngineError::WaitTimeout))
     }
 
     pub fn deposits(&self, filter: &DepositFilter) -> Result<Vec<DepositView>> {
@@ -160,7 +199,10 @@ impl Engine {
     }
 
     pub fn deposit(&self, id: &str) -> Result<DepositView> {
-        self.inner.store.deposit(id)?.ok_or_else(|| EngineError::DepositNotFound(id.to_string()))
+        self.inner
+            .store
+            .deposit(id)?
+            .ok_or_else(|| EngineError::DepositNotFound(id.to_string()))
     }
 
     pub fn ledger(&self, filter: &LedgerFilter) -> Result<Vec<LedgerEntry>> {
@@ -196,7 +238,11 @@ impl Engine {
 
     /// Requests granted by a provider's rate budget since open.
     pub fn requests_sent(&self, provider: ProviderId) -> u64 {
-        self.inner.gw.budget(provider).map(|b| b.spent()).unwrap_or(0)
+        self.inner
+            .gw
+            .budget(provider)
+            .map(|b| b.spent())
+            .unwrap_or(0)
     }
 
     /// Stop tracking. The store is always consistent, so this only ends background tasks.

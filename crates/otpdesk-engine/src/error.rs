@@ -30,7 +30,10 @@ pub enum EngineError {
     ResendLocked { unlocks_at: Option<Time> },
 
     #[error("{action} is not possible for this order: {reason}")]
-    NotAllowed { action: &'static str, reason: String },
+    NotAllowed {
+        action: &'static str,
+        reason: String,
+    },
 
     /// The purchase may or may not have happened; it is listed for the user to reconcile.
     #[error("The outcome of purchase {attempt_id} is unknown; check it before buying again.")]

@@ -7,22 +7,60 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EngineEvent {
-    OrderCreated { order: Box<OrderView> },
-    OrderStatusChanged { order_id: String, provider: ProviderId, from: OrderStatus, to: OrderStatus },
-    OtpReceived { order_id: String, provider: ProviderId, otp: OtpView },
-    DepositCreated { deposit: Box<DepositView> },
-    DepositStatusChanged { deposit_id: String, provider: ProviderId, from: DepositStatus, to: DepositStatus },
-    DepositPaid { deposit: Box<DepositView> },
-    DepositExpired { deposit: Box<DepositView> },
-    BalanceChanged { entry: LedgerEntry },
+    OrderCreated {
+        order: Box<OrderView>,
+    },
+    OrderStatusChanged {
+        order_id: String,
+        provider: ProviderId,
+        #[cfg_attr(feature = "specta", specta(type = String))]
+        from: OrderStatus,
+        #[cfg_attr(feature = "specta", specta(type = String))]
+        to: OrderStatus,
+    },
+    OtpReceived {
+        order_id: String,
+        provider: ProviderId,
+        otp: OtpView,
+    },
+    DepositCreated {
+        deposit: Box<DepositView>,
+    },
+    DepositStatusChanged {
+        deposit_id: String,
+        provider: ProviderId,
+        #[cfg_attr(feature = "specta", specta(type = String))]
+        from: DepositStatus,
+        #[cfg_attr(feature = "specta", specta(type = String))]
+        to: DepositStatus,
+    },
+    DepositPaid {
+        deposit: Box<DepositView>,
+    },
+    DepositExpired {
+        deposit: Box<DepositView>,
+    },
+    BalanceChanged {
+        entry: LedgerEntry,
+    },
     /// A paid call whose outcome we cannot know: the user must check and reconcile or dismiss.
-    OutcomeUnknown { attempt: Box<AttemptView> },
+    OutcomeUnknown {
+        attempt: Box<AttemptView>,
+    },
     /// An unknown outcome was settled (found the order, or dismissed).
-    AttemptResolved { attempt: Box<AttemptView> },
+    AttemptResolved {
+        attempt: Box<AttemptView>,
+    },
     /// A provider call failed in the background (tracking). `code` is a stable error code.
-    ProviderError { provider: ProviderId, code: String, message: String, order_id: Option<String> },
+    ProviderError {
+        provider: ProviderId,
+        code: String,
+        message: String,
+        order_id: Option<String>,
+    },
 }
 
 #[derive(Clone)]

@@ -9,7 +9,9 @@ use crate::remote::{RemoteDeposit, RemoteOrder, RemoteOtp};
 use otpdesk_core::{DepositStatus, Money, OrderStatus, ProviderId, Timestamp};
 use otpdesk_providers::numberotp::{Activation, NumberOtpClient};
 use otpdesk_providers::ooppay::{CreatePayment, OopPayClient, PaymentOrder};
-use otpdesk_providers::otpzap::{EmailCheck, EmailDomainChoice, EmailOrderRequest, Order, OrderRequest, OtpZapClient};
+use otpdesk_providers::otpzap::{
+    EmailCheck, EmailDomainChoice, EmailOrderRequest, Order, OrderRequest, OtpZapClient,
+};
 use otpdesk_providers::{Id, ProviderError};
 use std::collections::HashMap;
 use std::future::Future;
@@ -30,16 +32,38 @@ pub(crate) struct ResendOutcome {
 
 impl Gateway {
     pub fn new(configs: &[ProviderConfig]) -> Result<Gateway> {
-        let mut g = Gateway { otpzap: None, numberotp: None, ooppay: None, budgets: HashMap::new() };
+        let mut g = Gateway {
+            otpzap: None,
+            numberotp: None,
+            ooppay: None,
+            budgets: HashMap::new(),
+        };
         for c in configs {
             match c.provider {
-                ProviderId::Otpzap => g.otpzap = Some(OtpZapClient::new(&c.base_url, c.key.clone(), c.http.clone())?),
-                ProviderId::Numberotp => {
-                    g.numberotp = Some(NumberOtpClient::new(&c.base_url, c.key.clone(), c.http.clone())?)
+                ProviderId::Otpzap => {
+                    g.otpzap = Some(OtpZapClient::new(
+                        &c.base_url,
+                        c.key.clone(),
+                        c.http.clone(),
+                    )?)
                 }
-                ProviderId::Ooppay => g.ooppay = Some(OopPayClient::new(&c.base_url, c.key.clone(), c.http.clone())?),
+                ProviderId::Numberotp => {
+                    g.numberotp = Some(NumberOtpClient::new(
+                        &c.base_url,
+                        c.key.clone(),
+                        c.http.clone(),
+                    )?)
+                }
+                ProviderId::Ooppay => {
+                    g.ooppay = Some(OopPayClient::new(
+                        &c.base_url,
+                        c.key.clone(),
+                        c.http.clone(),
+                    )?)
+                }
             }
-            g.budgets.insert(c.provider, Arc::new(RateBudget::new(c.budget)));
+            g.budgets
+                .insert(c.provider, Arc::new(RateBudget::new(c.budget)));
         }
         Ok(g)
     }
@@ -74,13 +98,19 @@ impl Gateway {
     }
 
     fn zap(&self) -> Result<&OtpZapClient> {
-        self.otpzap.as_ref().ok_or(EngineError::ProviderNotConfigured(ProviderId::Otpzap))
+        self.otpzap
+            .as_ref()
+            .ok_or(EngineError::ProviderNotConfigured(ProviderId::Otpzap))
     }
     fn notp(&self) -> Result<&NumberOtpClient> {
-        self.numberotp.as_ref().ok_or(EngineError::ProviderNotConfigured(ProviderId::Numberotp))
+        self.numberotp
+            .as_ref()
+            .ok_or(EngineError::ProviderNotConfigured(ProviderId::Numberotp))
     }
     fn oop(&self) -> Result<&OopPayClient> {
-        self.ooppay.as_ref().ok_or(EngineError::ProviderNotConfigured(ProviderId::Ooppay))
+        self.ooppay
+            .as_ref()
+            .ok_or(EngineError::ProviderNotConfigured(ProviderId::Ooppay))
     }
 
     pub fn require(&self, p: ProviderId) -> Result<()> {
@@ -92,13 +122,19 @@ impl Gateway {
     }
 
     /// Send one purchase. `idem_key` goes out as `Idempotency-Key` where the provider takes one.
-    pub async fn create_order(&self, req: &BuyRequest, idem_key: &str) -> Result<Result<RemoteOrder, ProviderError>> {
+    pub async fn create_order(
+        &self,
+        req: &BuyRequest,
+        idem_key: &str,
+    ) -> Result<Result<RemoteOrder, ProviderError>> {
         let p = req.provider();
         let prio = Some(Priority::Interactive);
         Ok(match req {
             BuyRequest::Numberotp { service, country } => {
                 let c = self.notp()?;
-                self.guarded(p, prio, c.create_activation(service, country)).await.map(activation)
+                self.guarded(p, prio, c.create_activation(service, country))
+                    .await
+                    .map(activation)
             }
             BuyRequest::OtpzapEmail { site, domain } => {
                 let c = self.zap()?;
@@ -110,7 +146,10 @@ impl Gateway {
                     regex: None,
                 };
                 // The key is sent (harmless, and honoured by some deployments) but never relied on.
-                match self.guarded(p, prio, c.create_email(&r, Some(idem_key))).await {
+                match self
+                    .guarded(p, prio, c.create_email(&r, Some(idem_key)))
+                    .await
+                {
                     Ok(mut v) if !v.is_empty() => {
                         let e = v.remove(0);
                         let mut o = RemoteOrder::new(e.reference.clone(), e.status);
@@ -130,59 +169,99 @@ impl Gateway {
             _ => {
                 let c = self.zap()?;
                 let r = match req {
-                    BuyRequest::OtpzapS1 { product_id, country_id, platform_id } => OrderRequest::Server1 {
+                    BuyRequest::OtpzapS1 {
+                        product_id,
+                        country_id,
+                        platform_id,
+                    } => OrderRequest::Server1 {
                         product_id: Id::new(product_id.to_string()),
                         country_id: Some(Id::new(country_id.to_string())),
                         platform_id: Some(Id::new(platform_id.to_string())),
                     },
-                    BuyRequest::OtpzapS2 { service_id, country_id, operator_id } => OrderRequest::Server2 {
+                    BuyRequest::OtpzapS2 {
+                        service_id,
+                        country_id,
+                        operator_id,
+                    } => OrderRequest::Server2 {
                         service_id: Id::new(service_id.to_string()),
                         country_id: Id::new(country_id.to_string()),
                         operator_id: Some(operator_id.clone()),
                     },
-                    BuyRequest::OtpzapS2Special { service_id } => {
-                        OrderRequest::Server2Special { service_id: Id::new(service_id.to_string()) }
-                    }
+                    BuyRequest::OtpzapS2Special { service_id } => OrderRequest::Server2Special {
+                        service_id: Id::new(service_id.to_string()),
+                    },
                     _ => unreachable!("handled above"),
                 };
-                self.guarded(p, prio, c.create_order(&r, None, Some(idem_key))).await.map(|c| {
-                    let mut o = RemoteOrder::new(c.order_id.as_str(), c.status);
-                    o.remote_ref = c.reference;
-                    o.server = c.server;
-                    o.phone = c.phone;
-                    o.service = c.service;
-                    o.price = c.price;
-                    o.created_at = c.created_at;
-                    o
-                })
+                self.guarded(p, prio, c.create_order(&r, None, Some(idem_key)))
+                    .await
+                    .map(|c| {
+                        let mut o = RemoteOrder::new(c.order_id.as_str(), c.status);
+                        o.remote_ref = c.reference;
+                        o.server = c.server;
+                        o.phone = c.phone;
+                        o.service = c.service;
+                        o.price = c.price;
+                        o.created_at = c.created_at;
+                        o
+                    })
             }
         })
     }
 
     /// One status check of an order (background priority).
-    pub async fn check_order(&self, o: &OrderView, prio: Option<Priority>) -> Result<Result<RemoteOrder, ProviderError>> {
+    pub async fn check_order(
+        &self,
+        o: &OrderView,
+        prio: Option<Priority>,
+    ) -> Result<Result<RemoteOrder, ProviderError>> {
         Ok(match (o.provider, o.kind) {
             (ProviderId::Otpzap, OrderKind::Email) => {
                 let c = self.zap()?;
                 let r = o.remote_ref.clone().unwrap_or_else(|| o.remote_id.clone());
-                self.guarded(o.provider, prio, c.email(&r)).await.map(email_check)
+                self.guarded(o.provider, prio, c.email(&r))
+                    .await
+                    .map(email_check)
             }
             (ProviderId::Otpzap, OrderKind::Sms) => {
                 let c = self.zap()?;
-                self.guarded(o.provider, prio, c.order(&Id::new(o.remote_id.clone()))).await.map(zap_order)
+                self.guarded(o.provider, prio, c.order(&Id::new(o.remote_id.clone())))
+                    .await
+                    .map(zap_order)
             }
             (ProviderId::Numberotp, _) => {
                 let c = self.notp()?;
-                self.guarded(o.provider, prio, c.activation(&Id::new(o.remote_id.clone()))).await.map(activation)
+                self.guarded(
+                    o.provider,
+                    prio,
+                    c.activation(&Id::new(o.remote_id.clone())),
+                )
+                .await
+                .map(activation)
             }
-            (ProviderId::Ooppay, _) => return Err(EngineError::NotAllowed { action: "check", reason: "not an order".into() }),
+            (ProviderId::Ooppay, _) => {
+                return Err(EngineError::NotAllowed {
+                    action: "check",
+                    reason: "not an order".into(),
+                })
+            }
         })
     }
 
     /// NumberOTP long-poll: holds up to 55 s, returns as soon as a code arrives.
-    pub async fn wait_activation(&self, o: &OrderView, prio: Option<Priority>) -> Result<Result<RemoteOrder, ProviderError>> {
+    pub async fn wait_activation(
+        &self,
+        o: &OrderView,
+        prio: Option<Priority>,
+    ) -> Result<Result<RemoteOrder, ProviderError>> {
         let c = self.notp()?;
-        Ok(self.guarded(o.provider, prio, c.wait_activation(&Id::new(o.remote_id.clone()))).await.map(activation))
+        Ok(self
+            .guarded(
+                o.provider,
+                prio,
+                c.wait_activation(&Id::new(o.remote_id.clone())),
+            )
+            .await
+            .map(activation))
     }
 
     /// Cancel; returns the refund when the provider reported it.
@@ -190,8 +269,18 @@ impl Gateway {
         let c = self.zap()?;
         let prio = Some(Priority::Interactive);
         Ok(match o.kind {
-            OrderKind::Email => self.guarded(o.provider, prio, c.cancel_email(&email_ref(o))).await.map(|r| r.refunded),
-            OrderKind::Sms => self.guarded(o.provider, prio, c.cancel_order(&Id::new(o.remote_id.clone()))).await.map(|r| r.refunded),
+            OrderKind::Email => self
+                .guarded(o.provider, prio, c.cancel_email(&email_ref(o)))
+                .await
+                .map(|r| r.refunded),
+            OrderKind::Sms => self
+                .guarded(
+                    o.provider,
+                    prio,
+                    c.cancel_order(&Id::new(o.remote_id.clone())),
+                )
+                .await
+                .map(|r| r.refunded),
         })
     }
 
@@ -199,42 +288,86 @@ impl Gateway {
         let c = self.zap()?;
         let prio = Some(Priority::Interactive);
         Ok(match o.kind {
-            OrderKind::Email => self.guarded(o.provider, prio, c.finish_email(&email_ref(o))).await.map(|_| ()),
-            OrderKind::Sms => self.guarded(o.provider, prio, c.finish_order(&Id::new(o.remote_id.clone()))).await.map(|_| ()),
+            OrderKind::Email => self
+                .guarded(o.provider, prio, c.finish_email(&email_ref(o)))
+                .await
+                .map(|_| ()),
+            OrderKind::Sms => self
+                .guarded(
+                    o.provider,
+                    prio,
+                    c.finish_order(&Id::new(o.remote_id.clone())),
+                )
+                .await
+                .map(|_| ()),
         })
     }
 
     pub async fn resend(&self, o: &OrderView) -> Result<Result<ResendOutcome, ProviderError>> {
         let c = self.zap()?;
         Ok(self
-            .guarded(o.provider, Some(Priority::Interactive), c.resend_order(&Id::new(o.remote_id.clone())))
+            .guarded(
+                o.provider,
+                Some(Priority::Interactive),
+                c.resend_order(&Id::new(o.remote_id.clone())),
+            )
             .await
-            .map(|r| ResendOutcome { count: r.resend_count, locked_until: r.resend_locked_until }))
+            .map(|r| ResendOutcome {
+                count: r.resend_count,
+                locked_until: r.resend_locked_until,
+            }))
     }
 
-    pub async fn email_reorder(&self, o: &OrderView) -> Result<Result<Option<Timestamp>, ProviderError>> {
+    pub async fn email_reorder(
+        &self,
+        o: &OrderView,
+    ) -> Result<Result<Option<Timestamp>, ProviderError>> {
         let c = self.zap()?;
-        Ok(self.guarded(o.provider, Some(Priority::Interactive), c.reorder_email(&email_ref(o))).await.map(|r| r.expires_at))
+        Ok(self
+            .guarded(
+                o.provider,
+                Some(Priority::Interactive),
+                c.reorder_email(&email_ref(o)),
+            )
+            .await
+            .map(|r| r.expires_at))
     }
 
     /// OTPZap S1 replace: the new order (the old one is refunded by the provider).
     pub async fn replace(&self, o: &OrderView) -> Result<Result<RemoteOrder, ProviderError>> {
         let c = self.zap()?;
-        Ok(self.guarded(o.provider, Some(Priority::Interactive), c.replace_order(&Id::new(o.remote_id.clone()))).await.map(|r| {
-            let mut n = RemoteOrder::new(r.order_id.as_str(), r.status);
-            n.remote_ref = r.reference;
-            n.phone = r.phone;
-            n.price = r.price.or(o.price);
-            n.server = o.server;
-            n.service = Some(o.service.clone());
-            n
-        }))
+        Ok(self
+            .guarded(
+                o.provider,
+                Some(Priority::Interactive),
+                c.replace_order(&Id::new(o.remote_id.clone())),
+            )
+            .await
+            .map(|r| {
+                let mut n = RemoteOrder::new(r.order_id.as_str(), r.status);
+                n.remote_ref = r.reference;
+                n.phone = r.phone;
+                n.price = r.price.or(o.price);
+                n.server = o.server;
+                n.service = Some(o.service.clone());
+                n
+            }))
     }
 
-    pub async fn create_qris(&self, amount: Money, idem_key: &str) -> Result<Result<RemoteDeposit, ProviderError>> {
+    pub async fn create_qris(
+        &self,
+        amount: Money,
+        idem_key: &str,
+    ) -> Result<Result<RemoteDeposit, ProviderError>> {
         let c = self.zap()?;
-        Ok(self.guarded(ProviderId::Otpzap, Some(Priority::Interactive), c.create_topup(amount, idem_key)).await.map(|t| {
-            RemoteDeposit {
+        Ok(self
+            .guarded(
+                ProviderId::Otpzap,
+                Some(Priority::Interactive),
+                c.create_topup(amount, idem_key),
+            )
+            .await
+            .map(|t| RemoteDeposit {
                 remote_id: t.order_id,
                 amount: t.amount,
                 total: t.total_amount,
@@ -244,11 +377,14 @@ impl Gateway {
                 expires_at: t.expired_at,
                 paid_at: None,
                 credited: None,
-            }
-        }))
+            }))
     }
 
-    pub async fn create_usdt(&self, amount: Money, merchant_order_id: &str) -> Result<Result<RemoteDeposit, ProviderError>> {
+    pub async fn create_usdt(
+        &self,
+        amount: Money,
+        merchant_order_id: &str,
+    ) -> Result<Result<RemoteDeposit, ProviderError>> {
         let c = self.oop()?;
         let req = CreatePayment {
             merchant_order_id: merchant_order_id.to_string(),
@@ -256,30 +392,49 @@ impl Gateway {
             callback_url: None,
             expire_minutes: None,
         };
-        Ok(self.guarded(ProviderId::Ooppay, Some(Priority::Interactive), c.create_order(&req)).await.map(payment))
+        Ok(self
+            .guarded(
+                ProviderId::Ooppay,
+                Some(Priority::Interactive),
+                c.create_order(&req),
+            )
+            .await
+            .map(payment))
     }
 
-    pub async fn check_deposit(&self, p: ProviderId, remote_id: &str, prio: Option<Priority>) -> Result<Result<RemoteDeposit, ProviderError>> {
+    pub async fn check_deposit(
+        &self,
+        p: ProviderId,
+        remote_id: &str,
+        prio: Option<Priority>,
+    ) -> Result<Result<RemoteDeposit, ProviderError>> {
         Ok(match p {
             ProviderId::Otpzap => {
                 let c = self.zap()?;
-                self.guarded(p, prio, c.topup_status(remote_id)).await.map(|t| RemoteDeposit {
-                    remote_id: t.order_id,
-                    amount: t.amount,
-                    total: None,
-                    pay_url: None,
-                    pay_address: None,
-                    status: t.status,
-                    expires_at: None,
-                    paid_at: t.paid_at,
-                    credited: t.amount,
-                })
+                self.guarded(p, prio, c.topup_status(remote_id))
+                    .await
+                    .map(|t| RemoteDeposit {
+                        remote_id: t.order_id,
+                        amount: t.amount,
+                        total: None,
+                        pay_url: None,
+                        pay_address: None,
+                        status: t.status,
+                        expires_at: None,
+                        paid_at: t.paid_at,
+                        credited: t.amount,
+                    })
             }
             ProviderId::Ooppay => {
                 let c = self.oop()?;
                 self.guarded(p, prio, c.order(remote_id)).await.map(payment)
             }
-            ProviderId::Numberotp => return Err(EngineError::NotAllowed { action: "deposit", reason: "NumberOTP has no deposits".into() }),
+            ProviderId::Numberotp => {
+                return Err(EngineError::NotAllowed {
+                    action: "deposit",
+                    reason: "NumberOTP has no deposits".into(),
+                })
+            }
         })
     }
 }
@@ -302,7 +457,13 @@ fn zap_order(c: Order) -> RemoteOrder {
     o.otps = c
         .otps
         .into_iter()
-        .map(|x| RemoteOtp { code: Some(x.code), text: None, sender: None, service: x.service, received_at: x.received_at })
+        .map(|x| RemoteOtp {
+            code: Some(x.code),
+            text: None,
+            sender: None,
+            service: x.service,
+            received_at: x.received_at,
+        })
         .collect();
     o
 }
@@ -343,7 +504,13 @@ fn activation(a: Activation) -> RemoteOrder {
     o.created_at = a.created_at;
     o.expires_at = a.expires_at;
     if a.otp.is_some() || a.full_sms.is_some() {
-        o.otps.push(RemoteOtp { code: a.otp, text: a.full_sms, sender: None, service: None, received_at: None });
+        o.otps.push(RemoteOtp {
+            code: a.otp,
+            text: a.full_sms,
+            sender: None,
+            service: None,
+            received_at: None,
+        });
     }
     if o.status == OrderStatus::Pending && !o.otps.is_empty() {
         o.status = OrderStatus::OtpReceived;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 pub type Time = DateTime<Utc>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderKind {
     Sms,
@@ -32,6 +33,7 @@ impl OrderKind {
 
 /// One code (SMS) or message (email) in an order's timeline, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OtpView {
     /// Position in the provider's timeline; unique per order.
     pub seq: i64,
@@ -44,6 +46,7 @@ pub struct OtpView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrderView {
     /// Our stable local id (UUID v4 text).
     pub id: String,
@@ -59,6 +62,7 @@ pub struct OrderView {
     pub email: Option<String>,
     pub service: String,
     pub price: Option<Money>,
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub status: OrderStatus,
     pub created_at: Time,
     pub updated_at: Time,
@@ -84,6 +88,7 @@ impl OrderView {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum DepositKind {
     /// OTPZap QRIS top-up (IDR).
@@ -109,6 +114,7 @@ impl DepositKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DepositView {
     pub id: String,
     pub provider: ProviderId,
@@ -119,6 +125,7 @@ pub struct DepositView {
     pub total: Option<Money>,
     pub pay_url: Option<String>,
     pub pay_address: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub status: DepositStatus,
     pub created_at: Time,
     pub updated_at: Time,
@@ -129,6 +136,7 @@ pub struct DepositView {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum AttemptKind {
     Sms,
@@ -160,6 +168,7 @@ impl AttemptKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum AttemptState {
     /// Written, maybe sent: a crash here is reconciled on the next start.
@@ -196,6 +205,7 @@ impl AttemptState {
 
 /// One paid call: written with its Idempotency-Key before it is sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AttemptView {
     pub id: String,
     pub provider: ProviderId,
@@ -213,6 +223,7 @@ pub struct AttemptView {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum LedgerKind {
     Charge,
@@ -239,6 +250,7 @@ impl LedgerKind {
 
 /// A balance change we know of. Charges are negative.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LedgerEntry {
     pub id: i64,
     pub provider: ProviderId,
@@ -252,12 +264,21 @@ pub struct LedgerEntry {
 
 /// What to buy. Mirrors the providers' create endpoints.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum BuyRequest {
     /// OTPZap Server 1: one product = service + country + price tier.
-    OtpzapS1 { product_id: i64, country_id: i64, platform_id: i64 },
+    OtpzapS1 {
+        product_id: i64,
+        country_id: i64,
+        platform_id: i64,
+    },
     /// OTPZap Server 2 regular.
-    OtpzapS2 { service_id: i64, country_id: i64, operator_id: String },
+    OtpzapS2 {
+        service_id: i64,
+        country_id: i64,
+        operator_id: String,
+    },
     /// OTPZap Server 2 special service.
     OtpzapS2Special { service_id: i64 },
     /// OTPZap Server 3 email inbox.
@@ -283,13 +304,16 @@ impl BuyRequest {
     pub fn idempotent(&self) -> bool {
         matches!(
             self,
-            BuyRequest::OtpzapS1 { .. } | BuyRequest::OtpzapS2 { .. } | BuyRequest::OtpzapS2Special { .. }
+            BuyRequest::OtpzapS1 { .. }
+                | BuyRequest::OtpzapS2 { .. }
+                | BuyRequest::OtpzapS2Special { .. }
         )
     }
 }
 
 /// Which orders to list. Newest first; `limit` defaults to 100.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrderFilter {
     pub provider: Option<ProviderId>,
     /// Canonical status text (`pending`, `otp_received`, `completed`, ...).
@@ -302,6 +326,7 @@ pub struct OrderFilter {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DepositFilter {
     pub provider: Option<ProviderId>,
     pub active_only: bool,
@@ -309,6 +334,7 @@ pub struct DepositFilter {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LedgerFilter {
     pub provider: Option<ProviderId>,
     pub limit: Option<u32>,

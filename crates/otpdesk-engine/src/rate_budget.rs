@@ -18,10 +18,17 @@ pub struct Budget {
 
 impl Budget {
     /// OTPZap documents 300/min; we keep 10 % margin.
-    pub const DEFAULT: Budget = Budget { per_minute: 270.0, burst: 8.0, reserve: 2.0 };
+    pub const DEFAULT: Budget = Budget {
+        per_minute: 270.0,
+        burst: 8.0,
+        reserve: 2.0,
+    };
 
     pub fn per_minute(per_minute: f64) -> Budget {
-        Budget { per_minute, ..Budget::DEFAULT }
+        Budget {
+            per_minute,
+            ..Budget::DEFAULT
+        }
     }
 }
 
@@ -53,7 +60,12 @@ impl RateBudget {
         // the previous process sent in the same minute.
         RateBudget {
             budget,
-            state: Mutex::new(State { tokens: budget.reserve.min(budget.burst), last: Instant::now(), blocked_until: None, spent: 0 }),
+            state: Mutex::new(State {
+                tokens: budget.reserve.min(budget.burst),
+                last: Instant::now(),
+                blocked_until: None,
+                spent: 0,
+            }),
         }
     }
 
@@ -124,7 +136,11 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn never_exceeds_burst_plus_rate() {
-        let b = RateBudget::new(Budget { per_minute: 60.0, burst: 5.0, reserve: 1.0 });
+        let b = RateBudget::new(Budget {
+            per_minute: 60.0,
+            burst: 5.0,
+            reserve: 1.0,
+        });
         let start = Instant::now();
         let mut n = 0;
         while Instant::now() - start < Duration::from_secs(60) {
@@ -137,7 +153,11 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn background_leaves_the_reserve() {
-        let b = RateBudget::new(Budget { per_minute: 60.0, burst: 3.0, reserve: 2.0 });
+        let b = RateBudget::new(Budget {
+            per_minute: 60.0,
+            burst: 3.0,
+            reserve: 2.0,
+        });
         tokio::time::advance(Duration::from_secs(10)).await;
         assert!(b.try_acquire(Priority::Background).is_ok());
         assert!(b.try_acquire(Priority::Background).is_err());
@@ -147,7 +167,11 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn retry_after_closes_the_bucket() {
-        let b = RateBudget::new(Budget { per_minute: 6000.0, burst: 5.0, reserve: 0.0 });
+        let b = RateBudget::new(Budget {
+            per_minute: 6000.0,
+            burst: 5.0,
+            reserve: 0.0,
+        });
         b.block_for(Duration::from_secs(3));
         let t = Instant::now();
         b.acquire(Priority::Interactive).await;

@@ -14,7 +14,11 @@ pub(crate) async fn resume(inner: &Arc<Inner>) -> Result<()> {
     for o in inner.store.active_orders()? {
         inner.sched.add(inner, Track::Order(o.id));
     }
-    for d in inner.store.deposits(&DepositFilter { active_only: true, limit: Some(u32::MAX), ..Default::default() })? {
+    for d in inner.store.deposits(&DepositFilter {
+        active_only: true,
+        limit: Some(u32::MAX),
+        ..Default::default()
+    })? {
         inner.sched.add(inner, Track::Deposit(d.id));
     }
     let mut resend = Vec::new();
@@ -30,7 +34,13 @@ pub(crate) async fn resume(inner: &Arc<Inner>) -> Result<()> {
         }
     }
     // Earlier unknowns that are safe to resend are settled the same way.
-    resend.extend(inner.store.attempts(Some(AttemptState::OutcomeUnknown))?.into_iter().filter(buying::resendable));
+    resend.extend(
+        inner
+            .store
+            .attempts(Some(AttemptState::OutcomeUnknown))?
+            .into_iter()
+            .filter(buying::resendable),
+    );
     if !resend.is_empty() {
         let inner = inner.clone();
         let mut stop = inner.shutdown.subscribe();

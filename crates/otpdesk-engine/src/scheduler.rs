@@ -53,7 +53,11 @@ pub(crate) enum Next {
     /// Stop tracking (final, or gone).
     Done,
     /// Ask again at this instant, in this mode; `error` counts towards the back-off.
-    At { at: Instant, mode: Mode, error: bool },
+    At {
+        at: Instant,
+        mode: Mode,
+        error: bool,
+    },
 }
 
 impl Queue {
@@ -79,7 +83,14 @@ impl Queue {
         if st.entries.contains_key(&t) {
             return;
         }
-        st.entries.insert(t.clone(), Entry { due: None, errors: 0, mode });
+        st.entries.insert(
+            t.clone(),
+            Entry {
+                due: None,
+                errors: 0,
+                mode,
+            },
+        );
         Self::schedule_locked(&mut st, t, Instant::now());
         drop(st);
         self.notify.notify_one();
@@ -159,14 +170,28 @@ impl Scheduler {
                 notify: Notify::new(),
                 in_flight: Arc::new(Semaphore::new(inner.tracking.max_in_flight.max(1))),
             });
-            inner.sched.queues.lock().unwrap_or_else(|e| e.into_inner()).insert(p, q.clone());
+            inner
+                .sched
+                .queues
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(p, q.clone());
             let h = tokio::spawn(worker(inner.clone(), q));
-            inner.sched.workers.lock().unwrap_or_else(|e| e.into_inner()).push(h);
+            inner
+                .sched
+                .workers
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(h);
         }
     }
 
     pub(crate) fn queue(&self, p: ProviderId) -> Option<Arc<Queue>> {
-        self.queues.lock().unwrap_or_else(|e| e.into_inner()).get(&p).cloned()
+        self.queues
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&p)
+            .cloned()
     }
 
     /// Track an order or deposit (its provider is read from the store).
@@ -174,7 +199,9 @@ impl Scheduler {
         let (provider, mode) = match &t {
             Track::Order(id) => match inner.store.order(id) {
                 Ok(Some(o)) if !o.status.is_final() => {
-                    let lp = o.provider == ProviderId::Numberotp && inner.tracking.long_poll && o.otps.is_empty();
+                    let lp = o.provider == ProviderId::Numberotp
+                        && inner.tracking.long_poll
+                        && o.otps.is_empty();
                     (o.provider, if lp { Mode::LongPoll } else { Mode::Poll })
                 }
                 _ => return,
@@ -196,7 +223,12 @@ impl Scheduler {
     }
 
     pub fn len(&self) -> usize {
-        self.queues.lock().unwrap_or_else(|e| e.into_inner()).values().map(|q| q.len()).sum()
+        self.queues
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .map(|q| q.len())
+            .sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -204,7 +236,8 @@ impl Scheduler {
     }
 
     pub(crate) async fn join(&self) {
-        let hs: Vec<_> = std::mem::take(&mut *self.workers.lock().unwrap_or_else(|e| e.into_inner()));
+        let hs: Vec<_> =
+            std::mem::take(&mut *self.workers.lock().unwrap_or_else(|e| e.into_inner()));
         for h in hs {
             let _ = h.await;
         }
@@ -213,7 +246,9 @@ impl Scheduler {
 
 async fn worker(inner: Arc<Inner>, q: Arc<Queue>) {
     let mut stop = inner.shutdown.subscribe();
-    let Some(budget) = inner.gw.budget(q.provider).cloned() else { return };
+    let Some(budget) = inner.gw.budget(q.provider).cloned() else {
+        return;
+    };
     loop {
         if *stop.borrow() {
             return;
@@ -234,7 +269,8 @@ async fn worker(inner: Arc<Inner>, q: Arc<Queue>) {
                 match q.pop_due() {
                     Some((t, mode, errors)) => {
                         let permit = if mode == Mode::LongPoll { None } else { permit };
-                        let (inner2, q2, mut stop2) = (inner.clone(), q.clone(), inner.shutdown.subscribe());
+                        let (inner2, q2, mut stop2) =
+                            (inner.clone(), q.clone(), inner.shutdown.subscribe());
                         tokio::spawn(async move {
                             let _permit = permit;
                             tokio::select! {

@@ -35,55 +35,91 @@ async fn order_turn(inner: &Inner, id: &str, mode: Mode, errors: u32, started: I
         Ok(_) => return Next::Done,
         Err(e) => {
             tracing::error!(order = id, "store read failed: {e}");
-            return Next::At { at: Instant::now() + inner.tracking.max_backoff, mode, error: true };
+            return Next::At {
+                at: Instant::now() + inner.tracking.max_backoff,
+                mode,
+                error: true,
+            };
         }
     };
     let long_poll = mode == Mode::LongPoll && o.provider == ProviderId::Numberotp;
-    let reply = if long_poll { inner.gw.wait_activation(&o, None).await } else { inner.gw.check_order(&o, None).await };
+    let reply = if long_poll {
+        inner.gw.wait_activation(&o, None).await
+    } else {
+        inner.gw.check_order(&o, None).await
+    };
     let reply = match reply {
         Ok(r) => r,
         Err(_) => return Next::Done, // provider no longer configured
     };
     match reply {
-        Ok(remote) => on_order_reply(inner, &o, &remote, long_poll, started),
+        Ok(remote) => on_order_reply(inner, &o, &remote, started),
         Err(e) => {
             report(inner, o.provider, Some(&o.id), &e, errors);
             let wait = error_wait(inner, &e, errors);
             // A failing long-poll falls back to plain polling until a poll succeeds again.
-            Next::At { at: Instant::now() + wait, mode: Mode::Poll, error: true }
+            Next::At {
+                at: Instant::now() + wait,
+                mode: Mode::Poll,
+                error: true,
+            }
         }
     }
 }
 
-fn on_order_reply(inner: &Inner, o: &OrderView, remote: &RemoteOrder, long_poll: bool, started: Instant) -> Next {
+fn on_order_reply(
+    inner: &Inner,
+    o: &OrderView,
+    remote: &RemoteOrder,
+    started: Instant,
+) -> Next {
     let now: Time = inner.now();
     let applied = match inner.store.apply_remote(&o.id, remote, now) {
         Ok(a) => a,
         Err(e) => {
             tracing::error!(order = %o.id, "store write failed: {e}");
-            return Next::At { at: Instant::now() + inner.tracking.poll_interval, mode: Mode::Poll, error: true };
+            return Next::At {
+                at: Instant::now() + inner.tracking.poll_interval,
+                mode: Mode::Poll,
+                error: true,
+            };
         }
     };
     inner.announce(&o.id, o.provider, applied);
-    let Ok(Some(cur)) = inner.store.order(&o.id) else { return Next::Done };
+    let Ok(Some(cur)) = inner.store.order(&o.id) else {
+        return Next::Done;
+    };
     if cur.status.is_final() {
         return Next::Done;
     }
     if o.provider == ProviderId::Numberotp && inner.tracking.long_poll && cur.otps.is_empty() {
         // Still waiting: hang on `/wait` again right away (the budget still paces it). After a
         // plain poll that succeeded, go back to long-polling.
-        let _ = long_poll;
-        return Next::At { at: Instant::now(), mode: Mode::LongPoll, error: false };
+        return Next::At {
+            at: Instant::now(),
+            mode: Mode::LongPoll,
+            error: false,
+        };
     }
     let at = (started + interval_for(inner, &cur)).max(Instant::now());
-    Next::At { at, mode: Mode::Poll, error: false }
+    Next::At {
+        at,
+        mode: Mode::Poll,
+        error: false,
+    }
 }
 
 async fn deposit_turn(inner: &Inner, id: &str, errors: u32, started: Instant) -> Next {
     let d = match inner.store.deposit(id) {
         Ok(Some(d)) if !d.status.is_final() => d,
         Ok(_) => return Next::Done,
-        Err(_) => return Next::At { at: Instant::now() + inner.tracking.max_backoff, mode: Mode::Poll, error: true },
+        Err(_) => {
+            return Next::At {
+                at: Instant::now() + inner.tracking.max_backoff,
+                mode: Mode::Poll,
+                error: true,
+            }
+        }
     };
     let reply = match inner.gw.check_deposit(d.provider, &d.remote_id, None).await {
         Ok(r) => r,
@@ -93,16 +129,31 @@ async fn deposit_turn(inner: &Inner, id: &str, errors: u32, started: Instant) ->
         Ok(remote) => {
             let applied = match inner.store.apply_deposit(&d.id, &remote, inner.now()) {
                 Ok(a) => a,
-                Err(_) => return Next::At { at: Instant::now() + inner.tracking.deposit_poll_interval, mode: Mode::Poll, error: true },
+                Err(_) => {
+                    return Next::At {
+                        at: Instant::now() + inner.tracking.deposit_poll_interval,
+                        mode: Mode::Poll,
+                        error: true,
+                    }
+                }
             };
             let view = inner.store.deposit(&d.id).ok().flatten();
             if let Some((from, to)) = applied.status_change {
-                inner.emit(EngineEvent::DepositStatusChanged { deposit_id: d.id.clone(), provider: d.provider, from, to: to.clone() });
+                inner.emit(EngineEvent::DepositStatusChanged {
+                    deposit_id: d.id.clone(),
+                    provider: d.provider,
+                    from,
+                    to: to.clone(),
+                });
                 if let Some(v) = view.clone() {
                     match to {
-                        DepositStatus::Paid => inner.emit(EngineEvent::DepositPaid { deposit: Box::new(v) }),
+                        DepositStatus::Paid => inner.emit(EngineEvent::DepositPaid {
+                            deposit: Box::new(v),
+                        }),
                         DepositStatus::Expired | DepositStatus::Failed => {
-                            inner.emit(EngineEvent::DepositExpired { deposit: Box::new(v) })
+                            inner.emit(EngineEvent::DepositExpired {
+                                deposit: Box::new(v),
+                            })
                         }
                         _ => {}
                     }
@@ -115,11 +166,19 @@ async fn deposit_turn(inner: &Inner, id: &str, errors: u32, started: Instant) ->
                 return Next::Done;
             }
             let at = (started + inner.tracking.deposit_poll_interval).max(Instant::now());
-            Next::At { at, mode: Mode::Poll, error: false }
+            Next::At {
+                at,
+                mode: Mode::Poll,
+                error: false,
+            }
         }
         Err(e) => {
             report(inner, d.provider, None, &e, errors);
-            Next::At { at: Instant::now() + error_wait(inner, &e, errors), mode: Mode::Poll, error: true }
+            Next::At {
+                at: Instant::now() + error_wait(inner, &e, errors),
+                mode: Mode::Poll,
+                error: true,
+            }
         }
     }
 }
@@ -135,7 +194,13 @@ fn error_wait(inner: &Inner, e: &ProviderError, errors: u32) -> Duration {
 }
 
 /// Tell listeners about the first error of a streak, not every retry of it.
-fn report(inner: &Inner, provider: ProviderId, order_id: Option<&str>, e: &ProviderError, errors: u32) {
+fn report(
+    inner: &Inner,
+    provider: ProviderId,
+    order_id: Option<&str>,
+    e: &ProviderError,
+    errors: u32,
+) {
     tracing::debug!(%provider, order = order_id, "tracking request failed: {e}");
     if errors == 0 {
         inner.emit(EngineEvent::ProviderError {

@@ -27,14 +27,27 @@ async fn sigkill_at_random_moments_loses_nothing_and_repeats_nothing() {
     {
         let engine = engine(&sim, dir.path()).await;
         for _ in 0..10 {
-            engine.buy(BuyRequest::Numberotp { service: "wa".into(), country: "67".into() }).await.unwrap();
+            engine
+                .buy(BuyRequest::Numberotp {
+                    service: "wa".into(),
+                    country: "67".into(),
+                })
+                .await
+                .unwrap();
         }
         engine.shutdown().await;
     }
 
     // Slow purchase replies widen the window between "charged" and "stored", where a kill hurts.
     use otpdesk_sim::control::types::{FaultKind, FaultRule};
-    sim.control.add_fault(&FaultRule::new(FaultKind::Delay { ms: 120 }).path("order/create").probability(0.5)).await.unwrap();
+    sim.control
+        .add_fault(
+            &FaultRule::new(FaultKind::Delay { ms: 120 })
+                .path("order/create")
+                .probability(0.5),
+        )
+        .await
+        .unwrap();
     let mut rng = rand::thread_rng();
     let mut delivered: HashMap<String, usize> = HashMap::new();
     let mut kills = 0;
@@ -58,14 +71,20 @@ async fn sigkill_at_random_moments_loses_nothing_and_repeats_nothing() {
         while Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(rng.gen_range(10..80))).await;
             let charges = sim.control.ledger(None).await.unwrap();
-            let refs: Vec<_> = charges.iter().filter(|c| c.kind == SimKind::Charge).map(|c| c.order_ref.clone()).collect();
+            let refs: Vec<_> = charges
+                .iter()
+                .filter(|c| c.kind == SimKind::Charge)
+                .map(|c| c.order_ref.clone())
+                .collect();
             if refs.is_empty() {
                 continue;
             }
             let r = &refs[rng.gen_range(0..refs.len())];
             // NumberOTP keeps one code per activation; OTPZap numbers take several.
             let max = if r.starts_with("act_") { 1 } else { 3 };
-            if delivered.get(r).copied().unwrap_or(0) < max && sim.control.deliver_otp(r).await.is_ok() {
+            if delivered.get(r).copied().unwrap_or(0) < max
+                && sim.control.deliver_otp(r).await.is_ok()
+            {
                 *delivered.entry(r.clone()).or_default() += 1;
             }
         }
@@ -78,35 +97,68 @@ async fn sigkill_at_random_moments_loses_nothing_and_repeats_nothing() {
     sim.control.clear_faults().await.unwrap();
     // A last start settles everything that was in flight, then tracks until the codes are in.
     let engine = engine(&sim, dir.path()).await;
-    let charges: Vec<_> = sim.control.ledger(None).await.unwrap().into_iter().filter(|c| c.kind == SimKind::Charge).collect();
+    let charges: Vec<_> = sim
+        .control
+        .ledger(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.kind == SimKind::Charge)
+        .collect();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let pending = engine.attempts(Some(AttemptState::Pending)).unwrap().len();
         let all_found = charges.iter().all(|c| engine.order(&c.order_ref).is_ok());
-        let all_codes = delivered.iter().all(|(r, n)| engine.order(r).map(|o| o.otps.len() >= *n).unwrap_or(false));
+        let all_codes = delivered
+            .iter()
+            .all(|(r, n)| engine.order(r).map(|o| o.otps.len() >= *n).unwrap_or(false));
         if pending == 0 && all_found && all_codes {
             break;
         }
-        assert!(Instant::now() < deadline, "not settled: pending {pending}, found {all_found}, codes {all_codes}");
+        assert!(
+            Instant::now() < deadline,
+            "not settled: pending {pending}, found {all_found}, codes {all_codes}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // Give any duplicate a chance to show up before checking for it.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     for c in &charges {
-        let o = engine.order(&c.order_ref).expect("every charged order is in the store");
-        assert_eq!(o.otps.len(), delivered.get(&c.order_ref).copied().unwrap_or(0), "order {}", c.order_ref);
+        let o = engine
+            .order(&c.order_ref)
+            .expect("every charged order is in the store");
+        assert_eq!(
+            o.otps.len(),
+            delivered.get(&c.order_ref).copied().unwrap_or(0),
+            "order {}",
+            c.order_ref
+        );
     }
     // No purchase repeated: one charge per key, one order per OTPZap attempt.
     let mut keys = std::collections::HashSet::new();
     for c in charges.iter().filter(|c| c.provider == ProviderId::Otpzap) {
-        assert!(keys.insert(c.idempotency_key.clone().expect("key sent")), "key charged twice");
+        assert!(
+            keys.insert(c.idempotency_key.clone().expect("key sent")),
+            "key charged twice"
+        );
     }
     let attempts = engine.attempts(None).unwrap();
-    let zap: Vec<_> = attempts.iter().filter(|a| a.provider == ProviderId::Otpzap).collect();
-    assert!(zap.iter().all(|a| a.state == AttemptState::Succeeded), "every OTPZap attempt settled");
+    let zap: Vec<_> = attempts
+        .iter()
+        .filter(|a| a.provider == ProviderId::Otpzap)
+        .collect();
+    assert!(
+        zap.iter().all(|a| a.state == AttemptState::Succeeded),
+        "every OTPZap attempt settled"
+    );
     assert_eq!(keys.len(), zap.len());
-    let stored = engine.orders(&OrderFilter { limit: Some(100_000), ..Default::default() }).unwrap();
+    let stored = engine
+        .orders(&OrderFilter {
+            limit: Some(100_000),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(stored.len(), charges.len());
     println!(
         "crash test: {kills} SIGKILLs in {crash_phase:?}; {} orders ({} OTPZap attempts), {} OTPs delivered and stored once; total {:?}",

@@ -20,10 +20,24 @@ const CONCURRENCY: usize = 16;
 fn request(i: usize) -> BuyRequest {
     match i % 10 {
         // 80 % OTPZap SMS (idempotent), 10 % NumberOTP, 10 % OTPZap email (not idempotent for us).
-        0 => BuyRequest::Numberotp { service: "wa".into(), country: "67".into() },
-        1 => BuyRequest::OtpzapEmail { site: "openai.com".into(), domain: "gmail.com".into() },
-        2 => BuyRequest::OtpzapS2 { service_id: 101, country_id: 7, operator_id: "random".into() },
-        _ => BuyRequest::OtpzapS1 { product_id: 814_090_256, country_id: 7, platform_id: 1 },
+        0 => BuyRequest::Numberotp {
+            service: "wa".into(),
+            country: "67".into(),
+        },
+        1 => BuyRequest::OtpzapEmail {
+            site: "openai.com".into(),
+            domain: "gmail.com".into(),
+        },
+        2 => BuyRequest::OtpzapS2 {
+            service_id: 101,
+            country_id: 7,
+            operator_id: "random".into(),
+        },
+        _ => BuyRequest::OtpzapS1 {
+            product_id: 814_090_256,
+            country_id: 7,
+            platform_id: 1,
+        },
     }
 }
 
@@ -44,12 +58,21 @@ async fn a_thousand_faulty_purchases_never_double_charge_or_hide_an_order() {
     for kind in [
         FaultKind::DropAfterCommit,
         FaultKind::Delay { ms: 250 },
-        FaultKind::Status { status: 500, body: None },
-        FaultKind::Status { status: 503, body: None },
+        FaultKind::Status {
+            status: 500,
+            body: None,
+        },
+        FaultKind::Status {
+            status: 503,
+            body: None,
+        },
         FaultKind::Html,
         FaultKind::MalformedJson,
     ] {
-        sim.control.add_fault(&FaultRule::new(kind).method("POST").probability(p)).await.unwrap();
+        sim.control
+            .add_fault(&FaultRule::new(kind).method("POST").probability(p))
+            .await
+            .unwrap();
     }
 
     let next = Arc::new(AtomicUsize::new(0));
@@ -83,15 +106,31 @@ async fn a_thousand_faulty_purchases_never_double_charge_or_hide_an_order() {
         let _ = engine.reconcile(&a.id).await;
     }
     let attempts = engine.attempts(None).unwrap();
-    let unknown: Vec<_> = attempts.iter().filter(|a| a.state == AttemptState::OutcomeUnknown).collect();
+    let unknown: Vec<_> = attempts
+        .iter()
+        .filter(|a| a.state == AttemptState::OutcomeUnknown)
+        .collect();
     assert!(
-        unknown.iter().all(|a| a.kind != AttemptKind::Sms || a.provider != ProviderId::Otpzap),
+        unknown
+            .iter()
+            .all(|a| a.kind != AttemptKind::Sms || a.provider != ProviderId::Otpzap),
         "idempotent purchases all settle"
     );
-    assert_eq!(attempts.len(), PURCHASES, "one attempt per purchase, retries reuse it");
+    assert_eq!(
+        attempts.len(),
+        PURCHASES,
+        "one attempt per purchase, retries reuse it"
+    );
     assert!(attempts.iter().all(|a| a.state != AttemptState::Pending));
 
-    let charges: Vec<_> = sim.control.ledger(None).await.unwrap().into_iter().filter(|e| e.kind == SimKind::Charge).collect();
+    let charges: Vec<_> = sim
+        .control
+        .ledger(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == SimKind::Charge)
+        .collect();
     // No idempotency key was charged twice.
     let mut per_key = HashMap::new();
     for c in &charges {
@@ -107,19 +146,44 @@ async fn a_thousand_faulty_purchases_never_double_charge_or_hide_an_order() {
     for c in &charges {
         match engine.order(&c.order_ref) {
             Ok(o) => assert!(found.insert(o.id.clone()), "two charges for order {}", o.id),
-            Err(_) => *missing.entry((c.provider, c.order_ref.starts_with("APIE"))).or_default() += 1,
+            Err(_) => {
+                *missing
+                    .entry((c.provider, c.order_ref.starts_with("APIE")))
+                    .or_default() += 1
+            }
         }
     }
     let unknown_of = |p: ProviderId, email: bool| {
-        unknown.iter().filter(|a| a.provider == p && (a.kind == AttemptKind::Email) == email).count()
+        unknown
+            .iter()
+            .filter(|a| a.provider == p && (a.kind == AttemptKind::Email) == email)
+            .count()
     };
     for ((p, email), n) in &missing {
-        assert!(*n <= unknown_of(*p, *email), "{n} charges of {p} (email {email}) are invisible");
+        assert!(
+            *n <= unknown_of(*p, *email),
+            "{n} charges of {p} (email {email}) are invisible"
+        );
     }
-    assert_eq!(missing.get(&(ProviderId::Otpzap, false)).copied().unwrap_or(0), 0);
+    assert_eq!(
+        missing
+            .get(&(ProviderId::Otpzap, false))
+            .copied()
+            .unwrap_or(0),
+        0
+    );
     // ...and every stored order was charged exactly once.
-    let orders = engine.orders(&OrderFilter { limit: Some(10_000), ..Default::default() }).unwrap();
-    assert_eq!(orders.len(), found.len(), "a stored order the provider never charged");
+    let orders = engine
+        .orders(&OrderFilter {
+            limit: Some(10_000),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        orders.len(),
+        found.len(),
+        "a stored order the provider never charged"
+    );
     assert!(charges.len() <= PURCHASES);
 
     let outcomes = outcomes.lock().unwrap().clone();

@@ -7,7 +7,11 @@ use otpdesk_core::{DepositStatus, OrderStatus, ProviderId};
 use otpdesk_engine::*;
 use std::time::Duration;
 
-const S1: BuyRequest = BuyRequest::OtpzapS1 { product_id: 814_090_256, country_id: 7, platform_id: 1 };
+const S1: BuyRequest = BuyRequest::OtpzapS1 {
+    product_id: 814_090_256,
+    country_id: 7,
+    platform_id: 1,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_order_lifecycle_with_resend_and_cancel_cooldown() {
@@ -21,14 +25,22 @@ async fn sms_order_lifecycle_with_resend_and_cancel_cooldown() {
     let order = engine.buy(S1).await.unwrap();
     assert_eq!(order.status, OrderStatus::Pending);
     assert!(order.phone.is_some());
-    next_event(&mut rx, 5, |e| matches!(e, EngineEvent::OrderCreated { order: o } if o.id == order.id)).await;
+    next_event(
+        &mut rx,
+        5,
+        |e| matches!(e, EngineEvent::OrderCreated { order: o } if o.id == order.id),
+    )
+    .await;
     let ledger = engine.ledger(&LedgerFilter::default()).unwrap();
     assert_eq!(ledger.len(), 1);
     assert_eq!(ledger[0].kind, LedgerKind::Charge);
 
     let reference = order.remote_ref.clone().unwrap();
     let d = sim.control.deliver_otp(&reference).await.unwrap();
-    let otp = engine.wait_for_otp(&order.id, None, Duration::from_secs(10)).await.unwrap();
+    let otp = engine
+        .wait_for_otp(&order.id, None, Duration::from_secs(10))
+        .await
+        .unwrap();
     assert_eq!(otp.code.as_deref(), Some(d.code.as_str()));
 
     // Resend: locked until a new code arrives, detected by the timeline growing.
@@ -37,7 +49,10 @@ async fn sms_order_lifecycle_with_resend_and_cancel_cooldown() {
     let e = engine.resend(&order.id).await.unwrap_err();
     assert_eq!(e.code(), "resend_locked");
     let d2 = sim.control.deliver_otp(&reference).await.unwrap();
-    let otp2 = engine.wait_for_otp(&order.id, Some(otp.seq), Duration::from_secs(10)).await.unwrap();
+    let otp2 = engine
+        .wait_for_otp(&order.id, Some(otp.seq), Duration::from_secs(10))
+        .await
+        .unwrap();
     assert_eq!(otp2.code.as_deref(), Some(d2.code.as_str()));
     let o = engine.order(&order.id).unwrap();
     assert_eq!(o.otps.len(), 2);
@@ -51,13 +66,19 @@ async fn sms_order_lifecycle_with_resend_and_cancel_cooldown() {
     let before = chrono::Utc::now();
     match engine.cancel(&second.id).await {
         Err(EngineError::CancelCooldown { unlocks_at }) => {
-            assert!(unlocks_at > before + chrono::Duration::seconds(60), "{unlocks_at}");
+            assert!(
+                unlocks_at > before + chrono::Duration::seconds(60),
+                "{unlocks_at}"
+            );
         }
         other => panic!("expected cooldown, got {other:?}"),
     }
     // Our own record now says so too, without asking the provider again.
     let sent = engine.requests_sent(ProviderId::Otpzap);
-    assert_eq!(engine.cancel(&second.id).await.unwrap_err().code(), "cancel_cooldown");
+    assert_eq!(
+        engine.cancel(&second.id).await.unwrap_err().code(),
+        "cancel_cooldown"
+    );
     assert_eq!(engine.requests_sent(ProviderId::Otpzap), sent);
     engine.shutdown().await;
 }
@@ -75,7 +96,10 @@ async fn cancel_after_cooldown_refunds() {
     assert_eq!(o.status, OrderStatus::Cancelled);
     let total = engine.ledger_total(ProviderId::Otpzap).unwrap();
     assert_eq!(total[0].minor, 0, "charge and refund cancel out");
-    assert_eq!(engine.cancel(&order.id).await.unwrap_err().code(), "not_allowed");
+    assert_eq!(
+        engine.cancel(&order.id).await.unwrap_err().code(),
+        "not_allowed"
+    );
     engine.shutdown().await;
 }
 
@@ -84,14 +108,30 @@ async fn numberotp_long_poll_delivers_fast() {
     let sim = sim(100_000).await;
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&sim, dir.path()).await;
-    let order = engine.buy(BuyRequest::Numberotp { service: "wa".into(), country: "67".into() }).await.unwrap();
+    let order = engine
+        .buy(BuyRequest::Numberotp {
+            service: "wa".into(),
+            country: "67".into(),
+        })
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await; // the /wait is hanging now
     let t = std::time::Instant::now();
     let d = sim.control.deliver_otp(&order.remote_id).await.unwrap();
-    let otp = engine.wait_for_otp(&order.id, None, Duration::from_secs(10)).await.unwrap();
+    let otp = engine
+        .wait_for_otp(&order.id, None, Duration::from_secs(10))
+        .await
+        .unwrap();
     assert_eq!(otp.code.as_deref(), Some(d.code.as_str()));
-    assert!(t.elapsed() < Duration::from_millis(1_000), "{:?}", t.elapsed());
-    assert_eq!(engine.cancel(&order.id).await.unwrap_err().code(), "not_allowed");
+    assert!(
+        t.elapsed() < Duration::from_millis(1_000),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(
+        engine.cancel(&order.id).await.unwrap_err().code(),
+        "not_allowed"
+    );
     engine.shutdown().await;
 }
 
@@ -100,14 +140,32 @@ async fn email_order_messages_and_finish() {
     let sim = sim(100_000).await;
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&sim, dir.path()).await;
-    let order = engine.buy(BuyRequest::OtpzapEmail { site: "openai.com".into(), domain: "gmail.com".into() }).await.unwrap();
+    let order = engine
+        .buy(BuyRequest::OtpzapEmail {
+            site: "openai.com".into(),
+            domain: "gmail.com".into(),
+        })
+        .await
+        .unwrap();
     assert_eq!(order.kind, OrderKind::Email);
     assert!(order.email.is_some());
-    let d = sim.control.deliver_otp(order.remote_ref.as_deref().unwrap()).await.unwrap();
-    let otp = engine.wait_for_otp(&order.id, None, Duration::from_secs(10)).await.unwrap();
+    let d = sim
+        .control
+        .deliver_otp(order.remote_ref.as_deref().unwrap())
+        .await
+        .unwrap();
+    let otp = engine
+        .wait_for_otp(&order.id, None, Duration::from_secs(10))
+        .await
+        .unwrap();
     assert_eq!(otp.code.as_deref(), Some(d.code.as_str()));
     // The price arrives with the first check: charged once.
-    let charges = engine.ledger(&LedgerFilter::default()).unwrap().into_iter().filter(|e| e.kind == LedgerKind::Charge).count();
+    let charges = engine
+        .ledger(&LedgerFilter::default())
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == LedgerKind::Charge)
+        .count();
     assert_eq!(charges, 1);
     let o = engine.finish(&order.id).await.unwrap();
     assert_eq!(o.status, OrderStatus::Completed);
@@ -127,13 +185,36 @@ async fn deposits_are_tracked_until_paid() {
     sim.control.pay_deposit(&qris.remote_id).await.unwrap();
     sim.control.pay_deposit(&usdt.remote_id).await.unwrap();
     for _ in 0..2 {
-        next_event(&mut rx, 10, |e| matches!(e, EngineEvent::DepositPaid { .. })).await;
+        next_event(&mut rx, 10, |e| {
+            matches!(e, EngineEvent::DepositPaid { .. })
+        })
+        .await;
     }
-    assert_eq!(engine.deposit(&qris.id).unwrap().status, DepositStatus::Paid);
-    assert_eq!(engine.deposit(&usdt.id).unwrap().status, DepositStatus::Paid);
-    let topups = engine.ledger(&LedgerFilter::default()).unwrap().into_iter().filter(|e| e.kind == LedgerKind::Topup).count();
+    assert_eq!(
+        engine.deposit(&qris.id).unwrap().status,
+        DepositStatus::Paid
+    );
+    assert_eq!(
+        engine.deposit(&usdt.id).unwrap().status,
+        DepositStatus::Paid
+    );
+    let topups = engine
+        .ledger(&LedgerFilter::default())
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == LedgerKind::Topup)
+        .count();
     assert_eq!(topups, 2);
-    assert_eq!(engine.deposits(&DepositFilter { active_only: true, ..Default::default() }).unwrap().len(), 0);
+    assert_eq!(
+        engine
+            .deposits(&DepositFilter {
+                active_only: true,
+                ..Default::default()
+            })
+            .unwrap()
+            .len(),
+        0
+    );
     engine.shutdown().await;
 }
 
@@ -143,15 +224,31 @@ async fn resume_after_restart_finds_codes_that_came_meanwhile() {
     let dir = tempfile::tempdir().unwrap();
     let engine1 = engine(&sim, dir.path()).await;
     let a = engine1.buy(S1).await.unwrap();
-    let b = engine1.buy(BuyRequest::Numberotp { service: "wa".into(), country: "67".into() }).await.unwrap();
+    let b = engine1
+        .buy(BuyRequest::Numberotp {
+            service: "wa".into(),
+            country: "67".into(),
+        })
+        .await
+        .unwrap();
     engine1.shutdown().await;
     drop(engine1);
-    let da = sim.control.deliver_otp(a.remote_ref.as_deref().unwrap()).await.unwrap();
+    let da = sim
+        .control
+        .deliver_otp(a.remote_ref.as_deref().unwrap())
+        .await
+        .unwrap();
     let db = sim.control.deliver_otp(&b.remote_id).await.unwrap();
     let engine2 = engine(&sim, dir.path()).await;
     assert_eq!(engine2.tracked(), 2);
-    let oa = engine2.wait_for_otp(&a.id, None, Duration::from_secs(10)).await.unwrap();
-    let ob = engine2.wait_for_otp(&b.id, None, Duration::from_secs(10)).await.unwrap();
+    let oa = engine2
+        .wait_for_otp(&a.id, None, Duration::from_secs(10))
+        .await
+        .unwrap();
+    let ob = engine2
+        .wait_for_otp(&b.id, None, Duration::from_secs(10))
+        .await
+        .unwrap();
     assert_eq!(oa.code.as_deref(), Some(da.code.as_str()));
     assert_eq!(ob.code.as_deref(), Some(db.code.as_str()));
     engine2.shutdown().await;
@@ -165,17 +262,49 @@ async fn unknown_outcomes_are_listed_and_reconciled() {
     let engine = engine(&sim, dir.path()).await;
     let mut rx = engine.subscribe();
     // NumberOTP has no idempotency: a reply lost after the charge must not be bought again.
-    sim.control.add_fault(&FaultRule::new(FaultKind::DropAfterCommit).path("/activations").method("POST").times(1)).await.unwrap();
-    let err = engine.buy(BuyRequest::Numberotp { service: "wa".into(), country: "67".into() }).await.unwrap_err();
-    let EngineError::OutcomeUnknown { attempt_id } = err else { panic!("{err:?}") };
-    next_event(&mut rx, 5, |e| matches!(e, EngineEvent::OutcomeUnknown { .. })).await;
+    sim.control
+        .add_fault(
+            &FaultRule::new(FaultKind::DropAfterCommit)
+                .path("/activations")
+                .method("POST")
+                .times(1),
+        )
+        .await
+        .unwrap();
+    let err = engine
+        .buy(BuyRequest::Numberotp {
+            service: "wa".into(),
+            country: "67".into(),
+        })
+        .await
+        .unwrap_err();
+    let EngineError::OutcomeUnknown { attempt_id } = err else {
+        panic!("{err:?}")
+    };
+    next_event(&mut rx, 5, |e| {
+        matches!(e, EngineEvent::OutcomeUnknown { .. })
+    })
+    .await;
     let listed = engine.attempts(Some(AttemptState::OutcomeUnknown)).unwrap();
     assert_eq!(listed.len(), 1);
-    assert_eq!(engine.reconcile(&attempt_id).await.unwrap_err().code(), "not_allowed");
-    assert_eq!(engine.dismiss(&attempt_id).unwrap().state, AttemptState::Dismissed);
+    assert_eq!(
+        engine.reconcile(&attempt_id).await.unwrap_err().code(),
+        "not_allowed"
+    );
+    assert_eq!(
+        engine.dismiss(&attempt_id).unwrap().state,
+        AttemptState::Dismissed
+    );
 
     // OTPZap: the same loss is retried with the same key and settles on the one order.
-    sim.control.add_fault(&FaultRule::new(FaultKind::DropAfterCommit).path("order/create").times(2)).await.unwrap();
+    sim.control
+        .add_fault(
+            &FaultRule::new(FaultKind::DropAfterCommit)
+                .path("order/create")
+                .times(2),
+        )
+        .await
+        .unwrap();
     let o = engine.buy(S1).await.unwrap();
     let charges: Vec<_> = sim
         .control
@@ -187,5 +316,48 @@ async fn unknown_outcomes_are_listed_and_reconciled() {
         .collect();
     assert_eq!(charges.len(), 1, "{charges:?}");
     assert_eq!(engine.order(&o.id).unwrap().attempt_id, o.attempt_id);
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replace_email_cancel_reorder_and_filters() {
+    let sim = sim(100_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&sim, dir.path()).await;
+    let old = engine.buy(S1).await.unwrap();
+    let new = engine.replace(&old.id).await.unwrap();
+    assert_ne!(new.remote_id, old.remote_id);
+    let old_now = engine.order(&old.id).unwrap();
+    assert_eq!(old_now.status, OrderStatus::Replaced);
+    assert_eq!(old_now.replaced_by.as_deref(), Some(new.id.as_str()));
+    let kinds: Vec<_> = engine.ledger(&LedgerFilter::default()).unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == LedgerKind::Charge).count(), 2);
+    assert_eq!(kinds.iter().filter(|k| **k == LedgerKind::Refund).count(), 1);
+    // S2 numbers cannot be replaced.
+    let s2 = engine.buy(BuyRequest::OtpzapS2 { service_id: 101, country_id: 7, operator_id: "random".into() }).await.unwrap();
+    assert_eq!(engine.replace(&s2.id).await.unwrap_err().code(), "not_allowed");
+
+    // Email: cancel before any message refunds (less any fee); reorder after a message.
+    let e1 = engine.buy(BuyRequest::OtpzapEmail { site: "openai.com".into(), domain: "gmail.com".into() }).await.unwrap();
+    let c = engine.cancel(&e1.id).await.unwrap();
+    assert_eq!(c.status, OrderStatus::Cancelled);
+    let e2 = engine.buy(BuyRequest::OtpzapEmail { site: "openai.com".into(), domain: "gmail.com".into() }).await.unwrap();
+    sim.control.deliver_otp(e2.remote_ref.as_deref().unwrap()).await.unwrap();
+    let first = engine.wait_for_otp(&e2.id, None, Duration::from_secs(10)).await.unwrap();
+    let r = engine.email_reorder(&e2.id).await.unwrap();
+    assert_eq!(r.status, OrderStatus::Pending);
+    sim.control.deliver_otp(e2.remote_ref.as_deref().unwrap()).await.unwrap();
+    let second = engine.wait_for_otp(&e2.id, Some(first.seq), Duration::from_secs(10)).await.unwrap();
+    assert!(second.seq > first.seq);
+
+    let emails = engine.orders(&OrderFilter { kind: Some(OrderKind::Email), ..Default::default() }).unwrap();
+    assert_eq!(emails.len(), 2);
+    let replaced = engine.orders(&OrderFilter { status: Some("replaced".into()), ..Default::default() }).unwrap();
+    assert_eq!(replaced.len(), 1);
+    let active = engine.orders(&OrderFilter { active_only: true, provider: Some(ProviderId::Otpzap), ..Default::default() }).unwrap();
+    assert!(active.iter().all(|o| !o.status.is_final()));
+    // Events serialize for the desktop app.
+    let json = serde_json::to_string(&EngineEvent::OrderCreated { order: Box::new(new) }).unwrap();
+    assert!(json.contains("\"type\":\"order_created\""));
     engine.shutdown().await;
 }

@@ -24,12 +24,18 @@ async fn five_hundred_orders_stay_under_the_limit_and_respect_retry_after() {
     let started = Instant::now();
     let sim = sim(300).await;
     sim.control
-        .set_config(&ConfigPatch { long_poll_max_ms: Some(55_000 / u64::from(SCALE)), ..Default::default() })
+        .set_config(&ConfigPatch {
+            long_poll_max_ms: Some(55_000 / u64::from(SCALE)),
+            ..Default::default()
+        })
         .await
         .unwrap();
     sim.control.set_clock_scale(SCALE).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let budget = Budget { per_minute: 270.0 * f64::from(SCALE), ..Budget::DEFAULT };
+    let budget = Budget {
+        per_minute: 270.0 * f64::from(SCALE),
+        ..Budget::DEFAULT
+    };
     let mut cfg = config(&sim, dir.path(), budget, 5_000);
     cfg.tracking.poll_interval = Duration::from_millis(5_000 / u64::from(SCALE));
     cfg.tracking.idle_poll_interval = cfg.tracking.poll_interval;
@@ -43,9 +49,16 @@ async fn five_hundred_orders_stay_under_the_limit_and_respect_retry_after() {
             for i in 0..(ZAP_ORDERS + NOTP_ORDERS) / 10 {
                 let req = if (t * 50 + i) % 5 < 3 {
                     // Spread over S2 operators/services so stock does not run out.
-                    BuyRequest::OtpzapS2 { service_id: 101 + (i as i64 % 3), country_id: 7, operator_id: "random".into() }
+                    BuyRequest::OtpzapS2 {
+                        service_id: 101 + (i as i64 % 3),
+                        country_id: 7,
+                        operator_id: "random".into(),
+                    }
                 } else {
-                    BuyRequest::Numberotp { service: "wa".into(), country: "67".into() }
+                    BuyRequest::Numberotp {
+                        service: "wa".into(),
+                        country: "67".into(),
+                    }
                 };
                 engine.buy(req).await.unwrap();
             }
@@ -61,7 +74,12 @@ async fn five_hundred_orders_stay_under_the_limit_and_respect_retry_after() {
     let track_start = sim.handle.now();
     tokio::time::sleep(Duration::from_secs(8)).await;
     sim.control
-        .add_fault(&FaultRule::new(FaultKind::RateLimit { retry_after: 2 }).provider(ProviderId::Otpzap).method("GET").times(1))
+        .add_fault(
+            &FaultRule::new(FaultKind::RateLimit { retry_after: 2 })
+                .provider(ProviderId::Otpzap)
+                .method("GET")
+                .times(1),
+        )
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_secs(12)).await;
@@ -69,12 +87,18 @@ async fn five_hundred_orders_stay_under_the_limit_and_respect_retry_after() {
     engine.shutdown().await;
 
     let log = sim.control.requests().await.unwrap().requests;
-    let real_429 = log.iter().filter(|r| r.status == 429 && r.fault.is_none()).count();
+    let real_429 = log
+        .iter()
+        .filter(|r| r.status == 429 && r.fault.is_none())
+        .count();
     assert_eq!(real_429, 0, "the simulator's limiter never had to refuse");
 
     // Retry-After honoured: nothing to that key (apart from requests already on the wire, which
     // the simulator logs up to a few ms later) until it ends.
-    let injected = log.iter().find(|r| r.status == 429 && r.fault.is_some()).expect("the injected 429 fired");
+    let injected = log
+        .iter()
+        .find(|r| r.status == 429 && r.fault.is_some())
+        .expect("the injected 429 fired");
     let ra = chrono::Duration::seconds(injected.retry_after.unwrap() as i64);
     let grace = chrono::Duration::milliseconds(150 * i64::from(SCALE));
     let inside: Vec<_> = log
@@ -82,13 +106,25 @@ async fn five_hundred_orders_stay_under_the_limit_and_respect_retry_after() {
         .filter(|r| r.key_fp == injected.key_fp && r.seq != injected.seq)
         .filter(|r| r.at > injected.at + grace && r.at < injected.at + ra)
         .collect();
-    assert!(inside.is_empty(), "{} requests inside Retry-After: {:?}", inside.len(), inside.first());
-    let next_after = log.iter().filter(|r| r.key_fp == injected.key_fp && r.at > injected.at + grace).map(|r| r.at).min();
+    assert!(
+        inside.is_empty(),
+        "{} requests inside Retry-After: {:?}",
+        inside.len(),
+        inside.first()
+    );
+    let next_after = log
+        .iter()
+        .filter(|r| r.key_fp == injected.key_fp && r.at > injected.at + grace)
+        .map(|r| r.at)
+        .min();
 
     // Requests per simulated minute per key, and the worst 60 s window.
     let mut by_key: HashMap<String, Vec<chrono::DateTime<chrono::Utc>>> = HashMap::new();
     for r in &log {
-        by_key.entry(format!("{:?}", r.provider)).or_default().push(r.at);
+        by_key
+            .entry(format!("{:?}", r.provider))
+            .or_default()
+            .push(r.at);
     }
     let minutes = (track_end - track_start).num_milliseconds() as f64 / 60_000.0;
     let mut report = Vec::new();
@@ -102,9 +138,15 @@ async fn five_hundred_orders_stay_under_the_limit_and_respect_retry_after() {
             }
             worst = worst.max(i - j + 1);
         }
-        let steady = times.iter().filter(|t| **t >= track_start && **t <= track_end).count() as f64 / minutes;
+        let steady = times
+            .iter()
+            .filter(|t| **t >= track_start && **t <= track_end)
+            .count() as f64
+            / minutes;
         assert!(worst <= 300, "{k}: {worst} requests in one 60 s window");
-        report.push(format!("{k}: {steady:.0}/min tracking, worst 60 s window {worst}"));
+        report.push(format!(
+            "{k}: {steady:.0}/min tracking, worst 60 s window {worst}"
+        ));
         if k == "Otpzap" {
             // The budget is used, not left idle (the 20 s Retry-After pause costs ~10 % here).
             assert!(steady >= 0.75 * 270.0, "{k}: only {steady:.0}/min");
@@ -115,7 +157,9 @@ async fn five_hundred_orders_stay_under_the_limit_and_respect_retry_after() {
     // (simulated); none waits much longer than that (plus the Retry-After pause).
     let mut last: HashMap<&str, chrono::DateTime<chrono::Utc>> = HashMap::new();
     let mut worst_gap = chrono::Duration::zero();
-    for r in log.iter().filter(|r| r.path.contains("/order/check") && r.at >= track_start + chrono::Duration::seconds(70)) {
+    for r in log.iter().filter(|r| {
+        r.path.contains("/order/check") && r.at >= track_start + chrono::Duration::seconds(70)
+    }) {
         let id = r.path.rsplit('=').next().unwrap();
         if let Some(prev) = last.insert(id, r.at) {
             worst_gap = worst_gap.max(r.at - prev);

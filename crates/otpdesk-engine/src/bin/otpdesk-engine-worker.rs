@@ -29,8 +29,16 @@ async fn main() {
     cfg.tracking.poll_interval = Duration::from_millis(num("OTPDESK_POLL_MS", 5000));
     cfg.tracking.idle_poll_interval = cfg.tracking.poll_interval;
     for (p, url, key) in [
-        (ProviderId::Otpzap, "OTPDESK_OTPZAP_URL", "OTPDESK_OTPZAP_KEY"),
-        (ProviderId::Numberotp, "OTPDESK_NUMBEROTP_URL", "OTPDESK_NUMBEROTP_KEY"),
+        (
+            ProviderId::Otpzap,
+            "OTPDESK_OTPZAP_URL",
+            "OTPDESK_OTPZAP_KEY",
+        ),
+        (
+            ProviderId::Numberotp,
+            "OTPDESK_NUMBEROTP_URL",
+            "OTPDESK_NUMBEROTP_KEY",
+        ),
     ] {
         if let (Some(url), Some(key)) = (env(url), env(key).and_then(ApiKey::new)) {
             cfg = cfg.provider(ProviderConfig::new(p, url, key).with_budget(budget));
@@ -59,7 +67,11 @@ async fn main() {
         if done >= target {
             break;
         }
-        let req = BuyRequest::OtpzapS1 { product_id, country_id: 7, platform_id: 1 };
+        let req = BuyRequest::OtpzapS1 {
+            product_id,
+            country_id: 7,
+            platform_id: 1,
+        };
         if let Err(e) = engine.buy(req).await {
             eprintln!("buy failed: {} ({})", e, e.code());
             tokio::time::sleep(Duration::from_millis(50)).await;

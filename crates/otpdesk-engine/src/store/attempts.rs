@@ -44,23 +44,36 @@ impl Store {
              VALUES (?1,?2,?3,?4,?5,'pending',0,?6,?6)",
             params![id, provider.as_str(), kind.as_str(), key, request.to_string(), ms(now)],
         )?;
-        c.query_row(&format!("SELECT {COLS} FROM attempts WHERE id = ?1"), [&id], row)
+        c.query_row(
+            &format!("SELECT {COLS} FROM attempts WHERE id = ?1"),
+            [&id],
+            row,
+        )
     }
 
     pub fn attempt(&self, id: &str) -> rusqlite::Result<Option<AttemptView>> {
-        self.conn().query_row(&format!("SELECT {COLS} FROM attempts WHERE id = ?1"), [id], row).optional()
+        self.conn()
+            .query_row(
+                &format!("SELECT {COLS} FROM attempts WHERE id = ?1"),
+                [id],
+                row,
+            )
+            .optional()
     }
 
     pub fn attempts(&self, state: Option<AttemptState>) -> rusqlite::Result<Vec<AttemptView>> {
         let c = self.conn();
         match state {
             Some(s) => {
-                let mut st = c.prepare_cached(&format!("SELECT {COLS} FROM attempts WHERE state = ?1 ORDER BY created_at"))?;
+                let mut st = c.prepare_cached(&format!(
+                    "SELECT {COLS} FROM attempts WHERE state = ?1 ORDER BY created_at"
+                ))?;
                 let out = st.query_map([s.as_str()], row)?.collect();
                 out
             }
             None => {
-                let mut st = c.prepare_cached(&format!("SELECT {COLS} FROM attempts ORDER BY created_at"))?;
+                let mut st =
+                    c.prepare_cached(&format!("SELECT {COLS} FROM attempts ORDER BY created_at"))?;
                 let out = st.query_map([], row)?.collect();
                 out
             }
@@ -69,7 +82,10 @@ impl Store {
 
     /// Count one more send, committed before the send.
     pub fn bump_attempt(&self, id: &str, now: Time) -> rusqlite::Result<()> {
-        self.conn().execute("UPDATE attempts SET tries = tries + 1, updated_at = ?2 WHERE id = ?1", params![id, ms(now)])?;
+        self.conn().execute(
+            "UPDATE attempts SET tries = tries + 1, updated_at = ?2 WHERE id = ?1",
+            params![id, ms(now)],
+        )?;
         Ok(())
     }
 
@@ -168,14 +184,21 @@ impl Store {
         let (new_id, _, new_applied) = orders::insert_in(&tx, &new, now)?;
         let mut old_applied = Applied::default();
         if !old.status.is_final() {
-            old_applied.status_change = Some((old.status.clone(), otpdesk_core::OrderStatus::Replaced));
+            old_applied.status_change =
+                Some((old.status.clone(), otpdesk_core::OrderStatus::Replaced));
         }
         tx.execute(
             "UPDATE orders SET status = 'replaced', is_final = 1, replaced_by = ?2, updated_at = ?3 WHERE id = ?1",
             params![old_id, new_id, ms(now)],
         )?;
         if let Some(price) = old.price {
-            old_applied.ledger.extend(super::ledger::upsert_refund_in(&tx, old.provider, price, old_id, now)?);
+            old_applied.ledger.extend(super::ledger::upsert_refund_in(
+                &tx,
+                old.provider,
+                price,
+                old_id,
+                now,
+            )?);
         }
         tx.execute(
             "UPDATE attempts SET state = 'succeeded', order_id = ?2, error_code = NULL, error = NULL, updated_at = ?3 WHERE id = ?1",

@@ -6,7 +6,8 @@ use crate::remote::RemoteDeposit;
 use otpdesk_core::{DepositStatus, Money, ProviderId};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
-const COLS: &str = "id, provider, kind, remote_id, amount_minor, currency, total_minor, pay_url, pay_address, \
+const COLS: &str =
+    "id, provider, kind, remote_id, amount_minor, currency, total_minor, pay_url, pay_address, \
     status, created_at, updated_at, expires_at, paid_at, credited_minor, attempt_id";
 
 fn row(r: &Row<'_>) -> rusqlite::Result<DepositView> {
@@ -38,7 +39,12 @@ pub struct DepositApplied {
 }
 
 pub(crate) fn get_in(c: &rusqlite::Connection, id: &str) -> rusqlite::Result<Option<DepositView>> {
-    c.query_row(&format!("SELECT {COLS} FROM deposits WHERE id = ?1"), [id], row).optional()
+    c.query_row(
+        &format!("SELECT {COLS} FROM deposits WHERE id = ?1"),
+        [id],
+        row,
+    )
+    .optional()
 }
 
 /// Insert (or find, on an idempotent replay) a deposit. Returns its id and whether it is new.
@@ -102,23 +108,36 @@ impl Store {
         if f.active_only {
             sql.push_str(" AND is_final = 0");
         }
-        sql.push_str(&format!(" ORDER BY created_at DESC LIMIT {}", f.limit.unwrap_or(100)));
+        sql.push_str(&format!(
+            " ORDER BY created_at DESC LIMIT {}",
+            f.limit.unwrap_or(100)
+        ));
         let mut st = c.prepare_cached(&sql)?;
         let out = st.query_map([], row)?.collect();
         out
     }
 
     /// Merge a check reply; a payment credits the balance once.
-    pub fn apply_deposit(&self, id: &str, r: &RemoteDeposit, now: Time) -> rusqlite::Result<DepositApplied> {
+    pub fn apply_deposit(
+        &self,
+        id: &str,
+        r: &RemoteDeposit,
+        now: Time,
+    ) -> rusqlite::Result<DepositApplied> {
         let mut c = self.conn();
         let tx = c.transaction()?;
         let mut out = DepositApplied::default();
-        let Some(cur) = get_in(&tx, id)? else { return Ok(out) };
+        let Some(cur) = get_in(&tx, id)? else {
+            return Ok(out);
+        };
         if cur.status.is_final() || r.status == cur.status {
             return Ok(out);
         }
         out.status_change = Some((cur.status.clone(), r.status.clone()));
-        let credited = r.credited.filter(|m| m.currency == cur.amount.currency).unwrap_or(cur.amount);
+        let credited = r
+            .credited
+            .filter(|m| m.currency == cur.amount.currency)
+            .unwrap_or(cur.amount);
         let paid = r.status == DepositStatus::Paid;
         tx.execute(
             "UPDATE deposits SET status = ?2, is_final = ?3, updated_at = ?4, paid_at = COALESCE(?5, paid_at),

@@ -43,7 +43,12 @@ pub(crate) fn record_in(
         return Ok(None);
     }
     let id = tx.last_insert_rowid();
-    tx.query_row(&format!("SELECT {COLS} FROM ledger WHERE id = ?1"), [id], row).map(Some)
+    tx.query_row(
+        &format!("SELECT {COLS} FROM ledger WHERE id = ?1"),
+        [id],
+        row,
+    )
+    .map(Some)
 }
 
 /// The refund of an order with the exact amount the provider reported.
@@ -64,10 +69,28 @@ pub(crate) fn upsert_refund_in(
     match existing {
         Some((_, m)) if m == amount.minor => Ok(None),
         Some((id, _)) => {
-            tx.execute("UPDATE ledger SET amount_minor = ?2, note = 'refund as reported' WHERE id = ?1", params![id, amount.minor])?;
-            tx.query_row(&format!("SELECT {COLS} FROM ledger WHERE id = ?1"), [id], row).map(Some)
+            tx.execute(
+                "UPDATE ledger SET amount_minor = ?2, note = 'refund as reported' WHERE id = ?1",
+                params![id, amount.minor],
+            )?;
+            tx.query_row(
+                &format!("SELECT {COLS} FROM ledger WHERE id = ?1"),
+                [id],
+                row,
+            )
+            .map(Some)
         }
-        None => record_in(tx, provider, LedgerKind::Refund, amount.minor, amount.currency, Some(order_id), None, None, now),
+        None => record_in(
+            tx,
+            provider,
+            LedgerKind::Refund,
+            amount.minor,
+            amount.currency,
+            Some(order_id),
+            None,
+            None,
+            now,
+        ),
     }
 }
 
@@ -77,12 +100,16 @@ impl Store {
         let limit = f.limit.unwrap_or(1000);
         match f.provider {
             Some(p) => {
-                let mut st = c.prepare_cached(&format!("SELECT {COLS} FROM ledger WHERE provider = ?1 ORDER BY id DESC LIMIT ?2"))?;
+                let mut st = c.prepare_cached(&format!(
+                    "SELECT {COLS} FROM ledger WHERE provider = ?1 ORDER BY id DESC LIMIT ?2"
+                ))?;
                 let out = st.query_map(params![p.as_str(), limit], row)?.collect();
                 out
             }
             None => {
-                let mut st = c.prepare_cached(&format!("SELECT {COLS} FROM ledger ORDER BY id DESC LIMIT ?1"))?;
+                let mut st = c.prepare_cached(&format!(
+                    "SELECT {COLS} FROM ledger ORDER BY id DESC LIMIT ?1"
+                ))?;
                 let out = st.query_map(params![limit], row)?.collect();
                 out
             }
@@ -92,9 +119,16 @@ impl Store {
     /// Net of every balance change we recorded for a provider, per currency.
     pub fn ledger_sum(&self, provider: ProviderId) -> rusqlite::Result<Vec<Money>> {
         let c = self.conn();
-        let mut st = c.prepare_cached("SELECT currency, SUM(amount_minor) FROM ledger WHERE provider = ?1 GROUP BY currency")?;
+        let mut st = c.prepare_cached(
+            "SELECT currency, SUM(amount_minor) FROM ledger WHERE provider = ?1 GROUP BY currency",
+        )?;
         let out = st
-            .query_map([provider.as_str()], |r| Ok(Money::new(currency_from(&r.get::<_, String>(0)?), r.get(1)?)))?
+            .query_map([provider.as_str()], |r| {
+                Ok(Money::new(
+                    currency_from(&r.get::<_, String>(0)?),
+                    r.get(1)?,
+                ))
+            })?
             .collect();
         out
     }

@@ -126,7 +126,9 @@ mod tests {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
         assert_eq!(super::migrate(&mut c).unwrap(), 1);
         assert_eq!(super::migrate(&mut c).unwrap(), 1);
-        let v: u32 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let v: u32 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(v, 1);
     }
 }

@@ -93,7 +93,11 @@ pub(crate) fn get_in(c: &rusqlite::Connection, id: &str) -> rusqlite::Result<Opt
 
 /// Insert the order (or find it when the same provider order is already stored: an idempotent
 /// replay after a lost reply or a crash) and its charge. Returns the local id and whether it is new.
-pub(crate) fn insert_in(tx: &Transaction<'_>, new: &NewOrder<'_>, now: Time) -> rusqlite::Result<(String, bool, Applied)> {
+pub(crate) fn insert_in(
+    tx: &Transaction<'_>,
+    new: &NewOrder<'_>,
+    now: Time,
+) -> rusqlite::Result<(String, bool, Applied)> {
     let r = new.remote;
     if let Some(id) = tx
         .query_row(
@@ -139,20 +143,45 @@ pub(crate) fn insert_in(tx: &Transaction<'_>, new: &NewOrder<'_>, now: Time) -> 
     let _ = created;
     let mut applied = Applied::default();
     if let Some(price) = r.price {
-        let entry = ledger::record_in(tx, new.provider, LedgerKind::Charge, -price.minor, price.currency, Some(&id), None, None, now)?;
+        let entry = ledger::record_in(
+            tx,
+            new.provider,
+            LedgerKind::Charge,
+            -price.minor,
+            price.currency,
+            Some(&id),
+            None,
+            None,
+            now,
+        )?;
         applied.ledger.extend(entry);
     }
     insert_otps(tx, &id, r, now, &mut applied)?;
     Ok((id, true, applied))
 }
 
-fn insert_otps(tx: &Transaction<'_>, id: &str, r: &RemoteOrder, now: Time, applied: &mut Applied) -> rusqlite::Result<()> {
+fn insert_otps(
+    tx: &Transaction<'_>,
+    id: &str,
+    r: &RemoteOrder,
+    now: Time,
+    applied: &mut Applied,
+) -> rusqlite::Result<()> {
     let mut st = tx.prepare_cached(
         "INSERT OR IGNORE INTO otps (order_id, seq, code, text, sender, service, received_at, stored_at)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
     )?;
     for (seq, o) in r.otps.iter().enumerate() {
-        let n = st.execute(params![id, seq as i64, o.code, o.text, o.sender, o.service, o.received_at.map(ms), ms(now)])?;
+        let n = st.execute(params![
+            id,
+            seq as i64,
+            o.code,
+            o.text,
+            o.sender,
+            o.service,
+            o.received_at.map(ms),
+            ms(now)
+        ])?;
         if n == 1 {
             applied.new_otps.push(OtpView {
                 seq: seq as i64,
@@ -170,12 +199,23 @@ fn insert_otps(tx: &Transaction<'_>, id: &str, r: &RemoteOrder, now: Time, appli
 
 /// Merge a poll reply into the stored order: status, timers, new OTPs, and the provider's own
 /// refund when it ends the order (expired / failed / cancelled are auto-refunded).
-pub(crate) fn apply_in(tx: &Transaction<'_>, id: &str, r: &RemoteOrder, now: Time) -> rusqlite::Result<Applied> {
+pub(crate) fn apply_in(
+    tx: &Transaction<'_>,
+    id: &str,
+    r: &RemoteOrder,
+    now: Time,
+) -> rusqlite::Result<Applied> {
     let mut applied = Applied::default();
-    let Some(cur) = get_in(tx, id)? else { return Ok(applied) };
+    let Some(cur) = get_in(tx, id)? else {
+        return Ok(applied);
+    };
     insert_otps(tx, id, r, now, &mut applied)?;
     // A status never leaves a final state (a stale reply must not revive a closed order).
-    let new_status = if cur.status.is_final() { cur.status.clone() } else { r.status.clone() };
+    let new_status = if cur.status.is_final() {
+        cur.status.clone()
+    } else {
+        r.status.clone()
+    };
     if new_status != cur.status {
         applied.status_change = Some((cur.status.clone(), new_status.clone()));
     }
@@ -205,17 +245,42 @@ pub(crate) fn apply_in(tx: &Transaction<'_>, id: &str, r: &RemoteOrder, now: Tim
     // Email create replies carry no price; the first check that shows it records the charge.
     if cur.price.is_none() {
         if let Some(price) = r.price {
-            tx.execute("UPDATE orders SET price_minor = ?2, currency = ?3 WHERE id = ?1", params![id, price.minor, price.currency.code()])?;
-            let e = ledger::record_in(tx, cur.provider, LedgerKind::Charge, -price.minor, price.currency, Some(id), None, None, now)?;
+            tx.execute(
+                "UPDATE orders SET price_minor = ?2, currency = ?3 WHERE id = ?1",
+                params![id, price.minor, price.currency.code()],
+            )?;
+            let e = ledger::record_in(
+                tx,
+                cur.provider,
+                LedgerKind::Charge,
+                -price.minor,
+                price.currency,
+                Some(id),
+                None,
+                None,
+                now,
+            )?;
             applied.ledger.extend(e);
         }
     }
     let cur_price = cur.price.or(r.price);
-    if matches!(new_status, OrderStatus::Expired | OrderStatus::Failed | OrderStatus::Cancelled)
-        && !cur.status.is_final()
+    if matches!(
+        new_status,
+        OrderStatus::Expired | OrderStatus::Failed | OrderStatus::Cancelled
+    ) && !cur.status.is_final()
     {
         if let Some(price) = cur_price {
-            let e = ledger::record_in(tx, cur.provider, LedgerKind::Refund, price.minor, price.currency, Some(id), None, Some("refunded by provider"), now)?;
+            let e = ledger::record_in(
+                tx,
+                cur.provider,
+                LedgerKind::Refund,
+                price.minor,
+                price.currency,
+                Some(id),
+                None,
+                Some("refunded by provider"),
+                now,
+            )?;
             applied.ledger.extend(e);
         }
     }
@@ -223,7 +288,11 @@ pub(crate) fn apply_in(tx: &Transaction<'_>, id: &str, r: &RemoteOrder, now: Tim
 }
 
 impl Store {
-    pub fn insert_order(&self, new: &NewOrder<'_>, now: Time) -> rusqlite::Result<(String, bool, Applied)> {
+    pub fn insert_order(
+        &self,
+        new: &NewOrder<'_>,
+        now: Time,
+    ) -> rusqlite::Result<(String, bool, Applied)> {
         let mut c = self.conn();
         let tx = c.transaction()?;
         let out = insert_in(&tx, new, now)?;
@@ -232,7 +301,11 @@ impl Store {
     }
 
     /// Many orders in one transaction (imports, benchmarks). Returns the local ids.
-    pub fn insert_orders_bulk(&self, items: &[NewOrder<'_>], now: Time) -> rusqlite::Result<Vec<String>> {
+    pub fn insert_orders_bulk(
+        &self,
+        items: &[NewOrder<'_>],
+        now: Time,
+    ) -> rusqlite::Result<Vec<String>> {
         let mut c = self.conn();
         let tx = c.transaction()?;
         let mut ids = Vec::with_capacity(items.len());
@@ -262,7 +335,11 @@ impl Store {
             return Ok(Some(v));
         }
         let id: Option<String> = c
-            .query_row("SELECT id FROM orders WHERE remote_id = ?1 OR remote_ref = ?1 LIMIT 1", [key], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM orders WHERE remote_id = ?1 OR remote_ref = ?1 LIMIT 1",
+                [key],
+                |r| r.get(0),
+            )
             .optional()?;
         match id {
             Some(id) => get_in(&c, &id),
@@ -297,7 +374,10 @@ impl Store {
         ));
         let mut st = c.prepare_cached(&sql)?;
         let mut out: Vec<OrderView> = st
-            .query_map(rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())), row_to_view)?
+            .query_map(
+                rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())),
+                row_to_view,
+            )?
             .collect::<Result<_, _>>()?;
         for o in &mut out {
             o.otps = otps_of(&c, &o.id)?;
@@ -306,7 +386,8 @@ impl Store {
     }
 
     pub fn count_orders(&self) -> rusqlite::Result<i64> {
-        self.conn().query_row("SELECT COUNT(*) FROM orders", [], |r| r.get(0))
+        self.conn()
+            .query_row("SELECT COUNT(*) FROM orders", [], |r| r.get(0))
     }
 
     /// Every order still being tracked (for resume).
@@ -319,11 +400,21 @@ impl Store {
     }
 
     pub fn set_cancel_unlock(&self, id: &str, at: Time) -> rusqlite::Result<()> {
-        self.conn().execute("UPDATE orders SET cancel_unlocks_at = ?2 WHERE id = ?1", params![id, ms(at)])?;
+        self.conn().execute(
+            "UPDATE orders SET cancel_unlocks_at = ?2 WHERE id = ?1",
+            params![id, ms(at)],
+        )?;
         Ok(())
     }
 
-    pub fn set_resend(&self, id: &str, count: Option<i64>, locked_until: Option<Time>, waiting: bool, now: Time) -> rusqlite::Result<()> {
+    pub fn set_resend(
+        &self,
+        id: &str,
+        count: Option<i64>,
+        locked_until: Option<Time>,
+        waiting: bool,
+        now: Time,
+    ) -> rusqlite::Result<()> {
         self.conn().execute(
             "UPDATE orders SET resend_count = COALESCE(?2, resend_count + 1), resend_locked_until = ?3,
                 resend_waiting = ?4, updated_at = ?5 WHERE id = ?1",
@@ -346,7 +437,9 @@ impl Store {
         let mut c = self.conn();
         let tx = c.transaction()?;
         let mut applied = Applied::default();
-        let Some(cur) = get_in(&tx, id)? else { return Ok(applied) };
+        let Some(cur) = get_in(&tx, id)? else {
+            return Ok(applied);
+        };
         if cur.status != status {
             applied.status_change = Some((cur.status.clone(), status.clone()));
         }
@@ -355,7 +448,9 @@ impl Store {
             params![id, status.as_str(), status.is_final() as i64, ms(now), replaced_by],
         )?;
         if let Some(m) = refund {
-            applied.ledger.extend(ledger::upsert_refund_in(&tx, cur.provider, m, id, now)?);
+            applied
+                .ledger
+                .extend(ledger::upsert_refund_in(&tx, cur.provider, m, id, now)?);
         }
         tx.commit()?;
         Ok(applied)

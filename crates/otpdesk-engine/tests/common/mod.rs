@@ -19,16 +19,31 @@ pub const NOTP_KEY: &str = "notp_test_0123456789abcdef";
 pub const OOP_KEY: &str = "mk_MERCHANT_abcdefghijklmnopqrstuvwxyz123456";
 
 pub async fn sim(rate_limit_per_min: u32) -> Sim {
-    let cfg = SimConfig { otp_delay: None, rate_limit_per_min, ..SimConfig::default() };
+    let cfg = SimConfig {
+        otp_delay: None,
+        rate_limit_per_min,
+        ..SimConfig::default()
+    };
     let handle = otpdesk_sim::spawn(cfg).await.expect("sim");
     let control = handle.control();
-    control.add_account(ProviderId::Otpzap, ZAP_KEY, Money::idr(1_000_000_000)).await.unwrap();
     control
-        .add_account(ProviderId::Numberotp, NOTP_KEY, Money::parse(otpdesk_core::Currency::Usd, "100000").unwrap())
+        .add_account(ProviderId::Otpzap, ZAP_KEY, Money::idr(1_000_000_000))
         .await
         .unwrap();
     control
-        .add_account(ProviderId::Ooppay, OOP_KEY, Money::parse(otpdesk_core::Currency::Usdt, "0").unwrap())
+        .add_account(
+            ProviderId::Numberotp,
+            NOTP_KEY,
+            Money::parse(otpdesk_core::Currency::Usd, "100000").unwrap(),
+        )
+        .await
+        .unwrap();
+    control
+        .add_account(
+            ProviderId::Ooppay,
+            OOP_KEY,
+            Money::parse(otpdesk_core::Currency::Usdt, "0").unwrap(),
+        )
         .await
         .unwrap();
     Sim { handle, control }
@@ -45,13 +60,33 @@ pub fn http(timeout_ms: u64) -> HttpOptions {
 pub fn config(sim: &Sim, dir: &Path, budget: Budget, timeout_ms: u64) -> EngineConfig {
     let h = &sim.handle;
     let mut cfg = EngineConfig::new(dir)
-        .provider(ProviderConfig::new(ProviderId::Otpzap, h.otpzap_url(), ApiKey::new(ZAP_KEY).unwrap()).with_budget(budget).with_http(http(timeout_ms)))
         .provider(
-            ProviderConfig::new(ProviderId::Numberotp, h.numberotp_url(), ApiKey::new(NOTP_KEY).unwrap())
-                .with_budget(budget)
-                .with_http(http(timeout_ms)),
+            ProviderConfig::new(
+                ProviderId::Otpzap,
+                h.otpzap_url(),
+                ApiKey::new(ZAP_KEY).unwrap(),
+            )
+            .with_budget(budget)
+            .with_http(http(timeout_ms)),
         )
-        .provider(ProviderConfig::new(ProviderId::Ooppay, h.ooppay_url(), ApiKey::new(OOP_KEY).unwrap()).with_budget(budget).with_http(http(timeout_ms)));
+        .provider(
+            ProviderConfig::new(
+                ProviderId::Numberotp,
+                h.numberotp_url(),
+                ApiKey::new(NOTP_KEY).unwrap(),
+            )
+            .with_budget(budget)
+            .with_http(http(timeout_ms)),
+        )
+        .provider(
+            ProviderConfig::new(
+                ProviderId::Ooppay,
+                h.ooppay_url(),
+                ApiKey::new(OOP_KEY).unwrap(),
+            )
+            .with_budget(budget)
+            .with_http(http(timeout_ms)),
+        );
     cfg.tracking.poll_interval = Duration::from_millis(200);
     cfg.tracking.idle_poll_interval = Duration::from_millis(200);
     cfg.tracking.deposit_poll_interval = Duration::from_millis(200);
@@ -61,7 +96,9 @@ pub fn config(sim: &Sim, dir: &Path, budget: Budget, timeout_ms: u64) -> EngineC
 }
 
 pub async fn engine(sim: &Sim, dir: &Path) -> Engine {
-    Engine::open(config(sim, dir, Budget::per_minute(60_000.0), 5_000)).await.expect("engine")
+    Engine::open(config(sim, dir, Budget::per_minute(60_000.0), 5_000))
+        .await
+        .expect("engine")
 }
 
 /// Next event matching `f`, or panic after `secs`.
