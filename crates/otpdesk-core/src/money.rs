@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Currency {
     /// Indonesian rupiah: whole rupiah, no minor unit in practice.
@@ -46,6 +47,7 @@ impl Currency {
 
 /// An amount of one currency in integer minor units (see [`Currency::scale`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Money {
     pub currency: Currency,
     pub minor: i64,

@@ -4,6 +4,7 @@ use std::str::FromStr;
 
 /// The providers OTPDesk talks to. The string form is stable: it is stored in SQLite and settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderId {
     /// OTPZap: SMS numbers (Server 1, Server 2), email OTP (Server 3), QRIS top-ups. IDR.
