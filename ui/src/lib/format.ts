@@ -20,3 +20,38 @@ export function formatMoney(minor: number, currency: Currency, lang: "id" | "en"
   const prefix = currency === "IDR" ? (lang === "id" ? "Rp " : "IDR ") : `${currency} `;
   return `${negative ? "-" : ""}${prefix}${number}`;
 }
+
+/** Milliseconds left as a countdown: "1:59", "12:05", "1:02:03"; never negative ("0:00"). */
+export function formatTimeLeft(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const ss = String(s).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+/** A wait in words: "in 45 s", "in 2 min" (en); "dalam 45 dtk", "dalam 2 mnt" (id). Rounds up. */
+export function formatIn(ms: number, lang: "id" | "en" = "en"): string {
+  const secs = Math.max(0, Math.ceil(ms / 1000));
+  const words = lang === "id" ? { pre: "dalam", s: "dtk", m: "mnt", h: "jam" } : { pre: "in", s: "s", m: "min", h: "h" };
+  if (secs < 60) return `${words.pre} ${secs} ${words.s}`;
+  const mins = Math.ceil(secs / 60);
+  if (mins < 60) return `${words.pre} ${mins} ${words.m}`;
+  const hours = Math.floor(mins / 60);
+  const rest = mins % 60;
+  return rest ? `${words.pre} ${hours} ${words.h} ${rest} ${words.m}` : `${words.pre} ${hours} ${words.h}`;
+}
+
+/** Local wall-clock time of an instant ("14:05"). */
+export function formatClock(iso: string, lang: "id" | "en" = "en"): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return d.toLocaleTimeString(lang === "id" ? "id-ID" : "en-GB", { hour: "2-digit", minute: "2-digit" });
+}
+
+/** Phone numbers as providers send them ("6281234567890") get a leading "+" for display. */
+export function formatPhone(phone: string): string {
+  const digits = phone.trim();
+  return /^\d{8,15}$/.test(digits) ? `+${digits}` : digits;
+}

@@ -1,0 +1,34 @@
+// Balances of every provider; refreshed on demand and after money moved.
+
+import { ipc } from "../ipc";
+import type { Balance } from "../types";
+
+export class BalancesStore {
+  list = $state<Balance[]>([]);
+  loading = $state(false);
+  error = $state<unknown>(null);
+  private pending: ReturnType<typeof setTimeout> | null = null;
+
+  async refresh(): Promise<void> {
+    this.loading = true;
+    this.error = null;
+    try {
+      this.list = await ipc().balances();
+    } catch (e) {
+      this.error = e;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Refresh soon, once, however many money events arrive together. */
+  refreshSoon(delayMs = 800): void {
+    if (this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = null;
+      void this.refresh();
+    }, delayMs);
+  }
+}
+
+export const balances = new BalancesStore();
