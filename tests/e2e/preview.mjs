@@ -30,6 +30,20 @@ try {
   if (process.env.DARK) await browser.execute(() => localStorage.setItem("dark", "1"));
   await (await browser.$('[data-testid="welcome"]')).waitForDisplayed({ timeout: 10000 });
   await shot("01-welcome");
+  if (process.env.DEMO) {
+    await (await browser.$('[data-testid="try-demo"]')).click();
+    await (await browser.$('[data-testid="demo-banner"]')).waitForDisplayed();
+    await (await browser.$('[data-testid="offer"]')).waitForDisplayed();
+    await (await browser.$('[data-testid="buy"]')).click();
+    await (await browser.$('[data-testid="buy-confirm-button"]')).click();
+    await (await browser.$('[data-testid="order"]')).waitForDisplayed();
+    await browser.setWindowSize(900, 600).catch(() => {});
+    await browser.pause(300);
+    await shot("demo-small-window");
+    await (await browser.$('[data-testid="otp-code"]')).waitForDisplayed({ timeout: 15000 });
+    await shot("demo-code");
+    process.exit(0);
+  }
   await (await browser.$('[data-testid="key-add-otpzap"]')).click();
   await (await browser.$('[data-testid="key-input-otpzap"]')).setValue("bad-key");
   await (await browser.$('[data-testid="key-save-otpzap"]')).click();

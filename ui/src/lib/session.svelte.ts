@@ -34,6 +34,7 @@ function onEvent(e: EngineEvent): void {
     const to = (e as { to: string }).to;
     if (["cancelled", "expired", "failed", "completed"].includes(to)) balances.refreshSoon();
   }
+  if (e.type === "outcome_unknown") toasts.show("error", t("error.outcome_unknown"), 0);
   if (e.type === "provider_error") {
     const pe = e as { provider: keyof typeof PROVIDER_NAMES; code: string };
     if (!isTransient(pe.code)) {

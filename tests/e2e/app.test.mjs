@@ -1,0 +1,210 @@
+// The reseller's first session, end to end, on the built app: add a key (real keyring), see the
+// balance, buy a number, the simulator delivers a code, the code shows in the window and in a
+// desktop notification, cancel is refused while the 2-minute cooldown runs.
+// Started by run.sh, which provides: APP_BINARY, TAURI_DRIVER_PORT, SIM_URL, NOTIFY_LOG, ARTIFACTS.
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { remote } from "webdriverio";
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: start this test with tests/e2e/run.sh`);
+  return v;
+};
+const SIM = env("SIM_URL");
+const ARTIFACTS = env("ARTIFACTS");
+const NOTIFY_LOG = env("NOTIFY_LOG");
+const KEY = "e2e-otpzap-key-7f3a";
+const BALANCE = 150000;
+const CODE = "482913";
+
+mkdirSync(ARTIFACTS, { recursive: true });
+
+async function sim(method, path, body) {
+  const res = await fetch(`${SIM}/_sim/${path}`, {
+    method,
+    headers: body ? { "content-type": "application/json" } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`sim ${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** @type {WebdriverIO.Browser} */
+let browser;
+let step = 0;
+
+/** Save what the window shows (WebDriver) and, with `screen`, the whole X screen (notifications). */
+async function shot(name, { screen = false } = {}) {
+  step += 1;
+  const base = join(ARTIFACTS, `${String(step).padStart(2, "0")}-${name}`);
+  await browser.saveScreenshot(`${base}.png`);
+  if (screen) {
+    try {
+      execFileSync("import", ["-window", "root", `${base}-screen.png`], { stdio: "ignore" });
+    } catch {
+      // ImageMagick missing: the WebDriver screenshot is enough.
+    }
+  }
+}
+
+const $ = (testid) => browser.$(`[data-testid="${testid}"]`);
+
+async function textOf(testid) {
+  return (await (await $(testid)).getText()).trim();
+}
+
+describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () => {
+  before(async () => {
+    await sim("POST", "accounts", { provider: "otpzap", key: KEY, balance: BALANCE });
+    browser = await remote({
+      hostname: "127.0.0.1",
+      port: Number(env("TAURI_DRIVER_PORT")),
+      logLevel: "error",
+      connectionRetryCount: 2,
+      capabilities: {
+        browserName: "wry",
+        "wdio:enforceWebDriverClassic": true,
+        "tauri:options": { application: env("APP_BINARY") },
+      },
+    });
+    await browser.setTimeout({ implicit: 0 });
+  });
+
+  after(async () => {
+    if (browser) {
+      try {
+        await shot("end");
+      } catch {
+        // The window may already be gone.
+      }
+      await browser.deleteSession().catch(() => {});
+    }
+  });
+
+  it("first start shows the welcome screen with a key button per provider and the demo", async () => {
+    const welcome = await $("welcome");
+    await welcome.waitForDisplayed({ timeout: 30_000 });
+    for (const p of ["otpzap", "numberotp", "ooppay"]) {
+      assert.ok(await (await $(`key-add-${p}`)).isDisplayed(), `Add API key for ${p}`);
+    }
+    assert.ok(await (await $("try-demo")).isDisplayed());
+    await shot("welcome");
+  });
+
+  it("a wrong key is refused with a sentence, the right one is stored in the keyring", async () => {
+    await (await $("key-add-otpzap")).click();
+    const input = await $("key-input-otpzap");
+    assert.equal(await input.getAttribute("type"), "password");
+    await input.setValue("not-a-real-key");
+    await (await $("key-save-otpzap")).click();
+    const err = await $("key-error-otpzap");
+    await err.waitForDisplayed({ timeout: 20_000 });
+    const sentence = await err.getText();
+    assert.match(sentence, /API key/i);
+    assert.doesNotMatch(sentence, /401|unauthori[sz]ed|error\b/i, "no raw error text");
+    await shot("key-refused");
+
+    await input.clearValue();
+    await input.setValue(KEY);
+    await (await $("key-save-otpzap")).click();
+    await browser.waitUntil(async () => (await textOf("key-state-otpzap")).includes("Key saved"), {
+      timeout: 20_000,
+      timeoutMsg: "the key was not accepted",
+    });
+    // The key is never shown back: no input holds it and the page text does not contain it.
+    const page = await browser.execute(() => document.body.innerText);
+    assert.ok(!page.includes(KEY), "the key is not displayed");
+    await shot("key-saved");
+  });
+
+  it("shows the OTPZap balance and 'not available' where a provider has none", async () => {
+    await (await $("welcome-continue")).click();
+    await (await $("main")).waitForDisplayed({ timeout: 20_000 });
+    await browser.waitUntil(async () => (await textOf("balance-otpzap")).includes("150,000"), {
+      timeout: 20_000,
+      timeoutMsg: "the balance did not show",
+    });
+    assert.match(await textOf("balance-otpzap"), /IDR 150,000/);
+    assert.match(await textOf("balance-ooppay"), /not available/);
+    await shot("balance");
+  });
+
+  let orderCard;
+  let remoteId;
+
+  it("buys a number in one click after confirming the price", async () => {
+    const offer = await $("offer");
+    await offer.waitForDisplayed({ timeout: 30_000 });
+    await (await $("search-service")).setValue("WhatsApp");
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="offer"]')).length > 0, { timeout: 10_000 });
+    const first = (await browser.$$('[data-testid="offer"]'))[0];
+    const offerText = await first.getText();
+    await (await first.$('[data-testid="buy"]')).click();
+    const dialog = await $("buy-confirm");
+    await dialog.waitForDisplayed({ timeout: 5_000 });
+    const price = await textOf("buy-price");
+    assert.match(price, /^(IDR|USD) [\d,.]+$/, `price shown: ${price}`);
+    assert.ok(offerText.includes(price), "the confirm shows the offer's price");
+    await shot("confirm-price");
+    await (await $("buy-confirm-button")).click();
+    await dialog.waitForDisplayed({ reverse: true, timeout: 30_000 });
+    orderCard = await $("order");
+    await orderCard.waitForDisplayed({ timeout: 10_000 });
+    const number = await (await orderCard.$('[data-testid="order-number"]')).getText();
+    assert.match(number, /^\+?\d{8,15}$/, `phone number shown: ${number}`);
+    assert.match(await (await orderCard.$('[data-testid="order-status"]')).getText(), /Waiting for code/);
+    assert.match(await (await orderCard.$('[data-testid="order-time-left"]')).getText(), /^\d+:\d\d left$/);
+    remoteId = await orderCard.getAttribute("data-remote-id");
+    assert.ok(remoteId, "the card carries the provider's order id");
+    await shot("bought");
+  });
+
+  it("the delivered code shows large in the window and in a desktop notification", async () => {
+    await sim("POST", "deliver", { ref: remoteId, code: CODE });
+    const code = await orderCard.$('[data-testid="otp-code"]');
+    await code.waitForDisplayed({ timeout: 30_000, timeoutMsg: "the code did not appear" });
+    assert.equal((await code.getText()).trim(), CODE);
+    const size = await code.getCSSProperty("font-size");
+    assert.ok(parseFloat(String(size.value)) >= 28, `the code is large (${size.value})`);
+    assert.match(await (await orderCard.$('[data-testid="order-status"]')).getText(), /Code received/);
+
+    let log = "";
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      log = existsSync(NOTIFY_LOG) ? readFileSync(NOTIFY_LOG, "utf8") : "";
+      if (log.includes(CODE)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(log.includes("member=Notify"), "a desktop notification was sent");
+    assert.ok(log.includes(CODE), `the notification carries the code (log: ${log.slice(-600)})`);
+    await shot("code-and-notification", { screen: true });
+  });
+
+  it("cancel is refused during the 2-minute cooldown, with the time left shown", async () => {
+    const cancel = await orderCard.$('[data-testid="cancel"]');
+    assert.equal(await cancel.isEnabled(), false, "cancel is disabled during the cooldown");
+    const first = await cancel.getText();
+    assert.match(first, /^Cancel in [01]:\d\d$/, `countdown on the button: ${first}`);
+    await browser.pause(2_100);
+    const later = await cancel.getText();
+    assert.match(later, /^Cancel in [01]:\d\d$/);
+    assert.notEqual(later, first, "the countdown ticks");
+    await shot("cancel-cooldown");
+
+    // The backend refuses too, with a stable code the UI turns into a sentence with the wait.
+    const refusal = await browser.executeAsync((id, done) => {
+      window.__TAURI_INTERNALS__
+        .invoke("cancel_order", { orderId: id })
+        .then(() => done({ ok: true }))
+        .catch((e) => done({ ok: false, error: e }));
+    }, await orderCard.getAttribute("data-order-id"));
+    assert.equal(refusal.ok, false, "the backend refuses the cancel");
+    assert.match(JSON.stringify(refusal.error), /cooldown/);
+  });
+});
