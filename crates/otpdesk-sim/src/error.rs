@@ -114,25 +114,12 @@ impl SimError {
 
     /// The provider-shaped JSON body for this error.
     pub fn body(&self, provider: ProviderId) -> Value {
-        let code = self.code(provider);
-        let message = self.to_string();
-        match provider {
-            ProviderId::Otpzap => {
-                let mut error = json!({"code": code, "message": message});
-                if let Some((field, _)) = self.field() {
-                    error["field"] = json!(field);
-                }
-                json!({"success": false, "error": error, "message": message})
-            }
-            ProviderId::Numberotp => json!({"error": {"code": code, "message": message}}),
-            ProviderId::Ooppay => {
-                let mut error = json!({"code": code, "message": message});
-                if let Some((field, value)) = self.field() {
-                    error["details"] = json!({"field": field, "value": value});
-                }
-                json!({"error": error})
-            }
-        }
+        envelope(
+            provider,
+            self.code(provider),
+            &self.to_string(),
+            self.field(),
+        )
     }
 
     pub fn into_response_for(self, provider: ProviderId) -> Response {
@@ -143,6 +130,33 @@ impl SimError {
             }
         }
         resp
+    }
+}
+
+/// A provider's error envelope (docs/WIRE.md) around a code and message; `field` (with the
+/// offending value, for OOPPay `details`) when one input is to blame.
+pub fn envelope(
+    provider: ProviderId,
+    code: &str,
+    message: &str,
+    field: Option<(&str, Option<&str>)>,
+) -> Value {
+    match provider {
+        ProviderId::Otpzap => {
+            let mut error = json!({"code": code, "message": message});
+            if let Some((field, _)) = field {
+                error["field"] = json!(field);
+            }
+            json!({"success": false, "error": error, "message": message})
+        }
+        ProviderId::Numberotp => json!({"error": {"code": code, "message": message}}),
+        ProviderId::Ooppay => {
+            let mut error = json!({"code": code, "message": message});
+            if let Some((field, value)) = field {
+                error["details"] = json!({"field": field, "value": value});
+            }
+            json!({ "error": error })
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! the handler), then the limiter, then the handler, then mangling faults, then the log.
 
 use crate::control::types::{FaultKind, RequestLogEntry};
-use crate::error::SimError;
+use crate::error::{envelope, SimError};
 use crate::faults::FaultPlan;
 use crate::http::bearer;
 use crate::ledger::key_fingerprint;
@@ -36,9 +36,16 @@ fn fault_response(kind: &FaultKind, provider: ProviderId) -> Response {
         FaultKind::Status { status, body } => {
             let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let reason = status.canonical_reason().unwrap_or("Error");
-            let body = body.clone().unwrap_or_else(|| {
-                serde_json::json!({"error": reason, "status": status.as_u16()}).to_string()
-            });
+            // Without a body: the provider's own error envelope; 502 reads as OTPZap's documented
+            // "system rejected" (`upstream_rejected`).
+            let code = match status.as_u16() {
+                502 => "upstream_rejected",
+                503 => "service_unavailable",
+                _ => "server_error",
+            };
+            let body = body
+                .clone()
+                .unwrap_or_else(|| envelope(provider, code, reason, None).to_string());
             let ctype = if serde_json::from_str::<serde_json::Value>(&body).is_ok() {
                 "application/json"
             } else {

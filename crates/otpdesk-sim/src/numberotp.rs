@@ -1,14 +1,16 @@
 //! NumberOTP (`/numberotp/v1`): public catalog and prices, activations (USD balance), status and
 //! the `/wait` long-poll, which parks on a watch channel and returns the moment an OTP lands.
 
+use crate::catalog::Service;
 use crate::catalog::{COUNTRIES, SERVICES};
 use crate::clock::SimTime;
 use crate::control::types::Delivered;
 use crate::error::{NumberotpError, SimError};
 use crate::http::{bearer, json_object, str_field};
+use crate::otpzap::order_spec::phone_number;
+use crate::otpzap::sms_events::resolve_code;
 use crate::state::{Sim, World, ORDER_WINDOW_SECS};
 use crate::webhooks::numberotp_job;
-use crate::{catalog::Service, otpzap::orders::resolve_code};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -187,7 +189,7 @@ async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) ->
         let id = format!("act_{}", w.rng.lower_alnum(7));
         w.bank.charge(now, &key, price.price, &id, None)?;
         w.take_stock(&stock_key, price.initial_stock, 1)?;
-        let phone = crate::otpzap::orders::phone_number(w, Some(&price.country));
+        let phone = phone_number(w, Some(&price.country));
         let a = Activation {
             id: id.clone(),
             key: key.clone(),

@@ -154,7 +154,7 @@ impl World {
 
     /// Apply everything that is due at `now`.
     pub fn tick(&mut self, now: SimTime) {
-        otpzap::orders::tick(self, now);
+        otpzap::sms_events::tick(self, now);
         otpzap::email::tick(self, now);
         otpzap::topup::tick(self, now);
         numberotp::tick(self, now);

@@ -102,8 +102,8 @@ async fn status_html_malformed_and_rate_limit_faults() {
     .await
     .unwrap();
     let r = env.oz_get("/balance").await;
-    assert_eq!(r.status, 503);
-    assert!(r.body.is_object());
+    assert_eq!((r.status, r.code()), (503, "service_unavailable"));
+    assert_eq!(r.body["success"], false, "provider-shaped envelope");
 
     ctl.add_fault(
         &FaultRule::new(FaultKind::Status {

@@ -37,8 +37,9 @@
 //!   is closed without a response (the reply body errors before hyper flushes anything; at worst
 //!   a client could see headers and a broken body): an unknown outcome for the client.
 //! - `{"kind":"delay","ms":3000}`: wait, then the normal reply.
-//! - `{"kind":"status","status":503,"body"?:"…"}`: that status, a short JSON (or the given text) body;
-//!   the handler does not run.
+//! - `{"kind":"status","status":503,"body"?:"…"}`: that status with the given body (JSON or text),
+//!   or by default the provider's error envelope with code `upstream_rejected` (502),
+//!   `service_unavailable` (503) or `server_error`; the handler does not run.
 //! - `{"kind":"html"}`: 502 nginx-style HTML page; the handler does not run.
 //! - `{"kind":"malformed_json"}`: the handler runs and commits; 200 with the JSON cut in half.
 //! - `{"kind":"rate_limit","retry_after"?:30}`: provider-shaped 429 `rate_limited` + `Retry-After`.

@@ -20,6 +20,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+const MAX_OTP_DELAY_MS: u64 = 7 * 24 * 3600 * 1000;
+const MAX_LONG_POLL_MS: u64 = 10 * 60 * 1000;
+
 pub struct ControlError(SimError);
 
 impl From<SimError> for ControlError {
@@ -131,7 +134,7 @@ async fn deliver(State(sim): State<Arc<Sim>>, body: Bytes) -> CResult {
                 .map(|o| o.order_id)
                 .ok_or_else(|| SimError::not_found("order"))?,
         };
-        otpzap::orders::deliver(w, now, id, req.code, req.text, req.service.as_deref())
+        otpzap::sms_events::deliver(w, now, id, req.code, req.text, req.service.as_deref())
     })?;
     reply(delivered)
 }
@@ -188,6 +191,26 @@ async fn get_config(State(sim): State<Arc<Sim>>) -> CResult {
 
 async fn set_config(State(sim): State<Arc<Sim>>, body: Bytes) -> CResult {
     let patch: ConfigPatch = parse_body(&body)?;
+    // Bounds keep every deadline computed from these far from time-arithmetic overflow.
+    if patch
+        .otp_delay_ms
+        .flatten()
+        .is_some_and(|ms| ms > MAX_OTP_DELAY_MS)
+    {
+        return Err(
+            SimError::validation("otp_delay_ms", "otp_delay_ms must be at most 7 days").into(),
+        );
+    }
+    if patch
+        .long_poll_max_ms
+        .is_some_and(|ms| ms > MAX_LONG_POLL_MS)
+    {
+        return Err(SimError::validation(
+            "long_poll_max_ms",
+            "long_poll_max_ms must be at most 10 minutes",
+        )
+        .into());
+    }
     reply(sim.with(|w, _| {
         if let Some(d) = patch.otp_delay_ms {
             w.config.otp_delay = d.map(Duration::from_millis);

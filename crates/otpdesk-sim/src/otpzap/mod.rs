@@ -3,7 +3,9 @@
 
 pub mod catalog_api;
 pub mod email;
+pub mod order_spec;
 pub mod orders;
+pub mod sms_events;
 pub mod topup;
 pub mod webhook_api;
 
