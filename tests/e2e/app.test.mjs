@@ -53,6 +53,21 @@ async function shot(name, { screen = false } = {}) {
   }
 }
 
+// Steps build on each other: after a failure the rest are skipped instead of failing noisily.
+let broken = false;
+function step(name, fn) {
+  it(name, async (t) => {
+    if (broken) return t.skip("an earlier step failed");
+    try {
+      await fn(t);
+    } catch (e) {
+      broken = true;
+      await shot(`FAILED-${name.split(" ").slice(0, 4).join("-")}`).catch(() => {});
+      throw e;
+    }
+  });
+}
+
 const $ = (testid) => browser.$(`[data-testid="${testid}"]`);
 
 async function textOf(testid) {
@@ -87,7 +102,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     }
   });
 
-  it("first start shows the welcome screen with a key button per provider and the demo", async () => {
+  step("first start shows the welcome screen with a key button per provider and the demo", async () => {
     const welcome = await $("welcome");
     await welcome.waitForDisplayed({ timeout: 30_000 });
     for (const p of ["otpzap", "numberotp", "ooppay"]) {
@@ -97,7 +112,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await shot("welcome");
   });
 
-  it("a wrong key is refused with a sentence, the right one is stored in the keyring", async () => {
+  step("a wrong key is refused with a sentence, the right one is stored in the keyring", async () => {
     await (await $("key-add-otpzap")).click();
     const input = await $("key-input-otpzap");
     assert.equal(await input.getAttribute("type"), "password");
@@ -123,7 +138,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await shot("key-saved");
   });
 
-  it("shows the OTPZap balance and 'not available' where a provider has none", async () => {
+  step("shows the OTPZap balance and 'not available' where a provider has none", async () => {
     await (await $("welcome-continue")).click();
     await (await $("main")).waitForDisplayed({ timeout: 20_000 });
     await browser.waitUntil(async () => (await textOf("balance-otpzap")).includes("150,000"), {
@@ -138,7 +153,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
   let orderCard;
   let remoteId;
 
-  it("buys a number in one click after confirming the price", async () => {
+  step("buys a number in one click after confirming the price", async () => {
     const offer = await $("offer");
     await offer.waitForDisplayed({ timeout: 30_000 });
     await (await $("search-service")).setValue("WhatsApp");
@@ -165,7 +180,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await shot("bought");
   });
 
-  it("the delivered code shows large in the window and in a desktop notification", async () => {
+  step("the delivered code shows large in the window and in a desktop notification", async () => {
     await sim("POST", "deliver", { ref: remoteId, code: CODE });
     const code = await orderCard.$('[data-testid="otp-code"]');
     await code.waitForDisplayed({ timeout: 30_000, timeoutMsg: "the code did not appear" });
@@ -186,7 +201,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await shot("code-and-notification", { screen: true });
   });
 
-  it("cancel is refused during the 2-minute cooldown, with the time left shown", async () => {
+  step("cancel is refused during the 2-minute cooldown, with the time left shown", async () => {
     const cancel = await orderCard.$('[data-testid="cancel"]');
     assert.equal(await cancel.isEnabled(), false, "cancel is disabled during the cooldown");
     const first = await cancel.getText();
