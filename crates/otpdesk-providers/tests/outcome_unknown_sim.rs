@@ -1,0 +1,169 @@
+//! Paid calls whose reply is lost or unreadable are `OutcomeUnknown` (dropped after commit,
+//! timeouts, 5xx, HTML, malformed JSON), provoked from the simulator over real HTTP; definite
+//! refusals of paid calls stay definite.
+
+mod common;
+
+use common::*;
+use otpdesk_providers::ooppay::CreatePayment;
+use otpdesk_providers::otpzap::{EmailDomainChoice, EmailOrderRequest, OrderRequest};
+use otpdesk_providers::{Currency, Money, ProviderError};
+use otpdesk_sim::control::types::FaultKind;
+
+const WA_ID: u64 = 814_090_256;
+
+fn s1_wa() -> OrderRequest {
+    OrderRequest::Server1 {
+        product_id: WA_ID.into(),
+        country_id: None,
+        platform_id: None,
+    }
+}
+
+fn usdt(s: &str) -> Money {
+    Money::parse(Currency::Usdt, s).unwrap()
+}
+
+fn payment(id: &str) -> CreatePayment {
+    CreatePayment {
+        merchant_order_id: id.into(),
+        amount: usdt("5"),
+        callback_url: None,
+        expire_minutes: None,
+    }
+}
+
+fn email_req() -> EmailOrderRequest {
+    EmailOrderRequest {
+        site: "openai.com".into(),
+        domain: EmailDomainChoice::Domain("gmail.com".into()),
+        qty: None,
+        subject: None,
+        regex: None,
+    }
+}
+
+/// A paid call whose reply is lost after the provider committed it.
+async fn assert_unknown<T: std::fmt::Debug>(r: Result<T, ProviderError>, endpoint: &str) {
+    let e = r.unwrap_err();
+    assert!(
+        matches!(&e, ProviderError::OutcomeUnknown { endpoint: ep, .. } if ep == endpoint),
+        "{e:?}"
+    );
+    assert_eq!(e.code(), "outcome_unknown");
+    assert!(!e.is_retryable());
+}
+
+#[tokio::test]
+async fn outcome_unknown_when_a_paid_reply_is_dropped_after_commit() {
+    let env = env().await;
+    let oz = env.otpzap();
+    env.fault_once("/order/create", FaultKind::DropAfterCommit)
+        .await;
+    assert_unknown(
+        oz.create_order(&s1_wa(), None, Some("lost-1")).await,
+        "POST /order/create",
+    )
+    .await;
+    // It was charged; retrying with the same Idempotency-Key finds the same order, no new charge.
+    assert_eq!(
+        oz.balance().await.unwrap().balance,
+        Money::idr(250_000 - 2835)
+    );
+    let found = oz
+        .create_order(&s1_wa(), None, Some("lost-1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        oz.balance().await.unwrap().balance,
+        Money::idr(250_000 - 2835)
+    );
+
+    env.fault_once("/order/replace", FaultKind::DropAfterCommit)
+        .await;
+    assert_unknown(
+        oz.replace_order(&found.order_id).await,
+        "POST /order/replace",
+    )
+    .await;
+    env.fault_once("/order/email-create", FaultKind::DropAfterCommit)
+        .await;
+    assert_unknown(
+        oz.create_email(&email_req(), None).await,
+        "POST /order/email-create",
+    )
+    .await;
+    env.fault_once("/topup/create", FaultKind::DropAfterCommit)
+        .await;
+    assert_unknown(
+        oz.create_topup(Money::idr(20_000), "t-1").await,
+        "POST /topup/create",
+    )
+    .await;
+    env.fault_once("/activations", FaultKind::DropAfterCommit)
+        .await;
+    assert_unknown(
+        env.numberotp().create_activation("wa", "67").await,
+        "POST /activations",
+    )
+    .await;
+    env.fault_once("/orders", FaultKind::DropAfterCommit).await;
+    assert_unknown(
+        env.ooppay().create_order(&payment("DEP-D")).await,
+        "POST /orders",
+    )
+    .await;
+
+    // The same fault on a read is a plain network error (safe to retry).
+    env.fault_once("/balance", FaultKind::DropAfterCommit).await;
+    let e = oz.balance().await.unwrap_err();
+    assert!(matches!(e, ProviderError::Network { .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn outcome_unknown_on_paid_timeouts_5xx_and_garbage() {
+    let env = env().await;
+    let slow = env.otpzap_as(DEMO_OTPZAP_KEY, impatient());
+    env.fault_once("/order/create", FaultKind::Delay { ms: 4000 })
+        .await;
+    assert_unknown(
+        slow.create_order(&s1_wa(), None, Some("slow-1")).await,
+        "POST /order/create",
+    )
+    .await;
+    env.fault_once(
+        "/activations",
+        FaultKind::Status {
+            status: 500,
+            body: None,
+        },
+    )
+    .await;
+    assert_unknown(
+        env.numberotp().create_activation("wa", "67").await,
+        "POST /activations",
+    )
+    .await;
+    env.fault_once("/orders", FaultKind::Html).await;
+    assert_unknown(
+        env.ooppay().create_order(&payment("DEP-H")).await,
+        "POST /orders",
+    )
+    .await;
+    env.fault_once("/topup/create", FaultKind::MalformedJson)
+        .await;
+    assert_unknown(
+        env.otpzap().create_topup(Money::idr(20_000), "t-2").await,
+        "POST /topup/create",
+    )
+    .await;
+    // A definite refusal of a paid call stays definite.
+    env.fault_once("/order/create", FaultKind::RateLimit { retry_after: 5 })
+        .await;
+    let e = env
+        .otpzap()
+        .create_order(&s1_wa(), None, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ProviderError::RateLimited { .. }), "{e:?}");
+}
