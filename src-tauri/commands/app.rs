@@ -1,0 +1,59 @@
+//! Start-up state and demo mode.
+
+use crate::error::{AppError, AppResult};
+use crate::events::AppMode;
+use crate::keys::{self, KeyStatus};
+use crate::state::AppState;
+use serde::Serialize;
+use tauri::State;
+
+/// What the UI needs to pick its first screen: welcome (no key, real mode), demo banner, main.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct AppStatus {
+    pub mode: AppMode,
+    pub keys: Vec<KeyStatus>,
+    /// The keyring could not be read (keys then show as not set).
+    pub keyring_error: Option<AppError>,
+    /// The data could not be opened; most commands fail with this until it is fixed.
+    pub problem: Option<AppError>,
+    pub version: String,
+}
+
+pub async fn status(state: &AppState) -> AppStatus {
+    // Wait for a session being opened, so the mode is the one the UI will work with.
+    let _ = state.session().await;
+    let mode = state.mode();
+    let (keys, keyring_error) = match keys::status(&state.secrets, mode).await {
+        Ok(k) => (k, None),
+        Err(e) => (keys::none_set(), Some(e)),
+    };
+    AppStatus {
+        mode,
+        keys,
+        keyring_error,
+        problem: state.problem(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn app_status(state: State<'_, AppState>) -> AppResult<AppStatus> {
+    Ok(status(&state).await)
+}
+
+/// Switch to demo mode: the simulator inside the app, demo keys, `demo/` data.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_demo(state: State<'_, AppState>) -> AppResult<AppStatus> {
+    state.start_demo().await?;
+    Ok(status(&state).await)
+}
+
+/// Back to real providers with the keys in the keyring.
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_demo(state: State<'_, AppState>) -> AppResult<AppStatus> {
+    state.stop_demo().await?;
+    Ok(status(&state).await)
+}

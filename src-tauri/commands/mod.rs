@@ -1,0 +1,8 @@
+//! The commands the UI calls, one file per UI area. Each is a few lines over `AppState`,
+//! the engine or a logic module, and returns `AppResult<T>` (typed in `ui/src/lib/bindings.ts`).
+
+pub mod app;
+pub mod catalog;
+pub mod keys;
+pub mod orders;
+pub mod settings;

@@ -1,0 +1,95 @@
+//! What the environment may override, so tests can isolate the app: the data directory, the
+//! keyring service name and the providers' base URLs (same variable names as the CLI).
+
+use otpdesk_core::ProviderId;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub const DATA_DIR_ENV: &str = "OTPDESK_DATA_DIR";
+pub const KEYRING_SERVICE_ENV: &str = "OTPDESK_KEYRING_SERVICE";
+
+/// The providers' real base URLs, from their docs.
+pub fn default_base_url(provider: ProviderId) -> &'static str {
+    match provider {
+        ProviderId::Otpzap => "https://otpzap.com/api/v1",
+        ProviderId::Numberotp => "https://numberotp.com/v1",
+        ProviderId::Ooppay => "https://api.ooppay.io/api/v1",
+    }
+}
+
+pub fn url_env(provider: ProviderId) -> &'static str {
+    match provider {
+        ProviderId::Otpzap => "OTPDESK_OTPZAP_URL",
+        ProviderId::Numberotp => "OTPDESK_NUMBEROTP_URL",
+        ProviderId::Ooppay => "OTPDESK_OOPPAY_URL",
+    }
+}
+
+/// Overrides read once at start.
+#[derive(Debug, Clone, Default)]
+pub struct AppEnv {
+    pub data_dir: Option<PathBuf>,
+    pub keyring_service: Option<String>,
+    pub urls: BTreeMap<ProviderId, String>,
+}
+
+impl AppEnv {
+    pub fn from_env() -> AppEnv {
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        AppEnv {
+            data_dir: var(DATA_DIR_ENV).map(PathBuf::from),
+            keyring_service: var(KEYRING_SERVICE_ENV),
+            urls: ProviderId::ALL
+                .into_iter()
+                .filter_map(|p| var(url_env(p)).map(|u| (p, u)))
+                .collect(),
+        }
+    }
+
+    pub fn keyring_service(&self) -> String {
+        self.keyring_service
+            .clone()
+            .unwrap_or_else(|| otpdesk_secrets::DEFAULT_SERVICE.to_string())
+    }
+
+    /// Environment first (tests), then the user's advanced setting, then the documented URL.
+    pub fn base_url(&self, provider: ProviderId, setting: Option<&str>) -> String {
+        self.urls
+            .get(&provider)
+            .map(String::as_str)
+            .or(setting.filter(|s| !s.trim().is_empty()))
+            .unwrap_or(default_base_url(provider))
+            .trim()
+            .trim_end_matches('/')
+            .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_beats_setting_beats_default() {
+        let mut env = AppEnv::default();
+        assert_eq!(
+            env.base_url(ProviderId::Otpzap, None),
+            "https://otpzap.com/api/v1"
+        );
+        assert_eq!(
+            env.base_url(ProviderId::Otpzap, Some("https://a.example/v1/")),
+            "https://a.example/v1"
+        );
+        env.urls
+            .insert(ProviderId::Otpzap, "http://127.0.0.1:9/otpzap".into());
+        assert_eq!(
+            env.base_url(ProviderId::Otpzap, Some("https://a.example/v1")),
+            "http://127.0.0.1:9/otpzap"
+        );
+    }
+}

@@ -1,0 +1,81 @@
+//! Typed events for the UI (`tauri_specta::Event`) and the task that forwards engine events to
+//! the window system: UI events, tray count, notification and clipboard when a code lands.
+
+use crate::settings::SettingsStore;
+use crate::shell::Shell;
+use otpdesk_engine::{Engine, EngineEvent, OrderFilter};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::task::JoinHandle;
+
+/// Real providers, or the simulator inside the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum AppMode {
+    Real,
+    Demo,
+}
+
+/// Every engine event, forwarded as is (written to the store before it is sent).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct EngineEventPayload(pub EngineEvent);
+
+/// The app switched between real and demo mode: reload everything.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct AppModeChanged {
+    pub mode: AppMode,
+}
+
+/// The number of orders still being tracked (what the tray shows).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct ActiveOrdersChanged {
+    pub count: u32,
+}
+
+/// Orders not final yet.
+pub fn active_count(engine: &Engine) -> usize {
+    let filter = OrderFilter {
+        active_only: true,
+        limit: Some(10_000),
+        ..OrderFilter::default()
+    };
+    engine.orders(&filter).map(|o| o.len()).unwrap_or(0)
+}
+
+/// Forward `engine`'s events until the task is aborted or the engine shuts down.
+pub fn forward(
+    engine: Engine,
+    shell: Arc<dyn Shell>,
+    settings: Arc<SettingsStore>,
+    demo: bool,
+) -> JoinHandle<()> {
+    let mut rx = engine.subscribe();
+    shell.active_orders(active_count(&engine));
+    tokio::spawn(async move {
+        loop {
+            let event = match rx.recv().await {
+                Ok(e) => e,
+                // Missed some: the store has them; recount so the tray is right.
+                Err(RecvError::Lagged(n)) => {
+                    tracing::warn!(missed = n, "UI event forwarder lagged");
+                    shell.active_orders(active_count(&engine));
+                    continue;
+                }
+                Err(RecvError::Closed) => break,
+            };
+            match &event {
+                EngineEvent::OtpReceived { order_id, otp, .. } => {
+                    if let (Ok(order), Some(code)) = (engine.order(order_id), otp.code.as_deref()) {
+                        shell.code_landed(&order, code, &settings.get(), demo);
+                    }
+                }
+                EngineEvent::OrderCreated { .. } | EngineEvent::OrderStatusChanged { .. } => {
+                    shell.active_orders(active_count(&engine));
+                }
+                _ => {}
+            }
+            shell.engine_event(event);
+        }
+    })
+}

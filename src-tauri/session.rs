@@ -1,0 +1,121 @@
+//! A [`Session`]: one opened engine plus the provider clients for catalog and balance reads, in
+//! real or demo mode. Switching mode or changing a key closes the session and opens a new one
+//! (the engine resumes every unfinished order on open).
+
+use crate::error::{AppError, AppResult};
+use crate::events::{self, AppMode};
+use crate::settings::SettingsStore;
+use crate::shell::Shell;
+use otpdesk_core::{ApiKey, ProviderId};
+use otpdesk_engine::{Budget, Engine, EngineConfig, ProviderConfig};
+use otpdesk_providers::{HttpOptions, NumberOtpClient, OopPayClient, OtpZapClient};
+use otpdesk_sim::SimHandle;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+
+/// One provider the session talks to.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub provider: ProviderId,
+    pub base_url: String,
+    pub key: ApiKey,
+}
+
+/// Clients for the reads the engine does not do (catalogs, balance). `None`: no key.
+#[derive(Debug, Clone, Default)]
+pub struct Clients {
+    pub otpzap: Option<OtpZapClient>,
+    pub numberotp: Option<NumberOtpClient>,
+    pub ooppay: Option<OopPayClient>,
+}
+
+impl Clients {
+    fn new(endpoints: &[Endpoint]) -> AppResult<Clients> {
+        let mut c = Clients::default();
+        let http = HttpOptions::default();
+        for e in endpoints {
+            let key = e.key.clone();
+            let url = e.base_url.as_str();
+            let with = |err: otpdesk_providers::ProviderError| {
+                AppError::from(err).with_provider(e.provider)
+            };
+            match e.provider {
+                ProviderId::Otpzap => {
+                    c.otpzap = Some(OtpZapClient::new(url, key, http.clone()).map_err(with)?)
+                }
+                ProviderId::Numberotp => {
+                    c.numberotp = Some(NumberOtpClient::new(url, key, http.clone()).map_err(with)?)
+                }
+                ProviderId::Ooppay => {
+                    c.ooppay = Some(OopPayClient::new(url, key, http.clone()).map_err(with)?)
+                }
+            }
+        }
+        Ok(c)
+    }
+
+    pub fn has(&self, provider: ProviderId) -> bool {
+        match provider {
+            ProviderId::Otpzap => self.otpzap.is_some(),
+            ProviderId::Numberotp => self.numberotp.is_some(),
+            ProviderId::Ooppay => self.ooppay.is_some(),
+        }
+    }
+}
+
+pub struct Session {
+    pub mode: AppMode,
+    pub engine: Engine,
+    pub clients: Clients,
+    forwarder: JoinHandle<()>,
+    /// Demo mode: the simulator serving this session, stopped on close.
+    sim: tokio::sync::Mutex<Option<SimHandle>>,
+}
+
+/// What a session is opened with.
+pub struct SessionSpec<'a> {
+    pub mode: AppMode,
+    pub data_dir: &'a Path,
+    pub endpoints: Vec<Endpoint>,
+    pub poll_budget_per_minute: u32,
+    pub sim: Option<SimHandle>,
+}
+
+impl Session {
+    pub async fn open(
+        spec: SessionSpec<'_>,
+        shell: Arc<dyn Shell>,
+        settings: Arc<SettingsStore>,
+    ) -> AppResult<Session> {
+        std::fs::create_dir_all(spec.data_dir).map_err(|e| {
+            AppError::internal(format!("Cannot create {}: {e}", spec.data_dir.display()))
+        })?;
+        let clients = Clients::new(&spec.endpoints)?;
+        let budget = Budget::per_minute(f64::from(spec.poll_budget_per_minute));
+        let mut cfg = EngineConfig::new(spec.data_dir);
+        for e in spec.endpoints {
+            cfg = cfg
+                .provider(ProviderConfig::new(e.provider, e.base_url, e.key).with_budget(budget));
+        }
+        let engine = Engine::open(cfg).await?;
+        let forwarder =
+            events::forward(engine.clone(), shell, settings, spec.mode == AppMode::Demo);
+        Ok(Session {
+            mode: spec.mode,
+            engine,
+            clients,
+            forwarder,
+            sim: tokio::sync::Mutex::new(spec.sim),
+        })
+    }
+
+    /// Stop tracking and, in demo mode, the simulator. The store is always consistent.
+    pub async fn close(&self) {
+        self.engine.shutdown().await;
+        self.forwarder.abort();
+        if let Some(sim) = self.sim.lock().await.take() {
+            sim.shutdown().await;
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! [`AppState`]: everything the commands share. Holds the current [`Session`] (real or demo)
+//! and switches it: closing the old one before opening the next, one switch at a time.
+
+use crate::config::AppEnv;
+use crate::demo;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::events::{active_count, AppMode};
+use crate::session::{Endpoint, Session, SessionSpec};
+use crate::settings::SettingsStore;
+use crate::shell::Shell;
+use otpdesk_core::ProviderId;
+use otpdesk_secrets::{SecretName, SecretStore};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Mutex};
+
+#[derive(Clone)]
+enum Slot {
+    /// Opening (at start, or while switching): commands wait.
+    Opening,
+    Ready(Arc<Session>),
+    Failed(AppError),
+}
+
+pub struct AppState {
+    pub env: AppEnv,
+    /// Real mode's data; demo mode uses `demo/` inside it.
+    pub data_dir: PathBuf,
+    pub secrets: SecretStore,
+    pub settings: Arc<SettingsStore>,
+    pub shell: Arc<dyn Shell>,
+    slot: watch::Sender<Slot>,
+    switching: Mutex<()>,
+}
+
+/// How long a command waits for a session being opened.
+const OPEN_WAIT: Duration = Duration::from_secs(30);
+
+impl AppState {
+    pub fn new(
+        env: AppEnv,
+        data_dir: PathBuf,
+        settings: SettingsStore,
+        shell: Arc<dyn Shell>,
+    ) -> AppState {
+        AppState {
+            secrets: SecretStore::new(env.keyring_service()),
+            env,
+            data_dir,
+            settings: Arc::new(settings),
+            shell,
+            slot: watch::channel(Slot::Opening).0,
+            switching: Mutex::new(()),
+        }
+    }
+
+    /// The current session, waiting while one is being opened.
+    pub async fn session(&self) -> AppResult<Arc<Session>> {
+        let mut rx = self.slot.subscribe();
+        let ready = tokio::time::timeout(OPEN_WAIT, async {
+            rx.wait_for(|s| !matches!(s, Slot::Opening))
+                .await
+                .map(|s| s.clone())
+        });
+        match ready.await {
+            Ok(Ok(Slot::Ready(s))) => Ok(s),
+            Ok(Ok(Slot::Failed(e))) => Err(e),
+            _ => Err(AppError::new(
+                ErrorCode::NotReady,
+                "OTPDesk is still opening its data; try again in a moment.",
+            )),
+        }
+    }
+
+    pub fn mode(&self) -> AppMode {
+        match &*self.slot.borrow() {
+            Slot::Ready(s) => s.mode,
+            _ => AppMode::Real,
+        }
+    }
+
+    /// A problem that keeps the app from working (e.g. the data could not be opened).
+    pub fn problem(&self) -> Option<AppError> {
+        match &*self.slot.borrow() {
+            Slot::Failed(e) => Some(e.clone()),
+            _ => None,
+        }
+    }
+
+    /// The base URL used for `provider` in real mode.
+    pub fn base_url(&self, provider: ProviderId) -> String {
+        let settings = self.settings.get();
+        self.env
+            .base_url(provider, settings.base_urls.get(provider))
+    }
+
+    /// (Re)open real mode with the keys now in the keyring.
+    pub async fn open_real(&self) -> AppResult<()> {
+        let _one = self.switching.lock().await;
+        self.close_current().await;
+        let endpoints = self.real_endpoints().await;
+        let spec = SessionSpec {
+            mode: AppMode::Real,
+            data_dir: &self.data_dir,
+            endpoints,
+            poll_budget_per_minute: self.settings.get().poll_budget_per_minute,
+            sim: None,
+        };
+        self.install(Session::open(spec, self.shell.clone(), self.settings.clone()).await)
+    }
+
+    /// Switch to demo mode: a fresh simulator and a fresh `demo/` store. Refused while real
+    /// orders are still running, so none of them is left unwatched.
+    pub async fn start_demo(&self) -> AppResult<()> {
+        let _one = self.switching.lock().await;
+        if let Slot::Ready(s) = &*self.slot.borrow() {
+            if s.mode == AppMode::Demo {
+                return Ok(());
+            }
+            let active = active_count(&s.engine);
+            if active > 0 {
+                return Err(AppError::new(
+                    ErrorCode::ActiveOrders,
+                    format!("{active} real order(s) are still running; finish or cancel them before trying the demo."),
+                ));
+            }
+        }
+        self.close_current().await;
+        let opened = async {
+            let dir = demo::reset_data(&self.data_dir)?;
+            let sim = demo::start_simulator().await?;
+            let spec = SessionSpec {
+                mode: AppMode::Demo,
+                data_dir: &dir,
+                endpoints: demo::endpoints(&sim),
+                poll_budget_per_minute: self.settings.get().poll_budget_per_minute,
+                sim: Some(sim),
+            };
+            Session::open(spec, self.shell.clone(), self.settings.clone()).await
+        };
+        self.install(opened.await)
+    }
+
+    /// Leave demo mode (no-op in real mode).
+    pub async fn stop_demo(&self) -> AppResult<()> {
+        if self.mode() == AppMode::Real {
+            return Ok(());
+        }
+        self.open_real().await
+    }
+
+    async fn close_current(&self) {
+        let old = self.slot.send_replace(Slot::Opening);
+        if let Slot::Ready(s) = old {
+            s.close().await;
+        }
+    }
+
+    fn install(&self, opened: AppResult<Session>) -> AppResult<()> {
+        match opened {
+            Ok(session) => {
+                let mode = session.mode;
+                self.slot.send_replace(Slot::Ready(Arc::new(session)));
+                self.shell.mode_changed(mode);
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!(code = ?e.code, "could not open the session: {e}");
+                self.slot.send_replace(Slot::Failed(e.clone()));
+                Err(e)
+            }
+        }
+    }
+
+    /// Providers with a key in the keyring. A keyring that cannot be read counts as no key
+    /// (the key screen shows the keyring's error).
+    async fn real_endpoints(&self) -> Vec<Endpoint> {
+        let secrets = self.secrets.clone();
+        let keys = tokio::task::spawn_blocking(move || {
+            ProviderId::ALL
+                .into_iter()
+                .filter_map(|p| match secrets.get(SecretName::api_key(p)) {
+                    Ok(key) => key.map(|k| (p, k)),
+                    Err(e) => {
+                        tracing::warn!(provider = %p, "keyring: {e}");
+                        None
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        keys.into_iter()
+            .map(|(provider, key)| Endpoint {
+                provider,
+                base_url: self.base_url(provider),
+                key,
+            })
+            .collect()
+    }
+}
