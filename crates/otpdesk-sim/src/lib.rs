@@ -62,6 +62,8 @@ pub struct SimConfig {
     pub seed: u64,
     /// Let OTPZap `PATCH /webhook/update` accept http and loopback URLs (tests).
     pub allow_insecure_webhooks: bool,
+    /// Initial speed of the simulated clock (1 = real time, 0 = frozen, 60 = a minute a second).
+    pub clock_scale: u32,
 }
 
 impl Default for SimConfig {
@@ -73,6 +75,7 @@ impl Default for SimConfig {
             long_poll_max: Duration::from_secs(55),
             seed: 42,
             allow_insecure_webhooks: false,
+            clock_scale: 1,
         }
     }
 }

@@ -27,6 +27,9 @@ struct Args {
     /// Accept http / loopback URLs in OTPZap PATCH /webhook/update.
     #[arg(long)]
     allow_insecure_webhooks: bool,
+    /// Simulated-clock speed: 1 real time, 60 a minute per second, 0 frozen.
+    #[arg(long, default_value_t = 1)]
+    clock_scale: u32,
 }
 
 #[tokio::main]
@@ -39,6 +42,7 @@ async fn main() -> std::io::Result<()> {
         long_poll_max: Duration::from_secs(args.long_poll_max_secs),
         seed: args.seed,
         allow_insecure_webhooks: args.allow_insecure_webhooks,
+        clock_scale: args.clock_scale.min(100_000),
     };
     let sim = otpdesk_sim::spawn(config).await?;
     println!("otpdesk-sim listening on {}", sim.base_url());

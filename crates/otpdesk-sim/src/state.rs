@@ -181,6 +181,7 @@ impl Sim {
         shutdown: watch::Receiver<bool>,
     ) -> Sim {
         let clock = SimClock::new();
+        clock.set_scale(initial.clock_scale);
         let world = World::new(&initial, base_url.clone(), clock.now());
         Sim {
             clock,
@@ -227,6 +228,7 @@ impl Sim {
     /// Back to the state of a fresh start: accounts, orders, ledger, faults, log, config, clock.
     pub fn reset(&self) {
         self.clock.reset();
+        self.clock.set_scale(self.initial.clock_scale);
         let fresh = World::new(&self.initial, self.base_url.clone(), self.clock.now());
         *self.world.lock().unwrap_or_else(|e| e.into_inner()) = fresh;
         self.deliveries

@@ -97,13 +97,31 @@ async fn email_cancel_fee_qty_aggregator_and_expiry() {
     );
     assert_eq!(env.oz_balance().await, 250_000 - 1000);
 
+    let body = json!({"site":"github.com","domain":"gmail.com","qty":2});
     let many = env
-        .oz_post(
-            "/order/email-create",
-            json!({"site":"github.com","domain":"gmail.com","qty":2}),
-        )
+        .oz_post_idem("/order/email-create", body.clone(), "mail-1")
         .await;
     assert_eq!(many.data()["orders"].as_array().unwrap().len(), 2);
+    let again = env
+        .oz_post_idem("/order/email-create", body, "mail-1")
+        .await;
+    assert_eq!(
+        again.body, many.body,
+        "same key and body: same reply, no new charge"
+    );
+    let clash = env
+        .oz_post_idem("/order/email-create", json!({"site":"x.com"}), "mail-1")
+        .await;
+    assert_eq!(clash.status, 422);
+    let charges = env
+        .ctl
+        .ledger(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == LedgerKind::Charge)
+        .count();
+    assert_eq!(charges, 3, "outlook inbox + two gmail inboxes");
 
     let agg = env
         .oz_post(

@@ -5,7 +5,7 @@
 //!
 //! | method + path | body / query | reply |
 //! |---|---|---|
-//! | `POST /_sim/reset` | – | `{"ok":true}`; fresh accounts, orders, ledger, log, faults, config, real-time clock |
+//! | `POST /_sim/reset` | – | `{"ok":true}`; fresh accounts, orders, ledger, log, faults, config; clock back to now at the configured scale |
 //! | `POST /_sim/accounts` | `{"provider":"otpzap","key":"…","balance":50000}` (`"12.5"` for USD/USDT) | `{"ok":true,"key_fp":"fp_…"}`; creates or resets |
 //! | `GET /_sim/state` | – | [`types::StateView`] |
 //! | `GET /_sim/balances` | – | `[`[`types::BalanceView`]`]` (keys only as fingerprints) |
