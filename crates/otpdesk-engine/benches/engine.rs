@@ -196,18 +196,25 @@ async fn measure(s: &Setup, path: ProviderId, n: usize, samples: usize) -> Row {
                     1
                 },
         ) {
+            // Wait (up to 10 s) for an order whose previous code was already seen.
             let mut picked = None;
-            for _ in 0..orders.len() * 4 {
-                cursor = (cursor + 7919) % orders.len();
-                let o = &orders[cursor];
-                let seq = next_seq.get(&o.id).copied().unwrap_or(0);
-                let busy = seq > 0 && !seen.lock().unwrap().contains_key(&(o.id.clone(), seq - 1));
-                let done_once = path != ProviderId::Otpzap && seq > 0;
-                if !busy && !done_once {
-                    picked = Some((o, seq));
-                    break;
+            let give_up = Instant::now() + Duration::from_secs(10);
+            while picked.is_none() && Instant::now() < give_up {
+                for _ in 0..orders.len() {
+                    cursor = (cursor + 7919) % orders.len();
+                    let o = &orders[cursor];
+                    let seq = next_seq.get(&o.id).copied().unwrap_or(0);
+                    let busy =
+                        seq > 0 && !seen.lock().unwrap().contains_key(&(o.id.clone(), seq - 1));
+                    let done_once = path != ProviderId::Otpzap && seq > 0;
+                    if !busy && !done_once {
+                        picked = Some((o, seq));
+                        break;
+                    }
                 }
-                tokio::time::sleep(Duration::from_millis(2)).await;
+                if picked.is_none() {
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
             }
             let Some((o, seq)) = picked else { break };
             let reference = o.remote_ref.clone().unwrap_or_else(|| o.remote_id.clone());

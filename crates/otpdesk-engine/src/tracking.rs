@@ -67,12 +67,7 @@ async fn order_turn(inner: &Inner, id: &str, mode: Mode, errors: u32, started: I
     }
 }
 
-fn on_order_reply(
-    inner: &Inner,
-    o: &OrderView,
-    remote: &RemoteOrder,
-    started: Instant,
-) -> Next {
+fn on_order_reply(inner: &Inner, o: &OrderView, remote: &RemoteOrder, started: Instant) -> Next {
     let now: Time = inner.now();
     let applied = match inner.store.apply_remote(&o.id, remote, now) {
         Ok(a) => a,

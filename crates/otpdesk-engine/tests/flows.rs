@@ -330,34 +330,98 @@ async fn replace_email_cancel_reorder_and_filters() {
     let old_now = engine.order(&old.id).unwrap();
     assert_eq!(old_now.status, OrderStatus::Replaced);
     assert_eq!(old_now.replaced_by.as_deref(), Some(new.id.as_str()));
-    let kinds: Vec<_> = engine.ledger(&LedgerFilter::default()).unwrap().into_iter().map(|e| e.kind).collect();
-    assert_eq!(kinds.iter().filter(|k| **k == LedgerKind::Charge).count(), 2);
-    assert_eq!(kinds.iter().filter(|k| **k == LedgerKind::Refund).count(), 1);
+    let kinds: Vec<_> = engine
+        .ledger(&LedgerFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == LedgerKind::Charge).count(),
+        2
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == LedgerKind::Refund).count(),
+        1
+    );
     // S2 numbers cannot be replaced.
-    let s2 = engine.buy(BuyRequest::OtpzapS2 { service_id: 101, country_id: 7, operator_id: "random".into() }).await.unwrap();
-    assert_eq!(engine.replace(&s2.id).await.unwrap_err().code(), "not_allowed");
+    let s2 = engine
+        .buy(BuyRequest::OtpzapS2 {
+            service_id: 101,
+            country_id: 7,
+            operator_id: "random".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        engine.replace(&s2.id).await.unwrap_err().code(),
+        "not_allowed"
+    );
 
     // Email: cancel before any message refunds (less any fee); reorder after a message.
-    let e1 = engine.buy(BuyRequest::OtpzapEmail { site: "openai.com".into(), domain: "gmail.com".into() }).await.unwrap();
+    let e1 = engine
+        .buy(BuyRequest::OtpzapEmail {
+            site: "openai.com".into(),
+            domain: "gmail.com".into(),
+        })
+        .await
+        .unwrap();
     let c = engine.cancel(&e1.id).await.unwrap();
     assert_eq!(c.status, OrderStatus::Cancelled);
-    let e2 = engine.buy(BuyRequest::OtpzapEmail { site: "openai.com".into(), domain: "gmail.com".into() }).await.unwrap();
-    sim.control.deliver_otp(e2.remote_ref.as_deref().unwrap()).await.unwrap();
-    let first = engine.wait_for_otp(&e2.id, None, Duration::from_secs(10)).await.unwrap();
+    let e2 = engine
+        .buy(BuyRequest::OtpzapEmail {
+            site: "openai.com".into(),
+            domain: "gmail.com".into(),
+        })
+        .await
+        .unwrap();
+    sim.control
+        .deliver_otp(e2.remote_ref.as_deref().unwrap())
+        .await
+        .unwrap();
+    let first = engine
+        .wait_for_otp(&e2.id, None, Duration::from_secs(10))
+        .await
+        .unwrap();
     let r = engine.email_reorder(&e2.id).await.unwrap();
     assert_eq!(r.status, OrderStatus::Pending);
-    sim.control.deliver_otp(e2.remote_ref.as_deref().unwrap()).await.unwrap();
-    let second = engine.wait_for_otp(&e2.id, Some(first.seq), Duration::from_secs(10)).await.unwrap();
+    sim.control
+        .deliver_otp(e2.remote_ref.as_deref().unwrap())
+        .await
+        .unwrap();
+    let second = engine
+        .wait_for_otp(&e2.id, Some(first.seq), Duration::from_secs(10))
+        .await
+        .unwrap();
     assert!(second.seq > first.seq);
 
-    let emails = engine.orders(&OrderFilter { kind: Some(OrderKind::Email), ..Default::default() }).unwrap();
+    let emails = engine
+        .orders(&OrderFilter {
+            kind: Some(OrderKind::Email),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(emails.len(), 2);
-    let replaced = engine.orders(&OrderFilter { status: Some("replaced".into()), ..Default::default() }).unwrap();
+    let replaced = engine
+        .orders(&OrderFilter {
+            status: Some("replaced".into()),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(replaced.len(), 1);
-    let active = engine.orders(&OrderFilter { active_only: true, provider: Some(ProviderId::Otpzap), ..Default::default() }).unwrap();
+    let active = engine
+        .orders(&OrderFilter {
+            active_only: true,
+            provider: Some(ProviderId::Otpzap),
+            ..Default::default()
+        })
+        .unwrap();
     assert!(active.iter().all(|o| !o.status.is_final()));
     // Events serialize for the desktop app.
-    let json = serde_json::to_string(&EngineEvent::OrderCreated { order: Box::new(new) }).unwrap();
+    let json = serde_json::to_string(&EngineEvent::OrderCreated {
+        order: Box::new(new),
+    })
+    .unwrap();
     assert!(json.contains("\"type\":\"order_created\""));
     engine.shutdown().await;
 }

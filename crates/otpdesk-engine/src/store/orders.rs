@@ -347,7 +347,7 @@ impl Store {
         }
     }
 
-    /// Newest first; OTP timelines included. Each filter combination walks one index.
+    /// Newest first (insertion order); OTP timelines included. Each filter walks one index.
     pub fn orders(&self, f: &OrderFilter) -> rusqlite::Result<Vec<OrderView>> {
         let c = self.conn();
         let mut sql = format!("SELECT {COLS} FROM orders WHERE 1=1");
@@ -368,7 +368,7 @@ impl Store {
             sql.push_str(&format!(" AND kind = ?{}", args.len()));
         }
         sql.push_str(&format!(
-            " ORDER BY created_at DESC, id LIMIT {} OFFSET {}",
+            " ORDER BY rowid DESC LIMIT {} OFFSET {}",
             f.limit.unwrap_or(100),
             f.offset.unwrap_or(0)
         ));
