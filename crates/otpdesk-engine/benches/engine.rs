@@ -226,14 +226,15 @@ async fn measure(s: &Setup, path: ProviderId, n: usize, samples: usize) -> Row {
         }
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
-            let s = seen.lock().unwrap();
-            if sent_codes
-                .iter()
-                .all(|(id, seq, _)| s.contains_key(&(id.clone(), *seq)))
-            {
+            let all_seen = {
+                let s = seen.lock().unwrap();
+                sent_codes
+                    .iter()
+                    .all(|(id, seq, _)| s.contains_key(&(id.clone(), *seq)))
+            };
+            if all_seen {
                 break;
             }
-            drop(s);
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         lat.extend({

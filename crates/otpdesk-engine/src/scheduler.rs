@@ -266,21 +266,18 @@ async fn worker(inner: Arc<Inner>, q: Arc<Queue>) {
                     _ = budget.acquire(crate::rate_budget::Priority::Background) => {}
                     _ = stop.changed() => return,
                 }
-                match q.pop_due() {
-                    Some((t, mode, errors)) => {
-                        let permit = if mode == Mode::LongPoll { None } else { permit };
-                        let (inner2, q2, mut stop2) =
-                            (inner.clone(), q.clone(), inner.shutdown.subscribe());
-                        tokio::spawn(async move {
-                            let _permit = permit;
-                            tokio::select! {
-                                _ = tracking::run_one(&inner2, &q2, t, mode, errors) => {}
-                                _ = stop2.changed() => {}
-                            }
-                        });
-                    }
-                    // The token is spent but nothing was due after all (a poke moved it); rare.
-                    None => {}
+                // `None`: the token is spent but nothing was due after all (rare).
+                if let Some((t, mode, errors)) = q.pop_due() {
+                    let permit = if mode == Mode::LongPoll { None } else { permit };
+                    let (inner2, q2, mut stop2) =
+                        (inner.clone(), q.clone(), inner.shutdown.subscribe());
+                    tokio::spawn(async move {
+                        let _permit = permit;
+                        tokio::select! {
+                            _ = tracking::run_one(&inner2, &q2, t, mode, errors) => {}
+                            _ = stop2.changed() => {}
+                        }
+                    });
                 }
                 continue;
             }

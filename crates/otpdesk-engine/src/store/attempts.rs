@@ -105,6 +105,7 @@ impl Store {
 
     /// The order and the attempt's success in one transaction: after a crash either both are
     /// there or the attempt is still pending and will be reconciled.
+    #[allow(clippy::too_many_arguments)]
     pub fn complete_order_attempt(
         &self,
         attempt_id: &str,
