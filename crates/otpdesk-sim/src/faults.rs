@@ -66,10 +66,6 @@ impl FaultSet {
         self.rules.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
-    }
-
     /// Decide what happens to one request, using up counts of the rules that fire.
     pub fn plan(
         &mut self,

@@ -87,6 +87,7 @@ impl OopOrder {
             "buffer_amount": usdt(NETWORK_BUFFER).to_decimal_string(),
             "qr_code_url": self.qr_code_url,
             "expire_at": self.expire_at.timestamp(),
+            "created_at": self.created_at.timestamp(),
         });
         if let Some(p) = &self.payment {
             v["paid_amount"] = json!(p.paid_amount.to_decimal_string());
@@ -301,6 +302,15 @@ pub fn pay(w: &mut World, now: SimTime, id: &str) -> Result<Value, SimError> {
 }
 
 pub fn expire(w: &mut World, at: SimTime, id: &str) -> Result<Value, SimError> {
+    close(w, at, id, OopStatus::Expired)
+}
+
+/// The payment failed (control API only).
+pub fn fail(w: &mut World, at: SimTime, id: &str) -> Result<Value, SimError> {
+    close(w, at, id, OopStatus::Failed)
+}
+
+fn close(w: &mut World, at: SimTime, id: &str, status: OopStatus) -> Result<Value, SimError> {
     let o = w
         .oop_orders
         .get_mut(id)
@@ -311,7 +321,7 @@ pub fn expire(w: &mut World, at: SimTime, id: &str) -> Result<Value, SimError> {
             o.status.as_str()
         )));
     }
-    o.status = OopStatus::Expired;
+    o.status = status;
     emit(w, id, at);
     Ok(w.oop_orders
         .get(id)

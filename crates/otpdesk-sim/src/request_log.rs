@@ -25,10 +25,6 @@ impl RequestLog {
         self.entries.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     pub fn view(&self) -> RequestsView {
         RequestsView {
             total: self.entries.len(),

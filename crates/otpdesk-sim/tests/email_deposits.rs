@@ -196,6 +196,16 @@ async fn qris_topup_idempotent_pay_and_expire() {
         .filter(|e| e.kind == LedgerKind::Topup)
         .collect();
     assert_eq!(topups.len(), 1);
+    let f = env
+        .oz_post_idem("/topup/create", json!({"amount": 15000}), "dep-3")
+        .await;
+    let id3 = f.data()["order_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        env.ctl.fail_deposit(&id3).await.unwrap()["status"],
+        "failed"
+    );
+    let check = env.oz_get(&format!("/topup/check?order_id={id3}")).await;
+    assert_eq!(check.data()["status"], "failed");
 }
 
 #[tokio::test]

@@ -133,6 +133,11 @@ impl SimControl {
             .await
     }
 
+    /// Mark a pending deposit `failed` (OTPZap top-up or OOPPay order).
+    pub async fn fail_deposit(&self, id: &str) -> R<Value> {
+        self.post(&format!("/deposits/{id}/fail"), &json!({})).await
+    }
+
     pub async fn orders(&self) -> R<Value> {
         self.get("/orders").await
     }

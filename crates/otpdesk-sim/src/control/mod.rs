@@ -13,6 +13,7 @@
 //! | `POST /_sim/deliver` | [`types::DeliverOtp`]: `{"ref":"65"\|"API3-…"\|"APIE-…"\|"act_…","code"?,"text"?,"service"?}` | [`types::Delivered`] |
 //! | `POST /_sim/deposits/{id}/pay` | – | the deposit (OTPZap `APIDEP-…` or OOPPay order id) after paying; credits the account |
 //! | `POST /_sim/deposits/{id}/expire` | – | the deposit after expiring it |
+//! | `POST /_sim/deposits/{id}/fail` | – | the deposit after marking it `failed` |
 //! | `GET /_sim/orders` | – | `{"sms":[…],"emails":[…],"activations":[…],"topups":[…],"ooppay":[…]}` (provider views plus `key_fp`) |
 //! | `GET /_sim/requests` | – | [`types::RequestsView`]: `{total,count_429,requests:[{seq,at,provider,method,path,key_fp,status,retry_after,fault}]}` |
 //! | `DELETE /_sim/requests` | – | clears the request log |
@@ -48,7 +49,7 @@
 //! used only when its rule fired. Rules stay until their count runs out or they are cleared.
 
 mod client;
-pub mod routes;
+pub(crate) mod routes;
 pub mod types;
 
 pub use client::{ControlError, SimControl};

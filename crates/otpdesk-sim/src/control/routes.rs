@@ -2,7 +2,6 @@
 
 use super::types::*;
 use crate::error::{parse_body, SimError};
-use crate::faults::FaultSet;
 use crate::ledger::{currency_of, key_fingerprint};
 use crate::state::Sim;
 use crate::webhooks::HookConfig;
@@ -23,15 +22,15 @@ use std::time::Duration;
 const MAX_OTP_DELAY_MS: u64 = 7 * 24 * 3600 * 1000;
 const MAX_LONG_POLL_MS: u64 = 10 * 60 * 1000;
 
-pub struct ControlError(SimError);
+struct RouteError(SimError);
 
-impl From<SimError> for ControlError {
+impl From<SimError> for RouteError {
     fn from(e: SimError) -> Self {
-        ControlError(e)
+        RouteError(e)
     }
 }
 
-impl IntoResponse for ControlError {
+impl IntoResponse for RouteError {
     fn into_response(self) -> Response {
         (
             self.0.status(ProviderId::Otpzap),
@@ -41,7 +40,7 @@ impl IntoResponse for ControlError {
     }
 }
 
-type CResult = Result<Response, ControlError>;
+type CResult = Result<Response, RouteError>;
 
 fn reply<T: serde::Serialize>(v: T) -> CResult {
     Ok(Json(v).into_response())
@@ -149,6 +148,16 @@ async fn pay_deposit(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> CRe
     })?)
 }
 
+async fn fail_deposit(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> CResult {
+    reply(sim.with(|w, now| {
+        if w.topups.contains_key(&id) {
+            otpzap::topup::fail(w, now, &id)
+        } else {
+            ooppay::fail(w, now, &id)
+        }
+    })?)
+}
+
 async fn expire_deposit(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> CResult {
     reply(sim.with(|w, now| {
         if w.topups.contains_key(&id) {
@@ -167,7 +176,7 @@ fn with_fp(mut v: Value, key: &str) -> Value {
 async fn orders(State(sim): State<Arc<Sim>>) -> CResult {
     reply(sim.with(|w, _| {
         json!({
-            "sms": w.sms.values().map(|o| with_fp(o.view(), &o.key)).collect::<Vec<_>>(),
+            "sms": w.sms.values().map(|o| with_fp(o.control_view(), &o.key)).collect::<Vec<_>>(),
             "emails": w.emails.values().map(|o| with_fp(o.view(), &o.key)).collect::<Vec<_>>(),
             "activations": w.activations.values().map(|a| with_fp(a.view(), &a.key)).collect::<Vec<_>>(),
             "topups": w.topups.values().map(|t| with_fp(t.view(), &t.key)).collect::<Vec<_>>(),
@@ -272,7 +281,7 @@ async fn add_fault(State(sim): State<Arc<Sim>>, body: Bytes) -> CResult {
 }
 
 async fn clear_faults(State(sim): State<Arc<Sim>>) -> CResult {
-    sim.with(|w, _| w.faults = FaultSet::default());
+    sim.with(|w, _| w.faults.clear());
     reply(json!({"ok": true}))
 }
 
@@ -314,6 +323,7 @@ pub fn router() -> Router<Arc<Sim>> {
         .route("/deliver", post(deliver))
         .route("/deposits/{id}/pay", post(pay_deposit))
         .route("/deposits/{id}/expire", post(expire_deposit))
+        .route("/deposits/{id}/fail", post(fail_deposit))
         .route("/orders", get(orders))
         .route("/requests", get(requests).delete(clear_requests))
         .route("/config", get(get_config).post(set_config))

@@ -145,6 +145,16 @@ impl SmsOrder {
         v
     }
 
+    /// What the control API lists: the provider view plus what only the simulator knows.
+    pub fn control_view(&self) -> Value {
+        let mut v = self.view();
+        v["country_id"] = json!(self.country_id);
+        v["operator_id"] = json!(self.operator);
+        v["is_special"] = json!(self.is_special);
+        v["idempotency_key"] = json!(self.idempotency_key);
+        v
+    }
+
     fn services_json(&self) -> Value {
         json!(self
             .services

@@ -168,6 +168,15 @@ pub fn pay(w: &mut World, now: SimTime, id: &str) -> Result<Value, SimError> {
 }
 
 pub fn expire(w: &mut World, at: SimTime, id: &str) -> Result<Value, SimError> {
+    close(w, at, id, TopupStatus::Expired)
+}
+
+/// The payment failed (control API only; QRIS has no other way to fail here).
+pub fn fail(w: &mut World, at: SimTime, id: &str) -> Result<Value, SimError> {
+    close(w, at, id, TopupStatus::Failed)
+}
+
+fn close(w: &mut World, at: SimTime, id: &str, status: TopupStatus) -> Result<Value, SimError> {
     let t = w
         .topups
         .get_mut(id)
@@ -178,8 +187,13 @@ pub fn expire(w: &mut World, at: SimTime, id: &str) -> Result<Value, SimError> {
             t.status.as_str()
         )));
     }
-    t.status = TopupStatus::Expired;
-    emit(w, id, "topup.expired", at);
+    t.status = status;
+    // The assumed event list (docs/WIRE.md) has no "topup.failed".
+    if status == TopupStatus::Expired {
+        emit(w, id, "topup.expired", at);
+    } else {
+        w.changed = true;
+    }
     Ok(w.topups.get(id).map(Topup::view).unwrap_or(Value::Null))
 }
 
