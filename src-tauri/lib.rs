@@ -3,7 +3,7 @@
 
 mod catalog;
 pub mod commands;
-mod config;
+pub mod config;
 mod demo;
 pub mod error;
 pub mod events;

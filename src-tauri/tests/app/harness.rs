@@ -1,0 +1,221 @@
+//! A mock-runtime app with the real command handler, store plugin, keyring and engine; every IPC
+//! response, UI event and log line is recorded so tests can search them.
+
+use otpdesk_app::events::AppMode;
+use otpdesk_app::settings::{SettingsStore, STORE_FILE};
+use otpdesk_app::shell::Shell;
+use otpdesk_app::state::AppState;
+use otpdesk_app::{config::AppEnv, settings::Settings};
+use otpdesk_core::ProviderId;
+use otpdesk_engine::{EngineEvent, OrderView};
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
+use tauri_plugin_store::StoreExt;
+
+/// Every log line of the test process (all targets, debug and up).
+pub fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        let sink = buf.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("debug")
+            .with_ansi(false)
+            .with_writer(move || LogWriter(sink.clone()))
+            .try_init();
+        buf
+    })
+}
+
+struct LogWriter(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogWriter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Records what the app would show: events, tray counts, notifications.
+#[derive(Default)]
+pub struct RecordingShell {
+    pub events: Mutex<Vec<String>>,
+    pub modes: Mutex<Vec<AppMode>>,
+    pub active: Mutex<Vec<usize>>,
+    pub codes: Mutex<Vec<(String, String, bool)>>,
+}
+
+impl Shell for RecordingShell {
+    fn engine_event(&self, event: EngineEvent) {
+        self.events
+            .lock()
+            .unwrap()
+            .push(serde_json::to_string(&event).unwrap());
+    }
+    fn mode_changed(&self, mode: AppMode) {
+        self.modes.lock().unwrap().push(mode);
+    }
+    fn active_orders(&self, count: usize) {
+        self.active.lock().unwrap().push(count);
+    }
+    fn code_landed(&self, order: &OrderView, code: &str, _settings: &Settings, demo: bool) {
+        self.codes
+            .lock()
+            .unwrap()
+            .push((order.id.clone(), code.to_string(), demo));
+    }
+}
+
+pub struct Harness {
+    pub app: tauri::App<MockRuntime>,
+    pub window: WebviewWindow<MockRuntime>,
+    pub data: tempfile::TempDir,
+    pub service: String,
+    pub shell: Arc<RecordingShell>,
+    /// Every IPC response body, success or error, as the webview would receive it.
+    pub responses: Mutex<Vec<String>>,
+}
+
+impl Harness {
+    /// `urls`: provider base URLs (as the e2e test passes them by environment).
+    pub fn new(urls: &[(ProviderId, String)]) -> Harness {
+        logs();
+        let data = tempfile::tempdir().unwrap();
+        let service = format!("otpdesk-test-{}", uuid::Uuid::new_v4());
+        let env = AppEnv {
+            data_dir: Some(data.path().to_path_buf()),
+            keyring_service: Some(service.clone()),
+            urls: urls.iter().cloned().collect(),
+        };
+        let builder = otpdesk_app::specta_builder::<MockRuntime>();
+        let app = mock_builder()
+            .plugin(tauri_plugin_store::Builder::new().build())
+            .invoke_handler(builder.invoke_handler())
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let store = app.store(data.path().join(STORE_FILE)).unwrap();
+        let shell = Arc::new(RecordingShell::default());
+        let state = AppState::new(
+            env,
+            data.path().to_path_buf(),
+            SettingsStore::new(Box::new(store)),
+            shell.clone(),
+        );
+        app.manage(state);
+        tauri::async_runtime::block_on(app.state::<AppState>().open_real()).unwrap();
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        Harness {
+            app,
+            window,
+            data,
+            service,
+            shell,
+            responses: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Call a command through the IPC layer, as the UI does.
+    pub fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let res = tauri::test::get_ipc_response(
+            &self.window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        );
+        let out = res.map(|b| b.deserialize::<Value>().unwrap());
+        let text = match &out {
+            Ok(v) | Err(v) => v.to_string(),
+        };
+        self.responses
+            .lock()
+            .unwrap()
+            .push(format!("{cmd}: {text}"));
+        out
+    }
+
+    pub fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.invoke(cmd, args)
+            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+
+    pub fn err(&self, cmd: &str, args: Value) -> Value {
+        match self.invoke(cmd, args) {
+            Ok(v) => panic!("{cmd} should have failed, got {v}"),
+            Err(e) => e,
+        }
+    }
+
+    /// Poll `active_orders` / `recent_orders` until `order_id` has a code.
+    pub fn wait_for_code(&self, order_id: &str, timeout: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let orders = self.ok("recent_orders", serde_json::json!({"limit": 50}));
+            let code = orders.as_array().unwrap().iter().find_map(|o| {
+                (o["id"] == order_id)
+                    .then(|| {
+                        o["otps"]
+                            .as_array()?
+                            .iter()
+                            .rev()
+                            .find_map(|t| t["code"].as_str().map(String::from))
+                    })
+                    .flatten()
+            });
+            if let Some(code) = code {
+                return code;
+            }
+            assert!(
+                start.elapsed() < timeout,
+                "no code for {order_id} in {timeout:?}"
+            );
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    pub fn close(self) {
+        let state = self.app.state::<AppState>();
+        tauri::async_runtime::block_on(async {
+            if let Ok(s) = state.session().await {
+                s.close().await;
+            }
+        });
+    }
+}
+
+/// Every file under `dir`, recursively, with its bytes.
+pub fn files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            let bytes = std::fs::read(&path).unwrap();
+            out.push((path, bytes));
+        }
+    }
+    out
+}
+
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}

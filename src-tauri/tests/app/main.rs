@@ -1,0 +1,7 @@
+//! The app's commands over real Tauri IPC (`tauri::test` mock runtime), against the in-process
+//! provider simulator, with the real OS keyring under a unique service name. Run inside a D-Bus
+//! session with an unlocked Secret Service (`scripts/test.sh` does this).
+
+mod demo;
+mod harness;
+mod keys_isolation;
