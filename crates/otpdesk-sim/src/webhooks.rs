@@ -211,19 +211,59 @@ pub fn validate_webhook_url(raw: &str, allow_insecure: bool) -> Result<(), SimEr
     Ok(())
 }
 
+/// The resolving half of the anti-SSRF rule: a host name whose addresses include a private one is
+/// refused. A name that does not resolve (the simulator may run offline) is let through; IP
+/// literals are judged by [`validate_webhook_url`].
+pub async fn resolves_publicly(raw: &str) -> Result<(), SimError> {
+    let Ok(url) = url::Url::parse(raw) else {
+        return Ok(());
+    };
+    let Some(url::Host::Domain(host)) = url.host() else {
+        return Ok(());
+    };
+    let port = url.port_or_known_default().unwrap_or(443);
+    let lookup = tokio::net::lookup_host((host.to_string(), port));
+    if let Ok(Ok(addrs)) = tokio::time::timeout(Duration::from_secs(2), lookup).await {
+        for addr in addrs {
+            if !is_public(addr.ip()) {
+                return Err(SimError::Validation {
+                    field: "url".into(),
+                    message: "url resolves to a private or loopback address".into(),
+                    value: None,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
             !(v4.is_private()
                 || v4.is_loopback()
                 || v4.is_link_local()
                 || v4.is_unspecified()
                 || v4.is_broadcast()
-                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1]))
+                || v4.is_multicast()
+                || a == 0
+                || a >= 240
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (b == 18 || b == 19)))
         }
-        IpAddr::V6(v6) => {
-            !(v6.is_loopback() || v6.is_unspecified() || (v6.segments()[0] & 0xfe00) == 0xfc00)
-        }
+        // An IPv4-mapped address ("::ffff:127.0.0.1") is judged as the IPv4 address it maps.
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public(IpAddr::V4(v4)),
+            None => {
+                let first = v6.segments()[0];
+                !(v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80)
+            }
+        },
     }
 }
 
@@ -280,6 +320,10 @@ mod tests {
             "https://10.1.2.3/h",
             "https://localhost/h",
             "https://[::1]/h",
+            "https://[::ffff:127.0.0.1]/h",
+            "https://[fe80::1]/h",
+            "https://169.254.169.254/latest",
+            "https://0.0.0.0/h",
             "nope",
         ] {
             assert!(validate_webhook_url(bad, false).is_err(), "{bad}");

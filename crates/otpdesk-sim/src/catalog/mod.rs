@@ -1,6 +1,6 @@
 //! The deterministic catalog: services, countries, OTPZap S1 products / S2 services, operators and
 //! specials / S3 sites and domains, and NumberOTP prices. Prices are integers (IDR) or USD
-//! micro-units; stock starts from the seed and is then tracked in [`crate::state::World`].
+//! micro-units; stock starts from the seed and is then tracked per sale in the simulator state.
 
 use crate::rng::hash_str;
 use otpdesk_core::{Currency, Money};

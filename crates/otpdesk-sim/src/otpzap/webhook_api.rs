@@ -5,7 +5,7 @@ use super::{auth, ok, OzResult};
 use crate::error::SimError;
 use crate::http::{bool_field, json_object, str_field};
 use crate::state::Sim;
-use crate::webhooks::{validate_webhook_url, HookConfig, OTPZAP_EVENTS};
+use crate::webhooks::{resolves_publicly, validate_webhook_url, HookConfig, OTPZAP_EVENTS};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -32,6 +32,16 @@ pub async fn get_config(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> OzRe
 }
 
 pub async fn update(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) -> OzResult {
+    // DNS first, outside the world lock: a host name must not resolve to a private address.
+    let allow_insecure = sim.with(|w, _| w.config.allow_insecure_webhooks);
+    if !allow_insecure {
+        if let Some(url) = json_object(&body)
+            .ok()
+            .and_then(|b| b.get("url")?.as_str().map(str::to_string))
+        {
+            resolves_publicly(&url).await?;
+        }
+    }
     sim.with(|w, now| {
         let key = auth(w, &headers)?;
         let body = json_object(&body)?;
