@@ -1,4 +1,4 @@
-//! `otpdesk-sim --port N [--otp-delay-secs S]`: run the simulator until Ctrl-C.
+//! `otpdesk-sim --port N [--otp-delay-secs S]`: run the simulator until Ctrl-C or SIGTERM.
 
 use clap::Parser;
 use std::time::Duration;
@@ -46,7 +46,23 @@ async fn main() -> std::io::Result<()> {
     };
     let sim = otpdesk_sim::spawn(config).await?;
     println!("otpdesk-sim listening on {}", sim.base_url());
-    let _ = tokio::signal::ctrl_c().await;
+    stop_signal().await;
     sim.shutdown().await;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (what scripts and process managers send).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -28,8 +28,10 @@ fn binary_announces_its_address_and_serves() {
         s.read_to_string(&mut out).unwrap();
         out
     });
-    let _ = child.kill();
-    let _ = child.wait();
+    // SIGTERM stops it cleanly.
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
     assert!(
         url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
         "{line}"
