@@ -381,6 +381,9 @@ pub fn tick(w: &mut World, now: SimTime) {
     let mut due = Vec::new();
     let mut ended = Vec::new();
     for o in w.emails.values_mut().filter(|o| o.status.is_open()) {
+        if now < o.expires_at && o.scheduled.iter().all(|t| *t > now) {
+            continue;
+        }
         let expires = o.expires_at;
         let (ready, later): (Vec<_>, Vec<_>) = o
             .scheduled

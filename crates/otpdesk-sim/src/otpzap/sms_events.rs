@@ -106,6 +106,9 @@ pub fn tick(w: &mut World, now: SimTime) {
     let mut due = Vec::new();
     let mut ended = Vec::new();
     for o in w.sms.values_mut().filter(|o| o.status.is_open()) {
+        if now < o.expires_at && o.scheduled.iter().all(|(t, _)| *t > now) {
+            continue; // the common case, without allocating
+        }
         o.scheduled.sort_by_key(|(t, _)| *t);
         let (ready, later): (Vec<_>, Vec<_>) = o
             .scheduled
