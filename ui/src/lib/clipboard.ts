@@ -1,4 +1,5 @@
-// Copy text: the async clipboard API when the webview allows it, else the selection fallback.
+// Copy text the backend cannot copy for us (phone numbers): the async clipboard API when the webview
+// allows it, else the selection fallback. Codes go through the backend (`ipc().copyCode`).
 
 export async function copyText(text: string): Promise<boolean> {
   try {

@@ -1,35 +1,46 @@
 import { describe, expect, it } from "vitest";
 import { friendlyError, toAppError } from "./errors";
 
+const err = (code: string, extra: Record<string, unknown> = {}) => ({
+  code,
+  message: "raw backend text: HTTP 401 at src/lib.rs:12",
+  provider: null,
+  unlocks_at: null,
+  attempt_id: null,
+  ...extra,
+});
+
 describe("friendlyError", () => {
   const now = Date.parse("2026-05-19T03:00:00Z");
 
   it("maps codes to sentences with what to do next", () => {
-    expect(friendlyError({ code: "insufficient_balance", message: "402 low" }, "en")).toMatch(/Top up/);
-    expect(friendlyError({ code: "auth", message: "401" }, "id")).toMatch(/kunci API/);
+    expect(friendlyError(err("insufficient_balance"), "en")).toMatch(/Top up/);
+    expect(friendlyError(err("auth"), "id")).toMatch(/kunci API/);
+    expect(friendlyError(err("keyring_unavailable"), "en")).toMatch(/keychain/);
   });
 
-  it("never shows raw backend text for unknown codes", () => {
-    const text = friendlyError({ code: "weird_new_code", message: "panicked at src/lib.rs:12" }, "en");
-    expect(text).not.toMatch(/panicked/);
-    expect(text).toMatch(/Something went wrong/);
+  it("never shows raw backend text", () => {
+    for (const code of ["auth", "weird_new_code", "internal", "upstream"]) {
+      const text = friendlyError(err(code), "en");
+      expect(text).not.toMatch(/raw backend|401|src\/lib/);
+    }
+    expect(friendlyError(err("weird_new_code"), "en")).toMatch(/Something went wrong/);
     expect(friendlyError(new Error("boom"), "en")).toMatch(/Something went wrong/);
     expect(friendlyError("raw string", "en")).toMatch(/Something went wrong/);
   });
 
-  it("says how long to wait, from the field or the message", () => {
-    expect(friendlyError({ code: "cancel_cooldown", message: "", retry_after_secs: 90 }, "en", now)).toBe(
+  it("says how long to wait from unlocks_at", () => {
+    expect(friendlyError(err("cancel_cooldown", { unlocks_at: "2026-05-19T03:01:30Z" }), "en", now)).toBe(
       "Cancelling is possible 2 minutes after buying. Try again in 2 min.",
     );
-    expect(
-      friendlyError({ code: "cancel_cooldown", message: "Cancel is possible from 2026-05-19 03:00:40 UTC." }, "en", now),
-    ).toMatch(/in 40 s/);
-    expect(friendlyError({ code: "rate_limited", message: "try again in 30 s." }, "id", now)).toMatch(/dalam 30 dtk/);
-    expect(friendlyError({ code: "cooldown", message: "later" }, "en", now)).toMatch(/in a moment/);
+    expect(friendlyError(err("cancel_cooldown", { unlocks_at: "2026-05-19T03:00:40.5Z" }), "en", now)).toMatch(/in 41 s/);
+    expect(friendlyError(err("rate_limited", { unlocks_at: "2026-05-19T03:00:30Z" }), "id", now)).toMatch(/dalam 30 dtk/);
+    expect(friendlyError(err("cooldown"), "en", now)).toMatch(/in a moment/);
   });
 
   it("normalises what commands throw", () => {
-    expect(toAppError({ code: "network", message: "x" }).code).toBe("network");
-    expect(toAppError(undefined).code).toBe("unknown");
+    expect(toAppError(err("network")).code).toBe("network");
+    expect(toAppError(undefined).code).toBe("internal");
+    expect(toAppError({ code: "cooldown", unlocks_at: 5 }).unlocks_at).toBeNull();
   });
 });

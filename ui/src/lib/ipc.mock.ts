@@ -1,63 +1,60 @@
 // In-memory backend with the same interface as the Tauri shell: unit tests drive it directly, and
 // `npm run dev` in a plain browser uses it so the UI can be looked at without the desktop app.
 
-import type { Ipc } from "./ipc";
+import type { Ipc, Unlisten } from "./ipc";
 import {
   DEFAULT_SETTINGS,
   PROVIDERS,
   type AppError,
+  type AppMode,
   type AppStatus,
-  type Balance,
   type BuyRequest,
+  type CatalogCountry,
   type CatalogItem,
-  type CatalogSource,
   type EngineEvent,
   type OrderView,
+  type ProviderBalance,
   type ProviderId,
   type Settings,
 } from "./types";
 
+const COUNTRIES: CatalogCountry[] = [
+  { name: "Indonesia", iso: "ID", otpzap_s1: "7", otpzap_s2: "6", numberotp: "6" },
+  { name: "Malaysia", iso: "MY", otpzap_s1: "8", otpzap_s2: null, numberotp: "7" },
+  { name: "United States", iso: "US", otpzap_s1: null, otpzap_s2: null, numberotp: "1" },
+];
+
+function item(source: CatalogItem["source"], service: string, country: string, price: number, stock: number | null, n: number): CatalogItem {
+  const provider: ProviderId = source === "numberotp" ? "numberotp" : "otpzap";
+  const target: BuyRequest =
+    source === "otpzap_s1"
+      ? { type: "otpzap_s1", product_id: 1000 + n, country_id: 7, platform_id: 1 }
+      : source === "otpzap_s2"
+        ? { type: "otpzap_s2", service_id: 200 + n, country_id: 6, operator_id: "any" }
+        : { type: "numberotp", service: service.slice(0, 2).toLowerCase(), country: "6" };
+  return {
+    provider,
+    source,
+    service,
+    service_code: service.slice(0, 2).toLowerCase(),
+    label: null,
+    country,
+    price: { currency: provider === "numberotp" ? "USD" : "IDR", minor: price },
+    stock,
+    target,
+  };
+}
+
 const SAMPLE: CatalogItem[] = [
-  ...[
-    ["WhatsApp", "Indonesia", 2835, 1520],
-    ["Telegram", "Indonesia", 3100, 640],
-    ["Shopee", "Indonesia", 1900, 0],
-    ["Gojek", "Indonesia", 2400, 88],
-    ["WhatsApp", "Malaysia", 6500, 31],
-    ["TikTok", "Vietnam", 2200, 410],
-  ].map(([service, country, price, stock], i): CatalogItem => ({
-    source: "otpzap_s1",
-    provider: "otpzap",
-    service: service as string,
-    country: country as string,
-    price: { currency: "IDR", minor: price as number },
-    stock: stock as number,
-    buy: { type: "otpzap_s1", product_id: 1000 + i, country_id: 6, platform_id: 1 },
-  })),
-  ...[
-    ["WhatsApp", "Indonesia", 3400],
-    ["Facebook", "Philippines", 2650],
-  ].map(([service, country, price], i): CatalogItem => ({
-    source: "otpzap_s2",
-    provider: "otpzap",
-    service: service as string,
-    country: country as string,
-    price: { currency: "IDR", minor: price as number },
-    stock: null,
-    buy: { type: "otpzap_s2", service_id: 200 + i, country_id: 6, operator_id: "any" },
-  })),
-  ...[
-    ["WhatsApp", "United States", 250_000, 120],
-    ["Google", "United Kingdom", 180_000, 45],
-  ].map(([service, country, price, stock]): CatalogItem => ({
-    source: "numberotp",
-    provider: "numberotp",
-    service: service as string,
-    country: country as string,
-    price: { currency: "USD", minor: price as number },
-    stock: stock as number,
-    buy: { type: "numberotp", service: String(service).toLowerCase(), country: "1" },
-  })),
+  item("otpzap_s1", "WhatsApp", "Indonesia", 2835, 1520, 1),
+  item("otpzap_s1", "Telegram", "Indonesia", 3100, 640, 2),
+  item("otpzap_s1", "Shopee", "Indonesia", 1900, 0, 3),
+  item("otpzap_s1", "Gojek", "Indonesia", 2400, 88, 4),
+  item("otpzap_s1", "WhatsApp", "Malaysia", 6500, 31, 5),
+  item("otpzap_s2", "WhatsApp", "Indonesia", 3400, null, 6),
+  item("otpzap_s2", "Facebook", "Indonesia", 2650, null, 7),
+  item("numberotp", "WhatsApp", "Indonesia", 250_000, 120, 8),
+  item("numberotp", "Google", "United States", 180_000, 45, 9),
 ];
 
 export interface MockOptions {
@@ -72,8 +69,11 @@ export class MockIpc implements Ipc {
   keys: Record<ProviderId, boolean> = { otpzap: false, numberotp: false, ooppay: false };
   demo = false;
   settings: Settings = structuredClone(DEFAULT_SETTINGS);
+  private modeListeners = new Set<(m: AppMode) => void>();
   orders = new Map<string, OrderView>();
   balance = 250_000;
+  /** What copyCode put on the "clipboard". */
+  copied: string | null = null;
   /** Every call, for assertions. */
   calls: string[] = [];
   /** Make the next call of a command fail with this error. */
@@ -104,12 +104,20 @@ export class MockIpc implements Ipc {
     for (const l of this.listeners) l(e);
   }
 
+  private keyList() {
+    return PROVIDERS.map((provider) => ({
+      provider,
+      set: this.demo || this.keys[provider],
+      source: this.demo ? ("demo" as const) : this.keys[provider] ? ("keyring" as const) : ("none" as const),
+    }));
+  }
+
   private snapshot(): AppStatus {
-    return {
-      demo: this.demo,
-      keys: PROVIDERS.map((provider) => ({ provider, set: this.keys[provider] || this.demo })),
-      settings: structuredClone(this.settings),
-    };
+    return { mode: this.demo ? "demo" : "real", keys: this.keyList(), keyring_error: null, problem: null, version: "0.0.0-mock" };
+  }
+
+  private on(p: ProviderId): boolean {
+    return this.demo || this.keys[p];
   }
 
   async status() {
@@ -118,41 +126,58 @@ export class MockIpc implements Ipc {
   }
   async setKey(provider: ProviderId, key: string) {
     await this.step("setKey");
-    if (!key.trim() || key.includes("bad")) throw { code: "auth", message: "401 unauthorized" } satisfies AppError;
+    if (!key.trim()) throw err("empty_key");
+    if (key.includes("bad")) throw err("auth");
     this.keys[provider] = true;
+    return this.keyList();
   }
   async clearKey(provider: ProviderId) {
     await this.step("clearKey");
     this.keys[provider] = false;
+    return this.keyList();
   }
   async startDemo() {
     await this.step("startDemo");
     this.demo = true;
+    for (const l of this.modeListeners) l("demo");
     return this.snapshot();
   }
   async stopDemo() {
     await this.step("stopDemo");
     this.demo = false;
+    for (const l of this.modeListeners) l("real");
     return this.snapshot();
   }
-  async balances(): Promise<Balance[]> {
+  async balances(): Promise<ProviderBalance[]> {
     await this.step("balances");
-    const on = (p: ProviderId) => this.keys[p] || this.demo;
     return [
-      { provider: "otpzap", supported: true, balance: on("otpzap") ? { currency: "IDR", minor: this.balance } : null },
-      { provider: "numberotp", supported: false, balance: null },
-      { provider: "ooppay", supported: false, balance: null },
+      {
+        provider: "otpzap",
+        balance: this.on("otpzap") ? { status: "ok", amount: { currency: "IDR", minor: this.balance } } : { status: "no_key" },
+      },
+      { provider: "numberotp", balance: this.on("numberotp") ? { status: "not_available" } : { status: "no_key" } },
+      { provider: "ooppay", balance: { status: "not_available" } },
     ];
   }
-  async catalog(source: CatalogSource) {
-    await this.step("catalog");
-    const provider: ProviderId = source === "numberotp" ? "numberotp" : "otpzap";
-    if (!this.keys[provider] && !this.demo) throw { code: "provider_not_configured", message: "" } satisfies AppError;
-    return SAMPLE.filter((i) => i.source === source);
+  async countries() {
+    await this.step("countries");
+    const list = COUNTRIES.filter(
+      (c) => (this.on("otpzap") && (c.otpzap_s1 || c.otpzap_s2)) || (this.on("numberotp") && c.numberotp),
+    );
+    return { countries: list, failures: [] };
+  }
+  async catalogItems(country: CatalogCountry, search: string | null) {
+    await this.step("catalogItems");
+    const q = (search ?? "").toLowerCase();
+    const items = SAMPLE.filter(
+      (i) => i.country === country.name && this.on(i.provider) && (!q || i.service.toLowerCase().includes(q)),
+    );
+    return { items, failures: [] };
   }
   async buy(req: BuyRequest) {
     await this.step("buy");
-    const item = SAMPLE.find((i) => JSON.stringify(i.buy) === JSON.stringify(req));
+    const item = SAMPLE.find((i) => JSON.stringify(i.target) === JSON.stringify(req));
+    if (item?.stock === 0) throw err("out_of_stock");
     const t = this.now();
     const id = `order-${++this.seq}`;
     const order: OrderView = {
@@ -212,15 +237,11 @@ export class MockIpc implements Ipc {
   private async act(name: string, id: string, to: string): Promise<OrderView> {
     await this.step(name);
     const o = this.orders.get(id);
-    if (!o) throw { code: "order_not_found", message: id } satisfies AppError;
+    if (!o) throw err("order_not_found");
     if (name === "cancelOrder" && o.cancel_unlocks_at && Date.parse(o.cancel_unlocks_at) > this.now()) {
-      throw {
-        code: "cancel_cooldown",
-        message: `Cancel is possible from ${o.cancel_unlocks_at}.`,
-        retry_after_secs: Math.ceil((Date.parse(o.cancel_unlocks_at) - this.now()) / 1000),
-      } satisfies AppError;
+      throw err("cancel_cooldown", { unlocks_at: o.cancel_unlocks_at });
     }
-    if (name === "resendOrder") {
+    if (name === "resendCode") {
       o.resend_count += 1;
       o.resend_waiting_for_otp = true;
       return structuredClone(o);
@@ -236,18 +257,38 @@ export class MockIpc implements Ipc {
   finishOrder(id: string) {
     return this.act("finishOrder", id, "completed");
   }
-  resendOrder(id: string) {
-    return this.act("resendOrder", id, "pending");
+  resendCode(id: string) {
+    return this.act("resendCode", id, "pending");
   }
-  async saveSettings(settings: Settings) {
-    await this.step("saveSettings");
+  async copyCode(id: string) {
+    await this.step("copyCode");
+    const o = this.orders.get(id);
+    this.copied = o?.otps.at(-1)?.code ?? null;
+  }
+  async getSettings() {
+    await this.step("getSettings");
+    return structuredClone(this.settings);
+  }
+  async updateSettings(settings: Settings) {
+    await this.step("updateSettings");
+    if (settings.poll_budget_per_minute < 10 || settings.poll_budget_per_minute > 270) throw err("invalid_settings");
     this.settings = structuredClone(settings);
     return structuredClone(settings);
   }
-  async onEngineEvent(cb: (e: EngineEvent) => void) {
+  async onEngineEvent(cb: (e: EngineEvent) => void): Promise<Unlisten> {
     this.listeners.add(cb);
     return () => {
       this.listeners.delete(cb);
     };
   }
+  async onModeChanged(cb: (m: AppMode) => void): Promise<Unlisten> {
+    this.modeListeners.add(cb);
+    return () => {
+      this.modeListeners.delete(cb);
+    };
+  }
+}
+
+function err(code: AppError["code"], extra: Partial<AppError> = {}): AppError {
+  return { code, message: `mock ${code}`, provider: null, unlocks_at: null, attempt_id: null, ...extra };
 }

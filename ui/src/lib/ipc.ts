@@ -1,16 +1,21 @@
 // The ONE seam between the UI and the backend. Components and stores only ever call `ipc()`.
-// `tauriIpc` talks to the Tauri shell; `ipc.mock.ts` implements the same interface for unit tests
-// and for running the UI in a plain browser (`npm run dev`).
+// `tauriIpc` wraps the generated bindings (commands + typed events); `ipc.mock.ts` implements the
+// same interface for unit tests and for running the UI in a plain browser (`npm run dev`).
+// Every method resolves with data or rejects with an AppError `{code, message, ...}`.
 
+import { commands, events } from "./bindings";
 import { toAppError } from "./errors";
 import type {
+  AppMode,
   AppStatus,
-  Balance,
   BuyRequest,
-  CatalogItem,
-  CatalogSource,
+  CatalogCountry,
+  CatalogItems,
+  Countries,
   EngineEvent,
+  KeyStatus,
   OrderView,
+  ProviderBalance,
   ProviderId,
   Settings,
 } from "./types";
@@ -18,58 +23,70 @@ import type {
 export type Unlisten = () => void;
 
 export interface Ipc {
-  /** Demo flag, which keys are set, settings. */
+  /** Mode (real / demo), which keys are set, start-up problems. */
   status(): Promise<AppStatus>;
-  /** Store a key after the backend checked it with the provider. Throws AppError when refused. */
-  setKey(provider: ProviderId, key: string): Promise<void>;
-  clearKey(provider: ProviderId): Promise<void>;
+  /** The backend checks the key with the provider before storing it in the keyring. */
+  setKey(provider: ProviderId, key: string): Promise<KeyStatus[]>;
+  clearKey(provider: ProviderId): Promise<KeyStatus[]>;
   startDemo(): Promise<AppStatus>;
   stopDemo(): Promise<AppStatus>;
-  balances(): Promise<Balance[]>;
-  catalog(source: CatalogSource): Promise<CatalogItem[]>;
-  buy(req: BuyRequest): Promise<OrderView>;
+  balances(): Promise<ProviderBalance[]>;
+  countries(): Promise<Countries>;
+  catalogItems(country: CatalogCountry, search: string | null): Promise<CatalogItems>;
+  buy(target: BuyRequest): Promise<OrderView>;
   activeOrders(): Promise<OrderView[]>;
   cancelOrder(id: string): Promise<OrderView>;
   finishOrder(id: string): Promise<OrderView>;
-  resendOrder(id: string): Promise<OrderView>;
-  saveSettings(settings: Settings): Promise<Settings>;
-  /** Engine events forwarded by the shell (order created, status changed, OTP received, ...). */
+  resendCode(id: string): Promise<OrderView>;
+  /** Copy the order's latest code (the backend owns the clipboard). */
+  copyCode(id: string): Promise<void>;
+  getSettings(): Promise<Settings>;
+  updateSettings(settings: Settings): Promise<Settings>;
   onEngineEvent(cb: (e: EngineEvent) => void): Promise<Unlisten>;
+  /** Real ↔ demo switch: everything must be reloaded. */
+  onModeChanged(cb: (mode: AppMode) => void): Promise<Unlisten>;
 }
 
-/** Call a command and turn any rejection into an AppError (`{code, message}`). */
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
-  const { invoke } = await import("@tauri-apps/api/core");
+type Res<T> = { status: "ok"; data: T } | { status: "error"; error: unknown };
+
+/** Unwrap a binding's result; anything thrown becomes an AppError too. */
+async function unwrap<T>(p: Promise<Res<T>>): Promise<T> {
+  let r: Res<T>;
   try {
-    return await invoke<T>(cmd, args);
+    r = await p;
   } catch (e) {
     throw toAppError(e);
   }
+  if (r.status === "error") throw toAppError(r.error);
+  return r.data;
 }
 
 export const tauriIpc: Ipc = {
-  status: () => call("app_status"),
-  setKey: (provider, key) => call("set_api_key", { provider, key }),
-  clearKey: (provider) => call("clear_api_key", { provider }),
-  startDemo: () => call("start_demo"),
-  stopDemo: () => call("stop_demo"),
-  balances: () => call("balances"),
-  catalog: (source) => call("catalog", { source }),
-  buy: (req) => call("buy", { req }),
-  activeOrders: () => call("active_orders"),
-  cancelOrder: (id) => call("cancel_order", { orderId: id }),
-  finishOrder: (id) => call("finish_order", { orderId: id }),
-  resendOrder: (id) => call("resend_order", { orderId: id }),
-  saveSettings: (settings) => call("save_settings", { settings }),
-  async onEngineEvent(cb) {
-    const { listen } = await import("@tauri-apps/api/event");
-    return listen<EngineEvent>("engine-event", (e) => cb(e.payload));
+  status: () => unwrap(commands.appStatus()),
+  setKey: (provider, key) => unwrap(commands.setKey(provider, key)),
+  clearKey: (provider) => unwrap(commands.clearKey(provider)),
+  startDemo: () => unwrap(commands.startDemo()),
+  stopDemo: () => unwrap(commands.stopDemo()),
+  balances: () => unwrap(commands.balances()),
+  countries: () => unwrap(commands.catalogCountries()),
+  catalogItems: (country, search) => unwrap(commands.catalogItems(country, search)),
+  buy: (target) => unwrap(commands.buy(target)),
+  activeOrders: () => unwrap(commands.activeOrders()),
+  cancelOrder: (id) => unwrap(commands.cancelOrder(id)),
+  finishOrder: (id) => unwrap(commands.finishOrder(id)),
+  resendCode: (id) => unwrap(commands.resendCode(id)),
+  copyCode: async (id) => {
+    await unwrap(commands.copyCode(id));
   },
+  getSettings: () => unwrap(commands.getSettings()),
+  updateSettings: (settings) => unwrap(commands.updateSettings(settings)),
+  onEngineEvent: (cb) => events.engineEventPayload.listen((e) => cb(e.payload)),
+  onModeChanged: (cb) => events.appModeChanged.listen((e) => cb(e.payload.mode)),
 };
 
 let current: Ipc | null = null;
 
-/** The backend in use. Inside Tauri: the shell; elsewhere (browser preview): the mock. */
+/** The backend in use: set once at start (`useIpc`), by tests with a mock. */
 export function ipc(): Ipc {
   if (!current) throw new Error("ipc not initialised: call useIpc() first");
   return current;
@@ -79,6 +96,7 @@ export function useIpc(impl: Ipc): void {
   current = impl;
 }
 
+/** Inside the Tauri webview (as opposed to a plain browser running `npm run dev`). */
 export function inTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
 }

@@ -1,11 +1,9 @@
 // Starts the app: picks the backend, loads state, forwards engine events to the stores, ticks the
 // clock. Components call these helpers so every error becomes a friendly toast the same way.
 
-import { copyText } from "./clipboard";
 import { friendlyError, isTransient } from "./errors";
 import { inTauri, ipc, tauriIpc, useIpc, type Unlisten } from "./ipc";
 import { MockIpc } from "./ipc.mock";
-import { chime } from "./sound";
 import { app } from "./stores/app.svelte";
 import { balances } from "./stores/balances.svelte";
 import { catalog } from "./stores/catalog.svelte";
@@ -13,47 +11,46 @@ import { clock } from "./stores/clock.svelte";
 import { locale, t } from "./stores/locale.svelte";
 import { board } from "./stores/orders.svelte";
 import { toasts } from "./stores/toasts.svelte";
-import { PROVIDER_NAMES, type EngineEvent, type OrderView } from "./types";
+import { PROVIDER_NAMES, type EngineEvent, type OrderView, type OtpView } from "./types";
 
 /** Show an error as a friendly toast. */
 export function showError(e: unknown): void {
   toasts.show("error", friendlyError(e, locale.lang, clock.now));
 }
 
-export async function copyWithToast(text: string, what: "code" | "number"): Promise<boolean> {
-  const ok = await copyText(text);
-  if (!ok) toasts.show("error", t("error.unknown"));
-  void what;
-  return ok;
-}
-
-function onEvent(e: EngineEvent): void {
+/** What the UI does with one engine event (exported for tests). */
+export function onEngineEvent(e: EngineEvent): void {
   board.apply(e);
-  if (e.type === "balance_changed" || e.type === "order_created") balances.refreshSoon();
-  if (e.type === "order_status_changed") {
-    const to = (e as { to: string }).to;
-    if (["cancelled", "expired", "failed", "completed"].includes(to)) balances.refreshSoon();
-  }
-  if (e.type === "outcome_unknown") toasts.show("error", t("error.outcome_unknown"), 0);
-  if (e.type === "provider_error") {
-    const pe = e as { provider: keyof typeof PROVIDER_NAMES; code: string };
-    if (!isTransient(pe.code)) {
-      toasts.show("error", t("error.background", { provider: PROVIDER_NAMES[pe.provider] ?? pe.provider, text: friendlyError(pe, locale.lang) }));
-    }
+  switch (e.type) {
+    case "order_created":
+    case "balance_changed":
+    case "deposit_paid":
+      balances.refreshSoon();
+      break;
+    case "order_status_changed":
+      if (["cancelled", "expired", "failed", "completed", "replaced"].includes(e.to)) balances.refreshSoon();
+      break;
+    case "outcome_unknown":
+      toasts.show("error", t("error.outcome_unknown"), 0);
+      break;
+    case "provider_error":
+      if (!isTransient(e.code)) {
+        const text = friendlyError({ code: e.code, message: e.message }, locale.lang);
+        toasts.show("error", t("error.background", { provider: PROVIDER_NAMES[e.provider] ?? e.provider, text }));
+      }
+      break;
   }
 }
 
-board.hooks.onOtp = (o: OrderView, otp) => {
-  const code = otp.code ?? "";
-  if (app.settings.sound) chime();
-  if (code && app.settings.auto_copy) {
-    void copyText(code).then((ok) => ok && toasts.show("code", t("order.autoCopied", { code })));
-  } else if (code) {
-    toasts.show("code", t("order.otpToast", { code, service: o.service }));
-  }
-};
+/** A new code: the backend notifies (and copies, when auto-copy is on); the window says so too. */
+function onOtp(o: OrderView, otp: OtpView): void {
+  const code = otp.code;
+  if (!code) return;
+  toasts.show("code", t(app.settings.auto_copy ? "order.autoCopied" : "order.otpToast", { code, service: o.service }));
+}
+board.hooks.onOtp = onOtp;
 
-let unlisten: Unlisten | null = null;
+let unlisten: Unlisten[] = [];
 let pruneTimer: ReturnType<typeof setInterval> | null = null;
 
 /** Load everything the main window shows. */
@@ -64,7 +61,16 @@ export async function loadMain(): Promise<void> {
     .then((list) => board.load(list))
     .catch(showError)
     .finally(() => (board.loading = false));
-  await Promise.all([orders, balances.refresh(), catalog.loadFor(app.keys)]);
+  await Promise.all([orders, balances.refresh(), catalog.loadCountries()]);
+}
+
+/** Real ↔ demo switched (here or from the tray): start over with the new data. */
+async function reloadAll(): Promise<void> {
+  board.clear();
+  catalog.items = [];
+  catalog.countries = [];
+  await app.load();
+  if (app.screen !== "welcome" && app.screen !== "loading") await loadMain();
 }
 
 export async function start(): Promise<void> {
@@ -72,7 +78,8 @@ export async function start(): Promise<void> {
   clock.start();
   pruneTimer ??= setInterval(() => board.prune(), 5000);
   try {
-    unlisten ??= await ipc().onEngineEvent(onEvent);
+    unlisten.push(await ipc().onEngineEvent(onEngineEvent));
+    unlisten.push(await ipc().onModeChanged(() => void reloadAll()));
   } catch (e) {
     showError(e);
   }
@@ -80,9 +87,19 @@ export async function start(): Promise<void> {
   if (app.screen === "main") await loadMain();
 }
 
+export async function switchDemo(on: boolean): Promise<void> {
+  try {
+    if (on) await app.startDemo();
+    else await app.stopDemo();
+    await reloadAll();
+  } catch (e) {
+    showError(e);
+  }
+}
+
 export function stop(): void {
-  unlisten?.();
-  unlisten = null;
+  for (const u of unlisten) u();
+  unlisten = [];
   clock.stop();
   if (pruneTimer) clearInterval(pruneTimer);
   pruneTimer = null;

@@ -1,37 +1,68 @@
-// Which screen is showing, demo flag, which keys are set (never the keys themselves), settings.
+// Which screen is showing, real or demo mode, which keys are set (never the keys themselves),
+// settings, and start-up problems.
 
 import { ipc } from "../ipc";
-import { DEFAULT_SETTINGS, PROVIDERS, type AppStatus, type ProviderId, type Settings } from "../types";
-import { locale } from "./locale.svelte";
+import { DEFAULT_SETTINGS, PROVIDERS, type AppError, type AppStatus, type KeyStatus, type ProviderId, type Settings, type Theme } from "../types";
+import { locale, resolveLanguage } from "./locale.svelte";
 
 export type Screen = "loading" | "welcome" | "main" | "keys" | "settings";
+
+const THEME_KEY = "otpdesk.theme";
+
+function loadTheme(): Theme {
+  try {
+    const v = globalThis.localStorage?.getItem(THEME_KEY);
+    return v === "light" || v === "dark" ? v : "system";
+  } catch {
+    return "system";
+  }
+}
 
 export class AppState {
   screen = $state<Screen>("loading");
   demo = $state(false);
   keys = $state<Record<ProviderId, boolean>>({ otpzap: false, numberotp: false, ooppay: false });
   settings = $state<Settings>(structuredClone(DEFAULT_SETTINGS));
-  /** Could not reach the backend at start; shown as a full-window message with a retry. */
-  startError = $state<unknown>(null);
+  theme = $state<Theme>(loadTheme());
+  /** The keyring could not be read: keys show as not set and a notice explains why. */
+  keyringError = $state<AppError | null>(null);
+  /** The app could not open its data, or the backend could not be reached at all. */
+  problem = $state<unknown>(null);
+  version = $state("");
 
   get anyKey(): boolean {
     return PROVIDERS.some((p) => this.keys[p]);
   }
 
-  apply(s: AppStatus): void {
-    this.demo = s.demo;
-    for (const k of s.keys) this.keys[k.provider] = k.set;
-    this.settings = { ...structuredClone(DEFAULT_SETTINGS), ...s.settings };
-    locale.lang = this.settings.language;
+  applyKeys(list: KeyStatus[]): void {
+    for (const k of list) this.keys[k.provider] = k.set;
   }
 
+  apply(s: AppStatus): void {
+    this.demo = s.mode === "demo";
+    this.applyKeys(s.keys);
+    this.keyringError = s.keyring_error;
+    this.problem = s.problem;
+    this.version = s.version;
+  }
+
+  applySettings(s: Settings): void {
+    this.settings = { ...structuredClone(DEFAULT_SETTINGS), ...s };
+    locale.lang = resolveLanguage(this.settings.language);
+  }
+
+  /** Ask the backend where we stand and pick the first screen. */
   async load(): Promise<void> {
-    this.startError = null;
+    this.problem = null;
     try {
-      this.apply(await ipc().status());
-      this.screen = this.demo || this.anyKey ? "main" : "welcome";
+      const [status, settings] = await Promise.all([ipc().status(), ipc().getSettings().catch(() => null)]);
+      this.apply(status);
+      if (settings) this.applySettings(settings);
+      if (this.screen === "loading" || this.screen === "welcome" || !(this.demo || this.anyKey)) {
+        this.screen = this.demo || this.anyKey ? "main" : "welcome";
+      }
     } catch (e) {
-      this.startError = e;
+      this.problem = e;
     }
   }
 
@@ -40,13 +71,11 @@ export class AppState {
   }
 
   async setKey(provider: ProviderId, key: string): Promise<void> {
-    await ipc().setKey(provider, key.trim());
-    this.keys[provider] = true;
+    this.applyKeys(await ipc().setKey(provider, key.trim()));
   }
 
   async clearKey(provider: ProviderId): Promise<void> {
-    await ipc().clearKey(provider);
-    this.keys[provider] = false;
+    this.applyKeys(await ipc().clearKey(provider));
   }
 
   async startDemo(): Promise<void> {
@@ -60,8 +89,16 @@ export class AppState {
   }
 
   async saveSettings(next: Settings): Promise<void> {
-    this.settings = await ipc().saveSettings(next);
-    locale.lang = this.settings.language;
+    this.applySettings(await ipc().updateSettings(next));
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    try {
+      globalThis.localStorage?.setItem(THEME_KEY, theme);
+    } catch {
+      // Private mode or no storage: the choice lasts for this session.
+    }
   }
 }
 

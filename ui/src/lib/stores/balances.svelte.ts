@@ -1,10 +1,10 @@
 // Balances of every provider; refreshed on demand and after money moved.
 
 import { ipc } from "../ipc";
-import type { Balance } from "../types";
+import type { ProviderBalance } from "../types";
 
 export class BalancesStore {
-  list = $state<Balance[]>([]);
+  list = $state<ProviderBalance[]>([]);
   loading = $state(false);
   error = $state<unknown>(null);
   private pending: ReturnType<typeof setTimeout> | null = null;

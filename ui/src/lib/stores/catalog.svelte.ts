@@ -1,80 +1,129 @@
-// Offers from every catalog the user has a key for, with search by service and country.
+// The buy list: pick a country (merged across providers), then search services in it. Items of a
+// country are fetched once and filtered locally, so typing is instant.
 
 import { ipc } from "../ipc";
-import { CATALOG_SOURCES, type CatalogItem, type CatalogSource, type ProviderId } from "../types";
-
-export const SOURCE_PROVIDER: Record<CatalogSource, ProviderId> = {
-  otpzap_s1: "otpzap",
-  otpzap_s2: "otpzap",
-  numberotp: "numberotp",
-};
+import type { CatalogCountry, CatalogItem, CatalogSource, ProviderFailure } from "../types";
 
 /** Rows shown at once; the search narrows the rest. */
 export const SHOW_MAX = 150;
+
+/** The country picked first when nothing was chosen yet (most resellers sell Indonesian numbers). */
+export const DEFAULT_COUNTRY = "Indonesia";
+const COUNTRY_KEY = "otpdesk.country";
 
 function norm(s: string): string {
   return s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
 }
 
-export function matches(item: CatalogItem, service: string, country: string): boolean {
+export function matches(item: CatalogItem, service: string): boolean {
   const s = norm(service);
-  const c = norm(country);
-  return (!s || norm(item.service).includes(s)) && (!c || norm(item.country).includes(c));
+  if (!s) return true;
+  return norm(item.service).includes(s) || norm(item.label ?? "").includes(s) || norm(item.service_code ?? "") === s;
+}
+
+/** In stock first, then by service name, then cheapest first within a currency. */
+export function byStockServicePrice(a: CatalogItem, b: CatalogItem): number {
+  const ea = a.stock === 0 ? 1 : 0;
+  const eb = b.stock === 0 ? 1 : 0;
+  if (ea !== eb) return ea - eb;
+  const sa = a.service.localeCompare(b.service);
+  if (sa !== 0) return sa;
+  if (a.price && b.price && a.price.currency === b.price.currency) return a.price.minor - b.price.minor;
+  return 0;
 }
 
 export class CatalogStore {
-  items = $state<Record<CatalogSource, CatalogItem[]>>({ otpzap_s1: [], otpzap_s2: [], numberotp: [] });
-  loading = $state<Record<CatalogSource, boolean>>({ otpzap_s1: false, otpzap_s2: false, numberotp: false });
-  errors = $state<Record<CatalogSource, unknown>>({ otpzap_s1: null, otpzap_s2: null, numberotp: null });
-  enabled = $state<CatalogSource[]>([]);
-  service = $state("");
+  countries = $state<CatalogCountry[]>([]);
+  countriesLoading = $state(false);
+  countriesError = $state<unknown>(null);
+  countryFailures = $state<ProviderFailure[]>([]);
+  /** Name of the chosen country. */
   country = $state("");
+  items = $state<CatalogItem[]>([]);
+  failures = $state<ProviderFailure[]>([]);
+  loading = $state(false);
+  error = $state<unknown>(null);
+  service = $state("");
   source = $state<CatalogSource | "all">("all");
+  private requestSeq = 0;
 
-  /** Load the catalogs of the providers that have a key. */
-  async loadFor(keys: Record<ProviderId, boolean>): Promise<void> {
-    this.enabled = CATALOG_SOURCES.filter((s) => keys[SOURCE_PROVIDER[s]]);
-    if (this.source !== "all" && !this.enabled.includes(this.source)) this.source = "all";
-    await Promise.all(this.enabled.map((s) => this.load(s)));
+  get current(): CatalogCountry | null {
+    return this.countries.find((c) => c.name === this.country) ?? null;
   }
 
-  async load(source: CatalogSource): Promise<void> {
-    this.loading[source] = true;
-    this.errors[source] = null;
-    try {
-      this.items[source] = await ipc().catalog(source);
-    } catch (e) {
-      this.errors[source] = e;
-    } finally {
-      this.loading[source] = false;
-    }
+  /** Sources present in the loaded items (for the filter tabs). */
+  get sources(): CatalogSource[] {
+    const order: CatalogSource[] = ["otpzap_s1", "otpzap_s2", "numberotp"];
+    return order.filter((s) => this.items.some((i) => i.source === s));
   }
 
-  get anyLoading(): boolean {
-    return this.shownSources.some((s) => this.loading[s]);
-  }
-
-  get shownSources(): CatalogSource[] {
-    return this.source === "all" ? this.enabled : [this.source];
-  }
-
-  /** Matching offers: in stock first, then cheapest first within a currency. */
   get all(): CatalogItem[] {
-    const out: CatalogItem[] = [];
-    for (const s of this.shownSources) for (const i of this.items[s]) if (matches(i, this.service, this.country)) out.push(i);
-    return out.sort((a, b) => {
-      const ea = a.stock === 0 ? 1 : 0;
-      const eb = b.stock === 0 ? 1 : 0;
-      if (ea !== eb) return ea - eb;
-      const sa = a.service.localeCompare(b.service);
-      if (sa !== 0) return sa;
-      if (a.price && b.price && a.price.currency === b.price.currency) return a.price.minor - b.price.minor;
-      return 0;
-    });
+    return this.items
+      .filter((i) => (this.source === "all" || i.source === this.source) && matches(i, this.service))
+      .sort(byStockServicePrice);
   }
 
   get shown(): CatalogItem[] {
     return this.all.slice(0, SHOW_MAX);
+  }
+
+  async loadCountries(): Promise<void> {
+    this.countriesLoading = true;
+    this.countriesError = null;
+    try {
+      const res = await ipc().countries();
+      this.countries = res.countries;
+      this.countryFailures = res.failures;
+      let saved = "";
+      try {
+        saved = globalThis.localStorage?.getItem(COUNTRY_KEY) ?? "";
+      } catch {
+        // No storage: fall back to the default.
+      }
+      const pick =
+        [this.country, saved, DEFAULT_COUNTRY].find((n) => n && res.countries.some((c) => c.name === n)) ??
+        res.countries[0]?.name ??
+        "";
+      this.country = pick;
+      if (pick) await this.loadItems();
+      else this.items = [];
+    } catch (e) {
+      this.countriesError = e;
+    } finally {
+      this.countriesLoading = false;
+    }
+  }
+
+  async choose(name: string): Promise<void> {
+    this.country = name;
+    try {
+      globalThis.localStorage?.setItem(COUNTRY_KEY, name);
+    } catch {
+      // Not remembered across restarts; fine.
+    }
+    await this.loadItems();
+  }
+
+  async loadItems(): Promise<void> {
+    const country = this.current;
+    if (!country) return;
+    const seq = ++this.requestSeq;
+    this.loading = true;
+    this.error = null;
+    try {
+      const res = await ipc().catalogItems($state.snapshot(country), null);
+      if (seq !== this.requestSeq) return; // a newer country was chosen meanwhile
+      this.items = res.items;
+      this.failures = res.failures;
+      if (this.source !== "all" && !this.sources.includes(this.source)) this.source = "all";
+    } catch (e) {
+      if (seq === this.requestSeq) {
+        this.error = e;
+        this.items = [];
+      }
+    } finally {
+      if (seq === this.requestSeq) this.loading = false;
+    }
   }
 }
 

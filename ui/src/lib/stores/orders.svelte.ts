@@ -105,6 +105,12 @@ export class OrdersBoard {
     this.noteFinal(this.byId[o.id]);
   }
 
+  clear(): void {
+    this.byId = {};
+    this.finalAt = {};
+    this.loaded = false;
+  }
+
   remove(id: string): void {
     delete this.byId[id];
     delete this.finalAt[id];

@@ -1,17 +1,23 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { useIpc } from "../ipc";
 import { MockIpc } from "../ipc.mock";
+import { onEngineEvent } from "../session.svelte";
+import type { AppError } from "../types";
 import { AppState } from "./app.svelte";
-import { CatalogStore } from "./catalog.svelte";
 import { BalancesStore } from "./balances.svelte";
+import { CatalogStore } from "./catalog.svelte";
 import { Clock } from "./clock.svelte";
-import { locale } from "./locale.svelte";
+import { locale, resolveLanguage } from "./locale.svelte";
+import { board } from "./orders.svelte";
+import { toasts } from "./toasts.svelte";
 
 let mock: MockIpc;
 beforeEach(() => {
   mock = new MockIpc();
   useIpc(mock);
 });
+
+const appError = (code: AppError["code"]): AppError => ({ code, message: "x", provider: null, unlocks_at: null, attempt_id: null });
 
 describe("AppState", () => {
   it("starts on the welcome screen without keys, on main with one", async () => {
@@ -42,57 +48,111 @@ describe("AppState", () => {
     expect(a.screen).toBe("welcome");
   });
 
-  it("settings switch the language", async () => {
+  it("settings switch the language; refused settings throw", async () => {
     const a = new AppState();
     await a.load();
     await a.saveSettings({ ...a.settings, language: "id" });
     expect(locale.lang).toBe("id");
     await a.saveSettings({ ...a.settings, language: "en" });
+    expect(locale.lang).toBe("en");
+    await expect(a.saveSettings({ ...a.settings, poll_budget_per_minute: 5000 })).rejects.toMatchObject({ code: "invalid_settings" });
+  });
+
+  it("a backend that cannot be reached is a problem, not a crash", async () => {
+    mock.failNext.set("status", appError("not_ready"));
+    const a = new AppState();
+    await a.load();
+    expect(a.problem).toMatchObject({ code: "not_ready" });
+  });
+});
+
+describe("language", () => {
+  it("system follows the OS language", () => {
+    expect(resolveLanguage("system", ["id-ID", "en-US"])).toBe("id");
+    expect(resolveLanguage("system", ["en-GB"])).toBe("en");
+    expect(resolveLanguage("id", ["en-GB"])).toBe("id");
   });
 });
 
 describe("CatalogStore", () => {
-  it("loads only providers with a key and searches by service and country", async () => {
-    const c = new CatalogStore();
+  it("picks Indonesia first and searches services in it", async () => {
     mock.keys.otpzap = true;
-    await c.loadFor(mock.keys);
-    expect(c.enabled).toEqual(["otpzap_s1", "otpzap_s2"]);
-    expect(c.all.every((i) => i.provider === "otpzap")).toBe(true);
+    const c = new CatalogStore();
+    await c.loadCountries();
+    expect(c.countries.map((x) => x.name)).toEqual(["Indonesia", "Malaysia"]);
+    expect(c.country).toBe("Indonesia");
+    expect(c.items.every((i) => i.provider === "otpzap")).toBe(true);
+    expect(c.sources).toEqual(["otpzap_s1", "otpzap_s2"]);
     c.service = "whats";
-    c.country = "indo";
-    expect(c.all.map((i) => `${i.source}:${i.service}:${i.country}`)).toEqual([
-      "otpzap_s1:WhatsApp:Indonesia",
-      "otpzap_s2:WhatsApp:Indonesia",
-    ]);
+    expect(c.all.map((i) => `${i.source}:${i.service}`)).toEqual(["otpzap_s1:WhatsApp", "otpzap_s2:WhatsApp"]);
     c.source = "otpzap_s2";
     expect(c.all).toHaveLength(1);
+    await c.choose("Malaysia");
+    expect(c.items.map((i) => i.country)).toEqual(["Malaysia"]);
+    expect(c.source).toBe("all"); // Malaysia has no Server 2
   });
 
   it("puts sold-out offers last", async () => {
-    const c = new CatalogStore();
     mock.keys.otpzap = true;
-    await c.loadFor(mock.keys);
+    const c = new CatalogStore();
+    await c.loadCountries();
     const all = c.all;
     expect(all[all.length - 1].stock).toBe(0);
   });
 
-  it("keeps a failed catalog's error for the UI", async () => {
-    const c = new CatalogStore();
+  it("keeps a failed load's error for the UI", async () => {
     mock.keys.numberotp = true;
-    mock.failNext.set("catalog", { code: "network", message: "down" });
-    await c.loadFor(mock.keys);
-    expect(c.errors.numberotp).toMatchObject({ code: "network" });
-    expect(c.loading.numberotp).toBe(false);
+    mock.failNext.set("catalogItems", appError("network"));
+    const c = new CatalogStore();
+    await c.loadCountries();
+    expect(c.error).toMatchObject({ code: "network" });
+    expect(c.loading).toBe(false);
+    await c.loadItems();
+    expect(c.error).toBeNull();
+    expect(c.items.length).toBeGreaterThan(0);
   });
 });
 
 describe("BalancesStore", () => {
-  it("reports not available for providers without a balance API", async () => {
+  it("reports each provider's balance state", async () => {
     mock.keys.otpzap = true;
     const b = new BalancesStore();
     await b.refresh();
-    expect(b.list.find((x) => x.provider === "otpzap")?.balance).toEqual({ currency: "IDR", minor: 250_000 });
-    expect(b.list.find((x) => x.provider === "ooppay")?.supported).toBe(false);
+    expect(b.list.find((x) => x.provider === "otpzap")?.balance).toEqual({ status: "ok", amount: { currency: "IDR", minor: 250_000 } });
+    expect(b.list.find((x) => x.provider === "numberotp")?.balance).toEqual({ status: "no_key" });
+    expect(b.list.find((x) => x.provider === "ooppay")?.balance).toEqual({ status: "not_available" });
+  });
+});
+
+describe("engine events from the mock backend reach the board", () => {
+  it("buy, deliver, cancel refused in the cooldown", async () => {
+    let now = Date.parse("2026-05-19T03:00:00Z");
+    const m = new MockIpc({ now: () => now, keys: { otpzap: true } });
+    useIpc(m);
+    board.clear();
+    await m.onEngineEvent(onEngineEvent);
+    const c = new CatalogStore();
+    await c.loadCountries();
+    const order = await m.buy(c.all[0].target);
+    expect(board.byId[order.id]?.status).toBe("pending");
+    m.deliver(order.id, "482913");
+    expect(board.byId[order.id].otps.at(-1)?.code).toBe("482913");
+    expect(board.byId[order.id].status).toBe("otp_received");
+    expect(toasts.items.some((x) => x.text.includes("482913"))).toBe(true);
+    await expect(m.cancelOrder(order.id)).rejects.toMatchObject({ code: "cancel_cooldown" });
+    now += 120_000;
+    await m.cancelOrder(order.id);
+    expect(board.byId[order.id].status).toBe("cancelled");
+  });
+
+  it("background provider errors become friendly toasts, transient ones stay quiet", () => {
+    const before = toasts.items.length;
+    onEngineEvent({ type: "provider_error", provider: "otpzap", code: "rate_limited", message: "429", order_id: null });
+    expect(toasts.items.length).toBe(before);
+    onEngineEvent({ type: "provider_error", provider: "otpzap", code: "auth", message: "401 raw", order_id: null });
+    const last = toasts.items.at(-1)!;
+    expect(last.text).toMatch(/^OTPZap: The provider did not accept this API key/);
+    expect(last.text).not.toMatch(/401/);
   });
 });
 
