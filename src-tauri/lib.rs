@@ -8,7 +8,7 @@ mod demo;
 pub mod error;
 pub mod events;
 mod keys;
-mod notify;
+pub mod notify;
 mod session;
 pub mod settings;
 pub mod shell;

@@ -5,3 +5,4 @@
 mod demo;
 mod harness;
 mod keys_isolation;
+mod notify;
