@@ -217,6 +217,13 @@ async fn measure(s: &Setup, path: ProviderId, n: usize, samples: usize) -> Row {
                 }
             }
             let Some((o, seq)) = picked else { break };
+            // A random phase: right after its last code was seen an order has just been polled.
+            if let Some(b) = bound {
+                tokio::time::sleep(Duration::from_secs_f64(
+                    b.min(interval.as_secs_f64()) * rand::random::<f64>(),
+                ))
+                .await;
+            }
             let reference = o.remote_ref.clone().unwrap_or_else(|| o.remote_id.clone());
             let at = Instant::now();
             sim_deliver(s, &reference).await;

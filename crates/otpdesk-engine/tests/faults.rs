@@ -17,27 +17,63 @@ use std::time::{Duration, Instant};
 const PURCHASES: usize = 1_000;
 const CONCURRENCY: usize = 16;
 
-fn request(i: usize) -> BuyRequest {
-    match i % 10 {
+/// What to buy, spread over the simulator's catalog so stock does not run out.
+struct Shop {
+    s1: Vec<(i64, i64, i64)>,
+    email: Vec<(String, String)>,
+}
+
+impl Shop {
+    fn new() -> Shop {
+        let cat = otpdesk_sim::catalog::Catalog::new(42);
+        let s1 = cat
+            .products
+            .iter()
+            .filter(|p| p.initial_stock >= 100)
+            .map(|p| {
+                (
+                    p.id as i64,
+                    i64::from(p.country.id),
+                    i64::from(p.service.id),
+                )
+            })
+            .collect();
+        let mut email = Vec::new();
+        for site in otpdesk_sim::catalog::SITES {
+            for d in otpdesk_sim::catalog::DOMAINS {
+                if cat.domain_offer(site.site, d).initial_stock >= 10 {
+                    email.push((site.site.to_string(), d.name.to_string()));
+                }
+            }
+        }
+        Shop { s1, email }
+    }
+
+    fn request(&self, i: usize) -> BuyRequest {
         // 80 % OTPZap SMS (idempotent), 10 % NumberOTP, 10 % OTPZap email (not idempotent for us).
-        0 => BuyRequest::Numberotp {
-            service: "wa".into(),
-            country: "67".into(),
-        },
-        1 => BuyRequest::OtpzapEmail {
-            site: "openai.com".into(),
-            domain: "gmail.com".into(),
-        },
-        2 => BuyRequest::OtpzapS2 {
-            service_id: 101,
-            country_id: 7,
-            operator_id: "random".into(),
-        },
-        _ => BuyRequest::OtpzapS1 {
-            product_id: 814_090_256,
-            country_id: 7,
-            platform_id: 1,
-        },
+        match i % 10 {
+            0 => BuyRequest::Numberotp {
+                service: "wa".into(),
+                country: "67".into(),
+            },
+            1 => {
+                let (site, domain) = self.email[i / 10 % self.email.len()].clone();
+                BuyRequest::OtpzapEmail { site, domain }
+            }
+            2 => BuyRequest::OtpzapS2 {
+                service_id: 101 + (i / 10 % 5) as i64,
+                country_id: 7,
+                operator_id: "random".into(),
+            },
+            _ => {
+                let (product_id, country_id, platform_id) = self.s1[i % self.s1.len()];
+                BuyRequest::OtpzapS1 {
+                    product_id,
+                    country_id,
+                    platform_id,
+                }
+            }
+        }
     }
 }
 
@@ -75,18 +111,20 @@ async fn a_thousand_faulty_purchases_never_double_charge_or_hide_an_order() {
             .unwrap();
     }
 
+    let shop = Arc::new(Shop::new());
     let next = Arc::new(AtomicUsize::new(0));
     let outcomes = Arc::new(std::sync::Mutex::new(HashMap::<&'static str, usize>::new()));
     let mut tasks = Vec::new();
     for _ in 0..CONCURRENCY {
-        let (engine, next, outcomes) = (engine.clone(), next.clone(), outcomes.clone());
+        let (engine, next, outcomes, shop) =
+            (engine.clone(), next.clone(), outcomes.clone(), shop.clone());
         tasks.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 if i >= PURCHASES {
                     return;
                 }
-                let code = match engine.buy(request(i)).await {
+                let code = match engine.buy(shop.request(i)).await {
                     Ok(_) => "ok",
                     Err(e) => e.code(),
                 };
