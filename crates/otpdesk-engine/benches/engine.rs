@@ -171,7 +171,7 @@ async fn measure(s: &Setup, path: ProviderId, n: usize, samples: usize) -> Row {
         // Let tracking reach its steady state (every /wait hanging; polls spread).
         let settle = match path {
             ProviderId::Otpzap => Duration::from_secs(3),
-            _ => Duration::from_millis(500 + (n as u64 * 60_000 / 1_200)),
+            _ => Duration::from_millis(300 + (n as u64 * 60_000 / 1_200)),
         };
         tokio::time::sleep(settle).await;
 
@@ -416,7 +416,7 @@ fn main() {
             "path", "orders", "samples", "p50 ms", "p99 ms", "bound ms", "req/min", "cpu s", "peak MB"
         );
         for (path, n, samples) in [
-            (ProviderId::Numberotp, 1, 20),
+            (ProviderId::Numberotp, 1, 100),
             (ProviderId::Numberotp, 50, 50),
             (ProviderId::Numberotp, 500, 500),
             (ProviderId::Otpzap, 1, 40),

@@ -425,3 +425,29 @@ async fn replace_email_cancel_reorder_and_filters() {
     assert!(json.contains("\"type\":\"order_created\""));
     engine.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_keys_never_reach_the_data_directory() {
+    let sim = sim(100_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&sim, dir.path()).await;
+    engine.buy(S1).await.unwrap();
+    engine
+        .buy(BuyRequest::Numberotp {
+            service: "wa".into(),
+            country: "67".into(),
+        })
+        .await
+        .unwrap();
+    engine.topup_usdt("5").await.unwrap();
+    engine.shutdown().await;
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        for key in [ZAP_KEY, NOTP_KEY, OOP_KEY] {
+            assert!(
+                !bytes.windows(key.len()).any(|w| w == key.as_bytes()),
+                "{key} stored"
+            );
+        }
+    }
+}
