@@ -35,14 +35,31 @@ async function sim(method, path, body) {
   return text ? JSON.parse(text) : null;
 }
 
+/** Start the app (tauri-driver launches it) and open a WebDriver session on its window. */
+async function connect() {
+  const b = await remote({
+    hostname: "127.0.0.1",
+    port: Number(env("TAURI_DRIVER_PORT")),
+    logLevel: "error",
+    connectionRetryCount: 2,
+    capabilities: {
+      browserName: "wry",
+      "wdio:enforceWebDriverClassic": true,
+      "tauri:options": { application: env("APP_BINARY") },
+    },
+  });
+  await b.setTimeout({ implicit: 0 });
+  return b;
+}
+
 /** @type {WebdriverIO.Browser} */
 let browser;
-let step = 0;
+let shotNo = 0;
 
 /** Save what the window shows (WebDriver) and, with `screen`, the whole X screen (notifications). */
 async function shot(name, { screen = false } = {}) {
-  step += 1;
-  const base = join(ARTIFACTS, `${String(step).padStart(2, "0")}-${name}`);
+  shotNo += 1;
+  const base = join(ARTIFACTS, `${String(shotNo).padStart(2, "0")}-${name}`);
   await browser.saveScreenshot(`${base}.png`);
   if (screen) {
     try {
@@ -77,18 +94,7 @@ async function textOf(testid) {
 describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () => {
   before(async () => {
     await sim("POST", "accounts", { provider: "otpzap", key: KEY, balance: BALANCE });
-    browser = await remote({
-      hostname: "127.0.0.1",
-      port: Number(env("TAURI_DRIVER_PORT")),
-      logLevel: "error",
-      connectionRetryCount: 2,
-      capabilities: {
-        browserName: "wry",
-        "wdio:enforceWebDriverClassic": true,
-        "tauri:options": { application: env("APP_BINARY") },
-      },
-    });
-    await browser.setTimeout({ implicit: 0 });
+    browser = await connect();
   });
 
   after(async () => {
@@ -132,9 +138,11 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
       timeout: 20_000,
       timeoutMsg: "the key was not accepted",
     });
-    // The key is never shown back: no input holds it and the page text does not contain it.
-    const page = await browser.execute(() => document.body.innerText);
-    assert.ok(!page.includes(KEY), "the key is not displayed");
+    // The key is never shown back.
+    const page = await browser.execute(() => document.body.innerText + document.body.innerHTML);
+    assert.ok(!page.includes(KEY), "the key is not in the page");
+    await browser.pause(1_000); // the welcome screen stays: the user may add another key
+    assert.ok(await (await $("welcome")).isDisplayed());
     await shot("key-saved");
   });
 
@@ -156,9 +164,13 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
   step("buys a number in one click after confirming the price", async () => {
     const offer = await $("offer");
     await offer.waitForDisplayed({ timeout: 30_000 });
+    assert.equal(await (await $("country")).getValue(), "Indonesia", "Indonesia is picked first");
     await (await $("search-service")).setValue("WhatsApp");
     await browser.waitUntil(async () => (await browser.$$('[data-testid="offer"]')).length > 0, { timeout: 10_000 });
-    const first = (await browser.$$('[data-testid="offer"]'))[0];
+    // An OTPZap Server 1 number: the product the docs describe, with its 20-minute window.
+    const offers = await browser.$$('[data-testid="offer"]');
+    let first = offers[0];
+    for (const o of offers) if ((await o.getText()).includes("OTPZap S1")) { first = o; break; }
     const offerText = await first.getText();
     await (await first.$('[data-testid="buy"]')).click();
     const dialog = await $("buy-confirm");
@@ -174,7 +186,9 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     const number = await (await orderCard.$('[data-testid="order-number"]')).getText();
     assert.match(number, /^\+?\d{8,15}$/, `phone number shown: ${number}`);
     assert.match(await (await orderCard.$('[data-testid="order-status"]')).getText(), /Waiting for code/);
-    assert.match(await (await orderCard.$('[data-testid="order-time-left"]')).getText(), /^\d+:\d\d left$/);
+    const left = await orderCard.$('[data-testid="order-time-left"]');
+    await left.waitForDisplayed({ timeout: 20_000, timeoutMsg: "no time left shown" });
+    assert.match(await left.getText(), /^\d+:\d\d left$/);
     remoteId = await orderCard.getAttribute("data-remote-id");
     assert.ok(remoteId, "the card carries the provider's order id");
     await shot("bought");
@@ -221,5 +235,18 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     }, await orderCard.getAttribute("data-order-id"));
     assert.equal(refusal.ok, false, "the backend refuses the cancel");
     assert.match(JSON.stringify(refusal.error), /cooldown/);
+  });
+
+  step("after a restart the key comes back from the keyring and the order is still there", async () => {
+    await browser.deleteSession();
+    browser = await connect();
+    await (await $("main")).waitForDisplayed({ timeout: 30_000, timeoutMsg: "the app did not find its key again" });
+    const card = await $("order");
+    await card.waitForDisplayed({ timeout: 20_000 });
+    assert.equal((await (await card.$('[data-testid="otp-code"]')).getText()).trim(), CODE);
+    await (await $("nav-keys")).click();
+    assert.match(await textOf("key-state-otpzap"), /Key saved/);
+    assert.match(await textOf("key-state-numberotp"), /No key/);
+    await shot("restart-keys");
   });
 });

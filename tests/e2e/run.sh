@@ -86,15 +86,26 @@ say "npm dependencies"
 (cd "$HERE" && npm install --no-audit --no-fund --loglevel=error)
 [ -d "$ROOT/ui/node_modules" ] || (cd "$ROOT/ui" && npm install --no-audit --no-fund --loglevel=error)
 
-APP=$CARGO_TARGET_DIR/debug/otpdesk-app
-SIM=$CARGO_TARGET_DIR/debug/otpdesk-sim
+# The target dir is shared with other builds: a plain `cargo build` elsewhere overwrites
+# debug/otpdesk-app with a binary that loads the dev server. Copy ours aside right after building.
+E2E_BIN=$CARGO_TARGET_DIR/e2e
+APP=$E2E_BIN/otpdesk-app
+SIM=$E2E_BIN/otpdesk-sim
 if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
   say "building the UI and the app (UI embedded) and the simulator"
   npm --prefix "$ROOT/ui" run --silent build
-  (cd "$ROOT" && cargo build -p otpdesk --features custom-protocol --bin otpdesk-app && cargo build -p otpdesk-sim --bin otpdesk-sim)
+  mkdir -p "$E2E_BIN"
+  (cd "$ROOT" && cargo build -p otpdesk --features custom-protocol --bin otpdesk-app)
+  cp "$CARGO_TARGET_DIR/debug/otpdesk-app" "$APP.tmp" && mv "$APP.tmp" "$APP"
+  (cd "$ROOT" && cargo build -p otpdesk-sim --bin otpdesk-sim)
+  cp "$CARGO_TARGET_DIR/debug/otpdesk-sim" "$SIM.tmp" && mv "$SIM.tmp" "$SIM"
 fi
-[ -x "$APP" ] || { echo "e2e: $APP is missing (build it, or drop E2E_SKIP_BUILD)" >&2; exit 2; }
-[ -x "$SIM" ] || { echo "e2e: $SIM is missing" >&2; exit 2; }
+[ -x "$APP" ] || { echo "e2e: $APP is missing (run without E2E_SKIP_BUILD)" >&2; exit 2; }
+[ -x "$SIM" ] || { echo "e2e: $SIM is missing (run without E2E_SKIP_BUILD)" >&2; exit 2; }
+# A binary built without custom-protocol loads http://localhost:1420 and shows nothing useful.
+if grep -q "localhost:1420" "$APP" && ! grep -q "tauri://localhost" "$APP"; then
+  echo "e2e: $APP was built without --features custom-protocol" >&2
+fi
 
 WORK=$(mktemp -d)
 outer_pids=()

@@ -18,6 +18,17 @@ function loadTheme(): Theme {
   }
 }
 
+/**
+ * Where to be after (re)loading: the first screen at start; the welcome screen whenever nothing is
+ * usable; the demo goes straight to work. A key added on the welcome screen does not whisk the
+ * user away: they may want to add another one, and press Continue when ready.
+ */
+export function nextScreen(current: Screen, demo: boolean, anyKey: boolean): Screen {
+  if (demo) return current === "loading" || current === "welcome" ? "main" : current;
+  if (!anyKey) return "welcome";
+  return current === "loading" ? "main" : current;
+}
+
 export class AppState {
   screen = $state<Screen>("loading");
   demo = $state(false);
@@ -58,9 +69,7 @@ export class AppState {
       const [status, settings] = await Promise.all([ipc().status(), ipc().getSettings().catch(() => null)]);
       this.apply(status);
       if (settings) this.applySettings(settings);
-      if (this.screen === "loading" || this.screen === "welcome" || !(this.demo || this.anyKey)) {
-        this.screen = this.demo || this.anyKey ? "main" : "welcome";
-      }
+      this.screen = nextScreen(this.screen, this.demo, this.anyKey);
     } catch (e) {
       this.problem = e;
     }

@@ -21,6 +21,19 @@ export function matches(item: CatalogItem, service: string): boolean {
   return norm(item.service).includes(s) || norm(item.label ?? "").includes(s) || norm(item.service_code ?? "") === s;
 }
 
+/**
+ * What a product's own name adds to the row (which already shows service and country):
+ * "WhatsApp - Indonesia (Premium)" → "Premium", "DANA - Indonesia" → "".
+ */
+export function offerDetail(item: CatalogItem): string {
+  if (!item.label) return "";
+  const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  let rest = item.label;
+  for (const known of [item.service, item.country]) if (known) rest = rest.replace(new RegExp(esc(known), "gi"), " ");
+  rest = rest.replace(/[()[\]]/g, " ").replace(/^[\s\-–·|,:]+|[\s\-–·|,:]+$/g, "").replace(/\s+/g, " ").trim();
+  return rest;
+}
+
 /** In stock first, then by service name, then cheapest first within a currency. */
 export function byStockServicePrice(a: CatalogItem, b: CatalogItem): number {
   const ea = a.stock === 0 ? 1 : 0;

@@ -3,9 +3,9 @@ import { useIpc } from "../ipc";
 import { MockIpc } from "../ipc.mock";
 import { onEngineEvent } from "../session.svelte";
 import type { AppError } from "../types";
-import { AppState } from "./app.svelte";
+import { AppState, nextScreen } from "./app.svelte";
 import { BalancesStore } from "./balances.svelte";
-import { CatalogStore } from "./catalog.svelte";
+import { CatalogStore, offerDetail } from "./catalog.svelte";
 import { Clock } from "./clock.svelte";
 import { locale, resolveLanguage } from "./locale.svelte";
 import { board } from "./orders.svelte";
@@ -29,6 +29,15 @@ describe("AppState", () => {
     const b = new AppState();
     await b.load();
     expect(b.screen).toBe("main");
+  });
+
+  it("picks the screen after a reload", () => {
+    expect(nextScreen("loading", false, false)).toBe("welcome");
+    expect(nextScreen("loading", false, true)).toBe("main");
+    expect(nextScreen("welcome", false, true)).toBe("welcome"); // stays until Continue
+    expect(nextScreen("welcome", true, false)).toBe("main");
+    expect(nextScreen("settings", false, true)).toBe("settings");
+    expect(nextScreen("main", false, false)).toBe("welcome"); // last key removed
   });
 
   it("a refused key stays not set and throws the AppError", async () => {
@@ -110,6 +119,17 @@ describe("CatalogStore", () => {
     await c.loadItems();
     expect(c.error).toBeNull();
     expect(c.items.length).toBeGreaterThan(0);
+  });
+});
+
+describe("offerDetail", () => {
+  const base = { provider: "otpzap", source: "otpzap_s1", service: "DANA", service_code: null, country: "Indonesia", price: null, stock: 1, target: { type: "otpzap_s2_special", service_id: 1 } } as const;
+  it("drops what the row already says", () => {
+    expect(offerDetail({ ...base, label: "DANA - Indonesia" })).toBe("");
+    expect(offerDetail({ ...base, label: "DANA" })).toBe("");
+    expect(offerDetail({ ...base, label: null })).toBe("");
+    expect(offerDetail({ ...base, label: "DANA Premium - Indonesia" })).toBe("Premium");
+    expect(offerDetail({ ...base, label: "DANA - Indonesia (Premium)" })).toBe("Premium");
   });
 });
 
