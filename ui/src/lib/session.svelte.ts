@@ -23,6 +23,9 @@ export function onEngineEvent(e: EngineEvent): void {
   board.apply(e);
   switch (e.type) {
     case "order_created":
+      refreshOrdersSoon();
+      balances.refreshSoon();
+      break;
     case "balance_changed":
     case "deposit_paid":
       balances.refreshSoon();
@@ -52,6 +55,29 @@ board.hooks.onOtp = onOtp;
 
 let unlisten: Unlisten[] = [];
 let pruneTimer: ReturnType<typeof setInterval> | null = null;
+let refreshTimer: ReturnType<typeof setInterval> | null = null;
+let refreshSoonTimer: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * Re-read the active orders from the backend's store. Events carry status and codes; other fields
+ * the engine learns later while tracking (expiry, resend lock) arrive this way.
+ */
+export async function refreshOrders(): Promise<void> {
+  if (app.screen === "welcome" || app.screen === "loading") return;
+  try {
+    board.load(await ipc().activeOrders());
+  } catch {
+    // Quiet: the next refresh or event will do; actions report their own errors.
+  }
+}
+
+function refreshOrdersSoon(delayMs = 2500): void {
+  if (refreshSoonTimer) return;
+  refreshSoonTimer = setTimeout(() => {
+    refreshSoonTimer = null;
+    void refreshOrders();
+  }, delayMs);
+}
 
 /** Load everything the main window shows. */
 export async function loadMain(): Promise<void> {
@@ -77,6 +103,7 @@ export async function start(): Promise<void> {
   useIpc(inTauri() ? tauriIpc : new MockIpc({ autoDeliverMs: 6000 }));
   clock.start();
   pruneTimer ??= setInterval(() => board.prune(), 5000);
+  refreshTimer ??= setInterval(() => void refreshOrders(), 15_000);
   try {
     unlisten.push(await ipc().onEngineEvent(onEngineEvent));
     unlisten.push(await ipc().onModeChanged(() => void reloadAll()));
@@ -102,5 +129,6 @@ export function stop(): void {
   unlisten = [];
   clock.stop();
   if (pruneTimer) clearInterval(pruneTimer);
-  pruneTimer = null;
+  if (refreshTimer) clearInterval(refreshTimer);
+  pruneTimer = refreshTimer = null;
 }
