@@ -40,7 +40,7 @@ async function connect() {
   const b = await remote({
     hostname: "127.0.0.1",
     port: Number(env("TAURI_DRIVER_PORT")),
-    logLevel: "error",
+    logLevel: "silent",
     connectionRetryCount: 2,
     capabilities: {
       browserName: "wry",
@@ -166,12 +166,17 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await offer.waitForDisplayed({ timeout: 30_000 });
     assert.equal(await (await $("country")).getValue(), "Indonesia", "Indonesia is picked first");
     await (await $("search-service")).setValue("WhatsApp");
-    await browser.waitUntil(async () => (await browser.$$('[data-testid="offer"]')).length > 0, { timeout: 10_000 });
-    // An OTPZap Server 1 number: the product the docs describe, with its 20-minute window.
-    const offers = await browser.$$('[data-testid="offer"]');
-    let first = offers[0];
-    for (const o of offers) if ((await o.getText()).includes("OTPZap S1")) { first = o; break; }
-    const offerText = await first.getText();
+    // An OTPZap Server 1 number (the product the docs describe): filter the list by source.
+    await (await $("source-otpzap_s1")).click();
+    await browser.waitUntil(
+      async () =>
+        (await browser.execute(() => document.querySelector('[data-testid="offer"]')?.textContent ?? "")).includes(
+          "OTPZap S1",
+        ),
+      { timeout: 10_000, timeoutMsg: "no Server 1 offer" },
+    );
+    const first = await $("offer");
+    const offerText = await browser.execute(() => document.querySelector('[data-testid="offer"]')?.textContent ?? "");
     await (await first.$('[data-testid="buy"]')).click();
     const dialog = await $("buy-confirm");
     await dialog.waitForDisplayed({ timeout: 5_000 });
@@ -257,5 +262,23 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     assert.match(await textOf("key-state-otpzap"), /Key saved/);
     assert.match(await textOf("key-state-numberotp"), /No key/);
     await shot("restart-keys");
+  });
+
+  step("settings: dark theme and Bahasa Indonesia apply at once", async () => {
+    await (await $("nav-settings")).click();
+    await (await $("set-theme")).selectByAttribute("value", "dark");
+    await (await $("set-language")).selectByAttribute("value", "id");
+    await browser.waitUntil(async () => (await textOf("nav-main")).startsWith("Nomor"), {
+      timeout: 10_000,
+      timeoutMsg: "the language did not switch",
+    });
+    assert.equal(await browser.execute(() => document.documentElement.dataset.theme), "dark");
+    await shot("settings-dark-id");
+    await (await $("nav-main")).click();
+    const card = await $("order");
+    await card.waitForDisplayed({ timeout: 10_000 });
+    assert.match(await (await card.$('[data-testid="cancel"]')).getText(), /^(Batal dalam [01]:\d\d|Batalkan)$/);
+    assert.match(await textOf("balance-otpzap"), /Rp \d{1,3}(\.\d{3})+/);
+    await shot("board-dark-id");
   });
 });
