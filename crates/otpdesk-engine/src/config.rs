@@ -45,6 +45,8 @@ pub struct TrackingConfig {
     pub poll_interval: Duration,
     /// Orders that already have a code and are not waiting for a resend.
     pub idle_poll_interval: Duration,
+    /// NumberOTP activations that have their code (one per activation, no resend).
+    pub settled_poll_interval: Duration,
     pub deposit_poll_interval: Duration,
     /// Errors back off exponentially up to this.
     pub max_backoff: Duration,
@@ -65,6 +67,7 @@ impl Default for TrackingConfig {
         TrackingConfig {
             poll_interval: Duration::from_secs(5),
             idle_poll_interval: Duration::from_secs(15),
+            settled_poll_interval: Duration::from_secs(60),
             deposit_poll_interval: Duration::from_secs(5),
             max_backoff: Duration::from_secs(60),
             long_poll: true,

@@ -24,6 +24,9 @@ fn interval_for(inner: &Inner, o: &OrderView) -> Duration {
     let waiting = o.status == OrderStatus::Pending || o.resend_waiting_for_otp;
     if waiting {
         inner.tracking.poll_interval
+    } else if o.provider == ProviderId::Numberotp {
+        // One code per activation and no resend: only its end is left to see.
+        inner.tracking.settled_poll_interval
     } else {
         inner.tracking.idle_poll_interval
     }
