@@ -118,6 +118,18 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await shot("welcome");
   });
 
+  step("the demo shows a clear DEMO banner and can be left again", async () => {
+    await (await $("try-demo")).click();
+    const banner = await $("demo-banner");
+    await banner.waitForDisplayed({ timeout: 30_000, timeoutMsg: "no demo banner" });
+    assert.match(await banner.getText(), /DEMO/);
+    await (await $("offer")).waitForDisplayed({ timeout: 30_000, timeoutMsg: "the demo catalog did not load" });
+    await shot("demo");
+    await (await banner.$("button")).click();
+    await (await $("welcome")).waitForDisplayed({ timeout: 30_000, timeoutMsg: "leaving the demo did not go back" });
+    assert.equal(await (await $("demo-banner")).isExisting(), false);
+  });
+
   step("a wrong key is refused with a sentence, the right one is stored in the keyring", async () => {
     await (await $("key-add-otpzap")).click();
     const input = await $("key-input-otpzap");
@@ -207,6 +219,19 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     const size = await code.getCSSProperty("font-size");
     assert.ok(parseFloat(String(size.value)) >= 28, `the code is large (${size.value})`);
     assert.match(await (await orderCard.$('[data-testid="order-status"]')).getText(), /Code received/);
+    // Copy buttons confirm on the button itself.
+    const copyCode = await orderCard.$('[data-testid="copy-code"]');
+    await copyCode.click();
+    await browser.waitUntil(async () => (await copyCode.getText()).includes("Copied"), {
+      timeout: 5_000,
+      timeoutMsg: "copying the code did not confirm",
+    });
+    const copyNumber = await orderCard.$('[data-testid="copy-number"]');
+    await copyNumber.click();
+    await browser.waitUntil(async () => (await copyNumber.getText()).includes("Copied"), {
+      timeout: 5_000,
+      timeoutMsg: "copying the number did not confirm",
+    });
 
     let log = "";
     const deadline = Date.now() + 15_000;
