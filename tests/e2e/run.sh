@@ -28,6 +28,14 @@ if [ "${1:-}" = "--in-session" ]; then
   pids=()
   cleanup_inner() {
     for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; done
+    # gnome-keyring-daemon detaches itself: find ours by the keyring service name only we use.
+    for env_file in /proc/[0-9]*/environ; do
+      pid=${env_file#/proc/}; pid=${pid%/environ}
+      [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = gnome-keyring-d ] || continue
+      if tr '\0' '\n' <"$env_file" 2>/dev/null | grep -qx "OTPDESK_KEYRING_SERVICE=$OTPDESK_KEYRING_SERVICE"; then
+        kill "$pid" 2>/dev/null || true
+      fi
+    done
     wait 2>/dev/null || true
   }
   trap cleanup_inner EXIT
@@ -149,6 +157,7 @@ export OTPDESK_DATA_DIR=$WORK/data
 export OTPDESK_KEYRING_SERVICE=otpdesk-e2e-$$
 export XDG_DATA_HOME=$WORK/xdg-data XDG_CONFIG_HOME=$WORK/xdg-config XDG_CACHE_HOME=$WORK/xdg-cache
 export RUST_LOG=${RUST_LOG:-info}
+export NO_AT_BRIDGE=1 # no accessibility bus: fewer processes, nothing left behind
 mkdir -p "$OTPDESK_DATA_DIR" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
 
 say "running the test (simulator at $SIM_URL, display $DISPLAY)"
