@@ -124,7 +124,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await banner.waitForDisplayed({ timeout: 30_000, timeoutMsg: "no demo banner" });
     assert.match(await banner.getText(), /DEMO/);
     await (await $("offer")).waitForDisplayed({ timeout: 30_000, timeoutMsg: "the demo catalog did not load" });
-    await browser.pause(400); // let WebKit paint the whole list before the screenshot
+    await browser.pause(1_500); // let the list settle and WebKit paint it before the screenshot
     await shot("demo");
     await (await banner.$("button")).click();
     await (await $("welcome")).waitForDisplayed({ timeout: 30_000, timeoutMsg: "leaving the demo did not go back" });

@@ -90,13 +90,35 @@ export async function loadMain(): Promise<void> {
   await Promise.all([orders, balances.refresh(), catalog.loadCountries()]);
 }
 
-/** Real ↔ demo switched (here or from the tray): start over with the new data. */
-async function reloadAll(): Promise<void> {
-  board.clear();
-  catalog.items = [];
-  catalog.countries = [];
-  await app.load();
-  if (app.screen !== "welcome" && app.screen !== "loading") await loadMain();
+let reloading: Promise<void> | null = null;
+let reloadAgain = false;
+
+/**
+ * Real ↔ demo switched (here, from the tray, or a key change reopened the session): start over
+ * with the new data. Calls that arrive while a reload runs are folded into one more reload.
+ */
+export function reloadAll(): Promise<void> {
+  if (reloading) {
+    reloadAgain = true;
+    return reloading;
+  }
+  reloading = (async () => {
+    do {
+      reloadAgain = false;
+      await app.load();
+      if (app.screen !== "welcome" && app.screen !== "loading") {
+        const orders = await ipc().activeOrders().catch(() => null);
+        board.clear();
+        if (orders) board.load(orders);
+        await Promise.all([balances.refresh(), catalog.loadCountries()]);
+      } else {
+        board.clear();
+      }
+    } while (reloadAgain);
+  })().finally(() => {
+    reloading = null;
+  });
+  return reloading;
 }
 
 export async function start(): Promise<void> {
