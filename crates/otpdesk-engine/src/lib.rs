@@ -9,6 +9,27 @@
 //! - [`scheduler`]: one tracker per provider key sharing one [`rate_budget::RateBudget`].
 //! - [`actions`]: cancel / finish / resend / replace / email reorder with typed "not yet" errors.
 //! - [`resume`]: picks everything up again after a restart or a crash.
+//!
+//! ```no_run
+//! # async fn demo() -> otpdesk_engine::Result<()> {
+//! use otpdesk_core::{ApiKey, ProviderId};
+//! use otpdesk_engine::*;
+//! let key = ApiKey::new("YOUR_OTPZAP_KEY").unwrap();
+//! let cfg = EngineConfig::new("/home/me/.local/share/otpdesk")
+//!     .provider(ProviderConfig::new(ProviderId::Otpzap, "https://otpzap.com/api/v1", key));
+//! let engine = Engine::open(cfg).await?; // resumes every open order, deposit and purchase
+//! let mut events = engine.subscribe(); // EngineEvent: serde, tagged by "type"
+//! let order = engine
+//!     .buy(BuyRequest::OtpzapS1 { product_id: 814090256, country_id: 7, platform_id: 1 })
+//!     .await?;
+//! let otp = engine.wait_for_otp(&order.id, None, std::time::Duration::from_secs(300)).await?;
+//! println!("{} -> {:?}", order.phone.unwrap_or_default(), otp.code);
+//! # let _ = events.try_recv();
+//! engine.shutdown().await; // stops tracking; the store is consistent at every instant anyway
+//! # Ok(()) }
+//! ```
+//!
+//! Call [`Engine::shutdown`] before dropping the last handle: background trackers hold the engine.
 
 pub mod actions;
 pub mod buying;

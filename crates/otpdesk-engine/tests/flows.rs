@@ -215,6 +215,16 @@ async fn deposits_are_tracked_until_paid() {
             .len(),
         0
     );
+    // An unpaid invoice ends as expired, with no credit.
+    let late = engine.topup_qris(20_000).await.unwrap();
+    sim.control.expire_deposit(&late.remote_id).await.unwrap();
+    next_event(
+        &mut rx,
+        10,
+        |e| matches!(e, EngineEvent::DepositExpired { deposit } if deposit.id == late.id),
+    )
+    .await;
+    assert_eq!(engine.deposit(&late.id).unwrap().credited, None);
     engine.shutdown().await;
 }
 
