@@ -25,7 +25,12 @@ pub(crate) enum Mode {
     Poll,
     /// NumberOTP `/wait`.
     LongPoll,
+    /// NumberOTP after `/wait` failed: plain polls, `/wait` is tried again after this many.
+    Fallback(u8),
 }
+
+/// Plain polls before a failed `/wait` is tried again (about a minute at 5 s).
+pub(crate) const FALLBACK_POLLS: u8 = 12;
 
 #[derive(Debug)]
 struct Entry {

@@ -5,7 +5,7 @@ use crate::engine::Inner;
 use crate::events::EngineEvent;
 use crate::model::{OrderView, Time};
 use crate::remote::RemoteOrder;
-use crate::scheduler::{backoff, Mode, Next, Queue, Track};
+use crate::scheduler::{backoff, Mode, Next, Queue, Track, FALLBACK_POLLS};
 use otpdesk_core::{DepositStatus, OrderStatus, ProviderId};
 use otpdesk_providers::ProviderError;
 use std::time::Duration;
@@ -56,21 +56,31 @@ async fn order_turn(inner: &Inner, id: &str, mode: Mode, errors: u32, started: I
         Err(_) => return Next::Done, // provider no longer configured
     };
     match reply {
-        Ok(remote) => on_order_reply(inner, &o, &remote, started),
+        Ok(remote) => on_order_reply(inner, &o, &remote, mode, started),
         Err(e) => {
             report(inner, o.provider, Some(&o.id), &e, errors);
             let wait = error_wait(inner, &e, errors);
-            // A failing long-poll falls back to plain polling until a poll succeeds again.
+            // A failing long-poll falls back to plain polling for a while.
+            let mode = match mode {
+                Mode::LongPoll => Mode::Fallback(FALLBACK_POLLS),
+                m => m,
+            };
             Next::At {
                 at: Instant::now() + wait,
-                mode: Mode::Poll,
+                mode,
                 error: true,
             }
         }
     }
 }
 
-fn on_order_reply(inner: &Inner, o: &OrderView, remote: &RemoteOrder, started: Instant) -> Next {
+fn on_order_reply(
+    inner: &Inner,
+    o: &OrderView,
+    remote: &RemoteOrder,
+    mode: Mode,
+    started: Instant,
+) -> Next {
     let now: Time = inner.now();
     let applied = match inner.store.apply_remote(&o.id, remote, now) {
         Ok(a) => a,
@@ -91,12 +101,19 @@ fn on_order_reply(inner: &Inner, o: &OrderView, remote: &RemoteOrder, started: I
         return Next::Done;
     }
     if o.provider == ProviderId::Numberotp && inner.tracking.long_poll && cur.otps.is_empty() {
-        // Still waiting: hang on `/wait` again right away (the budget still paces it). After a
-        // plain poll that succeeded, go back to long-polling.
-        return Next::At {
-            at: Instant::now(),
-            mode: Mode::LongPoll,
-            error: false,
+        return match mode {
+            // Still in fallback: poll on at the normal pace.
+            Mode::Fallback(left) if left > 0 => Next::At {
+                at: (started + inner.tracking.poll_interval).max(Instant::now()),
+                mode: Mode::Fallback(left - 1),
+                error: false,
+            },
+            // Still waiting: hang on `/wait` again right away (the budget still paces it).
+            _ => Next::At {
+                at: Instant::now(),
+                mode: Mode::LongPoll,
+                error: false,
+            },
         };
     }
     let at = (started + interval_for(inner, &cur)).max(Instant::now());

@@ -461,3 +461,61 @@ async fn api_keys_never_reach_the_data_directory() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_long_poll_falls_back_to_polling_and_reports_the_error() {
+    use otpdesk_sim::control::types::{FaultKind, FaultRule};
+    let sim = sim(100_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    // Every /wait fails from now on.
+    sim.control
+        .add_fault(
+            &FaultRule::new(FaultKind::Status {
+                status: 502,
+                body: None,
+            })
+            .path("/wait"),
+        )
+        .await
+        .unwrap();
+    let engine = engine(&sim, dir.path()).await;
+    let mut rx = engine.subscribe();
+    let order = engine
+        .buy(BuyRequest::Numberotp {
+            service: "wa".into(),
+            country: "67".into(),
+        })
+        .await
+        .unwrap();
+    let e = next_event(&mut rx, 5, |e| {
+        matches!(e, EngineEvent::ProviderError { .. })
+    })
+    .await;
+    let EngineEvent::ProviderError { code, order_id, .. } = e else {
+        unreachable!()
+    };
+    assert_eq!(
+        (code.as_str(), order_id.as_deref()),
+        ("upstream", Some(order.id.as_str()))
+    );
+    // It stays on plain polls for a while instead of flapping (one report, not one per poll).
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let mut more = 0;
+    while let Ok(e) = rx.try_recv() {
+        more += matches!(e, EngineEvent::ProviderError { .. }) as usize;
+    }
+    assert_eq!(more, 0);
+    let d = sim.control.deliver_otp(&order.remote_id).await.unwrap();
+    let otp = engine
+        .wait_for_otp(&order.id, None, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(otp.code.as_deref(), Some(d.code.as_str()));
+    let log = sim.control.requests().await.unwrap().requests;
+    assert!(
+        log.iter()
+            .any(|r| r.method == "GET" && r.path.ends_with(&order.remote_id)),
+        "plain polls"
+    );
+    engine.shutdown().await;
+}
