@@ -4,7 +4,7 @@
 use crate::engine::Inner;
 use crate::events::EngineEvent;
 use crate::model::{OrderView, Time};
-use crate::remote::RemoteOrder;
+use crate::remote::{RemoteOrder, RemoteOtp};
 use crate::scheduler::{backoff, Mode, Next, Queue, Track, FALLBACK_POLLS};
 use otpdesk_core::{DepositStatus, OrderStatus, ProviderId};
 use otpdesk_providers::ProviderError;
@@ -82,6 +82,13 @@ fn on_order_reply(
     started: Instant,
 ) -> Next {
     let now: Time = inner.now();
+    let merged;
+    let remote = if o.provider == ProviderId::Numberotp {
+        merged = numberotp_timeline(o, remote);
+        &merged
+    } else {
+        remote
+    };
     let applied = match inner.store.apply_remote(&o.id, remote, now) {
         Ok(a) => a,
         Err(e) => {
@@ -122,6 +129,34 @@ fn on_order_reply(
         mode: Mode::Poll,
         error: false,
     }
+}
+
+/// NumberOTP shows only its latest code: a code that differs from the last one stored is a new
+/// entry after the stored timeline (never an overwrite of an earlier one).
+fn numberotp_timeline(o: &OrderView, remote: &RemoteOrder) -> RemoteOrder {
+    let mut r = remote.clone();
+    let Some(latest) = remote.otps.last() else {
+        return r;
+    };
+    let stored: Vec<RemoteOtp> = o
+        .otps
+        .iter()
+        .map(|x| RemoteOtp {
+            code: x.code.clone(),
+            text: x.text.clone(),
+            sender: x.sender.clone(),
+            service: x.service.clone(),
+            received_at: x.received_at,
+        })
+        .collect();
+    let same = stored
+        .last()
+        .is_some_and(|s| s.code == latest.code && s.text == latest.text);
+    r.otps = stored;
+    if !same {
+        r.otps.push(latest.clone());
+    }
+    r
 }
 
 async fn deposit_turn(inner: &Inner, id: &str, errors: u32, started: Instant) -> Next {
