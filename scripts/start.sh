@@ -20,5 +20,5 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   export DISPLAY=:77
   sleep 1
 fi
-log "Starting OTPDesk"
-exec "$app"
+log "Starting OTPDesk (demo mode until you add an API key)"
+exec "$app" --demo

@@ -29,4 +29,7 @@ XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
 log "Scripted demo: simulator + otpdesk CLI buy --wait"
 bash scripts/demo-cli.sh
 
+log "End to end: the built app in a real window under Xvfb, over WebDriver"
+bash tests/e2e/run.sh
+
 log "All checks passed"

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 pub const DATA_DIR_ENV: &str = "OTPDESK_DATA_DIR";
 pub const KEYRING_SERVICE_ENV: &str = "OTPDESK_KEYRING_SERVICE";
+/// `OTPDESK_DEMO=1` (or the `--demo` argument): start in demo mode when no API key is saved.
+pub const DEMO_ENV: &str = "OTPDESK_DEMO";
 
 /// The providers' real base URLs, from their docs.
 pub fn default_base_url(provider: ProviderId) -> &'static str {
@@ -31,6 +33,8 @@ pub struct AppEnv {
     pub data_dir: Option<PathBuf>,
     pub keyring_service: Option<String>,
     pub urls: BTreeMap<ProviderId, String>,
+    /// Open the demo at start when no key is saved (`scripts/start.sh` asks for this).
+    pub demo_without_keys: bool,
 }
 
 impl AppEnv {
@@ -48,6 +52,8 @@ impl AppEnv {
                 .into_iter()
                 .filter_map(|p| var(url_env(p)).map(|u| (p, u)))
                 .collect(),
+            demo_without_keys: var(DEMO_ENV).is_some_and(|v| v != "0")
+                || std::env::args().any(|a| a == "--demo"),
         }
     }
 

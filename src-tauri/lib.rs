@@ -114,7 +114,7 @@ pub fn run() {
             app.manage(state);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                let _ = handle.state::<AppState>().open_real().await;
+                let _ = handle.state::<AppState>().open_at_start().await;
             });
             Ok(())
         })

@@ -110,6 +110,14 @@ impl AppState {
         self.install(Session::open(spec, self.shell.clone(), self.settings.clone()).await)
     }
 
+    /// How the app opens: the demo when asked for and no key is saved, else real mode.
+    pub async fn open_at_start(&self) -> AppResult<()> {
+        if self.env.demo_without_keys && self.real_endpoints().await.is_empty() {
+            return self.start_demo().await;
+        }
+        self.open_real().await
+    }
+
     /// Switch to demo mode: a fresh simulator and a fresh `demo/` store. Refused while real
     /// orders are still running, so none of them is left unwatched.
     pub async fn start_demo(&self) -> AppResult<()> {
