@@ -100,3 +100,23 @@ fn demo_runs_on_the_simulator_and_never_touches_the_keyring() {
         .unwrap();
     h.close();
 }
+
+/// `scripts/start.sh` runs `otpdesk-app --demo`: with no key saved the app opens in demo mode,
+/// on the built-in simulator, and can buy and receive a code without any setup.
+#[test]
+fn start_command_opens_the_demo_when_no_key_is_saved() {
+    let nowhere = "http://127.0.0.1:9/nothing".to_string();
+    let urls = ProviderId::ALL.map(|p| (p, nowhere.clone()));
+    let h = Harness::started(&urls, true);
+    let status = h.ok("app_status", json!({}));
+    assert_eq!(status["mode"], "demo", "{status}");
+    let balances = h.ok("balances", json!({}));
+    let otpzap = balances
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["provider"] == "otpzap")
+        .unwrap();
+    assert_eq!(otpzap["balance"]["status"], "ok", "{balances}");
+    h.close();
+}

@@ -88,6 +88,11 @@ pub struct Harness {
 impl Harness {
     /// `urls`: provider base URLs (as the e2e test passes them by environment).
     pub fn new(urls: &[(ProviderId, String)]) -> Harness {
+        Harness::started(urls, false)
+    }
+
+    /// As the app starts; `demo_without_keys` as `otpdesk-app --demo` (the README's start command).
+    pub fn started(urls: &[(ProviderId, String)], demo_without_keys: bool) -> Harness {
         logs();
         let data = tempfile::tempdir().unwrap();
         let service = format!("otpdesk-test-{}", uuid::Uuid::new_v4());
@@ -95,6 +100,7 @@ impl Harness {
             data_dir: Some(data.path().to_path_buf()),
             keyring_service: Some(service.clone()),
             urls: urls.iter().cloned().collect(),
+            demo_without_keys,
         };
         let builder = otpdesk_app::specta_builder::<MockRuntime>();
         let app = mock_builder()
@@ -111,7 +117,7 @@ impl Harness {
             shell.clone(),
         );
         app.manage(state);
-        tauri::async_runtime::block_on(app.state::<AppState>().open_real()).unwrap();
+        tauri::async_runtime::block_on(app.state::<AppState>().open_at_start()).unwrap();
         let window = WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .unwrap();
