@@ -27,6 +27,8 @@ pub enum CatalogSource {
     OtpzapS1,
     OtpzapS2,
     Numberotp,
+    /// Server 2 special services (pre-allocated numbers, no country or operator).
+    OtpzapS2Special,
 }
 
 /// One thing to buy. `target` goes to `buy` as is.

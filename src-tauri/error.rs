@@ -43,6 +43,8 @@ pub enum ErrorCode {
     WaitTimeout,
     Config,
     Shutdown,
+    /// The fresh price is higher than the one shown; nothing was bought.
+    PriceChanged,
     // The OS keyring.
     KeyringUnavailable,
     Keyring,
@@ -143,6 +145,7 @@ impl From<EngineError> for AppError {
             EngineError::WaitTimeout => (ErrorCode::WaitTimeout, None, None),
             EngineError::Config(_) => (ErrorCode::Config, None, None),
             EngineError::Shutdown => (ErrorCode::Shutdown, None, None),
+            EngineError::PriceChanged { .. } => (ErrorCode::PriceChanged, None, None),
         };
         AppError {
             unlocks_at,

@@ -1,6 +1,7 @@
 //! The Tauri shell. Thin by design: windows, tray, notifications, typed commands and events;
 //! the domain lives in `crates/` (engine, providers, secrets, simulator).
 
+mod browse;
 mod catalog;
 pub mod commands;
 pub mod config;
@@ -42,7 +43,23 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::catalog::balances,
             commands::catalog::catalog_countries,
             commands::catalog::catalog_items,
+            commands::browse::s1_countries,
+            commands::browse::s1_services,
+            commands::browse::s1_products,
+            commands::browse::s2_countries,
+            commands::browse::s2_operators,
+            commands::browse::s2_services,
+            commands::browse::s2_special,
+            commands::browse::numberotp_services,
+            commands::browse::numberotp_countries,
+            commands::browse::numberotp_prices,
+            commands::browse::email_sites,
+            commands::browse::email_domains,
+            commands::browse::quote,
             commands::orders::buy,
+            commands::orders::buy_checked,
+            commands::orders::check_order,
+            commands::orders::email_reorder,
             commands::orders::active_orders,
             commands::orders::recent_orders,
             commands::orders::cancel_order,

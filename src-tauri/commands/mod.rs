@@ -2,6 +2,7 @@
 //! the engine or a logic module, and returns `AppResult<T>` (typed in `ui/src/lib/bindings.ts`).
 
 pub mod app;
+pub mod browse;
 pub mod catalog;
 pub mod keys;
 pub mod orders;

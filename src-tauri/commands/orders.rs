@@ -3,6 +3,7 @@
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::notify;
 use crate::state::AppState;
+use otpdesk_core::Money;
 use otpdesk_engine::{BuyRequest, OrderFilter, OrderView};
 use tauri::State;
 
@@ -12,6 +13,39 @@ use tauri::State;
 #[specta::specta]
 pub async fn buy(state: State<'_, AppState>, target: BuyRequest) -> AppResult<OrderView> {
     Ok(state.session().await?.engine.buy(target).await?)
+}
+
+/// Buy after re-reading the offer (as OTPZap asks): refused with `out_of_stock` when none is
+/// left and `price_changed` when it now costs more than `expected_price` (the price shown).
+#[tauri::command]
+#[specta::specta]
+pub async fn buy_checked(
+    state: State<'_, AppState>,
+    target: BuyRequest,
+    expected_price: Option<Money>,
+) -> AppResult<OrderView> {
+    let engine = &state.session().await?.engine;
+    Ok(engine.buy_checked(target, expected_price).await?)
+}
+
+/// Ask the provider about an open order now (email "check"); news arrives as events.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_order(state: State<'_, AppState>, order_id: String) -> AppResult<OrderView> {
+    Ok(state.session().await?.engine.check_now(&order_id)?)
+}
+
+/// Email: wait for another message on the same inbox (not charged again; the 20-minute window
+/// restarts: see the order's `expires_at`).
+#[tauri::command]
+#[specta::specta]
+pub async fn email_reorder(state: State<'_, AppState>, order_id: String) -> AppResult<OrderView> {
+    Ok(state
+        .session()
+        .await?
+        .engine
+        .email_reorder(&order_id)
+        .await?)
 }
 
 /// Orders still being tracked, newest first.

@@ -96,6 +96,32 @@ impl Engine {
         buying::buy(&self.inner, req).await
     }
 
+    /// The provider's current price and stock of what `req` would buy (fresh, never cached).
+    pub async fn quote(&self, req: &BuyRequest) -> Result<crate::quote::Quote> {
+        crate::quote::quote(&self.inner, req).await
+    }
+
+    /// Buy after re-reading the offer, as OTPZap asks: refused with `OutOfStock` when none is
+    /// left and with [`EngineError::PriceChanged`] when it costs more than `expected` (the price
+    /// the user saw). Nothing is sent to the create endpoint then.
+    pub async fn buy_checked(&self, req: BuyRequest, expected: Option<Money>) -> Result<OrderView> {
+        let q = crate::quote::quote(&self.inner, &req).await?;
+        crate::quote::check(&q, expected)?;
+        self.buy(req).await
+    }
+
+    /// Ask the provider about an open order at the next free request (instead of waiting for
+    /// its turn); what it answers arrives as events. Returns the order as stored now.
+    pub fn check_now(&self, order_id: &str) -> Result<OrderView> {
+        let o = self.order(order_id)?;
+        if !o.status.is_final() {
+            self.inner
+                .sched
+                .poke(o.provider, &crate::scheduler::Track::Order(o.id.clone()));
+        }
+        Ok(o)
+    }
+
     /// OTPZap QRIS top-up of `rupiah`.
     pub async fn topup_qris(&self, rupiah: i64) -> Result<DepositView> {
         buying::topup(&self.inner, DepositKind::Qris, Money::idr(rupiah)).await

@@ -47,6 +47,13 @@ pub enum EngineError {
 
     #[error("The engine is shut down.")]
     Shutdown,
+
+    /// The fresh price is higher than the one the user saw (or in another currency).
+    #[error("The price changed from {} to {}; nothing was bought.", expected.to_decimal_string(), current.to_decimal_string())]
+    PriceChanged {
+        expected: otpdesk_core::Money,
+        current: otpdesk_core::Money,
+    },
 }
 
 impl EngineError {
@@ -66,6 +73,7 @@ impl EngineError {
             EngineError::WaitTimeout => "wait_timeout",
             EngineError::Config(_) => "config",
             EngineError::Shutdown => "shutdown",
+            EngineError::PriceChanged { .. } => "price_changed",
         }
     }
 }

@@ -77,7 +77,7 @@ impl Gateway {
     }
 
     /// Wait for a token, send, and close the budget when the provider says `Retry-After`.
-    async fn guarded<T>(
+    pub(crate) async fn guarded<T>(
         &self,
         p: ProviderId,
         prio: Option<Priority>,
@@ -97,12 +97,12 @@ impl Gateway {
         out
     }
 
-    fn zap(&self) -> Result<&OtpZapClient> {
+    pub(crate) fn zap(&self) -> Result<&OtpZapClient> {
         self.otpzap
             .as_ref()
             .ok_or(EngineError::ProviderNotConfigured(ProviderId::Otpzap))
     }
-    fn notp(&self) -> Result<&NumberOtpClient> {
+    pub(crate) fn notp(&self) -> Result<&NumberOtpClient> {
         self.numberotp
             .as_ref()
             .ok_or(EngineError::ProviderNotConfigured(ProviderId::Numberotp))
@@ -136,15 +136,10 @@ impl Gateway {
                     .await
                     .map(activation)
             }
-            BuyRequest::OtpzapEmail { site, domain } => {
+            BuyRequest::OtpzapEmail { .. } | BuyRequest::OtpzapEmailOptions { .. } => {
                 let c = self.zap()?;
-                let r = EmailOrderRequest {
-                    site: site.clone(),
-                    domain: EmailDomainChoice::Domain(domain.clone()),
-                    qty: Some(1),
-                    subject: None,
-                    regex: None,
-                };
+                let r = email_request(req);
+                let site = &r.site;
                 // The key is sent (harmless, and honoured by some deployments) but never relied on.
                 match self
                     .guarded(p, prio, c.create_email(&r, Some(idem_key)))
@@ -189,6 +184,15 @@ impl Gateway {
                     },
                     BuyRequest::OtpzapS2Special { service_id } => OrderRequest::Server2Special {
                         service_id: Id::new(service_id.to_string()),
+                    },
+                    BuyRequest::OtpzapS2Multi {
+                        service_ids,
+                        country_id,
+                        operator_id,
+                    } => OrderRequest::Server2Multi {
+                        service_ids: service_ids.iter().map(|s| Id::new(s.to_string())).collect(),
+                        country_id: Id::new(country_id.to_string()),
+                        operator_id: Some(operator_id.clone()),
                     },
                     _ => unreachable!("handled above"),
                 };
@@ -436,6 +440,38 @@ impl Gateway {
                 })
             }
         })
+    }
+}
+
+/// The `email-create` body of an email purchase (one inbox).
+fn email_request(req: &BuyRequest) -> EmailOrderRequest {
+    let (site, domain, subject, regex) = match req {
+        BuyRequest::OtpzapEmail { site, domain } => {
+            (site, EmailDomainChoice::Domain(domain.clone()), None, None)
+        }
+        BuyRequest::OtpzapEmailOptions {
+            site,
+            domain,
+            domains,
+            subject,
+            regex,
+        } => {
+            let choice = if domains.is_empty() {
+                EmailDomainChoice::Domain(domain.clone().unwrap_or_default())
+            } else {
+                EmailDomainChoice::Aggregator(domains.clone())
+            };
+            let keep = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+            (site, choice, keep(subject), keep(regex))
+        }
+        _ => unreachable!("only called for email purchases"),
+    };
+    EmailOrderRequest {
+        site: site.clone(),
+        domain,
+        qty: Some(1),
+        subject,
+        regex,
     }
 }
 

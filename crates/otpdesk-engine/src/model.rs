@@ -285,6 +285,26 @@ pub enum BuyRequest {
     OtpzapEmail { site: String, domain: String },
     /// NumberOTP activation.
     Numberotp { service: String, country: String },
+    /// OTPZap Server 2 multiservice: one number, a code per service (`OtpView::service` says
+    /// which). `operator_id` `"random"` lets OTPZap pick.
+    OtpzapS2Multi {
+        service_ids: Vec<i64>,
+        country_id: i64,
+        operator_id: String,
+    },
+    /// OTPZap Server 3 email inbox with the optional create fields: aggregator `domains` (the
+    /// first with stock is used; `domain` is then ignored), a `subject` filter and an OTP `regex`.
+    OtpzapEmailOptions {
+        site: String,
+        #[serde(default)]
+        domain: Option<String>,
+        #[serde(default)]
+        domains: Vec<String>,
+        #[serde(default)]
+        subject: Option<String>,
+        #[serde(default)]
+        regex: Option<String>,
+    },
 }
 
 impl BuyRequest {
@@ -296,7 +316,9 @@ impl BuyRequest {
     }
     pub fn kind(&self) -> AttemptKind {
         match self {
-            BuyRequest::OtpzapEmail { .. } => AttemptKind::Email,
+            BuyRequest::OtpzapEmail { .. } | BuyRequest::OtpzapEmailOptions { .. } => {
+                AttemptKind::Email
+            }
             _ => AttemptKind::Sms,
         }
     }
@@ -307,6 +329,7 @@ impl BuyRequest {
             BuyRequest::OtpzapS1 { .. }
                 | BuyRequest::OtpzapS2 { .. }
                 | BuyRequest::OtpzapS2Special { .. }
+                | BuyRequest::OtpzapS2Multi { .. }
         )
     }
 }

@@ -21,11 +21,39 @@ export const commands = {
 	catalogCountries: () => typedError<Countries, AppError>(__TAURI_INVOKE("catalog_countries")),
 	/**  Everything for sale in `country` (as returned by `catalog_countries`), filtered by `search`. */
 	catalogItems: (country: CatalogCountry, search: string | null) => typedError<CatalogItems, AppError>(__TAURI_INVOKE("catalog_items", { country, search })),
+	s1Countries: () => typedError<Choice[], AppError>(__TAURI_INVOKE("s1_countries")),
+	s1Services: (countryId: string) => typedError<Choice[], AppError>(__TAURI_INVOKE("s1_services", { countryId })),
+	s1Products: (countryId: string, platformId: string) => typedError<CatalogItem[], AppError>(__TAURI_INVOKE("s1_products", { countryId, platformId })),
+	s2Countries: () => typedError<Choice[], AppError>(__TAURI_INVOKE("s2_countries")),
+	/**  Operators of a country, `random` first. */
+	s2Operators: (countryId: string) => typedError<string[], AppError>(__TAURI_INVOKE("s2_operators", { countryId })),
+	/**  Server 2 services of a country on `operator` (default `random`). */
+	s2Services: (countryId: string, operator: string | null) => typedError<CatalogItem[], AppError>(__TAURI_INVOKE("s2_services", { countryId, operator })),
+	s2Special: () => typedError<CatalogItem[], AppError>(__TAURI_INVOKE("s2_special")),
+	numberotpServices: (country: string | null) => typedError<Choice[], AppError>(__TAURI_INVOKE("numberotp_services", { country })),
+	numberotpCountries: (service: string | null) => typedError<Choice[], AppError>(__TAURI_INVOKE("numberotp_countries", { service })),
+	numberotpPrices: (service: string | null, country: string | null) => typedError<CatalogItem[], AppError>(__TAURI_INVOKE("numberotp_prices", { service, country })),
+	emailSites: () => typedError<EmailSiteChoice[], AppError>(__TAURI_INVOKE("email_sites")),
+	emailDomains: (site: string) => typedError<EmailDomainOffer[], AppError>(__TAURI_INVOKE("email_domains", { site })),
+	/**  The provider's price and stock of `target` right now. */
+	quote: (target: BuyRequest) => typedError<Quote, AppError>(__TAURI_INVOKE("quote", { target })),
 	/**
 	 *  Buy what a catalog item's `target` says. On `outcome_unknown` do not buy again: the
 	 *  attempt is listed for checking.
 	 */
 	buy: (target: BuyRequest) => typedError<OrderView, AppError>(__TAURI_INVOKE("buy", { target })),
+	/**
+	 *  Buy after re-reading the offer (as OTPZap asks): refused with `out_of_stock` when none is
+	 *  left and `price_changed` when it now costs more than `expected_price` (the price shown).
+	 */
+	buyChecked: (target: BuyRequest, expectedPrice: Money | null) => typedError<OrderView, AppError>(__TAURI_INVOKE("buy_checked", { target, expectedPrice })),
+	/**  Ask the provider about an open order now (email "check"); news arrives as events. */
+	checkOrder: (orderId: string) => typedError<OrderView, AppError>(__TAURI_INVOKE("check_order", { orderId })),
+	/**
+	 *  Email: wait for another message on the same inbox (not charged again; the 20-minute window
+	 *  restarts: see the order's `expires_at`).
+	 */
+	emailReorder: (orderId: string) => typedError<OrderView, AppError>(__TAURI_INVOKE("email_reorder", { orderId })),
 	/**  Orders still being tracked, newest first. */
 	activeOrders: () => typedError<OrderView[], AppError>(__TAURI_INVOKE("active_orders")),
 	/**  The latest orders of any status, newest first. */
@@ -141,7 +169,17 @@ export type BuyRequest =
 /**  OTPZap Server 3 email inbox. */
 { type: "otpzap_email"; site: string; domain: string } | 
 /**  NumberOTP activation. */
-{ type: "numberotp"; service: string; country: string };
+{ type: "numberotp"; service: string; country: string } | 
+/**
+ *  OTPZap Server 2 multiservice: one number, a code per service (`OtpView::service` says
+ *  which). `operator_id` `"random"` lets OTPZap pick.
+ */
+{ type: "otpzap_s2_multi"; service_ids: number[]; country_id: number; operator_id: string } | 
+/**
+ *  OTPZap Server 3 email inbox with the optional create fields: aggregator `domains` (the
+ *  first with stock is used; `domain` is then ignored), a `subject` filter and an OTP `regex`.
+ */
+{ type: "otpzap_email_options"; site: string; domain?: string | null; domains?: string[]; subject?: string | null; regex?: string | null };
 
 /**  A country as each provider names it; `null` where a provider does not sell there. */
 export type CatalogCountry = {
@@ -172,7 +210,16 @@ export type CatalogItems = {
 	failures: ProviderFailure[],
 };
 
-export type CatalogSource = "otpzap_s1" | "otpzap_s2" | "numberotp";
+export type CatalogSource = "otpzap_s1" | "otpzap_s2" | "numberotp" | 
+/**  Server 2 special services (pre-allocated numbers, no country or operator). */
+"otpzap_s2_special";
+
+/**  A country or a service to pick from. `id` is what the next step takes. */
+export type Choice = {
+	id: string,
+	name: string,
+	code: string | null,
+};
 
 export type Countries = {
 	countries: CatalogCountry[],
@@ -212,6 +259,25 @@ export type DepositView = {
 	attempt_id: string | null,
 };
 
+/**  One email domain for a site, with what the docs promise to show before buying. */
+export type EmailDomainOffer = {
+	domain: string,
+	price: Money | null,
+	stock: number | null,
+	/**  Percent of inboxes that received their message, when the provider says. */
+	activation_rate: number | null,
+	/**  What a cancel keeps back from the refund. */
+	cancel_fee: Money | null,
+	/**  Buy one inbox on this domain (add `domains`, `subject`, `regex` for the other options). */
+	target: BuyRequest,
+};
+
+export type EmailSiteChoice = {
+	site: string,
+	name: string | null,
+	category: string | null,
+};
+
 export type EngineEvent = { type: "order_created"; order: OrderView } | { type: "order_status_changed"; order_id: string; provider: ProviderId; from: string; to: string } | { type: "otp_received"; order_id: string; provider: ProviderId; otp: OtpView } | { type: "deposit_created"; deposit: DepositView } | { type: "deposit_status_changed"; deposit_id: string; provider: ProviderId; from: string; to: string } | { type: "deposit_paid"; deposit: DepositView } | { type: "deposit_expired"; deposit: DepositView } | { type: "balance_changed"; entry: LedgerEntry } | 
 /**  A paid call whose outcome we cannot know: the user must check and reconcile or dismiss. */
 { type: "outcome_unknown"; attempt: AttemptView } | 
@@ -230,7 +296,9 @@ export type ErrorCode =
 /**  Not yet allowed; see `unlocks_at`. */
 "cooldown" | "rate_limited" | "insufficient_balance" | "out_of_stock" | "validation" | "upstream" | "decode" | "timeout" | "network" | 
 /**  A purchase may or may not have been charged: check `attempt_id` before buying again. */
-"outcome_unknown" | "provider" | "store" | "order_not_found" | "deposit_not_found" | "attempt_not_found" | "provider_not_configured" | "cancel_cooldown" | "resend_locked" | "not_allowed" | "wait_timeout" | "config" | "shutdown" | "keyring_unavailable" | "keyring" | "empty_key" | 
+"outcome_unknown" | "provider" | "store" | "order_not_found" | "deposit_not_found" | "attempt_not_found" | "provider_not_configured" | "cancel_cooldown" | "resend_locked" | "not_allowed" | "wait_timeout" | "config" | "shutdown" | 
+/**  The fresh price is higher than the one shown; nothing was bought. */
+"price_changed" | "keyring_unavailable" | "keyring" | "empty_key" | 
 /**  Not possible in demo mode (keys are never touched there). */
 "demo_mode" | 
 /**  Demo mode would hide real orders that are still running. */
@@ -341,6 +409,12 @@ export type ProviderId =
 "numberotp" | 
 /**  OOPPay: USDT-TRC20 payment orders. */
 "ooppay";
+
+/**  What the provider asks right now. `None` fields: the provider does not say. */
+export type Quote = {
+	price: Money | null,
+	stock: number | null,
+};
 
 export type Settings = {
 	/**  A native notification when a code lands. */

@@ -1,0 +1,112 @@
+//! What a reseller does beyond one number: Server 2 multiservice, email with options, buying at
+//! the price seen (fresh quote first).
+
+mod common;
+
+use common::*;
+use otpdesk_core::{Money, OrderStatus};
+use otpdesk_engine::*;
+use otpdesk_sim::control::types::DeliverOtp;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multiservice_gets_a_code_per_service() {
+    let sim = sim(100_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&sim, dir.path()).await;
+    let req = BuyRequest::OtpzapS2Multi {
+        service_ids: vec![101, 102],
+        country_id: 7,
+        operator_id: "random".into(),
+    };
+    let q = engine.quote(&req).await.unwrap();
+    let order = engine.buy_checked(req, q.price).await.unwrap();
+    assert_eq!(order.server, Some(2));
+    assert_eq!(order.price, q.price, "the total of both services");
+    let reference = order.remote_ref.clone().unwrap();
+    let mut services = Vec::new();
+    let mut after = None;
+    for _ in 0..2 {
+        sim.control
+            .deliver(&DeliverOtp {
+                reference: reference.clone(),
+                code: None,
+                text: None,
+                service: None,
+            })
+            .await
+            .unwrap();
+        let otp = engine
+            .wait_for_otp(&order.id, after, Duration::from_secs(10))
+            .await
+            .unwrap();
+        after = Some(otp.seq);
+        services.push(otp.service.clone().expect("each code names its service"));
+    }
+    services.dedup();
+    assert_eq!(services.len(), 2, "{services:?}");
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_options_and_checked_buys() {
+    let sim = sim(100_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&sim, dir.path()).await;
+    // Aggregator mode: the first listed domain with stock is used.
+    let req = BuyRequest::OtpzapEmailOptions {
+        site: "openai.com".into(),
+        domain: None,
+        domains: vec!["outlook.com".into(), "gmail.com".into()],
+        subject: Some("verification".into()),
+        regex: Some(r"\d{6}".into()),
+    };
+    let q = engine.quote(&req).await.unwrap();
+    assert!(q.price.is_some() && q.stock.unwrap_or(1) > 0);
+    let order = engine.buy_checked(req, q.price).await.unwrap();
+    assert_eq!(order.kind, OrderKind::Email);
+    assert!(order.email.is_some());
+    let attempt = engine.attempts(None).unwrap();
+    assert!(attempt[0].request["subject"] == "verification");
+    sim.control
+        .deliver_otp(order.remote_ref.as_deref().unwrap())
+        .await
+        .unwrap();
+    let otp = engine
+        .wait_for_otp(&order.id, None, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(otp.code.is_some());
+    let done = engine.finish(&order.id).await.unwrap();
+    assert_eq!(done.status, OrderStatus::Completed);
+
+    // A price lower than today's is refused before anything is bought.
+    let s1 = BuyRequest::OtpzapS1 {
+        product_id: 814_090_256,
+        country_id: 7,
+        platform_id: 1,
+    };
+    let fresh = engine.quote(&s1).await.unwrap().price.unwrap();
+    let before = engine.orders(&OrderFilter::default()).unwrap().len();
+    let e = engine
+        .buy_checked(s1.clone(), Some(Money::idr(fresh.minor - 1)))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "price_changed");
+    assert_eq!(
+        engine.orders(&OrderFilter::default()).unwrap().len(),
+        before
+    );
+    // An unknown product is refused as out of stock.
+    let gone = BuyRequest::OtpzapS1 {
+        product_id: 1,
+        country_id: 7,
+        platform_id: 1,
+    };
+    assert_eq!(
+        engine.buy_checked(gone, None).await.unwrap_err().code(),
+        "out_of_stock"
+    );
+    engine.buy_checked(s1, Some(fresh)).await.unwrap();
+    engine.shutdown().await;
+}
