@@ -52,3 +52,59 @@ describe("formatPhone", () => {
     expect(formatPhone("+1 415 555")).toBe("+1 415 555");
   });
 });
+
+import { csvCell, formatDate, formatDateTime, parseRupiah, parseUsdt, plainAmount, toRupiah } from "./format";
+
+describe("dates follow the language", () => {
+  it("writes days and times with Intl", () => {
+    const iso = "2026-11-23T07:05:00Z";
+    expect(formatDate(iso, "en")).toMatch(/\d{1,2} Nov 2026/);
+    expect(formatDate(iso, "id")).toMatch(/\d{1,2} Nov 2026/);
+    expect(formatDate("2026-08-02T12:00:00Z", "id")).toMatch(/Agu/);
+    expect(formatDate("2026-08-02T12:00:00Z", "en")).toMatch(/Aug/);
+    expect(formatDateTime(iso, "en")).toMatch(/2026, \d\d:05$/);
+    expect(formatDateTime(iso, "id")).toMatch(/2026, \d\d[.:]05$/);
+    expect(formatDate("not a date")).toBe("");
+  });
+});
+
+describe("amounts typed by people", () => {
+  it("reads rupiah with either separator", () => {
+    expect(parseRupiah("50000")).toBe(50000);
+    expect(parseRupiah("50.000")).toBe(50000);
+    expect(parseRupiah("1,250,000")).toBe(1250000);
+    expect(parseRupiah("Rp 100.000")).toBe(100000);
+    expect(parseRupiah("12.5")).toBeNull();
+    expect(parseRupiah("0")).toBeNull();
+    expect(parseRupiah("abc")).toBeNull();
+  });
+  it("reads USDT with a dot or a comma, never through floats", () => {
+    expect(parseUsdt("10")).toBe("10");
+    expect(parseUsdt("10,5")).toBe("10.5");
+    expect(parseUsdt("0.000001")).toBe("0.000001");
+    expect(parseUsdt("25.500000")).toBe("25.5");
+    expect(parseUsdt("1.1234567")).toBeNull();
+    expect(parseUsdt("0")).toBeNull();
+    expect(parseUsdt("-3")).toBeNull();
+  });
+});
+
+describe("comparing and exporting money", () => {
+  it("converts dollars to rupiah only with a rate", () => {
+    expect(toRupiah(2835, "IDR", null)).toBe(2835);
+    expect(toRupiah(250_000, "USD", null)).toBeNull();
+    expect(toRupiah(250_000, "USD", 16_000)).toBe(4000);
+    expect(toRupiah(1_500_000, "USDT", 16_250)).toBe(24375);
+  });
+  it("writes plain amounts and safe CSV cells", () => {
+    expect(plainAmount(2835, "IDR")).toBe("2835");
+    expect(plainAmount(250_000, "USD")).toBe("0.25");
+    expect(plainAmount(-11_500_000, "USDT")).toBe("-11.5");
+    expect(plainAmount(10_000_000, "USDT")).toBe("10");
+    expect(csvCell("a,b")).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell("=HYPERLINK(1)")).toBe("'=HYPERLINK(1)");
+    expect(csvCell("-2835")).toBe("-2835");
+    expect(csvCell(null)).toBe("");
+  });
+});

@@ -55,3 +55,79 @@ export function formatPhone(phone: string): string {
   const digits = phone.trim();
   return /^\d{8,15}$/.test(digits) ? `+${digits}` : digits;
 }
+
+function intlLocale(lang: "id" | "en"): string {
+  return lang === "id" ? "id-ID" : "en-GB";
+}
+
+/** A day as the language writes it: "23 Nov 2026" (en), "23 Nov 2026" / "23 Des 2026" (id). */
+export function formatDate(iso: string, lang: "id" | "en" = "en"): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return d.toLocaleDateString(intlLocale(lang), { day: "numeric", month: "short", year: "numeric" });
+}
+
+/** Day and time: "23 Nov 2026, 14:05". */
+export function formatDateTime(iso: string, lang: "id" | "en" = "en"): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return `${formatDate(iso, lang)}, ${formatClock(iso, lang)}`;
+}
+
+/** The local calendar day of an instant as YYYY-MM-DD (for grouping and date filters). */
+export function localDay(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/**
+ * Whole rupiah typed by a person: "50000", "50.000", "50,000", "Rp 50.000" → 50000.
+ * `null` when it is not a whole positive number.
+ */
+export function parseRupiah(text: string): number | null {
+  const t = text.replace(/rp|idr|\s/gi, "");
+  if (!/^\d{1,3}([.,]\d{3})*$|^\d+$/.test(t)) return null;
+  const n = Number(t.replace(/[.,]/g, ""));
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+/** A USDT amount typed by a person ("10", "10.5", "10,5") as a decimal string with ≤ 6 places. */
+export function parseUsdt(text: string): string | null {
+  const t = text.replace(/usdt|\s/gi, "").replace(",", ".");
+  const m = /^(\d+)(?:\.(\d{1,6}))?$/.exec(t);
+  if (!m) return null;
+  const whole = String(Number(m[1]));
+  const frac = (m[2] ?? "").replace(/0+$/, "");
+  if (Number(whole) === 0 && !frac) return null;
+  return frac ? `${whole}.${frac}` : whole;
+}
+
+/**
+ * A price in rupiah for comparing offers: IDR as is, USD/USDT through `idrPerUsd` (the user's
+ * rate). `null` when it cannot be compared (no rate).
+ */
+export function toRupiah(minor: number, currency: Currency, idrPerUsd: number | null): number | null {
+  if (currency === "IDR") return minor;
+  if (!idrPerUsd || idrPerUsd <= 0) return null;
+  return Math.round((minor / 10 ** SCALE[currency]) * idrPerUsd);
+}
+
+/** Values for a CSV cell: quoted when needed, formula-like text defused. */
+export function csvCell(v: string | number | null | undefined): string {
+  let s = v === null || v === undefined ? "" : String(v);
+  if (/^[=+\-@]/.test(s) && !/^-?\d/.test(s)) s = `'${s}`;
+  return /[",\n\r;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Minor units as a plain decimal number for CSV ("2835", "0.25"). */
+export function plainAmount(minor: number, currency: Currency): string {
+  const scale = SCALE[currency];
+  if (!scale) return String(minor);
+  const neg = minor < 0 ? "-" : "";
+  const abs = Math.abs(minor);
+  const frac = String(abs % 10 ** scale).padStart(scale, "0").replace(/0+$/, "");
+  const whole = Math.floor(abs / 10 ** scale);
+  return `${neg}${whole}${frac ? `.${frac}` : ""}`;
+}

@@ -8,6 +8,14 @@ import {
   type AppError,
   type AppMode,
   type AppStatus,
+  type AttemptView,
+  type DepositView,
+  type EmailBuy,
+  type EmailDomainOffer,
+  type EmailSiteChoice,
+  type HistoryQuery,
+  type LedgerEntry,
+  type Money,
   type BuyRequest,
   type CatalogCountry,
   type CatalogItem,
@@ -57,6 +65,46 @@ const SAMPLE: CatalogItem[] = [
   item("numberotp", "Google", "United States", 180_000, 45, 9),
 ];
 
+const SPECIALS: CatalogItem[] = [
+  { ...item("otpzap_s2", "Telegram Premium", "Any country", 9500, null, 30), source: "otpzap_s2_special", target: { type: "otpzap_s2_special", service_id: 901 } },
+  { ...item("otpzap_s2", "ChatGPT", "Any country", 7200, null, 31), source: "otpzap_s2_special", target: { type: "otpzap_s2_special", service_id: 902 } },
+];
+
+const EMAIL_SITES: EmailSiteChoice[] = ["openai.com", "tiktok.com", "discord.com", "netflix.com", "shopee.co.id"].map((site) => ({
+  site,
+  name: null,
+  category: null,
+}));
+
+const domainOffer = (domain: string, price: number, stock: number, rate: number, fee: number | null): EmailDomainOffer => ({
+  domain,
+  price: { currency: "IDR", minor: price },
+  stock,
+  activation_rate: rate,
+  cancel_fee: fee === null ? null : { currency: "IDR", minor: fee },
+  target: { type: "otpzap_email", site: "", domain },
+});
+const EMAIL_DOMAINS: EmailDomainOffer[] = [
+  domainOffer("gmail.com", 12000, 25, 92.5, 1000),
+  domainOffer("outlook.com", 6500, 140, 81, 500),
+  domainOffer("yahoo.com", 5200, 0, 64.2, null),
+];
+
+/** A QR-looking placeholder: the real backend renders the actual code. */
+function fakeQr(text: string): string {
+  let h = 2166136261;
+  for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  const cells: string[] = [];
+  for (let y = 0; y < 25; y++)
+    for (let x = 0; x < 25; x++) {
+      const finder = (x < 7 && y < 7) || (x > 17 && y < 7) || (x < 7 && y > 17);
+      h = Math.imul(h ^ (x * 31 + y), 16777619);
+      const on = finder ? x % 6 === 0 || y % 6 === 0 || (x % 6 > 1 && x % 6 < 5 && y % 6 > 1 && y % 6 < 5) || (x > 17 && ((x - 18) % 6 === 0 || ((x - 18) % 6 > 1 && (x - 18) % 6 < 5 && (y % 6 === 0 || (y % 6 > 1 && y % 6 < 5))))) : (h >>> 7) % 2 === 0;
+      if (on) cells.push(`<rect x="${x + 2}" y="${y + 2}" width="1" height="1"/>`);
+    }
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 29 29"><rect width="29" height="29" fill="#fff"/><g fill="#000">${cells.join("")}</g></svg>`;
+}
+
 export interface MockOptions {
   /** Deliver a code this many ms after a purchase; `null` = never (tests deliver by hand). */
   autoDeliverMs?: number | null;
@@ -89,6 +137,13 @@ export class MockIpc implements Ipc {
     Object.assign(this.keys, opts.keys ?? {});
     this.demo = opts.demo ?? false;
   }
+
+  deposits_ = new Map<string, DepositView>();
+  ledger_: LedgerEntry[] = [];
+  attempts_: AttemptView[] = [];
+  saved: { fileName: string; text: string } | null = null;
+  opened: string | null = null;
+  locale: string | null = null;
 
   private async step(name: string): Promise<void> {
     this.calls.push(name);
@@ -176,8 +231,27 @@ export class MockIpc implements Ipc {
   }
   async buy(req: BuyRequest) {
     await this.step("buy");
-    const item = SAMPLE.find((i) => JSON.stringify(i.target) === JSON.stringify(req));
+    if (req.type === "otpzap_s2_multi") return this.multi(req.service_ids);
+    const item = [...SAMPLE, ...SPECIALS].find((i) => JSON.stringify(i.target) === JSON.stringify(req));
     if (item?.stock === 0) throw err("out_of_stock");
+    return this.create(item, {});
+  }
+  async buyChecked(req: BuyRequest, expected: Money | null) {
+    const item = [...SAMPLE, ...SPECIALS].find((i) => JSON.stringify(i.target) === JSON.stringify(req));
+    if (expected && item?.price && item.price.minor > expected.minor) {
+      await this.step("buyChecked");
+      throw err("price_changed");
+    }
+    return this.buy(req);
+  }
+  async checkOrder(id: string) {
+    await this.step("checkOrder");
+    const o = this.orders.get(id);
+    if (!o) throw err("order_not_found");
+    return structuredClone(o);
+  }
+
+  private create(item: CatalogItem | undefined, over: Partial<OrderView>): OrderView {
     const t = this.now();
     const id = `order-${++this.seq}`;
     const order: OrderView = {
@@ -202,23 +276,28 @@ export class MockIpc implements Ipc {
       attempt_id: null,
       replaced_by: null,
       otps: [],
+      ...over,
     };
     this.orders.set(id, order);
-    if (item?.price?.currency === "IDR") this.balance -= item.price.minor;
+    const price = over.price ?? item?.price;
+    if (price?.currency === "IDR") {
+      this.balance -= price.minor;
+      this.ledger_.unshift({ id: this.ledger_.length + 1, provider: order.provider, kind: "charge", amount: { currency: "IDR", minor: -price.minor }, order_id: id, deposit_id: null, note: order.service, at: order.created_at });
+    }
     this.emit({ type: "order_created", order: structuredClone(order) });
     if (this.autoDeliverMs !== null) setTimeout(() => this.deliver(id), this.autoDeliverMs);
     return structuredClone(order);
   }
-  /** Simulate the provider delivering a code. */
-  deliver(id: string, code = String(100000 + Math.floor(Math.random() * 899999))): void {
+  /** Simulate the provider delivering a code (`service`: which one of a multiservice order). */
+  deliver(id: string, code = String(100000 + Math.floor(Math.random() * 899999)), service: string | null = null): void {
     const o = this.orders.get(id);
     if (!o) return;
     const otp = {
       seq: o.otps.length + 1,
       code,
-      text: `Your ${o.service} code is ${code}`,
-      sender: o.service,
-      service: null,
+      text: o.kind === "email" ? `Your verification code is ${code}. It expires in 10 minutes.` : `Your ${service ?? o.service} code is ${code}`,
+      sender: o.kind === "email" ? `noreply@${o.service}` : (service ?? o.service),
+      service,
       received_at: new Date(this.now()).toISOString(),
       stored_at: new Date(this.now()).toISOString(),
     };
@@ -264,6 +343,191 @@ export class MockIpc implements Ipc {
     await this.step("copyCode");
     const o = this.orders.get(id);
     this.copied = o?.otps.at(-1)?.code ?? null;
+  }
+  async replaceNumber(id: string) {
+    await this.step("replaceNumber");
+    const o = this.orders.get(id);
+    if (!o) throw err("order_not_found");
+    if (o.server !== 1) throw err("not_allowed");
+    const next = this.create(undefined, { service: o.service, price: o.price, server: 1, provider: o.provider });
+    this.balance += o.price?.minor ?? 0; // same price: the old one is refunded
+    o.status = "replaced";
+    o.replaced_by = next.id;
+    this.emit({ type: "order_status_changed", order_id: id, provider: o.provider, from: "pending", to: "replaced" });
+    return structuredClone(next);
+  }
+  async history(q: HistoryQuery) {
+    await this.step("history");
+    return [...this.orders.values()]
+      .filter((o) => (!q.provider || o.provider === q.provider) && (!q.status || o.status === q.status))
+      .sort((a, b) => b.created_at.localeCompare(a.created_at))
+      .slice(0, q.limit ?? 1000)
+      .map((o) => structuredClone(o));
+  }
+  async s2Operators(_country: CatalogCountry) {
+    await this.step("s2Operators");
+    return ["random", "telkomsel", "indosat", "xl", "tri"];
+  }
+  async s2Specials() {
+    await this.step("s2Specials");
+    return this.on("otpzap") ? structuredClone(SPECIALS) : [];
+  }
+  private multi(ids: number[]) {
+    const picked = SAMPLE.filter((i) => i.target.type === "otpzap_s2" && ids.includes(i.target.service_id));
+    if (picked.length < 2) throw err("validation");
+    const total = picked.reduce((s, i) => s + (i.price?.minor ?? 0), 0);
+    return structuredClone(
+      this.create(picked[0], { service: picked.map((i) => i.service).join(" + "), price: { currency: "IDR", minor: total }, server: 2 }),
+    );
+  }
+  async emailSites() {
+    await this.step("emailSites");
+    return structuredClone(EMAIL_SITES);
+  }
+  async emailDomains(site: string) {
+    await this.step("emailDomains");
+    if (!site.includes(".")) throw err("validation");
+    return EMAIL_DOMAINS.map((d) => ({ ...structuredClone(d), target: { type: "otpzap_email" as const, site, domain: d.domain } }));
+  }
+  async buyEmail(req: EmailBuy) {
+    await this.step("buyEmail");
+    const d = EMAIL_DOMAINS.find((x) => x.domain === req.domain);
+    if (!d || d.stock === 0) throw err("out_of_stock");
+    const out: OrderView[] = [];
+    for (let i = 0; i < req.qty; i++) {
+      const n = this.seq + 1;
+      out.push(
+        this.create(undefined, {
+          kind: "email",
+          server: 3,
+          phone: null,
+          email: `reseller.${(7000 + n * 37).toString(36)}${n}@${req.domain}`,
+          remote_ref: `APIE-3-${1000 + n}`,
+          service: req.site,
+          price: d.price,
+          cancel_unlocks_at: null,
+        }),
+      );
+    }
+    if (this.autoDeliverMs !== null) for (const o of out) setTimeout(() => this.deliver(o.id), this.autoDeliverMs);
+    return structuredClone(out);
+  }
+  async emailReorder(id: string) {
+    await this.step("emailReorder");
+    const o = this.orders.get(id);
+    if (!o) throw err("order_not_found");
+    o.status = "pending";
+    o.expires_at = new Date(this.now() + 20 * 60_000).toISOString();
+    return structuredClone(o);
+  }
+  private deposit(kind: DepositView["kind"], amount: DepositView["amount"], total: DepositView["total"]): DepositView {
+    const t = this.now();
+    const n = this.deposits_.size + 1;
+    const d: DepositView = {
+      id: `dep-${n}`,
+      provider: kind === "qris" ? "otpzap" : "ooppay",
+      kind,
+      remote_id: kind === "qris" ? `APIDEP-${5000 + n}` : `ord_${n}x9`,
+      amount,
+      total,
+      pay_url: kind === "qris" ? `https://otpzap.example/pay/APIDEP-${5000 + n}` : null,
+      pay_address: kind === "usdt" ? "TXk3nNf2YtKJ9Jq7cW1oWQ5dE8zPqL4mRv" : null,
+      status: "pending",
+      created_at: new Date(t).toISOString(),
+      updated_at: new Date(t).toISOString(),
+      expires_at: new Date(t + (kind === "qris" ? 30 : 60) * 60_000).toISOString(),
+      paid_at: null,
+      credited: null,
+      attempt_id: null,
+    };
+    this.deposits_.set(d.id, d);
+    this.emit({ type: "deposit_created", deposit: structuredClone(d) });
+    return structuredClone(d);
+  }
+  async topupQris(rupiah: number) {
+    await this.step("topupQris");
+    if (!Number.isInteger(rupiah) || rupiah < 1000 || rupiah > 10_000_000) throw err("validation");
+    return this.deposit("qris", { currency: "IDR", minor: rupiah }, { currency: "IDR", minor: rupiah + 137 });
+  }
+  async topupUsdt(amount: string) {
+    await this.step("topupUsdt");
+    const m = /^(\d+)(?:\.(\d{1,6}))?$/.exec(amount.trim());
+    if (!m || Number(amount) <= 0) throw err("validation");
+    const minor = Number(m[1]) * 1_000_000 + Number((m[2] ?? "").padEnd(6, "0"));
+    return this.deposit("usdt", { currency: "USDT", minor }, { currency: "USDT", minor: minor + 1_500_000 });
+  }
+  /** Simulate the payer paying an invoice. */
+  pay(id: string): void {
+    const d = this.deposits_.get(id);
+    if (!d || d.status !== "pending") return;
+    d.status = "paid";
+    d.paid_at = d.updated_at = new Date(this.now()).toISOString();
+    d.credited = d.amount;
+    if (d.amount.currency === "IDR") this.balance += d.amount.minor;
+    const entry: LedgerEntry = { id: this.ledger_.length + 1, provider: d.provider, kind: "topup", amount: d.amount, order_id: null, deposit_id: d.id, note: null, at: d.paid_at };
+    this.ledger_.unshift(entry);
+    this.emit({ type: "deposit_paid", deposit: structuredClone(d) });
+    this.emit({ type: "balance_changed", entry });
+  }
+  async deposits(activeOnly: boolean) {
+    await this.step("deposits");
+    return [...this.deposits_.values()]
+      .filter((d) => !activeOnly || d.status === "pending")
+      .sort((a, b) => b.created_at.localeCompare(a.created_at))
+      .map((d) => structuredClone(d));
+  }
+  async depositQr(id: string) {
+    await this.step("depositQr");
+    const d = this.deposits_.get(id);
+    if (!d) throw err("deposit_not_found");
+    return fakeQr(d.pay_url ?? d.pay_address ?? d.id);
+  }
+  async ledger(provider: ProviderId | null) {
+    await this.step("ledger");
+    return this.ledger_.filter((e) => !provider || e.provider === provider).map((e) => structuredClone(e));
+  }
+  async unknownAttempts() {
+    await this.step("unknownAttempts");
+    return this.attempts_.filter((a) => a.state === "outcome_unknown").map((a) => structuredClone(a));
+  }
+  /** Simulate a purchase whose reply was lost. */
+  addUnknown(service = "WhatsApp"): AttemptView {
+    const t = new Date(this.now()).toISOString();
+    const a: AttemptView = {
+      id: `att-${this.attempts_.length + 1}`, provider: "otpzap", kind: "sms", idempotency_key: "k", request: { service }, state: "outcome_unknown",
+      tries: 1, order_id: null, deposit_id: null, error_code: "outcome_unknown", error: null, created_at: t, updated_at: t,
+    };
+    this.attempts_.push(a);
+    this.emit({ type: "outcome_unknown", attempt: structuredClone(a) });
+    return a;
+  }
+  private settle(id: string, state: AttemptView["state"]): AttemptView {
+    const a = this.attempts_.find((x) => x.id === id);
+    if (!a) throw err("attempt_not_found");
+    a.state = state;
+    this.emit({ type: "attempt_resolved", attempt: structuredClone(a) });
+    return structuredClone(a);
+  }
+  async checkAttempt(id: string) {
+    await this.step("checkAttempt");
+    return this.settle(id, "failed");
+  }
+  async dismissAttempt(id: string) {
+    await this.step("dismissAttempt");
+    return this.settle(id, "dismissed");
+  }
+  async openExternal(url: string) {
+    await this.step("openExternal");
+    this.opened = url;
+  }
+  async saveText(fileName: string, text: string) {
+    await this.step("saveText");
+    this.saved = { fileName, text };
+    return `~/Downloads/${fileName}`;
+  }
+  async systemLocale() {
+    await this.step("systemLocale");
+    return this.locale;
   }
   async getSettings() {
     await this.step("getSettings");

@@ -6,10 +6,20 @@
 import { commands, events } from "./bindings";
 import { toAppError } from "./errors";
 import type {
+  AppError,
   AppMode,
+  AttemptView,
+  DepositView,
+  EmailBuy,
+  EmailDomainOffer,
+  EmailSiteChoice,
+  HistoryQuery,
+  LedgerEntry,
+  Money,
   AppStatus,
   BuyRequest,
   CatalogCountry,
+  CatalogItem,
   CatalogItems,
   Countries,
   EngineEvent,
@@ -34,6 +44,13 @@ export interface Ipc {
   countries(): Promise<Countries>;
   catalogItems(country: CatalogCountry, search: string | null): Promise<CatalogItems>;
   buy(target: BuyRequest): Promise<OrderView>;
+  /**
+   * Buy after the backend re-reads the offer: `out_of_stock` when none is left, `price_changed`
+   * when it now costs more than `expectedPrice` (the price the user saw).
+   */
+  buyChecked(target: BuyRequest, expectedPrice: Money | null): Promise<OrderView>;
+  /** Ask the provider about an open order now (email "check inbox"). */
+  checkOrder(id: string): Promise<OrderView>;
   activeOrders(): Promise<OrderView[]>;
   cancelOrder(id: string): Promise<OrderView>;
   finishOrder(id: string): Promise<OrderView>;
@@ -42,6 +59,41 @@ export interface Ipc {
   copyCode(id: string): Promise<void>;
   getSettings(): Promise<Settings>;
   updateSettings(settings: Settings): Promise<Settings>;
+
+  // ---- Issue #5: everything a reseller does. Until a command lands in bindings.ts the real
+  // backend answers `unsupported` (a friendly "not in this version yet").
+  /** OTPZap Server 1: a fresh number for the same product, same price. Returns the new order. */
+  replaceNumber(id: string): Promise<OrderView>;
+  /** Orders of any status, newest first (history). */
+  history(q: HistoryQuery): Promise<OrderView[]>;
+  /** OTPZap Server 2 operators of a country, "random" (OTPZap picks) first. */
+  s2Operators(country: CatalogCountry): Promise<string[]>;
+  /** OTPZap Server 2 special services (no country, no operator). */
+  s2Specials(): Promise<CatalogItem[]>;
+  emailSites(): Promise<EmailSiteChoice[]>;
+  emailDomains(site: string): Promise<EmailDomainOffer[]>;
+  /** One order per inbox (qty). */
+  buyEmail(req: EmailBuy): Promise<OrderView[]>;
+  emailReorder(id: string): Promise<OrderView>;
+  /** OTPZap QRIS invoice for `rupiah`. */
+  topupQris(rupiah: number): Promise<DepositView>;
+  /** OOPPay USDT-TRC20 invoice; `amount` as a decimal string ("10.5"). */
+  topupUsdt(amount: string): Promise<DepositView>;
+  deposits(activeOnly: boolean): Promise<DepositView[]>;
+  /** A QR code of the deposit's payment link / address as an SVG document (rendered locally). */
+  depositQr(id: string): Promise<string>;
+  ledger(provider: ProviderId | null): Promise<LedgerEntry[]>;
+  /** Purchases whose outcome is unknown (check or dismiss). */
+  unknownAttempts(): Promise<AttemptView[]>;
+  /** Look the attempt up with the provider; resolves when it is settled one way or the other. */
+  checkAttempt(id: string): Promise<AttemptView>;
+  dismissAttempt(id: string): Promise<AttemptView>;
+  /** Open a payment page in the user's browser. */
+  openExternal(url: string): Promise<void>;
+  /** Save a text file (CSV export); resolves with where it went, `null` when the user cancelled. */
+  saveText(fileName: string, text: string): Promise<string | null>;
+  /** The OS locale ("id-ID"), when the backend knows it. */
+  systemLocale(): Promise<string | null>;
   onEngineEvent(cb: (e: EngineEvent) => void): Promise<Unlisten>;
   /** Real ↔ demo switch: everything must be reloaded. */
   onModeChanged(cb: (mode: AppMode) => void): Promise<Unlisten>;
@@ -59,6 +111,39 @@ async function unwrap<T>(p: Promise<Res<T>>): Promise<T> {
   }
   if (r.status === "error") throw toAppError(r.error);
   return r.data;
+}
+
+/** The error of a command this build of the backend does not have yet. */
+export function unsupported(): AppError {
+  return { code: "unsupported" as AppError["code"], message: "command not available", provider: null, unlocks_at: null, attempt_id: null };
+}
+
+type AnyCommand = (...args: never[]) => Promise<Res<unknown>>;
+const optional = commands as unknown as Record<string, AnyCommand | undefined>;
+
+/** Call a generated command by name if this build has it (commands still being added). */
+function maybe<T>(name: string, ...args: unknown[]): Promise<T> {
+  const f = optional[name] as ((...a: unknown[]) => Promise<Res<T>>) | undefined;
+  if (!f) return Promise.reject(unsupported());
+  return unwrap(f(...args));
+}
+
+/** Whether the running backend has a command (for screens that hide what cannot work yet). */
+export function hasCommand(name: string): boolean {
+  return !inTauri() || typeof optional[name] === "function";
+}
+
+/** A browser download, for when the backend cannot save files yet. */
+function download(fileName: string, text: string): string {
+  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return fileName;
 }
 
 export const tauriIpc: Ipc = {
@@ -80,6 +165,47 @@ export const tauriIpc: Ipc = {
   },
   getSettings: () => unwrap(commands.getSettings()),
   updateSettings: (settings) => unwrap(commands.updateSettings(settings)),
+  buyChecked: (target, expectedPrice) => unwrap(commands.buyChecked(target, expectedPrice)),
+  checkOrder: (id) => unwrap(commands.checkOrder(id)),
+  replaceNumber: (id) => unwrap(commands.replaceNumber(id)),
+  history: (q) =>
+    optional.listOrders ? maybe("listOrders", { ...q, active_only: false, kind: null, offset: null }) : unwrap(commands.recentOrders(q.limit)),
+  s2Operators: async (country) => (country.otpzap_s2 ? unwrap(commands.s2Operators(country.otpzap_s2)) : []),
+  s2Specials: () => unwrap(commands.s2Special()),
+  emailSites: () => unwrap(commands.emailSites()),
+  emailDomains: (site) => unwrap(commands.emailDomains(site)),
+  buyEmail: async (req) => {
+    // One inbox per purchase: the engine tracks each inbox as its own order.
+    const out: OrderView[] = [];
+    for (let i = 0; i < req.qty; i++) {
+      try {
+        out.push(
+          await unwrap(
+            commands.buy({ type: "otpzap_email_options", site: req.site, domain: req.domain, subject: req.subject, regex: req.regex }),
+          ),
+        );
+      } catch (e) {
+        if (!out.length) throw e;
+        break; // keep what was bought; the error shows on the next try
+      }
+    }
+    return out;
+  },
+  emailReorder: (id) => unwrap(commands.emailReorder(id)),
+  topupQris: (rupiah) => maybe("topupQris", rupiah),
+  topupUsdt: (amount) => maybe("topupUsdt", amount),
+  deposits: (activeOnly) => maybe("deposits", { provider: null, active_only: activeOnly, limit: null }),
+  depositQr: (id) => maybe("depositQr", id),
+  ledger: (provider) => maybe("ledger", { provider, limit: null }),
+  unknownAttempts: () => maybe("unknownAttempts"),
+  checkAttempt: (id) => maybe("checkAttempt", id),
+  dismissAttempt: (id) => maybe("dismissAttempt", id),
+  openExternal: async (url) => {
+    if (optional.openExternal) await maybe("openExternal", url);
+    else window.open(url, "_blank", "noopener");
+  },
+  saveText: async (fileName, text) => (optional.saveText ? maybe("saveText", fileName, text) : download(fileName, text)),
+  systemLocale: () => (optional.systemLocale ? maybe("systemLocale") : Promise.resolve(null)),
   onEngineEvent: (cb) => events.engineEventPayload.listen((e) => cb(e.payload)),
   onModeChanged: (cb) => events.appModeChanged.listen((e) => cb(e.payload.mode)),
 };

@@ -5,12 +5,15 @@ import { friendlyError, isTransient } from "./errors";
 import { inTauri, ipc, tauriIpc, useIpc, type Unlisten } from "./ipc";
 import { MockIpc } from "./ipc.mock";
 import { app } from "./stores/app.svelte";
+import { attempts } from "./stores/attempts.svelte";
 import { balances } from "./stores/balances.svelte";
+import { deposits } from "./stores/deposits.svelte";
 import { catalog } from "./stores/catalog.svelte";
 import { clock } from "./stores/clock.svelte";
 import { locale, t } from "./stores/locale.svelte";
 import { board } from "./stores/orders.svelte";
 import { toasts } from "./stores/toasts.svelte";
+import { formatMoney } from "./format";
 import { PROVIDER_NAMES, type EngineEvent, type OrderView, type OtpView } from "./types";
 
 /** Show an error as a friendly toast. */
@@ -21,20 +24,25 @@ export function showError(e: unknown): void {
 /** What the UI does with one engine event (exported for tests). */
 export function onEngineEvent(e: EngineEvent): void {
   board.apply(e);
+  deposits.apply(e);
+  attempts.apply(e);
   switch (e.type) {
     case "order_created":
       refreshOrdersSoon();
       balances.refreshSoon();
       break;
     case "balance_changed":
-    case "deposit_paid":
       balances.refreshSoon();
+      break;
+    case "deposit_paid":
+      balances.refreshSoon(200);
+      toasts.show("success", t("deposit.paidToast", { amount: formatMoney(e.deposit.amount.minor, e.deposit.amount.currency, locale.lang) }));
       break;
     case "order_status_changed":
       if (["cancelled", "expired", "failed", "completed", "replaced"].includes(e.to)) balances.refreshSoon();
       break;
     case "outcome_unknown":
-      toasts.show("error", t("error.outcome_unknown"), 0);
+      toasts.show("error", t("error.outcome_unknown"));
       break;
     case "provider_error":
       if (!isTransient(e.code)) {
@@ -87,7 +95,7 @@ export async function loadMain(): Promise<void> {
     .then((list) => board.load(list))
     .catch(showError)
     .finally(() => (board.loading = false));
-  await Promise.all([orders, balances.refresh(), catalog.loadCountries()]);
+  await Promise.all([orders, balances.refresh(), catalog.loadCountries(), attempts.load()]);
 }
 
 let reloading: Promise<void> | null = null;
@@ -109,10 +117,12 @@ export function reloadAll(): Promise<void> {
       if (app.screen !== "welcome" && app.screen !== "loading") {
         const orders = await ipc().activeOrders().catch(() => null);
         board.clear();
+        deposits.clear();
         if (orders) board.load(orders);
-        await Promise.all([balances.refresh(), catalog.loadCountries()]);
+        await Promise.all([balances.refresh(), catalog.loadCountries(), attempts.load()]);
       } else {
         board.clear();
+        deposits.clear();
       }
     } while (reloadAgain);
   })().finally(() => {
@@ -133,7 +143,7 @@ export async function start(): Promise<void> {
     showError(e);
   }
   await app.load();
-  if (app.screen === "main") await loadMain();
+  if (app.screen !== "welcome" && app.screen !== "loading") await loadMain();
 }
 
 export async function switchDemo(on: boolean): Promise<void> {

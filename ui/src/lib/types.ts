@@ -3,6 +3,12 @@
 
 export type {
   AppError,
+  AttemptView,
+  DepositKind,
+  DepositView,
+  EmailDomainOffer,
+  EmailSiteChoice,
+  LedgerEntry,
   AppMode,
   AppStatus,
   BalanceState,
@@ -29,6 +35,24 @@ export type {
 
 import type { CatalogSource, ProviderId, Settings } from "./bindings";
 
+// ---- Shapes of commands the backend is adding for issue #5. The UI is built against these (and
+// the mock); each is replaced by the generated type once it lands in bindings.ts.
+
+export interface EmailBuy {
+  site: string;
+  domain: string;
+  qty: number;
+  subject: string | null;
+  regex: string | null;
+}
+
+export interface HistoryQuery {
+  provider: ProviderId | null;
+  status: string | null;
+  limit: number | null;
+}
+
+
 export const PROVIDERS: readonly ProviderId[] = ["otpzap", "numberotp", "ooppay"];
 export const PROVIDER_NAMES: Record<ProviderId, string> = {
   otpzap: "OTPZap",
@@ -36,7 +60,7 @@ export const PROVIDER_NAMES: Record<ProviderId, string> = {
   ooppay: "OOPPay",
 };
 
-export const CATALOG_SOURCES: readonly CatalogSource[] = ["otpzap_s1", "otpzap_s2", "numberotp"];
+export const CATALOG_SOURCES: readonly CatalogSource[] = ["otpzap_s1", "otpzap_s2", "otpzap_s2_special", "numberotp"];
 
 /** Canonical final statuses (crates/otpdesk-core/src/status.rs). */
 export const FINAL_STATUSES: readonly string[] = ["completed", "cancelled", "expired", "failed", "replaced"];

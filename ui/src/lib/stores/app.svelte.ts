@@ -5,7 +5,10 @@ import { ipc } from "../ipc";
 import { DEFAULT_SETTINGS, PROVIDERS, type AppError, type AppStatus, type KeyStatus, type ProviderId, type Settings, type Theme } from "../types";
 import { locale, resolveLanguage } from "./locale.svelte";
 
-export type Screen = "loading" | "welcome" | "main" | "keys" | "settings";
+export type Screen = "loading" | "welcome" | "main" | "email" | "deposits" | "history" | "keys" | "settings";
+
+/** The screens of the top bar, in order (Ctrl+1 … Ctrl+6). */
+export const WORK_SCREENS = ["main", "email", "deposits", "history", "keys", "settings"] as const;
 
 const THEME_KEY = "otpdesk.theme";
 
@@ -40,6 +43,8 @@ export class AppState {
   /** The app could not open its data, or the backend could not be reached at all. */
   problem = $state<unknown>(null);
   version = $state("");
+  /** The OS locale the backend reported ("id-ID"), for "Same as the system". */
+  systemLocale = $state<string | null>(null);
 
   get anyKey(): boolean {
     return PROVIDERS.some((p) => this.keys[p]);
@@ -59,14 +64,20 @@ export class AppState {
 
   applySettings(s: Settings): void {
     this.settings = { ...structuredClone(DEFAULT_SETTINGS), ...s };
-    locale.lang = resolveLanguage(this.settings.language);
+    const system = this.systemLocale ? [this.systemLocale] : undefined;
+    locale.lang = resolveLanguage(this.settings.language, system);
   }
 
   /** Ask the backend where we stand and pick the first screen. */
   async load(): Promise<void> {
     this.problem = null;
     try {
-      const [status, settings] = await Promise.all([ipc().status(), ipc().getSettings().catch(() => null)]);
+      const [status, settings, systemLocale] = await Promise.all([
+        ipc().status(),
+        ipc().getSettings().catch(() => null),
+        ipc().systemLocale().catch(() => null),
+      ]);
+      this.systemLocale = systemLocale;
       this.apply(status);
       if (settings) this.applySettings(settings);
       this.screen = nextScreen(this.screen, this.demo, this.anyKey);

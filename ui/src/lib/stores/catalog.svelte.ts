@@ -1,7 +1,9 @@
 // The buy list: pick a country (merged across providers), then search services in it. Items of a
 // country are fetched once and filtered locally, so typing is instant.
 
+import { toRupiah } from "../format";
 import { ipc } from "../ipc";
+import { favKey, prefs } from "./prefs.svelte";
 import type { CatalogCountry, CatalogItem, CatalogSource, ProviderFailure } from "../types";
 
 /** Rows shown at once; the search narrows the rest. */
@@ -45,6 +47,32 @@ export function byStockServicePrice(a: CatalogItem, b: CatalogItem): number {
   return 0;
 }
 
+/** A catalog tab: one source, the Server 2 special services, or the user's favourites. */
+export type CatalogTab = CatalogSource | "all" | "special" | "fav";
+
+/**
+ * The same service across providers, cheapest first. Prices in another currency are compared
+ * through the user's exchange rate; without one they go after the comparable ones.
+ */
+export function compareOffers(items: CatalogItem[], service: string, idrPerUsd: number | null): CatalogItem[] {
+  const k = favKey(service);
+  const rank = (i: CatalogItem) => (i.price ? toRupiah(i.price.minor, i.price.currency, idrPerUsd) : null);
+  return items
+    .filter((i) => favKey(i.service) === k)
+    .sort((a, b) => {
+      const sa = a.stock === 0 ? 1 : 0;
+      const sb = b.stock === 0 ? 1 : 0;
+      if (sa !== sb) return sa - sb;
+      const ra = rank(a);
+      const rb = rank(b);
+      if (ra !== null && rb !== null) return ra - rb;
+      if (ra !== null) return -1;
+      if (rb !== null) return 1;
+      if (a.price && b.price && a.price.currency === b.price.currency) return a.price.minor - b.price.minor;
+      return 0;
+    });
+}
+
 export class CatalogStore {
   countries = $state<CatalogCountry[]>([]);
   countriesLoading = $state(false);
@@ -57,7 +85,9 @@ export class CatalogStore {
   loading = $state(false);
   error = $state<unknown>(null);
   service = $state("");
-  source = $state<CatalogSource | "all">("all");
+  source = $state<CatalogTab>("all");
+  /** OTPZap Server 2 special services (not tied to a country). */
+  specials = $state<CatalogItem[]>([]);
   private requestSeq = 0;
 
   get current(): CatalogCountry | null {
@@ -71,9 +101,30 @@ export class CatalogStore {
   }
 
   get all(): CatalogItem[] {
+    if (this.source === "special") return this.specials.filter((i) => matches(i, this.service)).sort(byStockServicePrice);
+    const favs = prefs.favourites;
+    const fav = (i: CatalogItem) => (favs.includes(favKey(i.service)) ? 0 : 1);
     return this.items
-      .filter((i) => (this.source === "all" || i.source === this.source) && matches(i, this.service))
-      .sort(byStockServicePrice);
+      .filter(
+        (i) =>
+          (this.source === "all" || this.source === "fav" ? true : i.source === this.source) &&
+          (this.source !== "fav" || fav(i) === 0) &&
+          matches(i, this.service),
+      )
+      .sort((a, b) => fav(a) - fav(b) || byStockServicePrice(a, b));
+  }
+
+  /** Server 2 offers of the chosen country (for multiservice). */
+  get s2(): CatalogItem[] {
+    return this.items.filter((i) => i.target.type === "otpzap_s2").sort(byStockServicePrice);
+  }
+
+  async loadSpecials(): Promise<void> {
+    try {
+      this.specials = await ipc().s2Specials();
+    } catch {
+      this.specials = [];
+    }
   }
 
   get shown(): CatalogItem[] {
@@ -98,6 +149,7 @@ export class CatalogStore {
         res.countries[0]?.name ??
         "";
       this.country = pick;
+      void this.loadSpecials();
       if (pick) await this.loadItems();
       else this.items = [];
     } catch (e) {
@@ -128,7 +180,9 @@ export class CatalogStore {
       if (seq !== this.requestSeq) return; // a newer country was chosen meanwhile
       this.items = res.items;
       this.failures = res.failures;
-      if (this.source !== "all" && !this.sources.includes(this.source)) this.source = "all";
+      if (this.source !== "all" && this.source !== "fav" && this.source !== "special" && !this.sources.includes(this.source)) {
+        this.source = "all";
+      }
     } catch (e) {
       if (seq === this.requestSeq) {
         this.error = e;

@@ -1,0 +1,102 @@
+// Reseller preferences that live on this computer only (localStorage): favourite services, the
+// exchange rate for comparing rupiah and dollar prices, low-balance thresholds, and the price each
+// number was sold for (for profit).
+
+import type { ProviderId } from "../types";
+
+const KEY = "otpdesk.prefs";
+
+export interface PrefsData {
+  favourites: string[];
+  /** Rupiah per US dollar (and per USDT), set by the user; `null` = do not convert. */
+  idrPerUsd: number | null;
+  /** Warn when a balance falls below this (minor units of that provider's currency). */
+  lowBalance: Partial<Record<ProviderId, number>>;
+  /** Order id → what the reseller charged their customer, in rupiah. */
+  sold: Record<string, number>;
+}
+
+export const DEFAULT_PREFS: PrefsData = { favourites: [], idrPerUsd: null, lowBalance: { otpzap: 20_000 }, sold: {} };
+
+export function favKey(service: string): string {
+  return service.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+}
+
+export class Prefs {
+  favourites = $state<string[]>([]);
+  idrPerUsd = $state<number | null>(null);
+  lowBalance = $state<Partial<Record<ProviderId, number>>>({});
+  sold = $state<Record<string, number>>({});
+
+  constructor(private storage: Pick<Storage, "getItem" | "setItem"> | null = safeStorage()) {
+    this.read();
+  }
+
+  read(): void {
+    let data: Partial<PrefsData> = {};
+    try {
+      data = JSON.parse(this.storage?.getItem(KEY) ?? "{}") ?? {};
+    } catch {
+      data = {};
+    }
+    this.favourites = Array.isArray(data.favourites) ? data.favourites.filter((x) => typeof x === "string") : [];
+    this.idrPerUsd = typeof data.idrPerUsd === "number" && data.idrPerUsd > 0 ? data.idrPerUsd : null;
+    this.lowBalance = data.lowBalance && typeof data.lowBalance === "object" ? { ...data.lowBalance } : { ...DEFAULT_PREFS.lowBalance };
+    this.sold = data.sold && typeof data.sold === "object" ? { ...data.sold } : {};
+  }
+
+  private save(): void {
+    const data: PrefsData = {
+      favourites: $state.snapshot(this.favourites),
+      idrPerUsd: this.idrPerUsd,
+      lowBalance: $state.snapshot(this.lowBalance),
+      sold: $state.snapshot(this.sold),
+    };
+    try {
+      this.storage?.setItem(KEY, JSON.stringify(data));
+    } catch {
+      // No storage: the choice lasts for this session.
+    }
+  }
+
+  isFavourite(service: string): boolean {
+    return this.favourites.includes(favKey(service));
+  }
+
+  toggleFavourite(service: string): void {
+    const k = favKey(service);
+    this.favourites = this.favourites.includes(k) ? this.favourites.filter((x) => x !== k) : [...this.favourites, k];
+    this.save();
+  }
+
+  setRate(rate: number | null): void {
+    this.idrPerUsd = rate && rate > 0 ? rate : null;
+    this.save();
+  }
+
+  setLowBalance(provider: ProviderId, minor: number | null): void {
+    const next = { ...this.lowBalance };
+    if (minor && minor > 0) next[provider] = minor;
+    else delete next[provider];
+    this.lowBalance = next;
+    this.save();
+  }
+
+  setSold(orderId: string, rupiah: number | null): void {
+    const next = { ...this.sold };
+    if (rupiah !== null && rupiah >= 0) next[orderId] = rupiah;
+    else delete next[orderId];
+    this.sold = next;
+    this.save();
+  }
+}
+
+function safeStorage(): Storage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export const prefs = new Prefs();
