@@ -339,6 +339,8 @@ pub enum BalanceState {
 pub struct ProviderBalance {
     pub provider: ProviderId,
     pub balance: BalanceState,
+    /// Below the user's low-balance threshold (show the banner).
+    pub low: bool,
 }
 
 pub async fn balances(clients: &Clients) -> Vec<ProviderBalance> {
@@ -354,7 +356,11 @@ pub async fn balances(clients: &Clients) -> Vec<ProviderBalance> {
             },
             _ => BalanceState::NotAvailable,
         };
-        out.push(ProviderBalance { provider, balance });
+        out.push(ProviderBalance {
+            provider,
+            balance,
+            low: false,
+        });
     }
     out
 }

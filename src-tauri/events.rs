@@ -1,9 +1,12 @@
 //! Typed events for the UI (`tauri_specta::Event`) and the task that forwards engine events to
 //! the window system: UI events, tray count, notification and clipboard when a code lands.
 
-use crate::settings::SettingsStore;
+use crate::balance_watch::{self, BalanceWatch};
+use crate::i18n;
+use crate::session::Clients;
+use crate::settings::{Settings, SettingsStore};
 use crate::shell::Shell;
-use otpdesk_engine::{Engine, EngineEvent, OrderFilter};
+use otpdesk_engine::{DepositView, Engine, EngineEvent, OrderFilter};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
@@ -43,13 +46,26 @@ pub fn active_count(engine: &Engine) -> usize {
     engine.orders(&filter).map(|o| o.len()).unwrap_or(0)
 }
 
+/// What the forwarder works with.
+pub struct Forward {
+    pub engine: Engine,
+    pub clients: Clients,
+    pub balances: Arc<BalanceWatch>,
+    pub shell: Arc<dyn Shell>,
+    pub settings: Arc<SettingsStore>,
+    pub demo: bool,
+}
+
 /// Forward `engine`'s events until the task is aborted or the engine shuts down.
-pub fn forward(
-    engine: Engine,
-    shell: Arc<dyn Shell>,
-    settings: Arc<SettingsStore>,
-    demo: bool,
-) -> JoinHandle<()> {
+pub fn forward(f: Forward) -> JoinHandle<()> {
+    let Forward {
+        engine,
+        clients,
+        balances,
+        shell,
+        settings,
+        demo,
+    } = f;
     let mut rx = engine.subscribe();
     shell.active_orders(active_count(&engine));
     tokio::spawn(async move {
@@ -73,9 +89,38 @@ pub fn forward(
                 EngineEvent::OrderCreated { .. } | EngineEvent::OrderStatusChanged { .. } => {
                     shell.active_orders(active_count(&engine));
                 }
+                EngineEvent::DepositPaid { deposit } | EngineEvent::DepositExpired { deposit } => {
+                    let s = settings.get();
+                    if s.notifications {
+                        shell.notify(deposit_text(&s, deposit, demo), s.sound);
+                    }
+                }
                 _ => {}
             }
+            let moved = match &event {
+                EngineEvent::BalanceChanged { entry } => Some(entry.provider),
+                _ => None,
+            };
             shell.engine_event(event);
+            // A charge, refund or credit moved a balance: read it again (and check the alert)
+            // without holding up the next events.
+            if let Some(provider) = moved {
+                let (clients, balances, shell) = (clients.clone(), balances.clone(), shell.clone());
+                let s = settings.get();
+                tokio::spawn(async move {
+                    balance_watch::refresh(&clients, &balances, &*shell, &s, provider).await;
+                });
+            }
         }
     })
+}
+
+/// The paid / expired notification of a deposit, in the user's language.
+fn deposit_text(s: &Settings, d: &DepositView, demo: bool) -> (String, String) {
+    let lang = i18n::resolve(s.language);
+    if d.status == otpdesk_core::DepositStatus::Paid {
+        i18n::deposit_paid(lang, d.provider, d.credited.unwrap_or(d.amount), demo)
+    } else {
+        i18n::deposit_expired(lang, d.provider, d.amount, demo)
+    }
 }

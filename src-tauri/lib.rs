@@ -1,13 +1,16 @@
 //! The Tauri shell. Thin by design: windows, tray, notifications, typed commands and events;
 //! the domain lives in `crates/` (engine, providers, secrets, simulator).
 
+pub mod balance_watch;
 mod browse;
-mod catalog;
+pub mod catalog;
 pub mod commands;
 pub mod config;
 mod demo;
+pub mod deposits;
 pub mod error;
 pub mod events;
+pub mod i18n;
 mod keys;
 pub mod notify;
 mod session;
@@ -37,6 +40,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::app::app_status,
             commands::app::start_demo,
             commands::app::stop_demo,
+            commands::app::locale_info,
             commands::keys::keys_status,
             commands::keys::set_key,
             commands::keys::clear_key,
@@ -67,6 +71,15 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::orders::resend_code,
             commands::orders::replace_number,
             commands::orders::copy_code,
+            commands::attempts::unknown_attempts,
+            commands::attempts::reconcile_attempt,
+            commands::attempts::dismiss_attempt,
+            commands::deposits::topup_qris,
+            commands::deposits::topup_usdt,
+            commands::deposits::deposits,
+            commands::deposits::deposit,
+            commands::deposits::open_payment_page,
+            commands::deposits::demo_pay_deposit,
             commands::settings::get_settings,
             commands::settings::update_settings,
         ])
@@ -74,6 +87,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             events::EngineEventPayload,
             events::AppModeChanged,
             events::ActiveOrdersChanged,
+            balance_watch::BalanceUpdated,
+            balance_watch::LowBalanceAlert,
         ])
         // Money is i64 minor units: rupiah and USDT micro-units stay far below 2^53.
         .dangerously_cast_bigints_to_number()
@@ -123,6 +138,9 @@ pub fn run() {
             tray::show_main_window(app)
         }))
         .plugin(tauri_plugin_store::Builder::new().build())
+        // Called from Rust only; the window has no opener or dialog permission.
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

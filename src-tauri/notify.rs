@@ -2,6 +2,7 @@
 //! clipboard. Both are best effort: a missing notification daemon or clipboard is logged, never
 //! an error for the order.
 
+use crate::i18n::Lang;
 use otpdesk_engine::OrderView;
 use std::sync::{Mutex, OnceLock};
 
@@ -10,19 +11,25 @@ const SOUND: &str = "message-new-instant";
 
 /// Summary and body of the notification for a code.
 pub fn code_text(order: &OrderView, code: &str, demo: bool) -> (String, String) {
-    let demo = if demo { " (demo)" } else { "" };
-    let summary = format!("{} code: {code}{demo}", order.service);
-    let target = order
-        .phone
-        .as_deref()
-        .or(order.email.as_deref())
-        .unwrap_or("your order");
-    let body = format!("{target} · {}", order.provider.display_name());
-    (summary, body)
+    let target = order.phone.as_deref().or(order.email.as_deref());
+    crate::i18n::code_landed(Lang::En, &order.service, code, target, order.provider, demo)
 }
 
 pub fn code_notification(order: &OrderView, code: &str, sound: bool, demo: bool) {
-    let (summary, body) = code_text(order, code, demo);
+    code_notification_in(Lang::En, order, code, sound, demo)
+}
+
+/// The code notification in `lang`.
+pub fn code_notification_in(lang: Lang, order: &OrderView, code: &str, sound: bool, demo: bool) {
+    let target = order.phone.as_deref().or(order.email.as_deref());
+    show(
+        crate::i18n::code_landed(lang, &order.service, code, target, order.provider, demo),
+        sound,
+    );
+}
+
+/// Show a native notification (best effort).
+pub fn show((summary, body): (String, String), sound: bool) {
     // notify-rust talks D-Bus synchronously: keep it off the async workers.
     std::thread::spawn(move || {
         let mut n = notify_rust::Notification::new();

@@ -2,6 +2,7 @@
 //! real or demo mode. Switching mode or changing a key closes the session and opens a new one
 //! (the engine resumes every unfinished order on open).
 
+use crate::balance_watch::BalanceWatch;
 use crate::error::{AppError, AppResult};
 use crate::events::{self, AppMode};
 use crate::settings::SettingsStore;
@@ -10,6 +11,7 @@ use otpdesk_core::{ApiKey, ProviderId};
 use otpdesk_engine::{Budget, Engine, EngineConfig, ProviderConfig};
 use otpdesk_providers::{HttpOptions, NumberOtpClient, OopPayClient, OtpZapClient};
 use otpdesk_sim::SimHandle;
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
@@ -68,6 +70,9 @@ pub struct Session {
     pub mode: AppMode,
     pub engine: Engine,
     pub clients: Clients,
+    /// Base URL of each provider this session talks to (where payment pages may live).
+    pub urls: HashMap<ProviderId, String>,
+    pub balances: Arc<BalanceWatch>,
     forwarder: JoinHandle<()>,
     /// Demo mode: the simulator serving this session, stopped on close.
     sim: tokio::sync::Mutex<Option<SimHandle>>,
@@ -92,6 +97,12 @@ impl Session {
             AppError::internal(format!("Cannot create {}: {e}", spec.data_dir.display()))
         })?;
         let clients = Clients::new(&spec.endpoints)?;
+        let urls = spec
+            .endpoints
+            .iter()
+            .map(|e| (e.provider, e.base_url.clone()))
+            .collect();
+        let balances = Arc::new(BalanceWatch::default());
         let budget = Budget::per_minute(f64::from(spec.poll_budget_per_minute));
         let mut cfg = EngineConfig::new(spec.data_dir);
         for e in spec.endpoints {
@@ -99,15 +110,28 @@ impl Session {
                 .provider(ProviderConfig::new(e.provider, e.base_url, e.key).with_budget(budget));
         }
         let engine = Engine::open(cfg).await?;
-        let forwarder =
-            events::forward(engine.clone(), shell, settings, spec.mode == AppMode::Demo);
+        let forwarder = events::forward(events::Forward {
+            engine: engine.clone(),
+            clients: clients.clone(),
+            balances: balances.clone(),
+            shell,
+            settings,
+            demo: spec.mode == AppMode::Demo,
+        });
         Ok(Session {
             mode: spec.mode,
             engine,
             clients,
+            urls,
+            balances,
             forwarder,
             sim: tokio::sync::Mutex::new(spec.sim),
         })
+    }
+
+    /// Demo mode: the simulator's control API (to play the payer of a top-up).
+    pub async fn sim_control(&self) -> Option<otpdesk_sim::control::SimControl> {
+        self.sim.lock().await.as_ref().map(|s| s.control())
     }
 
     /// Stop tracking and, in demo mode, the simulator. The store is always consistent.

@@ -44,6 +44,25 @@ impl BaseUrls {
     }
 }
 
+/// Alert when a provider's balance drops below this many minor units (rupiah for OTPZap);
+/// `null`: no alert.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct LowBalanceThresholds {
+    pub otpzap: Option<i64>,
+    pub numberotp: Option<i64>,
+    pub ooppay: Option<i64>,
+}
+
+impl LowBalanceThresholds {
+    pub fn get(&self, provider: ProviderId) -> Option<i64> {
+        match provider {
+            ProviderId::Otpzap => self.otpzap,
+            ProviderId::Numberotp => self.numberotp,
+            ProviderId::Ooppay => self.ooppay,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct Settings {
     /// A native notification when a code lands.
@@ -57,6 +76,9 @@ pub struct Settings {
     /// Advanced: where each provider's API lives.
     pub base_urls: BaseUrls,
     pub language: Language,
+    /// Per-provider low-balance alert (optional in what the UI sends: older UIs omit it).
+    #[serde(default)]
+    pub low_balance: LowBalanceThresholds,
 }
 
 impl Default for Settings {
@@ -68,6 +90,7 @@ impl Default for Settings {
             poll_budget_per_minute: MAX_POLL_BUDGET,
             base_urls: BaseUrls::default(),
             language: Language::System,
+            low_balance: LowBalanceThresholds::default(),
         }
     }
 }
@@ -80,6 +103,14 @@ impl Settings {
             return Err(invalid(format!(
                 "The poll budget must be between {MIN_POLL_BUDGET} and {MAX_POLL_BUDGET} requests a minute."
             )));
+        }
+        if ProviderId::ALL
+            .iter()
+            .any(|p| self.low_balance.get(*p).is_some_and(|t| t < 0))
+        {
+            return Err(invalid(
+                "A low-balance alert needs an amount of zero or more.".into(),
+            ));
         }
         for p in ProviderId::ALL {
             if let Some(url) = self.base_urls.get(p).filter(|u| !u.trim().is_empty()) {

@@ -2,6 +2,8 @@
 //! clipboard). The app implements it over Tauri; tests record the calls instead, so the state and
 //! commands need no window.
 
+use crate::balance_watch::{BalanceUpdated, LowBalanceAlert};
+use crate::catalog::ProviderBalance;
 use crate::events::{ActiveOrdersChanged, AppMode, AppModeChanged, EngineEventPayload};
 use crate::settings::Settings;
 use crate::{notify, tray};
@@ -15,6 +17,14 @@ pub trait Shell: Send + Sync + 'static {
     fn active_orders(&self, count: usize);
     /// A code arrived for `order`: notify / copy as the settings say.
     fn code_landed(&self, order: &OrderView, code: &str, settings: &Settings, demo: bool);
+    /// A native notification (summary, body), already in the user's language.
+    fn notify(&self, text: (String, String), sound: bool);
+    fn balance_updated(&self, balance: &ProviderBalance);
+    fn low_balance(&self, alert: &LowBalanceAlert);
+    /// Open a checked https URL in the user's browser.
+    fn open_url(&self, url: &str) -> Result<(), String>;
+    /// Ask the user where to save a file (native dialog); `None`: cancelled.
+    fn save_path(&self, suggested_name: &str) -> Option<std::path::PathBuf>;
 }
 
 /// The real shell: typed Tauri events, the tray icon, notify-rust and the clipboard.
@@ -53,7 +63,46 @@ impl<R: Runtime> Shell for TauriShell<R> {
             notify::copy_text(code);
         }
         if settings.notifications {
-            notify::code_notification(order, code, settings.sound, demo);
+            let lang = crate::i18n::resolve(settings.language);
+            notify::code_notification_in(lang, order, code, settings.sound, demo);
         }
+    }
+
+    fn notify(&self, text: (String, String), sound: bool) {
+        notify::show(text, sound);
+    }
+
+    fn balance_updated(&self, balance: &ProviderBalance) {
+        let event = BalanceUpdated {
+            balance: balance.clone(),
+        };
+        if let Err(e) = event.emit(&self.app) {
+            tracing::warn!("could not send a balance to the window: {e}");
+        }
+    }
+
+    fn low_balance(&self, alert: &LowBalanceAlert) {
+        if let Err(e) = alert.emit(&self.app) {
+            tracing::warn!("could not send a low-balance alert to the window: {e}");
+        }
+    }
+
+    fn open_url(&self, url: &str) -> Result<(), String> {
+        use tauri_plugin_opener::OpenerExt;
+        self.app
+            .opener()
+            .open_url(url, None::<&str>)
+            .map_err(|e| e.to_string())
+    }
+
+    fn save_path(&self, suggested_name: &str) -> Option<std::path::PathBuf> {
+        use tauri_plugin_dialog::DialogExt;
+        self.app
+            .dialog()
+            .file()
+            .add_filter("CSV", &["csv"])
+            .set_file_name(suggested_name)
+            .blocking_save_file()
+            .and_then(|p| p.into_path().ok())
     }
 }

@@ -42,6 +42,24 @@ pub async fn app_status(state: State<'_, AppState>) -> AppResult<AppStatus> {
     Ok(status(&state).await)
 }
 
+/// The OS language and the language to show: `language` is the user's choice with `system`
+/// resolved through the OS locale (Bahasa Indonesia on an Indonesian system).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct LocaleInfo {
+    /// BCP 47 tag of the OS locale (`id-ID`), when the OS says.
+    pub system_locale: Option<String>,
+    pub language: crate::i18n::Lang,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn locale_info(state: State<'_, AppState>) -> AppResult<LocaleInfo> {
+    Ok(LocaleInfo {
+        system_locale: crate::i18n::system_locale(),
+        language: crate::i18n::resolve(state.settings.get().language),
+    })
+}
+
 /// Switch to demo mode: the simulator inside the app, demo keys, `demo/` data.
 #[tauri::command]
 #[specta::specta]

@@ -1,5 +1,6 @@
 //! Balances and the catalog of the current session's providers.
 
+use crate::balance_watch;
 use crate::catalog::{self, CatalogCountry, CatalogItems, Countries, ProviderBalance};
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -8,7 +9,9 @@ use tauri::State;
 #[tauri::command]
 #[specta::specta]
 pub async fn balances(state: State<'_, AppState>) -> AppResult<Vec<ProviderBalance>> {
-    Ok(catalog::balances(&state.session().await?.clients).await)
+    let s = state.session().await?;
+    let settings = state.settings.get();
+    Ok(balance_watch::balances(&s.clients, &s.balances, &*state.shell, &settings).await)
 }
 
 #[tauri::command]

@@ -2,8 +2,10 @@
 //! the engine or a logic module, and returns `AppResult<T>` (typed in `ui/src/lib/bindings.ts`).
 
 pub mod app;
+pub mod attempts;
 pub mod browse;
 pub mod catalog;
+pub mod deposits;
 pub mod keys;
 pub mod orders;
 pub mod settings;

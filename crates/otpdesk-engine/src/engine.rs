@@ -122,6 +122,16 @@ impl Engine {
         Ok(o)
     }
 
+    /// Ask about an unpaid deposit at the next free request (e.g. right after paying).
+    pub fn check_deposit_now(&self, deposit_id: &str) {
+        if let Ok(d) = self.deposit(deposit_id) {
+            if !d.status.is_final() {
+                let t = crate::scheduler::Track::Deposit(d.id.clone());
+                self.inner.sched.poke(d.provider, &t);
+            }
+        }
+    }
+
     /// OTPZap QRIS top-up of `rupiah`.
     pub async fn topup_qris(&self, rupiah: i64) -> Result<DepositView> {
         buying::topup(&self.inner, DepositKind::Qris, Money::idr(rupiah)).await

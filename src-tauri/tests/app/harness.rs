@@ -1,6 +1,8 @@
 //! A mock-runtime app with the real command handler, store plugin, keyring and engine; every IPC
 //! response, UI event and log line is recorded so tests can search them.
 
+use otpdesk_app::balance_watch::LowBalanceAlert;
+use otpdesk_app::catalog::ProviderBalance;
 use otpdesk_app::events::AppMode;
 use otpdesk_app::settings::{SettingsStore, STORE_FILE};
 use otpdesk_app::shell::Shell;
@@ -52,6 +54,13 @@ pub struct RecordingShell {
     pub modes: Mutex<Vec<AppMode>>,
     pub active: Mutex<Vec<usize>>,
     pub codes: Mutex<Vec<(String, String, bool)>>,
+    /// Native notifications other than codes: (summary, body).
+    pub notices: Mutex<Vec<(String, String)>>,
+    pub balances: Mutex<Vec<Value>>,
+    pub low_alerts: Mutex<Vec<Value>>,
+    pub opened: Mutex<Vec<String>>,
+    /// What the save dialog answers.
+    pub save_to: Mutex<Option<std::path::PathBuf>>,
 }
 
 impl Shell for RecordingShell {
@@ -72,6 +81,24 @@ impl Shell for RecordingShell {
             .lock()
             .unwrap()
             .push((order.id.clone(), code.to_string(), demo));
+    }
+    fn notify(&self, text: (String, String), _sound: bool) {
+        self.notices.lock().unwrap().push(text);
+    }
+    fn balance_updated(&self, balance: &ProviderBalance) {
+        let v = serde_json::to_value(balance).unwrap();
+        self.balances.lock().unwrap().push(v);
+    }
+    fn low_balance(&self, alert: &LowBalanceAlert) {
+        let v = serde_json::to_value(alert).unwrap();
+        self.low_alerts.lock().unwrap().push(v);
+    }
+    fn open_url(&self, url: &str) -> Result<(), String> {
+        self.opened.lock().unwrap().push(url.to_string());
+        Ok(())
+    }
+    fn save_path(&self, _suggested_name: &str) -> Option<std::path::PathBuf> {
+        self.save_to.lock().unwrap().clone()
     }
 }
 
@@ -192,6 +219,22 @@ impl Harness {
                 "no code for {order_id} in {timeout:?}"
             );
             std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    /// Wait until a forwarded engine event contains `needle`.
+    pub fn wait_event(&self, needle: &str, timeout: Duration) {
+        let start = Instant::now();
+        while !self
+            .shell
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| e.contains(needle))
+        {
+            assert!(start.elapsed() < timeout, "no event with {needle}");
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 

@@ -3,6 +3,7 @@
 //! session with an unlocked Secret Service (`scripts/test.sh` does this).
 
 mod demo;
+mod deposits;
 mod harness;
 mod keys_isolation;
 mod notify;

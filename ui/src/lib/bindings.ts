@@ -12,6 +12,7 @@ export const commands = {
 	startDemo: () => typedError<AppStatus, AppError>(__TAURI_INVOKE("start_demo")),
 	/**  Back to real providers with the keys in the keyring. */
 	stopDemo: () => typedError<AppStatus, AppError>(__TAURI_INVOKE("stop_demo")),
+	localeInfo: () => typedError<LocaleInfo, AppError>(__TAURI_INVOKE("locale_info")),
 	keysStatus: () => typedError<KeyStatus[], AppError>(__TAURI_INVOKE("keys_status")),
 	/**  Check `key` with the provider, save it in the keyring, and start using it. */
 	setKey: (provider: ProviderId, key: string) => typedError<KeyStatus[], AppError>(__TAURI_INVOKE("set_key", { provider, key })),
@@ -66,6 +67,35 @@ export const commands = {
 	replaceNumber: (orderId: string) => typedError<OrderView, AppError>(__TAURI_INVOKE("replace_number", { orderId })),
 	/**  Copy the order's latest code to the clipboard (no clipboard permission for the UI). */
 	copyCode: (orderId: string) => typedError<null, AppError>(__TAURI_INVOKE("copy_code", { orderId })),
+	/**
+	 *  Attempts that may or may not have been charged, oldest first. Do not buy these again
+	 *  before checking them.
+	 */
+	unknownAttempts: () => typedError<AttemptView[], AppError>(__TAURI_INVOKE("unknown_attempts")),
+	/**
+	 *  Ask the provider what became of the attempt (OTPZap answers the same Idempotency-Key with
+	 *  the original order). Providers without a lookup answer `not_allowed`: dismiss it instead.
+	 */
+	reconcileAttempt: (attemptId: string) => typedError<AttemptView, AppError>(__TAURI_INVOKE("reconcile_attempt", { attemptId })),
+	/**  The user checked the provider and closes the attempt. */
+	dismissAttempt: (attemptId: string) => typedError<AttemptView, AppError>(__TAURI_INVOKE("dismiss_attempt", { attemptId })),
+	/**  A QRIS invoice for `amount` rupiah (1 000 – 10 000 000): pay `total` within 30 minutes. */
+	topupQris: (amount: number) => typedError<DepositInfo, AppError>(__TAURI_INVOKE("topup_qris", { amount })),
+	/**
+	 *  A USDT-TRC20 invoice for `amount` (decimal text, e.g. `"10.5"`): send exactly `total` (the
+	 *  amount plus OOPPay's network buffer) to `pay_address` before `expires_at`.
+	 */
+	topupUsdt: (amount: string) => typedError<DepositInfo, AppError>(__TAURI_INVOKE("topup_usdt", { amount })),
+	/**  Deposits, newest first (`active_only`: still waiting for payment). */
+	deposits: (activeOnly: boolean, limit: number | null) => typedError<DepositInfo[], AppError>(__TAURI_INVOKE("deposits", { activeOnly, limit })),
+	deposit: (depositId: string) => typedError<DepositInfo, AppError>(__TAURI_INVOKE("deposit", { depositId })),
+	/**
+	 *  Open a QRIS invoice's payment page in the browser, only if it is on the configured OTPZap
+	 *  site (https).
+	 */
+	openPaymentPage: (depositId: string) => typedError<null, AppError>(__TAURI_INVOKE("open_payment_page", { depositId })),
+	/**  Demo mode only: play the payer, as if the invoice was paid. */
+	demoPayDeposit: (depositId: string) => typedError<null, AppError>(__TAURI_INVOKE("demo_pay_deposit", { depositId })),
 	getSettings: () => typedError<Settings, AppError>(__TAURI_INVOKE("get_settings")),
 	/**
 	 *  Save `settings` (validated). Base URLs and the poll budget apply from the next session
@@ -78,7 +108,9 @@ export const commands = {
 export const events = {
 	activeOrdersChanged: makeEvent<ActiveOrdersChanged, ActiveOrdersChanged>("active-orders-changed"),
 	appModeChanged: makeEvent<AppModeChanged, AppModeChanged>("app-mode-changed"),
+	balanceUpdated: makeEvent<BalanceUpdated, BalanceUpdated>("balance-updated"),
 	engineEventPayload: makeEvent<EngineEventPayload, EngineEventPayload>("engine-event-payload"),
+	lowBalanceAlert: makeEvent<LowBalanceAlert, LowBalanceAlert>("low-balance-alert"),
 };
 
 /* Types */
@@ -150,6 +182,11 @@ export type AttemptView = {
 export type BalanceState = { status: "ok"; amount: Money } | 
 /**  The provider's API has no balance call (NumberOTP, OOPPay). */
 { status: "not_available" } | { status: "no_key" } | { status: "error"; error: AppError };
+
+/**  A fresh balance, read after it changed (e.g. a paid top-up). */
+export type BalanceUpdated = {
+	balance: ProviderBalance,
+};
 
 /**  Provider base URLs; `null` means the documented one. Environment variables still win (tests). */
 export type BaseUrls = {
@@ -233,6 +270,17 @@ export type Currency =
 "USD" | 
 /**  Tether on TRC20: 6 decimals, as OOPPay sends. */
 "USDT";
+
+export type DepositInfo = {
+	/**  `pay_url` is `null` for USDT: OOPPay's remote QR image must not be loaded. */
+	deposit: DepositView,
+	/**  What the QR code holds: the QRIS payment link, or the USDT (TRC20) pay address. */
+	qr_payload: string | null,
+	/**  The QR code as SVG markup (black on white), while the deposit can still be paid. */
+	qr_svg: string | null,
+	/**  QRIS: the provider's payment page (`open_payment_page` opens it in the browser). */
+	payment_url: string | null,
+};
 
 export type DepositKind = 
 /**  OTPZap QRIS top-up (IDR). */
@@ -322,6 +370,9 @@ export type KeyStatus = {
 	source: KeySource,
 };
 
+/**  A language the backend writes in. */
+export type Lang = "en" | "id";
+
 export type Language = "system" | "en" | "id";
 
 /**  A balance change we know of. Charges are negative. */
@@ -337,6 +388,37 @@ export type LedgerEntry = {
 };
 
 export type LedgerKind = "charge" | "refund" | "topup";
+
+/**
+ *  The OS language and the language to show: `language` is the user's choice with `system`
+ *  resolved through the OS locale (Bahasa Indonesia on an Indonesian system).
+ */
+export type LocaleInfo = {
+	/**  BCP 47 tag of the OS locale (`id-ID`), when the OS says. */
+	system_locale: string | null,
+	language: Lang,
+};
+
+/**
+ *  Sent when a provider's balance crosses its threshold (`low`), or recovers / the alert is
+ *  turned off (`low: false`). The UI shows a banner while `low`.
+ */
+export type LowBalanceAlert = {
+	provider: ProviderId,
+	balance: Money,
+	threshold: Money | null,
+	low: boolean,
+};
+
+/**
+ *  Alert when a provider's balance drops below this many minor units (rupiah for OTPZap);
+ *  `null`: no alert.
+ */
+export type LowBalanceThresholds = {
+	otpzap: number | null,
+	numberotp: number | null,
+	ooppay: number | null,
+};
 
 /**  An amount of one currency in integer minor units (see [`Currency::scale`]). */
 export type Money = {
@@ -393,6 +475,8 @@ export type OtpView = {
 export type ProviderBalance = {
 	provider: ProviderId,
 	balance: BalanceState,
+	/**  Below the user's low-balance threshold (show the banner). */
+	low: boolean,
 };
 
 /**  A provider whose part of the answer failed; the rest is still shown. */
@@ -428,6 +512,8 @@ export type Settings = {
 	/**  Advanced: where each provider's API lives. */
 	base_urls: BaseUrls,
 	language: Language,
+	/**  Per-provider low-balance alert (optional in what the UI sends: older UIs omit it). */
+	low_balance?: LowBalanceThresholds,
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };

@@ -1,0 +1,188 @@
+//! The few texts the backend shows itself (native notifications), in English and Bahasa
+//! Indonesia. Everything else is translated by the UI from stable codes.
+
+use crate::settings::Language;
+use otpdesk_core::{Currency, Money, ProviderId};
+use serde::Serialize;
+
+/// A language the backend writes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    En,
+    Id,
+}
+
+/// The operating system's locale (BCP 47, e.g. `id-ID`), when it says.
+pub fn system_locale() -> Option<String> {
+    sys_locale::get_locale()
+}
+
+/// `id` for an Indonesian locale (`id`, `id-ID`, `id_ID.UTF-8`, and the old code `in`).
+pub fn lang_of_locale(locale: Option<&str>) -> Lang {
+    let primary = locale
+        .unwrap_or("")
+        .split(['-', '_', '.'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if primary == "id" || primary == "in" {
+        Lang::Id
+    } else {
+        Lang::En
+    }
+}
+
+/// The language the user chose, `system` resolved through the OS locale.
+pub fn resolve(choice: Language) -> Lang {
+    match choice {
+        Language::En => Lang::En,
+        Language::Id => Lang::Id,
+        Language::System => lang_of_locale(system_locale().as_deref()),
+    }
+}
+
+/// `Rp 50.000` / `11.5 USDT`: grouping as Indonesians write rupiah in both languages.
+pub fn money(m: Money) -> String {
+    match m.currency {
+        Currency::Idr => {
+            let digits = m.minor.unsigned_abs().to_string();
+            let mut grouped = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                    grouped.push('.');
+                }
+                grouped.push(c);
+            }
+            let sign = if m.minor < 0 { "-" } else { "" };
+            format!("{sign}Rp {grouped}")
+        }
+        c => {
+            let text = m.to_decimal_string();
+            let text = if text.contains('.') {
+                text.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                text
+            };
+            format!("{text} {}", c.code())
+        }
+    }
+}
+
+/// A notification: summary and body.
+pub type Text = (String, String);
+
+fn demo_tag(lang: Lang, demo: bool) -> &'static str {
+    match (demo, lang) {
+        (false, _) => "",
+        (true, Lang::En) => " (demo)",
+        (true, Lang::Id) => " (demo)",
+    }
+}
+
+pub fn code_landed(
+    lang: Lang,
+    service: &str,
+    code: &str,
+    target: Option<&str>,
+    provider: ProviderId,
+    demo: bool,
+) -> Text {
+    let demo = demo_tag(lang, demo);
+    let (summary, fallback) = match lang {
+        Lang::En => (format!("{service} code: {code}{demo}"), "your order"),
+        Lang::Id => (format!("Kode {service}: {code}{demo}"), "pesanan Anda"),
+    };
+    let body = format!(
+        "{} · {}",
+        target.unwrap_or(fallback),
+        provider.display_name()
+    );
+    (summary, body)
+}
+
+pub fn deposit_paid(lang: Lang, provider: ProviderId, amount: Money, demo: bool) -> Text {
+    let demo = demo_tag(lang, demo);
+    let p = provider.display_name();
+    match lang {
+        Lang::En => (
+            format!("Top-up paid{demo}"),
+            format!("{} was added to your {p} balance.", money(amount)),
+        ),
+        Lang::Id => (
+            format!("Deposit berhasil{demo}"),
+            format!("{} masuk ke saldo {p} Anda.", money(amount)),
+        ),
+    }
+}
+
+pub fn deposit_expired(lang: Lang, provider: ProviderId, amount: Money, demo: bool) -> Text {
+    let demo = demo_tag(lang, demo);
+    let p = provider.display_name();
+    match lang {
+        Lang::En => (
+            format!("Top-up expired{demo}"),
+            format!(
+                "The {p} invoice of {} was not paid in time. Nothing was charged.",
+                money(amount)
+            ),
+        ),
+        Lang::Id => (
+            format!("Deposit kedaluwarsa{demo}"),
+            format!(
+                "Tagihan {p} sebesar {} tidak dibayar tepat waktu. Tidak ada yang ditagih.",
+                money(amount)
+            ),
+        ),
+    }
+}
+
+pub fn low_balance(lang: Lang, provider: ProviderId, balance: Money, threshold: Money) -> Text {
+    let p = provider.display_name();
+    match lang {
+        Lang::En => (
+            format!("{p} balance is low"),
+            format!(
+                "{} left (alert below {}). Top up to keep buying.",
+                money(balance),
+                money(threshold)
+            ),
+        ),
+        Lang::Id => (
+            format!("Saldo {p} menipis"),
+            format!(
+                "Sisa {} (peringatan di bawah {}). Isi saldo agar tetap bisa membeli.",
+                money(balance),
+                money(threshold)
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indonesian_locales_pick_bahasa_indonesia() {
+        for l in ["id", "id-ID", "id_ID.UTF-8", "in-ID", "ID"] {
+            assert_eq!(lang_of_locale(Some(l)), Lang::Id, "{l}");
+        }
+        for l in ["en-US", "ms-MY", "", "C"] {
+            assert_eq!(lang_of_locale(Some(l)), Lang::En, "{l}");
+        }
+        assert_eq!(lang_of_locale(None), Lang::En);
+    }
+
+    #[test]
+    fn money_reads_naturally() {
+        assert_eq!(money(Money::idr(50_017)), "Rp 50.017");
+        assert_eq!(money(Money::idr(1_250_000)), "Rp 1.250.000");
+        assert_eq!(money(Money::idr(900)), "Rp 900");
+        let usdt = Money::parse(Currency::Usdt, "11.5").unwrap();
+        assert_eq!(money(usdt), "11.5 USDT");
+        let (s, b) = deposit_paid(Lang::Id, ProviderId::Otpzap, Money::idr(50_000), false);
+        assert_eq!(s, "Deposit berhasil");
+        assert!(b.contains("Rp 50.000"), "{b}");
+    }
+}
