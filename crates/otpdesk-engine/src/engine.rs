@@ -245,6 +245,23 @@ impl Engine {
         Ok(self.inner.store.ledger(filter)?)
     }
 
+    /// Orders (with sale price and net cost) and deposits matching `q`, with totals.
+    pub fn history(&self, q: &crate::history::HistoryQuery) -> Result<crate::history::HistoryPage> {
+        Ok(self.inner.store.history(q)?)
+    }
+
+    /// Record what the reseller sold an order for (`None` clears it).
+    pub fn set_sale_price(&self, order_id: &str, price: Option<Money>) -> Result<OrderView> {
+        let o = self.order(order_id)?;
+        self.inner.store.set_sale_price(&o.id, price)?;
+        Ok(o)
+    }
+
+    /// Profit of sold orders per local day and per service.
+    pub fn profit(&self, q: &crate::history::ProfitQuery) -> Result<crate::history::ProfitReport> {
+        Ok(self.inner.store.profit(q)?)
+    }
+
     /// Net recorded balance change per currency for a provider (charges, refunds, top-ups).
     pub fn ledger_total(&self, provider: ProviderId) -> Result<Vec<Money>> {
         Ok(self.inner.store.ledger_sum(provider)?)

@@ -110,3 +110,103 @@ async fn email_options_and_checked_buys() {
     engine.buy_checked(s1, Some(fresh)).await.unwrap();
     engine.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_search_totals_and_profit() {
+    let sim = sim(100_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&sim, dir.path()).await;
+    let s1 = BuyRequest::OtpzapS1 {
+        product_id: 814_090_256,
+        country_id: 7,
+        platform_id: 1,
+    };
+    let a = engine.buy(s1.clone()).await.unwrap();
+    let b = engine.buy(s1).await.unwrap();
+    let c = engine
+        .buy(BuyRequest::OtpzapS2 {
+            service_id: 101,
+            country_id: 7,
+            operator_id: "random".into(),
+        })
+        .await
+        .unwrap();
+    let d = sim
+        .control
+        .deliver_otp(a.remote_ref.as_deref().unwrap())
+        .await
+        .unwrap();
+    engine
+        .wait_for_otp(&a.id, None, Duration::from_secs(10))
+        .await
+        .unwrap();
+    let price = a.price.unwrap();
+    engine
+        .set_sale_price(&a.id, Some(Money::idr(price.minor + 1_000)))
+        .unwrap();
+    engine
+        .set_sale_price(&c.id, Some(Money::idr(5_000)))
+        .unwrap();
+
+    // Search by the code finds the one order that received it.
+    let by_code = engine
+        .history(&HistoryQuery {
+            search: Some(d.code.clone()),
+            ..HistoryQuery::default()
+        })
+        .unwrap();
+    assert_eq!(by_code.total_orders, 1);
+    assert_eq!(by_code.rows[0].order.id, a.id);
+    assert_eq!(
+        by_code.rows[0].sale_price,
+        Some(Money::idr(price.minor + 1_000))
+    );
+    assert_eq!(by_code.rows[0].cost_minor, price.minor);
+    let all = engine.history(&HistoryQuery::default()).unwrap();
+    assert_eq!(all.total_orders, 3);
+    let t = &all.totals[0];
+    assert_eq!(t.sold, 2);
+    let s2_price = c.price.unwrap().minor;
+    assert_eq!(t.spent_minor, 2 * price.minor + s2_price);
+    assert_eq!(t.profit_minor, 1_000 + (5_000 - s2_price));
+    // Filters: provider, status, a date range that excludes everything.
+    let pending = engine
+        .history(&HistoryQuery {
+            status: Some("pending".into()),
+            ..HistoryQuery::default()
+        })
+        .unwrap();
+    assert!(pending.rows.iter().all(|r| r.order.id != a.id));
+    assert!(pending.rows.iter().any(|r| r.order.id == b.id));
+    let future = engine
+        .history(&HistoryQuery {
+            from: Some(chrono::Utc::now() + chrono::Duration::hours(1)),
+            ..HistoryQuery::default()
+        })
+        .unwrap();
+    assert_eq!(future.total_orders, 0);
+
+    let report = engine
+        .profit(&ProfitQuery {
+            utc_offset_minutes: 420,
+            ..ProfitQuery::default()
+        })
+        .unwrap();
+    assert_eq!(report.by_day.len(), 1);
+    let today = (chrono::Utc::now() + chrono::Duration::minutes(420))
+        .date_naive()
+        .to_string();
+    assert_eq!(report.by_day[0].day.as_deref(), Some(today.as_str()));
+    assert_eq!(report.by_day[0].orders, 2);
+    assert_eq!(report.by_day[0].profit_minor, t.profit_minor);
+    // Both are WhatsApp numbers (Server 1 and Server 2): one service line.
+    assert_eq!(a.service, c.service);
+    assert_eq!(report.by_service.len(), 1);
+    assert_eq!(
+        report.by_service[0].service.as_deref(),
+        Some(a.service.as_str())
+    );
+    assert_eq!(report.by_service[0].orders, 2);
+    assert_eq!(report.by_service[0].profit_minor, t.profit_minor);
+    engine.shutdown().await;
+}

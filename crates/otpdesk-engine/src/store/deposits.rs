@@ -6,11 +6,11 @@ use crate::remote::RemoteDeposit;
 use otpdesk_core::{DepositStatus, Money, ProviderId};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
-const COLS: &str =
+pub(crate) const COLS: &str =
     "id, provider, kind, remote_id, amount_minor, currency, total_minor, pay_url, pay_address, \
     status, created_at, updated_at, expires_at, paid_at, credited_minor, attempt_id";
 
-fn row(r: &Row<'_>) -> rusqlite::Result<DepositView> {
+pub(crate) fn row(r: &Row<'_>) -> rusqlite::Result<DepositView> {
     let currency: String = r.get(5)?;
     Ok(DepositView {
         id: r.get(0)?,

@@ -124,6 +124,13 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX orders_provider ON orders(provider);
     "#,
+    // 4: what the reseller sold each order for (integer minor units + currency), for profit.
+    r#"
+    ALTER TABLE orders ADD COLUMN sale_minor INTEGER;
+    ALTER TABLE orders ADD COLUMN sale_currency TEXT;
+    CREATE INDEX orders_created_at ON orders(created_at);
+    CREATE INDEX ledger_order ON ledger(order_id);
+    "#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<u32> {
@@ -142,11 +149,11 @@ mod tests {
     #[test]
     fn migrating_twice_is_a_no_op() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 3);
-        assert_eq!(super::migrate(&mut c).unwrap(), 3);
+        assert_eq!(super::migrate(&mut c).unwrap(), 4);
+        assert_eq!(super::migrate(&mut c).unwrap(), 4);
         let v: u32 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 3);
+        assert_eq!(v, 4);
     }
 }

@@ -31,11 +31,12 @@ pub struct NewOrder<'a> {
     pub remote: &'a RemoteOrder,
 }
 
-const COLS: &str = "id, provider, kind, server, remote_id, remote_ref, phone, email, service, \
+pub(crate) const COLS: &str =
+    "id, provider, kind, server, remote_id, remote_ref, phone, email, service, \
     price_minor, currency, status, created_at, updated_at, expires_at, resend_count, \
     resend_locked_until, resend_waiting, cancel_unlocks_at, attempt_id, replaced_by";
 
-fn row_to_view(r: &Row<'_>) -> rusqlite::Result<OrderView> {
+pub(crate) fn row_to_view(r: &Row<'_>) -> rusqlite::Result<OrderView> {
     Ok(OrderView {
         id: r.get(0)?,
         provider: provider_from(&r.get::<_, String>(1)?),
@@ -61,7 +62,7 @@ fn row_to_view(r: &Row<'_>) -> rusqlite::Result<OrderView> {
     })
 }
 
-fn otps_of(tx: &rusqlite::Connection, id: &str) -> rusqlite::Result<Vec<OtpView>> {
+pub(crate) fn otps_of(tx: &rusqlite::Connection, id: &str) -> rusqlite::Result<Vec<OtpView>> {
     let mut st = tx.prepare_cached(
         "SELECT seq, code, text, sender, service, received_at, stored_at FROM otps WHERE order_id = ?1 ORDER BY seq",
     )?;
