@@ -27,6 +27,8 @@ pub enum Command {
     /// Buy a number (or an email inbox); add --wait to block until the code arrives.
     #[command(subcommand)]
     Buy(Buy),
+    /// List the orders bought from this computer, newest first.
+    Orders(OrdersArgs),
     /// Show an order's status and codes.
     Check(OrderRef),
     /// Wait for the next code of an order bought earlier.
@@ -149,36 +151,36 @@ pub struct WaitOpts {
 pub enum Buy {
     /// OTPZap Server 1 product.
     S1 {
+        /// Product id from `catalog s1 products`.
         #[arg(long)]
         product: String,
+        /// Country id (Indonesia is 7).
         #[arg(long)]
-        country: Option<String>,
+        country: String,
+        /// Service (platform) id from `catalog s1 services`.
         #[arg(long)]
-        platform: Option<String>,
-        #[arg(long)]
-        service_name: Option<String>,
+        platform: String,
         #[command(flatten)]
         wait: WaitOpts,
     },
     /// OTPZap Server 2 service in a country (operator `random` unless given).
     S2 {
+        /// Service id from `catalog s2 services`.
         #[arg(long)]
         service: String,
         #[arg(long)]
         country: String,
+        /// Operator from `catalog s2 operators`; `random` when left out.
         #[arg(long)]
         operator: Option<String>,
-        #[arg(long)]
-        service_name: Option<String>,
         #[command(flatten)]
         wait: WaitOpts,
     },
     /// OTPZap Server 2 special service (pre-allocated numbers).
     S2Special {
+        /// Service id from `catalog s2 special`.
         #[arg(long)]
         service: String,
-        #[arg(long)]
-        service_name: Option<String>,
         #[command(flatten)]
         wait: WaitOpts,
     },
@@ -230,8 +232,19 @@ pub enum OrderProvider {
 }
 
 #[derive(Args, Debug)]
+pub struct OrdersArgs {
+    /// Only orders still being tracked (waiting for a code, or able to receive more).
+    #[arg(long)]
+    pub active: bool,
+    #[arg(long, value_enum)]
+    pub provider: Option<OrderProvider>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+}
+
+#[derive(Args, Debug)]
 pub struct OrderRef {
-    /// OTPZap order id or NumberOTP activation id.
+    /// Order id as printed by `buy` (the provider's id, its ref, or OTPDesk's own id).
     pub id: String,
     #[arg(long, value_enum, default_value = "otpzap")]
     pub provider: OrderProvider,
@@ -249,7 +262,7 @@ pub struct WaitArgs {
 
 #[derive(Args, Debug)]
 pub struct OrderId {
-    /// OTPZap order id.
+    /// Order id as printed by `buy` (the provider's id, its ref, or OTPDesk's own id).
     pub id: String,
 }
 

@@ -3,8 +3,11 @@
 
 use crate::error::CliError;
 use otpdesk_core::{ApiKey, ProviderId};
+use otpdesk_engine::store::Store;
+use otpdesk_engine::{Engine, EngineConfig, ProviderConfig};
 use otpdesk_providers::{HttpOptions, NumberOtpClient, OopPayClient, OtpZapClient};
 use otpdesk_secrets::{SecretName, SecretStore};
+use std::path::PathBuf;
 
 /// The providers' real base URLs, from their docs.
 pub fn default_base_url(provider: ProviderId) -> &'static str {
@@ -58,6 +61,47 @@ impl Context {
             .ok()
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| default_base_url(provider).to_string())
+    }
+
+    /// `OTPDESK_DATA_DIR`, else the CLI's own folder beside the app's data. It is not the app's
+    /// own store: two processes tracking the same orders would split one rate budget in two.
+    pub fn data_dir(&self) -> PathBuf {
+        match std::env::var("OTPDESK_DATA_DIR")
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+        {
+            Some(d) => PathBuf::from(d),
+            None => dirs::data_dir()
+                .unwrap_or_else(std::env::temp_dir)
+                .join("com.otpdesk.app")
+                .join("cli"),
+        }
+    }
+
+    /// The order store alone, for listings (no tracking starts). `None` before the first order.
+    pub fn store(&self) -> Result<Option<Store>, CliError> {
+        let dir = self.data_dir();
+        if !dir.join(otpdesk_engine::store::DB_FILE).exists() {
+            return Ok(None);
+        }
+        Store::open(&dir)
+            .map(Some)
+            .map_err(|e| CliError::Engine(e.into()))
+    }
+
+    /// The engine with every provider that has a key; `needs` must be one of them. Opening it
+    /// resumes tracking of whatever the store holds unfinished.
+    pub async fn engine(&self, needs: ProviderId) -> Result<Engine, CliError> {
+        self.key(needs)?;
+        let mut cfg = EngineConfig::new(self.data_dir());
+        for p in ProviderId::ALL {
+            if let Ok(key) = self.key(p) {
+                cfg = cfg.provider(
+                    ProviderConfig::new(p, self.base_url(p), key).with_http(self.http.clone()),
+                );
+            }
+        }
+        Ok(Engine::open(cfg).await?)
     }
 
     /// The key from the environment, else from the keyring.

@@ -1,6 +1,8 @@
 //! [`CliError`]: everything that ends a command, printed to stderr as one sentence.
 
+use chrono::Local;
 use otpdesk_core::ProviderId;
+use otpdesk_engine::EngineError;
 use otpdesk_providers::ProviderError;
 use otpdesk_secrets::SecretError;
 
@@ -16,6 +18,8 @@ pub enum CliError {
         provider: ProviderId,
         source: ProviderError,
     },
+    #[error("{}", engine_sentence(.0))]
+    Engine(#[from] EngineError),
     #[error("{0}")]
     Secret(#[from] SecretError),
     #[error("{0}")]
@@ -43,12 +47,34 @@ impl CliError {
         match self {
             CliError::NoKey { .. } => "no_key",
             CliError::Provider { source, .. } => source.code(),
+            CliError::Engine(e) => e.code(),
             CliError::Secret(_) => "keyring",
             CliError::Usage(_) => "usage",
             CliError::WaitTimedOut(_) => "wait_timed_out",
             CliError::EndedWithoutCode(_) => "ended_without_code",
             CliError::Stdin(_) => "stdin",
         }
+    }
+}
+
+/// The engine's sentences, with instants in local time and how long is left.
+fn engine_sentence(e: &EngineError) -> String {
+    let when = |t: &chrono::DateTime<chrono::Utc>| {
+        let left = (*t - chrono::Utc::now()).num_seconds().max(1);
+        format!(
+            "in {left} s (at {})",
+            t.with_timezone(&Local).format("%H:%M:%S")
+        )
+    };
+    match e {
+        EngineError::CancelCooldown { unlocks_at } => {
+            format!("Not yet allowed: cancel unlocks {}.", when(unlocks_at))
+        }
+        EngineError::ResendLocked { unlocks_at: Some(t) } => format!("Not yet allowed: resend unlocks {}.", when(t)),
+        EngineError::OutcomeUnknown { attempt_id } => format!(
+            "The provider's reply was lost, so it is unknown whether purchase {attempt_id} went through; check your provider dashboard before buying again."
+        ),
+        other => other.to_string(),
     }
 }
 

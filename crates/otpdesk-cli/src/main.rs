@@ -8,7 +8,7 @@ mod output;
 
 use args::{Cli, Command};
 use clap::Parser;
-use commands::{actions, buy, catalog, keys, topup};
+use commands::{actions, buy, catalog, keys, topup, tracked};
 use context::Context;
 use error::CliError;
 use output::Out;
@@ -36,6 +36,7 @@ async fn run(command: Command, out: Out) -> Result<(), CliError> {
         Command::Balance => catalog::balance(&ctx, out).await,
         Command::Catalog(c) => catalog::run(&ctx, out, c).await,
         Command::Buy(b) => buy::run(&ctx, out, b).await,
+        Command::Orders(a) => tracked::list(&ctx, out, orders_filter(a)),
         Command::Check(r) => actions::check(&ctx, out, r).await,
         Command::Wait(w) => actions::wait(&ctx, out, w).await,
         Command::Cancel(o) => actions::cancel(&ctx, out, o.id).await,
@@ -45,5 +46,17 @@ async fn run(command: Command, out: Out) -> Result<(), CliError> {
         Command::Email(a) => actions::email(&ctx, out, a).await,
         Command::Topup(t) => topup::run(&ctx, out, t).await,
         Command::Keys(k) => keys::run(&ctx, out, k),
+    }
+}
+
+fn orders_filter(a: args::OrdersArgs) -> otpdesk_engine::OrderFilter {
+    otpdesk_engine::OrderFilter {
+        provider: a.provider.map(|p| match p {
+            args::OrderProvider::Otpzap => otpdesk_core::ProviderId::Otpzap,
+            args::OrderProvider::Numberotp => otpdesk_core::ProviderId::Numberotp,
+        }),
+        active_only: a.active,
+        limit: Some(a.limit),
+        ..Default::default()
     }
 }

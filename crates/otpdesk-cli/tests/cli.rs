@@ -75,7 +75,7 @@ impl Harness {
         }
         let out = tokio::time::timeout(Duration::from_secs(90), cmd.output())
             .await
-            .expect("otpdesk hung")
+            .unwrap_or_else(|_| panic!("otpdesk {args:?} hung"))
             .unwrap();
         Run {
             status: out.status.code().unwrap_or(-1),
@@ -86,6 +86,24 @@ impl Harness {
 
     async fn run(&self, args: &[&str]) -> Run {
         self.run_with(args, true).await
+    }
+
+    /// As another computer would: a data dir of its own, so the CLI's store does not know
+    /// the orders bought there and asks the provider directly.
+    async fn run_elsewhere(&self, args: &[&str]) -> Run {
+        let other = tempfile::tempdir().unwrap();
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_otpdesk"));
+        cmd.args(args)
+            .env("OTPDESK_OTPZAP_URL", self.sim.otpzap_url())
+            .env("OTPDESK_OTPZAP_KEY", DEMO_OTPZAP_KEY)
+            .env("OTPDESK_DATA_DIR", other.path())
+            .stdin(std::process::Stdio::null());
+        let out = cmd.output().await.unwrap();
+        Run {
+            status: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
     }
 }
 
@@ -309,54 +327,95 @@ async fn order_actions_and_their_refusals() {
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert!(
         r.stderr
-            .starts_with("otpdesk: OTPZap: Not yet allowed, try again in "),
+            .starts_with("otpdesk: Not yet allowed: cancel unlocks in 1"),
         "{}",
         r.stderr
     );
     let r = h.run(&["--json", "cancel", &id]).await;
     let err: Value = serde_json::from_str(r.stderr.trim()).unwrap();
-    assert_eq!(err["code"], "cooldown");
+    assert_eq!(err["code"], "cancel_cooldown");
+    // The order is in the store, active, and refusing did not touch it.
+    let listed = h
+        .run(&["--json", "orders", "--active"])
+        .await
+        .ok()
+        .records();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["order_id"], id.as_str());
+    assert_eq!(listed[0]["status"], "pending");
+    assert!(h.run(&["orders"]).await.ok().stdout.contains("WhatsApp"));
 
-    // After the cooldown the cancel goes through and refunds the price.
+    // An order bought elsewhere (not in this store) is asked of OTPZap directly: refused by the
+    // provider's cooldown, then refunded once the (simulated) two minutes have passed.
+    let other = h
+        .run_elsewhere(&[
+            "--json",
+            "buy",
+            "s1",
+            "--product",
+            "814090256",
+            "--country",
+            "7",
+            "--platform",
+            "1",
+        ])
+        .await
+        .ok();
+    let other_id = field(&other.records()[0], "order_id").to_string();
+    let r = h.run(&["cancel", &other_id]).await;
+    assert!(
+        r.stderr
+            .starts_with("otpdesk: OTPZap: Not yet allowed, try again in "),
+        "{}",
+        r.stderr
+    );
     h.control().advance_clock(121).await.unwrap();
-    let r = h.run(&["--json", "cancel", &id]).await.ok();
+    let r = h.run(&["--json", "cancel", &other_id]).await.ok();
     assert_eq!(r.records()[0]["refunded"]["minor"], 2835);
     // A second cancel: the order is no longer pending.
-    let r = h.run(&["cancel", &id]).await;
+    let r = h.run(&["cancel", &other_id]).await;
     assert_eq!(r.status, 1);
     assert!(r.stderr.contains("not in a state"), "{}", r.stderr);
 
-    // Code, then check, resend, wait for the next code, finish.
-    let id = buy("814090256").await;
-    h.control().deliver_otp(&id).await.unwrap();
-    let check = h.run(&["--json", "check", &id]).await.ok().records();
-    assert_eq!(check[0]["otps"].as_array().unwrap().len(), 1);
-    assert!(h.run(&["check", &id]).await.ok().stdout.contains("code "));
-    let resent = h.run(&["--json", "resend", &id]).await.ok().records();
-    assert_eq!(resent[0]["resend_count"], 1);
-    let waiter = {
-        let args = [
+    // Code, check, resend, the next code, finish; on a simulator that sends codes by itself.
+    let auto = Harness::new(Some(Duration::from_secs(1))).await;
+    let bought = auto
+        .run(&[
             "--json",
-            "wait",
-            id.as_str(),
-            "--poll-secs",
+            "buy",
+            "s1",
+            "--product",
+            "814090256",
+            "--country",
+            "7",
+            "--platform",
             "1",
-            "--timeout",
-            "30",
-        ];
-        let fut = h.run(&args);
-        let control = h.control();
-        let deliver = async {
-            tokio::time::sleep(Duration::from_millis(1500)).await;
-            control.deliver_otp(&id).await.unwrap()
-        };
-        let (run, delivered) = tokio::join!(fut, deliver);
-        (run, delivered)
-    };
-    let run = waiter.0.ok();
-    let otp = &run.records()[0];
-    assert_eq!(field(otp, "otp"), waiter.1.code);
-    h.run(&["finish", &id]).await.ok();
+            "--wait",
+        ])
+        .await
+        .ok()
+        .records();
+    let id = field(&bought[0], "order_id").to_string();
+    let first = field(&bought[1], "otp").to_string();
+    let check = auto.run(&["--json", "check", &id]).await.ok().records();
+    assert_eq!(check[0]["otps"].as_array().unwrap().len(), 1);
+    assert!(auto
+        .run(&["check", &id])
+        .await
+        .ok()
+        .stdout
+        .contains(&format!("code {first}")));
+    let resent = auto.run(&["--json", "resend", &id]).await.ok().records();
+    assert_eq!(resent[0]["resend_count"], 1);
+    // A second resend before the new code arrives is refused by the lock.
+    let again = auto.run(&["resend", &id]).await;
+    assert_eq!(again.status, 1, "{}", again.stdout);
+    let next = auto.run(&["wait", &id, "--timeout", "60"]).await.ok();
+    let check = auto.run(&["--json", "check", &id]).await.ok().records();
+    let second = check[0]["otps"][1]["code"].as_str().unwrap().to_string();
+    assert_ne!(second, first);
+    assert_eq!(next.stdout.trim(), format!("Code for WhatsApp: {second}"));
+    auto.run(&["finish", &id]).await.ok();
 
     // Replace: a new order id, same price.
     let id = buy("814090256").await;
@@ -552,4 +611,61 @@ async fn keys_set_status_clear_through_the_keyring() {
 
     h.run_with(&["keys", "clear", "otpzap"], false).await.ok();
     assert_eq!(h.run_with(&["balance"], false).await.status, 2);
+}
+
+/// A `buy --wait` killed with SIGKILL before its code arrives loses nothing: the order is in the
+/// store, and `otpdesk wait ID` picks it up again and prints the code that came meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_resumes_an_order_after_the_buyer_was_killed() {
+    use tokio::io::AsyncBufReadExt;
+    let h = Harness::new(None).await;
+    let mut buyer = tokio::process::Command::new(env!("CARGO_BIN_EXE_otpdesk"))
+        .args([
+            "--json",
+            "buy",
+            "numberotp",
+            "--service",
+            "wa",
+            "--country",
+            "67",
+            "--wait",
+        ])
+        .env("OTPDESK_NUMBEROTP_URL", h.sim.numberotp_url())
+        .env("OTPDESK_NUMBEROTP_KEY", DEMO_NUMBEROTP_KEY)
+        .env("OTPDESK_DATA_DIR", h.data.path())
+        .env("OTPDESK_KEYRING_SERVICE", &h.keyring_service)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(buyer.stdout.take().unwrap()).lines();
+    let order: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    let id = field(&order, "order_id").to_string();
+    buyer.kill().await.unwrap(); // SIGKILL: no shutdown, no cleanup
+    let delivered = h.control().deliver_otp(&id).await.unwrap();
+
+    let listed = h
+        .run(&["--json", "orders", "--active"])
+        .await
+        .ok()
+        .records();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["order_id"], id.as_str());
+    // The code that arrived while nothing was running is printed at once.
+    let r = h
+        .run(&["--json", "wait", &id, "--timeout", "60"])
+        .await
+        .ok()
+        .records();
+    assert_eq!(field(&r[0], "otp"), delivered.code);
+    let r = h.run(&["--json", "orders"]).await.ok().records();
+    assert_eq!(r[0]["otp"], delivered.code.as_str());
+    assert_eq!(
+        h.control()
+            .ledger(Some(DEMO_NUMBEROTP_KEY))
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "bought once"
+    );
 }

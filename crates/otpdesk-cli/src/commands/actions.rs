@@ -1,5 +1,9 @@
 //! Order actions: check, wait, cancel, finish, resend, replace, and the email inbox actions.
+//! Orders the CLI bought are in its store and go through the engine, which records the effect
+//! (status, refund, replacement) and can resume waiting after a crash; an order bought elsewhere
+//! (another computer, the provider's dashboard) is asked of the provider directly.
 
+use super::tracked::{self, Action};
 use super::wait::{self, WaitPlan};
 use crate::args::{EmailAction, OrderProvider, OrderRef, WaitArgs};
 use crate::context::Context;
@@ -9,9 +13,24 @@ use otpdesk_core::ProviderId::{Numberotp, Otpzap};
 use otpdesk_providers::Id;
 use serde_json::json;
 
+/// Run `action` through the engine when the order is in the store; `false` when it is not.
+async fn via_engine(ctx: &Context, out: Out, id: &str, action: Action) -> Result<bool, CliError> {
+    match tracked::stored(ctx, id)? {
+        Some(order) => tracked::act(ctx, out, &order, action).await.map(|_| true),
+        None => Ok(false),
+    }
+}
+
 pub async fn check(ctx: &Context, out: Out, r: OrderRef) -> Result<(), CliError> {
-    let id = Id::new(r.id);
-    match r.provider {
+    // Always asked of the provider (fresh); a stored order may be named by any of its ids.
+    let (id, provider) = match tracked::stored(ctx, &r.id)? {
+        Some(o) if o.provider == otpdesk_core::ProviderId::Numberotp => {
+            (Id::new(o.remote_id), OrderProvider::Numberotp)
+        }
+        Some(o) => (Id::new(o.remote_id), OrderProvider::Otpzap),
+        None => (Id::new(r.id), r.provider),
+    };
+    match provider {
         OrderProvider::Otpzap => {
             let o = ctx.otpzap()?.order(&id).await.of(Otpzap)?;
             let otps: Vec<_> = o.otps.iter().map(|x| json!({"code": x.code, "service": x.service, "received_at": time_json(x.received_at)})).collect();
@@ -51,6 +70,9 @@ pub async fn check(ctx: &Context, out: Out, r: OrderRef) -> Result<(), CliError>
 }
 
 pub async fn wait(ctx: &Context, out: Out, w: WaitArgs) -> Result<(), CliError> {
+    if let Some(order) = tracked::stored(ctx, &w.order.id)? {
+        return tracked::wait(ctx, out, &order, std::time::Duration::from_secs(w.timeout)).await;
+    }
     let id = Id::new(w.order.id);
     let plan = WaitPlan::new(w.timeout, w.poll_secs);
     match w.order.provider {
@@ -59,7 +81,9 @@ pub async fn wait(ctx: &Context, out: Out, w: WaitArgs) -> Result<(), CliError> 
             // Wait for a code beyond those already received.
             let seen = client.order(&id).await.of(Otpzap)?.otps.len();
             out.progress("Waiting for the code…");
-            wait::otpzap_order(&client, &id, seen, plan, out).await
+            wait::otpzap_order(&client, &id, seen, plan, out)
+                .await
+                .map(|_| ())
         }
         OrderProvider::Numberotp => {
             wait::numberotp_activation(&ctx.numberotp()?, &id, plan, out).await
@@ -68,6 +92,9 @@ pub async fn wait(ctx: &Context, out: Out, w: WaitArgs) -> Result<(), CliError> 
 }
 
 pub async fn cancel(ctx: &Context, out: Out, id: String) -> Result<(), CliError> {
+    if via_engine(ctx, out, &id, Action::Cancel).await? {
+        return Ok(());
+    }
     let id = Id::new(id);
     let r = ctx.otpzap()?.cancel_order(&id).await.of(Otpzap)?;
     out.emit(
@@ -85,6 +112,9 @@ pub async fn cancel(ctx: &Context, out: Out, id: String) -> Result<(), CliError>
 }
 
 pub async fn finish(ctx: &Context, out: Out, id: String) -> Result<(), CliError> {
+    if via_engine(ctx, out, &id, Action::Finish).await? {
+        return Ok(());
+    }
     let id = Id::new(id);
     let r = ctx.otpzap()?.finish_order(&id).await.of(Otpzap)?;
     let status = r.status.map(|s| s.to_string());
@@ -97,6 +127,9 @@ pub async fn finish(ctx: &Context, out: Out, id: String) -> Result<(), CliError>
 }
 
 pub async fn resend(ctx: &Context, out: Out, id: String) -> Result<(), CliError> {
+    if via_engine(ctx, out, &id, Action::Resend).await? {
+        return Ok(());
+    }
     let id = Id::new(id);
     let r = ctx.otpzap()?.resend_order(&id).await.of(Otpzap)?;
     out.emit(
@@ -108,6 +141,9 @@ pub async fn resend(ctx: &Context, out: Out, id: String) -> Result<(), CliError>
 }
 
 pub async fn replace(ctx: &Context, out: Out, id: String) -> Result<(), CliError> {
+    if via_engine(ctx, out, &id, Action::Replace).await? {
+        return Ok(());
+    }
     let id = Id::new(id);
     let r = ctx.otpzap()?.replace_order(&id).await.of(Otpzap)?;
     out.emit(
@@ -147,6 +183,10 @@ pub async fn email(ctx: &Context, out: Out, action: EmailAction) -> Result<(), C
             timeout,
             poll_secs,
         } => {
+            if let Some(order) = tracked::stored(ctx, &reference)? {
+                return tracked::wait(ctx, out, &order, std::time::Duration::from_secs(timeout))
+                    .await;
+            }
             let seen = client.email(&reference).await.of(Otpzap)?.messages.len();
             out.progress("Waiting for a message…");
             wait::otpzap_email(
@@ -159,12 +199,18 @@ pub async fn email(ctx: &Context, out: Out, action: EmailAction) -> Result<(), C
             .await?;
         }
         EmailAction::Reorder { reference } => {
+            if via_engine(ctx, out, &reference, Action::EmailReorder).await? {
+                return Ok(());
+            }
             let r = client.reorder_email(&reference).await.of(Otpzap)?;
             out.emit("email_reordered", json!({"ref": reference, "expires_at": time_json(r.expires_at)}), || {
                 format!("Asked for a new message on {reference}; the 20-minute window starts again.")
             });
         }
         EmailAction::Cancel { reference } => {
+            if via_engine(ctx, out, &reference, Action::Cancel).await? {
+                return Ok(());
+            }
             let r = client.cancel_email(&reference).await.of(Otpzap)?;
             out.emit(
                 "email_cancelled",
@@ -173,6 +219,9 @@ pub async fn email(ctx: &Context, out: Out, action: EmailAction) -> Result<(), C
             );
         }
         EmailAction::Finish { reference } => {
+            if via_engine(ctx, out, &reference, Action::Finish).await? {
+                return Ok(());
+            }
             client.finish_email(&reference).await.of(Otpzap)?;
             out.emit("email_finished", json!({"ref": reference}), || {
                 format!("Inbox {reference} finished.")

@@ -1,17 +1,21 @@
-//! `otpdesk buy ...`. OTPZap SMS orders carry a fresh Idempotency-Key; when the reply is lost the
-//! same request is sent again with the same key (the provider answers with the original order,
-//! no second charge). NumberOTP and email purchases have no documented idempotency, so a lost
-//! reply is reported as unknown instead of buying again.
+//! `otpdesk buy ...`. Purchases the engine models go through it ([`tracked`]): the attempt and its
+//! Idempotency-Key are stored before sending, a lost reply is asked again with the same key
+//! (OTPZap SMS) or reported as unknown (NumberOTP, email: no documented idempotency), and the
+//! order is tracked in the store. Multiservice orders and email aggregator mode or filters, which
+//! the engine does not model yet, call OTPZap directly, with the same same-key retry for SMS.
 
+use super::tracked;
 use super::wait::{self, WaitPlan};
 use crate::args::{Buy, WaitOpts};
 use crate::context::Context;
 use crate::error::{CliError, ProviderResult};
 use crate::output::{money_json, money_text, opt, Out};
-use otpdesk_core::ProviderId::{Numberotp, Otpzap};
+use otpdesk_core::ProviderId::Otpzap;
+use otpdesk_engine::BuyRequest;
 use otpdesk_providers::otpzap::{CreatedOrder, EmailDomainChoice, EmailOrderRequest, OrderRequest};
 use otpdesk_providers::{Id, OtpZapClient, ProviderError};
 use serde_json::json;
+use std::time::Duration;
 
 /// How often a lost reply is retried with the same Idempotency-Key before giving up.
 const SAME_KEY_RETRIES: usize = 3;
@@ -22,45 +26,33 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
             product,
             country,
             platform,
-            service_name,
             wait,
         } => {
-            let req = OrderRequest::Server1 {
-                product_id: Id::new(product),
-                country_id: country.map(Id::new),
-                platform_id: platform.map(Id::new),
+            let req = BuyRequest::OtpzapS1 {
+                product_id: number("--product", &product)?,
+                country_id: number("--country", &country)?,
+                platform_id: number("--platform", &platform)?,
             };
-            otpzap_sms(ctx, out, req, service_name, wait).await
+            tracked::buy(ctx, out, req, wait_for(&wait)).await
         }
         Buy::S2 {
             service,
             country,
             operator,
-            service_name,
             wait,
         } => {
-            let req = OrderRequest::Server2 {
-                service_id: Id::new(service),
-                country_id: Id::new(country),
-                operator_id: operator,
+            let req = BuyRequest::OtpzapS2 {
+                service_id: number("--service", &service)?,
+                country_id: number("--country", &country)?,
+                operator_id: operator.unwrap_or_else(|| "random".into()),
             };
-            otpzap_sms(ctx, out, req, service_name, wait).await
+            tracked::buy(ctx, out, req, wait_for(&wait)).await
         }
-        Buy::S2Special {
-            service,
-            service_name,
-            wait,
-        } => {
-            otpzap_sms(
-                ctx,
-                out,
-                OrderRequest::Server2Special {
-                    service_id: Id::new(service),
-                },
-                service_name,
-                wait,
-            )
-            .await
+        Buy::S2Special { service, wait } => {
+            let req = BuyRequest::OtpzapS2Special {
+                service_id: number("--service", &service)?,
+            };
+            tracked::buy(ctx, out, req, wait_for(&wait)).await
         }
         Buy::S2Multi {
             services,
@@ -73,13 +65,21 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
                 country_id: Id::new(country),
                 operator_id: operator,
             };
-            otpzap_sms(ctx, out, req, None, wait).await
+            otpzap_multiservice(ctx, out, req, wait).await
         }
         Buy::Numberotp {
             service,
             country,
             wait,
-        } => numberotp(ctx, out, &service, &country, wait).await,
+        } => {
+            tracked::buy(
+                ctx,
+                out,
+                BuyRequest::Numberotp { service, country },
+                wait_for(&wait),
+            )
+            .await
+        }
         Buy::Email {
             site,
             domain,
@@ -88,50 +88,73 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
             subject,
             regex,
             wait,
-        } => {
-            let domain = match (domain, domains.is_empty()) {
-                (Some(d), _) => EmailDomainChoice::Domain(d),
-                (None, false) => EmailDomainChoice::Aggregator(domains),
-                (None, true) => {
-                    return Err(CliError::Usage(
-                        "Choose a --domain, or --domains for aggregator mode.".into(),
-                    ))
+        } => match (domain, domains.is_empty()) {
+            // One inbox per purchase through the engine; --qty buys that many, each tracked.
+            (Some(domain), _) if subject.is_none() && regex.is_none() => {
+                for _ in 0..qty.unwrap_or(1).max(1) {
+                    let req = BuyRequest::OtpzapEmail {
+                        site: site.clone(),
+                        domain: domain.clone(),
+                    };
+                    tracked::buy(ctx, out, req, wait_for(&wait)).await?;
                 }
-            };
-            email(
-                ctx,
-                out,
-                EmailOrderRequest {
+                Ok(())
+            }
+            (Some(d), _) => {
+                let req = EmailOrderRequest {
                     site,
-                    domain,
+                    domain: EmailDomainChoice::Domain(d),
                     qty,
                     subject,
                     regex,
-                },
-                wait,
-            )
-            .await
-        }
+                };
+                email(ctx, out, req, wait).await
+            }
+            (None, false) => {
+                let req = EmailOrderRequest {
+                    site,
+                    domain: EmailDomainChoice::Aggregator(domains),
+                    qty,
+                    subject,
+                    regex,
+                };
+                email(ctx, out, req, wait).await
+            }
+            (None, true) => Err(CliError::Usage(
+                "Choose a --domain, or --domains for aggregator mode.".into(),
+            )),
+        },
     }
+}
+
+fn number(flag: &str, text: &str) -> Result<i64, CliError> {
+    text.trim().parse().map_err(|_| {
+        CliError::Usage(format!(
+            "{flag} takes a number from the catalog, not {text:?}."
+        ))
+    })
+}
+
+fn wait_for(w: &WaitOpts) -> Option<Duration> {
+    w.wait.then(|| Duration::from_secs(w.timeout))
 }
 
 async fn create_with_same_key(
     client: &OtpZapClient,
     req: &OrderRequest,
-    name: Option<&str>,
     out: Out,
 ) -> Result<CreatedOrder, CliError> {
     let key = uuid::Uuid::new_v4().to_string();
     let mut attempt = 0;
     loop {
-        match client.create_order(req, name, Some(&key)).await {
+        match client.create_order(req, None, Some(&key)).await {
             Err(e @ (ProviderError::OutcomeUnknown { .. } | ProviderError::RateLimited { .. }))
                 if attempt < SAME_KEY_RETRIES =>
             {
                 attempt += 1;
                 let pause = e
                     .retry_after()
-                    .unwrap_or(std::time::Duration::from_secs(attempt as u64));
+                    .unwrap_or(Duration::from_secs(attempt as u64));
                 out.progress(&format!(
                     "{e} Asking again with the same request key in {} s.",
                     pause.as_secs()
@@ -143,15 +166,15 @@ async fn create_with_same_key(
     }
 }
 
-async fn otpzap_sms(
+/// One number for several services; with `--wait`, a code for each service.
+async fn otpzap_multiservice(
     ctx: &Context,
     out: Out,
     req: OrderRequest,
-    name: Option<String>,
     wait: WaitOpts,
 ) -> Result<(), CliError> {
     let client = ctx.otpzap()?;
-    let order = create_with_same_key(&client, &req, name.as_deref(), out).await?;
+    let order = create_with_same_key(&client, &req, out).await?;
     let services: Vec<_> = order
         .services
         .iter()
@@ -173,40 +196,15 @@ async fn otpzap_sms(
         },
     );
     if wait.wait {
-        out.progress("Waiting for the code…");
+        out.progress("Waiting for the codes…");
         let plan = WaitPlan::new(wait.timeout, wait.poll_secs);
-        wait::otpzap_order(&client, &order.order_id, 0, plan, out).await?;
-    }
-    Ok(())
-}
-
-async fn numberotp(
-    ctx: &Context,
-    out: Out,
-    service: &str,
-    country: &str,
-    wait: WaitOpts,
-) -> Result<(), CliError> {
-    let client = ctx.numberotp()?;
-    let act = client
-        .create_activation(service, country)
-        .await
-        .of(Numberotp)?;
-    out.emit(
-        "order",
-        json!({"provider": "numberotp", "order_id": act.id.as_str(), "phone": act.phone_number, "service": act.service,
-               "country": act.country.as_ref().map(Id::as_str), "price": money_json(act.price), "status": act.status.as_str()}),
-        || format!("Bought {} number {} for {} (activation {}).", opt(&act.service), opt(&act.phone_number), money_text(act.price), act.id.as_str()),
-    );
-    if wait.wait {
-        out.progress("Waiting for the code…");
-        wait::numberotp_activation(
-            &client,
-            &act.id,
-            WaitPlan::new(wait.timeout, wait.poll_secs),
-            out,
-        )
-        .await?;
+        let mut seen = 0;
+        for _ in 0..order.services.len().max(1) {
+            seen = wait::otpzap_order(&client, &order.order_id, seen, plan, out).await?;
+            if seen >= order.services.len() {
+                break;
+            }
+        }
     }
     Ok(())
 }

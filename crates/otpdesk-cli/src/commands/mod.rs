@@ -5,4 +5,5 @@ pub mod buy;
 pub mod catalog;
 pub mod keys;
 pub mod topup;
+pub mod tracked;
 pub mod wait;

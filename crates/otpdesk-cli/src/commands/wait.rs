@@ -38,14 +38,15 @@ async fn pause_on(err: ProviderError, plan: WaitPlan, out: Out) -> Result<(), Pr
     Ok(())
 }
 
-/// Wait for a code on an OTPZap SMS order that already holds `seen` codes.
+/// Wait for a code on an OTPZap SMS order that already holds `seen` codes; returns how many
+/// codes it holds now.
 pub async fn otpzap_order(
     client: &OtpZapClient,
     id: &Id,
     seen: usize,
     plan: WaitPlan,
     out: Out,
-) -> Result<(), CliError> {
+) -> Result<usize, CliError> {
     let deadline = Instant::now() + plan.timeout;
     loop {
         match client.order(id).await {
@@ -71,7 +72,7 @@ pub async fn otpzap_order(
                         },
                     );
                 }
-                return Ok(());
+                return Ok(order.otps.len().max(seen + 1));
             }
             Ok(order) if order.status.is_final() => {
                 return Err(CliError::EndedWithoutCode(order.status.to_string()))

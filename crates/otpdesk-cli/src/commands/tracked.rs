@@ -1,0 +1,238 @@
+//! Orders through the engine: bought with a stored purchase attempt (Idempotency-Key persisted
+//! before sending, never bought twice), tracked in the local store, and waited on by the engine's
+//! events, so `otpdesk wait ID` picks an order up again even after a crash.
+
+use crate::context::Context;
+use crate::error::CliError;
+use crate::output::{money_json, money_text, opt, time_json, time_text, Out};
+use otpdesk_engine::{BuyRequest, Engine, EngineError, OrderFilter, OrderView, OtpView};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+pub fn order_json(o: &OrderView) -> Value {
+    let otps: Vec<Value> = o.otps.iter().map(otp_json).collect();
+    json!({"id": o.id, "provider": o.provider, "order_id": o.remote_id, "ref": o.remote_ref, "server": o.server,
+           "kind": o.kind, "phone": o.phone, "email": o.email, "service": o.service, "price": money_json(o.price),
+           "status": o.status.as_str(), "otp": o.latest_code(), "otps": otps, "created_at": time_json(Some(o.created_at)),
+           "expires_at": time_json(o.expires_at), "cancel_unlocks_at": time_json(o.cancel_unlocks_at),
+           "resend_count": o.resend_count, "resend_locked_until": time_json(o.resend_locked_until),
+           "replaced_by": o.replaced_by})
+}
+
+fn otp_json(x: &OtpView) -> Value {
+    json!({"seq": x.seq, "code": x.code, "service": x.service, "sender": x.sender, "text": x.text,
+           "received_at": time_json(x.received_at.or(Some(x.stored_at)))})
+}
+
+fn number_or_inbox(o: &OrderView) -> String {
+    opt(&o.phone.clone().or_else(|| o.email.clone()))
+}
+
+/// Buy through the engine; with `wait`, block until the first code arrives.
+pub async fn buy(
+    ctx: &Context,
+    out: Out,
+    req: BuyRequest,
+    wait: Option<Duration>,
+) -> Result<(), CliError> {
+    let engine = ctx.engine(req.provider()).await?;
+    let result = buy_on(&engine, out, req, wait).await;
+    engine.shutdown().await;
+    result
+}
+
+async fn buy_on(
+    engine: &Engine,
+    out: Out,
+    req: BuyRequest,
+    wait: Option<Duration>,
+) -> Result<(), CliError> {
+    let order = engine.buy(req).await?;
+    let kind = if order.email.is_some() {
+        "email_order"
+    } else {
+        "order"
+    };
+    out.emit(kind, order_json(&order), || {
+        format!(
+            "Bought {} {} for {} (order {}).",
+            order.service,
+            number_or_inbox(&order),
+            money_text(order.price),
+            order.remote_id
+        )
+    });
+    if let Some(timeout) = wait {
+        out.progress("Waiting for the code…");
+        wait_on(engine, out, &order.id, None, timeout).await?;
+    }
+    Ok(())
+}
+
+/// Print the next code after `after_seq`.
+async fn wait_on(
+    engine: &Engine,
+    out: Out,
+    id: &str,
+    after_seq: Option<i64>,
+    timeout: Duration,
+) -> Result<(), CliError> {
+    let otp = match engine.wait_for_otp(id, after_seq, timeout).await {
+        Ok(otp) => otp,
+        Err(EngineError::WaitTimeout) => {
+            let order = engine.order(id)?;
+            if order.status.is_final() {
+                return Err(CliError::EndedWithoutCode(order.status.to_string()));
+            }
+            return Err(CliError::WaitTimedOut(timeout.as_secs()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let order = engine.order(id)?;
+    let code = otp.code.clone().unwrap_or_default();
+    let mut record = otp_json(&otp);
+    if let Value::Object(m) = &mut record {
+        m.insert("id".into(), json!(order.id));
+        m.insert("order_id".into(), json!(order.remote_id));
+        m.insert("provider".into(), json!(order.provider));
+        m.insert("phone".into(), json!(order.phone));
+        m.insert("email".into(), json!(order.email));
+        m.insert("otp".into(), json!(otp.code));
+    }
+    out.emit("otp", record, || {
+        match otp.service.as_deref().or(Some(order.service.as_str())) {
+            Some(s) => format!("Code for {s}: {code}"),
+            None => format!("Code: {code}"),
+        }
+    });
+    Ok(())
+}
+
+/// The stored order with this local id, provider id or ref, if the CLI bought it.
+pub fn stored(ctx: &Context, id: &str) -> Result<Option<OrderView>, CliError> {
+    match ctx.store()? {
+        Some(store) => store.find_order(id).map_err(|e| CliError::Engine(e.into())),
+        None => Ok(None),
+    }
+}
+
+/// Wait for a code of a stored order that this computer has not recorded yet, resuming its
+/// tracking. The store holds the codes `buy --wait` and `wait` already printed, so a code that
+/// arrived while nothing ran (e.g. after a crash) is printed at once; otherwise the next one.
+/// (`check` shows the provider's live view and records nothing.)
+pub async fn wait(
+    ctx: &Context,
+    out: Out,
+    order: &OrderView,
+    timeout: Duration,
+) -> Result<(), CliError> {
+    let after = order.otps.iter().map(|o| o.seq).max();
+    let engine = ctx.engine(order.provider).await?;
+    out.progress("Waiting for the code…");
+    let result = wait_on(&engine, out, &order.id, after, timeout).await;
+    engine.shutdown().await;
+    result
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Action {
+    Cancel,
+    Finish,
+    Resend,
+    Replace,
+    EmailReorder,
+}
+
+/// Run an action on a stored order through the engine, which records its effect (status,
+/// refund, replacement) before printing it.
+pub async fn act(
+    ctx: &Context,
+    out: Out,
+    order: &OrderView,
+    action: Action,
+) -> Result<(), CliError> {
+    let engine = ctx.engine(order.provider).await?;
+    let result = match action {
+        Action::Cancel => engine.cancel(&order.id).await,
+        Action::Finish => engine.finish(&order.id).await,
+        Action::Resend => engine.resend(&order.id).await,
+        Action::Replace => engine.replace(&order.id).await,
+        Action::EmailReorder => engine.email_reorder(&order.id).await,
+    };
+    engine.shutdown().await;
+    let after = result?;
+    let refunded = (after.status.as_str() == "cancelled")
+        .then_some(order.price)
+        .flatten();
+    let kind = match action {
+        Action::Cancel => "cancelled",
+        Action::Finish => "finished",
+        Action::Resend => "resent",
+        Action::Replace => "replaced",
+        Action::EmailReorder => "email_reordered",
+    };
+    let mut record = order_json(&after);
+    if let Value::Object(m) = &mut record {
+        m.insert("refunded".into(), money_json(refunded));
+        if matches!(action, Action::Replace) {
+            m.insert("old_order_id".into(), json!(order.remote_id));
+        }
+    }
+    out.emit(kind, record, || match action {
+        Action::Cancel => format!(
+            "Order {} cancelled; refunded {}.",
+            order.remote_id,
+            money_text(refunded)
+        ),
+        Action::Finish => format!("Order {} finished.", order.remote_id),
+        Action::Resend => format!(
+            "Asked for the SMS again on order {}; the new code will appear as another entry.",
+            order.remote_id
+        ),
+        Action::Replace => format!(
+            "Order {} replaced by order {} with number {}.",
+            order.remote_id,
+            after.remote_id,
+            opt(&after.phone)
+        ),
+        Action::EmailReorder => format!(
+            "Asked for a new message on {}; the 20-minute window starts again.",
+            number_or_inbox(order)
+        ),
+    });
+    Ok(())
+}
+
+/// `otpdesk orders [--active]`: what the store holds, newest first.
+pub fn list(ctx: &Context, out: Out, filter: OrderFilter) -> Result<(), CliError> {
+    let orders = match ctx.store()? {
+        Some(store) => store
+            .orders(&filter)
+            .map_err(|e| CliError::Engine(e.into()))?,
+        None => Vec::new(),
+    };
+    let rows = orders
+        .iter()
+        .map(|o| {
+            let cells = vec![
+                o.remote_id.clone(),
+                o.provider.display_name().to_string(),
+                o.service.clone(),
+                number_or_inbox(o),
+                o.status.to_string(),
+                o.latest_code().unwrap_or("-").to_string(),
+                money_text(o.price),
+                time_text(Some(o.created_at)),
+            ];
+            (order_json(o), cells)
+        })
+        .collect();
+    out.table(
+        "order",
+        &[
+            "ORDER", "PROVIDER", "SERVICE", "NUMBER", "STATUS", "CODE", "PRICE", "BOUGHT",
+        ],
+        rows,
+    );
+    Ok(())
+}
