@@ -10,6 +10,7 @@ mod demo;
 pub mod deposits;
 pub mod error;
 pub mod events;
+pub mod history;
 pub mod i18n;
 mod keys;
 pub mod notify;
@@ -80,6 +81,11 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::deposits::deposit,
             commands::deposits::open_payment_page,
             commands::deposits::demo_pay_deposit,
+            commands::history::history,
+            commands::history::set_sale_price,
+            commands::history::profit_report,
+            commands::history::export_history_csv,
+            commands::history::ledger,
             commands::settings::get_settings,
             commands::settings::update_settings,
         ])

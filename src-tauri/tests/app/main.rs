@@ -7,3 +7,4 @@ mod deposits;
 mod harness;
 mod keys_isolation;
 mod notify;
+mod reseller;

@@ -96,6 +96,18 @@ export const commands = {
 	openPaymentPage: (depositId: string) => typedError<null, AppError>(__TAURI_INVOKE("open_payment_page", { depositId })),
 	/**  Demo mode only: play the payer, as if the invoice was paid. */
 	demoPayDeposit: (depositId: string) => typedError<null, AppError>(__TAURI_INVOKE("demo_pay_deposit", { depositId })),
+	history: (query: HistoryQuery) => typedError<HistoryPage, AppError>(__TAURI_INVOKE("history", { query })),
+	/**  Record what an order was sold for (`null` clears it). Integer minor units. */
+	setSalePrice: (orderId: string, price: Money | null) => typedError<OrderView, AppError>(__TAURI_INVOKE("set_sale_price", { orderId, price })),
+	/**  Profit of sold orders per local day and per service. */
+	profitReport: (query: ProfitQuery) => typedError<ProfitReport, AppError>(__TAURI_INVOKE("profit_report", { query })),
+	/**
+	 *  Ask where to save (native dialog), then write every order and deposit matching `query` as
+	 *  CSV. Returns the path written, or `null` when the user cancelled.
+	 */
+	exportHistoryCsv: (query: HistoryQuery) => typedError<string | null, AppError>(__TAURI_INVOKE("export_history_csv", { query })),
+	/**  Recorded balance changes of a provider (charges negative), newest first. */
+	ledger: (provider: ProviderId | null, limit: number | null) => typedError<LedgerEntry[], AppError>(__TAURI_INVOKE("ledger", { provider, limit })),
 	getSettings: () => typedError<Settings, AppError>(__TAURI_INVOKE("get_settings")),
 	/**
 	 *  Save `settings` (validated). Base URLs and the poll budget apply from the next session
@@ -271,6 +283,18 @@ export type Currency =
 /**  Tether on TRC20: 6 decimals, as OOPPay sends. */
 "USDT";
 
+/**  Sums over every order matching the query (not only the page), per currency. */
+export type CurrencyTotals = {
+	currency: Currency,
+	/**  Charges less refunds. */
+	spent_minor: number,
+	/**  Orders with a sale price in this currency. */
+	sold: number,
+	sales_minor: number,
+	/**  Sales less the cost of the orders sold (cost counted in the same currency only). */
+	profit_minor: number,
+};
+
 export type DepositInfo = {
 	/**  `pay_url` is `null` for USDT: OOPPay's remote QR image must not be loaded. */
 	deposit: DepositView,
@@ -355,6 +379,39 @@ export type ErrorCode =
 "not_ready" | 
 /**  A settings value was refused. */
 "invalid_settings" | "internal";
+
+export type HistoryPage = {
+	rows: HistoryRow[],
+	/**  Orders matching (all pages). */
+	total_orders: number,
+	totals: CurrencyTotals[],
+	/**  Deposits matching provider, status, dates and search (on their ids / address). */
+	deposits: DepositView[],
+};
+
+/**  What to list. Empty fields do not filter. Newest first; `limit` defaults to 200. */
+export type HistoryQuery = {
+	/**  Matches service, phone, email, the provider's order id / ref, or a received code. */
+	search?: string | null,
+	provider?: ProviderId | null,
+	/**  Canonical order status (`completed`, `cancelled`, ...) or deposit status (`paid`, ...). */
+	status?: string | null,
+	kind?: OrderKind | null,
+	/**  Created at or after. */
+	from?: string | null,
+	/**  Created before. */
+	to?: string | null,
+	limit?: number | null,
+	offset?: number | null,
+};
+
+/**  One order with what the reseller sold it for. */
+export type HistoryRow = {
+	order: OrderView,
+	sale_price: Money | null,
+	/**  Net cost: the charge less refunds, in the order's currency (minor units, >= 0). */
+	cost_minor: number,
+};
 
 export type KeySource = 
 /**  Saved in the OS keyring. */
@@ -470,6 +527,33 @@ export type OtpView = {
 	service: string | null,
 	received_at: string | null,
 	stored_at: string,
+};
+
+/**  Profit of sold orders over a period, grouped by local day or by service. */
+export type ProfitQuery = {
+	from?: string | null,
+	to?: string | null,
+	/**  The user's UTC offset in minutes (WIB: 420): days start at local midnight. */
+	utc_offset_minutes?: number,
+};
+
+export type ProfitReport = {
+	/**  Newest day first. */
+	by_day: ProfitRow[],
+	/**  Most profitable first. */
+	by_service: ProfitRow[],
+};
+
+export type ProfitRow = {
+	/**  `YYYY-MM-DD` (local) in the per-day list. */
+	day: string | null,
+	/**  In the per-service list. */
+	service: string | null,
+	currency: Currency,
+	orders: number,
+	sales_minor: number,
+	cost_minor: number,
+	profit_minor: number,
 };
 
 export type ProviderBalance = {
