@@ -21,6 +21,7 @@ const NOTIFY_LOG = env("NOTIFY_LOG");
 const KEY = "e2e-otpzap-key-7f3a";
 const BALANCE = 150000;
 const CODE = "482913";
+const OOPPAY_KEY = "mk_MERCHANT_e2e_9c1d";
 
 mkdirSync(ARTIFACTS, { recursive: true });
 
@@ -91,9 +92,26 @@ async function textOf(testid) {
   return (await (await $(testid)).getText()).trim();
 }
 
+/** Open a screen from the top bar and wait for it. */
+async function open(screen, testid) {
+  await (await $(`nav-${screen}`)).click();
+  await (await $(testid)).waitForDisplayed({ timeout: 15_000, timeoutMsg: `${testid} did not open` });
+}
+
+/** Wait until `fn` (run in the page) returns something truthy; returns it. */
+async function waitIn(fn, arg, timeoutMsg, timeout = 20_000) {
+  let out;
+  await browser.waitUntil(async () => (out = await browser.execute(fn, arg)), { timeout, timeoutMsg });
+  return out;
+}
+
+/** Let the last change paint before a screenshot. */
+const settle = (ms = 400) => browser.pause(ms);
+
 describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () => {
   before(async () => {
     await sim("POST", "accounts", { provider: "otpzap", key: KEY, balance: BALANCE });
+    await sim("POST", "accounts", { provider: "ooppay", key: OOPPAY_KEY, balance: "0" });
     browser = await connect();
   });
 
@@ -306,5 +324,250 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     assert.match(await (await card.$('[data-testid="cancel"]')).getText(), /^(Batal dalam [01]:\d\d|Batalkan)$/);
     assert.match(await textOf("balance-otpzap"), /Rp \d{1,3}(\.\d{3})+/);
     await shot("board-dark-id");
+  });
+  step("back to English and the light theme", async () => {
+    await (await $("nav-settings")).click();
+    await (await $("set-language")).selectByAttribute("value", "en");
+    await (await $("set-theme")).selectByAttribute("value", "light");
+    await browser.waitUntil(async () => (await textOf("nav-main")).startsWith("Numbers"), {
+      timeout: 10_000,
+      timeoutMsg: "the language did not switch back",
+    });
+  });
+
+  step("compare: one service across providers, cheapest first; favourites", async () => {
+    await open("main", "main");
+    await (await $("offer")).waitForDisplayed({ timeout: 30_000 });
+    await (await $("search-service")).setValue("WhatsApp");
+    await settle();
+    await (await (await $("offer")).$('[data-testid="compare"]')).click();
+    const dialog = await $("compare-dialog");
+    await dialog.waitForDisplayed({ timeout: 5_000 });
+    const rows = await browser.$$('[data-testid="compare-row"]');
+    assert.ok(rows.length >= 2, `several offers compared (${rows.length})`);
+    assert.match(await dialog.getText(), /Cheapest/);
+    await shot("compare");
+    await browser.keys("Escape");
+    await dialog.waitForDisplayed({ reverse: true, timeout: 5_000 });
+    await (await (await $("offer")).$('[data-testid="fav"]')).click();
+    await (await $("source-fav")).waitForDisplayed({ timeout: 5_000, timeoutMsg: "no favourites tab" });
+    await (await $("source-fav")).click();
+    await settle();
+    const favText = await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="offer"] .service')].map((e) => e.textContent).join("|"),
+    );
+    assert.match(favText, /WhatsApp/i);
+    await shot("favourites");
+    await (await $("search-service")).clearValue();
+  });
+
+  step("S2 multiservice: one number, a code for each service", async () => {
+    await (await $("open-multi")).waitForDisplayed({ timeout: 20_000, timeoutMsg: "no multiservice button" });
+    await (await $("open-multi")).click();
+    const dialog = await $("multi-dialog");
+    await dialog.waitForDisplayed({ timeout: 5_000 });
+    const boxes = await browser.$$('[data-testid="multi-service"] input');
+    assert.ok(boxes.length >= 2, "at least two Server 2 services");
+    await boxes[0].click();
+    await boxes[1].click();
+    assert.match(await textOf("multi-summary"), /2 services/);
+    await shot("multiservice-pick");
+    await (await $("multi-buy")).click();
+    await dialog.waitForDisplayed({ reverse: true, timeout: 30_000, timeoutMsg: "the multiservice purchase did not finish" });
+    const ref = await waitIn(
+      () => document.querySelector('[data-testid="multi-codes"]')?.closest('[data-testid="order"]')?.getAttribute("data-remote-id"),
+      undefined,
+      "no multiservice order card",
+    );
+    await sim("POST", "deliver", { ref, code: "111222" });
+    await sim("POST", "deliver", { ref, code: "333444" });
+    const codes = await waitIn(
+      () => {
+        const vals = [...document.querySelectorAll('[data-testid="multi-codes"] [data-testid="service-code-value"]')].map((e) => e.textContent.trim());
+        return vals.length >= 2 ? vals : null;
+      },
+      undefined,
+      "a code per service did not show",
+    );
+    assert.deepEqual([...codes].sort(), ["111222", "333444"]);
+    await settle();
+    await shot("multiservice-codes");
+  });
+
+  step("a purchase whose reply is lost is listed with check and dismiss", async () => {
+    // Every reply lost (retries with the same Idempotency-Key too): the engine cannot know.
+    await sim("POST", "faults", { kind: "drop_after_commit", provider: "otpzap", path_contains: "order/create", count: 50 });
+    await (await $("source-all")).click();
+    await (await $("search-service")).setValue("Telegram");
+    await settle();
+    await (await (await $("offer")).$('[data-testid="buy"]')).click();
+    await (await $("buy-confirm-button")).click();
+    const err = await $("buy-error");
+    await err.waitForDisplayed({ timeout: 60_000, timeoutMsg: "no message about the unknown outcome" });
+    assert.match(await err.getText(), /cannot tell if you were charged/);
+    await sim("DELETE", "faults");
+    await browser.keys("Escape");
+    const card = await $("unknown-outcome");
+    await card.waitForDisplayed({ timeout: 20_000, timeoutMsg: "the unknown purchase is not listed" });
+    assert.ok(await (await $("unknown-dismiss")).isDisplayed());
+    await shot("unknown-outcome");
+    await (await $("unknown-check")).click();
+    await card.waitForDisplayed({ reverse: true, timeout: 30_000, timeoutMsg: "checking did not settle the purchase" });
+    await (await $("search-service")).clearValue();
+  });
+
+  step("email OTP: pick a site and a domain, buy, the code arrives, the 20 minutes count down", async () => {
+    await open("email", "email");
+    await (await $("email-site")).setValue("openai.com");
+    await (await $("email-load")).click();
+    await (await $("email-domain")).waitForDisplayed({ timeout: 20_000, timeoutMsg: "no email domains" });
+    const table = await browser.execute(() => document.querySelector('[data-testid="email-domain"]')?.closest("table")?.innerText ?? "");
+    assert.match(table, /gmail\.com/);
+    assert.match(table, /%/, "activation rate shown");
+    await shot("email-domains");
+    await (await $("email-buy")).click();
+    const ref = await waitIn(
+      () => document.querySelector('[data-testid="email-board"] [data-testid="order"]')?.getAttribute("data-remote-ref"),
+      undefined,
+      "no email inbox card",
+      30_000,
+    );
+    assert.match(ref, /^APIE-/);
+    const inbox = await $("email-board").then((b) => b.$('[data-testid="order"]'));
+    assert.match(await (await inbox.$('[data-testid="order-number"]')).getText(), /@/);
+    const left = await inbox.$('[data-testid="order-time-left"]');
+    await left.waitForDisplayed({ timeout: 20_000, timeoutMsg: "no countdown on the inbox" });
+    assert.match(await left.getText(), /^(19|20):\d\d left$/);
+    await sim("POST", "deliver", { ref, code: "775533" });
+    const code = await inbox.$('[data-testid="otp-code"]');
+    await code.waitForDisplayed({ timeout: 30_000, timeoutMsg: "the email code did not appear" });
+    assert.equal((await code.getText()).trim(), "775533");
+    await settle();
+    await shot("email-code");
+  });
+
+  step("QRIS top-up: invoice with QR code and countdown, paid, balance refreshed", async () => {
+    const before = await textOf("balance-otpzap");
+    await open("deposits", "deposits");
+    await (await $("amount-qris")).setValue("100000");
+    await (await $("create-qris")).click();
+    const invoice = await $("topup-qris").then((c) => c.$('[data-testid="invoice"]'));
+    await invoice.waitForDisplayed({ timeout: 30_000, timeoutMsg: "no QRIS invoice" });
+    assert.match(await (await invoice.$('[data-testid="invoice-total"]')).getText(), /^IDR 100,\d{3}$/);
+    const qr = await invoice.$('[data-testid="invoice-qr"]');
+    assert.ok(await qr.isDisplayed(), "the QR code is drawn");
+    assert.match(await qr.getAttribute("src"), /^data:image\/svg\+xml/, "QR rendered locally, not a remote image");
+    assert.match(await (await invoice.$('[data-testid="invoice-time-left"]')).getText(), /^Expires in (29|30):\d\d$/);
+    assert.ok(await (await invoice.$('[data-testid="invoice-open"]')).isDisplayed());
+    await settle();
+    await shot("topup-qris-invoice");
+    await sim("POST", `deposits/${await invoice.getAttribute("data-remote-id")}/pay`);
+    await (await invoice.$('[data-testid="invoice-paid"]')).waitForDisplayed({ timeout: 30_000, timeoutMsg: "the QRIS top-up did not show as paid" });
+    await browser.waitUntil(async () => (await textOf("balance-otpzap")) !== before, {
+      timeout: 20_000,
+      timeoutMsg: "the balance was not refreshed after paying",
+    });
+    await settle();
+    await shot("topup-qris-paid");
+  });
+
+  step("USDT top-up through OOPPay: address, exact amount with the network buffer, paid", async () => {
+    await open("keys", "keys-screen");
+    await (await $("key-add-ooppay")).click();
+    await (await $("key-input-ooppay")).setValue(OOPPAY_KEY);
+    await (await $("key-save-ooppay")).click();
+    await browser.waitUntil(async () => (await textOf("key-state-ooppay")).includes("Key saved"), {
+      timeout: 20_000,
+      timeoutMsg: "the OOPPay key was not accepted",
+    });
+    await open("deposits", "deposits");
+    await (await $("amount-usdt")).setValue("25");
+    await (await $("create-usdt")).click();
+    const invoice = await $("topup-usdt").then((c) => c.$('[data-testid="invoice"]'));
+    await invoice.waitForDisplayed({ timeout: 30_000, timeoutMsg: "no USDT invoice" });
+    assert.match(await (await invoice.$('[data-testid="invoice-total"]')).getText(), /^USDT 26\.50?$/);
+    assert.match(await (await invoice.$('[data-testid="invoice-address"]')).getText(), /^T[1-9A-HJ-NP-Za-km-z]{20,}$/);
+    assert.match(await invoice.getText(), /network fee/);
+    assert.match(await (await invoice.$('[data-testid="invoice-qr"]')).getAttribute("src"), /^data:image\/svg\+xml/);
+    const copy = await invoice.$('[data-testid="copy-address"]');
+    await copy.click();
+    await browser.waitUntil(async () => (await copy.getText()).includes("Copied"), { timeout: 5_000, timeoutMsg: "copy address did not confirm" });
+    await settle();
+    await shot("topup-usdt-invoice");
+    await sim("POST", `deposits/${await invoice.getAttribute("data-remote-id")}/pay`);
+    await (await invoice.$('[data-testid="invoice-paid"]')).waitForDisplayed({ timeout: 30_000, timeoutMsg: "the USDT top-up did not show as paid" });
+    await settle();
+    await shot("topup-usdt-paid");
+  });
+
+  step("history: every order and top-up, filters, profit, CSV export", async () => {
+    await open("history", "history");
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="history-row"]')).length >= 5, {
+      timeout: 20_000,
+      timeoutMsg: "history does not list the orders and top-ups",
+    });
+    const types = await browser.execute(() => [...document.querySelectorAll('[data-testid="history-row"]')].map((r) => r.dataset.type));
+    assert.ok(types.includes("order") && types.includes("deposit"), "orders and top-ups together");
+    const sold = await $("history-sold");
+    await sold.setValue("9000");
+    await browser.keys("Tab");
+    await browser.waitUntil(async () => (await textOf("history-profit")) !== "IDR 0", { timeout: 5_000, timeoutMsg: "profit did not update" });
+    await (await $("history-type")).selectByAttribute("value", "deposit");
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="history-row"]')).length === 2, {
+      timeout: 5_000,
+      timeoutMsg: "the type filter did not narrow to the two top-ups",
+    });
+    await (await $("history-type")).selectByAttribute("value", "all");
+    await settle();
+    await shot("history");
+    await (await $("history-export")).click();
+    const toast = await waitIn(
+      () => [...document.querySelectorAll('[data-testid="toast"]')].map((t) => t.textContent).find((x) => /rows saved to/.test(x)),
+      undefined,
+      "the export did not confirm",
+    );
+    const path = /saved to (\/\S+\.csv)/.exec(toast)?.[1];
+    if (path) {
+      const csv = readFileSync(path, "utf8");
+      assert.match(csv.split(/\r?\n/)[0], /^date,type,provider,service/);
+      assert.ok(csv.trim().split(/\r?\n/).length >= 6, "a line per row");
+    }
+    await (await $("history-tab-profit")).click();
+    await (await $("profit-table")).waitForDisplayed({ timeout: 5_000 });
+    await shot("history-profit");
+    await (await $("history-tab-list")).click();
+  });
+
+  step("shortcuts overlay and every screen in both languages", async () => {
+    await open("main", "main");
+    await browser.execute(() => document.activeElement?.blur());
+    await browser.keys("?");
+    await (await $("help")).waitForDisplayed({ timeout: 5_000, timeoutMsg: "? did not open the shortcuts" });
+    await shot("shortcuts-en");
+    await browser.keys("Escape");
+    await (await $("help")).waitForDisplayed({ reverse: true, timeout: 5_000 });
+    await shot("main-en");
+    await open("settings", "settings");
+    await shot("settings-en");
+    await (await $("set-language")).selectByAttribute("value", "id");
+    await browser.waitUntil(async () => (await textOf("nav-main")).startsWith("Nomor"), { timeout: 10_000 });
+    for (const [screen, testid] of [
+      ["main", "main"],
+      ["email", "email"],
+      ["deposits", "deposits"],
+      ["history", "history"],
+      ["keys", "keys-screen"],
+      ["settings", "settings"],
+    ]) {
+      await open(screen, testid);
+      await settle(600);
+      await shot(`${screen}-id`);
+    }
+    await open("main", "main");
+    await browser.execute(() => document.activeElement?.blur());
+    await browser.keys("?");
+    await (await $("help")).waitForDisplayed({ timeout: 5_000 });
+    await shot("shortcuts-id");
+    await browser.keys("Escape");
   });
 });

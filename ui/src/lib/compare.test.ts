@@ -23,19 +23,16 @@ describe("compare", () => {
 });
 
 describe("prefs", () => {
-  it("remember favourites, rate, thresholds and selling prices", () => {
+  it("remember favourites, rate and selling prices", () => {
     const mem = new Map<string, string>();
     const storage = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v) };
     const p = new Prefs(storage);
-    expect(p.lowBalance.otpzap).toBe(20_000);
     p.toggleFavourite("WhatsApp");
     p.setRate(16_250);
-    p.setLowBalance("otpzap", 50_000);
     p.setSold("o1", 5000);
     const again = new Prefs(storage);
     expect(again.isFavourite("whatsapp")).toBe(true);
     expect(again.idrPerUsd).toBe(16_250);
-    expect(again.lowBalance.otpzap).toBe(50_000);
     expect(again.sold).toEqual({ o1: 5000 });
     again.toggleFavourite("WHATSAPP");
     expect(again.isFavourite("WhatsApp")).toBe(false);

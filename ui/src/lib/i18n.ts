@@ -270,6 +270,7 @@ export const en = {
   "deposit.recent": "Recent top-ups",
   "deposit.none": "No top-ups yet.",
   "deposit.show": "Show",
+  "deposit.demoPay": "Pay it (demo)",
 
   "history.title": "History",
   "history.tab.list": "Orders and top-ups",
@@ -327,6 +328,7 @@ export const en = {
   "settings.lowBalance": "Low balance alert (OTPZap)",
   "settings.lowBalanceHelp": "A yellow bar appears when your balance is below {amount}. Leave empty to turn it off.",
   "settings.lowBalanceOff": "Off. Type an amount to be warned before your balance runs out.",
+  "settings.lowBalanceInvalid": "Type the alert amount in whole rupiah, for example 20.000.",
 
   "error.price_changed": "The price went up since the list was loaded, so nothing was bought. Check the new price and buy again.",
   "order.checkInbox": "Check inbox",
@@ -645,6 +647,7 @@ export const id: Catalog = {
   "deposit.recent": "Isi saldo terakhir",
   "deposit.none": "Belum ada isi saldo.",
   "deposit.show": "Tampilkan",
+  "deposit.demoPay": "Bayar (demo)",
 
   "history.title": "Riwayat",
   "history.tab.list": "Pesanan dan isi saldo",
@@ -702,6 +705,7 @@ export const id: Catalog = {
   "settings.lowBalance": "Peringatan saldo rendah (OTPZap)",
   "settings.lowBalanceHelp": "Bilah kuning muncul saat saldo Anda di bawah {amount}. Kosongkan untuk mematikan.",
   "settings.lowBalanceOff": "Mati. Ketik jumlah agar diingatkan sebelum saldo habis.",
+  "settings.lowBalanceInvalid": "Ketik batas peringatan dalam rupiah bulat, misalnya 20.000.",
 
   "error.price_changed": "Harga naik sejak daftar dimuat, jadi tidak ada yang dibeli. Periksa harga baru lalu beli lagi.",
   "order.checkInbox": "Cek inbox",

@@ -9,7 +9,9 @@ import {
   type AppMode,
   type AppStatus,
   type AttemptView,
+  type DepositInfo,
   type DepositView,
+  type LowBalanceAlert,
   type EmailBuy,
   type EmailDomainOffer,
   type EmailSiteChoice,
@@ -209,9 +211,10 @@ export class MockIpc implements Ipc {
       {
         provider: "otpzap",
         balance: this.on("otpzap") ? { status: "ok", amount: { currency: "IDR", minor: this.balance } } : { status: "no_key" },
+        low: this.on("otpzap") && this.balance < (this.settings.low_balance?.otpzap ?? -Infinity),
       },
-      { provider: "numberotp", balance: this.on("numberotp") ? { status: "not_available" } : { status: "no_key" } },
-      { provider: "ooppay", balance: { status: "not_available" } },
+      { provider: "numberotp", balance: this.on("numberotp") ? { status: "not_available" } : { status: "no_key" }, low: false },
+      { provider: "ooppay", balance: { status: "not_available" }, low: false },
     ];
   }
   async countries() {
@@ -377,7 +380,7 @@ export class MockIpc implements Ipc {
     if (picked.length < 2) throw err("validation");
     const total = picked.reduce((s, i) => s + (i.price?.minor ?? 0), 0);
     return structuredClone(
-      this.create(picked[0], { service: picked.map((i) => i.service).join(" + "), price: { currency: "IDR", minor: total }, server: 2 }),
+      this.create(picked[0], { service: picked.map((i) => i.service).join(", "), price: { currency: "IDR", minor: total }, server: 2 }),
     );
   }
   async emailSites() {
@@ -420,7 +423,16 @@ export class MockIpc implements Ipc {
     o.expires_at = new Date(this.now() + 20 * 60_000).toISOString();
     return structuredClone(o);
   }
-  private deposit(kind: DepositView["kind"], amount: DepositView["amount"], total: DepositView["total"]): DepositView {
+  private info(d: DepositView): DepositInfo {
+    const payload = d.kind === "qris" ? d.pay_url : d.pay_address;
+    return {
+      deposit: structuredClone(d),
+      qr_payload: payload,
+      qr_svg: d.status === "pending" && payload ? fakeQr(payload) : null,
+      payment_url: d.kind === "qris" ? d.pay_url : null,
+    };
+  }
+  private newDeposit(kind: DepositView["kind"], amount: DepositView["amount"], total: DepositView["total"]): DepositInfo {
     const t = this.now();
     const n = this.deposits_.size + 1;
     const d: DepositView = {
@@ -442,19 +454,19 @@ export class MockIpc implements Ipc {
     };
     this.deposits_.set(d.id, d);
     this.emit({ type: "deposit_created", deposit: structuredClone(d) });
-    return structuredClone(d);
+    return this.info(d);
   }
   async topupQris(rupiah: number) {
     await this.step("topupQris");
     if (!Number.isInteger(rupiah) || rupiah < 1000 || rupiah > 10_000_000) throw err("validation");
-    return this.deposit("qris", { currency: "IDR", minor: rupiah }, { currency: "IDR", minor: rupiah + 137 });
+    return this.newDeposit("qris", { currency: "IDR", minor: rupiah }, { currency: "IDR", minor: rupiah + 137 });
   }
   async topupUsdt(amount: string) {
     await this.step("topupUsdt");
     const m = /^(\d+)(?:\.(\d{1,6}))?$/.exec(amount.trim());
     if (!m || Number(amount) <= 0) throw err("validation");
     const minor = Number(m[1]) * 1_000_000 + Number((m[2] ?? "").padEnd(6, "0"));
-    return this.deposit("usdt", { currency: "USDT", minor }, { currency: "USDT", minor: minor + 1_500_000 });
+    return this.newDeposit("usdt", { currency: "USDT", minor }, { currency: "USDT", minor: minor + 1_500_000 });
   }
   /** Simulate the payer paying an invoice. */
   pay(id: string): void {
@@ -474,13 +486,22 @@ export class MockIpc implements Ipc {
     return [...this.deposits_.values()]
       .filter((d) => !activeOnly || d.status === "pending")
       .sort((a, b) => b.created_at.localeCompare(a.created_at))
-      .map((d) => structuredClone(d));
+      .map((d) => this.info(d));
   }
-  async depositQr(id: string) {
-    await this.step("depositQr");
+  async deposit(id: string) {
+    await this.step("deposit");
     const d = this.deposits_.get(id);
     if (!d) throw err("deposit_not_found");
-    return fakeQr(d.pay_url ?? d.pay_address ?? d.id);
+    return this.info(d);
+  }
+  async openPaymentPage(id: string) {
+    await this.step("openPaymentPage");
+    this.opened = this.deposits_.get(id)?.pay_url ?? null;
+  }
+  async demoPay(id: string) {
+    await this.step("demoPay");
+    if (!this.demo) throw err("not_allowed");
+    this.pay(id);
   }
   async ledger(provider: ProviderId | null) {
     await this.step("ledger");
@@ -516,10 +537,6 @@ export class MockIpc implements Ipc {
     await this.step("dismissAttempt");
     return this.settle(id, "dismissed");
   }
-  async openExternal(url: string) {
-    await this.step("openExternal");
-    this.opened = url;
-  }
   async saveText(fileName: string, text: string) {
     await this.step("saveText");
     this.saved = { fileName, text };
@@ -544,6 +561,16 @@ export class MockIpc implements Ipc {
     return () => {
       this.listeners.delete(cb);
     };
+  }
+  private balanceListeners = new Set<(b: ProviderBalance) => void>();
+  private lowListeners = new Set<(a: LowBalanceAlert) => void>();
+  async onBalanceUpdated(cb: (b: ProviderBalance) => void): Promise<Unlisten> {
+    this.balanceListeners.add(cb);
+    return () => void this.balanceListeners.delete(cb);
+  }
+  async onLowBalance(cb: (a: LowBalanceAlert) => void): Promise<Unlisten> {
+    this.lowListeners.add(cb);
+    return () => void this.lowListeners.delete(cb);
   }
   async onModeChanged(cb: (m: AppMode) => void): Promise<Unlisten> {
     this.modeListeners.add(cb);

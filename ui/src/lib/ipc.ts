@@ -9,12 +9,13 @@ import type {
   AppError,
   AppMode,
   AttemptView,
-  DepositView,
+  DepositInfo,
   EmailBuy,
   EmailDomainOffer,
   EmailSiteChoice,
   HistoryQuery,
   LedgerEntry,
+  LowBalanceAlert,
   Money,
   AppStatus,
   BuyRequest,
@@ -75,26 +76,31 @@ export interface Ipc {
   /** One order per inbox (qty). */
   buyEmail(req: EmailBuy): Promise<OrderView[]>;
   emailReorder(id: string): Promise<OrderView>;
-  /** OTPZap QRIS invoice for `rupiah`. */
-  topupQris(rupiah: number): Promise<DepositView>;
+  /** OTPZap QRIS invoice for `rupiah` (with its QR code drawn by the backend as SVG). */
+  topupQris(rupiah: number): Promise<DepositInfo>;
   /** OOPPay USDT-TRC20 invoice; `amount` as a decimal string ("10.5"). */
-  topupUsdt(amount: string): Promise<DepositView>;
-  deposits(activeOnly: boolean): Promise<DepositView[]>;
-  /** A QR code of the deposit's payment link / address as an SVG document (rendered locally). */
-  depositQr(id: string): Promise<string>;
+  topupUsdt(amount: string): Promise<DepositInfo>;
+  deposits(activeOnly: boolean): Promise<DepositInfo[]>;
+  deposit(id: string): Promise<DepositInfo>;
+  /** Open a QRIS invoice's payment page in the browser (the backend checks the address). */
+  openPaymentPage(depositId: string): Promise<void>;
+  /** Demo mode only: play the payer. */
+  demoPay(depositId: string): Promise<void>;
   ledger(provider: ProviderId | null): Promise<LedgerEntry[]>;
   /** Purchases whose outcome is unknown (check or dismiss). */
   unknownAttempts(): Promise<AttemptView[]>;
   /** Look the attempt up with the provider; resolves when it is settled one way or the other. */
   checkAttempt(id: string): Promise<AttemptView>;
   dismissAttempt(id: string): Promise<AttemptView>;
-  /** Open a payment page in the user's browser. */
-  openExternal(url: string): Promise<void>;
   /** Save a text file (CSV export); resolves with where it went, `null` when the user cancelled. */
   saveText(fileName: string, text: string): Promise<string | null>;
   /** The OS locale ("id-ID"), when the backend knows it. */
   systemLocale(): Promise<string | null>;
   onEngineEvent(cb: (e: EngineEvent) => void): Promise<Unlisten>;
+  /** A fresh balance after it changed (e.g. a paid top-up). */
+  onBalanceUpdated(cb: (b: ProviderBalance) => void): Promise<Unlisten>;
+  /** A balance crossed its low-balance threshold (or recovered). */
+  onLowBalance(cb: (a: LowBalanceAlert) => void): Promise<Unlisten>;
   /** Real ↔ demo switch: everything must be reloaded. */
   onModeChanged(cb: (mode: AppMode) => void): Promise<Unlisten>;
 }
@@ -192,20 +198,24 @@ export const tauriIpc: Ipc = {
     return out;
   },
   emailReorder: (id) => unwrap(commands.emailReorder(id)),
-  topupQris: (rupiah) => maybe("topupQris", rupiah),
-  topupUsdt: (amount) => maybe("topupUsdt", amount),
-  deposits: (activeOnly) => maybe("deposits", { provider: null, active_only: activeOnly, limit: null }),
-  depositQr: (id) => maybe("depositQr", id),
-  ledger: (provider) => maybe("ledger", { provider, limit: null }),
-  unknownAttempts: () => maybe("unknownAttempts"),
-  checkAttempt: (id) => maybe("checkAttempt", id),
-  dismissAttempt: (id) => maybe("dismissAttempt", id),
-  openExternal: async (url) => {
-    if (optional.openExternal) await maybe("openExternal", url);
-    else window.open(url, "_blank", "noopener");
+  topupQris: (rupiah) => unwrap(commands.topupQris(rupiah)),
+  topupUsdt: (amount) => unwrap(commands.topupUsdt(amount)),
+  deposits: (activeOnly) => unwrap(commands.deposits(activeOnly, 200)),
+  deposit: (id) => unwrap(commands.deposit(id)),
+  openPaymentPage: async (id) => {
+    await unwrap(commands.openPaymentPage(id));
   },
+  demoPay: async (id) => {
+    await unwrap(commands.demoPayDeposit(id));
+  },
+  ledger: (provider) => maybe("ledger", { provider, limit: null }),
+  unknownAttempts: () => unwrap(commands.unknownAttempts()),
+  checkAttempt: (id) => unwrap(commands.reconcileAttempt(id)),
+  dismissAttempt: (id) => unwrap(commands.dismissAttempt(id)),
   saveText: async (fileName, text) => (optional.saveText ? maybe("saveText", fileName, text) : download(fileName, text)),
-  systemLocale: () => (optional.systemLocale ? maybe("systemLocale") : Promise.resolve(null)),
+  systemLocale: async () => (await unwrap(commands.localeInfo())).system_locale,
+  onBalanceUpdated: (cb) => events.balanceUpdated.listen((e) => cb(e.payload.balance)),
+  onLowBalance: (cb) => events.lowBalanceAlert.listen((e) => cb(e.payload)),
   onEngineEvent: (cb) => events.engineEventPayload.listen((e) => cb(e.payload)),
   onModeChanged: (cb) => events.appModeChanged.listen((e) => cb(e.payload.mode)),
 };

@@ -57,7 +57,7 @@ export function onEngineEvent(e: EngineEvent): void {
 function onOtp(o: OrderView, otp: OtpView): void {
   const code = otp.code;
   if (!code) return;
-  toasts.show("code", t(app.settings.auto_copy ? "order.autoCopied" : "order.otpToast", { code, service: o.service }));
+  toasts.show("code", t(app.settings.auto_copy ? "order.autoCopied" : "order.otpToast", { code, service: otp.service ?? o.service }));
 }
 board.hooks.onOtp = onOtp;
 
@@ -139,6 +139,8 @@ export async function start(): Promise<void> {
   try {
     unlisten.push(await ipc().onEngineEvent(onEngineEvent));
     unlisten.push(await ipc().onModeChanged(() => void reloadAll()));
+    unlisten.push(await ipc().onBalanceUpdated((b) => balances.put(b)));
+    unlisten.push(await ipc().onLowBalance(() => balances.refreshSoon(200)));
   } catch (e) {
     showError(e);
   }

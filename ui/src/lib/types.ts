@@ -4,11 +4,14 @@
 export type {
   AppError,
   AttemptView,
+  DepositInfo,
   DepositKind,
   DepositView,
   EmailDomainOffer,
   EmailSiteChoice,
   LedgerEntry,
+  LowBalanceAlert,
+  LowBalanceThresholds,
   AppMode,
   AppStatus,
   BalanceState,
@@ -82,4 +85,5 @@ export const DEFAULT_SETTINGS: Settings = {
   poll_budget_per_minute: POLL_BUDGET_MAX,
   base_urls: { otpzap: null, numberotp: null, ooppay: null },
   language: "system",
+  low_balance: { otpzap: null, numberotp: null, ooppay: null },
 };

@@ -21,6 +21,12 @@ export class BalancesStore {
     }
   }
 
+  /** One provider's fresh balance (pushed by the backend). */
+  put(b: ProviderBalance): void {
+    const i = this.list.findIndex((x) => x.provider === b.provider);
+    this.list = i < 0 ? [...this.list, b] : this.list.map((x, j) => (j === i ? b : x));
+  }
+
   /** Refresh soon, once, however many money events arrive together. */
   refreshSoon(delayMs = 800): void {
     if (this.pending) return;

@@ -1,7 +1,14 @@
 // Top-ups (OTPZap QRIS, OOPPay USDT): the list, kept current by engine events.
 
 import { ipc } from "../ipc";
-import type { DepositView, EngineEvent } from "../types";
+import type { DepositInfo, DepositView, EngineEvent } from "../types";
+
+/** How to pay an invoice: the QR code (SVG drawn by the backend) and the payment page. */
+export interface PayInfo {
+  qrSvg: string | null;
+  payload: string | null;
+  paymentUrl: string | null;
+}
 
 export const DEPOSIT_FINAL = ["paid", "success", "expired", "failed", "cancelled"];
 
@@ -18,6 +25,7 @@ export function depositLeftMs(d: DepositView, now: number): number | null {
 
 export class DepositsStore {
   byId = $state<Record<string, DepositView>>({});
+  pay = $state<Record<string, PayInfo>>({});
   loading = $state(false);
   error = $state<unknown>(null);
   /** The invoice on screen (just created, or picked from the list). */
@@ -37,7 +45,10 @@ export class DepositsStore {
     try {
       const list = await ipc().deposits(false);
       const next: Record<string, DepositView> = {};
-      for (const d of list) next[d.id] = d;
+      for (const i of list) {
+        next[i.deposit.id] = i.deposit;
+        this.notePay(i);
+      }
       this.byId = next;
     } catch (e) {
       this.error = e;
@@ -50,8 +61,24 @@ export class DepositsStore {
     this.byId[d.id] = d;
   }
 
+  /** Put an invoice with its payment details (create / load replies). */
+  add(i: DepositInfo): void {
+    this.upsert(i.deposit);
+    this.notePay(i);
+  }
+
+  private notePay(i: DepositInfo): void {
+    const prev = this.pay[i.deposit.id];
+    this.pay[i.deposit.id] = {
+      qrSvg: i.qr_svg ?? prev?.qrSvg ?? null,
+      payload: i.qr_payload ?? prev?.payload ?? null,
+      paymentUrl: i.payment_url ?? prev?.paymentUrl ?? null,
+    };
+  }
+
   clear(): void {
     this.byId = {};
+    this.pay = {};
     this.shownId = null;
   }
 

@@ -1,8 +1,6 @@
 // Reseller preferences that live on this computer only (localStorage): favourite services, the
-// exchange rate for comparing rupiah and dollar prices, low-balance thresholds, and the price each
-// number was sold for (for profit).
-
-import type { ProviderId } from "../types";
+// exchange rate for comparing rupiah and dollar prices, and the price each number was sold for
+// (for profit). Low-balance thresholds are backend settings (the tray notifies too).
 
 const KEY = "otpdesk.prefs";
 
@@ -10,13 +8,11 @@ export interface PrefsData {
   favourites: string[];
   /** Rupiah per US dollar (and per USDT), set by the user; `null` = do not convert. */
   idrPerUsd: number | null;
-  /** Warn when a balance falls below this (minor units of that provider's currency). */
-  lowBalance: Partial<Record<ProviderId, number>>;
   /** Order id → what the reseller charged their customer, in rupiah. */
   sold: Record<string, number>;
 }
 
-export const DEFAULT_PREFS: PrefsData = { favourites: [], idrPerUsd: null, lowBalance: { otpzap: 20_000 }, sold: {} };
+export const DEFAULT_PREFS: PrefsData = { favourites: [], idrPerUsd: null, sold: {} };
 
 export function favKey(service: string): string {
   return service.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
@@ -25,7 +21,6 @@ export function favKey(service: string): string {
 export class Prefs {
   favourites = $state<string[]>([]);
   idrPerUsd = $state<number | null>(null);
-  lowBalance = $state<Partial<Record<ProviderId, number>>>({});
   sold = $state<Record<string, number>>({});
 
   constructor(private storage: Pick<Storage, "getItem" | "setItem"> | null = safeStorage()) {
@@ -41,7 +36,6 @@ export class Prefs {
     }
     this.favourites = Array.isArray(data.favourites) ? data.favourites.filter((x) => typeof x === "string") : [];
     this.idrPerUsd = typeof data.idrPerUsd === "number" && data.idrPerUsd > 0 ? data.idrPerUsd : null;
-    this.lowBalance = data.lowBalance && typeof data.lowBalance === "object" ? { ...data.lowBalance } : { ...DEFAULT_PREFS.lowBalance };
     this.sold = data.sold && typeof data.sold === "object" ? { ...data.sold } : {};
   }
 
@@ -49,7 +43,6 @@ export class Prefs {
     const data: PrefsData = {
       favourites: $state.snapshot(this.favourites),
       idrPerUsd: this.idrPerUsd,
-      lowBalance: $state.snapshot(this.lowBalance),
       sold: $state.snapshot(this.sold),
     };
     try {
@@ -71,14 +64,6 @@ export class Prefs {
 
   setRate(rate: number | null): void {
     this.idrPerUsd = rate && rate > 0 ? rate : null;
-    this.save();
-  }
-
-  setLowBalance(provider: ProviderId, minor: number | null): void {
-    const next = { ...this.lowBalance };
-    if (minor && minor > 0) next[provider] = minor;
-    else delete next[provider];
-    this.lowBalance = next;
     this.save();
   }
 
