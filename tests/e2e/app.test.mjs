@@ -105,6 +105,42 @@ async function waitIn(fn, arg, timeoutMsg, timeout = 20_000) {
   return out;
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The visible X windows as `id name` lines (for the native dialogs the window opens). */
+function windows() {
+  try {
+    const ids = execFileSync("xdotool", ["search", "--onlyvisible", "--name", ".*"], { encoding: "utf8" }).trim().split("\n");
+    return ids.filter(Boolean).map((id) => {
+      let name = "";
+      try {
+        name = execFileSync("xdotool", ["getwindowname", id], { encoding: "utf8" }).trim();
+      } catch {
+        // gone meanwhile
+      }
+      return { id, name };
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** Answer GTK's native "Save" dialog (as a person would): type the full path, press Enter. */
+async function answerSaveDialog(path) {
+  let win;
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline && !win) {
+    win = windows().find((w) => /save|simpan/i.test(w.name));
+    if (!win) await sleep(250);
+  }
+  assert.ok(win, `a save dialog opened (windows: ${JSON.stringify(windows())})`);
+  await sleep(500); // let GTK map the name field
+  execFileSync("xdotool", ["windowfocus", "--sync", win.id]);
+  execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+a"]);
+  execFileSync("xdotool", ["type", "--delay", "10", path]);
+  execFileSync("xdotool", ["key", "Return"]);
+}
+
 /** Let the last change paint before a screenshot. */
 const settle = (ms = 400) => browser.pause(ms);
 
@@ -521,17 +557,19 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await settle();
     await shot("history");
     await (await $("history-export")).click();
-    const toast = await waitIn(
-      () => [...document.querySelectorAll('[data-testid="toast"]')].map((t) => t.textContent).find((x) => /rows saved to/.test(x)),
+    const csvPath = join(ARTIFACTS, "history-export.csv");
+    await answerSaveDialog(csvPath);
+    await waitIn(
+      () => [...document.querySelectorAll('[data-testid="toast"]')].map((t) => t.textContent).find((x) => /History saved to/.test(x)),
       undefined,
       "the export did not confirm",
     );
-    const path = /saved to (\/\S+\.csv)/.exec(toast)?.[1];
-    if (path) {
-      const csv = readFileSync(path, "utf8");
-      assert.match(csv.split(/\r?\n/)[0], /^date,type,provider,service/);
-      assert.ok(csv.trim().split(/\r?\n/).length >= 6, "a line per row");
-    }
+    await browser.waitUntil(async () => existsSync(csvPath), { timeout: 10_000, timeoutMsg: "no CSV file written" });
+    const csv = readFileSync(csvPath, "utf8");
+    const lines = csv.trim().split(/\r?\n/);
+    assert.ok(lines.length >= 6, `a line per order and top-up (${lines.length})`);
+    assert.match(csv, /9000|9,000|9\.000/, "the sale price is in the export");
+    await shot("history-exported");
     await (await $("history-tab-profit")).click();
     await (await $("profit-table")).waitForDisplayed({ timeout: 5_000 });
     await shot("history-profit");

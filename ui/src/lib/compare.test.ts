@@ -23,17 +23,15 @@ describe("compare", () => {
 });
 
 describe("prefs", () => {
-  it("remember favourites, rate and selling prices", () => {
+  it("remember favourites and the exchange rate", () => {
     const mem = new Map<string, string>();
     const storage = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v) };
     const p = new Prefs(storage);
     p.toggleFavourite("WhatsApp");
     p.setRate(16_250);
-    p.setSold("o1", 5000);
     const again = new Prefs(storage);
     expect(again.isFavourite("whatsapp")).toBe(true);
     expect(again.idrPerUsd).toBe(16_250);
-    expect(again.sold).toEqual({ o1: 5000 });
     again.toggleFavourite("WHATSAPP");
     expect(again.isFavourite("WhatsApp")).toBe(false);
   });

@@ -114,14 +114,7 @@ export function toRupiah(minor: number, currency: Currency, idrPerUsd: number | 
   return Math.round((minor / 10 ** SCALE[currency]) * idrPerUsd);
 }
 
-/** Values for a CSV cell: quoted when needed, formula-like text defused. */
-export function csvCell(v: string | number | null | undefined): string {
-  let s = v === null || v === undefined ? "" : String(v);
-  if (/^[=+\-@]/.test(s) && !/^-?\d/.test(s)) s = `'${s}`;
-  return /[",\n\r;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** Minor units as a plain decimal number for CSV ("2835", "0.25"). */
+/** Minor units as a plain decimal number, for copying ("2835", "26.5"). */
 export function plainAmount(minor: number, currency: Currency): string {
   const scale = SCALE[currency];
   if (!scale) return String(minor);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyFilter, CSV_HEADER, depositRow, NO_FILTER, orderRow, profitBy, toCsv, totals } from "./history";
+import { applyFilter, depositRow, NO_FILTER, orderRow, profitBy, totals } from "./history";
 import type { DepositView, OrderView } from "./types";
 
 function order(id: string, over: Partial<OrderView> = {}): OrderView {
@@ -55,15 +55,5 @@ describe("history", () => {
     const perDay = profitBy(rows, "day", 16_000);
     expect(perDay).toHaveLength(2);
     expect(perDay[0].key > perDay[1].key).toBe(true);
-  });
-
-  it("exports CSV with a header and one line per row", () => {
-    const csv = toCsv(rows, 16_000);
-    const lines = csv.trim().split("\r\n");
-    expect(lines[0]).toBe(CSV_HEADER.join(","));
-    expect(lines).toHaveLength(6);
-    expect(lines[1]).toContain(",order,otpzap,WhatsApp,6281200000000,111111,completed,2835,IDR,5000,2165");
-    expect(lines[4]).toContain(",0.25,USD,9000,5000");
-    expect(lines[5]).toContain(",deposit,otpzap,qris,APIDEP-1,,paid,100000,IDR,,");
   });
 });

@@ -1,7 +1,8 @@
-// History: every order and deposit as one list, with filters, totals, profit and CSV export.
-// Pure functions of the data, so they are unit-tested without a backend.
+// History: every order and deposit as one list, with filters, totals and profit.
+// Pure functions of the data, so they are unit-tested without a backend. (The CSV file itself is
+// written by the backend: `export_history_csv`.)
 
-import { csvCell, localDay, plainAmount, toRupiah, type Currency } from "./format";
+import { localDay, toRupiah, type Currency } from "./format";
 import type { DepositView, Money, OrderView, ProviderId } from "./types";
 
 export type RowType = "order" | "deposit";
@@ -163,33 +164,4 @@ export function profitBy(rows: HistoryRow[], by: "day" | "service", idrPerUsd: n
   }
   const out = [...map.values()];
   return by === "day" ? out.sort((a, b) => b.key.localeCompare(a.key)) : out.sort((a, b) => b.profit - a.profit || a.key.localeCompare(b.key));
-}
-
-export const CSV_HEADER = ["date", "type", "provider", "service", "number_or_email", "code", "status", "amount", "currency", "sold_idr", "profit_idr"];
-
-/** CSV (comma separated, UTF-8, one header line) of the rows as shown. */
-export function toCsv(rows: HistoryRow[], idrPerUsd: number | null): string {
-  const lines = [CSV_HEADER.join(",")];
-  for (const r of rows) {
-    const cost = r.type === "order" ? costRupiah(r, idrPerUsd) : null;
-    const profit = r.sold !== null && cost !== null && groupOf(r) !== "refunded" ? r.sold - cost : null;
-    lines.push(
-      [
-        r.at,
-        r.type,
-        r.provider,
-        r.what,
-        r.address,
-        r.code,
-        r.status,
-        r.amount ? plainAmount(r.amount.minor, r.amount.currency) : "",
-        r.amount?.currency ?? "",
-        r.sold,
-        profit,
-      ]
-        .map(csvCell)
-        .join(","),
-    );
-  }
-  return lines.join("\r\n") + "\r\n";
 }

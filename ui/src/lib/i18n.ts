@@ -278,7 +278,7 @@ export const en = {
   "history.tab.ledger": "Balance changes",
   "history.reload": "Refresh",
   "history.export": "Export CSV",
-  "history.exported": "{n} rows saved to {path}",
+  "history.exported": "History saved to {path}",
   "history.search": "Search service, number, email or code",
   "history.provider": "Provider",
   "history.allProviders": "All providers",
@@ -333,7 +333,6 @@ export const en = {
   "error.price_changed": "The price went up since the list was loaded, so nothing was bought. Check the new price and buy again.",
   "order.checkInbox": "Check inbox",
   "order.checked": "No message yet. OTPDesk keeps checking by itself.",
-  "error.unsupported": "This part is not available in this version of OTPDesk yet. Update OTPDesk to use it.",
 
   "common.close": "Close",
   "common.loading": "Loading…",
@@ -655,7 +654,7 @@ export const id: Catalog = {
   "history.tab.ledger": "Perubahan saldo",
   "history.reload": "Muat ulang",
   "history.export": "Ekspor CSV",
-  "history.exported": "{n} baris disimpan ke {path}",
+  "history.exported": "Riwayat disimpan ke {path}",
   "history.search": "Cari layanan, nomor, email atau kode",
   "history.provider": "Provider",
   "history.allProviders": "Semua provider",
@@ -710,7 +709,6 @@ export const id: Catalog = {
   "error.price_changed": "Harga naik sejak daftar dimuat, jadi tidak ada yang dibeli. Periksa harga baru lalu beli lagi.",
   "order.checkInbox": "Cek inbox",
   "order.checked": "Belum ada pesan. OTPDesk terus memeriksa sendiri.",
-  "error.unsupported": "Bagian ini belum tersedia di versi OTPDesk ini. Perbarui OTPDesk untuk memakainya.",
 
   "common.close": "Tutup",
   "common.loading": "Memuat…",

@@ -143,7 +143,6 @@ export class MockIpc implements Ipc {
   deposits_ = new Map<string, DepositView>();
   ledger_: LedgerEntry[] = [];
   attempts_: AttemptView[] = [];
-  saved: { fileName: string; text: string } | null = null;
   opened: string | null = null;
   locale: string | null = null;
 
@@ -359,13 +358,43 @@ export class MockIpc implements Ipc {
     this.emit({ type: "order_status_changed", order_id: id, provider: o.provider, from: "pending", to: "replaced" });
     return structuredClone(next);
   }
+  sales = new Map<string, Money>();
+  exported: HistoryQuery | null = null;
   async history(q: HistoryQuery) {
     await this.step("history");
-    return [...this.orders.values()]
-      .filter((o) => (!q.provider || o.provider === q.provider) && (!q.status || o.status === q.status))
-      .sort((a, b) => b.created_at.localeCompare(a.created_at))
-      .slice(0, q.limit ?? 1000)
-      .map((o) => structuredClone(o));
+    const text = (q.search ?? "").toLowerCase();
+    const orders = [...this.orders.values()]
+      .filter(
+        (o) =>
+          (!q.provider || o.provider === q.provider) &&
+          (!q.status || o.status === q.status) &&
+          (!text || `${o.service} ${o.phone ?? ""} ${o.email ?? ""} ${o.otps.map((x) => x.code).join(" ")}`.toLowerCase().includes(text)),
+      )
+      .sort((a, b) => b.created_at.localeCompare(a.created_at));
+    const refunded = (o: OrderView) => ["cancelled", "expired", "failed", "replaced"].includes(o.status);
+    return {
+      rows: orders.slice(0, q.limit ?? 200).map((o) => ({
+        order: structuredClone(o),
+        sale_price: this.sales.get(o.id) ?? null,
+        cost_minor: refunded(o) ? 0 : (o.price?.minor ?? 0),
+      })),
+      total_orders: orders.length,
+      totals: [],
+      deposits: [...this.deposits_.values()].map((d) => structuredClone(d)),
+    };
+  }
+  async setSalePrice(orderId: string, price: Money | null) {
+    await this.step("setSalePrice");
+    const o = this.orders.get(orderId);
+    if (!o) throw err("order_not_found");
+    if (price) this.sales.set(orderId, price);
+    else this.sales.delete(orderId);
+    return structuredClone(o);
+  }
+  async exportHistoryCsv(q: HistoryQuery) {
+    await this.step("exportHistoryCsv");
+    this.exported = q;
+    return "/home/you/Documents/otpdesk-history.csv";
   }
   async s2Operators(_country: CatalogCountry) {
     await this.step("s2Operators");
@@ -536,11 +565,6 @@ export class MockIpc implements Ipc {
   async dismissAttempt(id: string) {
     await this.step("dismissAttempt");
     return this.settle(id, "dismissed");
-  }
-  async saveText(fileName: string, text: string) {
-    await this.step("saveText");
-    this.saved = { fileName, text };
-    return `~/Downloads/${fileName}`;
   }
   async systemLocale() {
     await this.step("systemLocale");

@@ -6,13 +6,13 @@
 import { commands, events } from "./bindings";
 import { toAppError } from "./errors";
 import type {
-  AppError,
   AppMode,
   AttemptView,
   DepositInfo,
   EmailBuy,
   EmailDomainOffer,
   EmailSiteChoice,
+  HistoryPage,
   HistoryQuery,
   LedgerEntry,
   LowBalanceAlert,
@@ -61,12 +61,15 @@ export interface Ipc {
   getSettings(): Promise<Settings>;
   updateSettings(settings: Settings): Promise<Settings>;
 
-  // ---- Issue #5: everything a reseller does. Until a command lands in bindings.ts the real
-  // backend answers `unsupported` (a friendly "not in this version yet").
+  // ---- Everything a reseller does (issue #5).
   /** OTPZap Server 1: a fresh number for the same product, same price. Returns the new order. */
   replaceNumber(id: string): Promise<OrderView>;
-  /** Orders of any status, newest first (history). */
-  history(q: HistoryQuery): Promise<OrderView[]>;
+  /** Orders (with sale price and net cost) and deposits matching `q`, newest first. */
+  history(q: HistoryQuery): Promise<HistoryPage>;
+  /** Record what an order was sold for (`null` clears it). */
+  setSalePrice(orderId: string, price: Money | null): Promise<OrderView>;
+  /** Native save dialog, then the backend writes the CSV; the path, or `null` when cancelled. */
+  exportHistoryCsv(q: HistoryQuery): Promise<string | null>;
   /** OTPZap Server 2 operators of a country, "random" (OTPZap picks) first. */
   s2Operators(country: CatalogCountry): Promise<string[]>;
   /** OTPZap Server 2 special services (no country, no operator). */
@@ -92,8 +95,6 @@ export interface Ipc {
   /** Look the attempt up with the provider; resolves when it is settled one way or the other. */
   checkAttempt(id: string): Promise<AttemptView>;
   dismissAttempt(id: string): Promise<AttemptView>;
-  /** Save a text file (CSV export); resolves with where it went, `null` when the user cancelled. */
-  saveText(fileName: string, text: string): Promise<string | null>;
   /** The OS locale ("id-ID"), when the backend knows it. */
   systemLocale(): Promise<string | null>;
   onEngineEvent(cb: (e: EngineEvent) => void): Promise<Unlisten>;
@@ -119,39 +120,6 @@ async function unwrap<T>(p: Promise<Res<T>>): Promise<T> {
   return r.data;
 }
 
-/** The error of a command this build of the backend does not have yet. */
-export function unsupported(): AppError {
-  return { code: "unsupported" as AppError["code"], message: "command not available", provider: null, unlocks_at: null, attempt_id: null };
-}
-
-type AnyCommand = (...args: never[]) => Promise<Res<unknown>>;
-const optional = commands as unknown as Record<string, AnyCommand | undefined>;
-
-/** Call a generated command by name if this build has it (commands still being added). */
-function maybe<T>(name: string, ...args: unknown[]): Promise<T> {
-  const f = optional[name] as ((...a: unknown[]) => Promise<Res<T>>) | undefined;
-  if (!f) return Promise.reject(unsupported());
-  return unwrap(f(...args));
-}
-
-/** Whether the running backend has a command (for screens that hide what cannot work yet). */
-export function hasCommand(name: string): boolean {
-  return !inTauri() || typeof optional[name] === "function";
-}
-
-/** A browser download, for when the backend cannot save files yet. */
-function download(fileName: string, text: string): string {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return fileName;
-}
-
 export const tauriIpc: Ipc = {
   status: () => unwrap(commands.appStatus()),
   setKey: (provider, key) => unwrap(commands.setKey(provider, key)),
@@ -174,8 +142,9 @@ export const tauriIpc: Ipc = {
   buyChecked: (target, expectedPrice) => unwrap(commands.buyChecked(target, expectedPrice)),
   checkOrder: (id) => unwrap(commands.checkOrder(id)),
   replaceNumber: (id) => unwrap(commands.replaceNumber(id)),
-  history: (q) =>
-    optional.listOrders ? maybe("listOrders", { ...q, active_only: false, kind: null, offset: null }) : unwrap(commands.recentOrders(q.limit)),
+  history: (q) => unwrap(commands.history(q)),
+  setSalePrice: (id, price) => unwrap(commands.setSalePrice(id, price)),
+  exportHistoryCsv: (q) => unwrap(commands.exportHistoryCsv(q)),
   s2Operators: async (country) => (country.otpzap_s2 ? unwrap(commands.s2Operators(country.otpzap_s2)) : []),
   s2Specials: () => unwrap(commands.s2Special()),
   emailSites: () => unwrap(commands.emailSites()),
@@ -208,11 +177,10 @@ export const tauriIpc: Ipc = {
   demoPay: async (id) => {
     await unwrap(commands.demoPayDeposit(id));
   },
-  ledger: (provider) => maybe("ledger", { provider, limit: null }),
+  ledger: (provider) => unwrap(commands.ledger(provider, 1000)),
   unknownAttempts: () => unwrap(commands.unknownAttempts()),
   checkAttempt: (id) => unwrap(commands.reconcileAttempt(id)),
   dismissAttempt: (id) => unwrap(commands.dismissAttempt(id)),
-  saveText: async (fileName, text) => (optional.saveText ? maybe("saveText", fileName, text) : download(fileName, text)),
   systemLocale: async () => (await unwrap(commands.localeInfo())).system_locale,
   onBalanceUpdated: (cb) => events.balanceUpdated.listen((e) => cb(e.payload.balance)),
   onLowBalance: (cb) => events.lowBalanceAlert.listen((e) => cb(e.payload)),

@@ -9,6 +9,9 @@ export type {
   DepositView,
   EmailDomainOffer,
   EmailSiteChoice,
+  HistoryPage,
+  HistoryQuery,
+  HistoryRow as HistoryOrder,
   LedgerEntry,
   LowBalanceAlert,
   LowBalanceThresholds,
@@ -49,11 +52,6 @@ export interface EmailBuy {
   regex: string | null;
 }
 
-export interface HistoryQuery {
-  provider: ProviderId | null;
-  status: string | null;
-  limit: number | null;
-}
 
 
 export const PROVIDERS: readonly ProviderId[] = ["otpzap", "numberotp", "ooppay"];

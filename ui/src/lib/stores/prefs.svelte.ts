@@ -1,6 +1,6 @@
-// Reseller preferences that live on this computer only (localStorage): favourite services, the
-// exchange rate for comparing rupiah and dollar prices, and the price each number was sold for
-// (for profit). Low-balance thresholds are backend settings (the tray notifies too).
+// Reseller preferences that live on this computer only (localStorage): favourite services and the
+// exchange rate for comparing rupiah and dollar prices. Low-balance thresholds and sale prices are
+// kept by the backend.
 
 const KEY = "otpdesk.prefs";
 
@@ -8,11 +8,9 @@ export interface PrefsData {
   favourites: string[];
   /** Rupiah per US dollar (and per USDT), set by the user; `null` = do not convert. */
   idrPerUsd: number | null;
-  /** Order id → what the reseller charged their customer, in rupiah. */
-  sold: Record<string, number>;
 }
 
-export const DEFAULT_PREFS: PrefsData = { favourites: [], idrPerUsd: null, sold: {} };
+export const DEFAULT_PREFS: PrefsData = { favourites: [], idrPerUsd: null };
 
 export function favKey(service: string): string {
   return service.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
@@ -21,7 +19,6 @@ export function favKey(service: string): string {
 export class Prefs {
   favourites = $state<string[]>([]);
   idrPerUsd = $state<number | null>(null);
-  sold = $state<Record<string, number>>({});
 
   constructor(private storage: Pick<Storage, "getItem" | "setItem"> | null = safeStorage()) {
     this.read();
@@ -36,14 +33,12 @@ export class Prefs {
     }
     this.favourites = Array.isArray(data.favourites) ? data.favourites.filter((x) => typeof x === "string") : [];
     this.idrPerUsd = typeof data.idrPerUsd === "number" && data.idrPerUsd > 0 ? data.idrPerUsd : null;
-    this.sold = data.sold && typeof data.sold === "object" ? { ...data.sold } : {};
   }
 
   private save(): void {
     const data: PrefsData = {
       favourites: $state.snapshot(this.favourites),
       idrPerUsd: this.idrPerUsd,
-      sold: $state.snapshot(this.sold),
     };
     try {
       this.storage?.setItem(KEY, JSON.stringify(data));
@@ -67,13 +62,6 @@ export class Prefs {
     this.save();
   }
 
-  setSold(orderId: string, rupiah: number | null): void {
-    const next = { ...this.sold };
-    if (rupiah !== null && rupiah >= 0) next[orderId] = rupiah;
-    else delete next[orderId];
-    this.sold = next;
-    this.save();
-  }
 }
 
 function safeStorage(): Storage | null {
