@@ -47,6 +47,11 @@ async fn buy_on(
     req: BuyRequest,
     wait: Option<Duration>,
 ) -> Result<(), CliError> {
+    // A multiservice number receives a code per service.
+    let codes = match &req {
+        BuyRequest::OtpzapS2Multi { service_ids, .. } => service_ids.len().max(1),
+        _ => 1,
+    };
     let order = engine.buy(req).await?;
     let kind = if order.email.is_some() {
         "email_order"
@@ -63,8 +68,17 @@ async fn buy_on(
         )
     });
     if let Some(timeout) = wait {
-        out.progress("Waiting for the code…");
-        wait_on(engine, out, &order.id, None, timeout).await?;
+        out.progress(if codes > 1 {
+            "Waiting for the codes…"
+        } else {
+            "Waiting for the code…"
+        });
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut after = None;
+        for _ in 0..codes {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            after = Some(wait_on(engine, out, &order.id, after, left).await?);
+        }
     }
     Ok(())
 }
@@ -76,7 +90,7 @@ async fn wait_on(
     id: &str,
     after_seq: Option<i64>,
     timeout: Duration,
-) -> Result<(), CliError> {
+) -> Result<i64, CliError> {
     let otp = match engine.wait_for_otp(id, after_seq, timeout).await {
         Ok(otp) => otp,
         Err(EngineError::WaitTimeout) => {
@@ -105,7 +119,7 @@ async fn wait_on(
             None => format!("Code: {code}"),
         }
     });
-    Ok(())
+    Ok(otp.seq)
 }
 
 /// The stored order with this local id, provider id or ref, if the CLI bought it.
@@ -131,7 +145,7 @@ pub async fn wait(
     out.progress("Waiting for the code…");
     let result = wait_on(&engine, out, &order.id, after, timeout).await;
     engine.shutdown().await;
-    result
+    result.map(|_| ())
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -159,11 +173,13 @@ pub async fn act(
         Action::Replace => engine.replace(&order.id).await,
         Action::EmailReorder => engine.email_reorder(&order.id).await,
     };
+    // What the provider refunded (an email cancel may keep a fee), as the ledger recorded it.
+    let refunded = match (&result, action) {
+        (Ok(_), Action::Cancel) => refund_of(&engine, order)?,
+        _ => None,
+    };
     engine.shutdown().await;
     let after = result?;
-    let refunded = (after.status.as_str() == "cancelled")
-        .then_some(order.price)
-        .flatten();
     let kind = match action {
         Action::Cancel => "cancelled",
         Action::Finish => "finished",
@@ -201,6 +217,20 @@ pub async fn act(
         ),
     });
     Ok(())
+}
+
+fn refund_of(engine: &Engine, order: &OrderView) -> Result<Option<otpdesk_core::Money>, CliError> {
+    let filter = otpdesk_engine::LedgerFilter {
+        provider: Some(order.provider),
+        limit: None,
+    };
+    let refunds = engine.ledger(&filter)?.into_iter().filter(|e| {
+        e.order_id.as_deref() == Some(order.id.as_str())
+            && e.kind == otpdesk_engine::LedgerKind::Refund
+    });
+    Ok(refunds
+        .map(|e| e.amount)
+        .reduce(|a, b| a.checked_add(b).unwrap_or(a)))
 }
 
 /// `otpdesk orders [--active]`: what the store holds, newest first.
