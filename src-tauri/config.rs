@@ -10,23 +10,6 @@ pub const KEYRING_SERVICE_ENV: &str = "OTPDESK_KEYRING_SERVICE";
 /// `OTPDESK_DEMO=1` (or the `--demo` argument): start in demo mode when no API key is saved.
 pub const DEMO_ENV: &str = "OTPDESK_DEMO";
 
-/// The providers' real base URLs, from their docs.
-pub fn default_base_url(provider: ProviderId) -> &'static str {
-    match provider {
-        ProviderId::Otpzap => "https://otpzap.com/api/v1",
-        ProviderId::Numberotp => "https://numberotp.com/v1",
-        ProviderId::Ooppay => "https://api.ooppay.io/api/v1",
-    }
-}
-
-pub fn url_env(provider: ProviderId) -> &'static str {
-    match provider {
-        ProviderId::Otpzap => "OTPDESK_OTPZAP_URL",
-        ProviderId::Numberotp => "OTPDESK_NUMBEROTP_URL",
-        ProviderId::Ooppay => "OTPDESK_OOPPAY_URL",
-    }
-}
-
 /// Overrides read once at start.
 #[derive(Debug, Clone, Default)]
 pub struct AppEnv {
@@ -50,7 +33,7 @@ impl AppEnv {
             keyring_service: var(KEYRING_SERVICE_ENV),
             urls: ProviderId::ALL
                 .into_iter()
-                .filter_map(|p| var(url_env(p)).map(|u| (p, u)))
+                .filter_map(|p| var(p.url_env()).map(|u| (p, u)))
                 .collect(),
             demo_without_keys: var(DEMO_ENV).is_some_and(|v| v != "0")
                 || std::env::args().any(|a| a == "--demo"),
@@ -69,7 +52,7 @@ impl AppEnv {
             .get(&provider)
             .map(String::as_str)
             .or(setting.filter(|s| !s.trim().is_empty()))
-            .unwrap_or(default_base_url(provider))
+            .unwrap_or(provider.default_base_url())
             .trim()
             .trim_end_matches('/')
             .to_string()

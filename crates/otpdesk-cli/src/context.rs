@@ -9,31 +9,6 @@ use otpdesk_providers::{HttpOptions, NumberOtpClient, OopPayClient, OtpZapClient
 use otpdesk_secrets::{SecretName, SecretStore};
 use std::path::PathBuf;
 
-/// The providers' real base URLs, from their docs.
-pub fn default_base_url(provider: ProviderId) -> &'static str {
-    match provider {
-        ProviderId::Otpzap => "https://otpzap.com/api/v1",
-        ProviderId::Numberotp => "https://numberotp.com/v1",
-        ProviderId::Ooppay => "https://api.ooppay.io/api/v1",
-    }
-}
-
-pub fn url_env(provider: ProviderId) -> &'static str {
-    match provider {
-        ProviderId::Otpzap => "OTPDESK_OTPZAP_URL",
-        ProviderId::Numberotp => "OTPDESK_NUMBEROTP_URL",
-        ProviderId::Ooppay => "OTPDESK_OOPPAY_URL",
-    }
-}
-
-pub fn key_env(provider: ProviderId) -> &'static str {
-    match provider {
-        ProviderId::Otpzap => "OTPDESK_OTPZAP_KEY",
-        ProviderId::Numberotp => "OTPDESK_NUMBEROTP_KEY",
-        ProviderId::Ooppay => "OTPDESK_OOPPAY_KEY",
-    }
-}
-
 pub struct Context {
     pub secrets: SecretStore,
     http: HttpOptions,
@@ -57,10 +32,10 @@ impl Context {
     }
 
     pub fn base_url(&self, provider: ProviderId) -> String {
-        std::env::var(url_env(provider))
+        std::env::var(provider.url_env())
             .ok()
             .filter(|s| !s.trim().is_empty())
-            .unwrap_or_else(|| default_base_url(provider).to_string())
+            .unwrap_or_else(|| provider.default_base_url().to_string())
     }
 
     /// `OTPDESK_DATA_DIR`, else the CLI's own folder beside the app's data. It is not the app's
@@ -106,7 +81,7 @@ impl Context {
 
     /// The key from the environment, else from the keyring.
     pub fn key(&self, provider: ProviderId) -> Result<ApiKey, CliError> {
-        if let Some(key) = std::env::var(key_env(provider)).ok().and_then(ApiKey::new) {
+        if let Some(key) = std::env::var(provider.key_env()).ok().and_then(ApiKey::new) {
             return Ok(key);
         }
         match self.secrets.get(SecretName::api_key(provider)) {
@@ -114,7 +89,7 @@ impl Context {
             // No keyring (e.g. a bare server) is the same, for the user, as no key saved.
             Ok(None) | Err(otpdesk_secrets::SecretError::Unavailable(_)) => Err(CliError::NoKey {
                 provider,
-                env: key_env(provider),
+                env: provider.key_env(),
             }),
             Err(e) => Err(e.into()),
         }

@@ -30,6 +30,33 @@ impl ProviderId {
         }
     }
 
+    /// The provider's real base URL, from its docs (up to and including the API version).
+    pub fn default_base_url(self) -> &'static str {
+        match self {
+            ProviderId::Otpzap => "https://otpzap.com/api/v1",
+            ProviderId::Numberotp => "https://numberotp.com/v1",
+            ProviderId::Ooppay => "https://api.ooppay.io/api/v1",
+        }
+    }
+
+    /// Environment variable that overrides the base URL (CLI and app alike; tests use it).
+    pub fn url_env(self) -> &'static str {
+        match self {
+            ProviderId::Otpzap => "OTPDESK_OTPZAP_URL",
+            ProviderId::Numberotp => "OTPDESK_NUMBEROTP_URL",
+            ProviderId::Ooppay => "OTPDESK_OOPPAY_URL",
+        }
+    }
+
+    /// Environment variable the CLI reads an API key from before trying the keyring.
+    pub fn key_env(self) -> &'static str {
+        match self {
+            ProviderId::Otpzap => "OTPDESK_OTPZAP_KEY",
+            ProviderId::Numberotp => "OTPDESK_NUMBEROTP_KEY",
+            ProviderId::Ooppay => "OTPDESK_OOPPAY_KEY",
+        }
+    }
+
     /// Name shown to people.
     pub fn display_name(self) -> &'static str {
         match self {

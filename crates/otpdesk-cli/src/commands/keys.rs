@@ -2,7 +2,7 @@
 //! A key is read from standard input (never an argument, which would land in shell history).
 
 use crate::args::Keys;
-use crate::context::{key_env, Context};
+use crate::context::Context;
 use crate::error::CliError;
 use crate::output::Out;
 use otpdesk_core::{ApiKey, ProviderId};
@@ -44,14 +44,14 @@ pub fn run(ctx: &Context, out: Out, k: Keys) -> Result<(), CliError> {
         }
         Keys::Status => {
             for p in ProviderId::ALL {
-                let in_env = std::env::var(key_env(p))
+                let in_env = std::env::var(p.key_env())
                     .ok()
                     .and_then(ApiKey::new)
                     .is_some();
                 let in_keyring = ctx.secrets.is_set(SecretName::api_key(p))?;
                 out.emit("key", json!({"provider": p.as_str(), "set": in_env || in_keyring, "from_env": in_env}), || {
                     let state = match (in_env, in_keyring) {
-                        (true, _) => format!("set (from {})", key_env(p)),
+                        (true, _) => format!("set (from {})", p.key_env()),
                         (false, true) => "set (keyring)".into(),
                         (false, false) => "not set".into(),
                     };
