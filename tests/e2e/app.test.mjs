@@ -6,7 +6,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { remote } from "webdriverio";
 
@@ -53,6 +53,28 @@ async function connect() {
   return b;
 }
 
+/** Whether a copy of the app is still running (it may take a moment to exit after a session). */
+function appRunning() {
+  const app = env("APP_BINARY");
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readlinkSync(`/proc/${pid}/exe`) === app) return true;
+    } catch {
+      // not ours, or gone
+    }
+  }
+  return false;
+}
+
+/** End the session and wait until the app has really exited (single-instance: a second copy
+ *  started too early hands over to the dying one and quits). */
+async function disconnect() {
+  await browser.deleteSession();
+  const deadline = Date.now() + 20_000;
+  while (appRunning() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+}
+
 /** @type {WebdriverIO.Browser} */
 let browser;
 let shotNo = 0;
@@ -60,6 +82,8 @@ let shotNo = 0;
 /** Save what the window shows (WebDriver) and, with `screen`, the whole X screen (notifications). */
 async function shot(name, { screen = false } = {}) {
   shotNo += 1;
+  // WebKitWebDriver captures the last painted frame: give a just-opened overlay time to paint.
+  await browser.pause(300);
   const base = join(ARTIFACTS, `${String(shotNo).padStart(2, "0")}-${name}`);
   await browser.saveScreenshot(`${base}.png`);
   if (screen) {
@@ -127,18 +151,23 @@ function windows() {
 
 /** Answer GTK's native "Save" dialog (as a person would): type the full path, press Enter. */
 async function answerSaveDialog(path) {
+  const find = () => windows().find((w) => /save|simpan/i.test(w.name));
   let win;
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline && !win) {
-    win = windows().find((w) => /save|simpan/i.test(w.name));
+    win = find();
     if (!win) await sleep(250);
   }
   assert.ok(win, `a save dialog opened (windows: ${JSON.stringify(windows())})`);
-  await sleep(500); // let GTK map the name field
-  execFileSync("xdotool", ["windowfocus", "--sync", win.id]);
-  execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+a"]);
-  execFileSync("xdotool", ["type", "--delay", "10", path]);
-  execFileSync("xdotool", ["key", "Return"]);
+  for (let attempt = 0; attempt < 4 && find(); attempt++) {
+    await sleep(500); // let GTK map and focus the name field
+    execFileSync("xdotool", ["windowfocus", "--sync", win.id]);
+    execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+a"]);
+    execFileSync("xdotool", ["type", "--delay", "10", path]);
+    execFileSync("xdotool", ["key", "Return"]);
+    for (let i = 0; i < 10 && find(); i++) await sleep(200);
+  }
+  assert.ok(!find(), "the save dialog closed");
 }
 
 /** Let the last change paint before a screenshot. */
@@ -332,7 +361,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
   });
 
   step("after a restart the key comes back from the keyring and the order is still there", async () => {
-    await browser.deleteSession();
+    await disconnect();
     browser = await connect();
     await (await $("main")).waitForDisplayed({ timeout: 30_000, timeoutMsg: "the app did not find its key again" });
     const card = await $("order");
@@ -557,7 +586,8 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await settle();
     await shot("history");
     await (await $("history-export")).click();
-    const csvPath = join(ARTIFACTS, "history-export.csv");
+    // A fresh name: GTK would ask before replacing a file from an earlier run.
+    const csvPath = join(ARTIFACTS, `history-export-${Date.now()}.csv`);
     await answerSaveDialog(csvPath);
     await waitIn(
       () => [...document.querySelectorAll('[data-testid="toast"]')].map((t) => t.textContent).find((x) => /History saved to/.test(x)),

@@ -173,7 +173,7 @@ export const en = {
   "catalog.specialLong": "OTPZap Server 2, special service",
 
   "operator.label": "Operator",
-  "operator.random": "Any operator (recommended)",
+  "operator.random": "Any operator",
 
   "compare.open": "Compare {service} across providers",
   "compare.title": "{service} in {country}: compare providers",
@@ -341,6 +341,8 @@ export const en = {
   "error.auth": "The provider did not accept this API key. Copy it again from your provider account and paste it here.",
   "error.not_found": "The provider no longer knows this item. Refresh the list and try again.",
   "error.order_not_found": "This order is no longer on this computer. Refresh the list.",
+  "error.deposit_not_found": "This top-up is no longer on this computer. Open Top up again to see the current list.",
+  "error.attempt_not_found": "This purchase was already checked. Look at your active orders.",
   "error.conflict": "This order can no longer do that (it may already be finished or cancelled).",
   "error.not_allowed": "This order can no longer do that (it may already be finished or cancelled).",
   "error.cooldown": "Not possible yet. Try again {wait}.",
@@ -549,7 +551,7 @@ export const id: Catalog = {
   "catalog.specialLong": "OTPZap Server 2, layanan khusus",
 
   "operator.label": "Operator",
-  "operator.random": "Operator apa saja (disarankan)",
+  "operator.random": "Operator apa saja",
 
   "compare.open": "Bandingkan {service} antar provider",
   "compare.title": "{service} di {country}: bandingkan provider",
@@ -655,7 +657,7 @@ export const id: Catalog = {
   "history.reload": "Muat ulang",
   "history.export": "Ekspor CSV",
   "history.exported": "Riwayat disimpan ke {path}",
-  "history.search": "Cari layanan, nomor, email atau kode",
+  "history.search": "Cari layanan, nomor, kode",
   "history.provider": "Provider",
   "history.allProviders": "Semua provider",
   "history.type": "Jenis",
@@ -717,6 +719,8 @@ export const id: Catalog = {
   "error.auth": "Provider tidak menerima kunci API ini. Salin lagi dari akun provider Anda lalu tempel di sini.",
   "error.not_found": "Provider tidak lagi mengenali item ini. Muat ulang daftar lalu coba lagi.",
   "error.order_not_found": "Pesanan ini sudah tidak ada di komputer ini. Muat ulang daftar.",
+  "error.deposit_not_found": "Isi saldo ini sudah tidak ada di komputer ini. Buka Isi saldo lagi untuk melihat daftar terbaru.",
+  "error.attempt_not_found": "Pembelian ini sudah diperiksa. Lihat pesanan aktif Anda.",
   "error.conflict": "Pesanan ini sudah tidak bisa melakukan itu (mungkin sudah selesai atau dibatalkan).",
   "error.not_allowed": "Pesanan ini sudah tidak bisa melakukan itu (mungkin sudah selesai atau dibatalkan).",
   "error.cooldown": "Belum bisa. Coba lagi {wait}.",

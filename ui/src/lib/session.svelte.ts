@@ -36,14 +36,15 @@ export function onEngineEvent(e: EngineEvent): void {
       break;
     case "deposit_paid":
       balances.refreshSoon(200);
-      toasts.show("success", t("deposit.paidToast", { amount: formatMoney(e.deposit.amount.minor, e.deposit.amount.currency, locale.lang) }));
+      {
+        const got = e.deposit.credited ?? e.deposit.amount;
+        toasts.show("success", t("deposit.paidToast", { amount: formatMoney(got.minor, got.currency, locale.lang) }));
+      }
       break;
     case "order_status_changed":
       if (["cancelled", "expired", "failed", "completed", "replaced"].includes(e.to)) balances.refreshSoon();
       break;
-    case "outcome_unknown":
-      toasts.show("error", t("error.outcome_unknown"));
-      break;
+    // outcome_unknown: the board lists the attempt with Check / Dismiss (no toast on top).
     case "provider_error":
       if (!isTransient(e.code)) {
         const text = friendlyError({ code: e.code, message: e.message }, locale.lang);
