@@ -616,7 +616,14 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await (await $("help")).waitForDisplayed({ reverse: true, timeout: 5_000 });
     await shot("main-en");
     await open("settings", "settings");
-    await shot("settings-en");
+    // Low-balance alert: a threshold above the balance shows the banner at once.
+    const low = await $("set-low-otpzap");
+    await low.setValue("500000");
+    await browser.keys("Tab");
+    const banner = await $("low-balance-otpzap");
+    await banner.waitForDisplayed({ timeout: 10_000, timeoutMsg: "no low-balance banner" });
+    assert.match(await banner.getText(), /OTPZap balance is low: IDR [\d,]+ \(your alert is below IDR 500,000\)/);
+    await shot("settings-en-low-balance");
     await (await $("set-language")).selectByAttribute("value", "id");
     await browser.waitUntil(async () => (await textOf("nav-main")).startsWith("Nomor"), { timeout: 10_000 });
     for (const [screen, testid] of [
