@@ -209,6 +209,15 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await (await $("offer")).waitForDisplayed({ timeout: 30_000, timeoutMsg: "the demo catalog did not load" });
     await browser.pause(1_500); // let the list settle and WebKit paint it before the screenshot
     await shot("demo");
+    // Top-ups work in the demo too: the app plays the payer.
+    await open("deposits", "deposits");
+    await (await $("amount-qris")).setValue("50000");
+    await (await $("create-qris")).click();
+    const demoInvoice = await $("topup-qris").then((c) => c.$('[data-testid="invoice"]'));
+    await demoInvoice.waitForDisplayed({ timeout: 30_000, timeoutMsg: "no demo QRIS invoice" });
+    await (await demoInvoice.$('[data-testid="demo-pay"]')).click();
+    await (await demoInvoice.$('[data-testid="invoice-paid"]')).waitForDisplayed({ timeout: 30_000, timeoutMsg: "the demo payment did not go through" });
+    await shot("demo-topup-paid");
     await (await banner.$("button")).click();
     await (await $("welcome")).waitForDisplayed({ timeout: 30_000, timeoutMsg: "leaving the demo did not go back" });
     assert.equal(await (await $("demo-banner")).isExisting(), false);
@@ -481,6 +490,34 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await (await $("search-service")).clearValue();
   });
 
+  step("Server 1 replace: a new number at the same price, the old one marked replaced", async () => {
+    await (await $("source-otpzap_s1")).click();
+    await (await $("search-service")).setValue("Telegram");
+    await settle();
+    await (await (await $("offer")).$('[data-testid="buy"]')).click();
+    await (await $("buy-confirm-button")).click();
+    await (await $("buy-confirm")).waitForDisplayed({ reverse: true, timeout: 30_000 });
+    const oldId = await waitIn(
+      () => document.querySelector('[data-testid="replace"]')?.closest('[data-testid="order"]')?.getAttribute("data-order-id"),
+      undefined,
+      "no New number button on the Server 1 order",
+    );
+    const card = await browser.$(`[data-order-id="${oldId}"]`);
+    const oldNumber = await (await card.$('[data-testid="order-number"]')).getText();
+    await (await card.$('[data-testid="replace"]')).click();
+    await browser.waitUntil(async () => /Replaced/.test(await (await card.$('[data-testid="order-status"]')).getText()), {
+      timeout: 30_000,
+      timeoutMsg: "the old order is not marked replaced",
+    });
+    const numbers = await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="order"]')].map((c) => c.querySelector('[data-testid="order-number"]')?.textContent?.trim()),
+    );
+    assert.ok(numbers.some((n) => n && n !== oldNumber && /^\+\d{8,15}$/.test(n)), "a new number is on the board");
+    await shot("replaced");
+    await (await $("search-service")).clearValue();
+    await (await $("source-all")).click();
+  });
+
   step("email OTP: pick a site and a domain, buy, the code arrives, the 20 minutes count down", async () => {
     await open("email", "email");
     await (await $("email-site")).setValue("openai.com");
@@ -507,8 +544,26 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     const code = await inbox.$('[data-testid="otp-code"]');
     await code.waitForDisplayed({ timeout: 30_000, timeoutMsg: "the email code did not appear" });
     assert.equal((await code.getText()).trim(), "775533");
-    await settle();
     await shot("email-code");
+    // Another message on the same inbox: the timeline keeps both, the latest marked.
+    await (await inbox.$('[data-testid="reorder"]')).click();
+    await waitIn(
+      () => [...document.querySelectorAll('[data-testid="toast"]')].some((t) => /waiting for another message/.test(t.textContent)),
+      undefined,
+      "reorder did not confirm",
+    );
+    await sim("POST", "deliver", { ref, code: "991100" });
+    await browser.waitUntil(async () => (await code.getText()).trim() === "991100", { timeout: 30_000, timeoutMsg: "the second code did not appear" });
+    await (await inbox.$('[data-testid="timeline-toggle"]')).click();
+    const items = await inbox.$$('[data-testid="timeline-item"]');
+    assert.equal(items.length, 2, "both messages in the timeline");
+    assert.match(await items[0].getText(), /991100[\s\S]*latest/);
+    await shot("email-timeline");
+    await (await inbox.$('[data-testid="finish"]')).click();
+    await browser.waitUntil(async () => /Finished/.test(await (await inbox.$('[data-testid="order-status"]')).getText()), {
+      timeout: 20_000,
+      timeoutMsg: "finishing the inbox did not show",
+    });
   });
 
   step("QRIS top-up: invoice with QR code and countdown, paid, balance refreshed", async () => {
