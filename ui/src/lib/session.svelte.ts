@@ -18,7 +18,7 @@ import { PROVIDER_NAMES, type EngineEvent, type OrderView, type OtpView } from "
 
 /** Show an error as a friendly toast. */
 export function showError(e: unknown): void {
-  toasts.show("error", friendlyError(e, locale.lang, clock.now));
+  toasts.show("error", () => friendlyError(e, locale.lang, clock.now));
 }
 
 /** What the UI does with one engine event (exported for tests). */
@@ -38,7 +38,7 @@ export function onEngineEvent(e: EngineEvent): void {
       balances.refreshSoon(200);
       {
         const got = e.deposit.credited ?? e.deposit.amount;
-        toasts.show("success", t("deposit.paidToast", { amount: formatMoney(got.minor, got.currency, locale.lang) }));
+        toasts.show("success", () => t("deposit.paidToast", { amount: formatMoney(got.minor, got.currency, locale.lang) }));
       }
       break;
     case "order_status_changed":
@@ -48,7 +48,7 @@ export function onEngineEvent(e: EngineEvent): void {
     case "provider_error":
       if (!isTransient(e.code)) {
         const text = friendlyError({ code: e.code, message: e.message }, locale.lang);
-        toasts.show("error", t("error.background", { provider: PROVIDER_NAMES[e.provider] ?? e.provider, text }));
+        toasts.show("error", () => t("error.background", { provider: PROVIDER_NAMES[e.provider] ?? e.provider, text }));
       }
       break;
   }
@@ -58,7 +58,7 @@ export function onEngineEvent(e: EngineEvent): void {
 function onOtp(o: OrderView, otp: OtpView): void {
   const code = otp.code;
   if (!code) return;
-  toasts.show("code", t(app.settings.auto_copy ? "order.autoCopied" : "order.otpToast", { code, service: otp.service ?? o.service }));
+  toasts.show("code", () => t(app.settings.auto_copy ? "order.autoCopied" : "order.otpToast", { code, service: otp.service ?? o.service }));
 }
 board.hooks.onOtp = onOtp;
 

@@ -1,0 +1,90 @@
+// Stores behind the reseller screens: top-ups, unknown purchases, toasts that follow the language.
+import { beforeEach, describe, expect, it } from "vitest";
+import { useIpc } from "../ipc";
+import { MockIpc } from "../ipc.mock";
+import { AppState } from "./app.svelte";
+import { AttemptsStore } from "./attempts.svelte";
+import { depositLeftMs, DepositsStore, isPaid } from "./deposits.svelte";
+import { locale } from "./locale.svelte";
+import { toasts } from "./toasts.svelte";
+import { t } from "./locale.svelte";
+
+let mock: MockIpc;
+beforeEach(() => {
+  mock = new MockIpc({ demo: true });
+  useIpc(mock);
+});
+
+describe("deposits", () => {
+  it("keeps the QR code of a new invoice and follows it to paid", async () => {
+    const store = new DepositsStore();
+    mock.onEngineEvent((e) => store.apply(e));
+    const info = await mock.topupQris(100_000);
+    store.add(info);
+    const id = info.deposit.id;
+    expect(store.pay[id].qrSvg).toMatch(/^<svg/);
+    expect(store.pay[id].paymentUrl).toMatch(/^https:/);
+    expect(isPaid(store.byId[id])).toBe(false);
+    mock.pay(id);
+    expect(isPaid(store.byId[id])).toBe(true);
+    // The QR code stays known even though the paid event carries no QR.
+    expect(store.pay[id].qrSvg).toMatch(/^<svg/);
+  });
+
+  it("USDT invoices ask for the amount plus the network buffer", async () => {
+    const info = await mock.topupUsdt("25");
+    expect(info.deposit.total).toEqual({ currency: "USDT", minor: 26_500_000 });
+    expect(info.qr_payload).toBe(info.deposit.pay_address);
+  });
+
+  it("counts down to the invoice expiry, never below zero", () => {
+    const base = Date.parse("2026-11-23T04:00:00Z");
+    const d = { expires_at: "2026-11-23T04:30:00Z" } as Parameters<typeof depositLeftMs>[0];
+    expect(depositLeftMs(d, base)).toBe(30 * 60_000);
+    expect(depositLeftMs(d, base + 31 * 60_000)).toBe(0);
+    expect(depositLeftMs({ ...d, expires_at: null }, base)).toBeNull();
+  });
+
+  it("loads the list with the pay details", async () => {
+    await mock.topupQris(50_000);
+    const store = new DepositsStore();
+    await store.load();
+    expect(store.list).toHaveLength(1);
+    expect(store.pay[store.list[0].id].qrSvg).toMatch(/^<svg/);
+  });
+});
+
+describe("unknown purchases", () => {
+  it("are listed on the event and removed once checked", async () => {
+    const store = new AttemptsStore();
+    mock.onEngineEvent((e) => store.apply(e));
+    const a = mock.addUnknown();
+    expect(store.list.map((x) => x.id)).toEqual([a.id]);
+    await mock.checkAttempt(a.id);
+    expect(store.list).toEqual([]);
+  });
+});
+
+describe("toasts", () => {
+  it("follow a language switch", () => {
+    locale.lang = "en";
+    const id = toasts.show("success", () => t("order.finished"));
+    const toast = toasts.items.find((x) => x.id === id)!;
+    expect(toast.message()).toBe("Order finished.");
+    locale.lang = "id";
+    expect(toast.message()).toBe("Pesanan selesai.");
+    locale.lang = "en";
+  });
+});
+
+describe("language from the system", () => {
+  it("uses the OS locale the backend reports", async () => {
+    mock.locale = "id-ID";
+    const a = new AppState();
+    await a.load();
+    expect(locale.lang).toBe("id");
+    mock.locale = "en-US";
+    await a.load();
+    expect(locale.lang).toBe("en");
+  });
+});
