@@ -638,6 +638,13 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
       timeoutMsg: "the type filter did not narrow to the two top-ups",
     });
     await (await $("history-type")).selectByAttribute("value", "all");
+    await (await $("history-period")).selectByAttribute("value", "yesterday");
+    await (await $("history-empty")).waitForDisplayed({ timeout: 5_000, timeoutMsg: "yesterday should be empty" });
+    await (await $("history-period")).selectByAttribute("value", "today");
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="history-row"]')).length >= 5, {
+      timeout: 5_000,
+      timeoutMsg: "today lists everything again",
+    });
     await settle();
     await shot("history");
     await (await $("history-export")).click();
@@ -679,7 +686,9 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await banner.waitForDisplayed({ timeout: 10_000, timeoutMsg: "no low-balance banner" });
     assert.match(await banner.getText(), /OTPZap balance is low: IDR [\d,]+ \(your alert is below IDR 500,000\)/);
     await shot("settings-en-low-balance");
+    // The second pass is in Bahasa Indonesia and dark, so every screen is seen in both themes too.
     await (await $("set-language")).selectByAttribute("value", "id");
+    await (await $("set-theme")).selectByAttribute("value", "dark");
     await browser.waitUntil(async () => (await textOf("nav-main")).startsWith("Nomor"), { timeout: 10_000 });
     for (const [screen, testid] of [
       ["main", "main"],
@@ -691,7 +700,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     ]) {
       await open(screen, testid);
       await settle(600);
-      await shot(`${screen}-id`);
+      await shot(`${screen}-id-dark`);
     }
     await open("main", "main");
     await browser.execute(() => document.activeElement?.blur());

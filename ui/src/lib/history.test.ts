@@ -57,3 +57,17 @@ describe("history", () => {
     expect(perDay[0].key > perDay[1].key).toBe(true);
   });
 });
+
+import { periodRange } from "./history";
+
+describe("periods", () => {
+  it("turn into inclusive local days", () => {
+    const now = new Date(2026, 2, 3, 9, 30); // 3 March 2026, local
+    expect(periodRange("all", now)).toEqual({ from: "", to: "" });
+    expect(periodRange("today", now)).toEqual({ from: "2026-03-03", to: "2026-03-03" });
+    expect(periodRange("yesterday", now)).toEqual({ from: "2026-03-02", to: "2026-03-02" });
+    expect(periodRange("7d", now)).toEqual({ from: "2026-02-25", to: "2026-03-03" });
+    expect(periodRange("thisMonth", now)).toEqual({ from: "2026-03-01", to: "2026-03-03" });
+    expect(periodRange("lastMonth", now)).toEqual({ from: "2026-02-01", to: "2026-02-28" });
+  });
+});

@@ -165,3 +165,32 @@ export function profitBy(rows: HistoryRow[], by: "day" | "service", idrPerUsd: n
   const out = [...map.values()];
   return by === "day" ? out.sort((a, b) => b.key.localeCompare(a.key)) : out.sort((a, b) => b.profit - a.profit || a.key.localeCompare(b.key));
 }
+
+/** Date ranges a reseller picks from (instead of typing dates). */
+export const PERIODS = ["all", "today", "yesterday", "7d", "30d", "thisMonth", "lastMonth"] as const;
+export type Period = (typeof PERIODS)[number];
+
+/** The inclusive local days (YYYY-MM-DD) of a period, relative to `now`; "" = open. */
+export function periodRange(period: Period, now: Date = new Date()): { from: string; to: string } {
+  const day = (d: Date) => localDay(d.toISOString());
+  const shift = (days: number) => new Date(now.getFullYear(), now.getMonth(), now.getDate() + days, 12);
+  switch (period) {
+    case "today":
+      return { from: day(shift(0)), to: day(shift(0)) };
+    case "yesterday":
+      return { from: day(shift(-1)), to: day(shift(-1)) };
+    case "7d":
+      return { from: day(shift(-6)), to: day(shift(0)) };
+    case "30d":
+      return { from: day(shift(-29)), to: day(shift(0)) };
+    case "thisMonth":
+      return { from: day(new Date(now.getFullYear(), now.getMonth(), 1, 12)), to: day(shift(0)) };
+    case "lastMonth":
+      return {
+        from: day(new Date(now.getFullYear(), now.getMonth() - 1, 1, 12)),
+        to: day(new Date(now.getFullYear(), now.getMonth(), 0, 12)),
+      };
+    default:
+      return { from: "", to: "" };
+  }
+}
