@@ -22,7 +22,7 @@ export const en = {
   "welcome.keyringProblem": "Your system keychain could not be opened, so saved keys cannot be read. Log out and in again (or unlock the keychain), then restart OTPDesk. The demo works without it.",
   "app.problem": "OTPDesk could not start properly.",
 
-  "provider.otpzap.about": "SMS numbers (Server 1 and Server 2), balance in rupiah",
+  "provider.otpzap.about": "SMS numbers (Server 1 and 2), email OTP and QRIS top-up; balance in rupiah",
   "provider.numberotp.about": "SMS numbers in many countries, prices in USD",
   "provider.ooppay.about": "USDT (TRC20) top-ups",
 
@@ -406,7 +406,7 @@ export const id: Catalog = {
   "welcome.keyringProblem": "Keychain sistem tidak bisa dibuka, jadi kunci tersimpan tidak bisa dibaca. Keluar lalu masuk lagi (atau buka kunci keychain), lalu jalankan ulang OTPDesk. Demo tetap bisa dipakai.",
   "app.problem": "OTPDesk tidak bisa berjalan dengan benar.",
 
-  "provider.otpzap.about": "Nomor SMS (Server 1 dan Server 2), saldo dalam rupiah",
+  "provider.otpzap.about": "Nomor SMS (Server 1 dan 2), OTP email dan isi saldo QRIS; saldo dalam rupiah",
   "provider.numberotp.about": "Nomor SMS di banyak negara, harga dalam USD",
   "provider.ooppay.about": "Isi saldo USDT (TRC20)",
 
