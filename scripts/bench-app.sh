@@ -21,19 +21,24 @@ export DISPLAY=$display NO_AT_BRIDGE=1
 sleep 1
 
 now_ms() { date +%s%3N; }
-# Sum of a /proc status field (kB) over the app and all its descendants.
-tree_kb() {
-  local field=$1 pids=("$2") total=0 i=0
+# The app's pid and all its descendants (WebKit's web and network processes).
+tree_pids() {
+  local pids=("$1") i=0
   while [ $i -lt ${#pids[@]} ]; do
     for c in $(pgrep -P "${pids[$i]}" || true); do pids+=("$c"); done
     i=$((i + 1))
   done
-  for p in "${pids[@]}"; do
-    v=$(awk -v f="$field:" '$1==f {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
-    [ "$field" = Pss ] && v=$(awk '$1=="Pss:" {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
+  echo "${pids[@]}"
+}
+# kB summed over pids: VmRSS from status, Pss from smaps_rollup.
+sum_kb() {
+  local field=$1 total=0 v; shift
+  for p in "$@"; do
+    if [ "$field" = Pss ]; then v=$(awk '$1=="Pss:" {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null)
+    else v=$(awk -v f="$field:" '$1==f {print $2}' "/proc/$p/status" 2>/dev/null); fi
     total=$((total + ${v:-0}))
   done
-  echo "$total ${#pids[@]}"
+  echo "$total"
 }
 
 maps=(); paints=(); rss=(); pss=()
@@ -52,8 +57,10 @@ for run in $(seq 1 "$runs"); do
     sleep 0.02
   done
   sleep 10 # settle: demo session open, catalog loaded, idle
-  read -r kb_rss nprocs < <(tree_kb VmRSS $pid)
-  read -r kb_pss _ < <(tree_kb Pss $pid)
+  read -ra procs < <(tree_pids $pid)
+  nprocs=${#procs[@]}
+  kb_rss=$(sum_kb VmRSS "${procs[@]}")
+  kb_pss=$(sum_kb Pss "${procs[@]}")
   kill $pid; wait $pid 2>/dev/null || true
   rm -rf "$data"
   maps+=($((t_map - t0))); paints+=($((${t_paint:-0} - t0))); rss+=($((kb_rss / 1024))); pss+=($((kb_pss / 1024)))
