@@ -13,40 +13,8 @@ use otpdesk_providers::{Currency, Id, Money, OopPayClient, OtpZapClient, Provide
 use otpdesk_sim::control::types::{ConfigPatch, FaultKind};
 use std::time::Duration;
 
-const WA_ID: u64 = 814_090_256;
 /// Gojek - USA: sold out in the simulator's catalogue.
 const GOJEK_US: u64 = 814_031_870;
-
-fn s1_wa() -> OrderRequest {
-    OrderRequest::Server1 {
-        product_id: WA_ID.into(),
-        country_id: None,
-        platform_id: None,
-    }
-}
-
-fn usdt(s: &str) -> Money {
-    Money::parse(Currency::Usdt, s).unwrap()
-}
-
-fn payment(id: &str) -> CreatePayment {
-    CreatePayment {
-        merchant_order_id: id.into(),
-        amount: usdt("5"),
-        callback_url: None,
-        expire_minutes: None,
-    }
-}
-
-fn email_req() -> EmailOrderRequest {
-    EmailOrderRequest {
-        site: "openai.com".into(),
-        domain: EmailDomainChoice::Domain("gmail.com".into()),
-        qty: None,
-        subject: None,
-        regex: None,
-    }
-}
 
 /// No error text or debug output may carry the key.
 fn assert_no_key(e: &ProviderError, key: &str) {

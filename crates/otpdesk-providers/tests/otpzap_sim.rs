@@ -9,9 +9,6 @@ use otpdesk_providers::otpzap::{
 use otpdesk_providers::{ApiKey, DepositStatus, Id, Money, OrderStatus};
 use otpdesk_sim::control::types::DeliverOtp;
 
-/// The docs' "WhatsApp - Indonesia" product.
-const WA_ID: u64 = 814_090_256;
-
 #[tokio::test]
 async fn balance_and_topups() {
     let env = env().await;
@@ -261,12 +258,7 @@ async fn server2_special_and_multiservice() {
 async fn replace_swaps_the_number() {
     let env = env().await;
     let oz = env.otpzap();
-    let req = OrderRequest::Server1 {
-        product_id: WA_ID.into(),
-        country_id: None,
-        platform_id: None,
-    };
-    let old = oz.create_order(&req, None, None).await.unwrap();
+    let old = oz.create_order(&s1_wa(), None, None).await.unwrap();
     let new = oz.replace_order(&old.order_id).await.unwrap();
     assert_ne!(new.order_id, old.order_id);
     assert_eq!(new.old_ref, old.reference);

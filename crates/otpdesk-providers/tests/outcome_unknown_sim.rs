@@ -5,43 +5,8 @@
 mod common;
 
 use common::*;
-use otpdesk_providers::ooppay::CreatePayment;
-use otpdesk_providers::otpzap::{EmailDomainChoice, EmailOrderRequest, OrderRequest};
-use otpdesk_providers::{Currency, Money, ProviderError};
+use otpdesk_providers::{Money, ProviderError};
 use otpdesk_sim::control::types::FaultKind;
-
-const WA_ID: u64 = 814_090_256;
-
-fn s1_wa() -> OrderRequest {
-    OrderRequest::Server1 {
-        product_id: WA_ID.into(),
-        country_id: None,
-        platform_id: None,
-    }
-}
-
-fn usdt(s: &str) -> Money {
-    Money::parse(Currency::Usdt, s).unwrap()
-}
-
-fn payment(id: &str) -> CreatePayment {
-    CreatePayment {
-        merchant_order_id: id.into(),
-        amount: usdt("5"),
-        callback_url: None,
-        expire_minutes: None,
-    }
-}
-
-fn email_req() -> EmailOrderRequest {
-    EmailOrderRequest {
-        site: "openai.com".into(),
-        domain: EmailDomainChoice::Domain("gmail.com".into()),
-        qty: None,
-        subject: None,
-        regex: None,
-    }
-}
 
 /// A paid call whose reply is lost after the provider committed it.
 async fn assert_unknown<T: std::fmt::Debug>(r: Result<T, ProviderError>, endpoint: &str) {

@@ -1,12 +1,53 @@
 //! Shared set-up of the integration tests: one simulator per test, clients on its URLs.
 #![allow(dead_code)]
 
-use otpdesk_providers::{ApiKey, HttpOptions, NumberOtpClient, OopPayClient, OtpZapClient};
+use otpdesk_providers::ooppay::CreatePayment;
+use otpdesk_providers::otpzap::{EmailDomainChoice, EmailOrderRequest, OrderRequest};
+use otpdesk_providers::{
+    ApiKey, Currency, HttpOptions, Money, NumberOtpClient, OopPayClient, OtpZapClient,
+};
 use otpdesk_sim::control::types::{FaultKind, FaultRule};
 use otpdesk_sim::{SimConfig, SimControl, SimHandle};
 use std::time::Duration;
 
 pub use otpdesk_sim::{DEMO_NUMBEROTP_KEY, DEMO_OOPPAY_KEY, DEMO_OTPZAP_KEY};
+
+/// The docs' "WhatsApp - Indonesia" product.
+pub const WA_ID: u64 = 814_090_256;
+
+/// A server-1 order of [`WA_ID`], no country or platform.
+pub fn s1_wa() -> OrderRequest {
+    OrderRequest::Server1 {
+        product_id: WA_ID.into(),
+        country_id: None,
+        platform_id: None,
+    }
+}
+
+pub fn usdt(s: &str) -> Money {
+    Money::parse(Currency::Usdt, s).unwrap()
+}
+
+/// An OOPPay payment of 5 USDT.
+pub fn payment(id: &str) -> CreatePayment {
+    CreatePayment {
+        merchant_order_id: id.into(),
+        amount: usdt("5"),
+        callback_url: None,
+        expire_minutes: None,
+    }
+}
+
+/// An email order for openai.com on gmail.com.
+pub fn email_req() -> EmailOrderRequest {
+    EmailOrderRequest {
+        site: "openai.com".into(),
+        domain: EmailDomainChoice::Domain("gmail.com".into()),
+        qty: None,
+        subject: None,
+        regex: None,
+    }
+}
 
 pub struct Env {
     pub sim: SimHandle,
