@@ -4,6 +4,7 @@
 use crate::error::SimError;
 use axum::http::HeaderMap;
 use serde_json::Value;
+use std::collections::HashMap;
 
 pub fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers
@@ -19,6 +20,11 @@ pub fn bearer(headers: &HeaderMap) -> Option<String> {
 pub fn idempotency_key(headers: &HeaderMap) -> Option<String> {
     let v = headers.get("idempotency-key")?.to_str().ok()?.trim();
     (!v.is_empty() && v.len() <= 255).then(|| v.to_string())
+}
+
+/// A query parameter, trimmed; `None` when absent or blank.
+pub fn query_param<'a>(q: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
+    q.get(name).map(|s| s.trim()).filter(|s| !s.is_empty())
 }
 
 /// An unsigned integer field given as a JSON number or numeric string; `Ok(None)` when absent.

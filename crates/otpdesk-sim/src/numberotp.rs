@@ -6,7 +6,7 @@ use crate::catalog::{COUNTRIES, SERVICES};
 use crate::clock::SimTime;
 use crate::control::types::Delivered;
 use crate::error::{NumberotpError, SimError};
-use crate::http::{bearer, json_object, str_field};
+use crate::http::{bearer, json_object, query_param, str_field};
 use crate::otpzap::order_spec::phone_number;
 use crate::otpzap::sms_events::resolve_code;
 use crate::state::{Sim, World, ORDER_WINDOW_SECS};
@@ -108,17 +108,10 @@ async fn services(
 ) -> NResult {
     sim.with(|w, _| {
         auth(w, &headers)?;
-        let country = q
-            .get("country")
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty());
+        let country = query_param(&q, "country");
         let list: Vec<Value> = SERVICES
             .iter()
-            .filter(|s| {
-                country
-                    .as_ref()
-                    .is_none_or(|c| w.catalog.notp_price(s.notp, c).is_some())
-            })
+            .filter(|s| country.is_none_or(|c| w.catalog.notp_price(s.notp, c).is_some()))
             .map(|s| json!({"code": s.notp, "name": s.name}))
             .collect();
         Ok(Json(json!({ "services": list })).into_response())
@@ -132,17 +125,10 @@ async fn countries(
 ) -> NResult {
     sim.with(|w, _| {
         auth(w, &headers)?;
-        let service = q
-            .get("service")
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty());
+        let service = query_param(&q, "service");
         let list: Vec<Value> = COUNTRIES
             .iter()
-            .filter(|c| {
-                service
-                    .as_ref()
-                    .is_none_or(|s| w.catalog.notp_price(s, c.notp).is_some())
-            })
+            .filter(|c| service.is_none_or(|s| w.catalog.notp_price(s, c.notp).is_some()))
             .map(|c| json!({"id": c.notp, "name": c.name, "iso": c.iso}))
             .collect();
         Ok(Json(json!({ "countries": list })).into_response())

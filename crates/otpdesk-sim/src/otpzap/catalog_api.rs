@@ -4,6 +4,7 @@
 use super::{auth, ok, OzResult};
 use crate::catalog::{self, COUNTRIES, DOMAINS, SERVICES, SITES};
 use crate::error::SimError;
+use crate::http::query_param;
 use crate::state::Sim;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -14,7 +15,7 @@ use std::sync::Arc;
 type Params = Query<HashMap<String, String>>;
 
 fn opt_u32(q: &HashMap<String, String>, name: &str) -> Result<Option<u32>, SimError> {
-    match q.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+    match query_param(q, name) {
         None => Ok(None),
         Some(s) => s
             .parse()
