@@ -14,6 +14,17 @@ struct Run {
 }
 
 impl Run {
+    async fn of(mut cmd: tokio::process::Command, args: &[&str]) -> Run {
+        let out = tokio::time::timeout(Duration::from_secs(90), cmd.output())
+            .await
+            .unwrap_or_else(|_| panic!("otpdesk {args:?} hung"))
+            .unwrap();
+        Run {
+            status: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
     /// `--json` stdout lines, parsed.
     fn records(&self) -> Vec<Value> {
         self.stdout
@@ -56,7 +67,9 @@ impl Harness {
         self.sim.control()
     }
 
-    async fn run_with(&self, args: &[&str], keys: bool) -> Run {
+    /// `otpdesk args` against this simulator, data dir and keyring service, with no API key
+    /// from the test's own environment; callers add keys, pipes or overrides.
+    fn command(&self, args: &[&str]) -> tokio::process::Command {
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_otpdesk"));
         cmd.args(args)
             .env("OTPDESK_OTPZAP_URL", self.sim.otpzap_url())
@@ -68,20 +81,17 @@ impl Harness {
             .env_remove("OTPDESK_NUMBEROTP_KEY")
             .env_remove("OTPDESK_OOPPAY_KEY")
             .stdin(std::process::Stdio::null());
+        cmd
+    }
+
+    async fn run_with(&self, args: &[&str], keys: bool) -> Run {
+        let mut cmd = self.command(args);
         if keys {
             cmd.env("OTPDESK_OTPZAP_KEY", DEMO_OTPZAP_KEY)
                 .env("OTPDESK_NUMBEROTP_KEY", DEMO_NUMBEROTP_KEY)
                 .env("OTPDESK_OOPPAY_KEY", DEMO_OOPPAY_KEY);
         }
-        let out = tokio::time::timeout(Duration::from_secs(90), cmd.output())
-            .await
-            .unwrap_or_else(|_| panic!("otpdesk {args:?} hung"))
-            .unwrap();
-        Run {
-            status: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::of(cmd, args).await
     }
 
     async fn run(&self, args: &[&str]) -> Run {
@@ -92,18 +102,10 @@ impl Harness {
     /// the orders bought there and asks the provider directly.
     async fn run_elsewhere(&self, args: &[&str]) -> Run {
         let other = tempfile::tempdir().unwrap();
-        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_otpdesk"));
-        cmd.args(args)
-            .env("OTPDESK_OTPZAP_URL", self.sim.otpzap_url())
-            .env("OTPDESK_OTPZAP_KEY", DEMO_OTPZAP_KEY)
-            .env("OTPDESK_DATA_DIR", other.path())
-            .stdin(std::process::Stdio::null());
-        let out = cmd.output().await.unwrap();
-        Run {
-            status: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        let mut cmd = self.command(args);
+        cmd.env("OTPDESK_OTPZAP_KEY", DEMO_OTPZAP_KEY)
+            .env("OTPDESK_DATA_DIR", other.path());
+        Run::of(cmd, args).await
     }
 }
 
@@ -548,16 +550,11 @@ async fn missing_or_wrong_keys_are_explained() {
     assert_eq!(r.status, 2);
     assert_eq!(r.stderr.trim(), "otpdesk: No OTPZap API key: set OTPDESK_OTPZAP_KEY or save one with `otpdesk keys set otpzap`.");
 
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_otpdesk"));
-    let out = cmd
-        .args(["balance"])
-        .env("OTPDESK_OTPZAP_URL", h.sim.otpzap_url())
-        .env("OTPDESK_OTPZAP_KEY", "ozk_wrong_key_0000")
-        .output()
-        .await
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1));
+    let mut cmd = h.command(&["balance"]);
+    cmd.env("OTPDESK_OTPZAP_KEY", "ozk_wrong_key_0000");
+    let r = Run::of(cmd, &["balance"]).await;
+    let stderr = r.stderr;
+    assert_eq!(r.status, 1);
     assert!(stderr.contains("rejected the API key"), "{stderr}");
     assert!(
         !stderr.contains("ozk_wrong_key_0000"),
@@ -570,10 +567,8 @@ async fn missing_or_wrong_keys_are_explained() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_set_status_clear_through_the_keyring() {
     let h = Harness::new(None).await;
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_otpdesk"));
-    cmd.args(["keys", "set", "otpzap"])
-        .env("OTPDESK_KEYRING_SERVICE", &h.keyring_service)
-        .stdin(std::process::Stdio::piped())
+    let mut cmd = h.command(&["keys", "set", "otpzap"]);
+    cmd.stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().unwrap();
@@ -619,8 +614,8 @@ async fn keys_set_status_clear_through_the_keyring() {
 async fn wait_resumes_an_order_after_the_buyer_was_killed() {
     use tokio::io::AsyncBufReadExt;
     let h = Harness::new(None).await;
-    let mut buyer = tokio::process::Command::new(env!("CARGO_BIN_EXE_otpdesk"))
-        .args([
+    let mut buyer = h
+        .command(&[
             "--json",
             "buy",
             "numberotp",
@@ -630,10 +625,7 @@ async fn wait_resumes_an_order_after_the_buyer_was_killed() {
             "67",
             "--wait",
         ])
-        .env("OTPDESK_NUMBEROTP_URL", h.sim.numberotp_url())
         .env("OTPDESK_NUMBEROTP_KEY", DEMO_NUMBEROTP_KEY)
-        .env("OTPDESK_DATA_DIR", h.data.path())
-        .env("OTPDESK_KEYRING_SERVICE", &h.keyring_service)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
