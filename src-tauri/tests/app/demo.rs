@@ -1,7 +1,7 @@
 //! Demo mode: the simulator inside the app; codes arrive by themselves; keys and the keyring are
 //! never touched; demo data stays in `demo/`.
 
-use crate::harness::{contains, files, Harness};
+use crate::harness::{contains, country, files, Harness};
 use otpdesk_core::{ApiKey, ProviderId};
 use otpdesk_secrets::{SecretName, SecretStore};
 use serde_json::json;
@@ -38,13 +38,7 @@ fn demo_runs_on_the_simulator_and_never_touches_the_keyring() {
     let balances = h.ok("balances", json!({}));
     assert_eq!(balances[0]["balance"]["status"], "ok");
     let countries = h.ok("catalog_countries", json!({}));
-    let indonesia = countries["countries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "Indonesia")
-        .cloned()
-        .unwrap();
+    let indonesia = country(&countries, "Indonesia");
     let items = h.ok(
         "catalog_items",
         json!({"country": indonesia, "search": "tele"}),

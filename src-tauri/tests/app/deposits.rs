@@ -2,36 +2,12 @@
 //! locally from the payment link / address, balance refreshed, notification), and purchases
 //! whose outcome is unknown: listed, not reconcilable for NumberOTP, dismissed.
 
-use crate::harness::Harness;
+use crate::harness::{app_with_keys, otpzap_balance, Harness};
 use otpdesk_app::deposits::qr_svg;
 use otpdesk_core::ProviderId;
 use otpdesk_sim::control::types::{FaultKind, FaultRule};
-use otpdesk_sim::{SimConfig, SimHandle, DEMO_NUMBEROTP_KEY, DEMO_OOPPAY_KEY, DEMO_OTPZAP_KEY};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-
-/// A simulator and an app with all three keys saved (real mode).
-pub fn app_with_keys() -> (SimHandle, Harness) {
-    let sim = tauri::async_runtime::block_on(otpdesk_sim::spawn(SimConfig {
-        otp_delay: Some(Duration::from_millis(300)),
-        ..SimConfig::default()
-    }))
-    .unwrap();
-    let urls = [
-        (ProviderId::Otpzap, sim.otpzap_url()),
-        (ProviderId::Numberotp, sim.numberotp_url()),
-        (ProviderId::Ooppay, sim.ooppay_url()),
-    ];
-    let h = Harness::new(&urls);
-    for (p, key) in [
-        (ProviderId::Otpzap, DEMO_OTPZAP_KEY),
-        (ProviderId::Numberotp, DEMO_NUMBEROTP_KEY),
-        (ProviderId::Ooppay, DEMO_OOPPAY_KEY),
-    ] {
-        h.ok("set_key", json!({"provider": p, "key": key}));
-    }
-    (sim, h)
-}
 
 /// Poll `deposit` until its status is `status`.
 fn wait_deposit(h: &Harness, id: &str, status: &str) -> Value {
@@ -44,13 +20,6 @@ fn wait_deposit(h: &Harness, id: &str, status: &str) -> Value {
         assert!(start.elapsed() < Duration::from_secs(30), "{d}");
         std::thread::sleep(Duration::from_millis(200));
     }
-}
-
-pub fn otpzap_balance(h: &Harness) -> i64 {
-    let b = h.ok("balances", json!({}));
-    b[0]["balance"]["amount"]["minor"]
-        .as_i64()
-        .expect("OTPZap balance")
 }
 
 #[test]

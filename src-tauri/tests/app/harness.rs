@@ -10,7 +10,8 @@ use otpdesk_app::state::AppState;
 use otpdesk_app::{config::AppEnv, settings::Settings};
 use otpdesk_core::ProviderId;
 use otpdesk_engine::{EngineEvent, OrderView};
-use serde_json::Value;
+use otpdesk_sim::{SimConfig, SimHandle, DEMO_NUMBEROTP_KEY, DEMO_OOPPAY_KEY, DEMO_OTPZAP_KEY};
+use serde_json::{json, Value};
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -100,6 +101,56 @@ impl Shell for RecordingShell {
     fn save_path(&self, _suggested_name: &str) -> Option<std::path::PathBuf> {
         self.save_to.lock().unwrap().clone()
     }
+}
+
+/// The simulator's key for each provider.
+pub const KEYS: [(ProviderId, &str); 3] = [
+    (ProviderId::Otpzap, DEMO_OTPZAP_KEY),
+    (ProviderId::Numberotp, DEMO_NUMBEROTP_KEY),
+    (ProviderId::Ooppay, DEMO_OOPPAY_KEY),
+];
+
+/// A simulator (codes after 300 ms) and an app pointed at it, no key saved yet (real mode).
+pub fn on_sim() -> (SimHandle, Harness) {
+    let sim = tauri::async_runtime::block_on(otpdesk_sim::spawn(SimConfig {
+        otp_delay: Some(Duration::from_millis(300)),
+        ..SimConfig::default()
+    }))
+    .unwrap();
+    let urls = [
+        (ProviderId::Otpzap, sim.otpzap_url()),
+        (ProviderId::Numberotp, sim.numberotp_url()),
+        (ProviderId::Ooppay, sim.ooppay_url()),
+    ];
+    let h = Harness::new(&urls);
+    (sim, h)
+}
+
+/// A simulator and an app with all three keys saved (real mode).
+pub fn app_with_keys() -> (SimHandle, Harness) {
+    let (sim, h) = on_sim();
+    for (p, key) in KEYS {
+        h.ok("set_key", json!({"provider": p, "key": key}));
+    }
+    (sim, h)
+}
+
+pub fn otpzap_balance(h: &Harness) -> i64 {
+    let b = h.ok("balances", json!({}));
+    b[0]["balance"]["amount"]["minor"]
+        .as_i64()
+        .expect("OTPZap balance")
+}
+
+/// The country called `name` in a `catalog_countries` answer.
+pub fn country(countries: &Value, name: &str) -> Value {
+    countries["countries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("{name} in the catalog"))
 }
 
 pub struct Harness {
@@ -199,7 +250,7 @@ impl Harness {
     pub fn wait_for_code(&self, order_id: &str, timeout: Duration) -> String {
         let start = Instant::now();
         loop {
-            let orders = self.ok("recent_orders", serde_json::json!({"limit": 50}));
+            let orders = self.ok("recent_orders", json!({"limit": 50}));
             let code = orders.as_array().unwrap().iter().find_map(|o| {
                 (o["id"] == order_id)
                     .then(|| {

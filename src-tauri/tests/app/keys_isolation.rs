@@ -1,18 +1,10 @@
 //! API keys: validated, stored in the OS keyring, and found nowhere else: not in the settings
 //! store, the SQLite files, the logs, any IPC response or any UI event.
 
-use crate::harness::{contains, files, logs, Harness};
-use otpdesk_core::ProviderId;
+use crate::harness::{contains, country, files, logs, on_sim, KEYS};
 use otpdesk_secrets::{SecretName, SecretStore};
-use otpdesk_sim::{SimConfig, DEMO_NUMBEROTP_KEY, DEMO_OOPPAY_KEY, DEMO_OTPZAP_KEY};
 use serde_json::{json, Value};
 use std::time::Duration;
-
-const KEYS: [(ProviderId, &str); 3] = [
-    (ProviderId::Otpzap, DEMO_OTPZAP_KEY),
-    (ProviderId::Numberotp, DEMO_NUMBEROTP_KEY),
-    (ProviderId::Ooppay, DEMO_OOPPAY_KEY),
-];
 
 fn key_set(status: &Value, provider: &str) -> bool {
     status
@@ -27,17 +19,7 @@ fn key_set(status: &Value, provider: &str) -> bool {
 
 #[test]
 fn keys_live_in_the_keyring_and_nowhere_else() {
-    let sim = tauri::async_runtime::block_on(otpdesk_sim::spawn(SimConfig {
-        otp_delay: Some(Duration::from_millis(300)),
-        ..SimConfig::default()
-    }))
-    .unwrap();
-    let urls = [
-        (ProviderId::Otpzap, sim.otpzap_url()),
-        (ProviderId::Numberotp, sim.numberotp_url()),
-        (ProviderId::Ooppay, sim.ooppay_url()),
-    ];
-    let h = Harness::new(&urls);
+    let (sim, h) = on_sim();
     let keyring = SecretStore::new(h.service.clone());
 
     // First start: real mode, no key (the UI shows its welcome screen).
@@ -77,13 +59,7 @@ fn keys_live_in_the_keyring_and_nowhere_else() {
 
     let countries = h.ok("catalog_countries", json!({}));
     assert_eq!(countries["failures"], json!([]));
-    let indonesia = countries["countries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "Indonesia")
-        .cloned()
-        .expect("Indonesia in the catalog");
+    let indonesia = country(&countries, "Indonesia");
     let items = h.ok(
         "catalog_items",
         json!({"country": indonesia, "search": "whatsapp"}),

@@ -2,8 +2,7 @@
 //! an email order through to its code, history search / filters / CSV export, profit per day and
 //! service, and the low-balance alert that fires once per crossing.
 
-use crate::deposits::{app_with_keys, otpzap_balance};
-use crate::harness::Harness;
+use crate::harness::{app_with_keys, otpzap_balance, Harness};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
