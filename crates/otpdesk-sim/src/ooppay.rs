@@ -89,6 +89,12 @@ impl OopOrder {
             "expire_at": self.expire_at.timestamp(),
             "created_at": self.created_at.timestamp(),
         });
+        self.add_payment(&mut v);
+        v
+    }
+
+    /// The payment fields, once paid.
+    fn add_payment(&self, v: &mut Value) {
         if let Some(p) = &self.payment {
             v["paid_amount"] = json!(p.paid_amount.to_decimal_string());
             v["net_amount"] = json!(p.net_amount.to_decimal_string());
@@ -97,7 +103,6 @@ impl OopOrder {
             v["confirmations"] = json!(3);
             v["paid_at"] = json!(p.paid_at.to_rfc3339_opts(SecondsFormat::Secs, true));
         }
-        v
     }
 
     /// The documented webhook body.
@@ -108,14 +113,7 @@ impl OopOrder {
             "status": self.status.as_str(),
             "order_amount": self.amount.to_decimal_string(),
         });
-        if let Some(p) = &self.payment {
-            v["paid_amount"] = json!(p.paid_amount.to_decimal_string());
-            v["net_amount"] = json!(p.net_amount.to_decimal_string());
-            v["fee_amount"] = json!(p.fee_amount.to_decimal_string());
-            v["tx_hash"] = json!(p.tx_hash);
-            v["confirmations"] = json!(3);
-            v["paid_at"] = json!(p.paid_at.to_rfc3339_opts(SecondsFormat::Secs, true));
-        }
+        self.add_payment(&mut v);
         v
     }
 }
