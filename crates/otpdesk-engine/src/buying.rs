@@ -71,46 +71,40 @@ where
             Ok(v) => return Ok(v),
             Err(e) => e,
         };
-        match judge(&err, idempotent) {
+        let nothing_bought = match judge(&err, idempotent) {
             Verdict::Retry(wait) if tries < max => {
                 let backoff = inner
                     .tracking
                     .buy_retry_base
                     .saturating_mul(1 << (tries - 1).min(6));
                 tokio::time::sleep(wait.max(backoff)).await;
+                continue;
             }
-            Verdict::Refused => {
-                inner.store.set_attempt_state(
-                    &attempt.id,
-                    AttemptState::Failed,
-                    Some((err.code(), &err.to_string())),
-                    inner.now(),
-                )?;
-                return Err(err.into());
-            }
+            Verdict::Refused => true,
             // Out of tries on a retryable error: for an idempotent call that is still safe to
-            // resend later (reconcile / resume do); either way the user must see it.
+            // resend later (reconcile / resume do); either way the user must see it. A
+            // non-idempotent call that never reached the provider bought nothing.
             Verdict::Retry(_) | Verdict::Unknown => {
-                if matches!(
-                    err,
-                    ProviderError::RateLimited { .. } | ProviderError::Network { .. }
-                ) && !idempotent
-                {
-                    // Never reached the provider: nothing was bought.
-                    inner.store.set_attempt_state(
-                        &attempt.id,
-                        AttemptState::Failed,
-                        Some((err.code(), &err.to_string())),
-                        inner.now(),
-                    )?;
-                    return Err(err.into());
-                }
-                mark_unknown(inner, &attempt.id, &err)?;
-                return Err(EngineError::OutcomeUnknown {
-                    attempt_id: attempt.id.clone(),
-                });
+                !idempotent
+                    && matches!(
+                        err,
+                        ProviderError::RateLimited { .. } | ProviderError::Network { .. }
+                    )
             }
+        };
+        if nothing_bought {
+            inner.store.set_attempt_state(
+                &attempt.id,
+                AttemptState::Failed,
+                Some((err.code(), &err.to_string())),
+                inner.now(),
+            )?;
+            return Err(err.into());
         }
+        mark_unknown(inner, &attempt.id, &err)?;
+        return Err(EngineError::OutcomeUnknown {
+            attempt_id: attempt.id.clone(),
+        });
     }
 }
 
