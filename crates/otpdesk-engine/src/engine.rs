@@ -190,14 +190,16 @@ impl Engine {
         // Subscribe before reading the store, so a code that lands in between is not missed.
         let mut rx = self.subscribe();
         let newer = |o: &OtpView| after_seq.is_none_or(|s| o.seq > s);
-        if let Some(o) = self
-            .inner
-            .order_view(&id)?
-            .otps
-            .into_iter()
-            .rev()
-            .find(|o| newer(o))
-        {
+        let stored = || -> Result<Option<OtpView>> {
+            Ok(self
+                .inner
+                .order_view(&id)?
+                .otps
+                .into_iter()
+                .rev()
+                .find(|o| newer(o)))
+        };
+        if let Some(o) = stored()? {
             return Ok(o);
         }
         let wait = async {
@@ -210,14 +212,7 @@ impl Engine {
                     }
                     Ok(_) => {}
                     Err(broadcast::error::RecvError::Lagged(_)) => {
-                        if let Some(o) = self
-                            .inner
-                            .order_view(&id)?
-                            .otps
-                            .into_iter()
-                            .rev()
-                            .find(|o| newer(o))
-                        {
+                        if let Some(o) = stored()? {
                             return Ok(o);
                         }
                     }
