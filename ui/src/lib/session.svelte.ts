@@ -72,7 +72,7 @@ let refreshSoonTimer: ReturnType<typeof setTimeout> | null = null;
  * the engine learns later while tracking (expiry, resend lock) arrive this way.
  */
 export async function refreshOrders(): Promise<void> {
-  if (app.screen === "welcome" || app.screen === "loading") return;
+  if (!app.working) return;
   try {
     board.load(await ipc().activeOrders());
   } catch {
@@ -115,7 +115,7 @@ export function reloadAll(): Promise<void> {
     do {
       reloadAgain = false;
       await app.load();
-      if (app.screen !== "welcome" && app.screen !== "loading") {
+      if (app.working) {
         const orders = await ipc().activeOrders().catch(() => null);
         board.clear();
         deposits.clear();
@@ -146,7 +146,7 @@ export async function start(): Promise<void> {
     showError(e);
   }
   await app.load();
-  if (app.screen !== "welcome" && app.screen !== "loading") await loadMain();
+  if (app.working) await loadMain();
 }
 
 export async function switchDemo(on: boolean): Promise<void> {

@@ -46,6 +46,11 @@ export class AppState {
   /** The OS locale the backend reported ("id-ID"), for "Same as the system". */
   systemLocale = $state<string | null>(null);
 
+  /** On a work screen (past loading and welcome): the main window's data is wanted. */
+  get working(): boolean {
+    return this.screen !== "loading" && this.screen !== "welcome";
+  }
+
   get anyKey(): boolean {
     return PROVIDERS.some((p) => this.keys[p]);
   }
