@@ -74,29 +74,25 @@ pub struct EmailOrder {
 }
 
 impl EmailOrder {
+    /// The full order: the creation reply plus its messages and latest OTP.
     pub fn view(&self) -> Value {
         let last = self.messages.last();
-        json!({
-            "order_id": self.order_id,
-            "ref": self.reference,
-            "server": 3,
-            "order_type": "email",
-            "email": self.email,
-            "site": self.site,
-            "domain": self.domain,
-            "status": self.status.as_str(),
-            "otp": last.and_then(|m| m.otp.clone()),
-            "headline": last.map(|m| m.subject.clone()),
-            "preview": last.map(|m| m.body.chars().take(100).collect::<String>()),
-            "messages": self.messages.iter().map(|m| json!({
-                "id": m.id, "from": m.from, "subject": m.subject, "body": m.body,
-                "otp": m.otp, "received_at": format_wib(m.received_at),
-            })).collect::<Vec<_>>(),
-            "price": self.price,
-            "currency": "IDR",
-            "expires_at": format_wib(self.expires_at),
-            "created_at": format_wib(self.created_at),
-        })
+        let mut v = self.created_view();
+        v["otp"] = json!(last.and_then(|m| m.otp.clone()));
+        v["headline"] = json!(last.map(|m| m.subject.clone()));
+        v["preview"] = json!(last.map(|m| m.body.chars().take(100).collect::<String>()));
+        v["messages"] = self
+            .messages
+            .iter()
+            .map(|m| {
+                json!({
+                    "id": m.id, "from": m.from, "subject": m.subject, "body": m.body,
+                    "otp": m.otp, "received_at": format_wib(m.received_at),
+                })
+            })
+            .collect();
+        v["currency"] = json!("IDR");
+        v
     }
 
     fn created_view(&self) -> Value {
