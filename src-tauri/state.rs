@@ -98,8 +98,13 @@ impl AppState {
     /// (Re)open real mode with the keys now in the keyring.
     pub async fn open_real(&self) -> AppResult<()> {
         let _one = self.switching.lock().await;
-        self.close_current().await;
         let endpoints = self.real_endpoints().await;
+        self.open_real_with(endpoints).await
+    }
+
+    /// Open real mode on `endpoints`; the caller holds `switching`.
+    async fn open_real_with(&self, endpoints: Vec<Endpoint>) -> AppResult<()> {
+        self.close_current().await;
         let spec = SessionSpec {
             mode: AppMode::Real,
             data_dir: &self.data_dir,
@@ -112,10 +117,14 @@ impl AppState {
 
     /// How the app opens: the demo when asked for and no key is saved, else real mode.
     pub async fn open_at_start(&self) -> AppResult<()> {
-        if self.env.demo_without_keys && self.real_endpoints().await.is_empty() {
+        let one = self.switching.lock().await;
+        // The keyring is read once, for the choice and for real mode.
+        let endpoints = self.real_endpoints().await;
+        if self.env.demo_without_keys && endpoints.is_empty() {
+            drop(one);
             return self.start_demo().await;
         }
-        self.open_real().await
+        self.open_real_with(endpoints).await
     }
 
     /// Switch to demo mode: a fresh simulator and a fresh `demo/` store. Refused while real
