@@ -141,11 +141,11 @@ async fn rate_limited_from_fault_and_from_the_real_limiter() {
     let no = env.numberotp();
     let mut limited = None;
     for _ in 0..4 {
-        if let Err(e) = no.activation(&Id::from("act_none")).await {
-            if let ProviderError::RateLimited { .. } = e {
-                limited = Some(e);
-                break;
-            }
+        if let Err(e @ ProviderError::RateLimited { .. }) =
+            no.activation(&Id::from("act_none")).await
+        {
+            limited = Some(e);
+            break;
         }
     }
     let e = limited.expect("the third request within a minute is limited");
