@@ -27,13 +27,7 @@ async fn sigkill_at_random_moments_loses_nothing_and_repeats_nothing() {
     {
         let engine = engine(&sim, dir.path()).await;
         for _ in 0..10 {
-            engine
-                .buy(BuyRequest::Numberotp {
-                    service: "wa".into(),
-                    country: "67".into(),
-                })
-                .await
-                .unwrap();
+            engine.buy(numberotp_wa()).await.unwrap();
         }
         engine.shutdown().await;
     }

@@ -52,10 +52,7 @@ impl Shop {
     fn request(&self, i: usize) -> BuyRequest {
         // 80 % OTPZap SMS (idempotent), 10 % NumberOTP, 10 % OTPZap email (not idempotent for us).
         match i % 10 {
-            0 => BuyRequest::Numberotp {
-                service: "wa".into(),
-                country: "67".into(),
-            },
+            0 => numberotp_wa(),
             1 => {
                 let (site, domain) = self.email[i / 10 % self.email.len()].clone();
                 BuyRequest::OtpzapEmail { site, domain }

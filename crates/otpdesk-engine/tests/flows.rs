@@ -7,12 +7,6 @@ use otpdesk_core::{DepositStatus, OrderStatus, ProviderId};
 use otpdesk_engine::*;
 use std::time::Duration;
 
-const S1: BuyRequest = BuyRequest::OtpzapS1 {
-    product_id: 814_090_256,
-    country_id: 7,
-    platform_id: 1,
-};
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sms_order_lifecycle_with_resend_and_cancel_cooldown() {
     let sim = sim(100_000).await;
@@ -108,13 +102,7 @@ async fn numberotp_long_poll_delivers_fast() {
     let sim = sim(100_000).await;
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&sim, dir.path()).await;
-    let order = engine
-        .buy(BuyRequest::Numberotp {
-            service: "wa".into(),
-            country: "67".into(),
-        })
-        .await
-        .unwrap();
+    let order = engine.buy(numberotp_wa()).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await; // the /wait is hanging now
     let t = std::time::Instant::now();
     let d = sim.control.deliver_otp(&order.remote_id).await.unwrap();
@@ -234,13 +222,7 @@ async fn resume_after_restart_finds_codes_that_came_meanwhile() {
     let dir = tempfile::tempdir().unwrap();
     let engine1 = engine(&sim, dir.path()).await;
     let a = engine1.buy(S1).await.unwrap();
-    let b = engine1
-        .buy(BuyRequest::Numberotp {
-            service: "wa".into(),
-            country: "67".into(),
-        })
-        .await
-        .unwrap();
+    let b = engine1.buy(numberotp_wa()).await.unwrap();
     engine1.shutdown().await;
     drop(engine1);
     let da = sim
@@ -281,13 +263,7 @@ async fn unknown_outcomes_are_listed_and_reconciled() {
         )
         .await
         .unwrap();
-    let err = engine
-        .buy(BuyRequest::Numberotp {
-            service: "wa".into(),
-            country: "67".into(),
-        })
-        .await
-        .unwrap_err();
+    let err = engine.buy(numberotp_wa()).await.unwrap_err();
     let EngineError::OutcomeUnknown { attempt_id } = err else {
         panic!("{err:?}")
     };
@@ -355,14 +331,7 @@ async fn replace_email_cancel_reorder_and_filters() {
         1
     );
     // S2 numbers cannot be replaced.
-    let s2 = engine
-        .buy(BuyRequest::OtpzapS2 {
-            service_id: 101,
-            country_id: 7,
-            operator_id: "random".into(),
-        })
-        .await
-        .unwrap();
+    let s2 = engine.buy(s2_wa()).await.unwrap();
     assert_eq!(
         engine.replace(&s2.id).await.unwrap_err().code(),
         "not_allowed"
@@ -442,13 +411,7 @@ async fn api_keys_never_reach_the_data_directory() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&sim, dir.path()).await;
     engine.buy(S1).await.unwrap();
-    engine
-        .buy(BuyRequest::Numberotp {
-            service: "wa".into(),
-            country: "67".into(),
-        })
-        .await
-        .unwrap();
+    engine.buy(numberotp_wa()).await.unwrap();
     engine.topup_usdt("5").await.unwrap();
     engine.shutdown().await;
     for entry in std::fs::read_dir(dir.path()).unwrap() {
@@ -480,13 +443,7 @@ async fn failing_long_poll_falls_back_to_polling_and_reports_the_error() {
         .unwrap();
     let engine = engine(&sim, dir.path()).await;
     let mut rx = engine.subscribe();
-    let order = engine
-        .buy(BuyRequest::Numberotp {
-            service: "wa".into(),
-            country: "67".into(),
-        })
-        .await
-        .unwrap();
+    let order = engine.buy(numberotp_wa()).await.unwrap();
     let e = next_event(&mut rx, 5, |e| {
         matches!(e, EngineEvent::ProviderError { .. })
     })

@@ -55,10 +55,7 @@ async fn five_hundred_orders_stay_under_the_limit_and_respect_retry_after() {
                         operator_id: "random".into(),
                     }
                 } else {
-                    BuyRequest::Numberotp {
-                        service: "wa".into(),
-                        country: "67".into(),
-                    }
+                    numberotp_wa()
                 };
                 engine.buy(req).await.unwrap();
             }

@@ -81,15 +81,10 @@ async fn email_options_and_checked_buys() {
     assert_eq!(done.status, OrderStatus::Completed);
 
     // A price lower than today's is refused before anything is bought.
-    let s1 = BuyRequest::OtpzapS1 {
-        product_id: 814_090_256,
-        country_id: 7,
-        platform_id: 1,
-    };
-    let fresh = engine.quote(&s1).await.unwrap().price.unwrap();
+    let fresh = engine.quote(&S1).await.unwrap().price.unwrap();
     let before = engine.orders(&OrderFilter::default()).unwrap().len();
     let e = engine
-        .buy_checked(s1.clone(), Some(Money::idr(fresh.minor - 1)))
+        .buy_checked(S1, Some(Money::idr(fresh.minor - 1)))
         .await
         .unwrap_err();
     assert_eq!(e.code(), "price_changed");
@@ -107,7 +102,7 @@ async fn email_options_and_checked_buys() {
         engine.buy_checked(gone, None).await.unwrap_err().code(),
         "out_of_stock"
     );
-    engine.buy_checked(s1, Some(fresh)).await.unwrap();
+    engine.buy_checked(S1, Some(fresh)).await.unwrap();
     engine.shutdown().await;
 }
 
@@ -116,21 +111,9 @@ async fn history_search_totals_and_profit() {
     let sim = sim(100_000).await;
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&sim, dir.path()).await;
-    let s1 = BuyRequest::OtpzapS1 {
-        product_id: 814_090_256,
-        country_id: 7,
-        platform_id: 1,
-    };
-    let a = engine.buy(s1.clone()).await.unwrap();
-    let b = engine.buy(s1).await.unwrap();
-    let c = engine
-        .buy(BuyRequest::OtpzapS2 {
-            service_id: 101,
-            country_id: 7,
-            operator_id: "random".into(),
-        })
-        .await
-        .unwrap();
+    let a = engine.buy(S1).await.unwrap();
+    let b = engine.buy(S1).await.unwrap();
+    let c = engine.buy(s2_wa()).await.unwrap();
     let d = sim
         .control
         .deliver_otp(a.remote_ref.as_deref().unwrap())

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use otpdesk_core::{ApiKey, Money, ProviderId};
-use otpdesk_engine::{Budget, Engine, EngineConfig, EngineEvent, ProviderConfig};
+use otpdesk_engine::{Budget, BuyRequest, Engine, EngineConfig, EngineEvent, ProviderConfig};
 use otpdesk_providers::HttpOptions;
 use otpdesk_sim::control::SimControl;
 use otpdesk_sim::{SimConfig, SimHandle};
@@ -17,6 +17,30 @@ pub struct Sim {
 pub const ZAP_KEY: &str = "test_otpzap_key_0123456789";
 pub const NOTP_KEY: &str = "notp_test_0123456789abcdef";
 pub const OOP_KEY: &str = "mk_MERCHANT_abcdefghijklmnopqrstuvwxyz123456";
+
+/// OTPZap Server 1: WhatsApp in Indonesia.
+pub const S1: BuyRequest = BuyRequest::OtpzapS1 {
+    product_id: 814_090_256,
+    country_id: 7,
+    platform_id: 1,
+};
+
+/// NumberOTP: WhatsApp in Indonesia.
+pub fn numberotp_wa() -> BuyRequest {
+    BuyRequest::Numberotp {
+        service: "wa".into(),
+        country: "67".into(),
+    }
+}
+
+/// OTPZap Server 2: WhatsApp in Indonesia, any operator.
+pub fn s2_wa() -> BuyRequest {
+    BuyRequest::OtpzapS2 {
+        service_id: 101,
+        country_id: 7,
+        operator_id: "random".into(),
+    }
+}
 
 pub async fn sim(rate_limit_per_min: u32) -> Sim {
     let cfg = SimConfig {
