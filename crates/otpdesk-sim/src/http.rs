@@ -42,14 +42,21 @@ pub fn uint_field(body: &Value, field: &str) -> Result<Option<u64>, SimError> {
 }
 
 pub fn required_uint(body: &Value, field: &str) -> Result<u64, SimError> {
-    uint_field(body, field)?
-        .ok_or_else(|| SimError::validation(field, format!("{field} is required")))
+    uint_field(body, field)?.ok_or_else(|| missing(field))
 }
 
 pub fn u32_field(body: &Value, field: &str) -> Result<Option<u32>, SimError> {
     uint_field(body, field)?
         .map(|v| u32::try_from(v).map_err(|_| bad_int(field)))
         .transpose()
+}
+
+pub fn required_u32(body: &Value, field: &str) -> Result<u32, SimError> {
+    u32_field(body, field)?.ok_or_else(|| missing(field))
+}
+
+fn missing(field: &str) -> SimError {
+    SimError::validation(field, format!("{field} is required"))
 }
 
 fn bad_int(field: &str) -> SimError {
@@ -65,6 +72,10 @@ pub fn str_field<'a>(body: &'a Value, field: &str) -> Result<Option<&'a str>, Si
             format!("{field} must be a string"),
         )),
     }
+}
+
+pub fn required_str<'a>(body: &'a Value, field: &str) -> Result<&'a str, SimError> {
+    str_field(body, field)?.ok_or_else(|| missing(field))
 }
 
 pub fn bool_field(body: &Value, field: &str) -> Result<Option<bool>, SimError> {

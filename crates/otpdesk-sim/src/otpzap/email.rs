@@ -8,7 +8,7 @@ use crate::catalog::{self, Domain};
 use crate::clock::SimTime;
 use crate::control::types::Delivered;
 use crate::error::SimError;
-use crate::http::{idempotency_key, json_object, str_field, uint_field};
+use crate::http::{idempotency_key, json_object, required_str, str_field, uint_field};
 use crate::state::{Sim, World, ORDER_WINDOW_SECS};
 use crate::texts;
 use crate::webhooks::otpzap_job;
@@ -237,8 +237,7 @@ pub async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
 }
 
 fn find<'a>(w: &'a mut World, key: &str, body: &Value) -> Result<&'a mut EmailOrder, SimError> {
-    let r =
-        str_field(body, "ref")?.ok_or_else(|| SimError::validation("ref", "ref is required"))?;
+    let r = required_str(body, "ref")?;
     match w.emails.get_mut(r.trim()) {
         Some(o) if o.key == key => Ok(o),
         _ => Err(SimError::not_found("email order")),

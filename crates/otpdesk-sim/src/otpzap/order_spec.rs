@@ -6,7 +6,7 @@ use super::orders::{OrderService, SmsOrder, SmsStatus};
 use crate::catalog::{self, Country};
 use crate::clock::SimTime;
 use crate::error::SimError;
-use crate::http::{bool_field, str_field, u32_field, uint_field};
+use crate::http::{bool_field, required_u32, required_uint, str_field, u32_field, uint_field};
 use crate::state::{World, ORDER_WINDOW_SECS};
 use chrono::Duration;
 use otpdesk_core::Money;
@@ -54,8 +54,7 @@ pub fn parse_spec(w: &World, body: &Value) -> Result<Spec, SimError> {
 }
 
 fn s1_spec(w: &World, body: &Value) -> Result<Spec, SimError> {
-    let id = uint_field(body, "product_id")?
-        .ok_or_else(|| SimError::validation("product_id", "product_id is required"))?;
+    let id = required_uint(body, "product_id")?;
     let product = w
         .catalog
         .product(id)
@@ -90,8 +89,7 @@ fn s1_spec(w: &World, body: &Value) -> Result<Spec, SimError> {
 
 fn s2_spec(w: &World, body: &Value) -> Result<Spec, SimError> {
     if bool_field(body, "is_special")?.unwrap_or(false) {
-        let id = u32_field(body, "service_id")?
-            .ok_or_else(|| SimError::validation("service_id", "service_id is required"))?;
+        let id = required_u32(body, "service_id")?;
         let sp = w
             .catalog
             .special(id)
@@ -112,8 +110,7 @@ fn s2_spec(w: &World, body: &Value) -> Result<Spec, SimError> {
             stock: None,
         });
     }
-    let country_id = u32_field(body, "country_id")?
-        .ok_or_else(|| SimError::validation("country_id", "country_id is required"))?;
+    let country_id = required_u32(body, "country_id")?;
     let country =
         *catalog::country_by_id(country_id).ok_or_else(|| SimError::not_found("country"))?;
     let operator = str_field(body, "operator_id")?
@@ -150,8 +147,7 @@ fn s2_spec(w: &World, body: &Value) -> Result<Spec, SimError> {
             ids
         }
         Some(Value::Null) | None => {
-            vec![u32_field(body, "service_id")?
-                .ok_or_else(|| SimError::validation("service_id", "service_id is required"))?]
+            vec![required_u32(body, "service_id")?]
         }
         Some(_) => {
             return Err(SimError::validation(

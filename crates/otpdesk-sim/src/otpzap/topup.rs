@@ -5,7 +5,7 @@
 use super::{account_number, auth, ok, replay, OzResult};
 use crate::clock::SimTime;
 use crate::error::SimError;
-use crate::http::{idempotency_key, json_object, required_uint, str_field};
+use crate::http::{idempotency_key, json_object, required_str, required_uint};
 use crate::state::{Sim, World};
 use crate::webhooks::otpzap_job;
 use axum::body::Bytes;
@@ -125,8 +125,7 @@ pub async fn check(
     sim.with(|w, _| {
         let key = auth(w, &headers)?;
         let q = json!(q);
-        let id = str_field(&q, "order_id")?
-            .ok_or_else(|| SimError::validation("order_id", "order_id is required"))?;
+        let id = required_str(&q, "order_id")?;
         match w.topups.get(id.trim()) {
             Some(t) if t.key == key => Ok(ok(t.view())),
             _ => Err(SimError::not_found("deposit").into()),

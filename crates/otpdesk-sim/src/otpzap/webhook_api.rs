@@ -3,7 +3,7 @@
 
 use super::{auth, ok, OzResult};
 use crate::error::SimError;
-use crate::http::{bool_field, json_object, str_field};
+use crate::http::{bool_field, json_object, required_str, str_field};
 use crate::state::Sim;
 use crate::webhooks::{resolves_publicly, validate_webhook_url, HookConfig, OTPZAP_EVENTS};
 use axum::body::Bytes;
@@ -45,10 +45,7 @@ pub async fn update(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
     sim.with(|w, now| {
         let key = auth(w, &headers)?;
         let body = json_object(&body)?;
-        let url = str_field(&body, "url")?
-            .ok_or_else(|| SimError::validation("url", "url is required"))?
-            .trim()
-            .to_string();
+        let url = required_str(&body, "url")?.trim().to_string();
         validate_webhook_url(&url, w.config.allow_insecure_webhooks)?;
         let events: Vec<String> = match body.get("events") {
             None | Some(Value::Null) => OTPZAP_EVENTS.iter().map(|e| e.to_string()).collect(),
