@@ -93,6 +93,13 @@ pub struct SmsOrder {
 }
 
 impl SmsOrder {
+    /// Ends the order in `status`: nothing more is delivered to it.
+    fn close(&mut self, status: SmsStatus, now: SimTime) {
+        self.status = status;
+        self.updated_at = now;
+        self.scheduled.clear();
+    }
+
     fn multiservice(&self) -> bool {
         self.services.len() > 1
     }
@@ -267,9 +274,7 @@ pub async fn cancel(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
             }
             .into());
         }
-        o.status = SmsStatus::Cancelled;
-        o.updated_at = now;
-        o.scheduled.clear();
+        o.close(SmsStatus::Cancelled, now);
         let (price, reference) = (o.price, o.reference.clone());
         w.bank.refund(now, &key, Money::idr(price), &reference)?;
         emit(w, id, "order.cancelled", now);
@@ -289,9 +294,7 @@ pub async fn finish(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
             ))
             .into());
         }
-        o.status = SmsStatus::Success;
-        o.updated_at = now;
-        o.scheduled.clear();
+        o.close(SmsStatus::Success, now);
         emit(w, id, "order.finished", now);
         Ok(ok(json!({"order_id": id, "status": "success"})))
     })
@@ -359,9 +362,7 @@ pub async fn replace(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Byte
             }
         };
         if let Some(o) = w.sms.get_mut(&id) {
-            o.status = SmsStatus::Replaced;
-            o.updated_at = now;
-            o.scheduled.clear();
+            o.close(SmsStatus::Replaced, now);
         }
         emit(w, id, "order.replaced", now);
         let n = w.sms.get(&new_id).ok_or_else(|| SimError::Internal("new order vanished".into()))?;
