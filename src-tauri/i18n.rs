@@ -72,11 +72,12 @@ pub fn money(m: Money) -> String {
 /// A notification: summary and body.
 pub type Text = (String, String);
 
-fn demo_tag(lang: Lang, demo: bool) -> &'static str {
-    match (demo, lang) {
-        (false, _) => "",
-        (true, Lang::En) => " (demo)",
-        (true, Lang::Id) => " (demo)",
+/// Marks demo notifications; the same word in both languages.
+fn demo_tag(demo: bool) -> &'static str {
+    if demo {
+        " (demo)"
+    } else {
+        ""
     }
 }
 
@@ -88,7 +89,7 @@ pub fn code_landed(
     provider: ProviderId,
     demo: bool,
 ) -> Text {
-    let demo = demo_tag(lang, demo);
+    let demo = demo_tag(demo);
     let (summary, fallback) = match lang {
         Lang::En => (format!("{service} code: {code}{demo}"), "your order"),
         Lang::Id => (format!("Kode {service}: {code}{demo}"), "pesanan Anda"),
@@ -102,7 +103,7 @@ pub fn code_landed(
 }
 
 pub fn deposit_paid(lang: Lang, provider: ProviderId, amount: Money, demo: bool) -> Text {
-    let demo = demo_tag(lang, demo);
+    let demo = demo_tag(demo);
     let p = provider.display_name();
     match lang {
         Lang::En => (
@@ -117,7 +118,7 @@ pub fn deposit_paid(lang: Lang, provider: ProviderId, amount: Money, demo: bool)
 }
 
 pub fn deposit_expired(lang: Lang, provider: ProviderId, amount: Money, demo: bool) -> Text {
-    let demo = demo_tag(lang, demo);
+    let demo = demo_tag(demo);
     let p = provider.display_name();
     match lang {
         Lang::En => (
