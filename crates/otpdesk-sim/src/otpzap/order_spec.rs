@@ -3,7 +3,7 @@
 
 use super::account_number;
 use super::orders::{OrderService, SmsOrder, SmsStatus};
-use crate::catalog::{self, Country};
+use crate::catalog::{self, Country, Product};
 use crate::clock::SimTime;
 use crate::error::SimError;
 use crate::http::{bool_field, required_u32, required_uint, str_field, u32_field, uint_field};
@@ -21,6 +21,21 @@ pub struct Spec {
     pub is_special: bool,
     pub services: Vec<OrderService>,
     pub stock: Option<(String, u32)>,
+}
+
+impl Spec {
+    /// A Server 1 order of `product`, drawing on its stock.
+    pub fn s1(product: &Product, services: Vec<OrderService>) -> Spec {
+        Spec {
+            server: 1,
+            product_id: Some(product.id),
+            country: Some(product.country),
+            operator: None,
+            is_special: false,
+            services,
+            stock: Some((format!("s1:{}", product.id), product.initial_stock)),
+        }
+    }
 }
 
 pub fn parse_spec(w: &World, body: &Value) -> Result<Spec, SimError> {
@@ -71,20 +86,15 @@ fn s1_spec(w: &World, body: &Value) -> Result<Spec, SimError> {
             "platform_id does not match the product",
         ));
     }
-    Ok(Spec {
-        server: 1,
-        product_id: Some(product.id),
-        country: Some(product.country),
-        operator: None,
-        is_special: false,
-        services: vec![OrderService {
+    Ok(Spec::s1(
+        product,
+        vec![OrderService {
             service_id: product.service.id,
             name: product.service.name.to_string(),
             price: product.price,
             platform: product.service,
         }],
-        stock: Some((format!("s1:{}", product.id), product.initial_stock)),
-    })
+    ))
 }
 
 fn s2_spec(w: &World, body: &Value) -> Result<Spec, SimError> {

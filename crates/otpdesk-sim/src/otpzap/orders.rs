@@ -339,15 +339,7 @@ pub async fn replace(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Byte
             return Err(SimError::NotPending(format!("order is {}, only pending orders can be replaced", old.status.as_str())).into());
         }
         let product = old.product_id.and_then(|p| w.catalog.product(p).cloned()).ok_or_else(|| SimError::not_found("product"))?;
-        let spec = Spec {
-            server: 1,
-            product_id: Some(product.id),
-            country: Some(product.country),
-            operator: None,
-            is_special: false,
-            services: old.services.clone(),
-            stock: Some((format!("s1:{}", product.id), product.initial_stock)),
-        };
+        let spec = Spec::s1(&product, old.services.clone());
         if w.stock_left(&format!("s1:{}", product.id), product.initial_stock) == 0 {
             return Err(SimError::OutOfStock.into());
         }
