@@ -81,9 +81,7 @@ pub async fn wait(ctx: &Context, out: Out, w: WaitArgs) -> Result<(), CliError> 
             // Wait for a code beyond those already received.
             let seen = client.order(&id).await.of(Otpzap)?.otps.len();
             out.progress("Waiting for the code…");
-            wait::otpzap_order(&client, &id, seen, plan, out)
-                .await
-                .map(|_| ())
+            wait::otpzap_order(&client, &id, seen, plan, out).await
         }
         OrderProvider::Numberotp => {
             wait::numberotp_activation(&ctx.numberotp()?, &id, plan, out).await

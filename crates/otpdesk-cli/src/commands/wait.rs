@@ -38,15 +38,23 @@ async fn pause_on(err: ProviderError, plan: WaitPlan, out: Out) -> Result<(), Pr
     Ok(())
 }
 
-/// Wait for a code on an OTPZap SMS order that already holds `seen` codes; returns how many
-/// codes it holds now.
+/// Sleep until the next poll, or give up when that would fall past `deadline`.
+async fn next_poll(plan: WaitPlan, deadline: Instant) -> Result<(), CliError> {
+    if Instant::now() + plan.poll > deadline {
+        return Err(CliError::WaitTimedOut(plan.timeout.as_secs()));
+    }
+    sleep(plan.poll).await;
+    Ok(())
+}
+
+/// Wait for a code on an OTPZap SMS order that already holds `seen` codes.
 pub async fn otpzap_order(
     client: &OtpZapClient,
     id: &Id,
     seen: usize,
     plan: WaitPlan,
     out: Out,
-) -> Result<usize, CliError> {
+) -> Result<(), CliError> {
     let deadline = Instant::now() + plan.timeout;
     loop {
         match client.order(id).await {
@@ -72,7 +80,7 @@ pub async fn otpzap_order(
                         },
                     );
                 }
-                return Ok(order.otps.len().max(seen + 1));
+                return Ok(());
             }
             Ok(order) if order.status.is_final() => {
                 return Err(CliError::EndedWithoutCode(order.status.to_string()))
@@ -80,10 +88,7 @@ pub async fn otpzap_order(
             Ok(_) => {}
             Err(e) => pause_on(e, plan, out).await.of(Otpzap)?,
         }
-        if Instant::now() + plan.poll > deadline {
-            return Err(CliError::WaitTimedOut(plan.timeout.as_secs()));
-        }
-        sleep(plan.poll).await;
+        next_poll(plan, deadline).await?;
     }
 }
 
@@ -156,9 +161,6 @@ pub async fn otpzap_email(
             Ok(_) => {}
             Err(e) => pause_on(e, plan, out).await.of(Otpzap)?,
         }
-        if Instant::now() + plan.poll > deadline {
-            return Err(CliError::WaitTimedOut(plan.timeout.as_secs()));
-        }
-        sleep(plan.poll).await;
+        next_poll(plan, deadline).await?;
     }
 }
