@@ -232,15 +232,7 @@ async fn ooppay_orders_pay_and_expire() {
     assert_eq!(got.body["net_amount"], "9.950000");
     assert_eq!(got.body["fee_amount"], "0.050000");
     assert_eq!(got.body["confirmations"], 3);
-    assert_eq!(
-        env.ctl
-            .balance(DEMO_OOPPAY_KEY)
-            .await
-            .unwrap()
-            .unwrap()
-            .minor,
-        9_950_000
-    );
+    assert_eq!(env.ledger_balance(DEMO_OOPPAY_KEY).await, 9_950_000);
 
     let bad = env
         .oop_post(

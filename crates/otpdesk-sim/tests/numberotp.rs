@@ -35,15 +35,7 @@ async fn activation_and_long_poll_returns_on_delivery() {
     assert_eq!(a.body["status"], "waiting");
     let id = a.body["id"].as_str().unwrap().to_string();
     assert!(id.starts_with("act_"));
-    assert_eq!(
-        env.ctl
-            .balance(DEMO_NUMBEROTP_KEY)
-            .await
-            .unwrap()
-            .unwrap()
-            .minor,
-        9_750_000
-    );
+    assert_eq!(env.ledger_balance(DEMO_NUMBEROTP_KEY).await, 9_750_000);
 
     let url = format!("{}/activations/{id}/wait", env.sim.numberotp_url());
     let http = env.http.clone();
@@ -94,15 +86,7 @@ async fn long_poll_times_out_with_current_state_and_expiry_refunds() {
         env.notp_get(&format!("/activations/{id}")).await.body["status"],
         "expired"
     );
-    assert_eq!(
-        env.ctl
-            .balance(DEMO_NUMBEROTP_KEY)
-            .await
-            .unwrap()
-            .unwrap()
-            .minor,
-        10_000_000
-    );
+    assert_eq!(env.ledger_balance(DEMO_NUMBEROTP_KEY).await, 10_000_000);
     let missing = env.notp_get("/activations/act_missing").await;
     assert_eq!(
         (missing.status, missing.body["error"]["code"].as_str()),

@@ -39,15 +39,7 @@ async fn purchase_otp_finish_flow() {
         (ledger[0].kind, ledger[0].amount.as_str()),
         (LedgerKind::Charge, "2835")
     );
-    assert_eq!(
-        env.ctl
-            .balance(DEMO_OTPZAP_KEY)
-            .await
-            .unwrap()
-            .unwrap()
-            .minor,
-        247_165
-    );
+    assert_eq!(env.ledger_balance(DEMO_OTPZAP_KEY).await, 247_165);
 }
 
 #[tokio::test]

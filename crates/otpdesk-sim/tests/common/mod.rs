@@ -159,6 +159,16 @@ impl Env {
             .expect("balance")
     }
 
+    /// An account's balance in minor units, as the control API reports it.
+    pub async fn ledger_balance(&self, key: &str) -> i64 {
+        self.ctl
+            .balance(key)
+            .await
+            .expect("control API")
+            .expect("known account")
+            .minor
+    }
+
     /// Buy WhatsApp - Indonesia (Rp 2835) on Server 1; returns the order data.
     pub async fn buy_whatsapp(&self) -> Value {
         let r = self.oz_post("/order/create", serde_json::json!({"server":1,"product_id":814090256,"country_id":7,"platform_id":1})).await;
