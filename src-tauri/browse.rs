@@ -61,8 +61,12 @@ fn not_configured(p: ProviderId) -> AppError {
     .with_provider(p)
 }
 
-fn from(p: ProviderId) -> impl Fn(ProviderError) -> AppError {
-    move |e| AppError::from(e).with_provider(p)
+fn zap_err(e: ProviderError) -> AppError {
+    AppError::from(e).with_provider(ProviderId::Otpzap)
+}
+
+fn notp_err(e: ProviderError) -> AppError {
+    AppError::from(e).with_provider(ProviderId::Numberotp)
 }
 
 /// OTPZap ids are integers on the wire.
@@ -84,10 +88,7 @@ fn choice(id: Id, name: Option<String>, code: Option<String>) -> Choice {
 }
 
 pub async fn s1_countries(c: &Clients) -> AppResult<Vec<Choice>> {
-    let list = zap(c)?
-        .countries()
-        .await
-        .map_err(from(ProviderId::Otpzap))?;
+    let list = zap(c)?.countries().await.map_err(zap_err)?;
     Ok(list
         .into_iter()
         .map(|x| choice(x.id, x.name, None))
@@ -98,7 +99,7 @@ pub async fn s1_services(c: &Clients, country_id: &str) -> AppResult<Vec<Choice>
     let list = zap(c)?
         .services(Some(&Id::new(country_id)))
         .await
-        .map_err(from(ProviderId::Otpzap))?;
+        .map_err(zap_err)?;
     Ok(list
         .into_iter()
         .map(|x| choice(x.id, x.name, x.code))
@@ -118,10 +119,7 @@ pub async fn s1_products(
         limit: Some(100),
         ..ProductQuery::default()
     };
-    let page = zap(c)?
-        .products(&query)
-        .await
-        .map_err(from(ProviderId::Otpzap))?;
+    let page = zap(c)?.products(&query).await.map_err(zap_err)?;
     let mut out: Vec<CatalogItem> = page
         .products
         .into_iter()
@@ -149,10 +147,7 @@ pub async fn s1_products(
 }
 
 pub async fn s2_countries(c: &Clients) -> AppResult<Vec<Choice>> {
-    let list = zap(c)?
-        .s2_countries()
-        .await
-        .map_err(from(ProviderId::Otpzap))?;
+    let list = zap(c)?.s2_countries().await.map_err(zap_err)?;
     Ok(list
         .into_iter()
         .map(|x| choice(x.id, x.name, None))
@@ -164,7 +159,7 @@ pub async fn s2_operators(c: &Clients, country_id: &str) -> AppResult<Vec<String
     let list = zap(c)?
         .s2_operators(&Id::new(country_id))
         .await
-        .map_err(from(ProviderId::Otpzap))?;
+        .map_err(zap_err)?;
     let mut out = vec!["random".to_string()];
     out.extend(list.into_iter().filter(|o| o != "random"));
     Ok(out)
@@ -201,7 +196,7 @@ pub async fn s2_services(
     let list = zap(c)?
         .s2_services(&Id::new(country_id))
         .await
-        .map_err(from(ProviderId::Otpzap))?;
+        .map_err(zap_err)?;
     Ok(list
         .into_iter()
         .filter_map(|s| {
@@ -215,10 +210,7 @@ pub async fn s2_services(
 }
 
 pub async fn s2_special(c: &Clients) -> AppResult<Vec<CatalogItem>> {
-    let list = zap(c)?
-        .s2_special()
-        .await
-        .map_err(from(ProviderId::Otpzap))?;
+    let list = zap(c)?.s2_special().await.map_err(zap_err)?;
     Ok(list
         .into_iter()
         .filter_map(|s| {
@@ -232,10 +224,7 @@ pub async fn s2_special(c: &Clients) -> AppResult<Vec<CatalogItem>> {
 }
 
 pub async fn numberotp_services(c: &Clients, country: Option<&str>) -> AppResult<Vec<Choice>> {
-    let list = notp(c)?
-        .services(country)
-        .await
-        .map_err(from(ProviderId::Numberotp))?;
+    let list = notp(c)?.services(country).await.map_err(notp_err)?;
     Ok(list
         .into_iter()
         .map(|s| choice(Id::new(s.code.clone()), s.name, Some(s.code)))
@@ -243,10 +232,7 @@ pub async fn numberotp_services(c: &Clients, country: Option<&str>) -> AppResult
 }
 
 pub async fn numberotp_countries(c: &Clients, service: Option<&str>) -> AppResult<Vec<Choice>> {
-    let list = notp(c)?
-        .countries(service)
-        .await
-        .map_err(from(ProviderId::Numberotp))?;
+    let list = notp(c)?.countries(service).await.map_err(notp_err)?;
     Ok(list
         .into_iter()
         .map(|x| choice(x.id, x.name, x.iso))
@@ -259,10 +245,7 @@ pub async fn numberotp_prices(
     service: Option<&str>,
     country: Option<&str>,
 ) -> AppResult<Vec<CatalogItem>> {
-    let prices = notp(c)?
-        .prices()
-        .await
-        .map_err(from(ProviderId::Numberotp))?;
+    let prices = notp(c)?.prices().await.map_err(notp_err)?;
     Ok(prices
         .into_iter()
         .filter(|p| service.is_none_or(|s| p.service == s))
@@ -285,10 +268,7 @@ pub async fn numberotp_prices(
 }
 
 pub async fn email_sites(c: &Clients) -> AppResult<Vec<EmailSiteChoice>> {
-    let sites = zap(c)?
-        .email_sites()
-        .await
-        .map_err(from(ProviderId::Otpzap))?;
+    let sites = zap(c)?.email_sites().await.map_err(zap_err)?;
     Ok(sites
         .sites
         .into_iter()
@@ -301,10 +281,7 @@ pub async fn email_sites(c: &Clients) -> AppResult<Vec<EmailSiteChoice>> {
 }
 
 pub async fn email_domains(c: &Clients, site: &str) -> AppResult<Vec<EmailDomainOffer>> {
-    let list = zap(c)?
-        .email_domains(site)
-        .await
-        .map_err(from(ProviderId::Otpzap))?;
+    let list = zap(c)?.email_domains(site).await.map_err(zap_err)?;
     Ok(list
         .into_iter()
         .map(|d| EmailDomainOffer {
