@@ -9,7 +9,7 @@ use otpdesk_providers::{Money, ProviderError};
 use otpdesk_sim::control::types::FaultKind;
 
 /// A paid call whose reply is lost after the provider committed it.
-async fn assert_unknown<T: std::fmt::Debug>(r: Result<T, ProviderError>, endpoint: &str) {
+fn assert_unknown<T: std::fmt::Debug>(r: Result<T, ProviderError>, endpoint: &str) {
     let e = r.unwrap_err();
     assert!(
         matches!(&e, ProviderError::OutcomeUnknown { endpoint: ep, .. } if ep == endpoint),
@@ -28,8 +28,7 @@ async fn outcome_unknown_when_a_paid_reply_is_dropped_after_commit() {
     assert_unknown(
         oz.create_order(&s1_wa(), None, Some("lost-1")).await,
         "POST /order/create",
-    )
-    .await;
+    );
     // It was charged; retrying with the same Idempotency-Key finds the same order, no new charge.
     assert_eq!(
         oz.balance().await.unwrap().balance,
@@ -49,35 +48,30 @@ async fn outcome_unknown_when_a_paid_reply_is_dropped_after_commit() {
     assert_unknown(
         oz.replace_order(&found.order_id).await,
         "POST /order/replace",
-    )
-    .await;
+    );
     env.fault_once("/order/email-create", FaultKind::DropAfterCommit)
         .await;
     assert_unknown(
         oz.create_email(&email_req(), None).await,
         "POST /order/email-create",
-    )
-    .await;
+    );
     env.fault_once("/topup/create", FaultKind::DropAfterCommit)
         .await;
     assert_unknown(
         oz.create_topup(Money::idr(20_000), "t-1").await,
         "POST /topup/create",
-    )
-    .await;
+    );
     env.fault_once("/activations", FaultKind::DropAfterCommit)
         .await;
     assert_unknown(
         env.numberotp().create_activation("wa", "67").await,
         "POST /activations",
-    )
-    .await;
+    );
     env.fault_once("/orders", FaultKind::DropAfterCommit).await;
     assert_unknown(
         env.ooppay().create_order(&payment("DEP-D")).await,
         "POST /orders",
-    )
-    .await;
+    );
 
     // The same fault on a read is a plain network error (safe to retry).
     env.fault_once("/balance", FaultKind::DropAfterCommit).await;
@@ -94,8 +88,7 @@ async fn outcome_unknown_on_paid_timeouts_5xx_and_garbage() {
     assert_unknown(
         slow.create_order(&s1_wa(), None, Some("slow-1")).await,
         "POST /order/create",
-    )
-    .await;
+    );
     env.fault_once(
         "/activations",
         FaultKind::Status {
@@ -107,21 +100,18 @@ async fn outcome_unknown_on_paid_timeouts_5xx_and_garbage() {
     assert_unknown(
         env.numberotp().create_activation("wa", "67").await,
         "POST /activations",
-    )
-    .await;
+    );
     env.fault_once("/orders", FaultKind::Html).await;
     assert_unknown(
         env.ooppay().create_order(&payment("DEP-H")).await,
         "POST /orders",
-    )
-    .await;
+    );
     env.fault_once("/topup/create", FaultKind::MalformedJson)
         .await;
     assert_unknown(
         env.otpzap().create_topup(Money::idr(20_000), "t-2").await,
         "POST /topup/create",
-    )
-    .await;
+    );
     // A definite refusal of a paid call stays definite.
     env.fault_once("/order/create", FaultKind::RateLimit { retry_after: 5 })
         .await;
