@@ -431,6 +431,39 @@ async fn order_actions_and_their_refusals() {
     assert!(r.stderr.contains("does not know"), "{}", r.stderr);
 }
 
+/// An order this store does not know is waited for by polling OTPZap directly: only a code
+/// that arrives after the wait started counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_polls_otpzap_for_an_order_bought_elsewhere() {
+    let h = Harness::new(None).await;
+    let other = h
+        .run_elsewhere(&[
+            "--json",
+            "buy",
+            "s1",
+            "--product",
+            "814090256",
+            "--country",
+            "7",
+            "--platform",
+            "1",
+        ])
+        .await
+        .ok();
+    let id = field(&other.records()[0], "order_id").to_string();
+    let control = h.control();
+    let wait = ["--json", "wait", &id, "--poll-secs", "1", "--timeout", "60"];
+    let (r, delivered) = tokio::join!(h.run(&wait), async {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        control.deliver_otp(&id).await.unwrap()
+    });
+    let r = r.ok().records();
+    assert_eq!(field(&r[0], "otp"), delivered.code);
+    assert_eq!(field(&r[0], "order_id"), id);
+    // Waiting did not put the order into this store.
+    assert!(h.run(&["--json", "orders"]).await.ok().records().is_empty());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn email_inbox_actions() {
     let h = Harness::new(None).await;
