@@ -88,6 +88,13 @@ function refreshOrdersSoon(delayMs = 2500): void {
   }, delayMs);
 }
 
+/** A purchase returned `orders`: show them at once; orders and balances are read again shortly. */
+export function afterPurchase(orders: OrderView[]): void {
+  for (const o of orders) board.upsert(o);
+  refreshOrdersSoon();
+  balances.refreshSoon(300);
+}
+
 /** Load everything the main window shows. */
 export async function loadMain(): Promise<void> {
   board.loading = true;
