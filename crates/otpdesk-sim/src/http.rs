@@ -2,7 +2,9 @@
 //! and lenient field readers (providers' clients send ids as numbers or numeric strings).
 
 use crate::error::SimError;
+use crate::state::World;
 use axum::http::HeaderMap;
+use otpdesk_core::ProviderId;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -15,6 +17,17 @@ pub fn bearer(headers: &HeaderMap) -> Option<String> {
     let (scheme, key) = value.split_once(' ')?;
     let key = key.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then(|| key.to_string())
+}
+
+/// The bearer key of a `provider` account, or 401.
+pub fn account_key(
+    w: &World,
+    provider: ProviderId,
+    headers: &HeaderMap,
+) -> Result<String, SimError> {
+    let key = bearer(headers).ok_or(SimError::Unauthorized)?;
+    w.bank.auth(provider, Some(&key))?;
+    Ok(key)
 }
 
 pub fn idempotency_key(headers: &HeaderMap) -> Option<String> {

@@ -6,7 +6,7 @@ use crate::catalog::{COUNTRIES, SERVICES};
 use crate::clock::SimTime;
 use crate::control::types::Delivered;
 use crate::error::{NumberotpError, SimError};
-use crate::http::{bearer, json_object, query_param, str_field};
+use crate::http::{account_key, json_object, query_param, str_field};
 use crate::otpzap::order_spec::phone_number;
 use crate::otpzap::sms_events::resolve_code;
 use crate::state::{Sim, World, ORDER_WINDOW_SECS};
@@ -96,9 +96,7 @@ impl Activation {
 }
 
 fn auth(w: &World, headers: &HeaderMap) -> Result<String, SimError> {
-    let key = bearer(headers);
-    w.bank.auth(ProviderId::Numberotp, key.as_deref())?;
-    key.ok_or(SimError::Unauthorized)
+    account_key(w, ProviderId::Numberotp, headers)
 }
 
 async fn services(

@@ -5,7 +5,7 @@
 
 use crate::clock::SimTime;
 use crate::error::{OoppayError, SimError};
-use crate::http::{bearer, json_object, str_field, uint_field};
+use crate::http::{account_key, json_object, str_field, uint_field};
 use crate::state::{Sim, World};
 use crate::webhooks::ooppay_job;
 use axum::body::Bytes;
@@ -119,9 +119,7 @@ impl OopOrder {
 }
 
 fn auth(w: &World, headers: &HeaderMap) -> Result<String, SimError> {
-    let key = bearer(headers);
-    w.bank.auth(ProviderId::Ooppay, key.as_deref())?;
-    key.ok_or(SimError::Unauthorized)
+    account_key(w, ProviderId::Ooppay, headers)
 }
 
 fn invalid(field: &str, message: &str, value: Option<String>) -> SimError {

@@ -10,7 +10,7 @@ pub mod topup;
 pub mod webhook_api;
 
 use crate::error::{OtpzapError, SimError};
-use crate::http::bearer;
+use crate::http::account_key;
 use crate::state::{Sim, World};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -35,9 +35,7 @@ pub fn replay(status: u16, body: Value) -> Response {
 
 /// The account key behind the request, or 401.
 pub fn auth(w: &World, headers: &HeaderMap) -> Result<String, SimError> {
-    let key = bearer(headers);
-    w.bank.auth(ProviderId::Otpzap, key.as_deref())?;
-    key.ok_or(SimError::Unauthorized)
+    account_key(w, ProviderId::Otpzap, headers)
 }
 
 pub fn account_number(w: &World, key: &str) -> u32 {
