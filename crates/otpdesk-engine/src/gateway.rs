@@ -221,26 +221,21 @@ impl Gateway {
         Ok(match (o.provider, o.kind) {
             (ProviderId::Otpzap, OrderKind::Email) => {
                 let c = self.zap()?;
-                let r = o.remote_ref.clone().unwrap_or_else(|| o.remote_id.clone());
-                self.guarded(o.provider, prio, c.email(&r))
+                self.guarded(o.provider, prio, c.email(&email_ref(o)))
                     .await
                     .map(email_check)
             }
             (ProviderId::Otpzap, OrderKind::Sms) => {
                 let c = self.zap()?;
-                self.guarded(o.provider, prio, c.order(&Id::new(o.remote_id.clone())))
+                self.guarded(o.provider, prio, c.order(&remote_id(o)))
                     .await
                     .map(zap_order)
             }
             (ProviderId::Numberotp, _) => {
                 let c = self.notp()?;
-                self.guarded(
-                    o.provider,
-                    prio,
-                    c.activation(&Id::new(o.remote_id.clone())),
-                )
-                .await
-                .map(activation)
+                self.guarded(o.provider, prio, c.activation(&remote_id(o)))
+                    .await
+                    .map(activation)
             }
             (ProviderId::Ooppay, _) => {
                 return Err(EngineError::NotAllowed {
@@ -259,11 +254,7 @@ impl Gateway {
     ) -> Result<Result<RemoteOrder, ProviderError>> {
         let c = self.notp()?;
         Ok(self
-            .guarded(
-                o.provider,
-                prio,
-                c.wait_activation(&Id::new(o.remote_id.clone())),
-            )
+            .guarded(o.provider, prio, c.wait_activation(&remote_id(o)))
             .await
             .map(activation))
     }
@@ -278,11 +269,7 @@ impl Gateway {
                 .await
                 .map(|r| r.refunded),
             OrderKind::Sms => self
-                .guarded(
-                    o.provider,
-                    prio,
-                    c.cancel_order(&Id::new(o.remote_id.clone())),
-                )
+                .guarded(o.provider, prio, c.cancel_order(&remote_id(o)))
                 .await
                 .map(|r| r.refunded),
         })
@@ -297,11 +284,7 @@ impl Gateway {
                 .await
                 .map(|_| ()),
             OrderKind::Sms => self
-                .guarded(
-                    o.provider,
-                    prio,
-                    c.finish_order(&Id::new(o.remote_id.clone())),
-                )
+                .guarded(o.provider, prio, c.finish_order(&remote_id(o)))
                 .await
                 .map(|_| ()),
         })
@@ -313,7 +296,7 @@ impl Gateway {
             .guarded(
                 o.provider,
                 Some(Priority::Interactive),
-                c.resend_order(&Id::new(o.remote_id.clone())),
+                c.resend_order(&remote_id(o)),
             )
             .await
             .map(|r| ResendOutcome {
@@ -344,7 +327,7 @@ impl Gateway {
             .guarded(
                 o.provider,
                 Some(Priority::Interactive),
-                c.replace_order(&Id::new(o.remote_id.clone())),
+                c.replace_order(&remote_id(o)),
             )
             .await
             .map(|r| {
@@ -477,6 +460,10 @@ fn email_request(req: &BuyRequest) -> EmailOrderRequest {
 
 fn email_ref(o: &OrderView) -> String {
     o.remote_ref.clone().unwrap_or_else(|| o.remote_id.clone())
+}
+
+fn remote_id(o: &OrderView) -> Id {
+    Id::new(o.remote_id.clone())
 }
 
 fn zap_order(c: Order) -> RemoteOrder {
