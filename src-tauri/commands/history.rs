@@ -59,7 +59,7 @@ pub async fn export_history_csv(
         offset: None,
         ..query
     };
-    let page = state.session().await?.engine.history(&all)?;
+    let session = state.session().await?;
     let name = format!(
         "otpdesk-history-{}.csv",
         chrono::Local::now().format("%Y-%m-%d")
@@ -72,6 +72,8 @@ pub async fn export_history_csv(
     let Some(path) = path else {
         return Ok(None);
     };
+    // Read only once the user has picked a file.
+    let page = session.engine.history(&all)?;
     std::fs::write(&path, crate::history::csv(&page))
         .map_err(|e| AppError::internal(format!("Could not write {}: {e}", path.display())))?;
     Ok(Some(path.display().to_string()))
