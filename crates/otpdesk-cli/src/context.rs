@@ -1,7 +1,7 @@
 //! Where the CLI's configuration comes from: base URLs and keys from the environment, keys
 //! otherwise from the OS keyring (shared with the desktop app).
 
-use crate::error::CliError;
+use crate::error::{CliError, ProviderResult};
 use otpdesk_core::{ApiKey, ProviderId};
 use otpdesk_engine::store::Store;
 use otpdesk_engine::{Engine, EngineConfig, ProviderConfig};
@@ -97,22 +97,12 @@ impl Context {
 
     pub fn otpzap(&self) -> Result<OtpZapClient, CliError> {
         let p = ProviderId::Otpzap;
-        OtpZapClient::new(&self.base_url(p), self.key(p)?, self.http.clone()).map_err(|source| {
-            CliError::Provider {
-                provider: p,
-                source,
-            }
-        })
+        OtpZapClient::new(&self.base_url(p), self.key(p)?, self.http.clone()).of(p)
     }
 
     pub fn numberotp(&self) -> Result<NumberOtpClient, CliError> {
         let p = ProviderId::Numberotp;
-        NumberOtpClient::new(&self.base_url(p), self.key(p)?, self.http.clone()).map_err(|source| {
-            CliError::Provider {
-                provider: p,
-                source,
-            }
-        })
+        NumberOtpClient::new(&self.base_url(p), self.key(p)?, self.http.clone()).of(p)
     }
 
     /// NumberOTP's public catalog needs no key; use the saved one when there is one.
@@ -121,21 +111,11 @@ impl Context {
         let key = self
             .key(p)
             .or_else(|_| ApiKey::new("public").ok_or(CliError::Usage(String::new())))?;
-        NumberOtpClient::new(&self.base_url(p), key, self.http.clone()).map_err(|source| {
-            CliError::Provider {
-                provider: p,
-                source,
-            }
-        })
+        NumberOtpClient::new(&self.base_url(p), key, self.http.clone()).of(p)
     }
 
     pub fn ooppay(&self) -> Result<OopPayClient, CliError> {
         let p = ProviderId::Ooppay;
-        OopPayClient::new(&self.base_url(p), self.key(p)?, self.http.clone()).map_err(|source| {
-            CliError::Provider {
-                provider: p,
-                source,
-            }
-        })
+        OopPayClient::new(&self.base_url(p), self.key(p)?, self.http.clone()).of(p)
     }
 }
