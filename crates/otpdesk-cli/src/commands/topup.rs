@@ -7,7 +7,7 @@ use crate::error::{CliError, ProviderResult};
 use crate::output::{money_json, money_text, opt, time_json, time_text, Out};
 use otpdesk_core::ProviderId::{Ooppay, Otpzap};
 use otpdesk_core::{Currency, DepositStatus, Money};
-use otpdesk_providers::{CreatePayment, ProviderError};
+use otpdesk_providers::{CreatePayment, OopPayClient, OtpZapClient, ProviderError};
 use serde_json::json;
 use std::time::Duration;
 
@@ -42,8 +42,8 @@ pub async fn run(ctx: &Context, out: Out, t: Topup) -> Result<(), CliError> {
             .await
         }
         Topup::Check { id, provider } => match provider {
-            DepositProvider::Otpzap => qris_status(ctx, out, &id).await.map(|_| ()),
-            DepositProvider::Ooppay => usdt_status(ctx, out, &id).await.map(|_| ()),
+            DepositProvider::Otpzap => qris_status(&ctx.otpzap()?, out, &id).await.map(|_| ()),
+            DepositProvider::Ooppay => usdt_status(&ctx.ooppay()?, out, &id).await.map(|_| ()),
         },
     }
 }
@@ -80,7 +80,7 @@ async fn qris(ctx: &Context, out: Out, amount: Money, wait: bool) -> Result<(), 
     if wait {
         out.progress("Waiting for the payment…");
         loop {
-            let status = qris_status(ctx, Out { json: out.json }, &invoice.order_id).await?;
+            let status = qris_status(&client, out, &invoice.order_id).await?;
             if status.is_final() {
                 return Ok(());
             }
@@ -90,8 +90,8 @@ async fn qris(ctx: &Context, out: Out, amount: Money, wait: bool) -> Result<(), 
     Ok(())
 }
 
-async fn qris_status(ctx: &Context, out: Out, id: &str) -> Result<DepositStatus, CliError> {
-    let s = ctx.otpzap()?.topup_status(id).await.of(Otpzap)?;
+async fn qris_status(client: &OtpZapClient, out: Out, id: &str) -> Result<DepositStatus, CliError> {
+    let s = client.topup_status(id).await.of(Otpzap)?;
     if s.status.is_final() || !out.json {
         out.emit(
             "topup_status",
@@ -140,7 +140,7 @@ async fn usdt(
     if wait {
         out.progress("Waiting for the payment…");
         loop {
-            let status = usdt_status(ctx, Out { json: out.json }, &order.order_id).await?;
+            let status = usdt_status(&client, out, &order.order_id).await?;
             if status.is_final() {
                 return Ok(());
             }
@@ -150,8 +150,8 @@ async fn usdt(
     Ok(())
 }
 
-async fn usdt_status(ctx: &Context, out: Out, id: &str) -> Result<DepositStatus, CliError> {
-    let o = ctx.ooppay()?.order(id).await.of(Ooppay)?;
+async fn usdt_status(client: &OopPayClient, out: Out, id: &str) -> Result<DepositStatus, CliError> {
+    let o = client.order(id).await.of(Ooppay)?;
     // Assumption (docs list only `paid`): an order without a status is still pending.
     let status = o.status.clone().unwrap_or(DepositStatus::Pending);
     if status.is_final() || !out.json {
