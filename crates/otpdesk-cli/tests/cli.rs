@@ -576,6 +576,37 @@ async fn qris_and_usdt_topups() {
     }
 }
 
+/// `topup qris --wait` polls until the invoice is paid; in `--json` it prints the invoice and
+/// then only the final status.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topup_wait_ends_when_the_invoice_is_paid() {
+    use tokio::io::AsyncBufReadExt;
+    let h = Harness::new(None).await;
+    let mut waiter = h
+        .command(&["--json", "topup", "qris", "--amount", "50000", "--wait"])
+        .env("OTPDESK_OTPZAP_KEY", DEMO_OTPZAP_KEY)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(waiter.stdout.take().unwrap()).lines();
+    let invoice: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    let id = field(&invoice, "order_id").to_string();
+    tokio::time::sleep(Duration::from_secs(1)).await; // the first check saw it pending
+    h.control().pay_deposit(&id).await.unwrap();
+    let paid: Value = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("topup --wait did not notice the payment")
+        .unwrap()
+        .map(|l| serde_json::from_str(&l).unwrap())
+        .unwrap();
+    assert_eq!(paid["type"], "topup_status");
+    assert_eq!(paid["order_id"], id.as_str());
+    assert_eq!(paid["status"], "paid");
+    assert!(lines.next_line().await.unwrap().is_none());
+    assert!(waiter.wait().await.unwrap().success());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_or_wrong_keys_are_explained() {
     let h = Harness::new(None).await;
