@@ -88,7 +88,7 @@ fn replays_store_each_otp_and_each_money_movement_once() {
     );
     assert_eq!(store.find_order("API3-abc").unwrap().unwrap().id, id);
 
-    // Everything survives a reopen; no key material is in the file.
+    // Everything survives a reopen. (No key ever reaches this store; flows.rs checks the files.)
     drop(store);
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.orders(&OrderFilter::default()).unwrap().len(), 1);
