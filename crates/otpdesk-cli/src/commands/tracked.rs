@@ -114,10 +114,8 @@ async fn wait_on(
         m.insert("otp".into(), json!(otp.code));
     }
     out.emit("otp", record, || {
-        match otp.service.as_deref().or(Some(order.service.as_str())) {
-            Some(s) => format!("Code for {s}: {code}"),
-            None => format!("Code: {code}"),
-        }
+        let service = otp.service.as_deref().unwrap_or(&order.service);
+        format!("Code for {service}: {code}")
     });
     Ok(otp.seq)
 }
