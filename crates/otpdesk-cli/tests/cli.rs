@@ -109,6 +109,23 @@ impl Harness {
     }
 }
 
+/// `--json buy s1` of OTPZap's WhatsApp number in Indonesia, then `extra`.
+fn buy_s1<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "--json",
+        "buy",
+        "s1",
+        "--product",
+        "814090256",
+        "--country",
+        "7",
+        "--platform",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 fn field<'a>(v: &'a Value, k: &str) -> &'a str {
     v[k].as_str()
         .unwrap_or_else(|| panic!("no string {k} in {v}"))
@@ -300,27 +317,14 @@ async fn buy_and_wait_prints_the_code_for_each_kind_of_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn order_actions_and_their_refusals() {
     let h = Harness::new(None).await;
-    let buy = |product: &'static str| {
+    let buy = || {
         let h = &h;
         async move {
-            let r = h
-                .run(&[
-                    "--json",
-                    "buy",
-                    "s1",
-                    "--product",
-                    product,
-                    "--country",
-                    "7",
-                    "--platform",
-                    "1",
-                ])
-                .await
-                .ok();
+            let r = h.run(&buy_s1(&[])).await.ok();
             field(&r.records()[0], "order_id").to_string()
         }
     };
-    let id = buy("814090256").await;
+    let id = buy().await;
 
     // Cancel within two minutes: refused with the time left, as one sentence on stderr.
     let r = h.run(&["cancel", &id]).await;
@@ -349,20 +353,7 @@ async fn order_actions_and_their_refusals() {
 
     // An order bought elsewhere (not in this store) is asked of OTPZap directly: refused by the
     // provider's cooldown, then refunded once the (simulated) two minutes have passed.
-    let other = h
-        .run_elsewhere(&[
-            "--json",
-            "buy",
-            "s1",
-            "--product",
-            "814090256",
-            "--country",
-            "7",
-            "--platform",
-            "1",
-        ])
-        .await
-        .ok();
+    let other = h.run_elsewhere(&buy_s1(&[])).await.ok();
     let other_id = field(&other.records()[0], "order_id").to_string();
     let r = h.run(&["cancel", &other_id]).await;
     assert!(
@@ -381,22 +372,7 @@ async fn order_actions_and_their_refusals() {
 
     // Code, check, resend, the next code, finish; on a simulator that sends codes by itself.
     let auto = Harness::new(Some(Duration::from_secs(1))).await;
-    let bought = auto
-        .run(&[
-            "--json",
-            "buy",
-            "s1",
-            "--product",
-            "814090256",
-            "--country",
-            "7",
-            "--platform",
-            "1",
-            "--wait",
-        ])
-        .await
-        .ok()
-        .records();
+    let bought = auto.run(&buy_s1(&["--wait"])).await.ok().records();
     let id = field(&bought[0], "order_id").to_string();
     let first = field(&bought[1], "otp").to_string();
     let check = auto.run(&["--json", "check", &id]).await.ok().records();
@@ -420,7 +396,7 @@ async fn order_actions_and_their_refusals() {
     auto.run(&["finish", &id]).await.ok();
 
     // Replace: a new order id, same price.
-    let id = buy("814090256").await;
+    let id = buy().await;
     let replaced = h.run(&["--json", "replace", &id]).await.ok().records();
     assert_ne!(field(&replaced[0], "order_id"), id);
     assert_eq!(replaced[0]["price"]["minor"], 2835);
@@ -436,20 +412,7 @@ async fn order_actions_and_their_refusals() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wait_polls_otpzap_for_an_order_bought_elsewhere() {
     let h = Harness::new(None).await;
-    let other = h
-        .run_elsewhere(&[
-            "--json",
-            "buy",
-            "s1",
-            "--product",
-            "814090256",
-            "--country",
-            "7",
-            "--platform",
-            "1",
-        ])
-        .await
-        .ok();
+    let other = h.run_elsewhere(&buy_s1(&[])).await.ok();
     let id = field(&other.records()[0], "order_id").to_string();
     let control = h.control();
     let wait = ["--json", "wait", &id, "--poll-secs", "1", "--timeout", "60"];
