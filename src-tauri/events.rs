@@ -6,7 +6,7 @@ use crate::i18n;
 use crate::session::Clients;
 use crate::settings::{Settings, SettingsStore};
 use crate::shell::Shell;
-use otpdesk_engine::{DepositView, Engine, EngineEvent, OrderFilter};
+use otpdesk_engine::{DepositView, Engine, EngineEvent};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
@@ -38,12 +38,7 @@ pub struct ActiveOrdersChanged {
 
 /// Orders not final yet.
 pub fn active_count(engine: &Engine) -> usize {
-    let filter = OrderFilter {
-        active_only: true,
-        limit: Some(10_000),
-        ..OrderFilter::default()
-    };
-    engine.orders(&filter).map(|o| o.len()).unwrap_or(0)
+    engine.active_order_count().unwrap_or(0)
 }
 
 /// What the forwarder works with.

@@ -280,6 +280,11 @@ impl Engine {
     }
 
     /// Orders and deposits being tracked right now.
+    /// How many orders are not final yet (the tray badge), without loading them.
+    pub fn active_order_count(&self) -> Result<usize> {
+        Ok(self.inner.store.count_active_orders()? as usize)
+    }
+
     pub fn tracked(&self) -> usize {
         self.inner.sched.len()
     }

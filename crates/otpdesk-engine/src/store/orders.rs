@@ -386,6 +386,14 @@ impl Store {
         Ok(out)
     }
 
+    /// Orders not yet final (what `OrderFilter { active_only: true }` lists), counted in SQLite.
+    pub fn count_active_orders(&self) -> rusqlite::Result<i64> {
+        self.conn()
+            .query_row("SELECT COUNT(*) FROM orders WHERE is_final = 0", [], |r| {
+                r.get(0)
+            })
+    }
+
     pub fn count_orders(&self) -> rusqlite::Result<i64> {
         self.conn()
             .query_row("SELECT COUNT(*) FROM orders", [], |r| r.get(0))
