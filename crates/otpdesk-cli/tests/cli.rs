@@ -497,6 +497,15 @@ async fn qris_and_usdt_topups() {
     assert!(field(&r[0], "payment_url").starts_with("http"));
     let text = h.run(&["topup", "check", &id]).await.ok().stdout;
     assert!(text.contains("pending"), "{text}");
+    let pending = h
+        .run(&["--json", "topup", "check", &id])
+        .await
+        .ok()
+        .records();
+    assert_eq!(
+        pending[0]["status"], "pending",
+        "a check prints its status in --json too"
+    );
     h.control().pay_deposit(&id).await.unwrap();
     let paid = h
         .run(&["--json", "topup", "check", &id])

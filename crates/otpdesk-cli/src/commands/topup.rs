@@ -42,8 +42,12 @@ pub async fn run(ctx: &Context, out: Out, t: Topup) -> Result<(), CliError> {
             .await
         }
         Topup::Check { id, provider } => match provider {
-            DepositProvider::Otpzap => qris_status(&ctx.otpzap()?, out, &id).await.map(|_| ()),
-            DepositProvider::Ooppay => usdt_status(&ctx.ooppay()?, out, &id).await.map(|_| ()),
+            DepositProvider::Otpzap => qris_status(&ctx.otpzap()?, out, &id, false)
+                .await
+                .map(|_| ()),
+            DepositProvider::Ooppay => usdt_status(&ctx.ooppay()?, out, &id, false)
+                .await
+                .map(|_| ()),
         },
     }
 }
@@ -80,7 +84,7 @@ async fn qris(ctx: &Context, out: Out, amount: Money, wait: bool) -> Result<(), 
     if wait {
         out.progress("Waiting for the payment…");
         loop {
-            let status = qris_status(&client, out, &invoice.order_id).await?;
+            let status = qris_status(&client, out, &invoice.order_id, true).await?;
             if status.is_final() {
                 return Ok(());
             }
@@ -90,9 +94,16 @@ async fn qris(ctx: &Context, out: Out, amount: Money, wait: bool) -> Result<(), 
     Ok(())
 }
 
-async fn qris_status(client: &OtpZapClient, out: Out, id: &str) -> Result<DepositStatus, CliError> {
+/// Print and return an invoice's status. While `waiting` in `--json` mode only the final status is
+/// printed (one line per outcome); a plain check always prints.
+async fn qris_status(
+    client: &OtpZapClient,
+    out: Out,
+    id: &str,
+    waiting: bool,
+) -> Result<DepositStatus, CliError> {
     let s = client.topup_status(id).await.of(Otpzap)?;
-    if s.status.is_final() || !out.json {
+    if !waiting || s.status.is_final() || !out.json {
         out.emit(
             "topup_status",
             json!({"provider": "otpzap", "order_id": s.order_id, "status": s.status.as_str(), "amount": money_json(s.amount),
@@ -140,7 +151,7 @@ async fn usdt(
     if wait {
         out.progress("Waiting for the payment…");
         loop {
-            let status = usdt_status(&client, out, &order.order_id).await?;
+            let status = usdt_status(&client, out, &order.order_id, true).await?;
             if status.is_final() {
                 return Ok(());
             }
@@ -150,11 +161,17 @@ async fn usdt(
     Ok(())
 }
 
-async fn usdt_status(client: &OopPayClient, out: Out, id: &str) -> Result<DepositStatus, CliError> {
+/// As [`qris_status`], for an OOPPay order.
+async fn usdt_status(
+    client: &OopPayClient,
+    out: Out,
+    id: &str,
+    waiting: bool,
+) -> Result<DepositStatus, CliError> {
     let o = client.order(id).await.of(Ooppay)?;
     // Assumption (docs list only `paid`): an order without a status is still pending.
     let status = o.status.clone().unwrap_or(DepositStatus::Pending);
-    if status.is_final() || !out.json {
+    if !waiting || status.is_final() || !out.json {
         out.emit(
             "usdt_status",
             json!({"provider": "ooppay", "order_id": o.order_id, "status": status.as_str(), "paid_amount": money_json(o.paid_amount),

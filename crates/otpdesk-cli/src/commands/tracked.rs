@@ -173,11 +173,12 @@ pub async fn act(
     };
     // What the provider refunded (an email cancel may keep a fee), as the ledger recorded it.
     let refunded = match (&result, action) {
-        (Ok(_), Action::Cancel) => refund_of(&engine, order)?,
-        _ => None,
+        (Ok(_), Action::Cancel) => refund_of(&engine, order),
+        _ => Ok(None),
     };
     engine.shutdown().await;
     let after = result?;
+    let refunded = refunded?;
     let kind = match action {
         Action::Cancel => "cancelled",
         Action::Finish => "finished",
