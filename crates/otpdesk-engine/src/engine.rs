@@ -27,6 +27,14 @@ impl Inner {
         chrono::Utc::now()
     }
 
+    /// Resolves once shutdown has been asked for, also when that happened before this call (a
+    /// task spawned just before shutdown may subscribe after it; `changed()` would miss it).
+    pub async fn stopped(&self) {
+        let mut rx = self.shutdown.subscribe();
+        // `Err` only when the sender is gone, and it lives as long as `self`.
+        let _ = rx.wait_for(|stop| *stop).await;
+    }
+
     pub fn emit(&self, e: EngineEvent) {
         self.events.send(e);
     }
@@ -300,7 +308,9 @@ impl Engine {
 
     /// Stop tracking. The store is always consistent, so this only ends background tasks.
     pub async fn shutdown(&self) {
-        let _ = self.inner.shutdown.send(true);
+        // `send` would drop the value when no task has subscribed yet (a worker not yet polled
+        // on a busy machine), and that worker would then never stop: `send_replace` always stores it.
+        self.inner.shutdown.send_replace(true);
         self.inner.sched.join().await;
     }
 }

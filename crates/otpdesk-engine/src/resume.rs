@@ -43,7 +43,6 @@ pub(crate) async fn resume(inner: &Arc<Inner>) -> Result<()> {
     );
     if !resend.is_empty() {
         let inner = inner.clone();
-        let mut stop = inner.shutdown.subscribe();
         tokio::spawn(async move {
             for a in resend {
                 tokio::select! {
@@ -52,7 +51,7 @@ pub(crate) async fn resume(inner: &Arc<Inner>) -> Result<()> {
                             tracing::warn!(attempt = %a.id, "resume could not settle the purchase: {e}");
                         }
                     }
-                    _ = stop.changed() => return,
+                    _ = inner.stopped() => return,
                 }
             }
         });

@@ -250,12 +250,11 @@ impl Scheduler {
 }
 
 async fn worker(inner: Arc<Inner>, q: Arc<Queue>) {
-    let mut stop = inner.shutdown.subscribe();
     let Some(budget) = inner.gw.budget(q.provider).cloned() else {
         return;
     };
     loop {
-        if *stop.borrow() {
+        if *inner.shutdown.borrow() {
             return;
         }
         let wait = match q.next_due() {
@@ -265,22 +264,21 @@ async fn worker(inner: Arc<Inner>, q: Arc<Queue>) {
                 // Ordinary polls are capped in flight; long-polls hold no permit.
                 let permit = tokio::select! {
                     p = q.in_flight.clone().acquire_owned() => p.ok(),
-                    _ = stop.changed() => return,
+                    _ = inner.stopped() => return,
                 };
                 tokio::select! {
                     _ = budget.acquire(crate::rate_budget::Priority::Background) => {}
-                    _ = stop.changed() => return,
+                    _ = inner.stopped() => return,
                 }
                 // `None`: the token is spent but nothing was due after all (rare).
                 if let Some((t, mode, errors)) = q.pop_due() {
                     let permit = if mode == Mode::LongPoll { None } else { permit };
-                    let (inner2, q2, mut stop2) =
-                        (inner.clone(), q.clone(), inner.shutdown.subscribe());
+                    let (inner2, q2) = (inner.clone(), q.clone());
                     tokio::spawn(async move {
                         let _permit = permit;
                         tokio::select! {
                             _ = tracking::run_one(&inner2, &q2, t, mode, errors) => {}
-                            _ = stop2.changed() => {}
+                            _ = inner2.stopped() => {}
                         }
                     });
                 }
@@ -290,7 +288,7 @@ async fn worker(inner: Arc<Inner>, q: Arc<Queue>) {
         tokio::select! {
             _ = q.notify.notified() => {}
             _ = sleep_until_opt(wait) => {}
-            _ = stop.changed() => return,
+            _ = inner.stopped() => return,
         }
     }
 }

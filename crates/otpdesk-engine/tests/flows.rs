@@ -476,3 +476,22 @@ async fn failing_long_poll_falls_back_to_polling_and_reports_the_error() {
     );
     engine.shutdown().await;
 }
+
+/// Shutdown right after open, before any tracker task has run once (a CLI refusal is that fast):
+/// it must still stop every tracker. It once hung forever because the stop signal was sent while
+/// no tracker had subscribed yet. A current-thread runtime makes that ordering certain.
+#[tokio::test(flavor = "current_thread")]
+async fn shutdown_before_the_trackers_ever_ran_still_returns() {
+    let sim = sim(100_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = engine(&sim, dir.path()).await;
+    let order = first.buy(s2_wa()).await.unwrap();
+    first.shutdown().await;
+    // Reopen with an active order to resume, then stop at once.
+    let engine = engine(&sim, dir.path()).await;
+    tokio::time::timeout(Duration::from_secs(10), engine.shutdown())
+        .await
+        .expect("shutdown hung with trackers that had not started");
+    // The order is still there and still open: stopping touched nothing.
+    assert!(!engine.order(&order.id).unwrap().status.is_final());
+}
