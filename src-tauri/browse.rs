@@ -11,6 +11,7 @@ use otpdesk_engine::BuyRequest;
 use otpdesk_providers::otpzap::{ProductQuery, S2Service};
 use otpdesk_providers::{Id, NumberOtpClient, OtpZapClient, ProviderError};
 use serde::Serialize;
+use std::future::Future;
 
 /// A country or a service to pick from. `id` is what the next step takes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -61,6 +62,32 @@ fn not_configured(p: ProviderId) -> AppError {
     .with_provider(p)
 }
 
+/// An OTPZap read through the key's shared rate budget, its error in the UI's words.
+async fn zap_read<'a, T, F>(
+    c: &'a Clients,
+    call: impl FnOnce(&'a OtpZapClient) -> F,
+) -> AppResult<T>
+where
+    F: Future<Output = Result<T, ProviderError>>,
+{
+    let z = zap(c)?;
+    c.read(ProviderId::Otpzap, call(z)).await.map_err(zap_err)
+}
+
+/// A NumberOTP read, likewise.
+async fn notp_read<'a, T, F>(
+    c: &'a Clients,
+    call: impl FnOnce(&'a NumberOtpClient) -> F,
+) -> AppResult<T>
+where
+    F: Future<Output = Result<T, ProviderError>>,
+{
+    let n = notp(c)?;
+    c.read(ProviderId::Numberotp, call(n))
+        .await
+        .map_err(notp_err)
+}
+
 fn zap_err(e: ProviderError) -> AppError {
     AppError::from(e).with_provider(ProviderId::Otpzap)
 }
@@ -88,7 +115,7 @@ fn choice(id: Id, name: Option<String>, code: Option<String>) -> Choice {
 }
 
 pub async fn s1_countries(c: &Clients) -> AppResult<Vec<Choice>> {
-    let list = zap(c)?.countries().await.map_err(zap_err)?;
+    let list = zap_read(c, |z| z.countries()).await?;
     Ok(list
         .into_iter()
         .map(|x| choice(x.id, x.name, None))
@@ -96,10 +123,8 @@ pub async fn s1_countries(c: &Clients) -> AppResult<Vec<Choice>> {
 }
 
 pub async fn s1_services(c: &Clients, country_id: &str) -> AppResult<Vec<Choice>> {
-    let list = zap(c)?
-        .services(Some(&Id::new(country_id)))
-        .await
-        .map_err(zap_err)?;
+    let cid = Id::new(country_id);
+    let list = zap_read(c, |z| z.services(Some(&cid))).await?;
     Ok(list
         .into_iter()
         .map(|x| choice(x.id, x.name, x.code))
@@ -119,7 +144,7 @@ pub async fn s1_products(
         limit: Some(100),
         ..ProductQuery::default()
     };
-    let page = zap(c)?.products(&query).await.map_err(zap_err)?;
+    let page = zap_read(c, |z| z.products(&query)).await?;
     let mut out: Vec<CatalogItem> = page
         .products
         .into_iter()
@@ -147,7 +172,7 @@ pub async fn s1_products(
 }
 
 pub async fn s2_countries(c: &Clients) -> AppResult<Vec<Choice>> {
-    let list = zap(c)?.s2_countries().await.map_err(zap_err)?;
+    let list = zap_read(c, |z| z.s2_countries()).await?;
     Ok(list
         .into_iter()
         .map(|x| choice(x.id, x.name, None))
@@ -156,10 +181,8 @@ pub async fn s2_countries(c: &Clients) -> AppResult<Vec<Choice>> {
 
 /// Operators of a Server 2 country, `random` (OTPZap picks) always first.
 pub async fn s2_operators(c: &Clients, country_id: &str) -> AppResult<Vec<String>> {
-    let list = zap(c)?
-        .s2_operators(&Id::new(country_id))
-        .await
-        .map_err(zap_err)?;
+    let cid = Id::new(country_id);
+    let list = zap_read(c, |z| z.s2_operators(&cid)).await?;
     let mut out = vec!["random".to_string()];
     out.extend(list.into_iter().filter(|o| o != "random"));
     Ok(out)
@@ -193,10 +216,8 @@ pub async fn s2_services(
         .filter(|o| !o.is_empty())
         .unwrap_or("random")
         .to_string();
-    let list = zap(c)?
-        .s2_services(&Id::new(country_id))
-        .await
-        .map_err(zap_err)?;
+    let id = Id::new(country_id);
+    let list = zap_read(c, |z| z.s2_services(&id)).await?;
     Ok(list
         .into_iter()
         .filter_map(|s| {
@@ -210,7 +231,7 @@ pub async fn s2_services(
 }
 
 pub async fn s2_special(c: &Clients) -> AppResult<Vec<CatalogItem>> {
-    let list = zap(c)?.s2_special().await.map_err(zap_err)?;
+    let list = zap_read(c, |z| z.s2_special()).await?;
     Ok(list
         .into_iter()
         .filter_map(|s| {
@@ -224,7 +245,7 @@ pub async fn s2_special(c: &Clients) -> AppResult<Vec<CatalogItem>> {
 }
 
 pub async fn numberotp_services(c: &Clients, country: Option<&str>) -> AppResult<Vec<Choice>> {
-    let list = notp(c)?.services(country).await.map_err(notp_err)?;
+    let list = notp_read(c, |n| n.services(country)).await?;
     Ok(list
         .into_iter()
         .map(|s| choice(Id::new(s.code.clone()), s.name, Some(s.code)))
@@ -232,7 +253,7 @@ pub async fn numberotp_services(c: &Clients, country: Option<&str>) -> AppResult
 }
 
 pub async fn numberotp_countries(c: &Clients, service: Option<&str>) -> AppResult<Vec<Choice>> {
-    let list = notp(c)?.countries(service).await.map_err(notp_err)?;
+    let list = notp_read(c, |n| n.countries(service)).await?;
     Ok(list
         .into_iter()
         .map(|x| choice(x.id, x.name, x.iso))
@@ -245,7 +266,7 @@ pub async fn numberotp_prices(
     service: Option<&str>,
     country: Option<&str>,
 ) -> AppResult<Vec<CatalogItem>> {
-    let prices = notp(c)?.prices().await.map_err(notp_err)?;
+    let prices = notp_read(c, |n| n.prices()).await?;
     Ok(prices
         .into_iter()
         .filter(|p| service.is_none_or(|s| p.service == s))
@@ -268,7 +289,7 @@ pub async fn numberotp_prices(
 }
 
 pub async fn email_sites(c: &Clients) -> AppResult<Vec<EmailSiteChoice>> {
-    let sites = zap(c)?.email_sites().await.map_err(zap_err)?;
+    let sites = zap_read(c, |z| z.email_sites()).await?;
     Ok(sites
         .sites
         .into_iter()
@@ -281,7 +302,7 @@ pub async fn email_sites(c: &Clients) -> AppResult<Vec<EmailSiteChoice>> {
 }
 
 pub async fn email_domains(c: &Clients, site: &str) -> AppResult<Vec<EmailDomainOffer>> {
-    let list = zap(c)?.email_domains(site).await.map_err(zap_err)?;
+    let list = zap_read(c, |z| z.email_domains(site)).await?;
     Ok(list
         .into_iter()
         .map(|d| EmailDomainOffer {

@@ -79,7 +79,10 @@ pub async fn countries(clients: &Clients) -> Countries {
     let mut failures = Vec::new();
     let mut put = Vec::new();
     if let Some(c) = &clients.otpzap {
-        let (s1, s2) = tokio::join!(c.countries(), c.s2_countries());
+        let (s1, s2) = tokio::join!(
+            clients.read(ProviderId::Otpzap, c.countries()),
+            clients.read(ProviderId::Otpzap, c.s2_countries())
+        );
         match s1 {
             Ok(list) => put.extend(list.into_iter().map(|c| (0, c.name, c.id.0, None))),
             Err(e) => failures.push(fail(ProviderId::Otpzap, e)),
@@ -90,7 +93,7 @@ pub async fn countries(clients: &Clients) -> Countries {
         }
     }
     if let Some(c) = &clients.numberotp {
-        match c.countries(None).await {
+        match clients.read(ProviderId::Numberotp, c.countries(None)).await {
             Ok(list) => put.extend(list.into_iter().map(|c| (2, c.name, c.id.0, c.iso))),
             Err(e) => failures.push(fail(ProviderId::Numberotp, e)),
         }
@@ -131,20 +134,20 @@ pub async fn items(
     let mut failures = Vec::new();
     if let Some(c) = &clients.otpzap {
         if let Some(id) = &country.otpzap_s1 {
-            match s1_items(c, id, &country.name).await {
+            match s1_items(clients, c, id, &country.name).await {
                 Ok(v) => items.extend(v),
                 Err(e) => failures.push(fail(ProviderId::Otpzap, e)),
             }
         }
         if let Some(id) = &country.otpzap_s2 {
-            match s2_items(c, id, &country.name).await {
+            match s2_items(clients, c, id, &country.name).await {
                 Ok(v) => items.extend(v),
                 Err(e) => failures.push(fail(ProviderId::Otpzap, e)),
             }
         }
     }
     if let (Some(c), Some(id)) = (&clients.numberotp, &country.numberotp) {
-        match numberotp_items(c, id, &country.name).await {
+        match numberotp_items(clients, c, id, &country.name).await {
             Ok(v) => items.extend(v),
             Err(e) => failures.push(fail(ProviderId::Numberotp, e)),
         }
@@ -187,6 +190,7 @@ fn int(id: &str) -> Option<i64> {
 const MAX_PAGES: u32 = 20;
 
 async fn s1_items(
+    clients: &Clients,
     c: &OtpZapClient,
     country_id: &str,
     country: &str,
@@ -195,8 +199,8 @@ async fn s1_items(
         return Ok(Vec::new());
     };
     let cid_ref = Id::new(country_id);
-    let services: HashMap<String, (Option<String>, Option<String>)> = c
-        .services(Some(&cid_ref))
+    let services: HashMap<String, (Option<String>, Option<String>)> = clients
+        .read(ProviderId::Otpzap, c.services(Some(&cid_ref)))
         .await?
         .into_iter()
         .map(|s| (s.id.0, (s.name, s.code)))
@@ -209,7 +213,7 @@ async fn s1_items(
             limit: Some(100),
             ..ProductQuery::default()
         };
-        let got = c.products(&query).await?;
+        let got = clients.read(ProviderId::Otpzap, c.products(&query)).await?;
         let n = got.products.len();
         for p in got.products {
             // Products name their platform in `platform_id` (WIRE.md); without it the engine
@@ -253,6 +257,7 @@ async fn s1_items(
 }
 
 async fn s2_items(
+    clients: &Clients,
     c: &OtpZapClient,
     country_id: &str,
     country: &str,
@@ -260,7 +265,8 @@ async fn s2_items(
     let Some(cid) = int(country_id) else {
         return Ok(Vec::new());
     };
-    let services = c.s2_services(&Id::new(country_id)).await?;
+    let id = Id::new(country_id);
+    let services = clients.read(ProviderId::Otpzap, c.s2_services(&id)).await?;
     Ok(services
         .into_iter()
         .filter_map(|s| {
@@ -286,11 +292,15 @@ async fn s2_items(
 }
 
 async fn numberotp_items(
+    clients: &Clients,
     c: &NumberOtpClient,
     country_id: &str,
     country: &str,
 ) -> Result<Vec<CatalogItem>, otpdesk_providers::ProviderError> {
-    let (prices, services) = tokio::join!(c.prices(), c.services(Some(country_id)));
+    let (prices, services) = tokio::join!(
+        clients.read(ProviderId::Numberotp, c.prices()),
+        clients.read(ProviderId::Numberotp, c.services(Some(country_id)))
+    );
     let names: HashMap<String, Option<String>> = services
         .unwrap_or_default()
         .into_iter()
@@ -348,7 +358,7 @@ pub async fn balances(clients: &Clients) -> Vec<ProviderBalance> {
     for provider in ProviderId::ALL {
         let balance = match (provider, &clients.otpzap) {
             _ if !clients.has(provider) => BalanceState::NoKey,
-            (ProviderId::Otpzap, Some(c)) => match c.balance().await {
+            (ProviderId::Otpzap, Some(c)) => match clients.read(provider, c.balance()).await {
                 Ok(b) => BalanceState::Ok { amount: b.balance },
                 Err(e) => BalanceState::Error {
                     error: AppError::from(e).with_provider(provider),

@@ -9,7 +9,7 @@ use crate::settings::SettingsStore;
 use crate::shell::Shell;
 use otpdesk_core::{ApiKey, ProviderId};
 use otpdesk_engine::{Budget, Engine, EngineConfig, ProviderConfig};
-use otpdesk_providers::{HttpOptions, NumberOtpClient, OopPayClient, OtpZapClient};
+use otpdesk_providers::{HttpOptions, NumberOtpClient, OopPayClient, OtpZapClient, ProviderError};
 use otpdesk_sim::SimHandle;
 use std::collections::HashMap;
 use std::path::Path;
@@ -25,16 +25,22 @@ pub struct Endpoint {
 }
 
 /// Clients for the reads the engine does not do (catalogs, balance). `None`: no key.
+/// Send every call through [`Clients::read`], so it spends the key's shared rate budget.
 #[derive(Debug, Clone, Default)]
 pub struct Clients {
     pub otpzap: Option<OtpZapClient>,
     pub numberotp: Option<NumberOtpClient>,
     pub ooppay: Option<OopPayClient>,
+    /// The session's engine, whose per-key budgets these reads share.
+    engine: Option<Engine>,
 }
 
 impl Clients {
-    fn new(endpoints: &[Endpoint]) -> AppResult<Clients> {
-        let mut c = Clients::default();
+    fn new(endpoints: &[Endpoint], engine: Engine) -> AppResult<Clients> {
+        let mut c = Clients {
+            engine: Some(engine),
+            ..Clients::default()
+        };
         let http = HttpOptions::default();
         for e in endpoints {
             let key = e.key.clone();
@@ -55,6 +61,18 @@ impl Clients {
             }
         }
         Ok(c)
+    }
+
+    /// One call to `provider`, after a token from its key's rate budget (see [`Engine::read`]).
+    pub async fn read<T>(
+        &self,
+        provider: ProviderId,
+        call: impl std::future::Future<Output = Result<T, ProviderError>>,
+    ) -> Result<T, ProviderError> {
+        match &self.engine {
+            Some(e) => e.read(provider, call).await,
+            None => call.await,
+        }
     }
 
     pub fn has(&self, provider: ProviderId) -> bool {
@@ -96,7 +114,6 @@ impl Session {
         std::fs::create_dir_all(spec.data_dir).map_err(|e| {
             AppError::internal(format!("Cannot create {}: {e}", spec.data_dir.display()))
         })?;
-        let clients = Clients::new(&spec.endpoints)?;
         let urls = spec
             .endpoints
             .iter()
@@ -105,11 +122,21 @@ impl Session {
         let balances = Arc::new(BalanceWatch::default());
         let budget = Budget::per_minute(f64::from(spec.poll_budget_per_minute));
         let mut cfg = EngineConfig::new(spec.data_dir);
-        for e in spec.endpoints {
-            cfg = cfg
-                .provider(ProviderConfig::new(e.provider, e.base_url, e.key).with_budget(budget));
+        let endpoints = spec.endpoints;
+        for e in &endpoints {
+            cfg = cfg.provider(
+                ProviderConfig::new(e.provider, e.base_url.clone(), e.key.clone())
+                    .with_budget(budget),
+            );
         }
         let engine = Engine::open(cfg).await?;
+        let clients = match Clients::new(&endpoints, engine.clone()) {
+            Ok(c) => c,
+            Err(e) => {
+                engine.shutdown().await;
+                return Err(e);
+            }
+        };
         let forwarder = events::forward(events::Forward {
             engine: engine.clone(),
             clients: clients.clone(),

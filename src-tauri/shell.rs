@@ -36,6 +36,12 @@ impl<R: Runtime> TauriShell<R> {
     pub fn new(app: AppHandle<R>) -> TauriShell<R> {
         TauriShell { app }
     }
+
+    /// A click on a notification brings the window back (also from the tray) to the code.
+    fn show_window_on_click(&self) -> Option<notify::OnClick> {
+        let app = self.app.clone();
+        Some(Box::new(move || tray::show_main_window(&app)))
+    }
 }
 
 impl<R: Runtime> Shell for TauriShell<R> {
@@ -64,12 +70,13 @@ impl<R: Runtime> Shell for TauriShell<R> {
         }
         if settings.notifications {
             let lang = crate::i18n::resolve(settings.language);
-            notify::code_notification_in(lang, order, code, settings.sound, demo);
+            let on_click = self.show_window_on_click();
+            notify::code_notification_in(lang, order, code, settings.sound, demo, on_click);
         }
     }
 
     fn notify(&self, text: (String, String), sound: bool) {
-        notify::show(text, sound);
+        notify::show(text, sound, self.show_window_on_click());
     }
 
     fn balance_updated(&self, balance: &ProviderBalance) {

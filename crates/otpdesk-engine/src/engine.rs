@@ -5,10 +5,12 @@ use crate::error::{EngineError, Result};
 use crate::events::{EngineEvent, EventBus};
 use crate::gateway::Gateway;
 use crate::model::*;
+use crate::rate_budget::Priority;
 use crate::scheduler::Scheduler;
 use crate::store::Store;
 use crate::{actions, buying, resume};
 use otpdesk_core::{Currency, Money, ProviderId};
+use otpdesk_providers::ProviderError;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
@@ -72,6 +74,14 @@ impl Inner {
 #[derive(Clone)]
 pub struct Engine {
     pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("tracked", &self.inner.sched.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Engine {
@@ -295,6 +305,22 @@ impl Engine {
 
     pub fn tracked(&self) -> usize {
         self.inner.sched.len()
+    }
+
+    /// A read the engine does not make itself (catalog pages, balance) sent through the same
+    /// key's rate budget as tracking and purchases, so browsing the catalog can never push the key
+    /// into the provider's 429s, and a `Retry-After` it earns holds tracking back too. Interactive
+    /// priority: someone is looking at the screen. A provider without a budget (no key in this
+    /// engine) is asked directly.
+    pub async fn read<T>(
+        &self,
+        provider: ProviderId,
+        call: impl std::future::Future<Output = std::result::Result<T, ProviderError>>,
+    ) -> std::result::Result<T, ProviderError> {
+        self.inner
+            .gw
+            .guarded(provider, Some(Priority::Interactive), call)
+            .await
     }
 
     /// Requests granted by a provider's rate budget since open.

@@ -495,3 +495,56 @@ async fn shutdown_before_the_trackers_ever_ran_still_returns() {
     // The order is still there and still open: stopping touched nothing.
     assert!(!engine.order(&order.id).unwrap().status.is_final());
 }
+
+/// Reads the engine does not make itself (the app's catalog and balance) spend the same key's
+/// budget as tracking, and a `Retry-After` one of them earns holds every later request back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_outside_the_engine_share_the_key_budget() {
+    use otpdesk_sim::control::types::{FaultKind, FaultRule};
+    let sim = sim(100_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&sim, dir.path()).await;
+    let client = otpdesk_providers::OtpZapClient::new(
+        &sim.handle.otpzap_url(),
+        otpdesk_core::ApiKey::new(ZAP_KEY).unwrap(),
+        http(5_000),
+    )
+    .unwrap();
+    let before = engine.requests_sent(ProviderId::Otpzap);
+    for _ in 0..3 {
+        engine
+            .read(ProviderId::Otpzap, client.countries())
+            .await
+            .unwrap();
+    }
+    assert_eq!(engine.requests_sent(ProviderId::Otpzap), before + 3);
+
+    sim.control
+        .add_fault(
+            &FaultRule::new(FaultKind::RateLimit { retry_after: 2 })
+                .provider(ProviderId::Otpzap)
+                .method("GET")
+                .times(1),
+        )
+        .await
+        .unwrap();
+    let refused = engine.read(ProviderId::Otpzap, client.balance()).await;
+    assert!(
+        matches!(
+            refused,
+            Err(otpdesk_providers::ProviderError::RateLimited { .. })
+        ),
+        "{refused:?}"
+    );
+    let t = std::time::Instant::now();
+    engine
+        .read(ProviderId::Otpzap, client.balance())
+        .await
+        .unwrap();
+    assert!(
+        t.elapsed() >= Duration::from_millis(1_900),
+        "{:?}",
+        t.elapsed()
+    );
+    engine.shutdown().await;
+}

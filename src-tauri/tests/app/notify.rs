@@ -8,7 +8,10 @@ use std::sync::mpsc;
 use std::time::Duration;
 use zbus::zvariant::OwnedValue;
 
-struct Recorder(mpsc::Sender<(String, String, String, Vec<String>)>);
+/// App name, summary, body, hint names and actions of one `Notify` call.
+type Shown = (String, String, String, Vec<String>, Vec<String>);
+
+struct Recorder(mpsc::Sender<Shown>);
 
 #[zbus::interface(name = "org.freedesktop.Notifications")]
 impl Recorder {
@@ -20,18 +23,17 @@ impl Recorder {
         _app_icon: String,
         summary: String,
         body: String,
-        _actions: Vec<String>,
+        actions: Vec<String>,
         hints: HashMap<String, OwnedValue>,
         _expire_timeout: i32,
     ) -> u32 {
-        let _ = self
-            .0
-            .send((app_name, summary, body, hints.into_keys().collect()));
+        let hints = hints.into_keys().collect();
+        let _ = self.0.send((app_name, summary, body, hints, actions));
         1
     }
 
     fn get_capabilities(&self) -> Vec<String> {
-        vec!["body".into(), "sound".into()]
+        vec!["body".into(), "sound".into(), "actions".into()]
     }
 
     fn get_server_information(&self) -> (String, String, String, String) {
@@ -78,17 +80,45 @@ fn a_code_becomes_a_native_notification_with_service_number_and_code() {
         .and_then(|b| b.name("org.freedesktop.Notifications"))
         .and_then(|b| b.serve_at("/org/freedesktop/Notifications", Recorder(tx)))
         .and_then(|b| b.build());
-    let _server = match server {
+    let server = match server {
         Ok(s) => s,
         // A desktop with its own notification daemon: nothing to observe here.
         Err(e) => return eprintln!("skipped: no private notification bus ({e})"),
     };
-    otpdesk_app::notify::code_notification(&order(), "482913", true, false);
-    let (app, summary, body, hints) = rx
+    let (clicked_tx, clicked) = mpsc::channel();
+    let on_click = Box::new(move || {
+        let _ = clicked_tx.send(());
+    });
+    otpdesk_app::notify::code_notification(&order(), "482913", true, false, Some(on_click));
+    let (app, summary, body, hints, actions) = rx
         .recv_timeout(Duration::from_secs(10))
         .expect("a Notify call");
     assert_eq!(app, "OTPDesk");
     assert_eq!(summary, "WhatsApp code: 482913");
     assert_eq!(body, "+6281234567890 · OTPZap");
     assert!(hints.iter().any(|h| h == "sound-name"), "{hints:?}");
+    assert_eq!(
+        actions.first().map(String::as_str),
+        Some("default"),
+        "{actions:?}"
+    );
+
+    // The user clicks it: the server says `ActionInvoked(id, "default")`, and the app's handler
+    // (the window coming back, in the app) runs. Said again until heard: the notification's
+    // thread may subscribe to the signal a moment after `Notify` returned.
+    for _ in 0..100 {
+        server
+            .emit_signal(
+                None::<()>,
+                "/org/freedesktop/Notifications",
+                "org.freedesktop.Notifications",
+                "ActionInvoked",
+                &(1u32, "default"),
+            )
+            .unwrap();
+        if clicked.recv_timeout(Duration::from_millis(100)).is_ok() {
+            return;
+        }
+    }
+    panic!("a click on the notification did not reach the app");
 }

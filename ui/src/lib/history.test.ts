@@ -58,7 +58,7 @@ describe("history", () => {
   });
 });
 
-import { periodRange } from "./history";
+import { orderedRange, periodRange } from "./history";
 
 describe("periods", () => {
   it("turn into inclusive local days", () => {
@@ -69,5 +69,13 @@ describe("periods", () => {
     expect(periodRange("7d", now)).toEqual({ from: "2026-02-25", to: "2026-03-03" });
     expect(periodRange("thisMonth", now)).toEqual({ from: "2026-03-01", to: "2026-03-03" });
     expect(periodRange("lastMonth", now)).toEqual({ from: "2026-02-01", to: "2026-02-28" });
+  });
+
+  it("custom keeps the range shown before, and reads reversed ends as meant", () => {
+    const now = new Date(2026, 2, 3, 9, 30);
+    const shown = periodRange("7d", now);
+    expect(periodRange("custom", now, shown)).toEqual(shown);
+    expect(orderedRange("2026-03-10", "2026-03-01")).toEqual({ from: "2026-03-01", to: "2026-03-10" });
+    expect(orderedRange("2026-03-01", "")).toEqual({ from: "2026-03-01", to: "" });
   });
 });

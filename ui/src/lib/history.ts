@@ -166,12 +166,17 @@ export function profitBy(rows: HistoryRow[], by: "day" | "service", idrPerUsd: n
   return by === "day" ? out.sort((a, b) => b.key.localeCompare(a.key)) : out.sort((a, b) => b.profit - a.profit || a.key.localeCompare(b.key));
 }
 
-/** Date ranges a reseller picks from (instead of typing dates). */
-export const PERIODS = ["all", "today", "yesterday", "7d", "30d", "thisMonth", "lastMonth"] as const;
+/** Date ranges a reseller picks from; "custom" shows two date fields. */
+export const PERIODS = ["all", "today", "yesterday", "7d", "30d", "thisMonth", "lastMonth", "custom"] as const;
 export type Period = (typeof PERIODS)[number];
 
-/** The inclusive local days (YYYY-MM-DD) of a period, relative to `now`; "" = open. */
-export function periodRange(period: Period, now: Date = new Date()): { from: string; to: string } {
+/** The inclusive local days (YYYY-MM-DD) of a period, relative to `now`; "" = open. A custom
+ *  period starts from the range shown before (`current`), so switching to it loses nothing. */
+export function periodRange(
+  period: Period,
+  now: Date = new Date(),
+  current: { from: string; to: string } = { from: "", to: "" },
+): { from: string; to: string } {
   const day = (d: Date) => localDay(d.toISOString());
   const shift = (days: number) => new Date(now.getFullYear(), now.getMonth(), now.getDate() + days, 12);
   switch (period) {
@@ -190,7 +195,14 @@ export function periodRange(period: Period, now: Date = new Date()): { from: str
         from: day(new Date(now.getFullYear(), now.getMonth() - 1, 1, 12)),
         to: day(new Date(now.getFullYear(), now.getMonth(), 0, 12)),
       };
+    case "custom":
+      return current;
     default:
       return { from: "", to: "" };
   }
+}
+
+/** A typed range with its ends the wrong way round is read as the user meant it. */
+export function orderedRange(from: string, to: string): { from: string; to: string } {
+  return from && to && from > to ? { from: to, to: from } : { from, to };
 }
