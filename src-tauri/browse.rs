@@ -42,16 +42,40 @@ pub struct EmailDomainOffer {
     pub target: BuyRequest,
 }
 
-fn zap(c: &Clients) -> AppResult<&OtpZapClient> {
-    c.otpzap
-        .as_ref()
-        .ok_or_else(|| not_configured(ProviderId::Otpzap))
+/// A read through `provider`'s shared rate budget (`None`: no key), its error in the UI's words.
+async fn read_via<'a, C, T, F>(
+    c: &'a Clients,
+    provider: ProviderId,
+    client: Option<&'a C>,
+    call: impl FnOnce(&'a C) -> F,
+) -> AppResult<T>
+where
+    F: Future<Output = Result<T, ProviderError>>,
+{
+    let client = client.ok_or_else(|| not_configured(provider))?;
+    c.read(provider, call(client))
+        .await
+        .map_err(|e| AppError::from(e).with_provider(provider))
 }
 
-fn notp(c: &Clients) -> AppResult<&NumberOtpClient> {
-    c.numberotp
-        .as_ref()
-        .ok_or_else(|| not_configured(ProviderId::Numberotp))
+async fn zap_read<'a, T, F>(
+    c: &'a Clients,
+    call: impl FnOnce(&'a OtpZapClient) -> F,
+) -> AppResult<T>
+where
+    F: Future<Output = Result<T, ProviderError>>,
+{
+    read_via(c, ProviderId::Otpzap, c.otpzap.as_ref(), call).await
+}
+
+async fn notp_read<'a, T, F>(
+    c: &'a Clients,
+    call: impl FnOnce(&'a NumberOtpClient) -> F,
+) -> AppResult<T>
+where
+    F: Future<Output = Result<T, ProviderError>>,
+{
+    read_via(c, ProviderId::Numberotp, c.numberotp.as_ref(), call).await
 }
 
 fn not_configured(p: ProviderId) -> AppError {
@@ -60,40 +84,6 @@ fn not_configured(p: ProviderId) -> AppError {
         format!("{} has no key yet.", p.display_name()),
     )
     .with_provider(p)
-}
-
-/// An OTPZap read through the key's shared rate budget, its error in the UI's words.
-async fn zap_read<'a, T, F>(
-    c: &'a Clients,
-    call: impl FnOnce(&'a OtpZapClient) -> F,
-) -> AppResult<T>
-where
-    F: Future<Output = Result<T, ProviderError>>,
-{
-    let z = zap(c)?;
-    c.read(ProviderId::Otpzap, call(z)).await.map_err(zap_err)
-}
-
-/// A NumberOTP read, likewise.
-async fn notp_read<'a, T, F>(
-    c: &'a Clients,
-    call: impl FnOnce(&'a NumberOtpClient) -> F,
-) -> AppResult<T>
-where
-    F: Future<Output = Result<T, ProviderError>>,
-{
-    let n = notp(c)?;
-    c.read(ProviderId::Numberotp, call(n))
-        .await
-        .map_err(notp_err)
-}
-
-fn zap_err(e: ProviderError) -> AppError {
-    AppError::from(e).with_provider(ProviderId::Otpzap)
-}
-
-fn notp_err(e: ProviderError) -> AppError {
-    AppError::from(e).with_provider(ProviderId::Numberotp)
 }
 
 /// OTPZap ids are integers on the wire.

@@ -645,6 +645,18 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
       timeout: 5_000,
       timeoutMsg: "today lists everything again",
     });
+    // Custom dates start from the range shown (today), so nothing disappears on switching.
+    await (await $("history-period")).selectByAttribute("value", "custom");
+    await (await $("history-from")).waitForDisplayed({ timeout: 5_000, timeoutMsg: "custom shows no date fields" });
+    const range = await browser.execute(() => [
+      document.querySelector('[data-testid="history-from"]').value,
+      document.querySelector('[data-testid="history-to"]').value,
+    ]);
+    assert.ok(range[0] && range[0] === range[1], `custom starts at today's range (${range})`);
+    assert.ok((await browser.$$('[data-testid="history-row"]')).length >= 5, "custom keeps today's rows");
+    await settle();
+    await shot("history-custom-range");
+    await (await $("history-period")).selectByAttribute("value", "today");
     await settle();
     await shot("history");
     await (await $("history-export")).click();

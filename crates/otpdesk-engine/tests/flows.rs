@@ -500,7 +500,6 @@ async fn shutdown_before_the_trackers_ever_ran_still_returns() {
 /// budget as tracking, and a `Retry-After` one of them earns holds every later request back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_outside_the_engine_share_the_key_budget() {
-    use otpdesk_sim::control::types::{FaultKind, FaultRule};
     let sim = sim(100_000).await;
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&sim, dir.path()).await;
@@ -519,15 +518,7 @@ async fn reads_outside_the_engine_share_the_key_budget() {
     }
     assert_eq!(engine.requests_sent(ProviderId::Otpzap), before + 3);
 
-    sim.control
-        .add_fault(
-            &FaultRule::new(FaultKind::RateLimit { retry_after: 2 })
-                .provider(ProviderId::Otpzap)
-                .method("GET")
-                .times(1),
-        )
-        .await
-        .unwrap();
+    rate_limit_next_otpzap_get(&sim, 2).await;
     let refused = engine.read(ProviderId::Otpzap, client.balance()).await;
     assert!(
         matches!(

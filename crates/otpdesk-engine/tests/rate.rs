@@ -9,9 +9,8 @@
 mod common;
 
 use common::*;
-use otpdesk_core::ProviderId;
 use otpdesk_engine::*;
-use otpdesk_sim::control::types::{ConfigPatch, FaultKind, FaultRule};
+use otpdesk_sim::control::types::ConfigPatch;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -70,15 +69,7 @@ async fn five_hundred_orders_stay_under_the_limit_and_respect_retry_after() {
     // Steady tracking, with one provider-side 429 + Retry-After in the middle.
     let track_start = sim.handle.now();
     tokio::time::sleep(Duration::from_secs(8)).await;
-    sim.control
-        .add_fault(
-            &FaultRule::new(FaultKind::RateLimit { retry_after: 2 })
-                .provider(ProviderId::Otpzap)
-                .method("GET")
-                .times(1),
-        )
-        .await
-        .unwrap();
+    rate_limit_next_otpzap_get(&sim, 2).await;
     tokio::time::sleep(Duration::from_secs(12)).await;
     let track_end = sim.handle.now();
     engine.shutdown().await;

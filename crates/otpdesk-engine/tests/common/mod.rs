@@ -73,6 +73,20 @@ pub async fn sim(rate_limit_per_min: u32) -> Sim {
     Sim { handle, control }
 }
 
+/// The simulator answers OTPZap's next GET with `429 Retry-After: retry_after`.
+pub async fn rate_limit_next_otpzap_get(sim: &Sim, retry_after: u64) {
+    use otpdesk_sim::control::types::{FaultKind, FaultRule};
+    sim.control
+        .add_fault(
+            &FaultRule::new(FaultKind::RateLimit { retry_after })
+                .provider(ProviderId::Otpzap)
+                .method("GET")
+                .times(1),
+        )
+        .await
+        .unwrap();
+}
+
 pub fn http(timeout_ms: u64) -> HttpOptions {
     HttpOptions {
         request_timeout: Duration::from_millis(timeout_ms),
