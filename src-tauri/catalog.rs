@@ -187,7 +187,7 @@ fn int(id: &str) -> Option<i64> {
 }
 
 /// Pages of `/products` we read at most (100 each).
-const MAX_PAGES: u32 = 20;
+pub(crate) const MAX_PAGES: u32 = 20;
 
 async fn s1_items(
     clients: &Clients,

@@ -30,5 +30,17 @@ fn catalog_reads_take_tokens_from_the_key_budget() {
     h.ok("balances", json!({}));
     assert_eq!(sent(ProviderId::Otpzap), zap + 5);
     assert_eq!(sent(ProviderId::Numberotp), notp + 2);
+
+    // Server 1 price tiers of WhatsApp in Indonesia, cheapest first: one page, one token.
+    let tiers = h.ok("s1_products", json!({"countryId": "7", "platformId": "1"}));
+    let prices: Vec<i64> = tiers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["price"]["minor"].as_i64().unwrap())
+        .collect();
+    assert!(prices.len() >= 2 && prices[0] == 2835, "{prices:?}");
+    assert!(prices.windows(2).all(|w| w[0] <= w[1]), "{prices:?}");
+    assert_eq!(sent(ProviderId::Otpzap), zap + 6);
     h.close();
 }
