@@ -138,7 +138,7 @@ fn build_state<R: Runtime>(
 pub fn run() {
     init_logging();
     let builder = specta_builder::<tauri::Wry>();
-    tauri::Builder::default()
+    let started = tauri::Builder::default()
         // First: a second launch only focuses the running window.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             tray::show_main_window(app)
@@ -166,8 +166,43 @@ pub fn run() {
                 let _ = window.hide();
             }
         })
-        .run(tauri::generate_context!())
-        .expect("OTPDesk could not start its window");
+        .run(tauri::generate_context!());
+    if let Err(e) = started {
+        start_failed(e);
+    }
+}
+
+/// How many times a start that found another copy still closing is tried again.
+const MAX_RELAUNCHES: u32 = 3;
+const RELAUNCH_ENV: &str = "OTPDESK_RELAUNCH";
+
+/// The app could not start. When the copy it handed over to was itself closing (the user quit
+/// from the tray and opened it again at once), it starts again a moment later, in a new process
+/// (a window event loop cannot be built twice in one): the user gets a window, not a crash.
+fn start_failed(e: tauri::Error) -> ! {
+    let handover =
+        matches!(&e, tauri::Error::PluginInitialization(name, _) if name == "single-instance");
+    let tries: u32 = std::env::var(RELAUNCH_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if handover && tries < MAX_RELAUNCHES {
+        tracing::warn!("another OTPDesk was closing ({e}); starting again");
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        let relaunched = std::env::current_exe().and_then(|exe| {
+            std::process::Command::new(exe)
+                .args(std::env::args_os().skip(1))
+                .env(RELAUNCH_ENV, (tries + 1).to_string())
+                .spawn()
+        });
+        match relaunched {
+            Ok(_) => std::process::exit(0),
+            Err(err) => tracing::error!("could not start OTPDesk again: {err}"),
+        }
+    }
+    tracing::error!("OTPDesk could not start its window: {e}");
+    eprintln!("OTPDesk could not start its window: {e}");
+    std::process::exit(1);
 }
 
 #[cfg(test)]

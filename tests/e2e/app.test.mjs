@@ -22,6 +22,8 @@ const KEY = "e2e-otpzap-key-7f3a";
 const BALANCE = 150000;
 const CODE = "482913";
 const OOPPAY_KEY = "mk_MERCHANT_e2e_9c1d";
+const NUMBEROTP_KEY = "notp_e2e_5b8e2c71";
+const NUMBEROTP_CODE = "731905";
 
 mkdirSync(ARTIFACTS, { recursive: true });
 
@@ -53,26 +55,53 @@ async function connect() {
   return b;
 }
 
-/** Whether a copy of the app is still running (it may take a moment to exit after a session). */
-function appRunning() {
+/** Process ids of running copies of the app (a zombie has no exe link and is not counted). */
+function appPids() {
   const app = env("APP_BINARY");
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
+  return readdirSync("/proc").filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
     try {
-      if (readlinkSync(`/proc/${pid}/exe`) === app) return true;
+      return readlinkSync(`/proc/${pid}/exe`) === app;
     } catch {
-      // not ours, or gone
+      return false; // not ours, or gone
     }
-  }
-  return false;
+  });
 }
 
-/** End the session and wait until the app has really exited (single-instance: a second copy
- *  started too early hands over to the dying one and quits). */
+/** Whether the single-instance D-Bus name of the app still has an owner on the session bus. */
+function singleInstanceNameTaken() {
+  try {
+    const out = execFileSync(
+      "dbus-send",
+      ["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+        "org.freedesktop.DBus.NameHasOwner", "string:com.otpdesk.app.SingleInstance"],
+      { encoding: "utf8" },
+    );
+    return /boolean true/.test(out);
+  } catch {
+    return false;
+  }
+}
+
+/** End the session and wait until the app has really exited and its single-instance name is free
+ *  (a second copy started earlier would hand over to the dying one and quit). On a very busy
+ *  machine the old copy may take long to exit: after a minute it is killed, as a crash would. */
 async function disconnect() {
   await browser.deleteSession();
-  const deadline = Date.now() + 20_000;
-  while (appRunning() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const gone = async (ms) => {
+    const deadline = Date.now() + ms;
+    while ((appPids().length || singleInstanceNameTaken()) && Date.now() < deadline) await sleep(200);
+    return !appPids().length && !singleInstanceNameTaken();
+  };
+  if (await gone(60_000)) return;
+  for (const pid of appPids()) {
+    try {
+      process.kill(Number(pid), "SIGKILL");
+    } catch {
+      // exited meanwhile
+    }
+  }
+  assert.ok(await gone(15_000), `the app did not exit (pids ${appPids()})`);
 }
 
 /** @type {WebdriverIO.Browser} */
@@ -177,6 +206,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
   before(async () => {
     await sim("POST", "accounts", { provider: "otpzap", key: KEY, balance: BALANCE });
     await sim("POST", "accounts", { provider: "ooppay", key: OOPPAY_KEY, balance: "0" });
+    await sim("POST", "accounts", { provider: "numberotp", key: NUMBEROTP_KEY, balance: "20" });
     browser = await connect();
   });
 
@@ -618,6 +648,61 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await (await invoice.$('[data-testid="invoice-paid"]')).waitForDisplayed({ timeout: 30_000, timeoutMsg: "the USDT top-up did not show as paid" });
     await settle();
     await shot("topup-usdt-paid");
+  });
+
+  step("NumberOTP: add its key, buy in one click, the code arrives; compare puts USD beside IDR", async () => {
+    await open("keys", "keys-screen");
+    await (await $("key-add-numberotp")).click();
+    await (await $("key-input-numberotp")).setValue(NUMBEROTP_KEY);
+    await (await $("key-save-numberotp")).click();
+    await browser.waitUntil(async () => (await textOf("key-state-numberotp")).includes("Key saved"), {
+      timeout: 20_000,
+      timeoutMsg: "the NumberOTP key was not accepted",
+    });
+    await open("main", "main");
+    await (await $("search-service")).setValue("WhatsApp");
+    await (await $("source-numberotp")).waitForDisplayed({ timeout: 30_000, timeoutMsg: "no NumberOTP filter" });
+    await (await $("source-numberotp")).click();
+    await waitIn(
+      () => document.querySelector('[data-testid="offer"]')?.textContent?.includes("NumberOTP"),
+      undefined,
+      "no NumberOTP offer for WhatsApp in Indonesia",
+    );
+    await (await (await $("offer")).$('[data-testid="buy"]')).click();
+    const dialog = await $("buy-confirm");
+    await dialog.waitForDisplayed({ timeout: 5_000 });
+    assert.match(await textOf("buy-price"), /^USD [\d.]+$/, "NumberOTP prices are in dollars");
+    await (await $("buy-confirm-button")).click();
+    await dialog.waitForDisplayed({ reverse: true, timeout: 30_000 });
+    const card = await browser.$('[data-testid="order"][data-remote-id^="act_"]');
+    await card.waitForDisplayed({ timeout: 10_000, timeoutMsg: "no NumberOTP order on the board" });
+    const ref = await card.getAttribute("data-remote-id");
+    await sim("POST", "deliver", { ref, code: NUMBEROTP_CODE });
+    const code = await card.$('[data-testid="otp-code"]');
+    await code.waitForDisplayed({ timeout: 30_000, timeoutMsg: "the NumberOTP code did not appear" });
+    assert.equal((await code.getText()).trim(), NUMBEROTP_CODE);
+    await settle();
+    await shot("numberotp-code");
+
+    // The same service across providers: rupiah and dollars side by side, set on one scale.
+    await (await $("source-all")).click();
+    await settle();
+    await (await (await $("offer")).$('[data-testid="compare"]')).click();
+    const cmp = await $("compare-dialog");
+    await cmp.waitForDisplayed({ timeout: 5_000 });
+    const rate = await $("compare-rate");
+    await rate.clearValue();
+    await rate.setValue("16000");
+    await browser.keys("Tab");
+    await browser.waitUntil(async () => /USD/.test(await cmp.getText()) && /IDR/.test(await cmp.getText()), {
+      timeout: 5_000,
+      timeoutMsg: "compare does not show rupiah and dollar offers together",
+    });
+    await settle();
+    await shot("compare-idr-usd");
+    await browser.keys("Escape");
+    await cmp.waitForDisplayed({ reverse: true, timeout: 5_000 });
+    await (await $("search-service")).clearValue();
   });
 
   step("history: every order and top-up, filters, profit, CSV export", async () => {

@@ -22,6 +22,8 @@ pub(crate) struct Gateway {
     numberotp: Option<NumberOtpClient>,
     ooppay: Option<OopPayClient>,
     budgets: HashMap<ProviderId, Arc<RateBudget>>,
+    /// NumberOTP service code → name (`wa` → `WhatsApp`), read once when first needed.
+    numberotp_names: tokio::sync::OnceCell<HashMap<String, String>>,
 }
 
 /// Cancel / finish / resend outcomes the actions need.
@@ -37,6 +39,7 @@ impl Gateway {
             numberotp: None,
             ooppay: None,
             budgets: HashMap::new(),
+            numberotp_names: tokio::sync::OnceCell::new(),
         };
         for c in configs {
             match c.provider {
@@ -66,6 +69,31 @@ impl Gateway {
                 .insert(c.provider, Arc::new(RateBudget::new(c.budget)));
         }
         Ok(g)
+    }
+
+    /// NumberOTP names services by code (`wa`); an order shows the name from its public list
+    /// (`WhatsApp`), as the catalog does. `None` when the list cannot be read (the code is kept).
+    async fn numberotp_service_name(&self, code: &str) -> Option<String> {
+        let c = self.numberotp.as_ref()?;
+        let names = self
+            .numberotp_names
+            .get_or_try_init(|| async {
+                let list = self
+                    .guarded(
+                        ProviderId::Numberotp,
+                        Some(Priority::Interactive),
+                        c.services(None),
+                    )
+                    .await?;
+                Ok::<_, ProviderError>(
+                    list.into_iter()
+                        .filter_map(|s| Some((s.code, s.name?)))
+                        .collect::<HashMap<_, _>>(),
+                )
+            })
+            .await
+            .ok()?;
+        names.get(code).cloned()
     }
 
     pub fn configured(&self, p: ProviderId) -> bool {
@@ -132,9 +160,15 @@ impl Gateway {
         Ok(match req {
             BuyRequest::Numberotp { service, country } => {
                 let c = self.notp()?;
-                self.guarded(p, prio, c.create_activation(service, country))
+                let mut o = self
+                    .guarded(p, prio, c.create_activation(service, country))
                     .await
-                    .map(activation)
+                    .map(activation);
+                if let Ok(o) = &mut o {
+                    let code = o.service.clone().unwrap_or_else(|| service.clone());
+                    o.service = Some(self.numberotp_service_name(&code).await.unwrap_or(code));
+                }
+                o
             }
             BuyRequest::OtpzapEmail { .. } | BuyRequest::OtpzapEmailOptions { .. } => {
                 let c = self.zap()?;

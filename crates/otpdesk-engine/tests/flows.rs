@@ -103,6 +103,8 @@ async fn numberotp_long_poll_delivers_fast() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&sim, dir.path()).await;
     let order = engine.buy(numberotp_wa()).await.unwrap();
+    // The name from NumberOTP's own service list, not its code `wa`.
+    assert_eq!(order.service, "WhatsApp");
     tokio::time::sleep(Duration::from_millis(300)).await; // the /wait is hanging now
     let t = std::time::Instant::now();
     let d = sim.control.deliver_otp(&order.remote_id).await.unwrap();

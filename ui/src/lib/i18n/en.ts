@@ -71,6 +71,7 @@ export const en = {
   "catalog.emptyNoSources": "Add an OTPZap or NumberOTP key to see numbers you can buy.",
   "catalog.retry": "Try again",
   "catalog.count": "{n} offers",
+  "catalog.countOne": "1 offer",
   "catalog.more": "Showing the first {n}. Type a service or country to narrow the list.",
 
   "buy.title": "Buy this number?",
@@ -233,7 +234,8 @@ export const en = {
   "email.regex": "Code pattern (regular expression)",
   "email.regexHelp": "Only if the code is not found automatically. Example: \\d{6} means six digits.",
   "email.buy": "Buy {n} × {domain} for {price}",
-  "email.bought": "{n} inbox(es) bought: {email}. Waiting for the message…",
+  "email.bought": "{n} inboxes bought, first {email}. Waiting for the messages…",
+  "email.boughtOne": "Inbox bought: {email}. Waiting for the message…",
   "email.inboxes": "Email inboxes",
   "email.noInboxes": "No inboxes yet. Pick a website and a domain on the left, then buy.",
 

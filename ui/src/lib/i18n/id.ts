@@ -73,6 +73,7 @@ export const id: Catalog = {
   "catalog.emptyNoSources": "Tambahkan kunci OTPZap atau NumberOTP untuk melihat nomor yang bisa dibeli.",
   "catalog.retry": "Coba lagi",
   "catalog.count": "{n} penawaran",
+  "catalog.countOne": "1 penawaran",
   "catalog.more": "Menampilkan {n} pertama. Ketik layanan atau negara untuk mempersempit daftar.",
 
   "buy.title": "Beli nomor ini?",
@@ -235,7 +236,8 @@ export const id: Catalog = {
   "email.regex": "Pola kode (regular expression)",
   "email.regexHelp": "Hanya jika kode tidak terdeteksi otomatis. Contoh: \\d{6} artinya enam angka.",
   "email.buy": "Beli {n} × {domain} seharga {price}",
-  "email.bought": "{n} inbox dibeli: {email}. Menunggu pesan…",
+  "email.bought": "{n} inbox dibeli, pertama {email}. Menunggu pesan…",
+  "email.boughtOne": "Inbox dibeli: {email}. Menunggu pesan…",
   "email.inboxes": "Inbox email",
   "email.noInboxes": "Belum ada inbox. Pilih situs dan domain di kiri, lalu beli.",
 
