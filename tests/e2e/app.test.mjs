@@ -199,6 +199,18 @@ async function answerSaveDialog(path) {
   assert.ok(!find(), "the save dialog closed");
 }
 
+/** Add a provider's key on the keys screen and wait until it is accepted. */
+async function saveKey(provider, key) {
+  await open("keys", "keys-screen");
+  await (await $(`key-add-${provider}`)).click();
+  await (await $(`key-input-${provider}`)).setValue(key);
+  await (await $(`key-save-${provider}`)).click();
+  await browser.waitUntil(async () => (await textOf(`key-state-${provider}`)).includes("Key saved"), {
+    timeout: 20_000,
+    timeoutMsg: `the ${provider} key was not accepted`,
+  });
+}
+
 /** Let the last change paint before a screenshot. */
 const settle = (ms = 400) => browser.pause(ms);
 
@@ -622,14 +634,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
   });
 
   step("USDT top-up through OOPPay: address, exact amount with the network buffer, paid", async () => {
-    await open("keys", "keys-screen");
-    await (await $("key-add-ooppay")).click();
-    await (await $("key-input-ooppay")).setValue(OOPPAY_KEY);
-    await (await $("key-save-ooppay")).click();
-    await browser.waitUntil(async () => (await textOf("key-state-ooppay")).includes("Key saved"), {
-      timeout: 20_000,
-      timeoutMsg: "the OOPPay key was not accepted",
-    });
+    await saveKey("ooppay", OOPPAY_KEY);
     await open("deposits", "deposits");
     await (await $("amount-usdt")).setValue("25");
     await (await $("create-usdt")).click();
@@ -651,14 +656,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
   });
 
   step("NumberOTP: add its key, buy in one click, the code arrives; compare puts USD beside IDR", async () => {
-    await open("keys", "keys-screen");
-    await (await $("key-add-numberotp")).click();
-    await (await $("key-input-numberotp")).setValue(NUMBEROTP_KEY);
-    await (await $("key-save-numberotp")).click();
-    await browser.waitUntil(async () => (await textOf("key-state-numberotp")).includes("Key saved"), {
-      timeout: 20_000,
-      timeoutMsg: "the NumberOTP key was not accepted",
-    });
+    await saveKey("numberotp", NUMBEROTP_KEY);
     await open("main", "main");
     await (await $("search-service")).setValue("WhatsApp");
     await (await $("source-numberotp")).waitForDisplayed({ timeout: 30_000, timeoutMsg: "no NumberOTP filter" });
