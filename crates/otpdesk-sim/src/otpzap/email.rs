@@ -3,7 +3,7 @@
 //! fee, only before any message), finish, and the 20-minute expiry with refund.
 
 use super::catalog_api::validate_site;
-use super::{account_number, auth, ok, replay, OzResult};
+use super::{account_number, auth, create_once, ok, OzResult};
 use crate::catalog::{self, Domain};
 use crate::clock::SimTime;
 use crate::control::types::Delivered;
@@ -167,72 +167,71 @@ pub async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
         let key = auth(w, &headers)?;
         let body = json_object(&body)?;
         let idem = idempotency_key(&headers);
-        if let Some(k) = &idem {
-            if let Some((status, reply)) = w.idem.lookup(&key, "order/email-create", k, &body)? {
-                return Ok(replay(status, reply));
-            }
-        }
-        let site = validate_site(str_field(&body, "site")?.unwrap_or_default())?;
-        let qty = uint_field(&body, "qty")?.unwrap_or(1);
-        if !(1..=10).contains(&qty) {
-            return Err(SimError::validation("qty", "qty must be between 1 and 10").into());
-        }
-        let qty = qty as u32;
-        let domain = pick_domain(w, &body, &site, qty)?;
-        let offer = w.catalog.domain_offer(&site, domain);
-        let total = offer.price_idr * i64::from(qty);
-        let balance = w.bank.balance(&key).unwrap_or(Money::idr(0));
-        if balance.minor < total {
-            return Err(SimError::InsufficientBalance {
-                needed: Money::idr(total),
-                balance,
-            }
-            .into());
-        }
-        let stock_key = format!("s3:{site}:{}", domain.name);
-        w.take_stock(&stock_key, offer.initial_stock, qty)?;
-        let mut created = Vec::new();
-        for _ in 0..qty {
-            let order_id = w.next_order_id();
-            let reference = format!("APIE-{}-{}", account_number(w, &key), w.rng.upper_alnum(10));
-            w.bank.charge(
-                now,
-                &key,
-                Money::idr(offer.price_idr),
-                &reference,
-                idem.as_deref(),
-            )?;
-            let email = new_address(w, domain.name);
-            let scheduled = w.auto_otp_at(now).into_iter().collect();
-            let order = EmailOrder {
-                order_id,
-                reference: reference.clone(),
-                key: key.clone(),
-                site: site.clone(),
-                domain: domain.name.to_string(),
-                email,
-                status: EmailStatus::Pending,
-                messages: Vec::new(),
-                price: offer.price_idr,
-                cancel_fee: domain.cancel_fee_idr.min(offer.price_idr),
-                created_at: now,
-                expires_at: now + Duration::seconds(ORDER_WINDOW_SECS),
-                scheduled,
-            };
-            created.push(order.created_view());
-            w.emails.insert(reference, order);
-        }
-        let data = if qty == 1 {
-            json!({"order": created[0]})
-        } else {
-            json!({ "orders": created })
-        };
-        let reply = json!({"success": true, "data": data});
-        if let Some(k) = &idem {
-            w.idem
-                .store(&key, "order/email-create", k, body, 200, reply.clone());
-        }
-        Ok(replay(200, reply))
+        create_once(
+            w,
+            &key,
+            "order/email-create",
+            idem.as_deref(),
+            body,
+            |w, body| {
+                let site = validate_site(str_field(body, "site")?.unwrap_or_default())?;
+                let qty = uint_field(body, "qty")?.unwrap_or(1);
+                if !(1..=10).contains(&qty) {
+                    return Err(SimError::validation("qty", "qty must be between 1 and 10").into());
+                }
+                let qty = qty as u32;
+                let domain = pick_domain(w, body, &site, qty)?;
+                let offer = w.catalog.domain_offer(&site, domain);
+                let total = offer.price_idr * i64::from(qty);
+                let balance = w.bank.balance(&key).unwrap_or(Money::idr(0));
+                if balance.minor < total {
+                    return Err(SimError::InsufficientBalance {
+                        needed: Money::idr(total),
+                        balance,
+                    }
+                    .into());
+                }
+                let stock_key = format!("s3:{site}:{}", domain.name);
+                w.take_stock(&stock_key, offer.initial_stock, qty)?;
+                let mut created = Vec::new();
+                for _ in 0..qty {
+                    let order_id = w.next_order_id();
+                    let reference =
+                        format!("APIE-{}-{}", account_number(w, &key), w.rng.upper_alnum(10));
+                    w.bank.charge(
+                        now,
+                        &key,
+                        Money::idr(offer.price_idr),
+                        &reference,
+                        idem.as_deref(),
+                    )?;
+                    let email = new_address(w, domain.name);
+                    let scheduled = w.auto_otp_at(now).into_iter().collect();
+                    let order = EmailOrder {
+                        order_id,
+                        reference: reference.clone(),
+                        key: key.clone(),
+                        site: site.clone(),
+                        domain: domain.name.to_string(),
+                        email,
+                        status: EmailStatus::Pending,
+                        messages: Vec::new(),
+                        price: offer.price_idr,
+                        cancel_fee: domain.cancel_fee_idr.min(offer.price_idr),
+                        created_at: now,
+                        expires_at: now + Duration::seconds(ORDER_WINDOW_SECS),
+                        scheduled,
+                    };
+                    created.push(order.created_view());
+                    w.emails.insert(reference, order);
+                }
+                Ok(if qty == 1 {
+                    json!({"order": created[0]})
+                } else {
+                    json!({ "orders": created })
+                })
+            },
+        )
     })
 }
 

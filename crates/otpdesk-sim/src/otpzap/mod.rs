@@ -33,6 +33,30 @@ pub fn replay(status: u16, body: Value) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// A create under its Idempotency-Key: the same key and body again replays the first reply
+/// (nothing is created or charged twice), another body under that key is a 422, and without a
+/// key it simply runs. `create` gives the `data` of the `{"success":true,…}` reply.
+pub fn create_once(
+    w: &mut World,
+    account: &str,
+    route: &'static str,
+    idem: Option<&str>,
+    body: Value,
+    create: impl FnOnce(&mut World, &Value) -> Result<Value, OtpzapError>,
+) -> OzResult {
+    if let Some(k) = idem {
+        if let Some((status, reply)) = w.idem.lookup(account, route, k, &body)? {
+            return Ok(replay(status, reply));
+        }
+    }
+    let data = create(w, &body)?;
+    let reply = json!({"success": true, "data": data});
+    if let Some(k) = idem {
+        w.idem.store(account, route, k, body, 200, reply.clone());
+    }
+    Ok(replay(200, reply))
+}
+
 /// The account key behind the request, or 401.
 pub fn auth(w: &World, headers: &HeaderMap) -> Result<String, SimError> {
     account_key(w, ProviderId::Otpzap, headers)

@@ -4,7 +4,7 @@
 
 use super::order_spec::{open_order, parse_spec, Spec};
 use super::sms_events::emit;
-use super::{auth, ok, replay, OzResult};
+use super::{auth, create_once, ok, OzResult};
 use crate::catalog::Service;
 use crate::clock::{secs_until, SimTime};
 use crate::error::SimError;
@@ -197,24 +197,14 @@ pub async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
         let key = auth(w, &headers)?;
         let body = json_object(&body)?;
         let idem = idempotency_key(&headers);
-        if let Some(k) = &idem {
-            if let Some((status, reply)) = w.idem.lookup(&key, "order/create", k, &body)? {
-                return Ok(replay(status, reply));
-            }
-        }
-        let spec = parse_spec(w, &body)?;
-        let id = open_order(w, now, &key, &spec, idem.as_deref())?;
-        let data = w
-            .sms
-            .get(&id)
-            .map(SmsOrder::created_view)
-            .unwrap_or(Value::Null);
-        let reply = json!({"success": true, "data": data});
-        if let Some(k) = &idem {
-            w.idem
-                .store(&key, "order/create", k, body, 200, reply.clone());
-        }
-        Ok(replay(200, reply))
+        create_once(w, &key, "order/create", idem.as_deref(), body, |w, body| {
+            let spec = parse_spec(w, body)?;
+            let id = open_order(w, now, &key, &spec, idem.as_deref())?;
+            Ok(w.sms
+                .get(&id)
+                .map(SmsOrder::created_view)
+                .unwrap_or(Value::Null))
+        })
     })
 }
 
