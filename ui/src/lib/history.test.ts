@@ -58,7 +58,7 @@ describe("history", () => {
   });
 });
 
-import { orderedRange, periodRange } from "./history";
+import { orderedRange, periodRange, shortRef } from "./history";
 
 describe("periods", () => {
   it("turn into inclusive local days", () => {
@@ -77,5 +77,12 @@ describe("periods", () => {
     expect(periodRange("custom", now, shown)).toEqual(shown);
     expect(orderedRange("2026-03-10", "2026-03-01")).toEqual({ from: "2026-03-01", to: "2026-03-10" });
     expect(orderedRange("2026-03-01", "")).toEqual({ from: "2026-03-01", to: "" });
+  });
+});
+
+describe("references", () => {
+  it("long payment ids are shortened in the middle, short ones kept", () => {
+    expect(shortRef("efcb759b-25a2-41e1-be71-3021ce3f5116")).toBe("efcb759b…3f5116");
+    expect(shortRef("APIDEP-6-HU568FCPVZ6J")).toBe("APIDEP-6-HU568FCPVZ6J");
   });
 });

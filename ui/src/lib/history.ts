@@ -206,3 +206,9 @@ export function periodRange(
 export function orderedRange(from: string, to: string): { from: string; to: string } {
   return from && to && from > to ? { from: to, to: from } : { from, to };
 }
+
+/** A long deposit reference (OOPPay's 36-character order id) shortened in the middle; the whole
+ *  one stays in the row's tooltip and in the CSV. Only for deposits: emails are shown whole. */
+export function shortRef(ref: string, max = 24): string {
+  return ref.length <= max ? ref : `${ref.slice(0, 8)}…${ref.slice(-6)}`;
+}
