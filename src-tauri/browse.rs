@@ -128,19 +128,22 @@ pub async fn s1_products(
     platform_id: &str,
 ) -> AppResult<Vec<CatalogItem>> {
     let (cid, pid) = (int(country_id)?, int(platform_id)?);
-    let mut out = Vec::new();
-    // Price tiers of one service in one country are few, but read every page there is.
-    for page in 1..=crate::catalog::MAX_PAGES {
-        let query = ProductQuery {
-            platform_id: Some(Id::new(platform_id)),
-            country_id: Some(Id::new(country_id)),
-            page: Some(page),
-            limit: Some(100),
-            ..ProductQuery::default()
-        };
-        let got = zap_read(c, |z| z.products(&query)).await?;
-        let (n, total) = (got.products.len(), got.pagination.and_then(|p| p.total));
-        out.extend(got.products.into_iter().filter_map(|p| {
+    let query = ProductQuery {
+        platform_id: Some(Id::new(platform_id)),
+        country_id: Some(Id::new(country_id)),
+        ..ProductQuery::default()
+    };
+    let z = c
+        .otpzap
+        .as_ref()
+        .ok_or_else(|| not_configured(ProviderId::Otpzap))?;
+    // Price tiers of one service in one country are few, but every page there is is read.
+    let products = crate::catalog::s1_product_pages(c, z, query)
+        .await
+        .map_err(|e| AppError::from(e).with_provider(ProviderId::Otpzap))?;
+    let mut out: Vec<CatalogItem> = products
+        .into_iter()
+        .filter_map(|p| {
             let product_id = p.id.as_str().parse().ok()?;
             Some(CatalogItem {
                 provider: ProviderId::Otpzap,
@@ -157,11 +160,8 @@ pub async fn s1_products(
                     platform_id: pid,
                 },
             })
-        }));
-        if n < 100 || total.is_some_and(|t| t > 0 && out.len() as i64 >= t) {
-            break;
-        }
-    }
+        })
+        .collect();
     out.sort_by_key(|i| i.price.map(|p| p.minor));
     Ok(out)
 }

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::session::Clients;
 use otpdesk_core::{Money, ProviderId};
 use otpdesk_engine::BuyRequest;
-use otpdesk_providers::otpzap::ProductQuery;
+use otpdesk_providers::otpzap::{Product, ProductQuery};
 use otpdesk_providers::{Id, NumberOtpClient, OtpZapClient};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -186,8 +186,33 @@ fn int(id: &str) -> Option<i64> {
     id.trim().parse().ok()
 }
 
-/// Pages of `/products` we read at most (100 each).
-pub(crate) const MAX_PAGES: u32 = 20;
+/// Pages of `/products` we read at most, and products per page (the most OTPZap allows).
+const MAX_PAGES: u32 = 20;
+const PAGE_SIZE: u32 = 100;
+
+/// Every Server 1 product matching `query` (its `page` and `limit` are set here), page by page
+/// up to `MAX_PAGES`, each page a token from the key's rate budget.
+pub(crate) async fn s1_product_pages(
+    clients: &Clients,
+    c: &OtpZapClient,
+    query: ProductQuery,
+) -> Result<Vec<Product>, otpdesk_providers::ProviderError> {
+    let mut out = Vec::new();
+    for page in 1..=MAX_PAGES {
+        let q = ProductQuery {
+            page: Some(page),
+            limit: Some(PAGE_SIZE),
+            ..query.clone()
+        };
+        let got = clients.read(ProviderId::Otpzap, c.products(&q)).await?;
+        let (n, total) = (got.products.len(), got.pagination.and_then(|p| p.total));
+        out.extend(got.products);
+        if n < PAGE_SIZE as usize || total.is_some_and(|t| t > 0 && out.len() as i64 >= t) {
+            break;
+        }
+    }
+    Ok(out)
+}
 
 async fn s1_items(
     clients: &Clients,
@@ -205,53 +230,43 @@ async fn s1_items(
         .into_iter()
         .map(|s| (s.id.0, (s.name, s.code)))
         .collect();
+    let query = ProductQuery {
+        country_id: Some(cid_ref),
+        ..ProductQuery::default()
+    };
     let mut out = Vec::new();
-    for page in 1..=MAX_PAGES {
-        let query = ProductQuery {
-            country_id: Some(cid_ref.clone()),
-            page: Some(page),
-            limit: Some(100),
-            ..ProductQuery::default()
+    for p in s1_product_pages(clients, c, query).await? {
+        // Products name their platform in `platform_id` (WIRE.md); without it the engine
+        // cannot buy them.
+        let platform = p.extra.get("platform_id").and_then(|v| match v {
+            serde_json::Value::Number(n) => n.as_i64(),
+            serde_json::Value::String(s) => int(s),
+            _ => None,
+        });
+        let (Some(product_id), Some(platform_id)) = (int(&p.id.0), platform) else {
+            continue;
         };
-        let got = clients.read(ProviderId::Otpzap, c.products(&query)).await?;
-        let n = got.products.len();
-        for p in got.products {
-            // Products name their platform in `platform_id` (WIRE.md); without it the engine
-            // cannot buy them.
-            let platform = p.extra.get("platform_id").and_then(|v| match v {
-                serde_json::Value::Number(n) => n.as_i64(),
-                serde_json::Value::String(s) => int(s),
-                _ => None,
-            });
-            let (Some(product_id), Some(platform_id)) = (int(&p.id.0), platform) else {
-                continue;
-            };
-            let (name, code) = services
-                .get(&platform_id.to_string())
-                .cloned()
-                .unwrap_or((None, None));
-            out.push(CatalogItem {
-                provider: ProviderId::Otpzap,
-                source: CatalogSource::OtpzapS1,
-                service: name
-                    .or_else(|| p.name.clone())
-                    .unwrap_or_else(|| format!("#{platform_id}")),
-                service_code: code,
-                label: p.name,
-                country: country.to_string(),
-                price: p.price,
-                stock: p.stock,
-                target: BuyRequest::OtpzapS1 {
-                    product_id,
-                    country_id: cid,
-                    platform_id,
-                },
-            });
-        }
-        let total = got.pagination.and_then(|p| p.total).unwrap_or(0);
-        if n < 100 || (total > 0 && out.len() as i64 >= total) {
-            break;
-        }
+        let (name, code) = services
+            .get(&platform_id.to_string())
+            .cloned()
+            .unwrap_or((None, None));
+        out.push(CatalogItem {
+            provider: ProviderId::Otpzap,
+            source: CatalogSource::OtpzapS1,
+            service: name
+                .or_else(|| p.name.clone())
+                .unwrap_or_else(|| format!("#{platform_id}")),
+            service_code: code,
+            label: p.name,
+            country: country.to_string(),
+            price: p.price,
+            stock: p.stock,
+            target: BuyRequest::OtpzapS1 {
+                product_id,
+                country_id: cid,
+                platform_id,
+            },
+        });
     }
     Ok(out)
 }
