@@ -9,7 +9,7 @@ use crate::settings::SettingsStore;
 use crate::shell::Shell;
 use otpdesk_core::{ApiKey, ProviderId};
 use otpdesk_engine::{Budget, Engine, EngineConfig, ProviderConfig};
-use otpdesk_providers::{HttpOptions, NumberOtpClient, OopPayClient, OtpZapClient, ProviderError};
+use otpdesk_providers::{NumberOtpClient, OopPayClient, OtpZapClient, ProviderError};
 use otpdesk_sim::SimHandle;
 use std::collections::HashMap;
 use std::path::Path;
@@ -24,8 +24,9 @@ pub struct Endpoint {
     pub key: ApiKey,
 }
 
-/// Clients for the reads the engine does not do (catalogs, balance). `None`: no key.
-/// Send every call through [`Clients::read`], so it spends the key's shared rate budget.
+/// The engine's provider clients, for the reads it does not make itself (catalogs, balance).
+/// `None`: no key. Send every call through [`Clients::read`], so it spends the key's shared
+/// rate budget.
 #[derive(Debug, Clone, Default)]
 pub struct Clients {
     pub otpzap: Option<OtpZapClient>,
@@ -36,31 +37,13 @@ pub struct Clients {
 }
 
 impl Clients {
-    fn new(endpoints: &[Endpoint], engine: Engine) -> AppResult<Clients> {
-        let mut c = Clients {
-            engine: Some(engine),
-            ..Clients::default()
-        };
-        let http = HttpOptions::default();
-        for e in endpoints {
-            let key = e.key.clone();
-            let url = e.base_url.as_str();
-            let with = |err: otpdesk_providers::ProviderError| {
-                AppError::from(err).with_provider(e.provider)
-            };
-            match e.provider {
-                ProviderId::Otpzap => {
-                    c.otpzap = Some(OtpZapClient::new(url, key, http.clone()).map_err(with)?)
-                }
-                ProviderId::Numberotp => {
-                    c.numberotp = Some(NumberOtpClient::new(url, key, http.clone()).map_err(with)?)
-                }
-                ProviderId::Ooppay => {
-                    c.ooppay = Some(OopPayClient::new(url, key, http.clone()).map_err(with)?)
-                }
-            }
+    fn of(engine: &Engine) -> Clients {
+        Clients {
+            otpzap: engine.otpzap_client().cloned(),
+            numberotp: engine.numberotp_client().cloned(),
+            ooppay: engine.ooppay_client().cloned(),
+            engine: Some(engine.clone()),
         }
-        Ok(c)
     }
 
     /// One call to `provider`, after a token from its key's rate budget (see [`Engine::read`]).
@@ -122,21 +105,12 @@ impl Session {
         let balances = Arc::new(BalanceWatch::default());
         let budget = Budget::per_minute(f64::from(spec.poll_budget_per_minute));
         let mut cfg = EngineConfig::new(spec.data_dir);
-        let endpoints = spec.endpoints;
-        for e in &endpoints {
-            cfg = cfg.provider(
-                ProviderConfig::new(e.provider, e.base_url.clone(), e.key.clone())
-                    .with_budget(budget),
-            );
+        for e in spec.endpoints {
+            cfg = cfg
+                .provider(ProviderConfig::new(e.provider, e.base_url, e.key).with_budget(budget));
         }
         let engine = Engine::open(cfg).await?;
-        let clients = match Clients::new(&endpoints, engine.clone()) {
-            Ok(c) => c,
-            Err(e) => {
-                engine.shutdown().await;
-                return Err(e);
-            }
-        };
+        let clients = Clients::of(&engine);
         let forwarder = events::forward(events::Forward {
             engine: engine.clone(),
             clients: clients.clone(),

@@ -323,6 +323,18 @@ impl Engine {
             .await
     }
 
+    /// The clients this engine talks to its providers through (`None`: no key), for the reads
+    /// it does not make itself. Send their calls through [`Engine::read`].
+    pub fn otpzap_client(&self) -> Option<&otpdesk_providers::OtpZapClient> {
+        self.inner.gw.zap().ok()
+    }
+    pub fn numberotp_client(&self) -> Option<&otpdesk_providers::NumberOtpClient> {
+        self.inner.gw.notp().ok()
+    }
+    pub fn ooppay_client(&self) -> Option<&otpdesk_providers::OopPayClient> {
+        self.inner.gw.oop().ok()
+    }
+
     /// Requests granted by a provider's rate budget since open.
     pub fn requests_sent(&self, provider: ProviderId) -> u64 {
         self.inner

@@ -135,7 +135,7 @@ impl Gateway {
             .as_ref()
             .ok_or(EngineError::ProviderNotConfigured(ProviderId::Numberotp))
     }
-    fn oop(&self) -> Result<&OopPayClient> {
+    pub(crate) fn oop(&self) -> Result<&OopPayClient> {
         self.ooppay
             .as_ref()
             .ok_or(EngineError::ProviderNotConfigured(ProviderId::Ooppay))
