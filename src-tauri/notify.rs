@@ -54,6 +54,26 @@ static WAITING_FOR_CLICK: AtomicUsize = AtomicUsize::new(0);
 /// Where a click on the notification reaches us (see [`wait_for_click`]).
 const CLICKABLE: bool = cfg!(all(unix, not(target_os = "macos")));
 
+/// One of the `MAX_WAITING_FOR_CLICK` places, given back when dropped.
+struct ClickSlot;
+
+impl ClickSlot {
+    fn claim() -> Option<ClickSlot> {
+        WAITING_FOR_CLICK
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < MAX_WAITING_FOR_CLICK).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| ClickSlot)
+    }
+}
+
+impl Drop for ClickSlot {
+    fn drop(&mut self) {
+        WAITING_FOR_CLICK.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// Show a native notification (best effort); `on_click` runs when the user clicks it.
 pub fn show((summary, body): (String, String), sound: bool, on_click: Option<OnClick>) {
     // notify-rust talks D-Bus synchronously: keep it off the async workers.
@@ -63,33 +83,22 @@ pub fn show((summary, body): (String, String), sound: bool, on_click: Option<OnC
         if sound {
             n.sound_name(SOUND);
         }
-        let on_click = on_click.filter(|_| CLICKABLE && claim_click_slot());
-        if on_click.is_some() {
+        let click = on_click
+            .filter(|_| CLICKABLE)
+            .and_then(|f| Some((f, ClickSlot::claim()?)));
+        if click.is_some() {
             // "default" is the freedesktop action of a click on the notification itself.
             n.action("default", "OTPDesk");
         }
         match n.show() {
             Ok(handle) => {
-                if let Some(f) = on_click {
+                if let Some((f, _slot)) = click {
                     wait_for_click(handle, f);
                 }
             }
-            Err(e) => {
-                if on_click.is_some() {
-                    WAITING_FOR_CLICK.fetch_sub(1, Ordering::SeqCst);
-                }
-                tracing::warn!("could not show a notification: {e}");
-            }
+            Err(e) => tracing::warn!("could not show a notification: {e}"),
         }
     });
-}
-
-fn claim_click_slot() -> bool {
-    WAITING_FOR_CLICK
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-            (n < MAX_WAITING_FOR_CLICK).then_some(n + 1)
-        })
-        .is_ok()
 }
 
 /// Linux and the BSDs: the notification server reports the click as an `ActionInvoked` signal.
@@ -100,15 +109,12 @@ fn wait_for_click(handle: notify_rust::NotificationHandle, on_click: OnClick) {
             on_click();
         }
     });
-    WAITING_FOR_CLICK.fetch_sub(1, Ordering::SeqCst);
 }
 
-/// Windows and macOS: notify-rust's wait differs there (on macOS it sends the notification again)
-/// and cannot be tried on this project's Linux CI, so no click action is offered yet.
+/// Windows and macOS: never called (`CLICKABLE` is false). notify-rust's wait differs there (on
+/// macOS it sends the notification again) and cannot be tried on this project's Linux CI.
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-fn wait_for_click(_handle: notify_rust::NotificationHandle, _on_click: OnClick) {
-    WAITING_FOR_CLICK.fetch_sub(1, Ordering::SeqCst);
-}
+fn wait_for_click(_handle: notify_rust::NotificationHandle, _on_click: OnClick) {}
 
 /// One clipboard for the life of the app: on X11 the copied text is served by its owner, so
 /// dropping the owner right after copying could lose it.
