@@ -1,0 +1,10 @@
+//! The `otpdesk` binary against the simulator over real HTTP: every command group, what it prints
+//! (text and `--json`), and how it fails (one sentence on stderr, non-zero exit).
+//!
+//! One test binary (cargo runs test binaries one after another), one module per command group.
+
+mod buying;
+mod harness;
+mod keys;
+mod orders;
+mod topups;
