@@ -137,16 +137,7 @@ async fn buy_and_wait_prints_the_code_for_each_kind_of_order() {
     let h = Harness::new(Some(Duration::from_secs(1))).await;
     let wait = ["--wait", "--poll-secs", "1", "--timeout", "60"];
     let cases: Vec<Vec<&str>> = vec![
-        vec![
-            "buy",
-            "s1",
-            "--product",
-            "814090256",
-            "--country",
-            "7",
-            "--platform",
-            "1",
-        ],
+        BUY_S1_WHATSAPP.to_vec(),
         vec!["buy", "s2", "--service", "101", "--country", "7"],
         vec!["buy", "s2-special", "--service", "501"],
         vec!["buy", "s2-multi", "--services", "101,102", "--country", "7"],

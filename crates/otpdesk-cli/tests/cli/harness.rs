@@ -108,19 +108,22 @@ impl Harness {
     }
 }
 
+/// `buy s1` of OTPZap's WhatsApp number in Indonesia.
+pub const BUY_S1_WHATSAPP: [&str; 8] = [
+    "buy",
+    "s1",
+    "--product",
+    "814090256",
+    "--country",
+    "7",
+    "--platform",
+    "1",
+];
+
 /// `--json buy s1` of OTPZap's WhatsApp number in Indonesia, then `extra`.
 pub fn buy_s1<'a>(extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        "--json",
-        "buy",
-        "s1",
-        "--product",
-        "814090256",
-        "--country",
-        "7",
-        "--platform",
-        "1",
-    ];
+    let mut args = vec!["--json"];
+    args.extend_from_slice(&BUY_S1_WHATSAPP);
     args.extend_from_slice(extra);
     args
 }
