@@ -3,6 +3,11 @@
 
 use std::time::Duration;
 
+/// The longest wait we accept from a provider (`Retry-After` header, `retry_after` in a body, an
+/// HTTP date): anything longer, however absurd, is read as this. A provider that asks for more is
+/// asked again after 10 minutes.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(600);
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderError {
     /// Bad, missing or revoked API key (HTTP 401/403).
@@ -78,17 +83,20 @@ pub enum ProviderError {
 
 fn after(d: &Option<Duration>) -> String {
     match d {
-        Some(d) => format!("in {} s", d.as_secs().max(1)),
+        Some(d) => format!("in {} s", d.min(&MAX_RETRY_AFTER).as_secs().max(1)),
         None => "later".to_string(),
     }
 }
 
 impl ProviderError {
-    /// How long the provider asked us to wait, when it said.
+    /// How long the provider asked us to wait, when it said; never more than
+    /// [`MAX_RETRY_AFTER`] (even for an error built by hand).
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             ProviderError::Cooldown { retry_after, .. }
-            | ProviderError::RateLimited { retry_after } => *retry_after,
+            | ProviderError::RateLimited { retry_after } => {
+                retry_after.map(|d| d.min(MAX_RETRY_AFTER))
+            }
             _ => None,
         }
     }
@@ -168,6 +176,15 @@ mod tests {
             e.to_string(),
             "The provider is rate limiting requests, try again later."
         );
+        // Even an error built by hand never shows or hands out an absurd wait.
+        let e = ProviderError::RateLimited {
+            retry_after: Some(Duration::from_secs(u64::MAX)),
+        };
+        assert_eq!(
+            e.to_string(),
+            "The provider is rate limiting requests, try again in 600 s."
+        );
+        assert_eq!(e.retry_after(), Some(MAX_RETRY_AFTER));
         let e = ProviderError::Provider {
             status: 418,
             code: Some("teapot".into()),

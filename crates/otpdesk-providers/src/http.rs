@@ -35,6 +35,7 @@ impl Default for HttpOptions {
 }
 
 mod reply;
+mod retry_after;
 
 pub(crate) use reply::{handle, EXCERPT_CHARS};
 use reply::{scrub, truncate};
@@ -65,6 +66,7 @@ pub(crate) struct Call<'a> {
     paid: bool,
     long_poll: bool,
     auth: bool,
+    action_429: bool,
 }
 
 impl<'a> Call<'a> {
@@ -79,6 +81,7 @@ impl<'a> Call<'a> {
             paid: false,
             long_poll: false,
             auth: true,
+            action_429: false,
         }
     }
 
@@ -133,6 +136,13 @@ impl<'a> Call<'a> {
         self.auth = false;
         self
     }
+
+    /// A 429 without an error code is this action's own lock (OTPZap's cancel cooldown, resend
+    /// lock), not the key's rate limit: it becomes `Cooldown`, never `RateLimited`.
+    pub fn action_scoped_429(mut self) -> Self {
+        self.action_429 = true;
+        self
+    }
 }
 
 /// Everything reply handling needs to know about the call.
@@ -143,6 +153,10 @@ pub(crate) struct Ctx<'k> {
     pub envelope: Envelope,
     /// Scrubbed from every text we copy out of a reply.
     pub key: Option<&'k ApiKey>,
+    /// A codeless 429 is the action's cooldown ([`Call::action_scoped_429`]).
+    pub action_429: bool,
+    /// The request carried an `Idempotency-Key`.
+    pub idempotent: bool,
 }
 
 #[derive(Debug)]
@@ -213,6 +227,8 @@ impl Transport {
             paid: call.paid,
             envelope: inner.envelope,
             key: Some(&inner.key),
+            action_429: call.action_429,
+            idempotent: call.idempotency_key.is_some(),
         };
         let timeout = if call.long_poll {
             inner.options.long_poll_timeout

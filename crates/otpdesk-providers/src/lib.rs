@@ -22,7 +22,7 @@ pub mod webhook;
 #[cfg(test)]
 mod proptests;
 
-pub use error::ProviderError;
+pub use error::{ProviderError, MAX_RETRY_AFTER};
 pub use http::HttpOptions;
 pub use lenient::{Extra, Id};
 pub use numberotp::{

@@ -1,6 +1,8 @@
 //! Property tests: arbitrary bytes and arbitrary JSON through every decoder and through the reply
-//! mapping never panic. One property per provider.
+//! mapping never panic (one property per provider), and no provider-given wait, however absurd,
+//! becomes more than `MAX_RETRY_AFTER`.
 
+use crate::error::MAX_RETRY_AFTER;
 use crate::http::{handle, Ctx, Envelope};
 use crate::{numberotp, ooppay, otpzap, webhook};
 use proptest::prelude::*;
@@ -199,6 +201,8 @@ fn check_all(
                 paid,
                 envelope,
                 key: None,
+                action_429: i % 2 == 1,
+                idempotent: paid,
             };
             if let Err(e) = handle(&ctx, status, retry, body, d) {
                 // Every error renders, and excerpts stay short.
@@ -234,5 +238,61 @@ proptest! {
         check_all(Envelope::Bare, OOPPAY, status, retry.as_deref(), &body, &value);
         let _ = webhook::parse_ooppay(&body);
         let _ = webhook::verify_and_parse_ooppay("secret", &body, &ts, &sig, chrono::Utc::now());
+    }
+}
+
+/// A `Retry-After` value: any u64, any decimal, a huge digit run, exponents, HTTP dates of any year.
+fn retry_after_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<u64>().prop_map(|n| n.to_string()),
+        (0u64..=1200).prop_map(|n| n.to_string()),
+        (any::<u64>(), 0u32..1_000_000).prop_map(|(n, f)| format!("{n}.{f}")),
+        "[0-9]{20,60}",
+        (0u32..1000, -30i32..400).prop_map(|(m, e)| format!("{m}e{e}")),
+        any::<f64>().prop_map(|f| f.abs().to_string()),
+        (1970i32..=9999, 1u32..=28, 0u32..24).prop_map(|(y, d, h)| {
+            let date = chrono::NaiveDate::from_ymd_opt(y, 1, d)
+                .and_then(|d| d.and_hms_opt(h, 0, 0))
+                .map(|t| t.and_utc().format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+            date.unwrap_or_default()
+        }),
+    ]
+}
+
+/// The wait a reply hands back, checked to be within the cap and rendered without absurd numbers.
+fn capped_wait(ctx: &Ctx<'_>, retry: Option<&str>, body: &[u8]) -> Option<std::time::Duration> {
+    let e = handle(ctx, 429, retry, body, |v| Ok(v.clone())).unwrap_err();
+    let wait = e.retry_after();
+    assert!(wait.is_none_or(|d| d <= MAX_RETRY_AFTER), "{e:?}");
+    let shown: Vec<u64> = e
+        .to_string()
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(shown.iter().all(|n| *n <= 600), "{e}");
+    wait
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    #[test]
+    fn retry_after_is_never_more_than_the_cap(text in retry_after_text(), action in any::<bool>(), envelope in prop_oneof![Just(Envelope::Success), Just(Envelope::Bare)]) {
+        let ctx = Ctx { endpoint: "POST /order/cancel".into(), paid: false, envelope, key: None, action_429: action, idempotent: false };
+        let numeric = text.bytes().all(|b| b.is_ascii_digit()) && !text.is_empty();
+        // As the header.
+        let wait = capped_wait(&ctx, Some(&text), b"{}");
+        if numeric {
+            let expect = text.parse::<u64>().map_or(600, |n| n.min(600));
+            prop_assert_eq!(wait, Some(std::time::Duration::from_secs(expect)));
+        }
+        // As `retry_after` in the body, as a string and (when it is one) as a JSON number.
+        let body = serde_json::json!({"success": false, "message": "slow down", "retry_after": text});
+        capped_wait(&ctx, None, &serde_json::to_vec(&body).unwrap());
+        if let Ok(n) = serde_json::from_str::<Number>(&text) {
+            let body = serde_json::json!({"error": {"code": "cooldown", "retry_after": n}});
+            let wait = capped_wait(&ctx, None, &serde_json::to_vec(&body).unwrap());
+            prop_assert!(wait.is_some(), "{}", text);
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! [`ProviderError`] (WIRE.md: provider error code first, then HTTP status). Pure, so property
 //! tests can feed it anything.
 
+use super::retry_after::parse_retry_after;
 use super::{Ctx, Envelope};
 use crate::error::ProviderError;
 use crate::lenient::{kind, scalar_text};
@@ -75,23 +76,6 @@ pub(crate) fn handle<T>(
     decode(payload).map_err(undecodable)
 }
 
-/// Parse `Retry-After`: delay seconds (integer or decimal) or an HTTP date.
-pub(crate) fn parse_retry_after(text: &str) -> Option<Duration> {
-    let t = text.trim();
-    if let Ok(secs) = t.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    if let Ok(secs) = t.parse::<f64>() {
-        if (0.0..1e9).contains(&secs) {
-            return Some(Duration::from_secs_f64(secs));
-        }
-        return None;
-    }
-    let when = chrono::DateTime::parse_from_rfc2822(t).ok()?;
-    let secs = (when.timestamp() - chrono::Utc::now().timestamp()).max(0);
-    Some(Duration::from_secs(secs as u64))
-}
-
 fn error_reply(
     ctx: &Ctx<'_>,
     status: u16,
@@ -163,6 +147,8 @@ enum Kind {
     OutOfStock,
     Validation,
     Upstream,
+    /// A paid request that may still be running at the provider.
+    Pending,
 }
 
 fn kind_by_code(code: &str) -> Option<Kind> {
@@ -206,11 +192,16 @@ fn error_from_value(
     body: &[u8],
 ) -> ProviderError {
     let info = value.map(error_info).unwrap_or_default();
-    let kind = info
-        .code
-        .as_deref()
-        .and_then(kind_by_code)
-        .or_else(|| kind_by_status(status));
+    let by_code = info.code.as_deref().and_then(kind_by_code);
+    let kind = by_code.or_else(|| match kind_by_status(status) {
+        // OTPZap's bodies carry no code: on cancel / resend / replace a 429 is that action's
+        // cooldown, and must not close the whole key's rate budget.
+        Some(Kind::RateLimited) if ctx.action_429 => Some(Kind::Cooldown),
+        // A codeless 409 to a paid create sent with an Idempotency-Key may be "a request with
+        // this key is in progress": the first one may still charge. Reconcile, don't give up.
+        Some(Kind::Conflict) if ctx.paid && ctx.idempotent => Some(Kind::Pending),
+        other => other,
+    });
     let message = match &info.message {
         Some(m) => truncate(&scrub(ctx, m), EXCERPT_CHARS),
         None if body.iter().all(u8::is_ascii_whitespace) => {
@@ -220,6 +211,10 @@ fn error_from_value(
     };
     let retry_after = retry_after.or(info.retry_after);
     match kind {
+        Some(Kind::Pending) => ProviderError::OutcomeUnknown {
+            endpoint: ctx.endpoint.clone(),
+            reason: format!("HTTP {status}: {message}"),
+        },
         Some(Kind::Upstream) if ctx.paid => ProviderError::OutcomeUnknown {
             endpoint: ctx.endpoint.clone(),
             reason: format!("HTTP {status}: {message}"),
@@ -330,6 +325,8 @@ mod tests {
             paid,
             envelope,
             key: None,
+            action_429: false,
+            idempotent: false,
         }
     }
 
@@ -535,6 +532,8 @@ mod tests {
             paid: false,
             envelope: Envelope::Success,
             key: Some(&key),
+            action_429: false,
+            idempotent: false,
         };
         let body = br#"{"success":false,"message":"key sk_live_SECRET123 is revoked"}"#;
         let e = handle(&ctx, 401, None, body, |v| Ok(v.clone())).unwrap_err();
@@ -543,22 +542,80 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_forms() {
-        assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
+    fn codeless_429_on_an_action_is_its_cooldown() {
+        let ctx = Ctx {
+            endpoint: "POST /order/cancel".into(),
+            action_429: true,
+            ..ctx(false, Envelope::Success)
+        };
+        let body = br#"{"success":false,"message":"Please wait before cancelling"}"#;
+        let e = handle(&ctx, 429, Some("75"), body, |v| Ok(v.clone())).unwrap_err();
         assert_eq!(
-            parse_retry_after(" 1.5 "),
-            Some(Duration::from_millis(1500))
+            e,
+            ProviderError::Cooldown {
+                retry_after: Some(Duration::from_secs(75)),
+                message: "Please wait before cancelling".into()
+            }
+        );
+        let e = handle(&ctx, 429, None, b"", |v| Ok(v.clone())).unwrap_err();
+        assert_eq!(e.code(), "cooldown");
+        // An explicit code still wins; elsewhere a codeless 429 is the key's rate limit.
+        let coded = br#"{"success":false,"error":{"code":"rate_limited"}}"#;
+        let e = handle(&ctx, 429, Some("5"), coded, |v| Ok(v.clone())).unwrap_err();
+        assert_eq!(e.code(), "rate_limited");
+        let e = run(false, Envelope::Success, 429, Some("5"), "{}").unwrap_err();
+        assert_eq!(e.code(), "rate_limited");
+    }
+
+    #[test]
+    fn codeless_409_to_an_idempotent_paid_create_is_an_unknown_outcome() {
+        let body =
+            br#"{"success":false,"message":"A request with this Idempotency-Key is in progress"}"#;
+        let idem = Ctx {
+            idempotent: true,
+            ..ctx(true, Envelope::Success)
+        };
+        let e = handle(&idem, 409, None, body, |v| Ok(v.clone())).unwrap_err();
+        assert_eq!(e.code(), "outcome_unknown", "{e:?}");
+        assert!(e.to_string().contains("in progress"), "{e}");
+        // With a code, or without a key, a 409 stays what it says.
+        let stock = br#"{"success":false,"error":{"code":"out_of_stock"}}"#;
+        let e = handle(&idem, 409, None, stock, |v| Ok(v.clone())).unwrap_err();
+        assert_eq!(e.code(), "out_of_stock");
+        let e = run(true, Envelope::Success, 409, None, "{}").unwrap_err();
+        assert_eq!(e.code(), "conflict");
+    }
+
+    #[test]
+    fn waits_from_headers_and_bodies_are_capped() {
+        use crate::error::MAX_RETRY_AFTER;
+        let e = run(
+            false,
+            Envelope::Success,
+            429,
+            Some("18446744073709551615"),
+            "{}",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            ProviderError::RateLimited {
+                retry_after: Some(MAX_RETRY_AFTER)
+            }
         );
         assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
-            Some(Duration::ZERO)
+            e.to_string(),
+            "The provider is rate limiting requests, try again in 600 s."
         );
-        assert_eq!(parse_retry_after("soon"), None);
-        assert_eq!(parse_retry_after("-5"), None);
-        assert_eq!(parse_retry_after("-0"), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("-0.0"), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("NaN"), None);
-        assert_eq!(parse_retry_after("inf"), None);
-        assert_eq!(parse_retry_after("1e300"), None);
+        for body in [
+            r#"{"error":{"code":"rate_limited","retry_after":18446744073709551615}}"#,
+            r#"{"error":{"code":"cooldown","retry_after":1e30}}"#,
+            r#"{"retry_after":"Wed, 01 Jan 3000 00:00:00 GMT","error":"rate_limited"}"#,
+            r#"{"retry_after":123456789012345678901234567890,"error":"rate_limited"}"#,
+        ] {
+            let e = run(false, Envelope::Bare, 429, None, body).unwrap_err();
+            assert_eq!(e.retry_after(), Some(MAX_RETRY_AFTER), "{body}");
+            assert!(e.to_string().contains("600 s"), "{e}");
+        }
     }
 }

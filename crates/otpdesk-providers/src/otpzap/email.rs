@@ -145,7 +145,8 @@ impl OtpZapClient {
 
     /// `POST /order/email-cancel`: before any message arrived; the refund may be cut by a fee.
     pub async fn cancel_email(&self, reference: &str) -> Result<EmailCancelled, ProviderError> {
-        let call = Call::post("/order/email-cancel", json!({ "ref": reference }));
+        let call =
+            Call::post("/order/email-cancel", json!({ "ref": reference })).action_scoped_429();
         self.http.send(call, decoders::cancelled).await
     }
 

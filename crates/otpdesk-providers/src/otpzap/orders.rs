@@ -205,9 +205,12 @@ impl OtpZapClient {
         self.http.send(call, decoders::order).await
     }
 
-    /// `POST /order/cancel`: `Cooldown` within 2 minutes of purchase, `Conflict` when not pending.
+    /// `POST /order/cancel`: `Cooldown` within 2 minutes of purchase (any 429 without a code is
+    /// the cooldown, never the key's `RateLimited`), `Conflict` when not pending. `refunded` is
+    /// `None` when the provider only confirms the cancellation later (WIRE.md).
     pub async fn cancel_order(&self, order_id: &Id) -> Result<CancelledOrder, ProviderError> {
-        let call = Call::post("/order/cancel", json!({ "order_id": order_id.to_json() }));
+        let call = Call::post("/order/cancel", json!({ "order_id": order_id.to_json() }))
+            .action_scoped_429();
         self.http.send(call, decoders::cancelled).await
     }
 
@@ -217,16 +220,20 @@ impl OtpZapClient {
         self.http.send(call, decoders::finished).await
     }
 
-    /// `POST /order/resend`: `Cooldown` until a new code arrived after the previous resend.
+    /// `POST /order/resend`: `Cooldown` (any 429 without a code) until a new code arrived after
+    /// the previous resend.
     pub async fn resend_order(&self, order_id: &Id) -> Result<ResendResult, ProviderError> {
-        let call = Call::post("/order/resend", json!({ "order_id": order_id.to_json() }));
+        let call = Call::post("/order/resend", json!({ "order_id": order_id.to_json() }))
+            .action_scoped_429();
         self.http.send(call, decoders::resend).await
     }
 
     /// `POST /order/replace` (Server 1): cancel and rebuy at the same product. Paid, and not
     /// idempotent: a lost reply is `OutcomeUnknown`; check the old order before trying again.
     pub async fn replace_order(&self, order_id: &Id) -> Result<ReplacedOrder, ProviderError> {
-        let call = Call::post("/order/replace", json!({ "order_id": order_id.to_json() })).paid();
+        let call = Call::post("/order/replace", json!({ "order_id": order_id.to_json() }))
+            .paid()
+            .action_scoped_429();
         self.http.send(call, decoders::replaced).await
     }
 }
