@@ -37,7 +37,7 @@ fn after(inner: &Inner, d: Option<std::time::Duration>) -> Option<Time> {
 
 /// A refused action often means our view is stale: ask the provider again soon.
 fn refresh(inner: &Inner, o: &OrderView) {
-    inner.sched.poke(o.provider, &Track::Order(o.id.clone()));
+    inner.poke(o.provider, &Track::Order(o.id.clone()));
 }
 
 pub(crate) async fn cancel(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
@@ -46,15 +46,21 @@ pub(crate) async fn cancel(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
         return Err(EngineError::CancelCooldown { unlocks_at: at });
     }
     match inner.gw.cancel(&o).await? {
-        Ok(refund) => {
+        Ok(Some(refund)) => {
             let applied = inner.store.close_order(
                 &o.id,
                 OrderStatus::Cancelled,
-                refund.or(o.price),
+                Some(refund),
                 None,
                 inner.now(),
             )?;
             inner.announce(&o.id, o.provider, applied);
+            inner.order_view(&o.id)
+        }
+        // Accepted, refund not stated: OTPZap refunds "when the system confirms cancellation".
+        // The order stays open until a check shows it cancelled (the refund is recorded then).
+        Ok(None) => {
+            refresh(inner, &o);
             inner.order_view(&o.id)
         }
         Err(ProviderError::Cooldown { retry_after, .. }) => {
@@ -153,34 +159,22 @@ pub(crate) async fn replace(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
             reason: "only OTPZap Server 1 numbers".into(),
         });
     }
+    let _paid = inner.paid.enter()?;
     let req = serde_json::json!({ "order_id": o.id, "remote_id": o.remote_id });
-    let a = inner
-        .store
-        .insert_attempt(o.provider, AttemptKind::Replace, &req, inner.now())?;
-    inner.store.bump_attempt(&a.id, inner.now())?;
-    let remote = match inner.gw.replace(&o).await? {
+    let a = inner.store.insert_attempt(
+        o.provider,
+        AttemptKind::Replace,
+        &req,
+        &inner.coord.me,
+        inner.now(),
+    )?;
+    // Paid and not idempotent: a lost reply is an unknown outcome, never sent again.
+    let sent = crate::money::send_paid(inner, &a, false, || inner.gw.replace(&o)).await;
+    let remote = match sent {
         Ok(r) => r,
         Err(e) => {
-            match &e {
-                ProviderError::OutcomeUnknown { .. }
-                | ProviderError::Timeout { .. }
-                | ProviderError::Upstream { .. }
-                | ProviderError::Decode { .. } => {
-                    crate::buying::mark_unknown(inner, &a.id, &e)?;
-                    refresh(inner, &o);
-                    return Err(EngineError::OutcomeUnknown { attempt_id: a.id });
-                }
-                _ => {
-                    inner.store.set_attempt_state(
-                        &a.id,
-                        AttemptState::Failed,
-                        Some((e.code(), &e.to_string())),
-                        inner.now(),
-                    )?;
-                }
-            }
             refresh(inner, &o);
-            return Err(e.into());
+            return Err(e);
         }
     };
     let now = inner.now();
@@ -205,7 +199,8 @@ pub(crate) async fn replace(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
     Ok(view)
 }
 
-/// An unknown replace: if the old order is still open at the provider, nothing happened.
+/// An unknown replace: if the old order is still open at the provider, nothing happened. A read
+/// only; it never replaces again.
 pub(crate) async fn reconcile_replace(inner: &Arc<Inner>, a: &AttemptView) -> Result<()> {
     let old_id = a
         .request
@@ -217,10 +212,16 @@ pub(crate) async fn reconcile_replace(inner: &Arc<Inner>, a: &AttemptView) -> Re
         .gw
         .check_order(&o, Some(crate::rate_budget::Priority::Interactive))
         .await??;
-    if remote.status == OrderStatus::Replaced {
+    // Only an old number that is still open proves nothing happened. Replaced, or closed in
+    // any other way (the provider may have replaced it and the new order expired since): the
+    // outcome stays unknown.
+    if remote.status.is_final() {
         return Err(EngineError::NotAllowed {
-            action: "reconcile",
-            reason: "the number was replaced but the provider does not say by which order; check the dashboard, then dismiss".into(),
+            action: "check",
+            reason: format!(
+                "the old number is {} now, so whether a new one was bought cannot be told; check the dashboard, then dismiss",
+                remote.status
+            ),
         });
     }
     let applied = inner.store.apply_remote(&o.id, &remote, inner.now())?;

@@ -1,149 +1,194 @@
 //! Paid calls. The attempt (with a fresh Idempotency-Key and the exact request) is committed
-//! before anything is sent. A lost reply is retried with the same key where the provider honours
-//! one (OTPZap order/create, topup/create); elsewhere it becomes `outcome_unknown`, listed and
-//! announced for the user to reconcile, never silently bought again.
+//! before anything is sent; [`crate::money`] decides what a failed try means. What a successful
+//! reply bought is written with the attempt's success in one transaction; if the store refuses,
+//! the order is kept in memory and written again until it sticks ([`Unsaved`]), and the user is
+//! told not to buy again. Unknown outcomes are closed only by proof or by the user
+//! ([`buy_again`], [`dismiss`]).
 
 use crate::engine::Inner;
 use crate::error::{EngineError, Result};
 use crate::events::EngineEvent;
 use crate::model::*;
+use crate::money::send_paid;
+use crate::remote::{RemoteDeposit, RemoteOrder};
 use crate::scheduler::Track;
 use otpdesk_core::{Money, ProviderId};
-use otpdesk_providers::ProviderError;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// What a failed send means for a purchase.
-enum Verdict {
-    /// Nothing was bought; safe to send again (after `Duration`).
-    Retry(Duration),
-    /// The provider refused: nothing was bought, stop.
-    Refused,
-    /// It may have been bought.
-    Unknown,
+/// Store writes tried right after a charged reply before it is reported as not saved yet.
+const SAVE_TRIES: u32 = 5;
+
+/// A charged reply the store has not taken yet.
+pub(crate) enum Charged {
+    Order {
+        attempt: AttemptView,
+        req: BuyRequest,
+        remote: RemoteOrder,
+    },
+    Deposit {
+        attempt: AttemptView,
+        kind: DepositKind,
+        amount: Money,
+        remote: RemoteDeposit,
+    },
 }
 
-fn judge(e: &ProviderError, idempotent: bool) -> Verdict {
-    use ProviderError as P;
-    match e {
-        // Rejected before processing: a rate limit or an unreachable host.
-        P::RateLimited { retry_after } => {
-            Verdict::Retry(retry_after.unwrap_or(Duration::from_secs(2)))
-        }
-        P::Network { .. } => Verdict::Retry(Duration::ZERO),
-        // Reply lost / unreadable / server error: with an idempotency key the same request is
-        // answered with the first result, so resending is the way to find out.
-        P::Timeout { .. } | P::OutcomeUnknown { .. } | P::Upstream { .. } | P::Decode { .. } => {
-            if idempotent {
-                Verdict::Retry(Duration::ZERO)
-            } else {
-                Verdict::Unknown
-            }
-        }
-        P::Provider { status, .. } if *status >= 500 => {
-            if idempotent {
-                Verdict::Retry(Duration::ZERO)
-            } else {
-                Verdict::Unknown
-            }
-        }
-        _ => Verdict::Refused,
-    }
-}
-
-/// Send `send` until it succeeds, is refused, or its outcome is unknown. Bounded.
-async fn drive<T, F, Fut>(
-    inner: &Inner,
-    attempt: &AttemptView,
-    idempotent: bool,
-    mut send: F,
-) -> Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<Result<T, ProviderError>>>,
-{
-    let max = inner.tracking.buy_max_tries.max(1);
-    let mut tries = 0;
-    loop {
-        tries += 1;
-        inner.store.bump_attempt(&attempt.id, inner.now())?;
-        let err = match send().await? {
-            Ok(v) => return Ok(v),
-            Err(e) => e,
-        };
-        let nothing_bought = match judge(&err, idempotent) {
-            Verdict::Retry(wait) if tries < max => {
-                let backoff = inner
-                    .tracking
-                    .buy_retry_base
-                    .saturating_mul(1 << (tries - 1).min(6));
-                tokio::time::sleep(wait.max(backoff)).await;
-                continue;
-            }
-            Verdict::Refused => true,
-            // Out of tries on a retryable error: for an idempotent call that is still safe to
-            // resend later (reconcile / resume do); either way the user must see it. A
-            // non-idempotent call that never reached the provider bought nothing.
-            Verdict::Retry(_) | Verdict::Unknown => {
-                !idempotent
-                    && matches!(
-                        err,
-                        ProviderError::RateLimited { .. } | ProviderError::Network { .. }
-                    )
-            }
-        };
-        if nothing_bought {
-            inner.store.set_attempt_state(
-                &attempt.id,
-                AttemptState::Failed,
-                Some((err.code(), &err.to_string())),
-                inner.now(),
-            )?;
-            return Err(err.into());
-        }
-        mark_unknown(inner, &attempt.id, &err)?;
-        return Err(EngineError::OutcomeUnknown {
-            attempt_id: attempt.id.clone(),
-        });
-    }
-}
-
-pub(crate) fn mark_unknown(inner: &Inner, attempt_id: &str, err: &ProviderError) -> Result<()> {
-    inner.store.set_attempt_state(
-        attempt_id,
-        AttemptState::OutcomeUnknown,
-        Some((err.code(), &err.to_string())),
-        inner.now(),
-    )?;
-    if let Some(a) = inner.store.attempt(attempt_id)? {
-        inner.emit(EngineEvent::OutcomeUnknown {
-            attempt: Box::new(a),
-        });
-    }
-    Ok(())
-}
+/// Charged replies waiting for the store (kept in memory, written again every few seconds).
+pub(crate) type Unsaved = Mutex<Vec<Charged>>;
 
 pub(crate) async fn buy(inner: &Arc<Inner>, req: BuyRequest) -> Result<OrderView> {
+    let _paid = inner.paid.enter()?;
     inner.gw.require(req.provider())?;
     let json = serde_json::to_value(&req).expect("BuyRequest serializes");
-    let attempt = inner
-        .store
-        .insert_attempt(req.provider(), req.kind(), &json, inner.now())?;
+    let attempt = inner.store.insert_attempt(
+        req.provider(),
+        req.kind(),
+        &json,
+        &inner.coord.me,
+        inner.now(),
+    )?;
     run_order_attempt(inner, &attempt, &req).await
 }
 
-/// Send (or re-send, with the same key) the purchase of `attempt` and store what it bought.
-pub(crate) async fn run_order_attempt(
+/// Send (or, on the user's word, send again with the same key) the purchase of `attempt` and
+/// store what it bought.
+async fn run_order_attempt(
     inner: &Arc<Inner>,
     attempt: &AttemptView,
     req: &BuyRequest,
 ) -> Result<OrderView> {
-    let was_unknown = attempt.state == AttemptState::OutcomeUnknown;
     let key = attempt.idempotency_key.clone();
-    let remote = drive(inner, attempt, req.idempotent(), || {
+    let remote = send_paid(inner, attempt, req.idempotent(), || {
         inner.gw.create_order(req, &key)
     })
     .await?;
+    let charged = Charged::Order {
+        attempt: attempt.clone(),
+        req: req.clone(),
+        remote,
+    };
+    match save_charged(inner, charged).await? {
+        Saved::Order(v) => Ok(v),
+        Saved::Deposit(_) => unreachable!("an order attempt saves an order"),
+    }
+}
+
+enum Saved {
+    Order(OrderView),
+    Deposit(DepositView),
+}
+
+/// Write a charged reply, trying again a few times; if the store still refuses, keep it in
+/// memory (written again in the background) and tell the caller not to buy again.
+async fn save_charged(inner: &Arc<Inner>, c: Charged) -> Result<Saved> {
+    let mut last = None;
+    for i in 0..SAVE_TRIES {
+        match store_charged(inner, &c) {
+            Ok(v) => return Ok(v),
+            Err(e) => {
+                tracing::warn!(
+                    "a charged purchase could not be stored (try {}): {e}",
+                    i + 1
+                );
+                last = Some(e);
+                tokio::time::sleep(Duration::from_millis(200) * (1 << i)).await;
+            }
+        }
+    }
+    let reason = last.map(|e| e.to_string()).unwrap_or_default();
+    let (attempt_id, what) = match &c {
+        Charged::Order {
+            attempt, remote, ..
+        } => {
+            let what = match (&remote.phone, &remote.email) {
+                (Some(p), _) => format!("number {p}"),
+                (_, Some(e)) => format!("inbox {e}"),
+                _ => "a purchase".to_string(),
+            };
+            let r = remote.remote_ref.as_deref().unwrap_or(&remote.remote_id);
+            (attempt.id.clone(), format!("{what} (order {r})"))
+        }
+        Charged::Deposit {
+            attempt, remote, ..
+        } => (attempt.id.clone(), format!("top-up {}", remote.remote_id)),
+    };
+    // Best effort: the store refused the order, it may take this small write.
+    let _ = inner.store.set_attempt_state(
+        &attempt_id,
+        AttemptState::OutcomeUnknown,
+        Some(("not_saved", &format!("charged for {what}; not stored yet"))),
+        inner.now(),
+    );
+    inner
+        .unsaved
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(c);
+    spawn_saver(inner);
+    Err(EngineError::ChargedNotSaved {
+        attempt_id,
+        what,
+        reason,
+    })
+}
+
+/// One writer of [`Unsaved`] at a time, every 2 s until it is empty or the engine stops.
+fn spawn_saver(inner: &Arc<Inner>) {
+    let inner = inner.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                _ = inner.stopped() => return,
+            }
+            if save_unsaved(&inner) {
+                return;
+            }
+        }
+    });
+}
+
+/// Try to write every charged reply still in memory; `true` when none is left.
+pub(crate) fn save_unsaved(inner: &Arc<Inner>) -> bool {
+    let mut list = inner.unsaved.lock().unwrap_or_else(|p| p.into_inner());
+    list.retain(|c| match store_charged(inner, c) {
+        Ok(_) => false,
+        Err(e) => {
+            tracing::warn!("a charged purchase is still not stored: {e}");
+            true
+        }
+    });
+    list.is_empty()
+}
+
+/// Store what a charged reply bought, announce it and start tracking it.
+fn store_charged(inner: &Arc<Inner>, c: &Charged) -> Result<Saved> {
+    match c {
+        Charged::Order {
+            attempt,
+            req,
+            remote,
+        } => store_order(inner, attempt, req, remote).map(Saved::Order),
+        Charged::Deposit {
+            attempt,
+            kind,
+            amount,
+            remote,
+        } => store_deposit(inner, attempt, *kind, *amount, remote).map(Saved::Deposit),
+    }
+}
+
+fn store_order(
+    inner: &Arc<Inner>,
+    attempt: &AttemptView,
+    req: &BuyRequest,
+    remote: &RemoteOrder,
+) -> Result<OrderView> {
+    let was_unknown = inner
+        .store
+        .attempt(&attempt.id)?
+        .is_some_and(|a| a.state == AttemptState::OutcomeUnknown);
     let now = inner.now();
     let kind = if req.kind() == AttemptKind::Email {
         OrderKind::Email
@@ -160,7 +205,7 @@ pub(crate) async fn run_order_attempt(
         req.provider(),
         &attempt.request.to_string(),
         cancel_at,
-        &remote,
+        remote,
         now,
     )?;
     let view = inner.order_view(&id)?;
@@ -186,6 +231,7 @@ pub(crate) async fn topup(
         DepositKind::Qris => ProviderId::Otpzap,
         DepositKind::Usdt => ProviderId::Ooppay,
     };
+    let _paid = inner.paid.enter()?;
     inner.gw.require(provider)?;
     let json =
         serde_json::json!({ "amount": amount.to_decimal_string(), "currency": amount.currency });
@@ -196,7 +242,7 @@ pub(crate) async fn topup(
     };
     let attempt = inner
         .store
-        .insert_attempt(provider, ak, &json, inner.now())?;
+        .insert_attempt(provider, ak, &json, &inner.coord.me, inner.now())?;
     run_deposit_attempt(inner, &attempt).await
 }
 
@@ -215,33 +261,52 @@ fn deposit_request(attempt: &AttemptView) -> Result<(DepositKind, Money)> {
     Ok((kind, amount))
 }
 
-pub(crate) async fn run_deposit_attempt(
-    inner: &Arc<Inner>,
-    attempt: &AttemptView,
-) -> Result<DepositView> {
+async fn run_deposit_attempt(inner: &Arc<Inner>, attempt: &AttemptView) -> Result<DepositView> {
     let (kind, amount) = deposit_request(attempt)?;
-    let was_unknown = attempt.state == AttemptState::OutcomeUnknown;
     let key = attempt.idempotency_key.clone();
     let remote = match kind {
         // topup/create documents Idempotency-Key.
         DepositKind::Qris => {
-            drive(inner, attempt, true, || inner.gw.create_qris(amount, &key)).await?
+            send_paid(inner, attempt, true, || inner.gw.create_qris(amount, &key)).await?
         }
         // OOPPay has none; our attempt id is the merchant_order_id so the user can find it.
         DepositKind::Usdt => {
-            drive(inner, attempt, false, || {
+            send_paid(inner, attempt, false, || {
                 inner.gw.create_usdt(amount, &attempt.id)
             })
             .await?
         }
     };
+    let charged = Charged::Deposit {
+        attempt: attempt.clone(),
+        kind,
+        amount,
+        remote,
+    };
+    match save_charged(inner, charged).await? {
+        Saved::Deposit(d) => Ok(d),
+        Saved::Order(_) => unreachable!("a top-up attempt saves a deposit"),
+    }
+}
+
+fn store_deposit(
+    inner: &Arc<Inner>,
+    attempt: &AttemptView,
+    kind: DepositKind,
+    amount: Money,
+    remote: &RemoteDeposit,
+) -> Result<DepositView> {
+    let was_unknown = inner
+        .store
+        .attempt(&attempt.id)?
+        .is_some_and(|a| a.state == AttemptState::OutcomeUnknown);
     let provider = attempt.provider;
     let (id, new) = inner.store.complete_deposit_attempt(
         &attempt.id,
         provider,
         kind,
         amount,
-        &remote,
+        remote,
         inner.now(),
     )?;
     let view = inner
@@ -269,57 +334,75 @@ fn resolved(inner: &Inner, attempt_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Whether re-sending this attempt with its key is safe (the provider deduplicates it).
-pub(crate) fn resendable(a: &AttemptView) -> bool {
-    match a.kind {
-        AttemptKind::TopupQris => true,
-        AttemptKind::Sms => {
-            serde_json::from_value::<BuyRequest>(a.request.clone()).is_ok_and(|r| r.idempotent())
-        }
-        _ => false,
-    }
-}
-
-/// Re-send an idempotent attempt with its own key; the provider answers with what it did.
-pub(crate) async fn resend_attempt(inner: &Arc<Inner>, a: &AttemptView) -> Result<()> {
-    match a.kind {
-        AttemptKind::TopupQris => run_deposit_attempt(inner, a).await.map(|_| ()),
-        _ => {
-            let req: BuyRequest = serde_json::from_value(a.request.clone())
-                .map_err(|e| EngineError::Config(format!("stored request: {e}")))?;
-            run_order_attempt(inner, a, &req).await.map(|_| ())
-        }
-    }
-}
-
-pub(crate) async fn reconcile(inner: &Arc<Inner>, attempt_id: &str) -> Result<AttemptView> {
-    let a = inner
-        .store
-        .attempt(attempt_id)?
-        .ok_or_else(|| EngineError::AttemptNotFound(attempt_id.to_string()))?;
-    match a.state {
-        AttemptState::Succeeded | AttemptState::Failed | AttemptState::Dismissed => return Ok(a),
-        AttemptState::Pending | AttemptState::OutcomeUnknown => {}
-    }
-    if resendable(&a) {
-        // Errors here leave the attempt listed as unknown; report them to the caller.
-        resend_attempt(inner, &a).await?;
-    } else if a.kind == AttemptKind::Replace {
-        crate::actions::reconcile_replace(inner, &a).await?;
-    } else {
-        return Err(EngineError::NotAllowed {
-            action: "reconcile",
-            reason: format!(
-                "{} cannot look this purchase up; check its dashboard (merchant/order id {}), then dismiss it",
-                a.provider.display_name(),
-                a.id
-            ),
-        });
-    }
+fn attempt(inner: &Inner, attempt_id: &str) -> Result<AttemptView> {
     inner
         .store
         .attempt(attempt_id)?
         .ok_or_else(|| EngineError::AttemptNotFound(attempt_id.to_string()))
+}
+
+/// The purchase an attempt made (number or inbox attempts only).
+pub(crate) fn attempt_request(
+    inner: &Inner,
+    attempt_id: &str,
+) -> Result<(AttemptView, BuyRequest)> {
+    let a = attempt(inner, attempt_id)?;
+    match a.kind {
+        AttemptKind::Sms | AttemptKind::Email => {
+            let req = serde_json::from_value(a.request.clone())
+                .map_err(|e| EngineError::Config(format!("stored request: {e}")))?;
+            Ok((a, req))
+        }
+        _ => Err(EngineError::NotAllowed {
+            action: "buy again",
+            reason: "only number and inbox purchases can be bought again from here".into(),
+        }),
+    }
+}
+
+/// Look an unknown outcome up without spending money.
+pub(crate) async fn reconcile(inner: &Arc<Inner>, attempt_id: &str) -> Result<AttemptView> {
+    let a = attempt(inner, attempt_id)?;
+    match a.state {
+        AttemptState::Succeeded | AttemptState::Failed | AttemptState::Dismissed => return Ok(a),
+        AttemptState::Pending | AttemptState::OutcomeUnknown => {}
+    }
+    if a.kind == AttemptKind::Replace {
+        crate::actions::reconcile_replace(inner, &a).await?;
+        return attempt(inner, attempt_id);
+    }
+    Err(EngineError::NotAllowed {
+        action: "check",
+        reason: format!(
+            "{} cannot look a purchase up without buying; check its dashboard (our reference {}), then buy again or dismiss",
+            a.provider.display_name(),
+            a.id
+        ),
+    })
+}
+
+/// The user's "Buy now" on an unknown outcome, after seeing the fresh price.
+pub(crate) async fn buy_again(
+    inner: &Arc<Inner>,
+    attempt_id: &str,
+    expected: Option<Money>,
+) -> Result<OrderView> {
+    let (a, req) = attempt_request(inner, attempt_id)?;
+    if a.state != AttemptState::OutcomeUnknown {
+        return Err(EngineError::NotAllowed {
+            action: "buy again",
+            reason: format!("the purchase is {}", a.state.as_str()),
+        });
+    }
+    let q = crate::quote::quote(inner, &req).await?;
+    crate::quote::check(&q, expected)?;
+    if req.idempotent() {
+        // Same key: the provider answers with the first order if there was one.
+        let _paid = inner.paid.enter()?;
+        return run_order_attempt(inner, &a, &req).await;
+    }
+    dismiss(inner, attempt_id)?;
+    buy(inner, req).await
 }
 
 pub(crate) fn dismiss(inner: &Inner, attempt_id: &str) -> Result<AttemptView> {

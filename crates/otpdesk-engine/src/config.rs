@@ -60,6 +60,17 @@ pub struct TrackingConfig {
     pub buy_retry_base: Duration,
     /// OTPZap's documented cancel cooldown after purchase (2 minutes).
     pub cancel_cooldown: Duration,
+    /// A purchase is sent again automatically (same Idempotency-Key) only this long after its
+    /// first send, by the run that sent it. Past that only the user buys again.
+    pub resend_window: Duration,
+    /// A tracking lease lasts this long unless renewed; another process takes over after it.
+    pub lease_ttl: Duration,
+    /// How often leases and this instance's heartbeat are renewed, and free leases tried.
+    pub lease_renew: Duration,
+    /// How often the events of other processes on the same order book are read.
+    pub tail_interval: Duration,
+    /// How long a store statement waits for another process's write.
+    pub store_busy_timeout: Duration,
 }
 
 impl Default for TrackingConfig {
@@ -75,6 +86,11 @@ impl Default for TrackingConfig {
             buy_max_tries: 5,
             buy_retry_base: Duration::from_millis(200),
             cancel_cooldown: Duration::from_secs(120),
+            resend_window: Duration::from_secs(60),
+            lease_ttl: Duration::from_secs(6),
+            lease_renew: Duration::from_secs(2),
+            tail_interval: Duration::from_millis(150),
+            store_busy_timeout: crate::store::BUSY_TIMEOUT,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! [`Engine`]: the public face. Every method is a few lines over the modules that do the work.
 
 use crate::config::{EngineConfig, TrackingConfig};
+use crate::coord::Coord;
 use crate::error::{EngineError, Result};
 use crate::events::{EngineEvent, EventBus};
 use crate::gateway::Gateway;
@@ -17,11 +18,69 @@ use tokio::sync::{broadcast, watch};
 
 pub(crate) struct Inner {
     pub store: Store,
+    /// Heartbeats, tracking leases, shared rate budgets and the event log of every process on
+    /// this order book.
+    pub coord: Arc<Coord>,
     pub events: EventBus,
     pub gw: Gateway,
     pub sched: Scheduler,
     pub tracking: TrackingConfig,
     pub shutdown: watch::Sender<bool>,
+    /// Paid calls under way; [`Engine::shutdown`] waits for them.
+    pub paid: InFlight,
+    /// Charged orders the store refused to take yet, written again until it does.
+    pub unsaved: crate::buying::Unsaved,
+}
+
+/// A count of paid calls in flight, and a way to wait until there are none. New ones are
+/// refused once closing began.
+#[derive(Default)]
+pub(crate) struct InFlight {
+    n: std::sync::Mutex<usize>,
+    closing: std::sync::atomic::AtomicBool,
+    idle: tokio::sync::Notify,
+}
+
+/// Held while a paid call runs.
+pub(crate) struct PaidGuard<'a>(&'a InFlight);
+
+impl Drop for PaidGuard<'_> {
+    fn drop(&mut self) {
+        let mut n = self.0.n.lock().unwrap_or_else(|p| p.into_inner());
+        *n -= 1;
+        if *n == 0 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
+impl InFlight {
+    pub fn enter(&self) -> Result<PaidGuard<'_>> {
+        let mut n = self.n.lock().unwrap_or_else(|p| p.into_inner());
+        if self.closing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(EngineError::Shutdown);
+        }
+        *n += 1;
+        Ok(PaidGuard(self))
+    }
+
+    /// Refuse new paid calls and wait (up to `limit`) for those under way.
+    async fn close(&self, limit: Duration) {
+        self.closing
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let wait = async {
+            loop {
+                let idle = self.idle.notified();
+                if *self.n.lock().unwrap_or_else(|p| p.into_inner()) == 0 {
+                    return;
+                }
+                idle.await;
+            }
+        };
+        if tokio::time::timeout(limit, wait).await.is_err() {
+            tracing::warn!("closing with a purchase still under way; it stays listed as pending");
+        }
+    }
 }
 
 impl Inner {
@@ -37,8 +96,45 @@ impl Inner {
         let _ = rx.wait_for(|stop| *stop).await;
     }
 
+    /// Announce a committed change to this process's subscribers and, through the shared
+    /// log, to every other process on this order book.
     pub fn emit(&self, e: EngineEvent) {
+        if !matches!(e, EngineEvent::ProviderError { .. }) {
+            match serde_json::to_string(&e) {
+                Ok(body) => {
+                    if let Err(err) = self.coord.publish("event", &body) {
+                        tracing::debug!("could not share an event with other processes: {err}");
+                    }
+                }
+                Err(err) => tracing::warn!("event not shareable: {err}"),
+            }
+        }
         self.events.send(e);
+    }
+
+    pub fn is_closing(&self) -> bool {
+        self.paid.closing.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Ask about an item at the next free request: here when this engine tracks its provider,
+    /// else through the shared log to the process that does.
+    pub fn poke(&self, provider: ProviderId, t: &crate::scheduler::Track) {
+        if self.sched.is_active(provider) {
+            self.sched.poke(provider, t);
+            return;
+        }
+        let (order_id, deposit_id) = match t {
+            crate::scheduler::Track::Order(id) => (Some(id.clone()), None),
+            crate::scheduler::Track::Deposit(id) => (None, Some(id.clone())),
+        };
+        let poke = crate::lease::Poke {
+            provider,
+            order_id,
+            deposit_id,
+        };
+        if let Ok(body) = serde_json::to_string(&poke) {
+            let _ = self.coord.publish("poke", &body);
+        }
     }
 
     /// Announce what a committed store change did.
@@ -88,19 +184,24 @@ impl Engine {
     /// Open (or create) the store, start tracking, and resume everything left unfinished.
     /// Must be called inside a Tokio runtime.
     pub async fn open(cfg: EngineConfig) -> Result<Engine> {
-        let store = Store::open(&cfg.data_dir)?;
-        let gw = Gateway::new(&cfg.providers)?;
+        let busy = cfg.tracking.store_busy_timeout;
+        let store = Store::open_with(&cfg.data_dir, busy)?;
+        let coord = Arc::new(Coord::open(&cfg.data_dir, busy)?);
+        let gw = Gateway::new(&cfg.providers, &coord)?;
         let (shutdown, _) = watch::channel(false);
         let inner = Arc::new(Inner {
             store,
+            coord,
             events: EventBus::new(cfg.event_capacity),
             gw,
             sched: Scheduler::new(),
             tracking: cfg.tracking.clone(),
             shutdown,
+            paid: InFlight::default(),
+            unsaved: Default::default(),
         });
         Scheduler::start(&inner);
-        resume::resume(&inner).await?;
+        resume::resume(&inner);
         Ok(Engine { inner })
     }
 
@@ -134,7 +235,6 @@ impl Engine {
         let o = self.order(order_id)?;
         if !o.status.is_final() {
             self.inner
-                .sched
                 .poke(o.provider, &crate::scheduler::Track::Order(o.id.clone()));
         }
         Ok(o)
@@ -145,7 +245,7 @@ impl Engine {
         if let Ok(d) = self.deposit(deposit_id) {
             if !d.status.is_final() {
                 let t = crate::scheduler::Track::Deposit(d.id.clone());
-                self.inner.sched.poke(d.provider, &t);
+                self.inner.poke(d.provider, &t);
             }
         }
     }
@@ -196,8 +296,11 @@ impl Engine {
             .ok_or_else(|| EngineError::OrderNotFound(id.to_string()))
     }
 
-    /// The next code of an order: returns at once if the order already has one newer than
-    /// `after_seq` (pass `None` for "any code"), else waits for it up to `timeout`.
+    /// The next code of an order: the oldest one newer than `after_seq` (`None`: any code), at
+    /// once if it is stored already, else as soon as one is (by this process or another one on
+    /// the same order book). Codes that arrive together are returned one call at a time, none
+    /// skipped. Ends with [`EngineError::OrderEnded`] when the order is final without a newer code,
+    /// and with [`EngineError::WaitTimeout`] after `timeout`.
     pub async fn wait_for_otp(
         &self,
         order_id: &str,
@@ -205,37 +308,44 @@ impl Engine {
         timeout: Duration,
     ) -> Result<OtpView> {
         let id = self.order(order_id)?.id;
-        // Subscribe before reading the store, so a code that lands in between is not missed.
-        let mut rx = self.subscribe();
-        let newer = |o: &OtpView| after_seq.is_none_or(|s| o.seq > s);
-        let stored = || -> Result<Option<OtpView>> {
-            Ok(self
-                .inner
-                .order_view(&id)?
-                .otps
-                .into_iter()
-                .rev()
-                .find(|o| newer(o)))
-        };
-        if let Some(o) = stored()? {
-            return Ok(o);
-        }
         let wait = async {
+            // Subscribe before reading the store, so a code that lands in between is not missed.
+            let mut rx = self.subscribe();
             loop {
-                match rx.recv().await {
-                    Ok(EngineEvent::OtpReceived { order_id, otp, .. })
-                        if order_id == id && newer(&otp) =>
-                    {
-                        return Ok(otp)
-                    }
-                    Ok(_) => {}
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        if let Some(o) = stored()? {
-                            return Ok(o);
+                let o = self.inner.order_view(&id)?;
+                if let Some(otp) = o
+                    .otps
+                    .iter()
+                    .filter(|x| after_seq.is_none_or(|s| x.seq > s))
+                    .min_by_key(|x| x.seq)
+                {
+                    return Ok(otp.clone());
+                }
+                if o.status.is_final() {
+                    return Err(EngineError::OrderEnded {
+                        status: o.status.to_string(),
+                    });
+                }
+                // News about this order, or a look at the store every second whatever happens
+                // (a missed or lagging event costs at most that).
+                let news = async {
+                    loop {
+                        match rx.recv().await {
+                            Ok(EngineEvent::OtpReceived { order_id, .. })
+                            | Ok(EngineEvent::OrderStatusChanged { order_id, .. })
+                                if order_id == id =>
+                            {
+                                return Ok(())
+                            }
+                            Ok(_) => {}
+                            Err(broadcast::error::RecvError::Lagged(_)) => return Ok(()),
+                            Err(broadcast::error::RecvError::Closed) => {
+                                return Err(EngineError::Shutdown)
+                            }
                         }
                     }
-                    Err(broadcast::error::RecvError::Closed) => return Err(EngineError::Shutdown),
-                }
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(1), news).await;
             }
         };
         tokio::time::timeout(timeout, wait)
@@ -285,11 +395,25 @@ impl Engine {
         Ok(self.inner.store.attempts(state)?)
     }
 
-    /// Settle an unknown outcome: OTPZap purchases are re-sent with the same Idempotency-Key
-    /// (the provider returns the original, no second charge). Others cannot be looked up; the
-    /// error says so and the user checks the provider's dashboard, then [`Engine::dismiss`]es.
+    /// Look an unknown outcome up without spending money: for a replace, whether the old number
+    /// is still open (then nothing happened). Where the provider offers no lookup the error says
+    /// so: the user checks the dashboard, then [`Engine::buy_again`] or [`Engine::dismiss`].
     pub async fn reconcile(&self, attempt_id: &str) -> Result<AttemptView> {
         buying::reconcile(&self.inner, attempt_id).await
+    }
+
+    /// The fresh price of what an unknown (or failed) attempt would buy, for "Buy now at Rp X?".
+    pub async fn attempt_quote(&self, attempt_id: &str) -> Result<crate::quote::Quote> {
+        let (_, req) = buying::attempt_request(&self.inner, attempt_id)?;
+        crate::quote::quote(&self.inner, &req).await
+    }
+
+    /// The user's "Buy now" on an unknown outcome, after seeing the fresh price `expected`.
+    /// Where the provider deduplicates (OTPZap) the same Idempotency-Key is sent: if the first
+    /// try was charged, the provider answers with that order and nothing is charged again.
+    /// Elsewhere the old attempt is closed as dismissed and a new purchase is made.
+    pub async fn buy_again(&self, attempt_id: &str, expected: Option<Money>) -> Result<OrderView> {
+        buying::buy_again(&self.inner, attempt_id, expected).await
     }
 
     /// The user checked an unknown outcome and closes it.
@@ -344,11 +468,33 @@ impl Engine {
             .unwrap_or(0)
     }
 
-    /// Stop tracking. The store is always consistent, so this only ends background tasks.
+    /// Whether this engine tracks `provider` now (holds its lease; otherwise another process
+    /// on the same order book does).
+    pub fn is_tracker(&self, provider: ProviderId) -> bool {
+        self.inner.sched.is_active(provider)
+    }
+
+    /// This engine's id among the processes sharing the order book.
+    pub fn instance_id(&self) -> &str {
+        &self.inner.coord.me
+    }
+
+    /// Stop: new purchases are refused, those under way finish (up to a minute) and are stored,
+    /// charged orders not yet written get a last try, then tracking ends and the leases are
+    /// handed to the next process at once. The store is consistent at every instant anyway.
     pub async fn shutdown(&self) {
+        self.inner.paid.close(Duration::from_secs(60)).await;
+        crate::buying::save_unsaved(&self.inner);
         // `send` would drop the value when no task has subscribed yet (a worker not yet polled
         // on a busy machine), and that worker would then never stop: `send_replace` always stores it.
         self.inner.shutdown.send_replace(true);
         self.inner.sched.join().await;
+        for p in ProviderId::ALL {
+            if self.inner.sched.is_active(p) {
+                self.inner.sched.set_active(p, false);
+                let _ = self.inner.coord.release(p);
+            }
+        }
+        let _ = self.inner.coord.leave();
     }
 }

@@ -11,6 +11,27 @@ pub enum EngineError {
     #[error("The local store failed: {0}")]
     Store(#[from] rusqlite::Error),
 
+    /// The order book was written by a newer OTPDesk: refused, never downgraded.
+    #[error("The order book {path} was written by a newer OTPDesk (schema {found}, this version knows up to {known}); update OTPDesk to open it.")]
+    StoreTooNew {
+        path: String,
+        found: u32,
+        known: u32,
+    },
+
+    /// The order book file is not a readable SQLite database.
+    #[error("The order book {path} is damaged ({reason}). Quit OTPDesk, move that file aside and start again to begin a fresh one.")]
+    StoreDamaged { path: String, reason: String },
+
+    /// The provider charged for an order, but it could not be written to the order book yet. It is
+    /// kept in memory and written again until it sticks; the purchase must not be repeated.
+    #[error("You were charged for {what}, but it could not be saved yet ({reason}). Do not buy it again: OTPDesk keeps trying to save it (purchase {attempt_id}).")]
+    ChargedNotSaved {
+        attempt_id: String,
+        what: String,
+        reason: String,
+    },
+
     #[error("No order {0} is stored here.")]
     OrderNotFound(String),
 
@@ -42,6 +63,10 @@ pub enum EngineError {
     #[error("Timed out waiting for a code.")]
     WaitTimeout,
 
+    /// The order reached a final status without the code that was waited for.
+    #[error("The order ended ({status}) without a new code.")]
+    OrderEnded { status: String },
+
     #[error("Invalid configuration: {0}")]
     Config(String),
 
@@ -62,6 +87,9 @@ impl EngineError {
         match self {
             EngineError::Provider(e) => e.code(),
             EngineError::Store(_) => "store",
+            EngineError::StoreTooNew { .. } => "store_too_new",
+            EngineError::StoreDamaged { .. } => "store_damaged",
+            EngineError::ChargedNotSaved { .. } => "outcome_unknown",
             EngineError::OrderNotFound(_) => "order_not_found",
             EngineError::DepositNotFound(_) => "deposit_not_found",
             EngineError::AttemptNotFound(_) => "attempt_not_found",
@@ -71,6 +99,7 @@ impl EngineError {
             EngineError::NotAllowed { .. } => "not_allowed",
             EngineError::OutcomeUnknown { .. } => "outcome_unknown",
             EngineError::WaitTimeout => "wait_timeout",
+            EngineError::OrderEnded { .. } => "order_ended",
             EngineError::Config(_) => "config",
             EngineError::Shutdown => "shutdown",
             EngineError::PriceChanged { .. } => "price_changed",

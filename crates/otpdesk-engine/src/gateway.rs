@@ -33,7 +33,9 @@ pub(crate) struct ResendOutcome {
 }
 
 impl Gateway {
-    pub fn new(configs: &[ProviderConfig]) -> Result<Gateway> {
+    /// Clients for `configs`; each key's rate budget is shared through `coord` with every
+    /// process on the same order book.
+    pub fn new(configs: &[ProviderConfig], coord: &Arc<crate::coord::Coord>) -> Result<Gateway> {
         let mut g = Gateway {
             otpzap: None,
             numberotp: None,
@@ -65,8 +67,11 @@ impl Gateway {
                     )?)
                 }
             }
-            g.budgets
-                .insert(c.provider, Arc::new(RateBudget::new(c.budget)));
+            let name = format!("key:{}", c.provider.as_str());
+            g.budgets.insert(
+                c.provider,
+                Arc::new(RateBudget::shared(c.budget, coord.clone(), name)),
+            );
         }
         Ok(g)
     }

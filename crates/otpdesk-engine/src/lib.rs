@@ -34,12 +34,15 @@
 pub mod actions;
 pub mod buying;
 pub mod config;
+pub mod coord;
 mod engine;
 pub mod error;
 pub mod events;
 mod gateway;
 pub mod history;
+mod lease;
 pub mod model;
+mod money;
 pub mod quote;
 pub mod rate_budget;
 pub mod remote;

@@ -1,10 +1,18 @@
 //! One token bucket per provider key, shared by every request to that key (polls, long-polls,
-//! purchases, actions). `burst + rate·60 s` must stay under the provider's per-minute limit so no
-//! sliding 60 s window can exceed it. A `Retry-After` closes the bucket until it ends.
+//! purchases, actions) and, through the coordination file, by every OTPDesk process on the same
+//! order book: N processes together stay under the provider's limit. `burst + rate·60 s` must stay
+//! under the provider's per-minute limit so no sliding 60 s window can exceed it. A `Retry-After`
+//! closes the bucket until it ends (clamped to [`MAX_BLOCK`]; a provider cannot freeze us for ever).
 
+use crate::coord::{now_ms, Coord};
+use rusqlite::{params, OptionalExtension};
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::time::Instant;
+
+/// The longest a `Retry-After` may close a key's bucket.
+pub const MAX_BLOCK: Duration = Duration::from_secs(600);
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Budget {
@@ -30,6 +38,17 @@ impl Budget {
             ..Budget::DEFAULT
         }
     }
+
+    fn rate_per_ms(&self) -> f64 {
+        self.per_minute.max(0.001) / 60_000.0
+    }
+
+    fn floor(&self, p: Priority) -> f64 {
+        match p {
+            Priority::Interactive => 0.0,
+            Priority::Background => self.reserve.min(self.burst - 1.0).max(0.0),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,27 +64,61 @@ struct State {
     tokens: f64,
     last: Instant,
     blocked_until: Option<Instant>,
-    spent: u64,
 }
 
-#[derive(Debug)]
+/// Where the bucket lives.
+enum Shared {
+    /// In this process only (tests, tools).
+    Local,
+    /// A row of the coordination file, read and written in one IMMEDIATE transaction per token.
+    Coord { coord: Arc<Coord>, name: String },
+}
+
 pub struct RateBudget {
     budget: Budget,
+    shared: Shared,
+    /// The local bucket; also the fallback when the coordination file cannot be written.
     state: Mutex<State>,
+    spent: std::sync::atomic::AtomicU64,
+}
+
+impl std::fmt::Debug for RateBudget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateBudget")
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RateBudget {
+    /// A bucket of this process alone.
     pub fn new(budget: Budget) -> RateBudget {
+        RateBudget::with(budget, Shared::Local)
+    }
+
+    /// The bucket `name` shared through `coord` with every process on the same order book.
+    pub fn shared(budget: Budget, coord: Arc<Coord>, name: impl Into<String>) -> RateBudget {
+        RateBudget::with(
+            budget,
+            Shared::Coord {
+                coord,
+                name: name.into(),
+            },
+        )
+    }
+
+    fn with(budget: Budget, shared: Shared) -> RateBudget {
         // Start with only the reserve: a restart must not add a fresh burst on top of the requests
         // the previous process sent in the same minute.
         RateBudget {
             budget,
+            shared,
             state: Mutex::new(State {
                 tokens: budget.reserve.min(budget.burst),
                 last: Instant::now(),
                 blocked_until: None,
-                spent: 0,
             }),
+            spent: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -73,13 +126,31 @@ impl RateBudget {
         self.budget
     }
 
-    /// Requests granted so far.
+    /// Requests this process was granted so far.
     pub fn spent(&self) -> u64 {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).spent
+        self.spent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Take a token, or say how long to wait before asking again.
     pub fn try_acquire(&self, p: Priority) -> Result<(), Duration> {
+        let out = match &self.shared {
+            Shared::Coord { coord, name } => match self.try_shared(coord, name, p) {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::warn!("shared rate budget unavailable, using this process's own: {e}");
+                    self.try_local(p)
+                }
+            },
+            Shared::Local => self.try_local(p),
+        };
+        if out.is_ok() {
+            self.spent
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        out
+    }
+
+    fn try_local(&self, p: Priority) -> Result<(), Duration> {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         if let Some(until) = s.blocked_until {
@@ -88,45 +159,115 @@ impl RateBudget {
             }
             s.blocked_until = None;
         }
-        let rate = self.budget.per_minute / 60.0;
-        let elapsed = now.saturating_duration_since(s.last).as_secs_f64();
-        s.tokens = (s.tokens + elapsed * rate).min(self.budget.burst);
+        let elapsed = now.saturating_duration_since(s.last).as_secs_f64() * 1000.0;
+        s.tokens = (s.tokens + elapsed * self.budget.rate_per_ms()).min(self.budget.burst);
         s.last = now;
-        let floor = match p {
-            Priority::Interactive => 0.0,
-            Priority::Background => self.budget.reserve.min(self.budget.burst - 1.0).max(0.0),
-        };
-        if s.tokens >= 1.0 + floor {
-            s.tokens -= 1.0;
-            s.spent += 1;
-            Ok(())
-        } else {
-            let missing = 1.0 + floor - s.tokens;
-            Err(Duration::from_secs_f64((missing / rate).max(0.001)))
+        take(&mut s.tokens, self.budget, p)
+    }
+
+    fn try_shared(
+        &self,
+        coord: &Coord,
+        name: &str,
+        p: Priority,
+    ) -> rusqlite::Result<Result<(), Duration>> {
+        let b = self.budget;
+        let now = now_ms();
+        let mut c = coord.conn();
+        let tx = crate::store::write_tx(&mut c)?;
+        let row: Option<(f64, i64, Option<i64>)> = tx
+            .query_row(
+                "SELECT tokens, last_ms, blocked_until FROM budgets WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let (mut tokens, last, blocked) = row.unwrap_or((b.reserve.min(b.burst), now, None));
+        if let Some(until) = blocked.filter(|u| *u > now) {
+            return Ok(Err(Duration::from_millis((until - now) as u64)));
         }
+        tokens = (tokens + (now - last).max(0) as f64 * b.rate_per_ms()).min(b.burst);
+        let out = take(&mut tokens, b, p);
+        tx.execute(
+            "INSERT INTO budgets (name, tokens, last_ms, blocked_until, spent) VALUES (?1, ?2, ?3, NULL, ?4)
+             ON CONFLICT(name) DO UPDATE SET tokens = ?2, last_ms = ?3, blocked_until = NULL, spent = spent + ?4",
+            params![name, tokens, now, out.is_ok() as i64],
+        )?;
+        tx.commit()?;
+        Ok(out)
     }
 
     pub async fn acquire(&self, p: Priority) {
         while let Err(wait) = self.try_acquire(p) {
-            tokio::time::sleep(wait).await;
+            // Others share the bucket: look again a little early rather than oversleep.
+            tokio::time::sleep(wait.min(Duration::from_secs(5))).await;
         }
     }
 
-    /// The provider said `Retry-After`: nothing goes to this key before it ends.
+    /// The provider said `Retry-After`: nothing goes to this key before it ends (at most
+    /// [`MAX_BLOCK`], whatever it said).
     pub fn block_for(&self, d: Duration) {
+        let d = d.min(MAX_BLOCK);
+        if let Shared::Coord { coord, name } = &self.shared {
+            let now = now_ms();
+            let until = now.saturating_add(d.as_millis() as i64);
+            let r = coord.conn().execute(
+                "INSERT INTO budgets (name, tokens, last_ms, blocked_until) VALUES (?1, 0, ?2, ?3)
+                 ON CONFLICT(name) DO UPDATE SET tokens = 0, last_ms = ?2,
+                     blocked_until = MAX(COALESCE(blocked_until, 0), ?3)",
+                params![name, now, until],
+            );
+            if let Err(e) = r {
+                tracing::warn!("could not share a Retry-After with other processes: {e}");
+            }
+        }
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let until = Instant::now() + d;
+        let now = Instant::now();
+        let until = now.checked_add(d).unwrap_or(now);
         if s.blocked_until.is_none_or(|b| b < until) {
             s.blocked_until = Some(until);
         }
         // Whatever had accumulated was evidently too much.
         s.tokens = 0.0;
-        s.last = Instant::now();
+        s.last = now;
     }
 
-    pub fn blocked_until(&self) -> Option<Instant> {
+    /// Until when the bucket is closed by a `Retry-After`, if it is.
+    pub fn blocked_for(&self) -> Option<Duration> {
+        if let Shared::Coord { coord, name } = &self.shared {
+            let until: Option<i64> = coord
+                .conn()
+                .query_row(
+                    "SELECT blocked_until FROM budgets WHERE name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .optional()
+                .ok()
+                .flatten()
+                .flatten();
+            let now = now_ms();
+            return until
+                .filter(|u| *u > now)
+                .map(|u| Duration::from_millis((u - now) as u64));
+        }
         let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        s.blocked_until.filter(|b| *b > Instant::now())
+        s.blocked_until
+            .and_then(|b| b.checked_duration_since(Instant::now()))
+            .filter(|d| !d.is_zero())
+    }
+}
+
+/// Spend one token above the priority's floor, or say how long until there is one.
+fn take(tokens: &mut f64, b: Budget, p: Priority) -> Result<(), Duration> {
+    let floor = b.floor(p);
+    if *tokens >= 1.0 + floor {
+        *tokens -= 1.0;
+        Ok(())
+    } else {
+        let missing = 1.0 + floor - *tokens;
+        let ms = (missing / b.rate_per_ms()).clamp(1.0, 3_600_000.0);
+        Err(Duration::from_millis(ms as u64))
     }
 }
 
@@ -163,6 +304,19 @@ mod tests {
         assert!(b.try_acquire(Priority::Background).is_err());
         assert!(b.try_acquire(Priority::Interactive).is_ok());
         assert!(b.try_acquire(Priority::Interactive).is_ok());
+    }
+
+    #[test]
+    fn any_retry_after_is_clamped_without_a_panic() {
+        let b = RateBudget::new(Budget::DEFAULT);
+        for d in [
+            Duration::MAX,
+            Duration::from_secs(u64::MAX),
+            Duration::from_secs(1 << 40),
+        ] {
+            b.block_for(d);
+            assert!(b.blocked_for().unwrap() <= MAX_BLOCK);
+        }
     }
 
     #[tokio::test(start_paused = true)]

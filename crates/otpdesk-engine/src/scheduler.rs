@@ -1,7 +1,9 @@
 //! One tracker per provider key for every active order and deposit. Each tracker keeps its items
 //! ordered by when they are next due; it takes a token from the key's shared budget and only then
 //! picks the most overdue item, so when the budget cannot poll everything every 5 s, the least
-//! recently polled goes first (round-robin) and no item starves.
+//! recently polled goes first (round-robin) and no item starves. A provider's queue is active only
+//! while this engine holds that provider's tracking lease ([`crate::lease`]); otherwise another
+//! process tracks, and adding items here does nothing.
 
 use crate::engine::Inner;
 use crate::tracking;
@@ -48,6 +50,8 @@ struct QState {
 
 pub(crate) struct Queue {
     pub provider: ProviderId,
+    /// This engine holds the provider's tracking lease.
+    active: std::sync::atomic::AtomicBool,
     state: Mutex<QState>,
     notify: Notify,
     pub in_flight: Arc<Semaphore>,
@@ -82,8 +86,15 @@ impl Queue {
         }
     }
 
-    /// Add an item due now; a no-op when it is already tracked.
+    fn is_active(&self) -> bool {
+        self.active.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Add an item due now; a no-op when it is already tracked or another process tracks.
     pub fn add(&self, t: Track, mode: Mode) {
+        if !self.is_active() {
+            return;
+        }
         let mut st = self.lock();
         if st.entries.contains_key(&t) {
             return;
@@ -171,6 +182,7 @@ impl Scheduler {
             }
             let q = Arc::new(Queue {
                 provider: p,
+                active: std::sync::atomic::AtomicBool::new(false),
                 state: Mutex::new(QState::default()),
                 notify: Notify::new(),
                 in_flight: Arc::new(Semaphore::new(inner.tracking.max_in_flight.max(1))),
@@ -227,6 +239,25 @@ impl Scheduler {
         }
     }
 
+    /// Whether this engine tracks `p` now (holds its lease).
+    pub(crate) fn is_active(&self, p: ProviderId) -> bool {
+        self.queue(p).is_some_and(|q| q.is_active())
+    }
+
+    /// Start or stop tracking `p`. Stopping forgets every item (the new holder reads them from
+    /// the store); a request in flight finishes and stores what it learned.
+    pub(crate) fn set_active(&self, p: ProviderId, on: bool) {
+        if let Some(q) = self.queue(p) {
+            q.active.store(on, std::sync::atomic::Ordering::SeqCst);
+            if !on {
+                let mut st = q.lock();
+                st.due.clear();
+                st.entries.clear();
+            }
+            q.notify.notify_one();
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.queues
             .lock()
@@ -238,6 +269,14 @@ impl Scheduler {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// A background task that [`Self::join`] waits for at shutdown.
+    pub(crate) fn keep(&self, h: JoinHandle<()>) {
+        self.workers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(h);
     }
 
     pub(crate) async fn join(&self) {

@@ -89,11 +89,12 @@ async fn sigkill_at_random_moments_loses_nothing_and_repeats_nothing() {
     let crash_phase = started.elapsed();
 
     sim.control.clear_faults().await.unwrap();
-    // A last start settles everything that was in flight, then tracks until the codes are in.
+    // A last start settles what was in flight: nothing is sent again. A purchase killed after it
+    // was sent is an unknown outcome (listed for the user), one killed before is failed.
     let engine = engine(&sim, dir.path()).await;
-    // Purchases killed before they were sent are sent now (same key), so charges can still grow.
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut charges;
+    let mut unknown_keys;
     loop {
         charges = sim
             .control
@@ -104,34 +105,55 @@ async fn sigkill_at_random_moments_loses_nothing_and_repeats_nothing() {
             .filter(|c| c.kind == SimKind::Charge)
             .collect::<Vec<_>>();
         let pending = engine.attempts(Some(AttemptState::Pending)).unwrap().len();
-        let all_found = charges.iter().all(|c| engine.order(&c.order_ref).is_ok());
+        unknown_keys = engine
+            .attempts(Some(AttemptState::OutcomeUnknown))
+            .unwrap()
+            .into_iter()
+            .map(|a| a.idempotency_key)
+            .collect::<std::collections::HashSet<_>>();
+        let on_board =
+            |c: &otpdesk_sim::control::types::LedgerEntry| engine.order(&c.order_ref).is_ok();
+        let all_accounted = charges.iter().all(|c| {
+            on_board(c)
+                || c.idempotency_key
+                    .as_ref()
+                    .is_some_and(|k| unknown_keys.contains(k))
+        });
         let all_codes = delivered
             .iter()
-            .all(|(r, n)| engine.order(r).map(|o| o.otps.len() >= *n).unwrap_or(false));
-        if pending == 0 && all_found && all_codes {
+            .all(|(r, n)| engine.order(r).map(|o| o.otps.len() >= *n).unwrap_or(true));
+        if pending == 0 && all_accounted && all_codes {
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "not settled: pending {pending}, found {all_found}, codes {all_codes}"
+            "not settled: pending {pending}, accounted {all_accounted}, codes {all_codes}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    // Give any duplicate a chance to show up before checking for it.
+    // Give any late (forbidden) re-send a chance to show up before checking for it.
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = sim.control.ledger(None).await.unwrap();
+    assert_eq!(
+        after.iter().filter(|c| c.kind == SimKind::Charge).count(),
+        charges.len(),
+        "nothing is bought after the restart"
+    );
 
+    let mut unknown_charged = 0;
     for c in &charges {
-        let o = engine
-            .order(&c.order_ref)
-            .expect("every charged order is in the store");
-        assert_eq!(
-            o.otps.len(),
-            delivered.get(&c.order_ref).copied().unwrap_or(0),
-            "order {}",
-            c.order_ref
-        );
+        match engine.order(&c.order_ref) {
+            Ok(o) => assert_eq!(
+                o.otps.len(),
+                delivered.get(&c.order_ref).copied().unwrap_or(0),
+                "order {}",
+                c.order_ref
+            ),
+            // Charged but never stored: its attempt is in the unknown list (checked above).
+            Err(_) => unknown_charged += 1,
+        }
     }
-    // No purchase repeated: one charge per key, one order per OTPZap attempt.
+    // No purchase repeated: one charge per key.
     let mut keys = std::collections::HashSet::new();
     for c in charges.iter().filter(|c| c.provider == ProviderId::Otpzap) {
         assert!(
@@ -140,26 +162,20 @@ async fn sigkill_at_random_moments_loses_nothing_and_repeats_nothing() {
         );
     }
     let attempts = engine.attempts(None).unwrap();
-    let zap: Vec<_> = attempts
-        .iter()
-        .filter(|a| a.provider == ProviderId::Otpzap)
-        .collect();
     assert!(
-        zap.iter().all(|a| a.state == AttemptState::Succeeded),
-        "every OTPZap attempt settled"
+        attempts.iter().all(|a| a.state != AttemptState::Pending),
+        "every attempt settled"
     );
-    assert_eq!(keys.len(), zap.len());
     let stored = engine
         .orders(&OrderFilter {
             limit: Some(100_000),
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(stored.len(), charges.len());
+    assert_eq!(stored.len() + unknown_charged, charges.len());
     println!(
-        "crash test: {kills} SIGKILLs in {crash_phase:?}; {} orders ({} OTPZap attempts), {} OTPs delivered and stored once; total {:?}",
+        "crash test: {kills} SIGKILLs in {crash_phase:?}; {} orders stored, {unknown_charged} charged purchases listed as unknown, {} OTPs delivered and stored once; total {:?}",
         stored.len(),
-        zap.len(),
         delivered.values().sum::<usize>(),
         started.elapsed()
     );

@@ -29,20 +29,22 @@ fn row(r: &Row<'_>) -> rusqlite::Result<AttemptView> {
 }
 
 impl Store {
+    /// A new pending attempt, sent by `runner` (the engine instance that will send it).
     pub fn insert_attempt(
         &self,
         provider: ProviderId,
         kind: AttemptKind,
         request: &serde_json::Value,
+        runner: &str,
         now: Time,
     ) -> rusqlite::Result<AttemptView> {
         let id = uuid::Uuid::new_v4().to_string();
         let key = uuid::Uuid::new_v4().to_string();
         let c = self.conn();
         c.execute(
-            "INSERT INTO attempts (id, provider, kind, idem_key, request, state, tries, created_at, updated_at)
-             VALUES (?1,?2,?3,?4,?5,'pending',0,?6,?6)",
-            params![id, provider.as_str(), kind.as_str(), key, request.to_string(), ms(now)],
+            "INSERT INTO attempts (id, provider, kind, idem_key, request, state, tries, runner, created_at, updated_at)
+             VALUES (?1,?2,?3,?4,?5,'pending',0,?6,?7,?7)",
+            params![id, provider.as_str(), kind.as_str(), key, request.to_string(), runner, ms(now)],
         )?;
         c.query_row(
             &format!("SELECT {COLS} FROM attempts WHERE id = ?1"),
@@ -80,13 +82,67 @@ impl Store {
         }
     }
 
-    /// Count one more send, committed before the send.
-    pub fn bump_attempt(&self, id: &str, now: Time) -> rusqlite::Result<()> {
-        self.conn().execute(
-            "UPDATE attempts SET tries = tries + 1, updated_at = ?2 WHERE id = ?1",
-            params![id, ms(now)],
+    /// Count one more send by `runner`, committed before the send (the first one stamps
+    /// `first_sent_at`). An attempt that is no longer pending is not sent again: `false`.
+    pub fn bump_attempt(&self, id: &str, runner: &str, now: Time) -> rusqlite::Result<bool> {
+        let n = self.conn().execute(
+            "UPDATE attempts SET tries = tries + 1, runner = ?2, updated_at = ?3,
+                 first_sent_at = COALESCE(first_sent_at, ?3)
+             WHERE id = ?1 AND state IN ('pending', 'outcome_unknown')",
+            params![id, runner, ms(now)],
         )?;
+        Ok(n == 1)
+    }
+
+    /// A try's outcome was uncertain: from now on only proof closes this attempt.
+    pub fn mark_uncertain(&self, id: &str) -> rusqlite::Result<()> {
+        self.conn()
+            .execute("UPDATE attempts SET uncertain = 1 WHERE id = ?1", [id])?;
         Ok(())
+    }
+
+    /// Pending attempts whose runner is not among `live` engine instances: they were interrupted
+    /// (a crash, a kill). Those never sent are marked failed (nothing was bought), the others
+    /// `outcome_unknown`. Returns the ones this call changed (another process may sweep too).
+    pub fn sweep_orphans(&self, live: &[String], now: Time) -> rusqlite::Result<Vec<AttemptView>> {
+        let mut c = self.conn();
+        let tx = super::write_tx(&mut c)?;
+        let pending: Vec<(String, Option<String>, i64)> = {
+            let mut st =
+                tx.prepare("SELECT id, runner, tries FROM attempts WHERE state = 'pending'")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut changed = Vec::new();
+        for (id, runner, tries) in pending {
+            if runner.as_ref().is_some_and(|r| live.contains(r)) {
+                continue;
+            }
+            let (state, code, msg) = if tries == 0 {
+                (
+                    "failed",
+                    "interrupted",
+                    "stopped before it was sent; nothing was bought",
+                )
+            } else {
+                (
+                    "outcome_unknown",
+                    "interrupted",
+                    "OTPDesk stopped before the provider's reply was stored",
+                )
+            };
+            tx.execute(
+                "UPDATE attempts SET state = ?2, error_code = ?3, error = ?4, runner = NULL, updated_at = ?5 WHERE id = ?1",
+                params![id, state, code, msg, ms(now)],
+            )?;
+            changed.push(tx.query_row(
+                &format!("SELECT {COLS} FROM attempts WHERE id = ?1"),
+                [&id],
+                row,
+            )?);
+        }
+        tx.commit()?;
+        Ok(changed)
     }
 
     pub fn set_attempt_state(
@@ -97,8 +153,15 @@ impl Store {
         now: Time,
     ) -> rusqlite::Result<()> {
         self.conn().execute(
-            "UPDATE attempts SET state = ?2, error_code = ?3, error = ?4, updated_at = ?5 WHERE id = ?1",
-            params![id, state.as_str(), error.map(|e| e.0), error.map(|e| e.1), ms(now)],
+            "UPDATE attempts SET state = ?2, error_code = ?3, error = ?4, updated_at = ?5,
+                 runner = CASE WHEN ?2 = 'pending' THEN runner END WHERE id = ?1",
+            params![
+                id,
+                state.as_str(),
+                error.map(|e| e.0),
+                error.map(|e| e.1),
+                ms(now)
+            ],
         )?;
         Ok(())
     }
@@ -117,7 +180,7 @@ impl Store {
         now: Time,
     ) -> rusqlite::Result<(String, bool, Applied)> {
         let mut c = self.conn();
-        let tx = c.transaction()?;
+        let tx = super::write_tx(&mut c)?;
         let new = orders::NewOrder {
             provider,
             kind,
@@ -128,7 +191,7 @@ impl Store {
         };
         let out = orders::insert_in(&tx, &new, now)?;
         tx.execute(
-            "UPDATE attempts SET state = 'succeeded', order_id = ?2, error_code = NULL, error = NULL, updated_at = ?3 WHERE id = ?1",
+            "UPDATE attempts SET state = 'succeeded', order_id = ?2, error_code = NULL, error = NULL, runner = NULL, updated_at = ?3 WHERE id = ?1",
             params![attempt_id, out.0, ms(now)],
         )?;
         tx.commit()?;
@@ -146,10 +209,10 @@ impl Store {
         now: Time,
     ) -> rusqlite::Result<(String, bool)> {
         let mut c = self.conn();
-        let tx = c.transaction()?;
+        let tx = super::write_tx(&mut c)?;
         let out = deposits::insert_in(&tx, provider, kind, amount, remote, Some(attempt_id), now)?;
         tx.execute(
-            "UPDATE attempts SET state = 'succeeded', deposit_id = ?2, error_code = NULL, error = NULL, updated_at = ?3 WHERE id = ?1",
+            "UPDATE attempts SET state = 'succeeded', deposit_id = ?2, error_code = NULL, error = NULL, runner = NULL, updated_at = ?3 WHERE id = ?1",
             params![attempt_id, out.0, ms(now)],
         )?;
         tx.commit()?;
@@ -170,7 +233,7 @@ impl Store {
         now: Time,
     ) -> rusqlite::Result<(String, Applied, Applied)> {
         let mut c = self.conn();
-        let tx = c.transaction()?;
+        let tx = super::write_tx(&mut c)?;
         let Some(old) = orders::get_in(&tx, old_id)? else {
             return Err(rusqlite::Error::QueryReturnedNoRows);
         };
@@ -202,7 +265,7 @@ impl Store {
             )?);
         }
         tx.execute(
-            "UPDATE attempts SET state = 'succeeded', order_id = ?2, error_code = NULL, error = NULL, updated_at = ?3 WHERE id = ?1",
+            "UPDATE attempts SET state = 'succeeded', order_id = ?2, error_code = NULL, error = NULL, runner = NULL, updated_at = ?3 WHERE id = ?1",
             params![attempt_id, new_id, ms(now)],
         )?;
         tx.commit()?;

@@ -125,7 +125,7 @@ impl Store {
         now: Time,
     ) -> rusqlite::Result<DepositApplied> {
         let mut c = self.conn();
-        let tx = c.transaction()?;
+        let tx = super::write_tx(&mut c)?;
         let mut out = DepositApplied::default();
         let Some(cur) = get_in(&tx, id)? else {
             return Ok(out);

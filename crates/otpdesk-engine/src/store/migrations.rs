@@ -1,5 +1,7 @@
-//! Versioned schema. `PRAGMA user_version` holds the number of migrations applied; each migration
-//! runs in its own transaction together with the version bump, so a crash never leaves half a schema.
+//! Versioned schema. `PRAGMA user_version` holds the number of migrations applied. All pending
+//! migrations run in ONE exclusive transaction with the version bump, after reading the version
+//! inside it: two processes opening a new file at once cannot both migrate it, and a crash never
+//! leaves half a schema. A file from a newer OTPDesk is refused, never touched.
 
 use rusqlite::Connection;
 
@@ -131,17 +133,60 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX orders_created_at ON orders(created_at);
     CREATE INDEX ledger_order ON ledger(order_id);
     "#,
+    // 5: who is sending an attempt right now (an engine instance; a pending attempt whose runner
+    // is gone was interrupted), when it was first sent (automatic re-sends stop after a short
+    // window), and whether any try's outcome was uncertain (sticky: only proof closes it).
+    r#"
+    ALTER TABLE attempts ADD COLUMN runner TEXT;
+    ALTER TABLE attempts ADD COLUMN first_sent_at INTEGER;
+    ALTER TABLE attempts ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
-pub fn migrate(conn: &mut Connection) -> rusqlite::Result<u32> {
-    let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as u32)?;
-        tx.commit()?;
+#[derive(Debug)]
+pub enum MigrateError {
+    /// Written by a newer version (`found` migrations; this code knows `known`).
+    TooNew {
+        found: u32,
+        known: u32,
+    },
+    Sql(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for MigrateError {
+    fn from(e: rusqlite::Error) -> Self {
+        MigrateError::Sql(e)
     }
-    Ok(MIGRATIONS.len() as u32)
+}
+
+pub fn migrate(conn: &mut Connection) -> Result<u32, MigrateError> {
+    let known = MIGRATIONS.len() as u32;
+    let version = |c: &Connection| c.query_row("PRAGMA user_version", [], |r| r.get::<_, u32>(0));
+    let current = version(conn)?;
+    if current > known {
+        return Err(MigrateError::TooNew {
+            found: current,
+            known,
+        });
+    }
+    if current == known {
+        return Ok(known);
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
+    // Another process may have migrated while this one waited for the lock.
+    let current = version(&tx)?;
+    if current > known {
+        return Err(MigrateError::TooNew {
+            found: current,
+            known,
+        });
+    }
+    for sql in MIGRATIONS.iter().skip(current as usize) {
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "user_version", known)?;
+    tx.commit()?;
+    Ok(known)
 }
 
 #[cfg(test)]
@@ -149,11 +194,28 @@ mod tests {
     #[test]
     fn migrating_twice_is_a_no_op() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 4);
-        assert_eq!(super::migrate(&mut c).unwrap(), 4);
+        assert_eq!(super::migrate(&mut c).unwrap(), 5);
+        assert_eq!(super::migrate(&mut c).unwrap(), 5);
         let v: u32 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 4);
+        assert_eq!(v, 5);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_untouched() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        c.pragma_update(None, "user_version", 99).unwrap();
+        assert!(matches!(
+            super::migrate(&mut c),
+            Err(super::MigrateError::TooNew {
+                found: 99,
+                known: 5
+            })
+        ));
+        let tables: i64 = c
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 0);
     }
 }

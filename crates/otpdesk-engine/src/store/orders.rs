@@ -295,7 +295,7 @@ impl Store {
         now: Time,
     ) -> rusqlite::Result<(String, bool, Applied)> {
         let mut c = self.conn();
-        let tx = c.transaction()?;
+        let tx = super::write_tx(&mut c)?;
         let out = insert_in(&tx, new, now)?;
         tx.commit()?;
         Ok(out)
@@ -308,7 +308,7 @@ impl Store {
         now: Time,
     ) -> rusqlite::Result<Vec<String>> {
         let mut c = self.conn();
-        let tx = c.transaction()?;
+        let tx = super::write_tx(&mut c)?;
         let mut ids = Vec::with_capacity(items.len());
         for n in items {
             ids.push(insert_in(&tx, n, now)?.0);
@@ -319,7 +319,7 @@ impl Store {
 
     pub fn apply_remote(&self, id: &str, r: &RemoteOrder, now: Time) -> rusqlite::Result<Applied> {
         let mut c = self.conn();
-        let tx = c.transaction()?;
+        let tx = super::write_tx(&mut c)?;
         let out = apply_in(&tx, id, r, now)?;
         tx.commit()?;
         Ok(out)
@@ -444,7 +444,7 @@ impl Store {
         now: Time,
     ) -> rusqlite::Result<Applied> {
         let mut c = self.conn();
-        let tx = c.transaction()?;
+        let tx = super::write_tx(&mut c)?;
         let mut applied = Applied::default();
         let Some(cur) = get_in(&tx, id)? else {
             return Ok(applied);
