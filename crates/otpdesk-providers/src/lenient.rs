@@ -5,6 +5,10 @@
 //! looked at so that everything else lands in the type's `extra` map. Decoders return a short
 //! reason string on failure; the HTTP layer turns it into `ProviderError::Decode`.
 
+mod amounts;
+
+pub(crate) use amounts::Amounts;
+
 use otpdesk_core::time::parse_provider_time_value;
 use otpdesk_core::{Currency, Money, Timestamp};
 use serde::{Deserialize, Serialize};

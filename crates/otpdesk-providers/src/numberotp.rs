@@ -4,7 +4,7 @@
 
 use crate::error::ProviderError;
 use crate::http::{path_segment, Call, Envelope, HttpOptions, Transport};
-use crate::lenient::{each, find_list, Extra, Id, Obj};
+use crate::lenient::{each, find_list, Amounts, Extra, Id, Obj};
 use otpdesk_core::{ApiKey, Currency, Money, OrderStatus, Timestamp};
 use serde_json::{json, Value};
 
@@ -114,7 +114,7 @@ impl NumberOtpClient {
             json!({ "service": service, "country": country }),
         )
         .paid();
-        self.http.send(call, decoders::activation).await
+        self.http.send(call, decoders::created_activation).await
     }
 
     /// `GET /activations/{id}`.
@@ -186,8 +186,19 @@ pub(crate) mod decoders {
     }
 
     pub fn activation(v: &Value) -> Result<Activation, String> {
+        activation_in(v, Amounts::Strict)
+    }
+
+    /// The reply of `POST /activations` (paid): only the id is required; an odd price or
+    /// currency is `None` (warned).
+    pub fn created_activation(v: &Value) -> Result<Activation, String> {
+        activation_in(v, Amounts::Lenient("POST /activations"))
+    }
+
+    fn activation_in(v: &Value, amounts: Amounts) -> Result<Activation, String> {
         let mut o = Obj::new(unwrap_data(v), "activation")?;
-        let cur = o.currency("currency", Currency::Usd)?;
+        let id = o.req_id("id")?;
+        let cur = o.currency_in("currency", Some(Currency::Usd), amounts)?;
         let otp = o.str("otp");
         let status = match o.str("status") {
             Some(s) => OrderStatus::from_provider(&s),
@@ -195,14 +206,14 @@ pub(crate) mod decoders {
             None => OrderStatus::Pending,
         };
         Ok(Activation {
-            id: o.req_id("id")?,
+            id,
             phone_number: o.str("phone_number"),
             service: o.str("service"),
             country: o.id("country"),
             otp,
             full_sms: o.str("full_sms"),
             status,
-            price: o.money("price", cur)?,
+            price: o.money_in("price", cur, amounts)?,
             created_at: o.time("created_at"),
             expires_at: o.time("expires_at"),
             extra: o.extra(),
@@ -263,5 +274,22 @@ mod tests {
             &json!({"prices":[{"service":"wa","country":"67","price":"0.25","currency":"BTC"}]})
         )
         .is_err());
+    }
+
+    #[test]
+    fn created_activations_with_odd_prices_keep_their_id() {
+        for v in [
+            json!({"id":"act_1","status":"waiting","price":"0.2500001","currency":"USD"}),
+            json!({"id":"act_1","status":"waiting","price":"cheap"}),
+            json!({"id":"act_1","status":"waiting","price":"0.25","currency":"XYZ"}),
+            json!({"data":{"id":"act_1","price":{"usd":0.25},"currency":"BTC"}}),
+        ] {
+            let a = created_activation(&v).unwrap_or_else(|e| panic!("{v}: {e}"));
+            assert_eq!((a.id.as_str(), a.price), ("act_1", None), "{v}");
+            assert!(activation(&v).is_err(), "reads stay strict: {v}");
+        }
+        let a = created_activation(&json!({"id":"act_1","price":"0.25"})).unwrap();
+        assert_eq!(a.price.unwrap().minor, 250_000);
+        assert!(created_activation(&json!({"price":"0.25"})).is_err());
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::error::ProviderError;
 use crate::http::{path_segment, Call, Envelope, HttpOptions, Transport};
-use crate::lenient::{Extra, Obj};
+use crate::lenient::{Amounts, Extra, Obj};
 use otpdesk_core::{ApiKey, Currency, DepositStatus, Money, Timestamp};
 use serde_json::{json, Map, Value};
 
@@ -103,7 +103,7 @@ impl OopPayClient {
             ));
         }
         let call = Call::post("/orders", request.to_json()).paid();
-        self.http.send(call, decoders::payment_order).await
+        self.http.send(call, decoders::created_payment).await
     }
 
     /// `GET /orders/{order_id}`.
@@ -118,19 +118,30 @@ pub(crate) mod decoders {
     use super::*;
 
     pub fn payment_order(v: &Value) -> Result<PaymentOrder, String> {
+        payment_order_in(v, Amounts::Strict)
+    }
+
+    /// The reply of `POST /orders` (paid): only `order_id` is required; an amount that is not
+    /// exact USDT is `None` (warned).
+    pub fn created_payment(v: &Value) -> Result<PaymentOrder, String> {
+        payment_order_in(v, Amounts::Lenient("POST /orders"))
+    }
+
+    fn payment_order_in(v: &Value, amounts: Amounts) -> Result<PaymentOrder, String> {
         let mut o = Obj::new(v, "payment order")?;
-        let usdt = Currency::Usdt;
+        let order_id = o.req_str("order_id")?;
+        let usdt = Some(Currency::Usdt);
         Ok(PaymentOrder {
-            order_id: o.req_str("order_id")?,
+            order_id,
             merchant_order_id: o.str("merchant_order_id"),
             status: o.str("status").map(|s| DepositStatus::from_provider(&s)),
             pay_address: o.str("pay_address"),
-            pay_amount: o.money("pay_amount", usdt)?,
-            order_amount: o.money("order_amount", usdt)?,
-            buffer_amount: o.money("buffer_amount", usdt)?,
-            paid_amount: o.money("paid_amount", usdt)?,
-            net_amount: o.money("net_amount", usdt)?,
-            fee_amount: o.money("fee_amount", usdt)?,
+            pay_amount: o.money_in("pay_amount", usdt, amounts)?,
+            order_amount: o.money_in("order_amount", usdt, amounts)?,
+            buffer_amount: o.money_in("buffer_amount", usdt, amounts)?,
+            paid_amount: o.money_in("paid_amount", usdt, amounts)?,
+            net_amount: o.money_in("net_amount", usdt, amounts)?,
+            fee_amount: o.money_in("fee_amount", usdt, amounts)?,
             qr_code_url: o.str("qr_code_url"),
             tx_hash: o.str("tx_hash"),
             confirmations: o.int("confirmations"),
@@ -204,5 +215,15 @@ mod tests {
             "sub-micro amounts are refused, never rounded"
         );
         assert!(payment_order(&json!({"pay_amount":"1"})).is_err());
+    }
+
+    #[test]
+    fn created_payments_with_odd_amounts_keep_their_id() {
+        let p = created_payment(&json!({"order_id":"550e8400","pay_address":"TN3W","pay_amount":"11.5000001","order_amount":"10.000000","buffer_amount":"x"})).unwrap();
+        assert_eq!(p.order_id, "550e8400");
+        assert_eq!((p.pay_amount, p.buffer_amount), (None, None));
+        assert_eq!(p.order_amount.unwrap().minor, 10_000_000);
+        assert_eq!(p.extra["pay_amount"], json!("11.5000001"));
+        assert!(created_payment(&json!({"pay_amount":"1"})).is_err());
     }
 }

@@ -46,9 +46,13 @@ const NUMBEROTP: &[Decoder] = decoders![
     numberotp::decoders::countries,
     numberotp::decoders::prices,
     numberotp::decoders::activation,
+    numberotp::decoders::created_activation,
 ];
 
-const OOPPAY: &[Decoder] = decoders![ooppay::decoders::payment_order];
+const OOPPAY: &[Decoder] = decoders![
+    ooppay::decoders::payment_order,
+    ooppay::decoders::created_payment
+];
 
 /// Field names the decoders look for, so that generated objects hit real code paths.
 const KEYS: &[&str] = &[

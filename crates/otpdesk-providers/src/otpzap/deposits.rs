@@ -3,7 +3,7 @@
 use super::{currency, OtpZapClient};
 use crate::error::ProviderError;
 use crate::http::Call;
-use crate::lenient::{Extra, Obj};
+use crate::lenient::{Amounts, Extra, Obj};
 use otpdesk_core::{Currency, DepositStatus, Money, Timestamp};
 use serde_json::{json, Value};
 
@@ -83,13 +83,16 @@ pub(crate) mod decoders {
         })
     }
 
+    /// Paid like a create: only the invoice id is required; odd amounts are `None` (warned).
     pub fn topup(v: &Value) -> Result<Topup, String> {
+        const PAID: Amounts = Amounts::Lenient("POST /topup/create");
         let mut o = Obj::new(v, "top-up")?;
-        let cur = currency(&mut o)?;
+        let order_id = o.req_str("order_id")?;
+        let cur = o.currency_in("currency", Some(Currency::Idr), PAID)?;
         Ok(Topup {
-            order_id: o.req_str("order_id")?,
-            amount: o.money("amount", cur)?,
-            total_amount: o.money("total_amount", cur)?,
+            order_id,
+            amount: o.money_in("amount", cur, PAID)?,
+            total_amount: o.money_in("total_amount", cur, PAID)?,
             payment_url: o.str("payment_url"),
             expired_at: o.time("expired_at"),
             extra: o.extra(),
@@ -140,5 +143,17 @@ mod tests {
         let s = topup_status(&json!({"order_id":"A","status":"refunding","bonus":1})).unwrap();
         assert_eq!(s.status, DepositStatus::Unknown("refunding".into()));
         assert_eq!(s.extra["bonus"], json!(1));
+    }
+
+    #[test]
+    fn invoices_with_odd_amounts_keep_their_id() {
+        let t = topup(&json!({"order_id":"APIDEP-3-x","amount":"50000.5","total_amount":50017,"currency":"IDR"})).unwrap();
+        assert_eq!(t.order_id, "APIDEP-3-x");
+        assert_eq!(t.amount, None);
+        assert_eq!(t.total_amount, Some(Money::idr(50017)));
+        let t = topup(&json!({"order_id":"APIDEP-3-x","amount":50000,"currency":"XYZ"})).unwrap();
+        assert_eq!(t.amount, None);
+        assert_eq!(t.extra["currency"], json!("XYZ"));
+        assert!(topup(&json!({"amount":50000})).is_err());
     }
 }

@@ -3,8 +3,8 @@
 use super::{currency, OtpZapClient};
 use crate::error::ProviderError;
 use crate::http::Call;
-use crate::lenient::{each, kind, Extra, Id, Obj};
-use otpdesk_core::{Money, OrderStatus, Timestamp};
+use crate::lenient::{each, kind, Amounts, Extra, Id, Obj};
+use otpdesk_core::{Currency, Money, OrderStatus, Timestamp};
 use serde_json::{json, Map, Value};
 
 /// One domain, or aggregator mode: the first of `domains` with stock is used.
@@ -240,13 +240,15 @@ pub(crate) mod decoders {
         })
     }
 
+    /// The cancel happened whatever its amounts say: odd ones are `None` (warned).
     pub fn cancelled(v: &Value) -> Result<EmailCancelled, String> {
+        const READ: Amounts = Amounts::Lenient("POST /order/email-cancel");
         let mut o = Obj::new(v, "email cancel reply")?;
-        let cur = currency(&mut o)?;
+        let cur = o.currency_in("currency", Some(Currency::Idr), READ)?;
         Ok(EmailCancelled {
             reference: o.str("ref"),
-            refunded: o.money("refunded", cur)?,
-            cancel_fee: o.money("cancel_fee", cur)?,
+            refunded: o.money_in("refunded", cur, READ)?,
+            cancel_fee: o.money_in("cancel_fee", cur, READ)?,
             extra: o.extra(),
         })
     }

@@ -3,8 +3,8 @@
 use super::{currency, OtpZapClient};
 use crate::error::ProviderError;
 use crate::http::Call;
-use crate::lenient::{each, Extra, Id, Obj};
-use otpdesk_core::{Money, OrderStatus, Timestamp};
+use crate::lenient::{each, Amounts, Extra, Id, Obj};
+use otpdesk_core::{Currency, Money, OrderStatus, Timestamp};
 use serde_json::{json, Map, Value};
 
 /// What to buy with `POST /order/create`.
@@ -139,11 +139,17 @@ pub struct Order {
     pub extra: Extra,
 }
 
-/// `POST /order/cancel`: `{"order_id":65,"refunded":2835}`.
+/// `POST /order/cancel`: `{"order_id":65,"refunded":2835}`. When the provider confirms the
+/// cancellation only later (docs: "Balance is refunded automatically when system confirms
+/// cancellation"), `refunded` is `None` and `status` may say `cancelling` (`Unknown`, WIRE.md):
+/// poll `order/check` until it is `cancelled`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CancelledOrder {
     pub order_id: Option<Id>,
+    /// `None` when absent, `null` (refund still to be confirmed) or not an exact amount.
     pub refunded: Option<Money>,
+    /// The order's status after the call, when the reply says it.
+    pub status: Option<OrderStatus>,
     pub extra: Extra,
 }
 
@@ -245,29 +251,36 @@ pub(crate) mod decoders {
         Ok(OrderStatus::from_provider(&o.req_str("status")?))
     }
 
+    /// Paid: only a missing or unreadable `order_id` fails; odd amounts are `None` (warned).
     pub fn created_order(v: &Value) -> Result<CreatedOrder, String> {
+        const PAID: Amounts = Amounts::Lenient("POST /order/create");
         let mut o = Obj::new(v, "order")?;
-        let cur = currency(&mut o)?;
-        let services = match o.list("services") {
-            Some(items) => each(items, "services", |v| {
-                let mut s = Obj::new(v, "service")?;
-                let cur = currency(&mut s)?;
-                Ok(OrderedService {
+        let order_id = o.req_id("order_id")?;
+        let cur = o.currency_in("currency", Some(Currency::Idr), PAID)?;
+        let services = o
+            .list("services")
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| {
+                let mut s = Obj::new(v, "service")
+                    .map_err(|e| tracing::warn!(reply = "POST /order/create", "{e}; skipped"))
+                    .ok()?;
+                let cur = s.currency_in("currency", cur, PAID).ok()?;
+                Some(OrderedService {
                     service_id: s.id("service_id"),
                     service: s.str("service").or_else(|| s.str("service_name")),
-                    price: s.money("price", cur)?,
+                    price: s.money_in("price", cur, PAID).ok()?,
                     extra: s.extra(),
                 })
-            })?,
-            None => Vec::new(),
-        };
+            })
+            .collect::<Vec<_>>();
         Ok(CreatedOrder {
-            order_id: o.req_id("order_id")?,
+            order_id,
             reference: o.str("ref"),
             server: o.int("server"),
             phone: o.str("phone"),
             service: o.str("service"),
-            price: o.money("price", cur)?,
+            price: o.money_in("price", cur, PAID)?,
             status: o
                 .str("status")
                 .map(|s| OrderStatus::from_provider(&s))
@@ -333,12 +346,16 @@ pub(crate) mod decoders {
         })
     }
 
+    /// The cancel happened whatever its refund says: an odd `refunded` is `None` (warned), as
+    /// when the refund is only confirmed later.
     pub fn cancelled(v: &Value) -> Result<CancelledOrder, String> {
+        const READ: Amounts = Amounts::Lenient("POST /order/cancel");
         let mut o = Obj::new(v, "cancel reply")?;
-        let cur = currency(&mut o)?;
+        let cur = o.currency_in("currency", Some(Currency::Idr), READ)?;
         Ok(CancelledOrder {
             order_id: o.id("order_id"),
-            refunded: o.money("refunded", cur)?,
+            refunded: o.money_in("refunded", cur, READ)?,
+            status: o.str("status").map(|s| OrderStatus::from_provider(&s)),
             extra: o.extra(),
         })
     }
@@ -362,15 +379,18 @@ pub(crate) mod decoders {
         })
     }
 
+    /// Paid like a create: only the new `order_id` is required.
     pub fn replaced(v: &Value) -> Result<ReplacedOrder, String> {
+        const PAID: Amounts = Amounts::Lenient("POST /order/replace");
         let mut o = Obj::new(v, "replace reply")?;
-        let cur = currency(&mut o)?;
+        let order_id = o.req_id("order_id")?;
+        let cur = o.currency_in("currency", Some(Currency::Idr), PAID)?;
         Ok(ReplacedOrder {
-            order_id: o.req_id("order_id")?,
+            order_id,
             old_ref: o.str("old_ref"),
             reference: o.str("ref"),
             phone: o.str("phone"),
-            price: o.money("price", cur)?,
+            price: o.money_in("price", cur, PAID)?,
             status: o
                 .str("status")
                 .map(|s| OrderStatus::from_provider(&s))
@@ -463,5 +483,55 @@ mod tests {
             "status is required on check"
         );
         assert!(order(&json!({"order_id":65,"status":"pending","price":{"v":1}})).is_err());
+    }
+
+    #[test]
+    fn paid_replies_with_odd_prices_keep_the_order() {
+        let odd = [
+            json!({"order_id":65,"ref":"API3-x","price":"2835.5","currency":"IDR","status":"pending"}),
+            json!({"order_id":65,"ref":"API3-x","price":2835.5,"status":"pending"}),
+            json!({"order_id":65,"ref":"API3-x","price":28.3500001,"currency":"USD","status":"pending"}),
+            json!({"order_id":65,"ref":"API3-x","price":2835,"currency":"XYZ","status":"pending"}),
+            json!({"order_id":65,"ref":"API3-x","price":{"amount":2835},"status":"pending"}),
+            json!({"order_id":65,"ref":"API3-x","price":"-","currency":7,"status":"queued"}),
+        ];
+        for v in odd {
+            let c = created_order(&v).unwrap_or_else(|e| panic!("{v}: {e}"));
+            assert_eq!(c.order_id.as_str(), "65", "{v}");
+            assert_eq!(c.reference.as_deref(), Some("API3-x"));
+            assert_eq!(c.price, None, "{v}");
+            assert!(c.extra.contains_key("price"), "the raw price is kept: {v}");
+            let r = replaced(&v).unwrap_or_else(|e| panic!("{v}: {e}"));
+            assert_eq!((r.order_id.as_str(), r.price), ("65", None), "{v}");
+        }
+        // A USD price in range is read as USD, not dropped.
+        let c = created_order(&json!({"order_id":1,"price":"0.25","currency":"USD"})).unwrap();
+        assert_eq!(c.price.unwrap().to_decimal_string(), "0.250000");
+        // Multiservice: a bad entry or an odd entry price loses only that detail.
+        let c = created_order(&json!({"order_id":70,"price":4500,"services":[7,{"service_id":101,"price":"1500.25"},{"service_id":102,"price":1500,"currency":"XYZ"}]})).unwrap();
+        assert_eq!(c.services.len(), 2);
+        assert_eq!((c.services[0].price, c.services[1].price), (None, None));
+        assert_eq!(c.price, Some(Money::idr(4500)));
+        // Only the order id is required.
+        for v in [
+            json!({"ref":"API3-x","price":2835}),
+            json!({"order_id":null,"price":2835}),
+            json!({"order_id":[65],"price":2835}),
+            json!({"order_id":"  ","price":2835}),
+        ] {
+            assert!(created_order(&v).is_err(), "{v}");
+            assert!(replaced(&v).is_err(), "{v}");
+        }
+    }
+
+    #[test]
+    fn cancel_refund_may_be_confirmed_later() {
+        let c = cancelled(&json!({"order_id":65,"refunded":null,"status":"cancelling"})).unwrap();
+        assert_eq!(c.refunded, None);
+        assert_eq!(c.status, Some(OrderStatus::Unknown("cancelling".into())));
+        let c = cancelled(&json!({"order_id":65})).unwrap();
+        assert_eq!((c.refunded, c.status), (None, None));
+        let c = cancelled(&json!({"order_id":65,"refunded":"2835.5"})).unwrap();
+        assert_eq!(c.refunded, None);
     }
 }
