@@ -50,6 +50,28 @@ pub enum Command {
     /// Save, remove or check API keys in the OS keyring.
     #[command(subcommand)]
     Keys(Keys),
+    /// Keep tracking the order book (codes, refunds, top-ups) until interrupted, as the app does
+    /// in the background: for a machine without a window. Prints what happens.
+    Track,
+    /// Purchases whose outcome is unknown (maybe charged): list, buy again, or dismiss.
+    #[command(subcommand)]
+    Attempts(Attempts),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Attempts {
+    /// List the purchases whose outcome is unknown.
+    List,
+    /// Buy it now, at today's price (shown first; refused if it rose above --max-price). OTPZap
+    /// gets the same request key: if the first try was charged, that order comes back instead.
+    BuyAgain {
+        id: String,
+        /// Refuse if the fresh price is higher than this (minor units: rupiah, or cents).
+        #[arg(long)]
+        max_price: Option<i64>,
+    },
+    /// You checked the provider's dashboard: close it without buying.
+    Dismiss { id: String },
 }
 
 #[derive(Subcommand, Debug)]

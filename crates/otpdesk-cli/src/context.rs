@@ -38,8 +38,9 @@ impl Context {
             .unwrap_or_else(|| provider.default_base_url().to_string())
     }
 
-    /// `OTPDESK_DATA_DIR`, else the CLI's own folder beside the app's data. It is not the app's
-    /// own store: two processes tracking the same orders would split one rate budget in two.
+    /// `OTPDESK_DATA_DIR`, else the app's own data folder: one order book for the app and the
+    /// CLI (orders bought in a terminal show up in the window). Any number of processes share it
+    /// safely; one of them tracks each provider and all share its key's rate budget.
     pub fn data_dir(&self) -> PathBuf {
         match std::env::var("OTPDESK_DATA_DIR")
             .ok()
@@ -48,8 +49,7 @@ impl Context {
             Some(d) => PathBuf::from(d),
             None => dirs::data_dir()
                 .unwrap_or_else(std::env::temp_dir)
-                .join("com.otpdesk.app")
-                .join("cli"),
+                .join("com.otpdesk.app"),
         }
     }
 

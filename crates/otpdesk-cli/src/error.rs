@@ -72,7 +72,9 @@ fn engine_sentence(e: &EngineError) -> String {
         }
         EngineError::ResendLocked { unlocks_at: Some(t) } => format!("Not yet allowed: resend unlocks {}.", when(t)),
         EngineError::OutcomeUnknown { attempt_id } => format!(
-            "The provider's reply was lost, so it is unknown whether purchase {attempt_id} went through; check your provider dashboard before buying again."
+            "The provider's reply was lost, so it is unknown whether purchase {attempt_id} was charged; nothing will be bought again on its own. \
+             Check your provider's dashboard, then run `otpdesk attempts buy-again {attempt_id}` to buy it at today's price \
+             (OTPZap returns the first order instead if it was charged) or `otpdesk attempts dismiss {attempt_id}`."
         ),
         other => other.to_string(),
     }

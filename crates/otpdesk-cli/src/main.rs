@@ -8,7 +8,7 @@ mod output;
 
 use args::{Cli, Command};
 use clap::Parser;
-use commands::{actions, buy, catalog, keys, topup, tracked};
+use commands::{actions, attempts, buy, catalog, keys, topup, tracked};
 use context::Context;
 use error::CliError;
 use output::Out;
@@ -46,6 +46,8 @@ async fn run(command: Command, out: Out) -> Result<(), CliError> {
         Command::Email(a) => actions::email(&ctx, out, a).await,
         Command::Topup(t) => topup::run(&ctx, out, t).await,
         Command::Keys(k) => keys::run(&ctx, out, k),
+        Command::Attempts(a) => attempts::run(&ctx, out, a).await,
+        Command::Track => tracked::track(&ctx, out).await,
     }
 }
 

@@ -208,6 +208,18 @@ impl Coord {
             .optional()
     }
 
+    /// The process id of `provider`'s lease holder, if the lease is held (for support and tests).
+    pub fn holder_pid(&self, provider: ProviderId) -> rusqlite::Result<Option<u32>> {
+        self.conn()
+            .query_row(
+                "SELECT i.pid FROM leases l JOIN instances i ON i.id = l.holder
+                 WHERE l.name = ?1 AND l.expires_at > ?2",
+                params![lease_name(provider), now_ms()],
+                |r| r.get(0),
+            )
+            .optional()
+    }
+
     /// Append a line to the shared event log (`kind`: `event` or `poke`).
     pub fn publish(&self, kind: &str, body: &str) -> rusqlite::Result<()> {
         self.conn().execute(

@@ -1,6 +1,7 @@
 //! One module per command group; each takes the parsed arguments, calls the clients, prints.
 
 pub mod actions;
+pub mod attempts;
 pub mod buy;
 pub mod catalog;
 pub mod keys;

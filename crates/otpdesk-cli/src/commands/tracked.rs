@@ -73,11 +73,16 @@ async fn buy_on(
         } else {
             "Waiting for the code…"
         });
+        // Each code once, oldest first; done when every service has one or the order ended.
         let deadline = tokio::time::Instant::now() + timeout;
         let mut after = None;
-        for _ in 0..codes {
+        for got in 0..codes {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            after = Some(wait_on(engine, out, &order.id, after, left).await?);
+            match wait_on(engine, out, &order.id, after, left).await {
+                Ok(seq) => after = Some(seq),
+                Err(CliError::EndedWithoutCode(_)) if got > 0 => break,
+                Err(e) => return Err(e),
+            }
         }
     }
     Ok(())
@@ -93,13 +98,8 @@ async fn wait_on(
 ) -> Result<i64, CliError> {
     let otp = match engine.wait_for_otp(id, after_seq, timeout).await {
         Ok(otp) => otp,
-        Err(EngineError::WaitTimeout) => {
-            let order = engine.order(id)?;
-            if order.status.is_final() {
-                return Err(CliError::EndedWithoutCode(order.status.to_string()));
-            }
-            return Err(CliError::WaitTimedOut(timeout.as_secs()));
-        }
+        Err(EngineError::OrderEnded { status }) => return Err(CliError::EndedWithoutCode(status)),
+        Err(EngineError::WaitTimeout) => return Err(CliError::WaitTimedOut(timeout.as_secs())),
         Err(e) => return Err(e.into()),
     };
     let order = engine.order(id)?;
@@ -263,5 +263,48 @@ pub fn list(ctx: &Context, out: Out, filter: OrderFilter) -> Result<(), CliError
         ],
         rows,
     );
+    Ok(())
+}
+
+/// `otpdesk track`: an engine with every provider that has a key, tracking until Ctrl-C. Prints
+/// each engine event, and when this process starts or stops being the one that tracks a
+/// provider (only one process on an order book does; the others read what it stores).
+pub async fn track(ctx: &Context, out: Out) -> Result<(), CliError> {
+    let p = otpdesk_core::ProviderId::ALL
+        .into_iter()
+        .find(|p| ctx.key(*p).is_ok())
+        .ok_or(CliError::NoKey {
+            provider: otpdesk_core::ProviderId::Otpzap,
+            env: otpdesk_core::ProviderId::Otpzap.key_env(),
+        })?;
+    let engine = ctx.engine(p).await?;
+    let mut events = engine.subscribe();
+    out.progress("Tracking; press Ctrl-C to stop.");
+    let mut tracking = std::collections::HashMap::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            e = events.recv() => match e {
+                Ok(e) => {
+                    let record = serde_json::to_value(&e).unwrap_or_default();
+                    out.emit("event", record, || format!("{e:?}"));
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => break,
+            },
+            _ = tick.tick() => {
+                for p in otpdesk_core::ProviderId::ALL {
+                    let now = engine.is_tracker(p);
+                    if tracking.insert(p, now) != Some(now) {
+                        out.emit("tracking", json!({"provider": p, "tracking": now, "instance": engine.instance_id(), "pid": std::process::id()}), || {
+                            format!("{}: {}", p.display_name(), if now { "tracked by this process" } else { "tracked by another process" })
+                        });
+                    }
+                }
+            }
+        }
+    }
+    engine.shutdown().await;
     Ok(())
 }
