@@ -3,6 +3,11 @@
 //! Entries live under one service name (the app identifier) with one account per secret:
 //! `otpzap.api_key`, `ooppay.webhook_secret`, ... Callers get an [`ApiKey`] (which redacts itself)
 //! or a yes/no: there is deliberately no way to list or export secrets.
+//!
+//! An API key is bound to the origin (`scheme://host:port`) it was checked against. The origin is
+//! not secret; it is kept beside the key as its own entry (`otpzap.api_key.origin`), so the key's
+//! value is never mixed with anything, and [`SecretStore::api_key_for`] hands a key out only for
+//! the origin it is bound to.
 
 use otpdesk_core::{ApiKey, ProviderId};
 
@@ -44,6 +49,25 @@ impl SecretName {
         };
         format!("{}.{kind}", self.provider.as_str())
     }
+
+    /// The entry holding the origin an API key is bound to.
+    fn origin_account(self) -> Option<String> {
+        (self.kind == SecretKind::ApiKey).then(|| format!("{}.origin", self.account()))
+    }
+}
+
+/// A provider's API key as seen from one origin (see [`SecretStore::api_key_for`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyFor {
+    /// Bound to this origin: use it.
+    Bound(ApiKey),
+    /// Saved without an origin (by an older version, or by a tool that does not record one).
+    /// The caller decides whether to bind it ([`SecretStore::bind_api_key`]).
+    Unbound(ApiKey),
+    /// Bound to another origin: must not be sent here. The key itself is not handed out.
+    OtherOrigin { bound_to: String },
+    /// No key saved.
+    Missing,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,11 +120,73 @@ impl SecretStore {
         Ok(keyring::Entry::new(&self.service, &name.account())?)
     }
 
+    /// Save a secret. For an API key, the origin it was bound to is forgotten (it described the
+    /// key being replaced): prefer [`SecretStore::set_api_key`], which records the new one.
     pub fn set(&self, name: SecretName, value: &ApiKey) -> Result<(), SecretError> {
         if value.expose().is_empty() {
             return Err(SecretError::Empty);
         }
+        self.clear_origin(name)?;
         Ok(self.entry(name)?.set_password(value.expose())?)
+    }
+
+    /// Save `provider`'s API key, bound to `origin` (the one it was just checked against).
+    pub fn set_api_key(
+        &self,
+        provider: ProviderId,
+        key: &ApiKey,
+        origin: &str,
+    ) -> Result<(), SecretError> {
+        let name = SecretName::api_key(provider);
+        self.set(name, key)?;
+        self.bind_api_key(provider, origin)
+    }
+
+    /// Record that the saved key of `provider` belongs to `origin`.
+    pub fn bind_api_key(&self, provider: ProviderId, origin: &str) -> Result<(), SecretError> {
+        if origin.trim().is_empty() {
+            return Err(SecretError::Keyring(
+                "an empty origin cannot be recorded".into(),
+            ));
+        }
+        let account = SecretName::api_key(provider)
+            .origin_account()
+            .expect("API keys have an origin entry");
+        Ok(keyring::Entry::new(&self.service, &account)?.set_password(origin)?)
+    }
+
+    /// The origin `provider`'s key is bound to, when one was recorded.
+    pub fn api_key_origin(&self, provider: ProviderId) -> Result<Option<String>, SecretError> {
+        let account = SecretName::api_key(provider)
+            .origin_account()
+            .expect("API keys have an origin entry");
+        match keyring::Entry::new(&self.service, &account)?.get_password() {
+            Ok(v) if !v.trim().is_empty() => Ok(Some(v)),
+            Ok(_) | Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// `provider`'s key if it may be sent to `origin`; a key bound elsewhere is not returned.
+    pub fn api_key_for(&self, provider: ProviderId, origin: &str) -> Result<KeyFor, SecretError> {
+        let Some(key) = self.get(SecretName::api_key(provider))? else {
+            return Ok(KeyFor::Missing);
+        };
+        Ok(match self.api_key_origin(provider)? {
+            None => KeyFor::Unbound(key),
+            Some(bound) if bound == origin => KeyFor::Bound(key),
+            Some(bound_to) => KeyFor::OtherOrigin { bound_to },
+        })
+    }
+
+    fn clear_origin(&self, name: SecretName) -> Result<(), SecretError> {
+        let Some(account) = name.origin_account() else {
+            return Ok(());
+        };
+        match keyring::Entry::new(&self.service, &account)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The secret, or `None` when it was never set (or was cleared).
@@ -116,11 +202,13 @@ impl SecretStore {
         Ok(self.get(name)?.is_some())
     }
 
-    /// Remove the secret; clearing one that is not set is not an error.
+    /// Remove the secret (and, for an API key, the origin it was bound to); clearing one that is
+    /// not set is not an error.
     pub fn clear(&self, name: SecretName) -> Result<(), SecretError> {
         match self.entry(name)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(e.into()),
+            Ok(()) | Err(keyring::Error::NoEntry) => {}
+            Err(e) => return Err(e.into()),
         }
+        self.clear_origin(name)
     }
 }

@@ -3,7 +3,7 @@
 //! Each run uses its own service name, so a developer's real OTPDesk keys are never touched.
 
 use otpdesk_core::{ApiKey, ProviderId};
-use otpdesk_secrets::{SecretName, SecretStore};
+use otpdesk_secrets::{KeyFor, SecretName, SecretStore};
 
 fn store() -> SecretStore {
     SecretStore::new(format!("com.otpdesk.test.{}", uuid::Uuid::new_v4()))
@@ -57,4 +57,58 @@ fn replacing_a_key_keeps_only_the_new_one() {
         "second-secret-111111"
     );
     store.clear(name).unwrap();
+}
+
+#[test]
+fn an_api_key_is_handed_out_only_for_the_origin_it_is_bound_to() {
+    let store = store();
+    let p = ProviderId::Numberotp;
+    let name = SecretName::api_key(p);
+    let key = ApiKey::new("numberotp-live-3b9d0a71").unwrap();
+    assert_eq!(
+        store.api_key_for(p, "https://numberotp.com").unwrap(),
+        KeyFor::Missing
+    );
+
+    store.set_api_key(p, &key, "https://numberotp.com").unwrap();
+    assert_eq!(
+        store.api_key_origin(p).unwrap().as_deref(),
+        Some("https://numberotp.com")
+    );
+    assert_eq!(
+        store.api_key_for(p, "https://numberotp.com").unwrap(),
+        KeyFor::Bound(key.clone())
+    );
+    // Another origin gets no key, only where it is bound.
+    assert_eq!(
+        store.api_key_for(p, "https://evil.example").unwrap(),
+        KeyFor::OtherOrigin {
+            bound_to: "https://numberotp.com".into()
+        }
+    );
+    // The origin is its own entry: the key's entry holds the key and nothing else.
+    assert_eq!(store.get(name).unwrap().unwrap().expose(), key.expose());
+
+    // A key saved without an origin (older versions, the CLI) is unbound until bound.
+    store.set(name, &key).unwrap();
+    assert_eq!(store.api_key_origin(p).unwrap(), None);
+    assert_eq!(
+        store.api_key_for(p, "https://evil.example").unwrap(),
+        KeyFor::Unbound(key.clone())
+    );
+    store.bind_api_key(p, "http://127.0.0.1:9000").unwrap();
+    assert!(matches!(
+        store.api_key_for(p, "http://127.0.0.1:9000").unwrap(),
+        KeyFor::Bound(_)
+    ));
+
+    // Clearing the key clears its origin too.
+    store.clear(name).unwrap();
+    assert_eq!(store.api_key_origin(p).unwrap(), None);
+    assert_eq!(
+        store.api_key_for(p, "http://127.0.0.1:9000").unwrap(),
+        KeyFor::Missing
+    );
+    // Other providers never shared the origin.
+    assert_eq!(store.api_key_origin(ProviderId::Otpzap).unwrap(), None);
 }
