@@ -1,6 +1,9 @@
 //! What the environment may override, so tests can isolate the app: the data directory, the
-//! keyring service name and the providers' base URLs (same variable names as the CLI).
+//! keyring service name and the providers' base URLs (same variable names as the CLI). Overridden
+//! addresses pass the same checks as the ones typed in Settings ([`ProviderUrl`]).
 
+use crate::address::ProviderUrl;
+use crate::error::AppError;
 use otpdesk_core::ProviderId;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -47,15 +50,23 @@ impl AppEnv {
     }
 
     /// Environment first (tests), then the user's advanced setting, then the documented URL.
-    pub fn base_url(&self, provider: ProviderId, setting: Option<&str>) -> String {
-        self.urls
-            .get(&provider)
-            .map(String::as_str)
-            .or(setting.filter(|s| !s.trim().is_empty()))
-            .unwrap_or(provider.default_base_url())
-            .trim()
-            .trim_end_matches('/')
-            .to_string()
+    /// An address that fails the checks is an error (never a silent fall back to another one).
+    pub fn base_url(
+        &self,
+        provider: ProviderId,
+        setting: Option<&str>,
+    ) -> Result<ProviderUrl, AppError> {
+        if let Some(raw) = self.urls.get(&provider) {
+            return ProviderUrl::parse(raw).map_err(|e| {
+                let mut err = e.for_provider(provider);
+                err.message = format!("{} (from {})", err.message, provider.url_env());
+                err
+            });
+        }
+        let raw = setting
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or(provider.default_base_url());
+        ProviderUrl::parse_for(provider, raw)
     }
 }
 
@@ -65,20 +76,40 @@ mod tests {
 
     #[test]
     fn env_beats_setting_beats_default() {
+        let url = |env: &AppEnv, setting| {
+            env.base_url(ProviderId::Otpzap, setting)
+                .unwrap()
+                .as_str()
+                .to_string()
+        };
         let mut env = AppEnv::default();
+        assert_eq!(url(&env, None), "https://otpzap.com/api/v1");
+        assert_eq!(url(&env, Some("  ")), "https://otpzap.com/api/v1");
         assert_eq!(
-            env.base_url(ProviderId::Otpzap, None),
-            "https://otpzap.com/api/v1"
-        );
-        assert_eq!(
-            env.base_url(ProviderId::Otpzap, Some("https://a.example/v1/")),
+            url(&env, Some("https://a.example/v1/")),
             "https://a.example/v1"
         );
         env.urls
             .insert(ProviderId::Otpzap, "http://127.0.0.1:9/otpzap".into());
         assert_eq!(
-            env.base_url(ProviderId::Otpzap, Some("https://a.example/v1")),
+            url(&env, Some("https://a.example/v1")),
             "http://127.0.0.1:9/otpzap"
         );
+    }
+
+    #[test]
+    fn env_overrides_pass_the_same_checks() {
+        let mut env = AppEnv::default();
+        env.urls.insert(
+            ProviderId::Numberotp,
+            "http://localhost:x@evil.example/".into(),
+        );
+        let e = env.base_url(ProviderId::Numberotp, None).unwrap_err();
+        assert_eq!(e.code, crate::error::ErrorCode::AddressCredentials);
+        assert!(e.message.contains("OTPDESK_NUMBEROTP_URL"), "{}", e.message);
+        env.urls
+            .insert(ProviderId::Numberotp, "http://numberotp.example/v1".into());
+        let e = env.base_url(ProviderId::Numberotp, None).unwrap_err();
+        assert_eq!(e.code, crate::error::ErrorCode::InsecureAddress);
     }
 }

@@ -58,6 +58,16 @@ pub enum ErrorCode {
     NotReady,
     /// A settings value was refused.
     InvalidSettings,
+    /// A provider address is not an `https://host…` web address.
+    InvalidAddress,
+    /// A provider address carries a user name or password (`user:pass@host`).
+    AddressCredentials,
+    /// A provider address carries a query (`?`) or fragment (`#`).
+    AddressQuery,
+    /// A provider address uses plain `http://` to another computer.
+    InsecureAddress,
+    /// The user said no in a confirmation dialog; nothing was changed.
+    Cancelled,
     Internal,
 }
 
@@ -127,7 +137,13 @@ impl From<EngineError> for AppError {
         let message = e.to_string();
         let (code, unlocks_at, attempt_id) = match e {
             EngineError::Provider(p) => return p.into(),
-            EngineError::Store(_) => (ErrorCode::Store, None, None),
+            EngineError::Store(_)
+            | EngineError::StoreTooNew { .. }
+            | EngineError::StoreDamaged { .. } => (ErrorCode::Store, None, None),
+            EngineError::ChargedNotSaved { attempt_id, .. } => {
+                (ErrorCode::OutcomeUnknown, None, Some(attempt_id))
+            }
+            EngineError::OrderEnded { .. } => (ErrorCode::NotAllowed, None, None),
             EngineError::OrderNotFound(_) => (ErrorCode::OrderNotFound, None, None),
             EngineError::DepositNotFound(_) => (ErrorCode::DepositNotFound, None, None),
             EngineError::AttemptNotFound(_) => (ErrorCode::AttemptNotFound, None, None),

@@ -1,7 +1,8 @@
-//! The few texts the backend shows itself (native notifications), in English and Bahasa
-//! Indonesia. Everything else is translated by the UI from stable codes.
+//! The few texts the backend shows itself (native notifications and dialogs), in English and
+//! Bahasa Indonesia. Everything else is translated by the UI from stable codes.
 
 use crate::settings::Language;
+use crate::shell::Confirm;
 use otpdesk_core::{Currency, Money, ProviderId};
 use serde::Serialize;
 
@@ -160,6 +161,45 @@ pub fn low_balance(lang: Lang, provider: ProviderId, balance: Money, threshold: 
     }
 }
 
+/// One provider whose address changes while a key is saved for it: (provider, old, new address).
+pub type AddressChange = (ProviderId, String, String);
+
+/// The native question before an address change that makes saved keys unusable.
+pub fn confirm_address_change(lang: Lang, changes: &[AddressChange]) -> Confirm {
+    let names = changes
+        .iter()
+        .map(|(p, _, _)| p.display_name())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let lines = changes
+        .iter()
+        .map(|(p, old, new)| format!("{}: {old} → {new}", p.display_name()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    match lang {
+        Lang::En => Confirm {
+            title: "Change the provider address?".into(),
+            message: format!(
+                "{lines}\n\nAn API key is only sent to the address it was checked against. \
+                 If you change the address, the saved {names} API key is removed and must be \
+                 entered again for the new address."
+            ),
+            ok: "Change address".into(),
+            cancel: "Cancel".into(),
+        },
+        Lang::Id => Confirm {
+            title: "Ubah alamat penyedia?".into(),
+            message: format!(
+                "{lines}\n\nKunci API hanya dikirim ke alamat tempat kunci itu diperiksa. \
+                 Jika alamat diubah, kunci API {names} yang tersimpan dihapus dan harus \
+                 dimasukkan lagi untuk alamat baru."
+            ),
+            ok: "Ubah alamat".into(),
+            cancel: "Batal".into(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +225,22 @@ mod tests {
         let (s, b) = deposit_paid(Lang::Id, ProviderId::Otpzap, Money::idr(50_000), false);
         assert_eq!(s, "Deposit berhasil");
         assert!(b.contains("Rp 50.000"), "{b}");
+    }
+
+    #[test]
+    fn the_address_question_names_the_provider_both_addresses_and_the_key() {
+        let change = [(
+            ProviderId::Numberotp,
+            "https://numberotp.com".to_string(),
+            "https://mirror.example".to_string(),
+        )];
+        let q = confirm_address_change(Lang::En, &change);
+        assert!(q
+            .message
+            .contains("NumberOTP: https://numberotp.com → https://mirror.example"));
+        assert!(q.message.contains("entered again"), "{}", q.message);
+        let q = confirm_address_change(Lang::Id, &change);
+        assert!(q.message.contains("dimasukkan lagi"), "{}", q.message);
+        assert_eq!(q.cancel, "Batal");
     }
 }

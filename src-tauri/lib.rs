@@ -1,6 +1,7 @@
 //! The Tauri shell. Thin by design: windows, tray, notifications, typed commands and events;
 //! the domain lives in `crates/` (engine, providers, secrets, simulator).
 
+pub mod address;
 pub mod balance_watch;
 mod browse;
 pub mod catalog;

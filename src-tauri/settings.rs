@@ -1,6 +1,8 @@
 //! The user's settings: ONE typed struct, kept in the Tauri store plugin's JSON file under one key.
-//! Secrets never go here (they live in the OS keyring only).
+//! Secrets never go here (they live in the OS keyring only). Provider addresses are checked by
+//! [`ProviderUrl`] before they are saved.
 
+use crate::address::ProviderUrl;
 use crate::error::{AppError, AppResult, ErrorCode};
 use otpdesk_core::ProviderId;
 use serde::{Deserialize, Serialize};
@@ -40,6 +42,29 @@ impl BaseUrls {
             ProviderId::Otpzap => self.otpzap.as_deref(),
             ProviderId::Numberotp => self.numberotp.as_deref(),
             ProviderId::Ooppay => self.ooppay.as_deref(),
+        }
+    }
+
+    fn slot(&mut self, provider: ProviderId) -> &mut Option<String> {
+        match provider {
+            ProviderId::Otpzap => &mut self.otpzap,
+            ProviderId::Numberotp => &mut self.numberotp,
+            ProviderId::Ooppay => &mut self.ooppay,
+        }
+    }
+
+    /// Forget every address the checks refuse.
+    fn drop_refused(&mut self) {
+        for p in ProviderId::ALL {
+            let slot = self.slot(p);
+            if let Some(Err(e)) = slot
+                .as_deref()
+                .filter(|u| !u.trim().is_empty())
+                .map(ProviderUrl::parse)
+            {
+                tracing::warn!(provider = %p, reason = ?e, "saved provider address refused; using the official one");
+                *slot = None;
+            }
         }
     }
 }
@@ -97,7 +122,7 @@ impl Default for Settings {
 
 impl Settings {
     /// Refuse values that could hurt: a budget over the provider's limit, or a base URL that
-    /// would send API keys in clear text to another machine.
+    /// would send API keys in clear text to another machine or to a host hidden after `user@`.
     pub fn validate(&self) -> AppResult<()> {
         if !(MIN_POLL_BUDGET..=MAX_POLL_BUDGET).contains(&self.poll_budget_per_minute) {
             return Err(invalid(format!(
@@ -114,7 +139,7 @@ impl Settings {
         }
         for p in ProviderId::ALL {
             if let Some(url) = self.base_urls.get(p).filter(|u| !u.trim().is_empty()) {
-                check_url(p, url.trim())?;
+                ProviderUrl::parse_for(p, url)?;
             }
         }
         Ok(())
@@ -123,30 +148,6 @@ impl Settings {
 
 fn invalid(message: String) -> AppError {
     AppError::new(ErrorCode::InvalidSettings, message)
-}
-
-fn check_url(p: ProviderId, url: &str) -> AppResult<()> {
-    let bad = || {
-        invalid(format!(
-            "The {} address must start with https:// (http:// only for this computer).",
-            p.display_name()
-        ))
-    };
-    let rest = if let Some(rest) = url.strip_prefix("https://") {
-        rest
-    } else if let Some(rest) = url.strip_prefix("http://") {
-        let host = rest.split(['/', ':']).next().unwrap_or("");
-        if !matches!(host, "127.0.0.1" | "localhost") && !rest.starts_with("[::1]") {
-            return Err(bad());
-        }
-        rest
-    } else {
-        return Err(bad());
-    };
-    if rest.is_empty() || rest.contains(char::is_whitespace) {
-        return Err(bad());
-    }
-    Ok(())
 }
 
 /// Where the settings object is persisted. The app uses the Tauri store plugin; a test may use
@@ -193,13 +194,17 @@ pub struct SettingsStore {
 impl SettingsStore {
     /// Loads the saved settings over the defaults, so fields added in a later version (or
     /// missing from an older file) get their default; an unreadable file gives the defaults.
+    /// A saved address that an older version accepted but the checks now refuse is dropped
+    /// (the official one is used; a key bound to the old one must be entered again).
     pub fn new(backend: Box<dyn SettingsBackend>) -> SettingsStore {
         let current = backend
             .load()
             .and_then(|saved| {
                 let mut merged = serde_json::to_value(Settings::default()).ok()?;
                 merge(&mut merged, saved);
-                serde_json::from_value::<Settings>(merged).ok()
+                let mut settings = serde_json::from_value::<Settings>(merged).ok()?;
+                settings.base_urls.drop_refused();
+                Some(settings)
             })
             .filter(|s| s.validate().is_ok())
             .unwrap_or_default();
@@ -266,26 +271,59 @@ pub(crate) mod tests {
     #[test]
     fn refuses_unsafe_values_and_keeps_the_old_ones() {
         let s = SettingsStore::new(Box::<MemoryBackend>::default());
-        assert!(s.update(|s| s.poll_budget_per_minute = 1000).is_err());
-        for bad in [
-            "http://otpzap.example/api",
-            "ftp://x",
-            "https://",
-            "otpzap.com",
+        let e = s.update(|s| s.poll_budget_per_minute = 1000).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidSettings);
+        for (bad, code) in [
+            ("http://otpzap.example/api", ErrorCode::InsecureAddress),
+            (
+                "http://localhost:x@evil.example/",
+                ErrorCode::AddressCredentials,
+            ),
+            (
+                "https://user:pw@otpzap.com/api/v1",
+                ErrorCode::AddressCredentials,
+            ),
+            ("https://otpzap.com/api/v1?k=1", ErrorCode::AddressQuery),
+            ("ftp://x", ErrorCode::InvalidAddress),
+            ("https://", ErrorCode::InvalidAddress),
+            ("otpzap.com", ErrorCode::InvalidAddress),
         ] {
             let e = s
                 .update(|s| s.base_urls.otpzap = Some(bad.into()))
                 .unwrap_err();
-            assert_eq!(e.code, ErrorCode::InvalidSettings, "{bad}");
+            assert_eq!(e.code, code, "{bad}");
+            assert_eq!(e.provider, Some(ProviderId::Otpzap), "{bad}");
         }
         assert_eq!(s.get(), Settings::default());
         for good in [
             "https://otpzap.com/api/v1",
             "http://127.0.0.1:8080/otpzap/api/v1",
             "http://localhost:1/x",
+            "http://[::1]:8080/otpzap",
         ] {
             s.update(|s| s.base_urls.otpzap = Some(good.into()))
                 .unwrap();
         }
+    }
+
+    #[test]
+    fn a_saved_address_now_refused_is_dropped_and_the_rest_kept() {
+        let saved = serde_json::json!({
+            "auto_copy": true,
+            "base_urls": {
+                "otpzap": "http://localhost:x@evil.example/",
+                "numberotp": "https://numberotp.example/v1",
+                "ooppay": "https://api.ooppay.io/api/v1?x=1"
+            }
+        });
+        let s = SettingsStore::new(Box::new(MemoryBackend(Mutex::new(Some(saved)))));
+        let got = s.get();
+        assert!(got.auto_copy);
+        assert_eq!(got.base_urls.otpzap, None);
+        assert_eq!(
+            got.base_urls.numberotp.as_deref(),
+            Some("https://numberotp.example/v1")
+        );
+        assert_eq!(got.base_urls.ooppay, None);
     }
 }

@@ -1,6 +1,6 @@
 //! [`Shell`]: what the backend asks of the window system (UI events, tray, notifications,
-//! clipboard). The app implements it over Tauri; tests record the calls instead, so the state and
-//! commands need no window.
+//! clipboard, native dialogs). The app implements it over Tauri; tests record the calls (and
+//! answer the dialogs) instead, so the state and commands need no window.
 
 use crate::balance_watch::{BalanceUpdated, LowBalanceAlert};
 use crate::catalog::ProviderBalance;
@@ -25,6 +25,18 @@ pub trait Shell: Send + Sync + 'static {
     fn open_url(&self, url: &str) -> Result<(), String>;
     /// Ask the user where to save a file (native dialog); `None`: cancelled.
     fn save_path(&self, suggested_name: &str) -> Option<std::path::PathBuf>;
+    /// Ask the user to confirm (native dialog, never the webview's); `true`: the OK button.
+    /// Blocks until answered: call it off the async workers.
+    fn confirm(&self, question: &Confirm) -> bool;
+}
+
+/// A yes/no question in a native dialog, already in the user's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub title: String,
+    pub message: String,
+    pub ok: String,
+    pub cancel: String,
 }
 
 /// The real shell: typed Tauri events, the tray icon, notify-rust and the clipboard.
@@ -111,5 +123,24 @@ impl<R: Runtime> Shell for TauriShell<R> {
             .set_file_name(suggested_name)
             .blocking_save_file()
             .and_then(|p| p.into_path().ok())
+    }
+
+    fn confirm(&self, question: &Confirm) -> bool {
+        use tauri::Manager;
+        use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
+        let mut dialog = self
+            .app
+            .dialog()
+            .message(&question.message)
+            .title(&question.title)
+            .kind(MessageDialogKind::Warning)
+            .buttons(MessageDialogButtons::OkCancelCustom(
+                question.ok.clone(),
+                question.cancel.clone(),
+            ));
+        if let Some(window) = self.app.get_webview_window("main") {
+            dialog = dialog.parent(&window);
+        }
+        dialog.blocking_show()
     }
 }

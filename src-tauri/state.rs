@@ -1,15 +1,17 @@
 //! [`AppState`]: everything the commands share. Holds the current [`Session`] (real or demo)
 //! and switches it: closing the old one before opening the next, one switch at a time.
 
+use crate::address::ProviderUrl;
 use crate::config::AppEnv;
 use crate::demo;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::{active_count, AppMode};
+use crate::keys::{self, KeyStatus, Origins};
 use crate::session::{Endpoint, Session, SessionSpec};
-use crate::settings::SettingsStore;
+use crate::settings::{Settings, SettingsStore};
 use crate::shell::Shell;
 use otpdesk_core::ProviderId;
-use otpdesk_secrets::{SecretName, SecretStore};
+use otpdesk_secrets::SecretStore;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,11 +90,67 @@ impl AppState {
         }
     }
 
-    /// The base URL used for `provider` in real mode.
-    pub fn base_url(&self, provider: ProviderId) -> String {
-        let settings = self.settings.get();
+    /// The base URL used for `provider` in real mode (refused addresses are an error).
+    pub fn base_url(&self, provider: ProviderId) -> AppResult<ProviderUrl> {
+        self.base_url_with(provider, &self.settings.get())
+    }
+
+    fn base_url_with(&self, provider: ProviderId, settings: &Settings) -> AppResult<ProviderUrl> {
         self.env
             .base_url(provider, settings.base_urls.get(provider))
+    }
+
+    /// Every provider's origin with `settings` (the environment's overrides still win).
+    fn origins_with(&self, settings: &Settings) -> Origins {
+        keys::origins(|p| self.base_url_with(p, settings))
+    }
+
+    /// Which keys can be used at the current addresses.
+    pub async fn keys_status(&self) -> AppResult<Vec<KeyStatus>> {
+        let origins = self.origins_with(&self.settings.get());
+        keys::status(&self.secrets, self.mode(), origins).await
+    }
+
+    /// Save `next` settings. When a provider's address moves to another origin while a key is
+    /// saved for it, the user is asked first (native dialog): on OK the key is removed, as it may
+    /// only be sent to the origin it was checked against; on Cancel nothing changes
+    /// (`ErrorCode::Cancelled`). Addresses and the poll budget apply from a reopened session.
+    pub async fn update_settings(&self, next: Settings) -> AppResult<Settings> {
+        next.validate()?;
+        let before = self.settings.get();
+        let lost = keys::lost_by(
+            &self.secrets,
+            self.origins_with(&before),
+            self.origins_with(&next),
+        )
+        .await;
+        if !lost.is_empty() {
+            let question =
+                crate::i18n::confirm_address_change(crate::i18n::resolve(before.language), &lost);
+            let shell = self.shell.clone();
+            let yes = tokio::task::spawn_blocking(move || shell.confirm(&question))
+                .await
+                .map_err(|e| AppError::internal(format!("dialog task: {e}")))?;
+            if !yes {
+                return Err(AppError::new(
+                    ErrorCode::Cancelled,
+                    "The address change was cancelled; nothing was changed.",
+                ));
+            }
+        }
+        let saved = self.settings.update(|s| *s = next)?;
+        for (provider, _, _) in &lost {
+            // Still bound to the old origin if this fails: it is not used at the new one.
+            if let Err(e) = keys::clear(&self.secrets, *provider).await {
+                tracing::warn!(%provider, "could not remove the key after an address change: {e}");
+            }
+        }
+        let reopen = before.base_urls != saved.base_urls
+            || before.poll_budget_per_minute != saved.poll_budget_per_minute;
+        if reopen && self.mode() == AppMode::Real {
+            self.open_real().await?;
+        }
+        Ok(saved)
     }
 
     /// (Re)open real mode with the keys now in the keyring.
@@ -190,29 +248,26 @@ impl AppState {
         }
     }
 
-    /// Providers with a key in the keyring. A keyring that cannot be read counts as no key
-    /// (the key screen shows the keyring's error).
+    /// Providers with a key that may be sent to their current address (see [`keys::usable`]).
     async fn real_endpoints(&self) -> Vec<Endpoint> {
-        let secrets = self.secrets.clone();
-        let keys = tokio::task::spawn_blocking(move || {
-            ProviderId::ALL
-                .into_iter()
-                .filter_map(|p| match secrets.get(SecretName::api_key(p)) {
-                    Ok(key) => key.map(|k| (p, k)),
-                    Err(e) => {
-                        tracing::warn!(provider = %p, "keyring: {e}");
-                        None
-                    }
-                })
-                .collect::<Vec<_>>()
-        })
-        .await
-        .unwrap_or_default();
+        let settings = self.settings.get();
+        let mut urls = Vec::new();
+        for p in ProviderId::ALL {
+            match self.base_url_with(p, &settings) {
+                Ok(url) => urls.push((p, url)),
+                Err(e) => tracing::error!(provider = %p, code = ?e.code, "{e}"),
+            }
+        }
+        let origins = urls.iter().map(|(p, u)| (*p, Some(u.origin()))).collect();
+        let keys = keys::usable(&self.secrets, origins).await;
         keys.into_iter()
-            .map(|(provider, key)| Endpoint {
-                provider,
-                base_url: self.base_url(provider),
-                key,
+            .filter_map(|(provider, key)| {
+                let url = urls.iter().find(|(p, _)| *p == provider)?;
+                Some(Endpoint {
+                    provider,
+                    base_url: url.1.as_str().to_string(),
+                    key,
+                })
             })
             .collect()
     }

@@ -23,7 +23,7 @@ pub async fn status(state: &AppState) -> AppStatus {
     // Wait for a session being opened, so the mode is the one the UI will work with.
     let _ = state.session().await;
     let mode = state.mode();
-    let (keys, keyring_error) = match keys::status(&state.secrets, mode).await {
+    let (keys, keyring_error) = match state.keys_status().await {
         Ok(k) => (k, None),
         Err(e) => (keys::none_set(), Some(e)),
     };

@@ -1,4 +1,5 @@
-//! API keys: set (validated first), clear, status. A key comes in once and never goes out.
+//! API keys: set (validated first, then bound to the origin it was checked against), clear,
+//! status. A key comes in once and never goes out.
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::AppMode;
@@ -20,10 +21,11 @@ fn refuse_in_demo(state: &AppState) -> AppResult<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn keys_status(state: State<'_, AppState>) -> AppResult<Vec<KeyStatus>> {
-    keys::status(&state.secrets, state.mode()).await
+    state.keys_status().await
 }
 
-/// Check `key` with the provider, save it in the keyring, and start using it.
+/// Check `key` with the provider at its current address, save it in the keyring bound to that
+/// address's origin, and start using it.
 #[tauri::command]
 #[specta::specta]
 pub async fn set_key(
@@ -34,10 +36,11 @@ pub async fn set_key(
     refuse_in_demo(&state)?;
     let key =
         ApiKey::new(key).ok_or_else(|| AppError::new(ErrorCode::EmptyKey, "The key is empty."))?;
-    keys::validate(provider, &state.base_url(provider), &key).await?;
-    keys::save(&state.secrets, provider, key).await?;
+    let url = state.base_url(provider)?;
+    keys::validate(provider, url.as_str(), &key).await?;
+    keys::save(&state.secrets, provider, key, url.origin()).await?;
     state.open_real().await?;
-    keys::status(&state.secrets, state.mode()).await
+    state.keys_status().await
 }
 
 /// Remove a key from the keyring. Orders already bought with it stay in the history.
@@ -50,5 +53,5 @@ pub async fn clear_key(
     refuse_in_demo(&state)?;
     keys::clear(&state.secrets, provider).await?;
     state.open_real().await?;
-    keys::status(&state.secrets, state.mode()).await
+    state.keys_status().await
 }

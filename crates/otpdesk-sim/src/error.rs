@@ -27,6 +27,10 @@ pub enum SimError {
     },
     #[error("Idempotency-Key was already used with a different request body")]
     IdempotencyConflict,
+    /// A second request with a key whose first request is still being processed (409, and a
+    /// body without an error code, as real providers send it).
+    #[error("A request with this Idempotency-Key is in progress")]
+    IdempotencyInProgress,
     #[error("rate limit exceeded, retry in {retry_after} s")]
     RateLimited { retry_after: u64 },
     #[error("cancel is allowed 2 minutes after purchase, retry in {retry_after} s")]
@@ -58,7 +62,9 @@ impl SimError {
             SimError::Unauthorized => StatusCode::UNAUTHORIZED,
             SimError::InsufficientBalance { .. } => StatusCode::PAYMENT_REQUIRED,
             SimError::NotFound(_) => StatusCode::NOT_FOUND,
-            SimError::NotPending(_) | SimError::OutOfStock => StatusCode::CONFLICT,
+            SimError::NotPending(_) | SimError::OutOfStock | SimError::IdempotencyInProgress => {
+                StatusCode::CONFLICT
+            }
             SimError::Validation { .. } | SimError::IdempotencyConflict => {
                 if provider == ProviderId::Ooppay {
                     StatusCode::BAD_REQUEST
@@ -86,6 +92,7 @@ impl SimError {
             (SimError::Validation { .. }, _) => "validation_error",
             (SimError::IdempotencyConflict, ProviderId::Ooppay) => "invalid_request",
             (SimError::IdempotencyConflict, _) => "validation_error",
+            (SimError::IdempotencyInProgress, _) => "idempotency_in_progress",
             (SimError::RateLimited { .. }, _) => "rate_limited",
             (SimError::Cooldown { .. }, _) => "cooldown",
             (SimError::ResendLocked { .. }, _) => "resend_locked",
@@ -114,6 +121,9 @@ impl SimError {
 
     /// The provider-shaped JSON body for this error.
     pub fn body(&self, provider: ProviderId) -> Value {
+        if *self == SimError::IdempotencyInProgress {
+            return codeless(provider, &self.to_string());
+        }
         envelope(
             provider,
             self.code(provider),
@@ -157,6 +167,16 @@ pub fn envelope(
             }
             json!({ "error": error })
         }
+    }
+}
+
+/// A provider's error body with a message and no machine code (what OTPZap really sends:
+/// `{"success":false,"message":"..."}`).
+pub fn codeless(provider: ProviderId, message: &str) -> Value {
+    match provider {
+        ProviderId::Otpzap => json!({"success": false, "message": message}),
+        ProviderId::Numberotp => json!({ "error": message }),
+        ProviderId::Ooppay => json!({"error": {"message": message}}),
     }
 }
 

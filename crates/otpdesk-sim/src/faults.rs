@@ -1,6 +1,7 @@
 //! Fault injection rules (see the control module docs for the JSON). Every matching rule fires
-//! (composable): delays add up, the first short-circuit kind (`status`, `html`, `rate_limit`)
-//! replaces the reply, and `drop_after_commit` / `malformed_json` mangle the committed reply.
+//! (composable): delays add up, the first short-circuit kind (`status`, `html`, `rate_limit`,
+//! `too_many_requests`) replaces the reply, and the first mangling kind (`drop_after_commit`,
+//! `malformed_json`, `patch_reply`) reworks the committed reply.
 
 use crate::control::types::{FaultKind, FaultRule, FaultView};
 use crate::rng::SimRng;
@@ -32,6 +33,8 @@ pub fn kind_name(kind: &FaultKind) -> &'static str {
         FaultKind::Html => "html",
         FaultKind::MalformedJson => "malformed_json",
         FaultKind::RateLimit { .. } => "rate_limit",
+        FaultKind::TooManyRequests { .. } => "too_many_requests",
+        FaultKind::PatchReply { .. } => "patch_reply",
     }
 }
 
@@ -101,13 +104,18 @@ impl FaultSet {
                     plan.delay_ms = plan.delay_ms.saturating_add(*ms);
                     true
                 }
-                k @ (FaultKind::Status { .. } | FaultKind::Html | FaultKind::RateLimit { .. }) => {
+                k @ (FaultKind::Status { .. }
+                | FaultKind::Html
+                | FaultKind::RateLimit { .. }
+                | FaultKind::TooManyRequests { .. }) => {
                     plan.short_circuit.is_none() && {
                         plan.short_circuit = Some(k.clone());
                         true
                     }
                 }
-                k @ (FaultKind::DropAfterCommit | FaultKind::MalformedJson) => {
+                k @ (FaultKind::DropAfterCommit
+                | FaultKind::MalformedJson
+                | FaultKind::PatchReply { .. }) => {
                     plan.mangle.is_none() && {
                         plan.mangle = Some(k.clone());
                         true

@@ -85,6 +85,10 @@ impl Bank {
         }
     }
 
+    pub fn provider_of(&self, key: &str) -> Option<ProviderId> {
+        self.accounts.get(key).map(|a| a.provider)
+    }
+
     pub fn balance(&self, key: &str) -> Option<Money> {
         self.accounts.get(key).map(|a| a.balance)
     }

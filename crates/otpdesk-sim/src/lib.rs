@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod clock;
 pub mod control;
 pub mod error;
+mod fault_replies;
 mod faults;
 mod http;
 mod idempotency;

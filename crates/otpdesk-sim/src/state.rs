@@ -29,6 +29,14 @@ pub struct RuntimeConfig {
     pub rate_limit_per_min: u32,
     pub long_poll_max: Duration,
     pub allow_insecure_webhooks: bool,
+    /// How long (real time) OTPZap's order, email and top-up creates take to process; a second
+    /// request with the same Idempotency-Key meanwhile is a 409 "in progress".
+    pub create_delay: Duration,
+    /// Idempotency-Keys are forgotten this long (simulated) after their reply; `None`: never.
+    pub idempotency_ttl: Option<Duration>,
+    /// `order/cancel` only starts the cancel; it is confirmed (and refunded) this long
+    /// (simulated) later. `None`: at once, as before.
+    pub cancel_confirm_delay: Option<Duration>,
 }
 
 impl RuntimeConfig {
@@ -38,6 +46,9 @@ impl RuntimeConfig {
             rate_limit_per_min: self.rate_limit_per_min,
             long_poll_max_ms: self.long_poll_max.as_millis() as u64,
             allow_insecure_webhooks: self.allow_insecure_webhooks,
+            create_delay_ms: self.create_delay.as_millis() as u64,
+            idempotency_ttl_secs: self.idempotency_ttl.map(|d| d.as_secs()),
+            cancel_confirm_delay_secs: self.cancel_confirm_delay.map(|d| d.as_secs()),
         }
     }
 }
@@ -108,6 +119,9 @@ impl World {
                 rate_limit_per_min: config.rate_limit_per_min,
                 long_poll_max: config.long_poll_max,
                 allow_insecure_webhooks: config.allow_insecure_webhooks,
+                create_delay: Duration::ZERO,
+                idempotency_ttl: None,
+                cancel_confirm_delay: None,
             },
             catalog: Arc::new(Catalog::new(config.seed)),
             sold: HashMap::new(),

@@ -1,11 +1,12 @@
 //! A mock-runtime app with the real command handler, store plugin, keyring and engine; every IPC
-//! response, UI event and log line is recorded so tests can search them.
+//! response, UI event and log line is recorded so tests can search them, and native dialogs are
+//! answered by the test.
 
 use otpdesk_app::balance_watch::LowBalanceAlert;
 use otpdesk_app::catalog::ProviderBalance;
 use otpdesk_app::events::AppMode;
 use otpdesk_app::settings::{SettingsStore, STORE_FILE};
-use otpdesk_app::shell::Shell;
+use otpdesk_app::shell::{Confirm, Shell};
 use otpdesk_app::state::AppState;
 use otpdesk_app::{config::AppEnv, settings::Settings};
 use otpdesk_core::ProviderId;
@@ -62,6 +63,10 @@ pub struct RecordingShell {
     pub opened: Mutex<Vec<String>>,
     /// What the save dialog answers.
     pub save_to: Mutex<Option<std::path::PathBuf>>,
+    /// Every confirmation dialog shown.
+    pub confirms: Mutex<Vec<Confirm>>,
+    /// What the confirmation dialogs answer (`false`: Cancel).
+    pub confirm_answer: Mutex<bool>,
 }
 
 impl Shell for RecordingShell {
@@ -100,6 +105,10 @@ impl Shell for RecordingShell {
     }
     fn save_path(&self, _suggested_name: &str) -> Option<std::path::PathBuf> {
         self.save_to.lock().unwrap().clone()
+    }
+    fn confirm(&self, question: &Confirm) -> bool {
+        self.confirms.lock().unwrap().push(question.clone());
+        *self.confirm_answer.lock().unwrap()
     }
 }
 
@@ -163,6 +172,19 @@ pub struct Harness {
     pub responses: Mutex<Vec<String>>,
 }
 
+/// How a [`Harness`] starts.
+#[derive(Default)]
+pub struct Start {
+    /// Provider base URLs from the environment (as the e2e test passes them).
+    pub urls: Vec<(ProviderId, String)>,
+    /// As `otpdesk-app --demo` (the README's start command).
+    pub demo_without_keys: bool,
+    /// An existing data directory (a restart); a fresh one when `None`.
+    pub data: Option<tempfile::TempDir>,
+    /// An existing keyring service name (a restart); a fresh one when `None`.
+    pub service: Option<String>,
+}
+
 impl Harness {
     /// `urls`: provider base URLs (as the e2e test passes them by environment).
     pub fn new(urls: &[(ProviderId, String)]) -> Harness {
@@ -171,14 +193,24 @@ impl Harness {
 
     /// As the app starts; `demo_without_keys` as `otpdesk-app --demo` (the README's start command).
     pub fn started(urls: &[(ProviderId, String)], demo_without_keys: bool) -> Harness {
+        Harness::start(Start {
+            urls: urls.to_vec(),
+            demo_without_keys,
+            ..Start::default()
+        })
+    }
+
+    pub fn start(opts: Start) -> Harness {
         logs();
-        let data = tempfile::tempdir().unwrap();
-        let service = format!("otpdesk-test-{}", uuid::Uuid::new_v4());
+        let data = opts.data.unwrap_or_else(|| tempfile::tempdir().unwrap());
+        let service = opts
+            .service
+            .unwrap_or_else(|| format!("otpdesk-test-{}", uuid::Uuid::new_v4()));
         let env = AppEnv {
             data_dir: Some(data.path().to_path_buf()),
             keyring_service: Some(service.clone()),
-            urls: urls.iter().cloned().collect(),
-            demo_without_keys,
+            urls: opts.urls.iter().cloned().collect(),
+            demo_without_keys: opts.demo_without_keys,
         };
         let builder = otpdesk_app::specta_builder::<MockRuntime>();
         let app = mock_builder()
@@ -207,6 +239,31 @@ impl Harness {
             shell,
             responses: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Quit and start again on the same data and keyring, with `urls` from the environment.
+    pub fn restart(self, urls: &[(ProviderId, String)]) -> Harness {
+        let state = self.app.state::<AppState>();
+        tauri::async_runtime::block_on(async {
+            if let Ok(s) = state.session().await {
+                s.close().await;
+            }
+        });
+        let Harness {
+            app,
+            window,
+            data,
+            service,
+            ..
+        } = self;
+        drop(window);
+        drop(app);
+        Harness::start(Start {
+            urls: urls.to_vec(),
+            data: Some(data),
+            service: Some(service),
+            ..Start::default()
+        })
     }
 
     /// Call a command through the IPC layer, as the UI does.

@@ -6,6 +6,7 @@ mod budget;
 mod demo;
 mod deposits;
 mod harness;
+mod key_binding;
 mod keys_isolation;
 mod notify;
 mod reseller;

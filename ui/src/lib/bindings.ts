@@ -14,7 +14,10 @@ export const commands = {
 	stopDemo: () => typedError<AppStatus, AppError>(__TAURI_INVOKE("stop_demo")),
 	localeInfo: () => typedError<LocaleInfo, AppError>(__TAURI_INVOKE("locale_info")),
 	keysStatus: () => typedError<KeyStatus[], AppError>(__TAURI_INVOKE("keys_status")),
-	/**  Check `key` with the provider, save it in the keyring, and start using it. */
+	/**
+	 *  Check `key` with the provider at its current address, save it in the keyring bound to that
+	 *  address's origin, and start using it.
+	 */
 	setKey: (provider: ProviderId, key: string) => typedError<KeyStatus[], AppError>(__TAURI_INVOKE("set_key", { provider, key })),
 	/**  Remove a key from the keyring. Orders already bought with it stay in the history. */
 	clearKey: (provider: ProviderId) => typedError<KeyStatus[], AppError>(__TAURI_INVOKE("clear_key", { provider })),
@@ -110,8 +113,9 @@ export const commands = {
 	ledger: (provider: ProviderId | null, limit: number | null) => typedError<LedgerEntry[], AppError>(__TAURI_INVOKE("ledger", { provider, limit })),
 	getSettings: () => typedError<Settings, AppError>(__TAURI_INVOKE("get_settings")),
 	/**
-	 *  Save `settings` (validated). Base URLs and the poll budget apply from the next session
-	 *  (the app reopens real mode when they change).
+	 *  Save `settings` (validated). Moving a provider with a saved key to another address asks the
+	 *  user first in a native dialog and then removes that key (`cancelled` when they say no).
+	 *  Base URLs and the poll budget apply from the next session (reopened when they change).
 	 */
 	updateSettings: (settings: Settings) => typedError<Settings, AppError>(__TAURI_INVOKE("update_settings", { settings })),
 };
@@ -378,7 +382,17 @@ export type ErrorCode =
 /**  The app is still starting, or could not open its data. */
 "not_ready" | 
 /**  A settings value was refused. */
-"invalid_settings" | "internal";
+"invalid_settings" | 
+/**  A provider address is not an `https://host…` web address. */
+"invalid_address" | 
+/**  A provider address carries a user name or password (`user:pass@host`). */
+"address_credentials" | 
+/**  A provider address carries a query (`?`) or fragment (`#`). */
+"address_query" | 
+/**  A provider address uses plain `http://` to another computer. */
+"insecure_address" | 
+/**  The user said no in a confirmation dialog; nothing was changed. */
+"cancelled" | "internal";
 
 export type HistoryPage = {
 	rows: HistoryRow[],
@@ -414,10 +428,15 @@ export type HistoryRow = {
 };
 
 export type KeySource = 
-/**  Saved in the OS keyring. */
+/**  Saved in the OS keyring, for the provider's current address. */
 "keyring" | 
 /**  The simulator's demo key (demo mode). */
 "demo" | 
+/**
+ *  A key is saved, but it was checked against another address than the current one: it is
+ *  not used, and must be entered again for the new address.
+ */
+"other_address" | 
 /**  Not set. */
 "none";
 

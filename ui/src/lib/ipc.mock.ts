@@ -493,9 +493,26 @@ export class MockIpc implements Ipc {
     await this.step("getSettings");
     return structuredClone(this.settings);
   }
+  /** What the backend's native "change the address?" dialog answers (`false`: Cancel). */
+  confirmAddressChange = true;
+  /** How many times that dialog was shown. */
+  addressQuestions = 0;
   async updateSettings(settings: Settings) {
     await this.step("updateSettings");
     if (settings.poll_budget_per_minute < 10 || settings.poll_budget_per_minute > 270) throw err("invalid_settings");
+    for (const p of PROVIDERS) {
+      const code = addressProblem(settings.base_urls[p]);
+      if (code) throw err(code, { provider: p });
+    }
+    // As the backend: a key is bound to its address's origin; moving it asks, then removes the key.
+    const moved = PROVIDERS.filter(
+      (p) => this.keys[p] && originOf(this.settings.base_urls[p]) !== originOf(settings.base_urls[p]),
+    );
+    if (moved.length) {
+      this.addressQuestions++;
+      if (!this.confirmAddressChange) throw err("cancelled");
+      for (const p of moved) this.keys[p] = false;
+    }
     this.settings = structuredClone(settings);
     return structuredClone(settings);
   }
@@ -526,6 +543,29 @@ export class MockIpc implements Ipc {
 /** The sample item a buy target belongs to. */
 function itemFor(req: BuyRequest): CatalogItem | undefined {
   return [...SAMPLE, ...SPECIALS].find((i) => JSON.stringify(i.target) === JSON.stringify(req));
+}
+
+/** The backend's address checks, roughly: https anywhere, http only to this computer. */
+function addressProblem(raw: string | null): AppError["code"] | null {
+  const text = raw?.trim();
+  if (!text) return null;
+  if (!/^https?:\/\//i.test(text)) return "invalid_address";
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    return "invalid_address";
+  }
+  if (u.username || u.password) return "address_credentials";
+  if (text.includes("?") || text.includes("#")) return "address_query";
+  if (u.protocol === "http:" && !["127.0.0.1", "localhost", "[::1]"].includes(u.hostname)) return "insecure_address";
+  return null;
+}
+
+/** `null` / empty: the official address. */
+function originOf(raw: string | null): string {
+  const text = raw?.trim();
+  return text ? new URL(text).origin : "official";
 }
 
 function err(code: AppError["code"], extra: Partial<AppError> = {}): AppError {

@@ -110,6 +110,23 @@ impl SimControl {
         }
     }
 
+    /// Per account and Idempotency-Key: the creates that really ran under it and the ledger
+    /// charges that carry it (`GET /idempotency`).
+    pub async fn idempotency(&self) -> R<Vec<IdempotencyUse>> {
+        self.get("/idempotency").await
+    }
+
+    /// Keys under which the provider created (and charged) more than once. Empty unless a key
+    /// was reused after `idempotency_ttl_secs`, or a create ran twice for one key.
+    pub async fn keys_charged_twice(&self) -> R<Vec<IdempotencyUse>> {
+        Ok(self
+            .idempotency()
+            .await?
+            .into_iter()
+            .filter(|u| u.creates > 1 && u.charges > 1)
+            .collect())
+    }
+
     /// Deliver a generated OTP to an order / email / activation reference now.
     pub async fn deliver_otp(&self, reference: &str) -> R<Delivered> {
         self.deliver(&DeliverOtp {
@@ -156,6 +173,35 @@ impl SimControl {
 
     pub async fn set_config(&self, patch: &ConfigPatch) -> R<ConfigView> {
         self.post("/config", patch).await
+    }
+
+    /// OTPZap's order, email and top-up creates take `ms` (real time) to process; meanwhile a
+    /// second request with the same Idempotency-Key gets a 409 "in progress". 0 turns it off.
+    pub async fn set_create_delay_ms(&self, ms: u64) -> R<ConfigView> {
+        self.set_config(&ConfigPatch {
+            create_delay_ms: Some(ms),
+            ..ConfigPatch::default()
+        })
+        .await
+    }
+
+    /// Forget Idempotency-Keys `secs` (simulated) after their reply; `None`: keep them forever.
+    pub async fn set_idempotency_ttl_secs(&self, secs: Option<u64>) -> R<ConfigView> {
+        self.set_config(&ConfigPatch {
+            idempotency_ttl_secs: Some(secs),
+            ..ConfigPatch::default()
+        })
+        .await
+    }
+
+    /// `order/cancel` answers `refunded: null, status: cancelling` and the cancel is confirmed
+    /// (status `cancelled`, refund in the ledger) `secs` (simulated) later; `None`: at once.
+    pub async fn set_cancel_confirm_delay_secs(&self, secs: Option<u64>) -> R<ConfigView> {
+        self.set_config(&ConfigPatch {
+            cancel_confirm_delay_secs: Some(secs),
+            ..ConfigPatch::default()
+        })
+        .await
     }
 
     pub async fn set_webhook(&self, req: &WebhookConfigRequest) -> R<()> {

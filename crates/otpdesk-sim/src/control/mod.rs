@@ -10,6 +10,7 @@
 //! | `GET /_sim/state` | – | [`types::StateView`] |
 //! | `GET /_sim/balances` | – | `[`[`types::BalanceView`]`]` (keys only as fingerprints) |
 //! | `GET /_sim/ledger` | `?key_fp=fp_…&provider=otpzap` (both optional) | `[`[`types::LedgerEntry`]`]` |
+//! | `GET /_sim/idempotency` | – | `[`[`types::IdempotencyUse`]`]`: per account and Idempotency-Key, `creates` that really ran and ledger `charges` carrying it |
 //! | `POST /_sim/deliver` | [`types::DeliverOtp`]: `{"ref":"65"\|"API3-…"\|"APIE-…"\|"act_…","code"?,"text"?,"service"?}` | [`types::Delivered`] |
 //! | `POST /_sim/deposits/{id}/pay` | – | the deposit (OTPZap `APIDEP-…` or OOPPay order id) after paying; credits the account |
 //! | `POST /_sim/deposits/{id}/expire` | – | the deposit after expiring it |
@@ -17,7 +18,7 @@
 //! | `GET /_sim/orders` | – | `{"sms":[…],"emails":[…],"activations":[…],"topups":[…],"ooppay":[…]}` (provider views plus `key_fp`) |
 //! | `GET /_sim/requests` | – | [`types::RequestsView`]: `{total,count_429,requests:[{seq,at,provider,method,path,key_fp,status,retry_after,fault}]}` |
 //! | `DELETE /_sim/requests` | – | clears the request log |
-//! | `GET /_sim/config` / `POST /_sim/config` | [`types::ConfigPatch`]: `{"otp_delay_ms":5000\|null,"rate_limit_per_min":300,"long_poll_max_ms":55000,"allow_insecure_webhooks":true}` | [`types::ConfigView`] |
+//! | `GET /_sim/config` / `POST /_sim/config` | [`types::ConfigPatch`]: `{"otp_delay_ms":5000\|null,"rate_limit_per_min":300,"long_poll_max_ms":55000,"allow_insecure_webhooks":true,"create_delay_ms":0,"idempotency_ttl_secs":null,"cancel_confirm_delay_secs":null}` | [`types::ConfigView`] |
 //! | `POST /_sim/webhooks` | [`types::WebhookConfigRequest`]: `{"provider","url","secret","key"?,"events"?}` | `{"ok":true}` |
 //! | `GET /_sim/webhooks/deliveries` | – | `[`[`types::WebhookDelivery`]`]`: every attempt with body, signature, receiver status |
 //! | `GET /_sim/faults` / `POST /_sim/faults` | [`types::FaultRule`] | list / `{"id":1}` |
@@ -29,6 +30,19 @@
 //! 30-minute invoices, OOPPay `expire_at` and the rate-limit window. `scale` 60 runs a minute per
 //! real second, 0 freezes it; `advance_secs` jumps (everything due fires at its own due time).
 //! Fault `delay` and the NumberOTP long-poll hold (`long_poll_max_ms`) are real time.
+//!
+//! ## Provider behaviour knobs (`POST /_sim/config`)
+//! - `create_delay_ms` (real time, ≤ 10 min, 0 = off): OTPZap `order/create`, `order/email-create`
+//!   and `topup/create` take this long to process and commit at its end, even if the client has
+//!   gone. Meanwhile a second request with the same Idempotency-Key gets `409
+//!   {"success":false,"message":"A request with this Idempotency-Key is in progress"}` (no code).
+//! - `idempotency_ttl_secs` (simulated, `null` = forever, the default): a key is forgotten that
+//!   long after its reply; the same key then creates a new order and charges again (the ledger
+//!   and `GET /_sim/idempotency` show both).
+//! - `cancel_confirm_delay_secs` (simulated, `null`/0 = at once, the default): `order/cancel`
+//!   answers `{"order_id":65,"refunded":null,"status":"cancelling"}`; the order stays
+//!   `cancelling` (no OTP, finish, resend, replace or second cancel) until the delay has passed,
+//!   then is `cancelled`, refunded in the ledger at that time, and `order.cancelled` is sent.
 //!
 //! ## Faults
 //! Rule: `{"kind":…, "provider"?: "otpzap", "method"?: "POST", "path_contains"?: "order/create",
@@ -44,6 +58,16 @@
 //! - `{"kind":"html"}`: 502 nginx-style HTML page; the handler does not run.
 //! - `{"kind":"malformed_json"}`: the handler runs and commits; 200 with the JSON cut in half.
 //! - `{"kind":"rate_limit","retry_after"?:30}`: provider-shaped 429 `rate_limited` + `Retry-After`.
+//! - `{"kind":"too_many_requests","retry_after"?:"18446744073709551615","body"?:"…","codeless"?:true}`:
+//!   a 429 whose `Retry-After` is sent verbatim (any header-safe text: huge integers, `1e30`, an
+//!   HTTP date in 3000); body `body`, else with `codeless` the provider's error shape without a
+//!   code (OTPZap `{"success":false,"message":"Too Many Requests"}`), else `rate_limited`.
+//! - `{"kind":"patch_reply","set":{"price":"2835.5","currency":"XYZ"}}`: the handler runs and
+//!   commits at the real price; the fields of `set` are then written into the successful reply's
+//!   payload (OTPZap `data` and its `order`/`orders[]`, else the body). For odd paid prices.
+//!
+//! A lost reply after the order was created is `drop_after_commit` (the create ran, was
+//! charged and its reply is kept for its Idempotency-Key).
 //!
 //! Every matching rule fires: delays add up, the first short-circuit kind wins, and a count is
 //! used only when its rule fired. Rules stay until their count runs out or they are cleared.

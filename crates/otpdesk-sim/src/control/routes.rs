@@ -21,6 +21,9 @@ use std::time::Duration;
 
 const MAX_OTP_DELAY_MS: u64 = 7 * 24 * 3600 * 1000;
 const MAX_LONG_POLL_MS: u64 = 10 * 60 * 1000;
+const MAX_CREATE_DELAY_MS: u64 = 10 * 60 * 1000;
+/// Bound of the simulated-clock knobs (TTL, cancel confirmation): a year.
+const MAX_SIM_SECS: u64 = 366 * 24 * 3600;
 
 struct RouteError(SimError);
 
@@ -112,6 +115,10 @@ async fn ledger(State(sim): State<Arc<Sim>>, Query(q): Query<HashMap<String, Str
             .cloned()
             .collect::<Vec<_>>()
     }))
+}
+
+async fn idempotency(State(sim): State<Arc<Sim>>) -> CResult {
+    reply(sim.with(|w, _| w.idem.report(&w.bank)))
 }
 
 async fn deliver(State(sim): State<Arc<Sim>>, body: Bytes) -> CResult {
@@ -220,7 +227,36 @@ async fn set_config(State(sim): State<Arc<Sim>>, body: Bytes) -> CResult {
         )
         .into());
     }
+    if patch
+        .create_delay_ms
+        .is_some_and(|ms| ms > MAX_CREATE_DELAY_MS)
+    {
+        return Err(SimError::validation(
+            "create_delay_ms",
+            "create_delay_ms must be at most 10 minutes",
+        )
+        .into());
+    }
+    for (field, v) in [
+        ("idempotency_ttl_secs", patch.idempotency_ttl_secs),
+        ("cancel_confirm_delay_secs", patch.cancel_confirm_delay_secs),
+    ] {
+        if v.flatten().is_some_and(|s| s > MAX_SIM_SECS) {
+            return Err(
+                SimError::validation(field, format!("{field} must be at most a year")).into(),
+            );
+        }
+    }
     reply(sim.with(|w, _| {
+        if let Some(ms) = patch.create_delay_ms {
+            w.config.create_delay = Duration::from_millis(ms);
+        }
+        if let Some(ttl) = patch.idempotency_ttl_secs {
+            w.config.idempotency_ttl = ttl.map(Duration::from_secs);
+        }
+        if let Some(d) = patch.cancel_confirm_delay_secs {
+            w.config.cancel_confirm_delay = d.filter(|s| *s > 0).map(Duration::from_secs);
+        }
         if let Some(d) = patch.otp_delay_ms {
             w.config.otp_delay = d.map(Duration::from_millis);
         }
@@ -270,6 +306,19 @@ async fn list_faults(State(sim): State<Arc<Sim>>) -> CResult {
 
 async fn add_fault(State(sim): State<Arc<Sim>>, body: Bytes) -> CResult {
     let rule: FaultRule = parse_body(&body)?;
+    if let FaultKind::TooManyRequests {
+        retry_after: Some(v),
+        ..
+    } = &rule.kind
+    {
+        if axum::http::HeaderValue::from_str(v).is_err() {
+            return Err(SimError::validation(
+                "retry_after",
+                "retry_after must be a valid header value (visible ASCII)",
+            )
+            .into());
+        }
+    }
     if let FaultKind::Status { status, .. } = &rule.kind {
         if StatusCode::from_u16(*status).is_err() {
             return Err(
@@ -320,6 +369,7 @@ pub fn router() -> Router<Arc<Sim>> {
         .route("/state", get(state))
         .route("/balances", get(balances))
         .route("/ledger", get(ledger))
+        .route("/idempotency", get(idempotency))
         .route("/deliver", post(deliver))
         .route("/deposits/{id}/pay", post(pay_deposit))
         .route("/deposits/{id}/expire", post(expire_deposit))

@@ -27,6 +27,26 @@ pub struct LedgerEntry {
     pub idempotency_key: Option<String>,
 }
 
+/// `GET /_sim/idempotency`: one Idempotency-Key of one account, what ran and what was charged
+/// under it. `creates` > 1 means the provider created twice for one key (a key reused after the
+/// TTL); `charges` counts ledger charge rows (an email order of `qty` 3 is one create, 3 charges).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotencyUse {
+    pub provider: ProviderId,
+    pub key_fp: String,
+    pub idempotency_key: String,
+    /// `order/create`, `order/email-create`, `topup/create`.
+    pub routes: Vec<String>,
+    /// Times a create under this key really ran (replays and refused requests not counted).
+    pub creates: u32,
+    /// Ledger charge rows carrying this key.
+    pub charges: u32,
+    /// Sum of those charges, decimal string in the provider's currency.
+    pub charged: String,
+    /// `order_ref` of those charges, in ledger order.
+    pub order_refs: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BalanceView {
     pub provider: ProviderId,
@@ -90,10 +110,20 @@ pub struct ConfigView {
     pub rate_limit_per_min: u32,
     pub long_poll_max_ms: u64,
     pub allow_insecure_webhooks: bool,
+    /// Real-time processing delay of OTPZap `order/create`, `order/email-create`, `topup/create`.
+    #[serde(default)]
+    pub create_delay_ms: u64,
+    /// Idempotency-Keys are forgotten this long after their reply; `None`: never.
+    #[serde(default)]
+    pub idempotency_ttl_secs: Option<u64>,
+    /// `order/cancel` is confirmed (status `cancelled`, refund) this long later; `None`: at once.
+    #[serde(default)]
+    pub cancel_confirm_delay_secs: Option<u64>,
 }
 
 /// `POST /_sim/config`: only the fields present change; `"otp_delay_ms": null` turns automatic
-/// OTPs off.
+/// OTPs off, `"idempotency_ttl_secs": null` keeps keys forever, `"cancel_confirm_delay_secs":
+/// null` (or 0) confirms cancels at once.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ConfigPatch {
     #[serde(
@@ -108,6 +138,21 @@ pub struct ConfigPatch {
     pub long_poll_max_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_insecure_webhooks: Option<bool>,
+    /// 0 turns the delay off (at most 10 minutes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_delay_ms: Option<u64>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_ttl_secs: Option<Option<u64>>,
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cancel_confirm_delay_secs: Option<Option<u64>>,
 }
 
 fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<u64>>, D::Error> {
@@ -137,6 +182,60 @@ pub enum FaultKind {
         #[serde(default = "default_retry_after")]
         retry_after: u64,
     },
+    /// A 429 whose `Retry-After` header is sent verbatim, however absurd
+    /// ("18446744073709551615", "1e30", "Wed, 01 Jan 3000 00:00:00 GMT"; absent: no header),
+    /// handler not run. Body: `body` if given, else with `codeless` the provider's error shape
+    /// with a message and no code (what OTPZap really sends), else its `rate_limited` envelope.
+    TooManyRequests {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<String>,
+        #[serde(default)]
+        codeless: bool,
+    },
+    /// The handler runs and commits (charges at its real price); then each field of `set` is
+    /// written into the successful reply's payload (OTPZap `data`, and its `order` / `orders[]`;
+    /// else the body itself), e.g. `{"price":"2835.5"}`, `{"price":28.3500001,"currency":"USD"}`,
+    /// `{"currency":"XYZ"}`, `{"pay_amount":"1.0000001"}`. Error replies are left alone.
+    PatchReply {
+        set: serde_json::Map<String, serde_json::Value>,
+    },
+}
+
+impl FaultKind {
+    /// A 429 with this raw `Retry-After` and OTPZap's real, codeless body.
+    pub fn absurd_retry_after(value: &str) -> FaultKind {
+        FaultKind::TooManyRequests {
+            retry_after: Some(value.to_string()),
+            body: None,
+            codeless: true,
+        }
+    }
+
+    /// A plain 429 without error code (what OTPZap sends on a cancel cooldown or resend lock).
+    pub fn codeless_429(retry_after: Option<u64>) -> FaultKind {
+        FaultKind::TooManyRequests {
+            retry_after: retry_after.map(|s| s.to_string()),
+            body: None,
+            codeless: true,
+        }
+    }
+
+    /// A paid reply whose `price` and/or `currency` are these raw JSON values.
+    pub fn odd_price(
+        price: Option<serde_json::Value>,
+        currency: Option<serde_json::Value>,
+    ) -> FaultKind {
+        let mut set = serde_json::Map::new();
+        if let Some(p) = price {
+            set.insert("price".into(), p);
+        }
+        if let Some(c) = currency {
+            set.insert("currency".into(), c);
+        }
+        FaultKind::PatchReply { set }
+    }
 }
 
 fn default_retry_after() -> u64 {

@@ -8,7 +8,7 @@ use crate::catalog::{self, Domain};
 use crate::clock::SimTime;
 use crate::control::types::Delivered;
 use crate::error::SimError;
-use crate::http::{idempotency_key, json_object, required_str, str_field, uint_field};
+use crate::http::{json_object, required_str, str_field, uint_field};
 use crate::state::{Sim, World, ORDER_WINDOW_SECS};
 use crate::texts;
 use crate::webhooks::otpzap_job;
@@ -163,76 +163,73 @@ fn pick_domain(w: &World, body: &Value, site: &str, qty: u32) -> Result<&'static
 }
 
 pub async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) -> OzResult {
-    sim.with(|w, now| {
-        let key = auth(w, &headers)?;
-        let body = json_object(&body)?;
-        let idem = idempotency_key(&headers);
-        create_once(
-            w,
-            &key,
-            "order/email-create",
-            idem.as_deref(),
-            body,
-            |w, body| {
-                let site = validate_site(str_field(body, "site")?.unwrap_or_default())?;
-                let qty = uint_field(body, "qty")?.unwrap_or(1);
-                if !(1..=10).contains(&qty) {
-                    return Err(SimError::validation("qty", "qty must be between 1 and 10").into());
+    create_once(
+        sim,
+        &headers,
+        &body,
+        "order/email-create",
+        false,
+        |w, now, req| {
+            let (key, body, idem) = (&req.key, &req.body, &req.idem);
+            let site = validate_site(str_field(body, "site")?.unwrap_or_default())?;
+            let qty = uint_field(body, "qty")?.unwrap_or(1);
+            if !(1..=10).contains(&qty) {
+                return Err(SimError::validation("qty", "qty must be between 1 and 10").into());
+            }
+            let qty = qty as u32;
+            let domain = pick_domain(w, body, &site, qty)?;
+            let offer = w.catalog.domain_offer(&site, domain);
+            let total = offer.price_idr * i64::from(qty);
+            let balance = w.bank.balance(key).unwrap_or(Money::idr(0));
+            if balance.minor < total {
+                return Err(SimError::InsufficientBalance {
+                    needed: Money::idr(total),
+                    balance,
                 }
-                let qty = qty as u32;
-                let domain = pick_domain(w, body, &site, qty)?;
-                let offer = w.catalog.domain_offer(&site, domain);
-                let total = offer.price_idr * i64::from(qty);
-                let balance = w.bank.balance(&key).unwrap_or(Money::idr(0));
-                if balance.minor < total {
-                    return Err(SimError::InsufficientBalance {
-                        needed: Money::idr(total),
-                        balance,
-                    }
-                    .into());
-                }
-                let stock_key = format!("s3:{site}:{}", domain.name);
-                w.take_stock(&stock_key, offer.initial_stock, qty)?;
-                let mut created = Vec::new();
-                for _ in 0..qty {
-                    let order_id = w.next_order_id();
-                    let reference =
-                        format!("APIE-{}-{}", account_number(w, &key), w.rng.upper_alnum(10));
-                    w.bank.charge(
-                        now,
-                        &key,
-                        Money::idr(offer.price_idr),
-                        &reference,
-                        idem.as_deref(),
-                    )?;
-                    let email = new_address(w, domain.name);
-                    let scheduled = w.auto_otp_at(now).into_iter().collect();
-                    let order = EmailOrder {
-                        order_id,
-                        reference: reference.clone(),
-                        key: key.clone(),
-                        site: site.clone(),
-                        domain: domain.name.to_string(),
-                        email,
-                        status: EmailStatus::Pending,
-                        messages: Vec::new(),
-                        price: offer.price_idr,
-                        cancel_fee: domain.cancel_fee_idr.min(offer.price_idr),
-                        created_at: now,
-                        expires_at: now + Duration::seconds(ORDER_WINDOW_SECS),
-                        scheduled,
-                    };
-                    created.push(order.created_view());
-                    w.emails.insert(reference, order);
-                }
-                Ok(if qty == 1 {
-                    json!({"order": created[0]})
-                } else {
-                    json!({ "orders": created })
-                })
-            },
-        )
-    })
+                .into());
+            }
+            let stock_key = format!("s3:{site}:{}", domain.name);
+            w.take_stock(&stock_key, offer.initial_stock, qty)?;
+            let mut created = Vec::new();
+            for _ in 0..qty {
+                let order_id = w.next_order_id();
+                let reference =
+                    format!("APIE-{}-{}", account_number(w, key), w.rng.upper_alnum(10));
+                w.bank.charge(
+                    now,
+                    key,
+                    Money::idr(offer.price_idr),
+                    &reference,
+                    idem.as_deref(),
+                )?;
+                let email = new_address(w, domain.name);
+                let scheduled = w.auto_otp_at(now).into_iter().collect();
+                let order = EmailOrder {
+                    order_id,
+                    reference: reference.clone(),
+                    key: key.clone(),
+                    site: site.clone(),
+                    domain: domain.name.to_string(),
+                    email,
+                    status: EmailStatus::Pending,
+                    messages: Vec::new(),
+                    price: offer.price_idr,
+                    cancel_fee: domain.cancel_fee_idr.min(offer.price_idr),
+                    created_at: now,
+                    expires_at: now + Duration::seconds(ORDER_WINDOW_SECS),
+                    scheduled,
+                };
+                created.push(order.created_view());
+                w.emails.insert(reference, order);
+            }
+            Ok(if qty == 1 {
+                json!({"order": created[0]})
+            } else {
+                json!({ "orders": created })
+            })
+        },
+    )
+    .await
 }
 
 fn find<'a>(w: &'a mut World, key: &str, body: &Value) -> Result<&'a mut EmailOrder, SimError> {

@@ -2,12 +2,15 @@
 //! inboxes and webhook settings. Envelope `{"success":true,"data":…}`; errors per docs/WIRE.md.
 
 pub mod catalog_api;
+mod create_once;
 pub mod email;
 pub mod order_spec;
 pub mod orders;
 pub mod sms_events;
 pub mod topup;
 pub mod webhook_api;
+
+pub use create_once::create_once;
 
 use crate::error::{OtpzapError, SimError};
 use crate::http::account_key;
@@ -31,30 +34,6 @@ pub fn ok(data: Value) -> Response {
 pub fn replay(status: u16, body: Value) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     (status, Json(body)).into_response()
-}
-
-/// A create under its Idempotency-Key: the same key and body again replays the first reply
-/// (nothing is created or charged twice), another body under that key is a 422, and without a
-/// key it simply runs. `create` gives the `data` of the `{"success":true,…}` reply.
-pub fn create_once(
-    w: &mut World,
-    account: &str,
-    route: &'static str,
-    idem: Option<&str>,
-    body: Value,
-    create: impl FnOnce(&mut World, &Value) -> Result<Value, OtpzapError>,
-) -> OzResult {
-    if let Some(k) = idem {
-        if let Some((status, reply)) = w.idem.lookup(account, route, k, &body)? {
-            return Ok(replay(status, reply));
-        }
-    }
-    let data = create(w, &body)?;
-    let reply = json!({"success": true, "data": data});
-    if let Some(k) = idem {
-        w.idem.store(account, route, k, body, 200, reply.clone());
-    }
-    Ok(replay(200, reply))
 }
 
 /// The account key behind the request, or 401.

@@ -252,6 +252,7 @@ pub fn open_order(
         expires_at: now + Duration::seconds(ORDER_WINDOW_SECS),
         scheduled,
         idempotency_key: idem.map(str::to_string),
+        cancel_confirm_at: None,
     };
     w.sms.insert(order_id, order);
     Ok(order_id)

@@ -6,9 +6,9 @@ use super::order_spec::{open_order, parse_spec, Spec};
 use super::sms_events::emit;
 use super::{auth, create_once, ok, OzResult};
 use crate::catalog::Service;
-use crate::clock::{secs_until, SimTime};
+use crate::clock::{secs_until, std_to_chrono, SimTime};
 use crate::error::SimError;
-use crate::http::{idempotency_key, json_object, str_field, uint_field};
+use crate::http::{json_object, str_field, uint_field};
 use crate::state::{Sim, World};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -27,6 +27,8 @@ pub enum SmsStatus {
     Pending,
     OtpReceived,
     Success,
+    /// Cancel requested, not yet confirmed (`cancel_confirm_delay_secs`): no refund yet.
+    Cancelling,
     Cancelled,
     Expired,
     Replaced,
@@ -38,6 +40,7 @@ impl SmsStatus {
             SmsStatus::Pending => "pending",
             SmsStatus::OtpReceived => "otp_received",
             SmsStatus::Success => "success",
+            SmsStatus::Cancelling => "cancelling",
             SmsStatus::Cancelled => "cancelled",
             SmsStatus::Expired => "expired",
             SmsStatus::Replaced => "replaced",
@@ -90,11 +93,13 @@ pub struct SmsOrder {
     /// Automatic OTPs still to come: when, and for which service (multiservice).
     pub scheduled: Vec<(SimTime, Option<usize>)>,
     pub idempotency_key: Option<String>,
+    /// When a `cancelling` order becomes `cancelled` and is refunded.
+    pub cancel_confirm_at: Option<SimTime>,
 }
 
 impl SmsOrder {
     /// Ends the order in `status`: nothing more is delivered to it.
-    fn close(&mut self, status: SmsStatus, now: SimTime) {
+    pub fn close(&mut self, status: SmsStatus, now: SimTime) {
         self.status = status;
         self.updated_at = now;
         self.scheduled.clear();
@@ -193,19 +198,22 @@ impl SmsOrder {
 }
 
 pub async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) -> OzResult {
-    sim.with(|w, now| {
-        let key = auth(w, &headers)?;
-        let body = json_object(&body)?;
-        let idem = idempotency_key(&headers);
-        create_once(w, &key, "order/create", idem.as_deref(), body, |w, body| {
-            let spec = parse_spec(w, body)?;
-            let id = open_order(w, now, &key, &spec, idem.as_deref())?;
+    create_once(
+        sim,
+        &headers,
+        &body,
+        "order/create",
+        false,
+        |w, now, req| {
+            let spec = parse_spec(w, &req.body)?;
+            let id = open_order(w, now, &req.key, &spec, req.idem.as_deref())?;
             Ok(w.sms
                 .get(&id)
                 .map(SmsOrder::created_view)
                 .unwrap_or(Value::Null))
-        })
-    })
+        },
+    )
+    .await
 }
 
 /// The caller's order named by `order_id` (number or numeric string) or `ref`.
@@ -249,6 +257,7 @@ pub async fn cancel(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
     sim.with(|w, now| {
         let key = auth(w, &headers)?;
         let id = find_order(w, &key, &json_object(&body)?)?;
+        let confirm_delay = w.config.cancel_confirm_delay;
         let o = order_mut(w, id)?;
         if o.status != SmsStatus::Pending {
             return Err(SimError::NotPending(format!(
@@ -263,6 +272,15 @@ pub async fn cancel(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
                 retry_after: secs_until(now, allowed_at),
             }
             .into());
+        }
+        if let Some(delay) = confirm_delay {
+            // Docs: "Balance is refunded automatically when system confirms cancellation".
+            o.close(SmsStatus::Cancelling, now);
+            o.cancel_confirm_at = Some(now + std_to_chrono(delay));
+            w.changed = true;
+            return Ok(ok(
+                json!({"order_id": id, "refunded": null, "status": "cancelling"}),
+            ));
         }
         o.close(SmsStatus::Cancelled, now);
         let (price, reference) = (o.price, o.reference.clone());

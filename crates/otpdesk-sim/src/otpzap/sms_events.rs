@@ -1,5 +1,6 @@
 //! What happens to SMS orders without a request: OTP delivery (control API or schedule), the
-//! 20-minute expiry with refund, and the webhooks both emit.
+//! 20-minute expiry with refund, the late confirmation of a cancel (refund), and the webhooks
+//! they emit.
 
 use super::orders::{order_mut, OtpEntry, SmsStatus};
 use crate::catalog::Service;
@@ -102,7 +103,32 @@ pub fn resolve_code(
     }
 }
 
+/// `cancelling` orders whose confirmation is due become `cancelled` and are refunded then.
+fn confirm_cancels(w: &mut World, now: SimTime) {
+    let due: Vec<(u64, SimTime)> = w
+        .sms
+        .values()
+        .filter(|o| o.status == SmsStatus::Cancelling)
+        .filter_map(|o| {
+            o.cancel_confirm_at
+                .filter(|t| *t <= now)
+                .map(|t| (o.order_id, t))
+        })
+        .collect();
+    for (id, at) in due {
+        let Some(o) = w.sms.get_mut(&id) else {
+            continue;
+        };
+        o.close(SmsStatus::Cancelled, at);
+        o.cancel_confirm_at = None;
+        let (key, price, reference) = (o.key.clone(), o.price, o.reference.clone());
+        let _ = w.bank.refund(at, &key, Money::idr(price), &reference);
+        emit(w, id, "order.cancelled", at);
+    }
+}
+
 pub fn tick(w: &mut World, now: SimTime) {
+    confirm_cancels(w, now);
     let mut due = Vec::new();
     let mut ended = Vec::new();
     for o in w.sms.values_mut().filter(|o| o.status.is_open()) {

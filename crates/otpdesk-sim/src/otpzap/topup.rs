@@ -5,7 +5,7 @@
 use super::{account_number, auth, create_once, ok, OzResult};
 use crate::clock::SimTime;
 use crate::error::SimError;
-use crate::http::{idempotency_key, json_object, required_str, required_uint};
+use crate::http::{required_str, required_uint};
 use crate::state::{Sim, World};
 use crate::webhooks::otpzap_job;
 use axum::body::Bytes;
@@ -70,47 +70,42 @@ impl Topup {
 }
 
 pub async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) -> OzResult {
-    sim.with(|w, now| {
-        let key = auth(w, &headers)?;
-        let body = json_object(&body)?;
-        let idem = idempotency_key(&headers).ok_or_else(|| {
-            SimError::validation("Idempotency-Key", "Idempotency-Key header is required")
-        })?;
-        create_once(w, &key, "topup/create", Some(&idem), body, |w, body| {
-            let amount = required_uint(body, "amount")?;
-            if !(MIN_TOPUP..=MAX_TOPUP).contains(&amount) {
-                return Err(SimError::validation(
-                    "amount",
-                    format!("amount must be between {MIN_TOPUP} and {MAX_TOPUP}"),
-                )
-                .into());
-            }
-            let amount = amount as i64;
-            let order_id = format!(
-                "APIDEP-{}-{}",
-                account_number(w, &key),
-                w.rng.upper_alnum(12)
-            );
-            let unique = 1 + w.rng.below(999) as i64;
-            let t = Topup {
-                payment_url: format!("{}/otpzap/pay/{order_id}", w.base_url),
-                order_id: order_id.clone(),
-                key: key.clone(),
-                amount,
-                total_amount: amount + unique,
-                status: TopupStatus::Pending,
-                created_at: now,
-                expired_at: now + Duration::minutes(INVOICE_MINUTES),
-                paid_at: None,
-            };
-            let data = json!({
-                "order_id": t.order_id, "amount": t.amount, "total_amount": t.total_amount,
-                "payment_url": t.payment_url, "expired_at": format_wib(t.expired_at),
-            });
-            w.topups.insert(order_id, t);
-            Ok(data)
-        })
+    create_once(sim, &headers, &body, "topup/create", true, |w, now, req| {
+        let (key, body) = (&req.key, &req.body);
+        let amount = required_uint(body, "amount")?;
+        if !(MIN_TOPUP..=MAX_TOPUP).contains(&amount) {
+            return Err(SimError::validation(
+                "amount",
+                format!("amount must be between {MIN_TOPUP} and {MAX_TOPUP}"),
+            )
+            .into());
+        }
+        let amount = amount as i64;
+        let order_id = format!(
+            "APIDEP-{}-{}",
+            account_number(w, key),
+            w.rng.upper_alnum(12)
+        );
+        let unique = 1 + w.rng.below(999) as i64;
+        let t = Topup {
+            payment_url: format!("{}/otpzap/pay/{order_id}", w.base_url),
+            order_id: order_id.clone(),
+            key: key.clone(),
+            amount,
+            total_amount: amount + unique,
+            status: TopupStatus::Pending,
+            created_at: now,
+            expired_at: now + Duration::minutes(INVOICE_MINUTES),
+            paid_at: None,
+        };
+        let data = json!({
+            "order_id": t.order_id, "amount": t.amount, "total_amount": t.total_amount,
+            "payment_url": t.payment_url, "expired_at": format_wib(t.expired_at),
+        });
+        w.topups.insert(order_id, t);
+        Ok(data)
     })
+    .await
 }
 
 pub async fn check(

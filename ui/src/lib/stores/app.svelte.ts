@@ -36,6 +36,8 @@ export class AppState {
   screen = $state<Screen>("loading");
   demo = $state(false);
   keys = $state<Record<ProviderId, boolean>>({ otpzap: false, numberotp: false, ooppay: false });
+  /** A key is saved but was checked at another address: it is not used and must be entered again. */
+  keyElsewhere = $state<Record<ProviderId, boolean>>({ otpzap: false, numberotp: false, ooppay: false });
   settings = $state<Settings>(structuredClone(DEFAULT_SETTINGS));
   theme = $state<Theme>(loadTheme());
   /** The keyring could not be read: keys show as not set and a notice explains why. */
@@ -56,7 +58,10 @@ export class AppState {
   }
 
   applyKeys(list: KeyStatus[]): void {
-    for (const k of list) this.keys[k.provider] = k.set;
+    for (const k of list) {
+      this.keys[k.provider] = k.set;
+      this.keyElsewhere[k.provider] = k.source === "other_address";
+    }
   }
 
   apply(s: AppStatus): void {
@@ -113,8 +118,17 @@ export class AppState {
     this.screen = this.anyKey ? "main" : "welcome";
   }
 
+  /**
+   * Save settings. Moving a provider with a key to another address is confirmed by a native dialog
+   * in the backend, which then removes that key: the keys are read again. Rejects with `cancelled`
+   * when the user said no (nothing changed).
+   */
   async saveSettings(next: Settings): Promise<void> {
+    const before = JSON.stringify(this.settings.base_urls);
     this.applySettings(await ipc().updateSettings(next));
+    if (JSON.stringify(this.settings.base_urls) !== before) {
+      this.applyKeys((await ipc().status()).keys);
+    }
   }
 
   setTheme(theme: Theme): void {

@@ -67,6 +67,48 @@ describe("AppState", () => {
     await expect(a.saveSettings({ ...a.settings, poll_budget_per_minute: 5000 })).rejects.toMatchObject({ code: "invalid_settings" });
   });
 
+  it("moving a provider with a key to another address removes the key once confirmed", async () => {
+    const a = new AppState();
+    await a.load();
+    await a.setKey("otpzap", "good-key");
+    await expect(
+      a.saveSettings({ ...a.settings, base_urls: { ...a.settings.base_urls, otpzap: "http://localhost:x@evil.example/" } }),
+    ).rejects.toMatchObject({ code: "address_credentials", provider: "otpzap" });
+    await expect(
+      a.saveSettings({ ...a.settings, base_urls: { ...a.settings.base_urls, otpzap: "http://evil.example/api" } }),
+    ).rejects.toMatchObject({ code: "insecure_address" });
+    expect(mock.addressQuestions).toBe(0);
+
+    mock.confirmAddressChange = false;
+    const moved = { ...a.settings, base_urls: { ...a.settings.base_urls, otpzap: "https://mirror.example/api/v1" } };
+    await expect(a.saveSettings(moved)).rejects.toMatchObject({ code: "cancelled" });
+    expect(a.settings.base_urls.otpzap).toBeNull();
+    expect(a.keys.otpzap).toBe(true);
+
+    mock.confirmAddressChange = true;
+    await a.saveSettings(moved);
+    expect(mock.addressQuestions).toBe(2);
+    expect(a.settings.base_urls.otpzap).toBe("https://mirror.example/api/v1");
+    expect(a.keys.otpzap).toBe(false);
+    // Same origin, other path: no question.
+    await a.setKey("otpzap", "good-key");
+    await a.saveSettings({ ...a.settings, base_urls: { ...a.settings.base_urls, otpzap: "https://mirror.example/api/v2" } });
+    expect(mock.addressQuestions).toBe(2);
+    expect(a.keys.otpzap).toBe(true);
+  });
+
+  it("a key checked at another address shows as to be entered again", () => {
+    const a = new AppState();
+    a.applyKeys([
+      { provider: "otpzap", set: false, source: "other_address" },
+      { provider: "numberotp", set: true, source: "keyring" },
+      { provider: "ooppay", set: false, source: "none" },
+    ]);
+    expect(a.keys).toEqual({ otpzap: false, numberotp: true, ooppay: false });
+    expect(a.keyElsewhere).toEqual({ otpzap: true, numberotp: false, ooppay: false });
+    expect(a.anyKey).toBe(true);
+  });
+
   it("a backend that cannot be reached is a problem, not a crash", async () => {
     mock.failNext.set("status", appError("not_ready"));
     const a = new AppState();
