@@ -459,6 +459,12 @@ impl Engine {
         self.inner.gw.oop().ok()
     }
 
+    /// How long a provider's key stays closed by a `Retry-After`, if it is (shared by every
+    /// process on this order book).
+    pub fn rate_blocked_for(&self, provider: ProviderId) -> Option<Duration> {
+        self.inner.gw.budget(provider).and_then(|b| b.blocked_for())
+    }
+
     /// Requests granted by a provider's rate budget since open.
     pub fn requests_sent(&self, provider: ProviderId) -> u64 {
         self.inner

@@ -118,6 +118,14 @@ impl Gateway {
     ) -> Result<T, ProviderError> {
         // `None`: the caller (the scheduler) already holds a token.
         if let (Some(b), Some(prio)) = (self.budgets.get(&p), prio) {
+            if prio == Priority::Interactive {
+                // Someone is waiting: a key closed for long is said at once, never waited out.
+                if let Some(left) = b.blocked_for().filter(|d| *d > crate::money::MAX_BUY_WAIT) {
+                    return Err(ProviderError::RateLimited {
+                        retry_after: Some(left),
+                    });
+                }
+            }
             b.acquire(prio).await;
         }
         let out = call.await;
