@@ -449,3 +449,44 @@ async fn every_code_of_a_multiservice_number_is_returned_once() {
     assert!(t.elapsed() < Duration::from_secs(2));
     engine.shutdown().await;
 }
+
+/// A cancel the provider accepts without stating a refund ("refunded when the system confirms
+/// cancellation") keeps the order open; the refund is recorded when a check shows it cancelled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_confirmed_later_is_refunded_only_then() {
+    let sim = sim(100_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = quick(&sim, dir.path());
+    cfg.tracking.cancel_cooldown = Duration::ZERO;
+    cfg.tracking.poll_interval = Duration::from_millis(200);
+    cfg.tracking.idle_poll_interval = Duration::from_millis(200);
+    let engine = Engine::open(cfg).await.unwrap();
+    let o = engine.buy(S1).await.unwrap();
+    sim.control
+        .set_cancel_confirm_delay_secs(Some(30))
+        .await
+        .unwrap();
+    sim.control.advance_clock(130).await.unwrap(); // past OTPZap's 2-minute cancel cooldown
+    let after = engine.cancel(&o.id).await.unwrap();
+    assert!(
+        !after.status.is_final(),
+        "not cancelled yet: {}",
+        after.status
+    );
+    let refunds = |e: &Engine| {
+        e.ledger(&LedgerFilter::default())
+            .unwrap()
+            .into_iter()
+            .filter(|l| l.kind == LedgerKind::Refund)
+            .count()
+    };
+    assert_eq!(refunds(&engine), 0);
+    sim.control.advance_clock(31).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while engine.order(&o.id).unwrap().status != OrderStatus::Cancelled {
+        assert!(Instant::now() < deadline, "never confirmed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(refunds(&engine), 1);
+    engine.shutdown().await;
+}

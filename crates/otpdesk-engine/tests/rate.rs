@@ -9,6 +9,7 @@
 mod common;
 
 use common::*;
+use otpdesk_core::ProviderId;
 use otpdesk_engine::*;
 use otpdesk_sim::control::types::ConfigPatch;
 use std::collections::HashMap;
@@ -168,4 +169,49 @@ async fn five_hundred_orders_stay_under_the_limit_and_respect_retry_after() {
         next_after.map(|t| (t - injected.at).num_milliseconds() as f64 / 1000.0),
         started.elapsed()
     );
+}
+
+/// Two engines (as two processes would) on one order book share each key's budget: together they
+/// get what one would, not twice as much.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn processes_on_one_order_book_share_the_key_budget() {
+    let sim = sim(1_000_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let budget = Budget {
+        per_minute: 600.0,
+        burst: 5.0,
+        reserve: 0.0,
+    };
+    let a = Engine::open(config(&sim, dir.path(), budget, 2_000))
+        .await
+        .unwrap();
+    let b = Engine::open(config(&sim, dir.path(), budget, 2_000))
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let spend = |e: Engine| {
+        tokio::spawn(async move {
+            while started.elapsed() < Duration::from_secs(3) {
+                let _ = e
+                    .read(ProviderId::Otpzap, async {
+                        Ok::<_, otpdesk_providers::ProviderError>(())
+                    })
+                    .await;
+            }
+        })
+    };
+    let (ta, tb) = (spend(a.clone()), spend(b.clone()));
+    ta.await.unwrap();
+    tb.await.unwrap();
+    let secs = started.elapsed().as_secs_f64();
+    let (na, nb) = (
+        a.requests_sent(ProviderId::Otpzap),
+        b.requests_sent(ProviderId::Otpzap),
+    );
+    let allowed = budget.burst + budget.per_minute / 60.0 * secs;
+    println!("shared budget: {na} + {nb} tokens in {secs:.1} s (one budget allows {allowed:.0})");
+    assert!((na + nb) as f64 <= allowed + 1.0, "{na} + {nb} > {allowed}");
+    assert!(na > 0 && nb > 0, "both got a share");
+    a.shutdown().await;
+    b.shutdown().await;
 }

@@ -103,3 +103,113 @@ fn replays_store_each_otp_and_each_money_movement_once() {
         0
     );
 }
+
+/// Finding 9: many processes opening a brand-new order book at once (each thread has its own
+/// connection, as a process would): one migrates, the others wait, none sees "table attempts
+/// already exists"; then all write at once without "database is locked".
+#[test]
+fn many_processes_open_and_write_a_new_order_book_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(16));
+    let threads: Vec<_> = (0..16)
+        .map(|i| {
+            let (path, barrier) = (path.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                let store = Store::open(&path).expect("open");
+                for n in 0..20 {
+                    let a = store
+                        .insert_attempt(
+                            ProviderId::Otpzap,
+                            otpdesk_engine::AttemptKind::Sms,
+                            &serde_json::json!({"n": n}),
+                            &format!("runner-{i}"),
+                            Utc::now(),
+                        )
+                        .expect("insert");
+                    assert!(store.bump_attempt(&a.id, "r", Utc::now()).expect("bump"));
+                    let mut r = RemoteOrder::new(format!("{i}-{n}"), OrderStatus::Pending);
+                    r.price = Some(Money::idr(100));
+                    store
+                        .complete_order_attempt(
+                            &a.id,
+                            OrderKind::Sms,
+                            ProviderId::Otpzap,
+                            "{}",
+                            None,
+                            &r,
+                            Utc::now(),
+                        )
+                        .expect("complete");
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.count_orders().unwrap(), 16 * 20);
+    let all = LedgerFilter {
+        limit: Some(10_000),
+        ..Default::default()
+    };
+    assert_eq!(
+        store.ledger(&all).unwrap().len(),
+        16 * 20,
+        "one charge each"
+    );
+}
+
+#[test]
+fn an_order_book_from_a_newer_version_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path()).unwrap());
+    let db = dir.path().join(otpdesk_engine::store::DB_FILE);
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.pragma_update(None, "user_version", 99).unwrap();
+    drop(c);
+    let e = Store::open(dir.path()).err().expect("refused");
+    assert_eq!(e.code(), "store_too_new");
+    let msg = e.to_string();
+    assert!(
+        msg.contains(&db.display().to_string()) && msg.contains("newer OTPDesk"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_damaged_order_book_is_named_with_its_path_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join(otpdesk_engine::store::DB_FILE);
+    std::fs::write(&db, vec![0x5a; 64 * 1024]).unwrap();
+    let e = Store::open(dir.path()).err().expect("refused");
+    assert_eq!(e.code(), "store_damaged");
+    let msg = e.to_string();
+    assert!(msg.contains(&db.display().to_string()), "{msg}");
+    assert!(msg.contains("move that file aside"), "{msg}");
+    assert!(!msg.to_lowercase().contains("full"), "{msg}");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_order_book_is_private_to_its_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("otpdesk");
+    let store = Store::open(&dir).unwrap();
+    store.count_orders().unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    for f in [
+        "otpdesk.sqlite3",
+        "otpdesk.sqlite3-wal",
+        "otpdesk.sqlite3-shm",
+    ] {
+        let p = dir.join(f);
+        if p.exists() {
+            assert_eq!(mode(&p), 0o600, "{f}");
+        }
+    }
+}
