@@ -61,7 +61,7 @@ impl Context {
         }
         Store::open(&dir)
             .map(Some)
-            .map_err(|e| CliError::Engine(e.into()))
+            .map_err(CliError::Engine)
     }
 
     /// The engine with every provider that has a key; `needs` must be one of them. Opening it

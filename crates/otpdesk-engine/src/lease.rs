@@ -84,8 +84,8 @@ pub(crate) fn renew(inner: &Arc<Inner>) {
 fn track_open_items(inner: &Arc<Inner>, p: ProviderId) {
     match inner.store.active_orders() {
         Ok(orders) => {
-            for o in orders.into_iter().filter(|o| o.provider == p) {
-                inner.sched.add(inner, Track::Order(o.id));
+            for o in orders.iter().filter(|o| o.provider == p) {
+                inner.sched.add_order(inner, o);
             }
         }
         Err(e) => tracing::warn!("could not read the open orders: {e}"),
@@ -96,8 +96,8 @@ fn track_open_items(inner: &Arc<Inner>, p: ProviderId) {
         ..Default::default()
     };
     if let Ok(ds) = inner.store.deposits(&filter) {
-        for d in ds.into_iter().filter(|d| d.provider == p) {
-            inner.sched.add(inner, Track::Deposit(d.id));
+        for d in ds.iter().filter(|d| d.provider == p) {
+            inner.sched.add_deposit(d);
         }
     }
 }
@@ -157,12 +157,8 @@ fn tail(inner: &Arc<Inner>, cursor: &mut i64) {
             continue;
         };
         match &e {
-            EngineEvent::OrderCreated { order } => {
-                inner.sched.add(inner, Track::Order(order.id.clone()))
-            }
-            EngineEvent::DepositCreated { deposit } => {
-                inner.sched.add(inner, Track::Deposit(deposit.id.clone()))
-            }
+            EngineEvent::OrderCreated { order } => inner.sched.add_order(inner, order),
+            EngineEvent::DepositCreated { deposit } => inner.sched.add_deposit(deposit),
             _ => {}
         }
         inner.events.send(e);

@@ -213,23 +213,42 @@ impl Scheduler {
 
     /// Track an order or deposit (its provider is read from the store).
     pub(crate) fn add(&self, inner: &Inner, t: Track) {
-        let (provider, mode) = match &t {
-            Track::Order(id) => match inner.store.order(id) {
-                Ok(Some(o)) if !o.status.is_final() => {
-                    let lp = o.provider == ProviderId::Numberotp
-                        && inner.tracking.long_poll
-                        && o.otps.is_empty();
-                    (o.provider, if lp { Mode::LongPoll } else { Mode::Poll })
+        match &t {
+            Track::Order(id) => {
+                if let Ok(Some(o)) = inner.store.order(id) {
+                    self.add_order(inner, &o);
                 }
-                _ => return,
-            },
-            Track::Deposit(id) => match inner.store.deposit(id) {
-                Ok(Some(d)) if !d.status.is_final() => (d.provider, Mode::Poll),
-                _ => return,
-            },
-        };
-        if let Some(q) = self.queue(provider) {
-            q.add(t, mode);
+            }
+            Track::Deposit(id) => {
+                if let Ok(Some(d)) = inner.store.deposit(id) {
+                    self.add_deposit(&d);
+                }
+            }
+        }
+    }
+
+    /// Track an open order already read from the store.
+    pub(crate) fn add_order(&self, inner: &Inner, o: &crate::model::OrderView) {
+        if o.status.is_final() {
+            return;
+        }
+        let lp =
+            o.provider == ProviderId::Numberotp && inner.tracking.long_poll && o.otps.is_empty();
+        if let Some(q) = self.queue(o.provider) {
+            q.add(
+                Track::Order(o.id.clone()),
+                if lp { Mode::LongPoll } else { Mode::Poll },
+            );
+        }
+    }
+
+    /// Track an unpaid deposit already read from the store.
+    pub(crate) fn add_deposit(&self, d: &crate::model::DepositView) {
+        if d.status.is_final() {
+            return;
+        }
+        if let Some(q) = self.queue(d.provider) {
+            q.add(Track::Deposit(d.id.clone()), Mode::Poll);
         }
     }
 
