@@ -20,6 +20,7 @@ pub mod settings;
 pub mod shell;
 pub mod state;
 mod tray;
+pub mod ui_commands;
 
 use crate::config::AppEnv;
 use crate::settings::SettingsStore;
@@ -75,6 +76,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::orders::copy_code,
             commands::attempts::unknown_attempts,
             commands::attempts::reconcile_attempt,
+            commands::attempts::attempt_quote,
+            commands::attempts::buy_attempt_again,
             commands::attempts::dismiss_attempt,
             commands::deposits::topup_qris,
             commands::deposits::topup_usdt,
@@ -101,6 +104,12 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .dangerously_cast_bigints_to_number()
         // One TypeScript type per Rust type (no `_Serialize` / `_Deserialize` pairs).
         .disable_serde_phases()
+}
+
+/// The app's context from `tauri.conf.json` and the build script's ACL (the command manifest
+/// and capabilities). Generic so tests can take its runtime authority into a mock app.
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
 }
 
 /// The TypeScript exporter settings of the bindings file.
@@ -167,7 +176,7 @@ pub fn run() {
                 let _ = window.hide();
             }
         })
-        .run(tauri::generate_context!());
+        .run(context());
     if let Err(e) = started {
         start_failed(e);
     }
@@ -229,6 +238,90 @@ mod bindings_test {
             old == fresh,
             "{} is out of date: run `OTPDESK_WRITE_BINDINGS=1 cargo test -p otpdesk bindings` and commit it",
             super::BINDINGS_PATH
+        );
+    }
+}
+
+#[cfg(test)]
+mod command_manifest_test {
+    //! The webview's allowed commands, three times over: the build script's manifest
+    //! (`ui_commands.rs`), the capability granting them, and what `ui/src/lib/ipc.ts` calls.
+    use super::ui_commands::UI_COMMANDS;
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    fn read(path: &str) -> String {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
+    }
+
+    fn manifest() -> BTreeSet<String> {
+        let list: BTreeSet<String> = UI_COMMANDS.iter().map(|c| c.to_string()).collect();
+        assert_eq!(list.len(), UI_COMMANDS.len(), "a command is listed twice");
+        list
+    }
+
+    /// `camelName` → `snake_name` as the bindings call them: `s2Operators: (…) => …("s2_operators"`.
+    fn binding_names() -> Vec<(String, String)> {
+        let bindings = read(super::BINDINGS_PATH);
+        bindings
+            .lines()
+            .filter_map(|line| {
+                let line = line.trim();
+                let (camel, rest) = line.split_once(": (")?;
+                let start = rest.find("__TAURI_INVOKE(\"")? + "__TAURI_INVOKE(\"".len();
+                let end = rest[start..].find('"')?;
+                Some((camel.to_string(), rest[start..start + end].to_string()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_manifest_is_exactly_what_the_ui_calls() {
+        let ipc = read("ui/src/lib/ipc.ts");
+        let names = binding_names();
+        assert!(names.len() >= UI_COMMANDS.len(), "bindings parsed");
+        let used: BTreeSet<String> = names
+            .iter()
+            .filter(|(camel, _)| ipc.contains(&format!("commands.{camel}(")))
+            .map(|(_, snake)| snake.clone())
+            .collect();
+        assert_eq!(
+            manifest(),
+            used,
+            "src-tauri/ui_commands.rs vs ui/src/lib/ipc.ts"
+        );
+        // Every listed command is registered (a manifest entry without a handler is a typo).
+        let registered: BTreeSet<String> = names.into_iter().map(|(_, s)| s).collect();
+        assert!(manifest().is_subset(&registered));
+    }
+
+    #[test]
+    fn the_capability_grants_exactly_the_manifest() {
+        let cap: serde_json::Value =
+            serde_json::from_str(&read("src-tauri/capabilities/default.json")).unwrap();
+        assert_eq!(cap["windows"], serde_json::json!(["main"]));
+        let granted: BTreeSet<String> = cap["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().expect("plain permission names").to_string())
+            .filter(|p| !p.starts_with("core:"))
+            .collect();
+        let expected: BTreeSet<String> = manifest()
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        assert_eq!(granted, expected);
+        let core: Vec<_> = cap["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str().filter(|p| p.starts_with("core:")))
+            .collect();
+        assert_eq!(
+            core,
+            ["core:event:default"],
+            "no other core or plugin permission"
         );
     }
 }

@@ -1,6 +1,6 @@
 //! A mock-runtime app with the real command handler, store plugin, keyring and engine; every IPC
 //! response, UI event and log line is recorded so tests can search them, and native dialogs are
-//! answered by the test.
+//! answered by the test. Optionally with the app's real ACL (command manifest + capabilities).
 
 use otpdesk_app::balance_watch::LowBalanceAlert;
 use otpdesk_app::catalog::ProviderBalance;
@@ -183,6 +183,9 @@ pub struct Start {
     pub data: Option<tempfile::TempDir>,
     /// An existing keyring service name (a restart); a fresh one when `None`.
     pub service: Option<String>,
+    /// The app's real ACL: only the commands of the manifest pass. Without it every registered
+    /// command does (as in a mock context), which lets tests call helpers the UI does not.
+    pub real_acl: bool,
 }
 
 impl Harness {
@@ -213,10 +216,18 @@ impl Harness {
             demo_without_keys: opts.demo_without_keys,
         };
         let builder = otpdesk_app::specta_builder::<MockRuntime>();
+        let mut context = mock_context(noop_assets());
+        if opts.real_acl {
+            let mut real = otpdesk_app::context::<MockRuntime>();
+            std::mem::swap(
+                context.runtime_authority_mut(),
+                real.runtime_authority_mut(),
+            );
+        }
         let app = mock_builder()
             .plugin(tauri_plugin_store::Builder::new().build())
             .invoke_handler(builder.invoke_handler())
-            .build(mock_context(noop_assets()))
+            .build(context)
             .unwrap();
         let store = app.store(data.path().join(STORE_FILE)).unwrap();
         let shell = Arc::new(RecordingShell::default());

@@ -2,6 +2,7 @@
 //! provider simulator, with the real OS keyring under a unique service name. Run inside a D-Bus
 //! session with an unlocked Secret Service (`scripts/test.sh` does this).
 
+mod acl;
 mod budget;
 mod demo;
 mod deposits;

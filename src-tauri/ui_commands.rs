@@ -1,0 +1,48 @@
+//! The commands the webview may call: exactly the ones `ui/src/lib/ipc.ts` uses. The build script
+//! turns this list into the app's command manifest (an `allow-<command>` permission each) and
+//! `capabilities/default.json` grants those; any other command, even one registered in the invoke
+//! handler (for tests and tools), is refused over IPC. A test keeps the three lists equal.
+
+/// Snake-case command names, in the order of `specta_builder()`.
+pub const UI_COMMANDS: &[&str] = &[
+    "app_status",
+    "start_demo",
+    "stop_demo",
+    "locale_info",
+    "set_key",
+    "clear_key",
+    "balances",
+    "catalog_countries",
+    "catalog_items",
+    "s2_operators",
+    "s2_special",
+    "email_sites",
+    "email_domains",
+    "buy",
+    "buy_checked",
+    "check_order",
+    "email_reorder",
+    "active_orders",
+    "cancel_order",
+    "finish_order",
+    "resend_code",
+    "replace_number",
+    "copy_code",
+    "unknown_attempts",
+    "reconcile_attempt",
+    "attempt_quote",
+    "buy_attempt_again",
+    "dismiss_attempt",
+    "topup_qris",
+    "topup_usdt",
+    "deposits",
+    "deposit",
+    "open_payment_page",
+    "demo_pay_deposit",
+    "history",
+    "set_sale_price",
+    "export_history_csv",
+    "ledger",
+    "get_settings",
+    "update_settings",
+];
