@@ -288,7 +288,10 @@ mod command_manifest_test {
         assert_eq!(
             manifest(),
             used,
-            "src-tauri/ui_commands.rs vs ui/src/lib/ipc.ts"
+            "src-tauri/ui_commands.rs must list exactly the commands ui/src/lib/ipc.ts calls \
+             (left: listed, right: called); a command the UI starts calling goes into \
+             ui_commands.rs and, as allow-<command>, into src-tauri/capabilities/default.json, \
+             or the window's calls to it are refused"
         );
         // Every listed command is registered (a manifest entry without a handler is a typo).
         let registered: BTreeSet<String> = names.into_iter().map(|(_, s)| s).collect();
@@ -311,7 +314,11 @@ mod command_manifest_test {
             .iter()
             .map(|c| format!("allow-{}", c.replace('_', "-")))
             .collect();
-        assert_eq!(granted, expected);
+        assert_eq!(
+            granted, expected,
+            "src-tauri/capabilities/default.json must grant allow-<command> for exactly the \
+             commands of src-tauri/ui_commands.rs (left: granted, right: listed)"
+        );
         let core: Vec<_> = cap["permissions"]
             .as_array()
             .unwrap()
