@@ -62,14 +62,15 @@ pub struct Coord {
 impl Coord {
     pub fn open(dir: &Path, busy: Duration) -> Result<Coord> {
         let path = dir.join(COORD_FILE);
-        let conn = match Coord::try_open(dir, &path, busy) {
+        let open = || crate::store::retry_busy(busy, || Coord::try_open(dir, &path, busy));
+        let conn = match open() {
             Err(EngineError::StoreDamaged { .. }) => {
                 // Only coordination lives here: a damaged file is replaced, nothing is lost.
                 tracing::warn!("replacing the damaged {}", path.display());
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
-                Coord::try_open(dir, &path, busy)?
+                open()?
             }
             other => other?,
         };

@@ -172,9 +172,12 @@ impl RateBudget {
         p: Priority,
     ) -> rusqlite::Result<Result<(), Duration>> {
         let b = self.budget;
-        let now = now_ms();
         let mut c = coord.conn();
         let tx = crate::store::write_tx(&mut c)?;
+        // The clock is read under the write lock, and `last_ms` never moves back: read before
+        // the lock, a process that waited its turn would store an older `last_ms` than the one
+        // it replaced, and the next process would refill that interval a second time.
+        let now = now_ms();
         let row: Option<(f64, i64, Option<i64>)> = tx
             .query_row(
                 "SELECT tokens, last_ms, blocked_until FROM budgets WHERE name = ?1",
@@ -183,6 +186,7 @@ impl RateBudget {
             )
             .optional()?;
         let (mut tokens, last, blocked) = row.unwrap_or((b.reserve.min(b.burst), now, None));
+        let now = now.max(last);
         if let Some(until) = blocked.filter(|u| *u > now) {
             return Ok(Err(Duration::from_millis((until - now) as u64)));
         }
@@ -304,6 +308,40 @@ mod tests {
         assert!(b.try_acquire(Priority::Background).is_err());
         assert!(b.try_acquire(Priority::Interactive).is_ok());
         assert!(b.try_acquire(Priority::Interactive).is_ok());
+    }
+
+    #[test]
+    fn the_shared_refill_time_never_moves_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let coord = Arc::new(Coord::open(dir.path(), Duration::from_secs(5)).unwrap());
+        let b = RateBudget::shared(
+            Budget {
+                per_minute: 60.0,
+                burst: 5.0,
+                reserve: 0.0,
+            },
+            coord.clone(),
+            "key:test",
+        );
+        // Another process refilled the bucket a moment later than this one's clock reads.
+        let later = now_ms() + 10_000;
+        coord
+            .conn()
+            .execute(
+                "INSERT INTO budgets (name, tokens, last_ms) VALUES ('key:test', 0, ?1)",
+                [later],
+            )
+            .unwrap();
+        assert!(b.try_acquire(Priority::Interactive).is_err());
+        let last: i64 = coord
+            .conn()
+            .query_row(
+                "SELECT last_ms FROM budgets WHERE name = 'key:test'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(last, later, "an older refill time would be refilled again");
     }
 
     #[test]

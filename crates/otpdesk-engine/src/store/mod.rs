@@ -39,6 +39,10 @@ impl Store {
     }
 
     pub fn open_with(data_dir: &Path, busy: Duration) -> Result<Store, EngineError> {
+        retry_busy(busy, || Store::try_open(data_dir, busy))
+    }
+
+    fn try_open(data_dir: &Path, busy: Duration) -> Result<Store, EngineError> {
         let path = data_dir.join(DB_FILE);
         let conn = open_private(data_dir, &path, busy)?;
         let damaged = |e: rusqlite::Error| classify(&path, e);
@@ -70,6 +74,28 @@ impl Store {
     /// rolls back on its own if the holder panicked mid-way.
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Opening while another process turns a new file to WAL or recovers it can answer "busy" without
+/// waiting in SQLite's busy handler: try again until `busy` has passed.
+pub(crate) fn retry_busy<T>(
+    busy: Duration,
+    mut open: impl FnMut() -> Result<T, EngineError>,
+) -> Result<T, EngineError> {
+    let deadline = std::time::Instant::now() + busy;
+    loop {
+        match open() {
+            Err(EngineError::Store(e))
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
     }
 }
 
