@@ -179,16 +179,21 @@ fn store_charged(inner: &Arc<Inner>, c: &Charged) -> Result<Saved> {
     }
 }
 
+/// Whether the attempt is listed as unknown now (then storing its order also resolves it).
+fn is_unknown(inner: &Inner, attempt_id: &str) -> Result<bool> {
+    Ok(inner
+        .store
+        .attempt(attempt_id)?
+        .is_some_and(|a| a.state == AttemptState::OutcomeUnknown))
+}
+
 fn store_order(
     inner: &Arc<Inner>,
     attempt: &AttemptView,
     req: &BuyRequest,
     remote: &RemoteOrder,
 ) -> Result<OrderView> {
-    let was_unknown = inner
-        .store
-        .attempt(&attempt.id)?
-        .is_some_and(|a| a.state == AttemptState::OutcomeUnknown);
+    let was_unknown = is_unknown(inner, &attempt.id)?;
     let now = inner.now();
     let kind = if req.kind() == AttemptKind::Email {
         OrderKind::Email
@@ -296,10 +301,7 @@ fn store_deposit(
     amount: Money,
     remote: &RemoteDeposit,
 ) -> Result<DepositView> {
-    let was_unknown = inner
-        .store
-        .attempt(&attempt.id)?
-        .is_some_and(|a| a.state == AttemptState::OutcomeUnknown);
+    let was_unknown = is_unknown(inner, &attempt.id)?;
     let provider = attempt.provider;
     let (id, new) = inner.store.complete_deposit_attempt(
         &attempt.id,
