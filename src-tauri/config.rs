@@ -58,7 +58,7 @@ impl AppEnv {
     ) -> Result<ProviderUrl, AppError> {
         if let Some(raw) = self.urls.get(&provider) {
             return ProviderUrl::parse(raw).map_err(|e| {
-                let mut err = e.for_provider(provider);
+                let mut err = crate::address::refused(e, provider);
                 err.message = format!("{} (from {})", err.message, provider.url_env());
                 err
             });
@@ -66,7 +66,7 @@ impl AppEnv {
         let raw = setting
             .filter(|s| !s.trim().is_empty())
             .unwrap_or(provider.default_base_url());
-        ProviderUrl::parse_for(provider, raw)
+        crate::address::parse_for(provider, raw)
     }
 }
 

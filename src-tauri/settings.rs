@@ -139,7 +139,7 @@ impl Settings {
         }
         for p in ProviderId::ALL {
             if let Some(url) = self.base_urls.get(p).filter(|u| !u.trim().is_empty()) {
-                ProviderUrl::parse_for(p, url)?;
+                crate::address::parse_for(p, url)?;
             }
         }
         Ok(())

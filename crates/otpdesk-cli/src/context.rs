@@ -2,11 +2,12 @@
 //! otherwise from the OS keyring (shared with the desktop app).
 
 use crate::error::{CliError, ProviderResult};
+use otpdesk_core::address::ProviderUrl;
 use otpdesk_core::{ApiKey, ProviderId};
 use otpdesk_engine::store::Store;
 use otpdesk_engine::{Engine, EngineConfig, ProviderConfig};
 use otpdesk_providers::{HttpOptions, NumberOtpClient, OopPayClient, OtpZapClient};
-use otpdesk_secrets::{SecretName, SecretStore};
+use otpdesk_secrets::{KeyFor, SecretStore};
 use std::path::PathBuf;
 
 pub struct Context {
@@ -31,11 +32,23 @@ impl Context {
         }
     }
 
-    pub fn base_url(&self, provider: ProviderId) -> String {
-        std::env::var(provider.url_env())
+    /// The provider's address: `OTPDESK_*_URL`, else the documented one. Checked as the app
+    /// checks its settings (https, or http to this computer; no `user@`, `?` or `#`).
+    pub fn base_url(&self, provider: ProviderId) -> Result<ProviderUrl, CliError> {
+        let raw = std::env::var(provider.url_env())
             .ok()
-            .filter(|s| !s.trim().is_empty())
-            .unwrap_or_else(|| provider.default_base_url().to_string())
+            .filter(|s| !s.trim().is_empty());
+        match raw {
+            Some(raw) => ProviderUrl::parse(&raw).map_err(|e| {
+                CliError::Usage(format!(
+                    "{} (from {})",
+                    e.sentence(provider),
+                    provider.url_env()
+                ))
+            }),
+            None => ProviderUrl::parse(provider.default_base_url())
+                .map_err(|e| CliError::Usage(e.sentence(provider))),
+        }
     }
 
     /// `OTPDESK_DATA_DIR`, else the app's own data folder: one order book for the app and the
@@ -59,9 +72,7 @@ impl Context {
         if !dir.join(otpdesk_engine::store::DB_FILE).exists() {
             return Ok(None);
         }
-        Store::open(&dir)
-            .map(Some)
-            .map_err(CliError::Engine)
+        Store::open(&dir).map(Some).map_err(CliError::Engine)
     }
 
     /// The engine with every provider that has a key; `needs` must be one of them. Opening it
@@ -72,37 +83,54 @@ impl Context {
         for p in ProviderId::ALL {
             if let Ok(key) = self.key(p) {
                 cfg = cfg.provider(
-                    ProviderConfig::new(p, self.base_url(p), key).with_http(self.http.clone()),
+                    ProviderConfig::new(p, self.base_url(p)?.as_str(), key)
+                        .with_http(self.http.clone()),
                 );
             }
         }
         Ok(Engine::open(cfg).await?)
     }
 
-    /// The key from the environment, else from the keyring.
+    /// The key from the environment, else from the keyring, but only for the address it was
+    /// checked against: a saved key is never sent to another origin. A key saved without one
+    /// (older versions) is bound to the current address, as the app does on its first start.
     pub fn key(&self, provider: ProviderId) -> Result<ApiKey, CliError> {
         if let Some(key) = std::env::var(provider.key_env()).ok().and_then(ApiKey::new) {
             return Ok(key);
         }
-        match self.secrets.get(SecretName::api_key(provider)) {
-            Ok(Some(key)) => Ok(key),
+        let origin = self.base_url(provider)?.origin();
+        let no_key = || CliError::NoKey {
+            provider,
+            env: provider.key_env(),
+        };
+        match self.secrets.api_key_for(provider, &origin) {
+            Ok(KeyFor::Bound(key)) => Ok(key),
+            Ok(KeyFor::Unbound(key)) => {
+                self.secrets.bind_api_key(provider, &origin)?;
+                Ok(key)
+            }
+            Ok(KeyFor::OtherOrigin { bound_to }) => Err(CliError::Usage(format!(
+                "The saved {} key belongs to {bound_to}, not {origin}: it is not sent there. Save a key for this address with `otpdesk keys set {}`, or unset {}.",
+                provider.display_name(),
+                provider.as_str(),
+                provider.url_env()
+            ))),
             // No keyring (e.g. a bare server) is the same, for the user, as no key saved.
-            Ok(None) | Err(otpdesk_secrets::SecretError::Unavailable(_)) => Err(CliError::NoKey {
-                provider,
-                env: provider.key_env(),
-            }),
+            Ok(KeyFor::Missing) | Err(otpdesk_secrets::SecretError::Unavailable(_)) => {
+                Err(no_key())
+            }
             Err(e) => Err(e.into()),
         }
     }
 
     pub fn otpzap(&self) -> Result<OtpZapClient, CliError> {
         let p = ProviderId::Otpzap;
-        OtpZapClient::new(&self.base_url(p), self.key(p)?, self.http.clone()).of(p)
+        OtpZapClient::new(self.base_url(p)?.as_str(), self.key(p)?, self.http.clone()).of(p)
     }
 
     pub fn numberotp(&self) -> Result<NumberOtpClient, CliError> {
         let p = ProviderId::Numberotp;
-        NumberOtpClient::new(&self.base_url(p), self.key(p)?, self.http.clone()).of(p)
+        NumberOtpClient::new(self.base_url(p)?.as_str(), self.key(p)?, self.http.clone()).of(p)
     }
 
     /// NumberOTP's public catalog needs no key; use the saved one when there is one.
@@ -111,11 +139,11 @@ impl Context {
         let key = self
             .key(p)
             .or_else(|_| ApiKey::new("public").ok_or(CliError::Usage(String::new())))?;
-        NumberOtpClient::new(&self.base_url(p), key, self.http.clone()).of(p)
+        NumberOtpClient::new(self.base_url(p)?.as_str(), key, self.http.clone()).of(p)
     }
 
     pub fn ooppay(&self) -> Result<OopPayClient, CliError> {
         let p = ProviderId::Ooppay;
-        OopPayClient::new(&self.base_url(p), self.key(p)?, self.http.clone()).of(p)
+        OopPayClient::new(self.base_url(p)?.as_str(), self.key(p)?, self.http.clone()).of(p)
     }
 }

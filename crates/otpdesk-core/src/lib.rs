@@ -1,11 +1,13 @@
 //! Domain types shared by every OTPDesk crate. No IO, no Tauri.
 //!
 //! - [`ProviderId`]: which provider a thing belongs to.
+//! - [`address`]: provider base URLs checked before a key goes there, and the origin a key is bound to.
 //! - [`money`]: integer minor units per currency (IDR whole rupiah, USDT micro-units); never `f64`.
 //! - [`time`]: provider timestamps ("2026-05-19 10:30:00 WIB", Unix seconds, RFC 3339) to UTC.
 //! - [`secret`]: [`ApiKey`], a string that never shows itself in `Debug`, `Display` or serde.
 //! - [`status`]: tolerant order / deposit status enums that keep unknown values.
 
+pub mod address;
 pub mod money;
 pub mod provider;
 pub mod secret;

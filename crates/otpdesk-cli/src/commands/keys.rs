@@ -30,7 +30,9 @@ pub fn run(ctx: &Context, out: Out, k: Keys) -> Result<(), CliError> {
                 .map_err(CliError::Stdin)?;
             let key =
                 ApiKey::new(line).ok_or_else(|| CliError::Usage("No key was entered.".into()))?;
-            ctx.secrets.set(SecretName::api_key(p), &key)?;
+            // Bound to the address it will be used with (the app does the same).
+            let origin = ctx.base_url(p)?.origin();
+            ctx.secrets.set_api_key(p, &key, &origin)?;
             out.emit("key", json!({"provider": p.as_str(), "set": true}), || {
                 format!("{} key saved in the system keyring.", p.display_name())
             });

@@ -63,6 +63,42 @@ async fn keys_set_status_clear_through_the_keyring() {
     let r = h.run_with(&["--json", "balance"], false).await.ok();
     assert_eq!(r.records()[0]["balance"]["minor"], 250_000);
 
+    // The key belongs to the address it was saved for: pointed elsewhere, it is not sent. (A
+    // listener stands in for the other host and records whatever reaches it.)
+    let other = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = other.local_addr().unwrap().port();
+    let heard = tokio::spawn(async move {
+        let mut got = Vec::new();
+        while let Ok(Ok((mut s, _))) =
+            tokio::time::timeout(Duration::from_secs(3), other.accept()).await
+        {
+            use tokio::io::AsyncReadExt;
+            let mut buf = vec![0; 4096];
+            let n = s.read(&mut buf).await.unwrap_or(0);
+            got.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&got).into_owned()
+    });
+    let elsewhere = format!("http://127.0.0.1:{port}/api/v1");
+    let mut cmd = h.command(&["balance"]);
+    cmd.env("OTPDESK_OTPZAP_URL", &elsewhere);
+    let r = Run::of(cmd, &["balance"]).await;
+    assert_eq!(r.status, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("not sent there"), "{}", r.stderr);
+    assert!(
+        !heard.await.unwrap().contains(DEMO_OTPZAP_KEY),
+        "the key reached another host"
+    );
+    // An address with a user name in front of the real host is refused before anything is sent.
+    let mut cmd = h.command(&["balance"]);
+    cmd.env(
+        "OTPDESK_OTPZAP_URL",
+        "http://localhost:x@evil.example/api/v1",
+    );
+    let r = Run::of(cmd, &["balance"]).await;
+    assert_eq!(r.status, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("user name or password"), "{}", r.stderr);
+
     h.run_with(&["keys", "clear", "otpzap"], false).await.ok();
     assert_eq!(h.run_with(&["balance"], false).await.status, 2);
 }
