@@ -76,6 +76,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::orders::copy_code,
             commands::attempts::unknown_attempts,
             commands::attempts::reconcile_attempt,
+            commands::attempts::attempt_quote,
+            commands::attempts::buy_attempt_again,
             commands::attempts::dismiss_attempt,
             commands::deposits::topup_qris,
             commands::deposits::topup_usdt,

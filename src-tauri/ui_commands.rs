@@ -30,6 +30,8 @@ pub const UI_COMMANDS: &[&str] = &[
     "copy_code",
     "unknown_attempts",
     "reconcile_attempt",
+    "attempt_quote",
+    "buy_attempt_again",
     "dismiss_attempt",
     "topup_qris",
     "topup_usdt",

@@ -510,7 +510,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await shot("multiservice-codes");
   });
 
-  step("a purchase whose reply is lost is listed with check and dismiss", async () => {
+  step("a purchase whose reply is lost is listed; Buy now shows today's price and buys once", async () => {
     // Every reply lost (retries with the same Idempotency-Key too): the engine cannot know.
     await sim("POST", "faults", { kind: "drop_after_commit", provider: "otpzap", path_contains: "order/create", count: 50 });
     await (await $("source-all")).click();
@@ -525,10 +525,64 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await browser.keys("Escape");
     const card = await $("unknown-outcome");
     await card.waitForDisplayed({ timeout: 20_000, timeoutMsg: "the unknown purchase is not listed" });
+    assert.match(await textOf("unknown-charged"), /may have been charged.*dashboard first.*will not buy it again on its own/);
     assert.ok(await (await $("unknown-dismiss")).isDisplayed());
+    assert.ok(!(await (await $("unknown-check")).isExisting()), "a number purchase is not 'checked' (that would buy)");
     await shot("unknown-outcome");
-    await (await $("unknown-check")).click();
-    await card.waitForDisplayed({ reverse: true, timeout: 30_000, timeoutMsg: "checking did not settle the purchase" });
+    // Nothing is sent again on its own: the provider saw no new purchase while the card waited.
+    const creates = async () =>
+      (await sim("GET", "requests")).requests.filter((r) => r.method === "POST" && r.path.endsWith("/order/create")).length;
+    const sent = await creates();
+
+    /** "Buy now…" → the fresh price, asked inline in the card; returns the question. */
+    const askPrice = async () => {
+      await (await $("unknown-buy")).click();
+      const q = await $("unknown-buy-question");
+      await q.waitForDisplayed({ timeout: 20_000, timeoutMsg: "no fresh price in the card" });
+      return (await q.getText()).trim();
+    };
+    const setLanguage = async (lang, nav) => {
+      await (await $("nav-settings")).click();
+      await (await $("set-language")).selectByAttribute("value", lang);
+      await browser.waitUntil(async () => (await textOf("nav-main")).startsWith(nav), { timeout: 10_000, timeoutMsg: `not in ${lang}` });
+      await open("main", "main");
+      await card.waitForDisplayed({ timeout: 10_000 });
+    };
+    assert.match(await askPrice(), /^Buy now at IDR \d{1,3}(,\d{3})*\?$/);
+    await shot("unknown-quote-en");
+    await (await $("unknown-buy-cancel")).click();
+    await (await $("unknown-buy-question")).waitForDisplayed({ reverse: true, timeout: 5_000 });
+
+    // The reseller's language: the price in rupiah as Indonesians write it.
+    await setLanguage("id", "Nomor");
+    assert.match(await textOf("unknown-charged"), /mungkin sudah terpotong.*dashboard OTPZap.*tidak akan membelinya lagi secara otomatis/);
+    assert.match(await askPrice(), /^Beli sekarang seharga Rp \d{1,3}(\.\d{3})*\?$/);
+    await settle();
+    await shot("unknown-quote-id");
+    // A smaller window (a 1366×768 laptop at 125 % is about 1090×610): the card still reads.
+    await browser.setWindowSize(1000, 620).catch(() => {});
+    await settle(600);
+    await shot("unknown-quote-id-small");
+    await browser.setWindowSize(1180, 760).catch(() => {});
+    await (await $("unknown-buy-cancel")).click();
+    await setLanguage("en", "Numbers");
+    assert.equal(await creates(), sent, "asking the price bought nothing");
+
+    // Buy now: the same Idempotency-Key, so the provider charges once; the card goes, the order comes.
+    const before = await browser.execute(() => [...document.querySelectorAll('[data-testid="order"]')].map((c) => c.getAttribute("data-order-id")));
+    assert.match(await askPrice(), /IDR \d/);
+    await (await $("unknown-buy-confirm")).click();
+    await card.waitForDisplayed({ reverse: true, timeout: 30_000, timeoutMsg: "Buy now did not settle the purchase" });
+    await waitIn(
+      (ids) => [...document.querySelectorAll('[data-testid="order"]')].some((c) => !ids.includes(c.getAttribute("data-order-id"))),
+      before,
+      "the bought order is not on the board",
+    );
+    assert.equal(await creates(), sent + 1, "one purchase sent");
+    const twice = (await sim("GET", "idempotency")).filter((u) => u.creates > 1 && u.charges > 1);
+    assert.deepEqual(twice, [], "no Idempotency-Key charged twice");
+    await settle();
+    await shot("unknown-bought");
     await (await $("search-service")).clearValue();
   });
 

@@ -76,10 +76,22 @@ export const commands = {
 	 */
 	unknownAttempts: () => typedError<AttemptView[], AppError>(__TAURI_INVOKE("unknown_attempts")),
 	/**
-	 *  Ask the provider what became of the attempt (OTPZap answers the same Idempotency-Key with
-	 *  the original order). Providers without a lookup answer `not_allowed`: dismiss it instead.
+	 *  Look the attempt up without spending money. Only a replace can be looked up (is the old
+	 *  number still open?); every other kind answers `not_allowed`: quote and buy again, or dismiss.
 	 */
 	reconcileAttempt: (attemptId: string) => typedError<AttemptView, AppError>(__TAURI_INVOKE("reconcile_attempt", { attemptId })),
+	/**
+	 *  The fresh price and stock of what a number or inbox attempt would buy ("Buy now at Rp X?").
+	 *  Top-ups and replaces answer `not_allowed`.
+	 */
+	attemptQuote: (attemptId: string) => typedError<Quote, AppError>(__TAURI_INVOKE("attempt_quote", { attemptId })),
+	/**
+	 *  The user's explicit "Buy now" after seeing the quote. OTPZap gets the attempt's own
+	 *  Idempotency-Key, so a first try that was charged comes back as that order (no second charge).
+	 *  Refused with `price_changed` when it now costs more than `expected` (the price shown) and
+	 *  `out_of_stock` when none is left.
+	 */
+	buyAttemptAgain: (attemptId: string, expected: Money | null) => typedError<OrderView, AppError>(__TAURI_INVOKE("buy_attempt_again", { attemptId, expected })),
 	/**  The user checked the provider and closes the attempt. */
 	dismissAttempt: (attemptId: string) => typedError<AttemptView, AppError>(__TAURI_INVOKE("dismiss_attempt", { attemptId })),
 	/**  A QRIS invoice for `amount` rupiah (1 000 – 10 000 000): pay `total` within 30 minutes. */

@@ -23,6 +23,7 @@ import {
   type OrderView,
   type ProviderBalance,
   type ProviderId,
+  type Quote,
   type Settings,
 } from "./types";
 import { COUNTRIES, EMAIL_DOMAINS, EMAIL_SITES, SAMPLE, SPECIALS, fakeQr } from "./ipc.mock.fixtures";
@@ -459,11 +460,23 @@ export class MockIpc implements Ipc {
     await this.step("unknownAttempts");
     return this.attempts_.filter((a) => a.state === "outcome_unknown").map((a) => structuredClone(a));
   }
-  /** Simulate a purchase whose reply was lost. */
-  addUnknown(service = "WhatsApp"): AttemptView {
+  /** Fresh quotes by attempt id, instead of the sample catalog's (tests: a price rise, sold out). */
+  attemptQuotes = new Map<string, Quote>();
+  /** Simulate a purchase whose reply was lost: an OTPZap Server 1 number of `service` by default. */
+  addUnknown(service = "WhatsApp", kind: AttemptView["kind"] = "sms"): AttemptView {
     const t = new Date(this.now()).toISOString();
+    const item = SAMPLE.find((i) => i.service === service && i.source === "otpzap_s1");
+    const request: AttemptView["request"] =
+      kind === "sms"
+        ? ((item?.target as AttemptView["request"] | undefined) ?? { service })
+        : kind === "email"
+          ? { type: "otpzap_email_options", site: "openai.com", domain: null, subject: null, regex: null }
+          : kind === "replace"
+            ? { order_id: "order-1" }
+            : { amount: 50_000 };
     const a: AttemptView = {
-      id: `att-${this.attempts_.length + 1}`, provider: "otpzap", kind: "sms", idempotency_key: "k", request: { service }, state: "outcome_unknown",
+      id: `att-${this.attempts_.length + 1}`, provider: kind === "topup_usdt" ? "ooppay" : "otpzap", kind, idempotency_key: `k-${this.attempts_.length + 1}`,
+      request, state: "outcome_unknown",
       tries: 1, order_id: null, deposit_id: null, error_code: "outcome_unknown", error: null, created_at: t, updated_at: t,
     };
     this.attempts_.push(a);
@@ -477,9 +490,42 @@ export class MockIpc implements Ipc {
     this.emit({ type: "attempt_resolved", attempt: structuredClone(a) });
     return structuredClone(a);
   }
+  /** Like the engine: only a replace can be looked up; here the old number was still open. */
   async checkAttempt(id: string) {
     await this.step("checkAttempt");
+    const a = this.attempts_.find((x) => x.id === id);
+    if (a && a.kind !== "replace") throw err("not_allowed");
     return this.settle(id, "failed");
+  }
+  private quoteOf(a: AttemptView): Quote {
+    const fixed = this.attemptQuotes.get(a.id);
+    if (fixed) return structuredClone(fixed);
+    if (a.kind === "email") return { price: { currency: "IDR", minor: 1500 }, stock: 40 };
+    const item = itemFor(a.request as BuyRequest);
+    return { price: item?.price ?? null, stock: item?.stock ?? null };
+  }
+  async attemptQuote(id: string) {
+    await this.step("attemptQuote");
+    const a = this.attempts_.find((x) => x.id === id);
+    if (!a) throw err("attempt_not_found");
+    if (a.kind !== "sms" && a.kind !== "email") throw err("not_allowed");
+    return this.quoteOf(a);
+  }
+  async buyAttemptAgain(id: string, expected: Money | null) {
+    await this.step("buyAttemptAgain");
+    const a = this.attempts_.find((x) => x.id === id);
+    if (!a) throw err("attempt_not_found");
+    if (a.state !== "outcome_unknown" || (a.kind !== "sms" && a.kind !== "email")) throw err("not_allowed");
+    const q = this.quoteOf(a);
+    if (q.stock === 0) throw err("out_of_stock");
+    if (expected && q.price && (q.price.currency !== expected.currency || q.price.minor > expected.minor)) throw err("price_changed");
+    const item = a.kind === "sms" ? itemFor(a.request as BuyRequest) : undefined;
+    const over: Partial<OrderView> =
+      a.kind === "email" ? { kind: "email", phone: null, email: `desk${++this.seq}@mail.example`, service: "openai.com", price: q.price, attempt_id: id } : { attempt_id: id };
+    const order = this.create(item, over);
+    a.order_id = order.id;
+    this.settle(id, "succeeded");
+    return order;
   }
   async dismissAttempt(id: string) {
     await this.step("dismissAttempt");

@@ -28,6 +28,7 @@ import type {
   OrderView,
   ProviderBalance,
   ProviderId,
+  Quote,
   Settings,
 } from "./types";
 
@@ -92,8 +93,15 @@ export interface Ipc {
   ledger(provider: ProviderId | null): Promise<LedgerEntry[]>;
   /** Purchases whose outcome is unknown (check or dismiss). */
   unknownAttempts(): Promise<AttemptView[]>;
-  /** Look the attempt up with the provider; resolves when it is settled one way or the other. */
+  /** Replace attempts only: look it up without buying (other kinds are refused with `not_allowed`). */
   checkAttempt(id: string): Promise<AttemptView>;
+  /** The fresh price and stock of what a number or inbox attempt would buy ("Buy now at Rp X?"). */
+  attemptQuote(id: string): Promise<Quote>;
+  /**
+   * The user's "Buy now" on an unknown purchase after seeing the quote (same Idempotency-Key where
+   * the provider supports it): `price_changed` when it now costs more than `expected`.
+   */
+  buyAttemptAgain(id: string, expected: Money | null): Promise<OrderView>;
   dismissAttempt(id: string): Promise<AttemptView>;
   /** The OS locale ("id-ID"), when the backend knows it. */
   systemLocale(): Promise<string | null>;
@@ -180,6 +188,8 @@ export const tauriIpc: Ipc = {
   ledger: (provider) => unwrap(commands.ledger(provider, 1000)),
   unknownAttempts: () => unwrap(commands.unknownAttempts()),
   checkAttempt: (id) => unwrap(commands.reconcileAttempt(id)),
+  attemptQuote: (id) => unwrap(commands.attemptQuote(id)),
+  buyAttemptAgain: (id, expected) => unwrap(commands.buyAttemptAgain(id, expected)),
   dismissAttempt: (id) => unwrap(commands.dismissAttempt(id)),
   systemLocale: async () => (await unwrap(commands.localeInfo())).system_locale,
   onBalanceUpdated: (cb) => events.balanceUpdated.listen((e) => cb(e.payload.balance)),

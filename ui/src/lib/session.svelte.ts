@@ -44,7 +44,11 @@ export function onEngineEvent(e: EngineEvent): void {
     case "order_status_changed":
       if (["cancelled", "expired", "failed", "completed", "replaced"].includes(e.to)) balances.refreshSoon();
       break;
-    // outcome_unknown: the board lists the attempt with Check / Dismiss (no toast on top).
+    case "outcome_unknown":
+      // The board lists the attempt (no toast on top). The balance is read again at once: it is
+      // the first thing a reseller looks at to tell whether the lost purchase was charged.
+      balances.refreshSoon(200);
+      break;
     case "provider_error":
       if (!isTransient(e.code)) {
         const text = friendlyError({ code: e.code, message: e.message }, locale.lang);

@@ -36,6 +36,7 @@ export type {
   ProviderBalance,
   ProviderFailure,
   ProviderId,
+  Quote,
   Settings,
 } from "./bindings";
 

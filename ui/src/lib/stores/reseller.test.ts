@@ -55,13 +55,37 @@ describe("deposits", () => {
 });
 
 describe("unknown purchases", () => {
-  it("are listed on the event and removed once checked", async () => {
+  it("are listed on the event and removed once bought again at the quoted price", async () => {
     const store = new AttemptsStore();
     mock.onEngineEvent((e) => store.apply(e));
     const a = mock.addUnknown();
     expect(store.list.map((x) => x.id)).toEqual([a.id]);
-    await mock.checkAttempt(a.id);
+    const q = await mock.attemptQuote(a.id);
+    expect(q.price).toEqual({ currency: "IDR", minor: 2835 });
+    const order = await mock.buyAttemptAgain(a.id, q.price);
+    expect(order.attempt_id).toBe(a.id);
     expect(store.list).toEqual([]);
+  });
+
+  it("are refused when the price went up or none is left, and stay listed", async () => {
+    const store = new AttemptsStore();
+    mock.onEngineEvent((e) => store.apply(e));
+    const a = mock.addUnknown();
+    mock.attemptQuotes.set(a.id, { price: { currency: "IDR", minor: 3000 }, stock: 5 });
+    await expect(mock.buyAttemptAgain(a.id, { currency: "IDR", minor: 2835 })).rejects.toMatchObject({ code: "price_changed" });
+    mock.attemptQuotes.set(a.id, { price: { currency: "IDR", minor: 2835 }, stock: 0 });
+    await expect(mock.buyAttemptAgain(a.id, { currency: "IDR", minor: 2835 })).rejects.toMatchObject({ code: "out_of_stock" });
+    expect(store.list.map((x) => x.id)).toEqual([a.id]);
+    expect(mock.orders.size).toBe(0);
+  });
+
+  it("only a replace can be checked; top-ups cannot be quoted", async () => {
+    const sms = mock.addUnknown();
+    await expect(mock.checkAttempt(sms.id)).rejects.toMatchObject({ code: "not_allowed" });
+    const topup = mock.addUnknown("WhatsApp", "topup_qris");
+    await expect(mock.attemptQuote(topup.id)).rejects.toMatchObject({ code: "not_allowed" });
+    const replace = mock.addUnknown("WhatsApp", "replace");
+    expect((await mock.checkAttempt(replace.id)).state).toBe("failed");
   });
 });
 

@@ -207,6 +207,18 @@ describe("engine events from the mock backend reach the board", () => {
     expect(board.byId[order.id].status).toBe("cancelled");
   });
 
+  it("a purchase whose outcome is unknown re-reads the balance (was it charged?)", async () => {
+    const m = new MockIpc({ keys: { otpzap: true } });
+    useIpc(m);
+    await m.onEngineEvent(onEngineEvent);
+    // Let a refresh another test left pending (at most 800 ms) run first.
+    await new Promise((r) => setTimeout(r, 1_000));
+    m.calls.length = 0;
+    m.addUnknown();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(m.calls).toContain("balances");
+  });
+
   it("background provider errors become friendly toasts, transient ones stay quiet", () => {
     const before = toasts.items.length;
     onEngineEvent({ type: "provider_error", provider: "otpzap", code: "rate_limited", message: "429", order_id: null });
