@@ -549,6 +549,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
       await card.waitForDisplayed({ timeout: 10_000 });
     };
     assert.match(await askPrice(), /^Buy now at IDR \d{1,3}(,\d{3})*\?$/);
+    assert.match(await textOf("unknown-same-key"), /not charged twice/);
     await shot("unknown-quote-en");
     await (await $("unknown-buy-cancel")).click();
     await (await $("unknown-buy-question")).waitForDisplayed({ reverse: true, timeout: 5_000 });

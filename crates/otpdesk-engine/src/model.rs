@@ -220,6 +220,9 @@ pub struct AttemptView {
     pub error: Option<String>,
     pub created_at: Time,
     pub updated_at: Time,
+    /// "Buy again" sends the same Idempotency-Key: if the first try was charged, the provider
+    /// answers with that order and charges nothing more (OTPZap numbers).
+    pub returns_first_order: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -204,6 +204,11 @@ export type AttemptView = {
 	error: string | null,
 	created_at: string,
 	updated_at: string,
+	/**
+	 *  "Buy again" sends the same Idempotency-Key: if the first try was charged, the provider
+	 *  answers with that order and charges nothing more (OTPZap numbers).
+	 */
+	returns_first_order: boolean,
 };
 
 /**  A provider's balance, or why there is none. */

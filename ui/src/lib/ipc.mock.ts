@@ -478,6 +478,7 @@ export class MockIpc implements Ipc {
       id: `att-${this.attempts_.length + 1}`, provider: kind === "topup_usdt" ? "ooppay" : "otpzap", kind, idempotency_key: `k-${this.attempts_.length + 1}`,
       request, state: "outcome_unknown",
       tries: 1, order_id: null, deposit_id: null, error_code: "outcome_unknown", error: null, created_at: t, updated_at: t,
+      returns_first_order: kind === "sms",
     };
     this.attempts_.push(a);
     this.emit({ type: "outcome_unknown", attempt: structuredClone(a) });

@@ -25,6 +25,17 @@ fn row(r: &Row<'_>) -> rusqlite::Result<AttemptView> {
         error: r.get(10)?,
         created_at: from_ms(r.get(11)?),
         updated_at: from_ms(r.get(12)?),
+        returns_first_order: false,
+    })
+    .map(|mut a: AttemptView| {
+        a.returns_first_order = match a.kind {
+            AttemptKind::Sms => {
+                serde_json::from_value::<crate::model::BuyRequest>(a.request.clone())
+                    .is_ok_and(|r| r.idempotent())
+            }
+            _ => false,
+        };
+        a
     })
 }
 
@@ -101,16 +112,27 @@ impl Store {
         Ok(())
     }
 
-    /// Pending attempts whose runner is not among `live` engine instances: they were interrupted
-    /// (a crash, a kill). Those never sent are marked failed (nothing was bought), the others
+    /// Pending attempts whose runner is not among `live` engine instances (read at
+    /// `live_read_at`) and that were last written before then: they were interrupted (a crash, a
+    /// kill). Those never sent are marked failed (nothing was bought), the others
     /// `outcome_unknown`. Returns the ones this call changed (another process may sweep too).
-    pub fn sweep_orphans(&self, live: &[String], now: Time) -> rusqlite::Result<Vec<AttemptView>> {
+    pub fn sweep_orphans(
+        &self,
+        live: &[String],
+        live_read_at: Time,
+        now: Time,
+    ) -> rusqlite::Result<Vec<AttemptView>> {
         let mut c = self.conn();
         let tx = super::write_tx(&mut c)?;
         let pending: Vec<(String, Option<String>, i64)> = {
-            let mut st =
-                tx.prepare("SELECT id, runner, tries FROM attempts WHERE state = 'pending'")?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            // Only attempts last written before `live` was read: a process that started since
+            // is not on that list, yet its attempt is no orphan (it may be on the wire).
+            let mut st = tx.prepare(
+                "SELECT id, runner, tries FROM attempts WHERE state = 'pending' AND updated_at < ?1",
+            )?;
+            let rows = st.query_map([ms(live_read_at)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         let mut changed = Vec::new();

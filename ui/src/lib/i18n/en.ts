@@ -221,6 +221,7 @@ export const en = {
   "unknown.buyHint": "See today's price first. Nothing is bought until you confirm.",
   "unknown.quoting": "Getting the price…",
   "unknown.buyAt": "Buy now at {price}?",
+  "unknown.sameKey": "If the first try was charged, {provider} gives you that number instead: you are not charged twice.",
   "unknown.buyAtUnknown": "The price is not known right now: you pay what {provider} charges. Buy now?",
   "unknown.confirm": "Yes, buy",
   "unknown.notNow": "Not now",

@@ -223,6 +223,7 @@ export const id: Catalog = {
   "unknown.buyHint": "Lihat harga terbaru dulu. Tidak ada yang dibeli sebelum Anda konfirmasi.",
   "unknown.quoting": "Mengecek harga…",
   "unknown.buyAt": "Beli sekarang seharga {price}?",
+  "unknown.sameKey": "Jika percobaan pertama sudah terpotong, {provider} memberikan nomor itu lagi: saldo tidak terpotong dua kali.",
   "unknown.buyAtUnknown": "Harga saat ini belum diketahui; Anda membayar sesuai harga {provider}. Beli sekarang?",
   "unknown.confirm": "Ya, beli",
   "unknown.notNow": "Nanti saja",
