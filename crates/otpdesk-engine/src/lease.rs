@@ -105,6 +105,8 @@ fn track_open_items(inner: &Arc<Inner>, p: ProviderId) {
 /// Purchases left pending by a process that is gone: unknown when they were sent, failed when not.
 fn sweep_orphans(inner: &Inner) {
     let window = inner.tracking.lease_ttl + inner.tracking.lease_renew;
+    // Before the list is read: attempts written after it may be of a process not on it yet.
+    let live_read_at = inner.now();
     let live = match inner.coord.live(window) {
         Ok(l) => l,
         Err(e) => {
@@ -112,7 +114,7 @@ fn sweep_orphans(inner: &Inner) {
             return;
         }
     };
-    match inner.store.sweep_orphans(&live, inner.now()) {
+    match inner.store.sweep_orphans(&live, live_read_at, inner.now()) {
         Ok(changed) => {
             for a in changed {
                 let e = match a.state {

@@ -162,6 +162,40 @@ fn many_processes_open_and_write_a_new_order_book_at_once() {
     );
 }
 
+/// A process that started after another one read the list of live processes is not on that
+/// list: its new purchase is no orphan, and must not be closed under it ("already settled").
+#[test]
+fn an_attempt_newer_than_the_list_of_live_processes_is_no_orphan() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let insert = |runner: &str| {
+        store
+            .insert_attempt(
+                ProviderId::Otpzap,
+                otpdesk_engine::AttemptKind::Sms,
+                &serde_json::json!({}),
+                runner,
+                Utc::now(),
+            )
+            .unwrap()
+    };
+    let dead = insert("dead-runner");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let live_read_at = Utc::now();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let newcomer = insert("started-since");
+    let swept = store
+        .sweep_orphans(&["sweeper".to_string()], live_read_at, Utc::now())
+        .unwrap();
+    assert_eq!(
+        swept.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+        [dead.id.as_str()]
+    );
+    assert!(store
+        .bump_attempt(&newcomer.id, "started-since", Utc::now())
+        .unwrap());
+}
+
 #[test]
 fn an_order_book_from_a_newer_version_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
