@@ -25,9 +25,10 @@ pub struct Budget {
 }
 
 impl Budget {
-    /// OTPZap documents 300/min; we keep 10 % margin.
+    /// OTPZap documents 300/min; we keep 10 % margin in every 60 s window, burst included:
+    /// 262/min + a burst of 8 = at most 270 requests in any minute.
     pub const DEFAULT: Budget = Budget {
-        per_minute: 270.0,
+        per_minute: 262.0,
         burst: 8.0,
         reserve: 2.0,
     };
