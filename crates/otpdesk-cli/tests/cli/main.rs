@@ -7,4 +7,5 @@ mod buying;
 mod harness;
 mod keys;
 mod orders;
+mod processes;
 mod topups;
