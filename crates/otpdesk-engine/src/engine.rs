@@ -353,6 +353,26 @@ impl Engine {
             .unwrap_or(Err(EngineError::WaitTimeout))
     }
 
+    /// Where a command line resumes printing an order's codes: just before the oldest code no
+    /// command line has shown yet (another process may have stored it), else after the newest.
+    /// Pass the result as `after_seq` to [`Engine::wait_for_otp`].
+    pub fn resume_codes_after(&self, order_id: &str) -> Result<Option<i64>> {
+        let o = self.order(order_id)?;
+        Ok(match self.inner.store.oldest_unshown_code(&o.id)? {
+            Some(0) => None,
+            Some(s) => Some(s - 1),
+            None => o.otps.iter().map(|x| x.seq).max(),
+        })
+    }
+
+    /// A command line showed this code to its user.
+    pub fn mark_code_shown(&self, order_id: &str, seq: i64) -> Result<()> {
+        Ok(self
+            .inner
+            .store
+            .mark_code_shown(order_id, seq, self.inner.now())?)
+    }
+
     pub fn deposits(&self, filter: &DepositFilter) -> Result<Vec<DepositView>> {
         Ok(self.inner.store.deposits(filter)?)
     }

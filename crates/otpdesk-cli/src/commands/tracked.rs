@@ -117,6 +117,8 @@ async fn wait_on(
         let service = otp.service.as_deref().unwrap_or(&order.service);
         format!("Code for {service}: {code}")
     });
+    // Best effort: at worst a later `wait` prints this code again.
+    let _ = engine.mark_code_shown(&order.id, otp.seq);
     Ok(otp.seq)
 }
 
@@ -128,9 +130,9 @@ pub fn stored(ctx: &Context, id: &str) -> Result<Option<OrderView>, CliError> {
     }
 }
 
-/// Wait for a code of a stored order that this computer has not recorded yet, resuming its
-/// tracking. The store holds the codes `buy --wait` and `wait` already printed, so a code that
-/// arrived while nothing ran (e.g. after a crash) is printed at once; otherwise the next one.
+/// Wait for a code of a stored order that no command line has printed yet. The order book marks
+/// the codes `buy --wait` and `wait` printed, so a code stored while nothing printed it (after a
+/// crash, or stored by the app's tracker) is printed at once; otherwise the next one.
 /// (`check` shows the provider's live view and records nothing.)
 pub async fn wait(
     ctx: &Context,
@@ -138,10 +140,13 @@ pub async fn wait(
     order: &OrderView,
     timeout: Duration,
 ) -> Result<(), CliError> {
-    let after = order.otps.iter().map(|o| o.seq).max();
     let engine = ctx.engine(order.provider).await?;
     out.progress("Waiting for the code…");
-    let result = wait_on(&engine, out, &order.id, after, timeout).await;
+    let result = async {
+        let after = engine.resume_codes_after(&order.id)?;
+        wait_on(&engine, out, &order.id, after, timeout).await
+    }
+    .await;
     engine.shutdown().await;
     result.map(|_| ())
 }

@@ -218,11 +218,7 @@ fn peak_per_minute(times: &[chrono::DateTime<chrono::Utc>]) -> usize {
     best
 }
 
-// Ignored until `otpdesk wait` prints a code that the tracker stored but no process printed:
-// it reads the stored codes as "already printed" and waits for a newer one, so the `wait` run for
-// a killed `buy --wait` times out in about half the runs. Run with `--ignored`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "otpdesk wait skips a stored code nobody printed (flaky until fixed)"]
 async fn one_tracker_and_one_budget_survive_twenty_kills() {
     let started = Instant::now();
     let h = Harness::new(None).await;

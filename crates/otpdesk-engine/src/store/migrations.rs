@@ -141,6 +141,13 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE attempts ADD COLUMN first_sent_at INTEGER;
     ALTER TABLE attempts ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 6: when a code was shown to the user by a command line (`buy --wait`, `wait`): with one
+    // order book for every process, a code the tracker stored is not yet a code anyone saw.
+    // Codes stored before count as shown.
+    r#"
+    ALTER TABLE otps ADD COLUMN shown_at INTEGER;
+    UPDATE otps SET shown_at = stored_at;
+    "#,
 ];
 
 #[derive(Debug)]
@@ -194,12 +201,12 @@ mod tests {
     #[test]
     fn migrating_twice_is_a_no_op() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 5);
-        assert_eq!(super::migrate(&mut c).unwrap(), 5);
+        assert_eq!(super::migrate(&mut c).unwrap(), 6);
+        assert_eq!(super::migrate(&mut c).unwrap(), 6);
         let v: u32 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 5);
+        assert_eq!(v, 6);
     }
 
     #[test]
@@ -210,7 +217,7 @@ mod tests {
             super::migrate(&mut c),
             Err(super::MigrateError::TooNew {
                 found: 99,
-                known: 5
+                known: 6
             })
         ));
         let tables: i64 = c

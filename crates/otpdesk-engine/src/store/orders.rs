@@ -408,6 +408,24 @@ impl Store {
         out
     }
 
+    /// The oldest code of an order not yet shown by a command line, if any.
+    pub fn oldest_unshown_code(&self, order_id: &str) -> rusqlite::Result<Option<i64>> {
+        self.conn().query_row(
+            "SELECT MIN(seq) FROM otps WHERE order_id = ?1 AND shown_at IS NULL",
+            [order_id],
+            |r| r.get(0),
+        )
+    }
+
+    /// A command line printed this code.
+    pub fn mark_code_shown(&self, order_id: &str, seq: i64, now: Time) -> rusqlite::Result<()> {
+        self.conn().execute(
+            "UPDATE otps SET shown_at = COALESCE(shown_at, ?3) WHERE order_id = ?1 AND seq = ?2",
+            params![order_id, seq, ms(now)],
+        )?;
+        Ok(())
+    }
+
     pub fn set_cancel_unlock(&self, id: &str, at: Time) -> rusqlite::Result<()> {
         self.conn().execute(
             "UPDATE orders SET cancel_unlocks_at = ?2 WHERE id = ?1",
