@@ -83,8 +83,12 @@ pub(crate) fn renew(inner: &Arc<Inner>) {
 
 fn track_open_items(inner: &Arc<Inner>, p: ProviderId) {
     match inner.store.active_orders() {
-        Ok(orders) => {
-            for o in orders.iter().filter(|o| o.provider == p) {
+        Ok(mut orders) => {
+            // A new tracker asks first about the orders still waiting for a code, newest first:
+            // those are the ones someone is watching (items already tracked are not touched).
+            orders.retain(|o| o.provider == p);
+            orders.sort_by_key(|o| (!o.otps.is_empty(), std::cmp::Reverse(o.created_at)));
+            for o in &orders {
                 inner.sched.add_order(inner, o);
             }
         }
