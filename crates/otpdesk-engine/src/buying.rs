@@ -63,28 +63,26 @@ async fn run_order_attempt(
         inner.gw.create_order(req, &key)
     })
     .await?;
-    let charged = Charged::Order {
+    let store = || store_order(inner, attempt, req, &remote);
+    save_charged(inner, store, || Charged::Order {
         attempt: attempt.clone(),
         req: req.clone(),
-        remote,
-    };
-    match save_charged(inner, charged).await? {
-        Saved::Order(v) => Ok(v),
-        Saved::Deposit(_) => unreachable!("an order attempt saves an order"),
-    }
+        remote: remote.clone(),
+    })
+    .await
 }
 
-enum Saved {
-    Order(OrderView),
-    Deposit(DepositView),
-}
-
-/// Write a charged reply, trying again a few times; if the store still refuses, keep it in
-/// memory (written again in the background) and tell the caller not to buy again.
-async fn save_charged(inner: &Arc<Inner>, c: Charged) -> Result<Saved> {
+/// Write a charged reply with `store`, trying again a few times; if the store still refuses,
+/// keep it in memory (`keep`, written again in the background) and tell the caller not to buy
+/// again.
+async fn save_charged<T>(
+    inner: &Arc<Inner>,
+    store: impl Fn() -> Result<T>,
+    keep: impl FnOnce() -> Charged,
+) -> Result<T> {
     let mut last = None;
     for i in 0..SAVE_TRIES {
-        match store_charged(inner, &c) {
+        match store() {
             Ok(v) => return Ok(v),
             Err(e) => {
                 tracing::warn!(
@@ -97,6 +95,7 @@ async fn save_charged(inner: &Arc<Inner>, c: Charged) -> Result<Saved> {
         }
     }
     let reason = last.map(|e| e.to_string()).unwrap_or_default();
+    let c = keep();
     let (attempt_id, what) = match &c {
         Charged::Order {
             attempt, remote, ..
@@ -120,12 +119,14 @@ async fn save_charged(inner: &Arc<Inner>, c: Charged) -> Result<Saved> {
         Some(("not_saved", &format!("charged for {what}; not stored yet"))),
         inner.now(),
     );
-    inner
-        .unsaved
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(c);
-    spawn_saver(inner);
+    let mut unsaved = inner.unsaved.lock().unwrap_or_else(|p| p.into_inner());
+    // A saver runs while the list is not empty (it stops only after seeing it empty).
+    let start_saver = unsaved.is_empty();
+    unsaved.push(c);
+    drop(unsaved);
+    if start_saver {
+        spawn_saver(inner);
+    }
     Err(EngineError::ChargedNotSaved {
         attempt_id,
         what,
@@ -133,7 +134,7 @@ async fn save_charged(inner: &Arc<Inner>, c: Charged) -> Result<Saved> {
     })
 }
 
-/// One writer of [`Unsaved`] at a time, every 2 s until it is empty or the engine stops.
+/// The writer of [`Unsaved`]: every 2 s until it is empty or the engine stops.
 fn spawn_saver(inner: &Arc<Inner>) {
     let inner = inner.clone();
     tokio::spawn(async move {
@@ -163,19 +164,19 @@ pub(crate) fn save_unsaved(inner: &Arc<Inner>) -> bool {
 }
 
 /// Store what a charged reply bought, announce it and start tracking it.
-fn store_charged(inner: &Arc<Inner>, c: &Charged) -> Result<Saved> {
+fn store_charged(inner: &Arc<Inner>, c: &Charged) -> Result<()> {
     match c {
         Charged::Order {
             attempt,
             req,
             remote,
-        } => store_order(inner, attempt, req, remote).map(Saved::Order),
+        } => store_order(inner, attempt, req, remote).map(drop),
         Charged::Deposit {
             attempt,
             kind,
             amount,
             remote,
-        } => store_deposit(inner, attempt, *kind, *amount, remote).map(Saved::Deposit),
+        } => store_deposit(inner, attempt, *kind, *amount, remote).map(drop),
     }
 }
 
@@ -282,16 +283,14 @@ async fn run_deposit_attempt(inner: &Arc<Inner>, attempt: &AttemptView) -> Resul
             .await?
         }
     };
-    let charged = Charged::Deposit {
+    let store = || store_deposit(inner, attempt, kind, amount, &remote);
+    save_charged(inner, store, || Charged::Deposit {
         attempt: attempt.clone(),
         kind,
         amount,
-        remote,
-    };
-    match save_charged(inner, charged).await? {
-        Saved::Deposit(d) => Ok(d),
-        Saved::Order(_) => unreachable!("a top-up attempt saves a deposit"),
-    }
+        remote: remote.clone(),
+    })
+    .await
 }
 
 fn store_deposit(

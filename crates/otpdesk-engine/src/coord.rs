@@ -39,8 +39,7 @@ CREATE TABLE IF NOT EXISTS budgets (
     name          TEXT PRIMARY KEY,
     tokens        REAL NOT NULL,
     last_ms       INTEGER NOT NULL,
-    blocked_until INTEGER,
-    spent         INTEGER NOT NULL DEFAULT 0
+    blocked_until INTEGER
 );
 "#;
 
@@ -196,17 +195,6 @@ impl Coord {
         self.conn()
             .execute("DELETE FROM instances WHERE id = ?1", [&self.me])?;
         Ok(())
-    }
-
-    /// Who holds `provider`'s lease now, if anyone (an expired one counts as nobody).
-    pub fn holder(&self, provider: ProviderId) -> rusqlite::Result<Option<String>> {
-        self.conn()
-            .query_row(
-                "SELECT holder FROM leases WHERE name = ?1 AND expires_at > ?2",
-                params![lease_name(provider), now_ms()],
-                |r| r.get(0),
-            )
-            .optional()
     }
 
     /// The process id of `provider`'s lease holder, if the lease is held (for support and tests).

@@ -53,6 +53,7 @@ pub(crate) fn renew(inner: &Arc<Inner>) {
     if let Err(e) = inner.coord.heartbeat() {
         tracing::warn!("could not renew this process's heartbeat: {e}");
     }
+    let mut holds_any = false;
     for p in ProviderId::ALL {
         if !inner.gw.configured(p) || inner.is_closing() {
             continue;
@@ -73,20 +74,21 @@ pub(crate) fn renew(inner: &Arc<Inner>) {
             tracing::info!(provider = %p, "another process tracks {} now", p.display_name());
             inner.sched.set_active(p, false);
         }
-        if held {
-            // Adding is a no-op for tracked items: this picks up what other processes bought.
-            track_open_items(inner, p);
-        }
+        holds_any |= held;
+    }
+    if holds_any {
+        // Adding is a no-op for tracked items and for providers another process tracks: this
+        // picks up what other processes bought.
+        track_open_items(inner);
     }
     sweep_orphans(inner);
 }
 
-fn track_open_items(inner: &Arc<Inner>, p: ProviderId) {
+fn track_open_items(inner: &Arc<Inner>) {
     match inner.store.active_orders() {
         Ok(mut orders) => {
             // A new tracker asks first about the orders still waiting for a code, newest first:
             // those are the ones someone is watching (items already tracked are not touched).
-            orders.retain(|o| o.provider == p);
             orders.sort_by_key(|o| (!o.otps.is_empty(), std::cmp::Reverse(o.created_at)));
             for o in &orders {
                 inner.sched.add_order(inner, o);
@@ -100,7 +102,7 @@ fn track_open_items(inner: &Arc<Inner>, p: ProviderId) {
         ..Default::default()
     };
     if let Ok(ds) = inner.store.deposits(&filter) {
-        for d in ds.iter().filter(|d| d.provider == p) {
+        for d in &ds {
             inner.sched.add_deposit(d);
         }
     }

@@ -194,9 +194,9 @@ impl RateBudget {
         tokens = (tokens + (now - last).max(0) as f64 * b.rate_per_ms()).min(b.burst);
         let out = take(&mut tokens, b, p);
         tx.execute(
-            "INSERT INTO budgets (name, tokens, last_ms, blocked_until, spent) VALUES (?1, ?2, ?3, NULL, ?4)
-             ON CONFLICT(name) DO UPDATE SET tokens = ?2, last_ms = ?3, blocked_until = NULL, spent = spent + ?4",
-            params![name, tokens, now, out.is_ok() as i64],
+            "INSERT INTO budgets (name, tokens, last_ms, blocked_until) VALUES (?1, ?2, ?3, NULL)
+             ON CONFLICT(name) DO UPDATE SET tokens = ?2, last_ms = ?3, blocked_until = NULL",
+            params![name, tokens, now],
         )?;
         tx.commit()?;
         Ok(out)

@@ -264,9 +264,11 @@ async fn an_unknown_purchase_waits_for_the_user() {
     control.clear_faults().await.unwrap();
     let charged = control.ledger(None).await.unwrap().len();
 
+    let unknown = || async { h.run(&["--json", "attempts", "list"]).await.ok().records() };
+
     // Another command opens the engine: nothing is bought on its own.
     h.run(&["--json", "orders"]).await.ok();
-    let listed = h.run(&["--json", "attempts", "list"]).await.ok().records();
+    let listed = unknown().await;
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0]["state"], "outcome_unknown");
     assert_eq!(control.ledger(None).await.unwrap().len(), charged);
@@ -279,17 +281,12 @@ async fn an_unknown_purchase_waits_for_the_user() {
         .records();
     assert_eq!(bought[0]["type"], "order", "{bought:?}");
     assert!(control.keys_charged_twice().await.unwrap().is_empty());
-    assert!(h
-        .run(&["--json", "attempts", "list"])
-        .await
-        .ok()
-        .records()
-        .is_empty());
+    assert!(unknown().await.is_empty());
 
     control.add_fault(&lost).await.unwrap();
     assert_eq!(h.run(&BUY_S1_WHATSAPP).await.status, 1);
     control.clear_faults().await.unwrap();
-    let listed = h.run(&["--json", "attempts", "list"]).await.ok().records();
+    let listed = unknown().await;
     let id = listed[0]["id"].as_str().unwrap().to_string();
     let d = h
         .run(&["--json", "attempts", "dismiss", &id])
@@ -297,10 +294,5 @@ async fn an_unknown_purchase_waits_for_the_user() {
         .ok()
         .records();
     assert_eq!(d[0]["state"], "dismissed");
-    assert!(h
-        .run(&["--json", "attempts", "list"])
-        .await
-        .ok()
-        .records()
-        .is_empty());
+    assert!(unknown().await.is_empty());
 }
