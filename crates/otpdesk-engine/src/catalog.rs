@@ -1,11 +1,8 @@
-//! What can be bought, across providers: countries merged by name, everything for sale in one
-//! country as a flat list with typed buy targets, the step-by-step lists of each provider (the
-//! buy screen's source tabs and the CLI's `catalog`), and balances. Each provider's module reads
-//! its own catalog; this file holds the shared shapes and the merging. Every read goes through
-//! the key's rate-budget door at interactive priority.
+//! What can be bought, across providers: the shapes (countries merged by name, offers with typed
+//! buy targets, the choices of the step-by-step lists) and the merging. Each provider's module
+//! reads its own catalog; `provider::catalog` puts them together.
 
-use crate::context::Inner;
-use crate::error::{EngineError, Result};
+use crate::error::EngineError;
 use crate::model::BuyRequest;
 use otpdesk_core::{Money, ProviderId};
 use serde::{Deserialize, Serialize};
@@ -107,169 +104,13 @@ pub(crate) struct CountryRow {
     pub iso: Option<String>,
 }
 
-/// The catalog of an engine's providers (see [`crate::Engine::catalog`]).
-pub struct Catalog<'a> {
-    pub(crate) inner: &'a Inner,
-}
-
-impl Catalog<'_> {
-    fn zap(&self) -> Result<&crate::provider::otpzap::OtpZap> {
-        self.inner.gw.zap()
-    }
-    fn notp(&self) -> Result<&crate::provider::numberotp::NumberOtp> {
-        self.inner.gw.notp()
-    }
-
-    /// Countries of every configured provider, merged by name.
-    pub async fn countries(&self) -> Partial<Vec<CatalogCountry>> {
-        let gw = &self.inner.gw;
-        let mut rows = Vec::new();
-        let mut failures = Vec::new();
-        if let Some(z) = &gw.otpzap {
-            for r in z.countries().await {
-                match r {
-                    Ok(v) => rows.extend(v),
-                    Err(e) => failures.push((ProviderId::Otpzap, e)),
-                }
-            }
-        }
-        if let Some(n) = &gw.numberotp {
-            match n.country_rows().await {
-                Ok(v) => rows.extend(v),
-                Err(e) => failures.push((ProviderId::Numberotp, e)),
-            }
-        }
-        Partial {
-            value: merge_countries(rows),
-            failures,
-        }
-    }
-
-    /// Everything for sale in `country`, optionally only services matching `search`, sorted by
-    /// service, provider and price.
-    pub async fn items(
-        &self,
-        country: &CatalogCountry,
-        search: Option<&str>,
-    ) -> Partial<Vec<CatalogItem>> {
-        let gw = &self.inner.gw;
-        let mut items = Vec::new();
-        let mut failures = Vec::new();
-        if let Some(z) = &gw.otpzap {
-            for r in z.items(country).await {
-                match r {
-                    Ok(v) => items.extend(v),
-                    Err(e) => failures.push((ProviderId::Otpzap, e)),
-                }
-            }
-        }
-        if let (Some(n), Some(id)) = (&gw.numberotp, &country.numberotp) {
-            match n.items(id, &country.name).await {
-                Ok(v) => items.extend(v),
-                Err(e) => failures.push((ProviderId::Numberotp, e)),
-            }
-        }
-        if let Some(q) = search
-            .map(|s| s.trim().to_lowercase())
-            .filter(|s| !s.is_empty())
-        {
-            items.retain(|i| matches_search(i, &q));
-        }
-        items.sort_by_cached_key(|i| {
-            (
-                i.service.to_lowercase(),
-                i.provider,
-                i.price.map(|p| p.minor),
-            )
-        });
-        Partial {
-            value: items,
-            failures,
-        }
-    }
-
-    /// A provider's balance: `None` where its API has none (NumberOTP, OOPPay);
-    /// [`EngineError::ProviderNotConfigured`] without a key.
-    pub async fn balance(&self, p: ProviderId) -> Result<Option<Money>> {
-        self.inner.gw.require(p)?;
-        match p {
-            ProviderId::Otpzap => Ok(Some(self.zap()?.balance().await?)),
-            ProviderId::Numberotp | ProviderId::Ooppay => Ok(None),
-        }
-    }
-
-    pub async fn s1_countries(&self) -> Result<Vec<Choice>> {
-        self.zap()?.s1_countries().await
-    }
-
-    pub async fn s1_services(&self, country_id: Option<&str>) -> Result<Vec<Choice>> {
-        self.zap()?.s1_services(country_id).await
-    }
-
-    /// Server 1 products (price tiers) of one service in one country, cheapest first.
-    pub async fn s1_products(
-        &self,
-        country_id: &str,
-        platform_id: &str,
-    ) -> Result<Vec<CatalogItem>> {
-        self.zap()?.s1_products(country_id, platform_id).await
-    }
-
-    pub async fn s2_countries(&self) -> Result<Vec<Choice>> {
-        self.zap()?.s2_countries().await
-    }
-
-    /// Operators of a Server 2 country, `random` (OTPZap picks) always first.
-    pub async fn s2_operators(&self, country_id: &str) -> Result<Vec<String>> {
-        self.zap()?.s2_operators(country_id).await
-    }
-
-    /// Server 2 services of a country, bought on `operator` (default `random`).
-    pub async fn s2_services(
-        &self,
-        country_id: &str,
-        operator: Option<&str>,
-    ) -> Result<Vec<CatalogItem>> {
-        self.zap()?.s2_services(country_id, operator).await
-    }
-
-    pub async fn s2_special(&self) -> Result<Vec<CatalogItem>> {
-        self.zap()?.s2_special().await
-    }
-
-    pub async fn email_sites(&self) -> Result<Vec<EmailSiteChoice>> {
-        self.zap()?.email_sites().await
-    }
-
-    pub async fn email_domains(&self, site: &str) -> Result<Vec<EmailDomainOffer>> {
-        self.zap()?.email_domains(site).await
-    }
-
-    pub async fn numberotp_services(&self, country: Option<&str>) -> Result<Vec<Choice>> {
-        self.notp()?.services(country).await
-    }
-
-    pub async fn numberotp_countries(&self, service: Option<&str>) -> Result<Vec<Choice>> {
-        self.notp()?.countries(service).await
-    }
-
-    /// NumberOTP prices, optionally of one service and/or one country (by id or by name).
-    pub async fn numberotp_prices(
-        &self,
-        service: Option<&str>,
-        country: Option<&str>,
-    ) -> Result<Vec<CatalogItem>> {
-        self.notp()?.prices(service, country).await
-    }
-}
-
-fn matches_search(i: &CatalogItem, q: &str) -> bool {
+pub(crate) fn matches_search(i: &CatalogItem, q: &str) -> bool {
     let has = |s: Option<&str>| s.is_some_and(|s| s.to_lowercase().contains(q));
     has(Some(&i.service)) || has(i.service_code.as_deref()) || has(i.label.as_deref())
 }
 
 /// One row per country name (case and spaces ignored), each provider's id filled in.
-fn merge_countries(rows: Vec<CountryRow>) -> Vec<CatalogCountry> {
+pub(crate) fn merge_countries(rows: Vec<CountryRow>) -> Vec<CatalogCountry> {
     let mut merged: BTreeMap<String, CatalogCountry> = BTreeMap::new();
     for r in rows {
         let name = r.name.unwrap_or_else(|| r.id.clone());

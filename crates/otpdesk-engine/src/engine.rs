@@ -71,8 +71,8 @@ impl Engine {
 
     /// What this engine's providers sell (catalog pages, countries, prices) and their balances,
     /// each read through the key's shared rate budget at interactive priority.
-    pub fn catalog(&self) -> crate::catalog::Catalog<'_> {
-        crate::catalog::Catalog { inner: &self.inner }
+    pub fn catalog(&self) -> provider::catalog::Catalog<'_> {
+        provider::catalog::Catalog { gw: &self.inner.gw }
     }
 
     /// Buy after re-reading the offer, as OTPZap asks: refused with `OutOfStock` when none is

@@ -53,8 +53,7 @@ pub mod store;
 mod tracking;
 
 pub use catalog::{
-    Catalog, CatalogCountry, CatalogItem, CatalogSource, Choice, EmailDomainOffer, EmailSiteChoice,
-    Partial,
+    CatalogCountry, CatalogItem, CatalogSource, Choice, EmailDomainOffer, EmailSiteChoice, Partial,
 };
 pub use config::{EngineConfig, ProviderConfig, TrackingConfig};
 pub use engine::Engine;
@@ -62,6 +61,7 @@ pub use error::{EngineError, Result};
 pub use events::EngineEvent;
 pub use history::*;
 pub use model::*;
+pub use provider::catalog::Catalog;
 pub use provider::numberotp::NO_REFUND as NUMBEROTP_NO_REFUND;
 pub use provider::{check_key, Quote};
 pub use rate_budget::Budget;

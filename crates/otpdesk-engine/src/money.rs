@@ -18,8 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// The longest a purchase waits on a provider's `Retry-After` before it gives up (nothing bought).
-pub const MAX_BUY_WAIT: Duration = Duration::from_secs(30);
+pub use crate::provider::MAX_BUY_WAIT;
 
 /// What one failed try says about money.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,6 +174,47 @@ pub(crate) fn mark_unknown(inner: &Inner, attempt_id: &str, err: &ProviderError)
     Ok(())
 }
 
+/// An unknown replace: if the old order is still open at the provider, nothing happened. A read
+/// only; it never replaces again.
+pub(crate) async fn reconcile_replace(inner: &Arc<Inner>, a: &AttemptView) -> Result<()> {
+    let old_id = a
+        .request
+        .get("order_id")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    let o = inner.order_view(old_id)?;
+    let remote = inner
+        .gw
+        .check_order(&o, Some(crate::rate_budget::Priority::Interactive))
+        .await??;
+    // Only an old number that is still open proves nothing happened. Replaced, or closed in
+    // any other way (the provider may have replaced it and the new order expired since): the
+    // outcome stays unknown.
+    if remote.status.is_final() {
+        return Err(EngineError::NotAllowed {
+            action: "check",
+            reason: format!(
+                "the old number is {} now, so whether a new one was bought cannot be told; check the dashboard, then dismiss",
+                remote.status
+            ),
+        });
+    }
+    let applied = inner.store.apply_remote(&o.id, &remote, inner.now())?;
+    inner.announce(&o.id, o.provider, applied);
+    inner.store.set_attempt_state(
+        &a.id,
+        AttemptState::Failed,
+        Some(("not_replaced", "the old number is unchanged")),
+        inner.now(),
+    )?;
+    if let Some(a) = inner.store.attempt(&a.id)? {
+        inner.emit(EngineEvent::AttemptResolved {
+            attempt: Box::new(a),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,45 +296,4 @@ mod tests {
         );
         assert!(t.uncertain);
     }
-}
-
-/// An unknown replace: if the old order is still open at the provider, nothing happened. A read
-/// only; it never replaces again.
-pub(crate) async fn reconcile_replace(inner: &Arc<Inner>, a: &AttemptView) -> Result<()> {
-    let old_id = a
-        .request
-        .get("order_id")
-        .and_then(|v| v.as_str())
-        .unwrap_or_default();
-    let o = inner.order_view(old_id)?;
-    let remote = inner
-        .gw
-        .check_order(&o, Some(crate::rate_budget::Priority::Interactive))
-        .await??;
-    // Only an old number that is still open proves nothing happened. Replaced, or closed in
-    // any other way (the provider may have replaced it and the new order expired since): the
-    // outcome stays unknown.
-    if remote.status.is_final() {
-        return Err(EngineError::NotAllowed {
-            action: "check",
-            reason: format!(
-                "the old number is {} now, so whether a new one was bought cannot be told; check the dashboard, then dismiss",
-                remote.status
-            ),
-        });
-    }
-    let applied = inner.store.apply_remote(&o.id, &remote, inner.now())?;
-    inner.announce(&o.id, o.provider, applied);
-    inner.store.set_attempt_state(
-        &a.id,
-        AttemptState::Failed,
-        Some(("not_replaced", "the old number is unchanged")),
-        inner.now(),
-    )?;
-    if let Some(a) = inner.store.attempt(&a.id)? {
-        inner.emit(EngineEvent::AttemptResolved {
-            attempt: Box::new(a),
-        });
-    }
-    Ok(())
 }

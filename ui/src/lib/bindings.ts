@@ -36,6 +36,7 @@ export const commands = {
 	s2Special: () => typedError<CatalogItem[], AppError>(__TAURI_INVOKE("s2_special")),
 	numberotpServices: (country: string | null) => typedError<Choice[], AppError>(__TAURI_INVOKE("numberotp_services", { country })),
 	numberotpCountries: (service: string | null) => typedError<Choice[], AppError>(__TAURI_INVOKE("numberotp_countries", { service })),
+	/**  NumberOTP prices, optionally of one service and/or one country (id or name). */
 	numberotpPrices: (service: string | null, country: string | null) => typedError<CatalogItem[], AppError>(__TAURI_INVOKE("numberotp_prices", { service, country })),
 	emailSites: () => typedError<EmailSiteChoice[], AppError>(__TAURI_INVOKE("email_sites")),
 	emailDomains: (site: string) => typedError<EmailDomainOffer[], AppError>(__TAURI_INVOKE("email_domains", { site })),
@@ -251,7 +252,7 @@ export type BuyRequest =
  */
 { type: "otpzap_email_options"; site: string; domain?: string | null; domains?: string[]; subject?: string | null; regex?: string | null };
 
-/**  A country as each provider names it; `null` where a provider does not sell there. */
+/**  A country as each provider names it; `None` where a provider does not sell there. */
 export type CatalogCountry = {
 	name: string,
 	iso: string | null,
@@ -270,7 +271,7 @@ export type CatalogItem = {
 	label: string | null,
 	country: string,
 	price: Money | null,
-	/**  `null`: the provider does not say. */
+	/**  `None`: the provider does not say. */
 	stock: number | null,
 	target: BuyRequest,
 };

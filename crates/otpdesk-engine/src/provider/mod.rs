@@ -4,6 +4,7 @@
 //! [`RateBudget`] first ([`Door`]), a `Retry-After` closes that budget, and [`Gateway`] hands
 //! each order or purchase to the module of its provider. See `docs/PROVIDERS.md`.
 
+pub(crate) mod catalog;
 pub(crate) mod numberotp;
 pub(crate) mod ooppay;
 pub(crate) mod otpzap;
@@ -18,6 +19,9 @@ use otpdesk_providers::ProviderError;
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::sync::Arc;
+
+/// The longest a purchase waits on a provider's `Retry-After` before it gives up (nothing bought).
+pub const MAX_BUY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A provider's rate-budget door: wait for a token, send, and close the budget when the
 /// provider says `Retry-After`.
@@ -36,7 +40,7 @@ impl Door {
         if let Some(prio) = prio {
             if prio == Priority::Interactive {
                 // Someone is waiting: a key closed for long is said at once, never waited out.
-                if let Some(left) = b.blocked_for().filter(|d| *d > crate::money::MAX_BUY_WAIT) {
+                if let Some(left) = b.blocked_for().filter(|d| *d > MAX_BUY_WAIT) {
                     return Err(ProviderError::RateLimited {
                         retry_after: Some(left),
                     });
