@@ -219,8 +219,11 @@ pub enum Buy {
     },
     /// NumberOTP activation.
     Numberotp {
+        /// Service code from `catalog numberotp services` (`wa`).
         #[arg(long)]
         service: String,
+        /// Country name (`Indonesia`) or id from `catalog numberotp countries`; ids differ
+        /// between NumberOTP's hosts, names do not.
         #[arg(long)]
         country: String,
         #[command(flatten)]

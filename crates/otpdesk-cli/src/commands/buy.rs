@@ -5,7 +5,7 @@
 use super::tracked;
 use crate::args::{Buy, WaitOpts};
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{CliError, ProviderResult};
 use crate::output::Out;
 use otpdesk_engine::BuyRequest;
 use std::time::Duration;
@@ -65,6 +65,13 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
             country,
             wait,
         } => {
+            // A name ("Indonesia") is looked up: NumberOTP's ids are not the same on every host.
+            let country = ctx
+                .numberotp()?
+                .country_id(&country)
+                .await
+                .of(otpdesk_core::ProviderId::Numberotp)?
+                .to_string();
             tracked::buy(
                 ctx,
                 out,

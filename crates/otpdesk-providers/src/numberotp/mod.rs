@@ -145,6 +145,22 @@ impl NumberOtpClient {
         }))
     }
 
+    /// The id to buy with for `id_or_name`: digits are an id as given; anything else is a
+    /// country name looked up with [`Self::country_by_name`] (unknown: a `Validation` error).
+    pub async fn country_id(&self, id_or_name: &str) -> Result<Id, ProviderError> {
+        let given = id_or_name.trim();
+        if !given.is_empty() && given.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(Id::from(given));
+        }
+        match self.country_by_name(given).await? {
+            Some(c) => Ok(c.id),
+            None => Err(ProviderError::invalid(
+                "country",
+                format!("NumberOTP lists no country named {given:?}"),
+            )),
+        }
+    }
+
     /// `GET /public/prices` (sent without the API key, as documented).
     pub async fn prices(&self) -> Result<Vec<NumberOtpPrice>, ProviderError> {
         let call = Call::get("/public/prices").no_auth();
