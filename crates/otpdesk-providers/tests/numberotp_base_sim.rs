@@ -71,7 +71,8 @@ async fn a_first_paid_call_resolves_before_it_pays() {
     let docs = html_host(FaultKind::Html).await;
     let api = env().await;
     let no = client(&docs.sim.numberotp_url(), &api.sim.numberotp_url());
-    let a = no.create_activation("wa", "67").await.unwrap();
+    let indonesia = no.country_id("Indonesia").await.unwrap();
+    let a = no.create_activation("wa", indonesia.as_str()).await.unwrap();
     assert!(a.id.as_str().starts_with("act_"));
     assert_eq!(no.base_url(), api.sim.numberotp_url());
     assert_eq!(saw_no_key(&docs).await, 1);

@@ -4,7 +4,7 @@
 //! public types. Money stays exact: a JSON number is read through its text, never as `f64`.
 
 use super::{Activation, NumberOtpCountry, NumberOtpPrice, NumberOtpService};
-use crate::lenient::{each, keyed_items, Amounts, Obj};
+use crate::lenient::{keyed_items, Amounts, Obj};
 use otpdesk_core::{Currency, OrderStatus};
 use serde_json::Value;
 
