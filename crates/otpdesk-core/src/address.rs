@@ -142,11 +142,21 @@ mod tests {
     fn numberotp_hosts_are_one_origin_for_its_key() {
         let p = ProviderId::Numberotp;
         let docs = ProviderUrl::parse(p.default_base_url()).unwrap().origin();
-        let api = ProviderUrl::parse(p.fallback_base_url().unwrap()).unwrap().origin();
+        let api = ProviderUrl::parse(p.fallback_base_url().unwrap())
+            .unwrap()
+            .origin();
         assert_eq!(api, "https://api.numberotp.com");
         assert!(same_key_origin(p, &docs, &api) && same_key_origin(p, &api, &docs));
-        assert!(same_key_origin(p, "http://127.0.0.1:9", "http://127.0.0.1:9"));
-        assert!(!same_key_origin(p, &docs, "https://evil.numberotp.com.example"));
+        assert!(same_key_origin(
+            p,
+            "http://127.0.0.1:9",
+            "http://127.0.0.1:9"
+        ));
+        assert!(!same_key_origin(
+            p,
+            &docs,
+            "https://evil.numberotp.com.example"
+        ));
         assert!(!same_key_origin(p, &docs, "http://api.numberotp.com"));
         assert!(!same_key_origin(ProviderId::Otpzap, &docs, &api));
     }

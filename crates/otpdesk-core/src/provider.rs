@@ -128,7 +128,9 @@ mod tests {
     fn fallbacks_are_official_origins() {
         for p in ProviderId::ALL {
             let origin = |u: &str| url::Url::parse(u).unwrap().origin().ascii_serialization();
-            assert!(p.official_origins().contains(&origin(p.default_base_url()).as_str()));
+            assert!(p
+                .official_origins()
+                .contains(&origin(p.default_base_url()).as_str()));
             if let Some(f) = p.fallback_base_url() {
                 assert!(p.official_origins().contains(&origin(f).as_str()), "{p}");
             }

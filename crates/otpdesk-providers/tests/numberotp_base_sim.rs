@@ -22,7 +22,9 @@ async fn html_host(page: FaultKind) -> Env {
 fn not_found_page() -> FaultKind {
     FaultKind::Status {
         status: 404,
-        body: Some("<!doctype html><title>NumberOTP</title><h1>Developer API Documentation</h1>".into()),
+        body: Some(
+            "<!doctype html><title>NumberOTP</title><h1>Developer API Documentation</h1>".into(),
+        ),
     }
 }
 
@@ -48,16 +50,30 @@ async fn html_docs_host_falls_back_and_never_sees_the_key() {
         let docs = html_host(page).await;
         let api = env_shaped(NumberOtpShape::Realworld).await;
         let no = client(&docs.sim.numberotp_url(), &api.sim.numberotp_url());
-        assert_eq!(no.base_url(), docs.sim.numberotp_url(), "documented until probed");
+        assert_eq!(
+            no.base_url(),
+            docs.sim.numberotp_url(),
+            "documented until probed"
+        );
         let clone = no.clone();
         assert_eq!(no.resolve_base().await.unwrap(), api.sim.numberotp_url());
-        assert_eq!(clone.base_url(), api.sim.numberotp_url(), "clones share the choice");
+        assert_eq!(
+            clone.base_url(),
+            api.sim.numberotp_url(),
+            "clones share the choice"
+        );
 
         let indonesia = clone.country_by_name("indonesia").await.unwrap().unwrap();
-        let a = clone.create_activation("wa", indonesia.id.as_str()).await.unwrap();
+        let a = clone
+            .create_activation("wa", indonesia.id.as_str())
+            .await
+            .unwrap();
         assert_eq!(a.status, OrderStatus::Pending);
         api.ctl.deliver_otp(a.id.as_str()).await.unwrap();
-        assert_eq!(no.activation(&a.id).await.unwrap().status, OrderStatus::OtpReceived);
+        assert_eq!(
+            no.activation(&a.id).await.unwrap().status,
+            OrderStatus::OtpReceived
+        );
         assert!(!no.prices().await.unwrap().is_empty());
         // One probe, remembered: the docs host saw exactly one key-less request.
         assert_eq!(saw_no_key(&docs).await, 1);
@@ -72,7 +88,10 @@ async fn a_first_paid_call_resolves_before_it_pays() {
     let api = env().await;
     let no = client(&docs.sim.numberotp_url(), &api.sim.numberotp_url());
     let indonesia = no.country_id("Indonesia").await.unwrap();
-    let a = no.create_activation("wa", indonesia.as_str()).await.unwrap();
+    let a = no
+        .create_activation("wa", indonesia.as_str())
+        .await
+        .unwrap();
     assert!(a.id.as_str().starts_with("act_"));
     assert_eq!(no.base_url(), api.sim.numberotp_url());
     assert_eq!(saw_no_key(&docs).await, 1);
@@ -108,7 +127,10 @@ async fn no_host_answering_keeps_the_documented_base_and_paid_calls_do_not_move(
     let e = no.create_activation("wa", "67").await.unwrap_err();
     assert_eq!(e.code(), "outcome_unknown", "{e}");
     let other_seen = other.ctl.requests().await.unwrap();
-    assert!(other_seen.requests.iter().all(|r| r.method == "GET" && r.key_fp.is_none()));
+    assert!(other_seen
+        .requests
+        .iter()
+        .all(|r| r.method == "GET" && r.key_fp.is_none()));
 }
 
 #[test]

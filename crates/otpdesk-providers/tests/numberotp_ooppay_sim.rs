@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
-use otpdesk_providers::ooppay::CreatePayment;
 use otpdesk_core::ProviderId;
+use otpdesk_providers::ooppay::CreatePayment;
 use otpdesk_providers::{Currency, DepositStatus, Money, OrderStatus};
 use otpdesk_sim::control::types::ConfigPatch;
 use std::time::{Duration, Instant};
@@ -46,7 +46,11 @@ async fn numberotp_catalogue_and_prices() {
             .iter()
             .find(|p| p.service == "wa" && p.country.as_str() == id)
             .unwrap();
-        assert_eq!(wa.price, Some(Money::new(Currency::Usd, 250_000)), "{shape}");
+        assert_eq!(
+            wa.price,
+            Some(Money::new(Currency::Usd, 250_000)),
+            "{shape}"
+        );
         assert!(wa.available.is_some_and(|n| n > 0), "{shape}");
         assert!(prices.iter().all(|p| p.price.is_some()), "{shape}");
     }
@@ -109,7 +113,11 @@ async fn numberotp_errors_in_both_dialects() {
             .unwrap_err();
         assert_eq!(e.code(), "auth", "{shape}: {e}");
         env.ctl
-            .add_account(ProviderId::Numberotp, "notp_poor", Money::new(Currency::Usd, 0))
+            .add_account(
+                ProviderId::Numberotp,
+                "notp_poor",
+                Money::new(Currency::Usd, 0),
+            )
             .await
             .unwrap();
         let e = env
@@ -118,7 +126,12 @@ async fn numberotp_errors_in_both_dialects() {
             .await
             .unwrap_err();
         assert_eq!(e.code(), "insufficient_balance", "{shape}: {e}");
-        assert!(e.to_string().to_lowercase().contains("insufficient balance"), "{e}");
+        assert!(
+            e.to_string()
+                .to_lowercase()
+                .contains("insufficient balance"),
+            "{e}"
+        );
         let no = env.numberotp();
         let sold_out = no
             .prices()

@@ -3,12 +3,12 @@
 //! the handler), then the limiter, then the handler, then mangling faults, then the log.
 
 use crate::control::types::{FaultKind, NumberOtpShape, RequestLogEntry};
-use crate::numberotp::dialect::realworld_error;
 use crate::error::SimError;
 use crate::fault_replies::{dropped, fault_response, malformed, patched};
 use crate::faults::FaultPlan;
 use crate::http::bearer;
 use crate::ledger::key_fingerprint;
+use crate::numberotp::dialect::realworld_error;
 use crate::state::Sim;
 use axum::extract::{Request, State};
 use axum::http::header;
@@ -63,7 +63,10 @@ pub async fn provider_layer(State(sim): State<Arc<Sim>>, req: Request, next: Nex
     // Real NumberOTP spells errors its own way; a fault's explicit body is sent as given.
     let explicit_body = matches!(
         &plan.short_circuit,
-        Some(FaultKind::Status { body: Some(_), .. } | FaultKind::TooManyRequests { body: Some(_), .. })
+        Some(
+            FaultKind::Status { body: Some(_), .. }
+                | FaultKind::TooManyRequests { body: Some(_), .. }
+        )
     );
     let resp = if provider == ProviderId::Numberotp
         && shape == NumberOtpShape::Realworld

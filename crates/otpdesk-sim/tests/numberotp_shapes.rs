@@ -4,9 +4,9 @@
 mod common;
 
 use common::{start, start_with};
+use otpdesk_core::ProviderId;
 use otpdesk_sim::control::types::{FaultKind, FaultRule, NumberOtpShape};
 use otpdesk_sim::{SimConfig, DEMO_NUMBEROTP_KEY};
-use otpdesk_core::ProviderId;
 use serde_json::json;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -31,7 +31,10 @@ async fn realworld_catalogue_prices_and_activation() {
     assert!(wa["count"].as_u64().unwrap() > 0, "{wa}");
     let c = env.notp_get("/public/countries").await;
     assert_eq!(c.body["data"]["22"], json!({"code": "22", "name": "India"}));
-    assert_eq!(c.body["data"]["6"], json!({"code": "6", "name": "Indonesia"}));
+    assert_eq!(
+        c.body["data"]["6"],
+        json!({"code": "6", "name": "Indonesia"})
+    );
     assert!(c.body["data"].get("67").is_none());
     let p = env.notp_get("/public/prices").await;
     let wa_id = &p.body["data"]["6"]["wa"];
@@ -46,7 +49,10 @@ async fn realworld_catalogue_prices_and_activation() {
     assert_eq!(act["status"], "Active");
     assert_eq!(act["cost"], json!(0.25));
     assert!(act.get("price").is_none() && act.get("currency").is_none());
-    assert!(act["phone_number"].as_str().unwrap().starts_with("+62"), "{act}");
+    assert!(
+        act["phone_number"].as_str().unwrap().starts_with("+62"),
+        "{act}"
+    );
     assert_eq!(env.ledger_balance(DEMO_NUMBEROTP_KEY).await, 9_750_000);
     let id = act["id"].as_str().unwrap().to_string();
     let d = env.ctl.deliver_otp(&id).await.unwrap();
@@ -60,7 +66,11 @@ async fn realworld_catalogue_prices_and_activation() {
         .await;
     assert_eq!(bad.status, 404);
     assert_eq!(bad.body["code"], "NOT_FOUND");
-    assert!(bad.body["error"].as_str().unwrap().ends_with('.'), "{:?}", bad.body);
+    assert!(
+        bad.body["error"].as_str().unwrap().ends_with('.'),
+        "{:?}",
+        bad.body
+    );
 }
 
 #[tokio::test]
@@ -83,7 +93,11 @@ async fn realworld_errors_are_a_sentence_and_a_code() {
     assert_eq!(r.body["code"], "INVALID_API_KEY");
     assert!(r.body["error"].is_string(), "{:?}", r.body);
     env.ctl
-        .add_account(ProviderId::Numberotp, "notp_poor", otpdesk_core::Money::new(otpdesk_core::Currency::Usd, 0))
+        .add_account(
+            ProviderId::Numberotp,
+            "notp_poor",
+            otpdesk_core::Money::new(otpdesk_core::Currency::Usd, 0),
+        )
         .await
         .unwrap();
     let r = env
@@ -95,23 +109,46 @@ async fn realworld_errors_are_a_sentence_and_a_code() {
             None,
         )
         .await;
-    assert_eq!((r.status, r.body["code"].as_str()), (402, Some("INSUFFICIENT_BALANCE")));
-    assert!(r.body["error"].as_str().unwrap().starts_with("Insufficient balance"));
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (402, Some("INSUFFICIENT_BALANCE"))
+    );
+    assert!(r.body["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("Insufficient balance"));
     // Faults speak the dialect too, unless they carry their own body.
     env.ctl
-        .add_fault(&FaultRule::new(FaultKind::RateLimit { retry_after: 7 }).provider(ProviderId::Numberotp).times(1))
+        .add_fault(
+            &FaultRule::new(FaultKind::RateLimit { retry_after: 7 })
+                .provider(ProviderId::Numberotp)
+                .times(1),
+        )
         .await
         .unwrap();
     let r = env.notp_get("/public/countries").await;
-    assert_eq!((r.status, r.body["code"].as_str()), (429, Some("RATE_LIMITED")));
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (429, Some("RATE_LIMITED"))
+    );
     assert_eq!(r.retry_after(), Some(7));
     // Back to the documented dialect at run time.
-    env.ctl.set_numberotp_shape(NumberOtpShape::Doc).await.unwrap();
-    assert_eq!(env.ctl.config().await.unwrap().numberotp_shape, NumberOtpShape::Doc);
+    env.ctl
+        .set_numberotp_shape(NumberOtpShape::Doc)
+        .await
+        .unwrap();
+    assert_eq!(
+        env.ctl.config().await.unwrap().numberotp_shape,
+        NumberOtpShape::Doc
+    );
     let r = env.notp_get("/activations/act_missing").await;
     assert_eq!(r.body["error"]["code"], "not_found");
     let c = env.notp_get("/public/countries").await;
-    assert!(c.body["countries"].as_array().unwrap().iter().any(|c| c["id"] == "67" && c["name"] == "Indonesia"));
+    assert!(c.body["countries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == "67" && c["name"] == "Indonesia"));
 }
 
 #[test]
@@ -142,8 +179,14 @@ fn binary_takes_the_shape_flag() {
     let countries = get("/numberotp/v1/public/countries");
     let _ = Command::new("kill").arg(child.id().to_string()).status();
     assert!(child.wait().unwrap().success());
-    assert!(config.contains("\"numberotp_shape\":\"realworld\""), "{config}");
-    assert!(countries.contains("\"6\":{\"code\":\"6\",\"name\":\"Indonesia\"}"), "{countries}");
+    assert!(
+        config.contains("\"numberotp_shape\":\"realworld\""),
+        "{config}"
+    );
+    assert!(
+        countries.contains("\"6\":{\"code\":\"6\",\"name\":\"Indonesia\"}"),
+        "{countries}"
+    );
     let refused = Command::new(env!("CARGO_BIN_EXE_otpdesk-sim"))
         .args(["--numberotp-shape", "poetry"])
         .output()

@@ -69,7 +69,10 @@ async fn catalogs_and_buy_wait_in_both_dialects() {
                 "60",
             ];
             let records = h.run(&args).await.ok().records();
-            assert_eq!(records[0]["type"], "order", "{shape} {country}: {records:?}");
+            assert_eq!(
+                records[0]["type"], "order",
+                "{shape} {country}: {records:?}"
+            );
             let otp = records
                 .iter()
                 .find(|r| r["type"] == "otp")
@@ -79,7 +82,14 @@ async fn catalogs_and_buy_wait_in_both_dialects() {
         }
         // A country NumberOTP does not list is one sentence, nothing bought.
         let r = h
-            .run(&["buy", "numberotp", "--service", "wa", "--country", "Atlantis"])
+            .run(&[
+                "buy",
+                "numberotp",
+                "--service",
+                "wa",
+                "--country",
+                "Atlantis",
+            ])
             .await;
         assert_ne!(r.status, 0);
         assert!(r.stderr.contains("Atlantis"), "{}", r.stderr);

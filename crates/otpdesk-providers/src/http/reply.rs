@@ -159,8 +159,12 @@ fn kind_by_code(code: &str) -> Option<Kind> {
     Some(match code.trim().to_ascii_lowercase().as_str() {
         "unauthorized" | "unauthenticated" | "invalid_api_key" | "invalid_key" | "forbidden"
         | "auth" | "missing_api_key" | "api_key_invalid" | "invalid_token" => Kind::Auth,
-        "not_found" | "order_not_found" | "notfound" | "activation_not_found"
-        | "service_not_found" | "country_not_found" => Kind::NotFound,
+        "not_found"
+        | "order_not_found"
+        | "notfound"
+        | "activation_not_found"
+        | "service_not_found"
+        | "country_not_found" => Kind::NotFound,
         "not_pending" | "conflict" | "invalid_state" | "already_finished" => Kind::Conflict,
         "cooldown" | "cancel_cooldown" | "resend_locked" => Kind::Cooldown,
         "rate_limited" | "rate_limit" | "rate_limit_exceeded" | "too_many_requests" => {
@@ -169,7 +173,11 @@ fn kind_by_code(code: &str) -> Option<Kind> {
         "insufficient_balance" | "insufficient_funds" | "low_balance" | "not_enough_balance" => {
             Kind::Insufficient
         }
-        "out_of_stock" | "no_numbers" | "no_stock" | "sold_out" | "no_numbers_available"
+        "out_of_stock"
+        | "no_numbers"
+        | "no_stock"
+        | "sold_out"
+        | "no_numbers_available"
         | "numbers_unavailable" => Kind::OutOfStock,
         "validation_error" | "validation" | "invalid_request" | "invalid_parameter"
         | "bad_request" => Kind::Validation,
@@ -494,9 +502,20 @@ mod tests {
             }
         }
         // A one-word sentence is the message, the `code` field is the code.
-        let e = run(false, Envelope::Bare, 400, None, r#"{"error":"Forbidden","code":"NO_NUMBERS"}"#)
-            .unwrap_err();
-        assert_eq!(e, ProviderError::OutOfStock { message: "Forbidden".into() });
+        let e = run(
+            false,
+            Envelope::Bare,
+            400,
+            None,
+            r#"{"error":"Forbidden","code":"NO_NUMBERS"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            ProviderError::OutOfStock {
+                message: "Forbidden".into()
+            }
+        );
     }
 
     #[test]

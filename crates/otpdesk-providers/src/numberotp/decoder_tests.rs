@@ -76,11 +76,19 @@ fn created_activations_with_odd_prices_keep_their_id() {
 fn real_world_catalogue_shapes() {
     let s = services(&json!({"data":{"services":[{"code":"wa","name":"WhatsApp","count":123}]}}))
         .unwrap();
-    assert_eq!((s[0].code.as_str(), s[0].name.as_deref()), ("wa", Some("WhatsApp")));
+    assert_eq!(
+        (s[0].code.as_str(), s[0].name.as_deref()),
+        ("wa", Some("WhatsApp"))
+    );
     assert_eq!(s[0].extra["count"], json!(123));
-    let c = countries(&json!({"data":{"22":{"code":"22","name":"India"},"6":{"code":"6","name":"Indonesia"}}}))
-        .unwrap();
-    let names: Vec<_> = c.iter().map(|c| (c.id.as_str(), c.name.as_deref().unwrap())).collect();
+    let c = countries(
+        &json!({"data":{"22":{"code":"22","name":"India"},"6":{"code":"6","name":"Indonesia"}}}),
+    )
+    .unwrap();
+    let names: Vec<_> = c
+        .iter()
+        .map(|c| (c.id.as_str(), c.name.as_deref().unwrap()))
+        .collect();
     assert_eq!(names, [("22", "India"), ("6", "Indonesia")]);
     assert!(c.iter().all(|c| c.extra.is_empty()));
     // The map key is the id when the entry has none.
@@ -88,12 +96,25 @@ fn real_world_catalogue_shapes() {
     assert_eq!(c[0].id.as_str(), "6");
     let p = prices(&json!({"data":{"22":{"wa":{"cost":0.05,"count":123},"tg":{"cost":"0.10","count":"7"}},"6":{"wa":{"cost":0.25,"count":0}}}}))
         .unwrap();
-    let find = |svc: &str, c: &str| p.iter().find(|x| x.service == svc && x.country.as_str() == c).unwrap();
-    assert_eq!(find("wa", "22").price, Some(Money::new(Currency::Usd, 50_000)));
+    let find = |svc: &str, c: &str| {
+        p.iter()
+            .find(|x| x.service == svc && x.country.as_str() == c)
+            .unwrap()
+    };
+    assert_eq!(
+        find("wa", "22").price,
+        Some(Money::new(Currency::Usd, 50_000))
+    );
     assert_eq!(find("wa", "22").available, Some(123));
-    assert_eq!(find("tg", "22").price, Some(Money::new(Currency::Usd, 100_000)));
+    assert_eq!(
+        find("tg", "22").price,
+        Some(Money::new(Currency::Usd, 100_000))
+    );
     assert_eq!(find("tg", "22").available, Some(7));
-    assert_eq!(find("wa", "6").price, Some(Money::new(Currency::Usd, 250_000)));
+    assert_eq!(
+        find("wa", "6").price,
+        Some(Money::new(Currency::Usd, 250_000))
+    );
     assert_eq!(p.len(), 3);
     assert!(prices(&json!({"data":{"22":{"wa":{"cost":"cheap"}}}})).is_err());
     assert!(prices(&json!({"data":{"22":{"wa":[1]}}})).is_err());
@@ -102,7 +123,11 @@ fn real_world_catalogue_shapes() {
 #[test]
 fn real_world_activations() {
     let real = json!({"data":{"activation":{"id":"act_1","phone_number":"+62 812-3456-7890","service":"wa","country":"6","status":"Active","cost":0.25,"otp":null}}});
-    for v in [real.clone(), real["data"].clone(), real["data"]["activation"].clone()] {
+    for v in [
+        real.clone(),
+        real["data"].clone(),
+        real["data"]["activation"].clone(),
+    ] {
         let a = created_activation(&v).unwrap_or_else(|e| panic!("{v}: {e}"));
         assert_eq!(a.id.as_str(), "act_1");
         assert_eq!(a.status, OrderStatus::Pending, "{v}");

@@ -86,7 +86,12 @@ pub fn prices(v: &Value) -> Result<Vec<NumberOtpPrice>, String> {
     let mut out = Vec::new();
     for (key, item) in keyed_items(v, "prices")? {
         let flat = match item {
-            Value::Object(m) => key.is_none() || ["service", "cost", "price"].iter().any(|k| m.contains_key(*k)),
+            Value::Object(m) => {
+                key.is_none()
+                    || ["service", "cost", "price"]
+                        .iter()
+                        .any(|k| m.contains_key(*k))
+            }
             _ => true,
         };
         if flat {
@@ -94,14 +99,22 @@ pub fn prices(v: &Value) -> Result<Vec<NumberOtpPrice>, String> {
             continue;
         }
         let country = key.unwrap_or_default();
-        for (service, p) in keyed_items(item, "services").map_err(|e| format!("prices[{country}]: {e}"))? {
-            out.push(price(p, service, Some(country)).map_err(|e| format!("prices[{country}]: {e}"))?);
+        for (service, p) in
+            keyed_items(item, "services").map_err(|e| format!("prices[{country}]: {e}"))?
+        {
+            out.push(
+                price(p, service, Some(country)).map_err(|e| format!("prices[{country}]: {e}"))?,
+            );
         }
     }
     Ok(out)
 }
 
-fn price(v: &Value, service: Option<&str>, country: Option<&str>) -> Result<NumberOtpPrice, String> {
+fn price(
+    v: &Value,
+    service: Option<&str>,
+    country: Option<&str>,
+) -> Result<NumberOtpPrice, String> {
     let mut o = Obj::new(v, "price")?;
     let cur = o.currency("currency", Currency::Usd)?;
     let service = o.str("service").or_else(|| service.map(str::to_string));

@@ -119,7 +119,11 @@ impl NumberOtpClient {
         country: Option<&str>,
     ) -> Result<Vec<NumberOtpService>, ProviderError> {
         let call = Call::get("/public/services").query_opt("country", country);
-        self.hosts.usable().await.send(call, decoders::services).await
+        self.hosts
+            .usable()
+            .await
+            .send(call, decoders::services)
+            .await
     }
 
     /// `GET /public/countries[?service=]`.
@@ -128,7 +132,11 @@ impl NumberOtpClient {
         service: Option<&str>,
     ) -> Result<Vec<NumberOtpCountry>, ProviderError> {
         let call = Call::get("/public/countries").query_opt("service", service);
-        self.hosts.usable().await.send(call, decoders::countries).await
+        self.hosts
+            .usable()
+            .await
+            .send(call, decoders::countries)
+            .await
     }
 
     /// The country named `name` (any case, surrounding spaces ignored), read from
@@ -191,7 +199,11 @@ impl NumberOtpClient {
     pub async fn activation(&self, id: &Id) -> Result<Activation, ProviderError> {
         let call = Call::get("/activations/{id}")
             .at(format!("/activations/{}", path_segment(id.as_str())));
-        self.hosts.usable().await.send(call, decoders::activation).await
+        self.hosts
+            .usable()
+            .await
+            .send(call, decoders::activation)
+            .await
     }
 
     /// `GET /activations/{id}/wait`: returns as soon as the code arrives, or the current state
@@ -200,7 +212,11 @@ impl NumberOtpClient {
         let call = Call::get("/activations/{id}/wait")
             .at(format!("/activations/{}/wait", path_segment(id.as_str())))
             .long_poll();
-        self.hosts.usable().await.send(call, decoders::activation).await
+        self.hosts
+            .usable()
+            .await
+            .send(call, decoders::activation)
+            .await
     }
 }
 

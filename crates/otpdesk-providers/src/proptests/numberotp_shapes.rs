@@ -35,7 +35,13 @@ fn usd(units: u32) -> Money {
 fn any_case(word: &str, mask: u32) -> String {
     word.chars()
         .enumerate()
-        .map(|(i, c)| if mask >> (i % 32) & 1 == 1 { c.to_ascii_uppercase() } else { c })
+        .map(|(i, c)| {
+            if mask >> (i % 32) & 1 == 1 {
+                c.to_ascii_uppercase()
+            } else {
+                c
+            }
+        })
         .collect()
 }
 

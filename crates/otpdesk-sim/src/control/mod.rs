@@ -45,9 +45,9 @@
 //!   then is `cancelled`, refunded in the ledger at that time, and `order.cancelled` is sent.
 //!
 //! - `numberotp_shape` (`"doc"`, the default, or `"realworld"`; also `--numberotp-shape`): which
-  NumberOTP dialect the simulator speaks, see [`types::NumberOtpShape`] and docs/WIRE.md.
-
-## Faults
+//!   NumberOTP dialect the simulator speaks, see [`types::NumberOtpShape`] and docs/WIRE.md.
+//!
+//! ## Faults
 //! Rule: `{"kind":…, "provider"?: "otpzap", "method"?: "POST", "path_contains"?: "order/create",
 //! "count"?: 1, "probability"?: 0.5}` (matchers all optional; `path_contains` also sees the query).
 //! Kinds:

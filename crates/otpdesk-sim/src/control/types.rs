@@ -153,7 +153,9 @@ impl std::str::FromStr for NumberOtpShape {
         match s.trim().to_ascii_lowercase().as_str() {
             "doc" => Ok(NumberOtpShape::Doc),
             "realworld" | "real-world" | "real" => Ok(NumberOtpShape::Realworld),
-            other => Err(format!("unknown NumberOTP shape {other:?} (doc or realworld)")),
+            other => Err(format!(
+                "unknown NumberOTP shape {other:?} (doc or realworld)"
+            )),
         }
     }
 }

@@ -150,7 +150,9 @@ pub async fn realworld_error(resp: Response) -> Response {
         return resp;
     }
     let (mut parts, body) = resp.into_parts();
-    let bytes = axum::body::to_bytes(body, 4 << 20).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, 4 << 20)
+        .await
+        .unwrap_or_default();
     let respelled = serde_json::from_slice::<Value>(&bytes).ok().and_then(|v| {
         let err = v.get("error")?.as_object()?;
         let code = err.get("code")?.as_str()?;
@@ -180,6 +182,9 @@ mod tests {
         assert_eq!(real_code("insufficient_balance"), "INSUFFICIENT_BALANCE");
         assert_eq!(sentence("activation not found"), "Activation not found.");
         assert_eq!(sentence("Done!"), "Done!");
-        assert_eq!(number(Money::new(otpdesk_core::Currency::Usd, 50_000)), json!(0.05));
+        assert_eq!(
+            number(Money::new(otpdesk_core::Currency::Usd, 50_000)),
+            json!(0.05)
+        );
     }
 }

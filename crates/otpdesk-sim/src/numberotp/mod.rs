@@ -7,9 +7,9 @@ pub mod dialect;
 
 use crate::catalog::{NotpPrice, Service};
 use crate::catalog::{COUNTRIES, SERVICES};
-use crate::control::types::NumberOtpShape;
 use crate::clock::SimTime;
 use crate::control::types::Delivered;
+use crate::control::types::NumberOtpShape;
 use crate::error::{NumberotpError, SimError};
 use crate::http::{account_key, json_object, query_param, str_field};
 use crate::otpzap::order_spec::phone_number;
