@@ -97,6 +97,18 @@ impl fmt::Display for ProviderUrl {
     }
 }
 
+/// Whether a key bound to `bound` may be sent to `origin`: the same origin, or two of the
+/// provider's official origins (NumberOTP's documented `numberotp.com` and the
+/// `api.numberotp.com` its API really answers on are one pair).
+pub fn same_key_origin(provider: ProviderId, bound: &str, origin: &str) -> bool {
+    let (bound, origin) = (bound.trim(), origin.trim());
+    if bound == origin {
+        return true;
+    }
+    let official = provider.official_origins();
+    official.contains(&bound) && official.contains(&origin)
+}
+
 /// This computer: `localhost`, `127.0.0.0/8`, `::1`.
 fn is_loopback(host: &Host<&str>) -> bool {
     match host {
@@ -124,6 +136,29 @@ mod tests {
         assert_eq!(u.origin(), "https://otpzap.com");
         let u = ProviderUrl::parse("https://mirror.example:8443/numberotp").unwrap();
         assert_eq!(u.origin(), "https://mirror.example:8443");
+    }
+
+    #[test]
+    fn numberotp_hosts_are_one_origin_for_its_key() {
+        let p = ProviderId::Numberotp;
+        let docs = ProviderUrl::parse(p.default_base_url()).unwrap().origin();
+        let api = ProviderUrl::parse(p.fallback_base_url().unwrap())
+            .unwrap()
+            .origin();
+        assert_eq!(api, "https://api.numberotp.com");
+        assert!(same_key_origin(p, &docs, &api) && same_key_origin(p, &api, &docs));
+        assert!(same_key_origin(
+            p,
+            "http://127.0.0.1:9",
+            "http://127.0.0.1:9"
+        ));
+        assert!(!same_key_origin(
+            p,
+            &docs,
+            "https://evil.numberotp.com.example"
+        ));
+        assert!(!same_key_origin(p, &docs, "http://api.numberotp.com"));
+        assert!(!same_key_origin(ProviderId::Otpzap, &docs, &api));
     }
 
     #[test]

@@ -39,6 +39,26 @@ impl ProviderId {
         }
     }
 
+    /// Where the API really answers when [`Self::default_base_url`] does not: NumberOTP's docs
+    /// give `numberotp.com`, every real integration calls `api.numberotp.com`. The provider
+    /// client probes the documented base and falls back to this one (key-less reads only).
+    pub fn fallback_base_url(self) -> Option<&'static str> {
+        match self {
+            ProviderId::Numberotp => Some("https://api.numberotp.com/v1"),
+            ProviderId::Otpzap | ProviderId::Ooppay => None,
+        }
+    }
+
+    /// Origins that are one provider for an API key: a key bound to one may be sent to the
+    /// others (the documented host and its fallback).
+    pub fn official_origins(self) -> &'static [&'static str] {
+        match self {
+            ProviderId::Numberotp => &["https://numberotp.com", "https://api.numberotp.com"],
+            ProviderId::Otpzap => &["https://otpzap.com"],
+            ProviderId::Ooppay => &["https://api.ooppay.io"],
+        }
+    }
+
     /// Environment variable that overrides the base URL (CLI and app alike; tests use it).
     pub fn url_env(self) -> &'static str {
         match self {
@@ -102,5 +122,22 @@ mod tests {
             assert_eq!(serde_json::from_str::<ProviderId>(&json).unwrap(), p);
         }
         assert!("acme".parse::<ProviderId>().is_err());
+    }
+
+    #[test]
+    fn fallbacks_are_official_origins() {
+        for p in ProviderId::ALL {
+            let origin = |u: &str| url::Url::parse(u).unwrap().origin().ascii_serialization();
+            assert!(p
+                .official_origins()
+                .contains(&origin(p.default_base_url()).as_str()));
+            if let Some(f) = p.fallback_base_url() {
+                assert!(p.official_origins().contains(&origin(f).as_str()), "{p}");
+            }
+        }
+        assert_eq!(
+            ProviderId::Numberotp.fallback_base_url(),
+            Some("https://api.numberotp.com/v1")
+        );
     }
 }

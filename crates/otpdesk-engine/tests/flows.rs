@@ -99,10 +99,16 @@ async fn cancel_after_cooldown_refunds() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn numberotp_long_poll_delivers_fast() {
-    let sim = sim(100_000).await;
+    for shape in NumberOtpShape::ALL {
+        numberotp_long_poll_delivers_fast_in(shape).await;
+    }
+}
+
+async fn numberotp_long_poll_delivers_fast_in(shape: NumberOtpShape) {
+    let sim = sim_shaped(100_000, shape).await;
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&sim, dir.path()).await;
-    let order = engine.buy(numberotp_wa()).await.unwrap();
+    let order = engine.buy(sim.numberotp_wa()).await.unwrap();
     // The name from NumberOTP's own service list, not its code `wa`.
     assert_eq!(order.service, "WhatsApp");
     tokio::time::sleep(Duration::from_millis(300)).await; // the /wait is hanging now
@@ -220,11 +226,17 @@ async fn deposits_are_tracked_until_paid() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_after_restart_finds_codes_that_came_meanwhile() {
-    let sim = sim(100_000).await;
+    for shape in NumberOtpShape::ALL {
+        resume_after_restart_finds_codes_that_came_meanwhile_in(shape).await;
+    }
+}
+
+async fn resume_after_restart_finds_codes_that_came_meanwhile_in(shape: NumberOtpShape) {
+    let sim = sim_shaped(100_000, shape).await;
     let dir = tempfile::tempdir().unwrap();
     let engine1 = engine(&sim, dir.path()).await;
     let a = engine1.buy(S1).await.unwrap();
-    let b = engine1.buy(numberotp_wa()).await.unwrap();
+    let b = engine1.buy(sim.numberotp_wa()).await.unwrap();
     engine1.shutdown().await;
     drop(engine1);
     let da = sim
@@ -250,8 +262,14 @@ async fn resume_after_restart_finds_codes_that_came_meanwhile() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_outcomes_are_listed_and_reconciled() {
+    for shape in NumberOtpShape::ALL {
+        unknown_outcomes_are_listed_and_reconciled_in(shape).await;
+    }
+}
+
+async fn unknown_outcomes_are_listed_and_reconciled_in(shape: NumberOtpShape) {
     use otpdesk_sim::control::types::{FaultKind, FaultRule};
-    let sim = sim(100_000).await;
+    let sim = sim_shaped(100_000, shape).await;
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&sim, dir.path()).await;
     let mut rx = engine.subscribe();
@@ -265,7 +283,7 @@ async fn unknown_outcomes_are_listed_and_reconciled() {
         )
         .await
         .unwrap();
-    let err = engine.buy(numberotp_wa()).await.unwrap_err();
+    let err = engine.buy(sim.numberotp_wa()).await.unwrap_err();
     let EngineError::OutcomeUnknown { attempt_id } = err else {
         panic!("{err:?}")
     };
@@ -429,8 +447,14 @@ async fn api_keys_never_reach_the_data_directory() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failing_long_poll_falls_back_to_polling_and_reports_the_error() {
+    for shape in NumberOtpShape::ALL {
+        failing_long_poll_falls_back_to_polling_and_reports_the_error_in(shape).await;
+    }
+}
+
+async fn failing_long_poll_falls_back_to_polling_and_reports_the_error_in(shape: NumberOtpShape) {
     use otpdesk_sim::control::types::{FaultKind, FaultRule};
-    let sim = sim(100_000).await;
+    let sim = sim_shaped(100_000, shape).await;
     let dir = tempfile::tempdir().unwrap();
     // Every /wait fails from now on.
     sim.control
@@ -445,7 +469,7 @@ async fn failing_long_poll_falls_back_to_polling_and_reports_the_error() {
         .unwrap();
     let engine = engine(&sim, dir.path()).await;
     let mut rx = engine.subscribe();
-    let order = engine.buy(numberotp_wa()).await.unwrap();
+    let order = engine.buy(sim.numberotp_wa()).await.unwrap();
     let e = next_event(&mut rx, 5, |e| {
         matches!(e, EngineEvent::ProviderError { .. })
     })

@@ -261,16 +261,44 @@ impl Transport {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(&ctx, &e))? {
-            let room = MAX_BODY.saturating_sub(body.len());
-            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            if room <= chunk.len() {
-                break;
-            }
-        }
+        let body = read_body(&mut resp)
+            .await
+            .map_err(|e| transport_error(&ctx, &e))?;
         handle(&ctx, status, retry_after.as_deref(), &body, decode)
     }
+
+    /// Whether a key-less `GET path` answers with a JSON body, whatever its status (a JSON error
+    /// is still the API speaking). An HTML page, an empty body or no connection is `false`.
+    pub async fn answers_json(&self, path: &str) -> bool {
+        let inner = &*self.inner;
+        let sent = inner
+            .client
+            .get(format!("{}{}", inner.base, path))
+            .timeout(inner.options.request_timeout)
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .send()
+            .await;
+        let Ok(mut resp) = sent else {
+            return false;
+        };
+        match read_body(&mut resp).await {
+            Ok(body) => serde_json::from_slice::<Value>(&body).is_ok(),
+            Err(_) => false,
+        }
+    }
+}
+
+/// The reply body, at most [`MAX_BODY`] bytes.
+async fn read_body(resp: &mut reqwest::Response) -> Result<Vec<u8>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        let room = MAX_BODY.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if room <= chunk.len() {
+            break;
+        }
+    }
+    Ok(body)
 }
 
 /// Classify a reqwest failure. A connect failure means nothing was sent, so even a paid call is a

@@ -269,17 +269,18 @@ pub(crate) fn each<T>(
         .collect()
 }
 
-/// Find a list in a response that may be a bare array, `{key: [...]}`, `{"data": [...]}` or
-/// `{"data": {key: [...]}}` (NumberOTP's shapes are undocumented). Returns the list and the
-/// object around it (for `extra`), if any.
-pub(crate) fn find_list<'a>(v: &'a Value, key: &str) -> Result<&'a [Value], String> {
+/// The items of a collection that may be a list or a map keyed by code (real NumberOTP replies:
+/// `{"22": {"code": "22", ...}}`), in any wrapper: bare, `{key: ...}`, `{"data": ...}` or
+/// `{"data": {key: ...}}`. Items of a map come with their key, in the map's order.
+pub(crate) type Keyed<'a> = Vec<(Option<&'a str>, &'a Value)>;
+
+pub(crate) fn keyed_items<'a>(v: &'a Value, key: &str) -> Result<Keyed<'a>, String> {
     match v {
-        Value::Array(items) => Ok(items),
+        Value::Array(items) => Ok(items.iter().map(|i| (None, i)).collect()),
         Value::Object(map) => match map.get(key).or_else(|| map.get("data")) {
-            Some(Value::Array(items)) => Ok(items),
-            Some(inner @ Value::Object(_)) => find_list(inner, key),
+            Some(inner @ (Value::Array(_) | Value::Object(_))) => keyed_items(inner, key),
             Some(other) => Err(format!("`{key}` is {}, not a list", kind(other))),
-            None => Err(format!("missing `{key}`")),
+            None => Ok(map.iter().map(|(k, v)| (Some(k.as_str()), v)).collect()),
         },
         other => Err(format!("expected a list of {key}, got {}", kind(other))),
     }
@@ -329,16 +330,23 @@ mod tests {
     }
 
     #[test]
-    fn find_list_tolerates_wrappers() {
+    fn keyed_items_tolerate_wrappers_and_maps() {
         for v in [
             json!([1, 2]),
             json!({"xs": [1, 2]}),
             json!({"data": [1, 2]}),
             json!({"data": {"xs": [1, 2]}}),
         ] {
-            assert_eq!(find_list(&v, "xs").unwrap().len(), 2, "{v}");
+            let items = keyed_items(&v, "xs").unwrap();
+            assert_eq!(items.len(), 2, "{v}");
+            assert!(items.iter().all(|(k, _)| k.is_none()), "{v}");
         }
-        assert!(find_list(&json!({"xs": 3}), "xs").is_err());
-        assert!(find_list(&json!("no"), "xs").is_err());
+        let v = json!({"data": {"22": {"name": "India"}, "6": {"name": "Indonesia"}}});
+        let items = keyed_items(&v, "xs").unwrap();
+        let keys: Vec<_> = items.iter().map(|(k, _)| k.unwrap()).collect();
+        assert_eq!(keys, ["22", "6"]);
+        assert_eq!(items[1].1["name"], json!("Indonesia"));
+        assert!(keyed_items(&json!({"xs": 3}), "xs").is_err());
+        assert!(keyed_items(&json!("no"), "xs").is_err());
     }
 }

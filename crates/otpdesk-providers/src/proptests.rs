@@ -2,6 +2,8 @@
 //! mapping never panic (one property per provider), and no provider-given wait, however absurd,
 //! becomes more than `MAX_RETRY_AFTER`.
 
+mod numberotp_shapes;
+
 use crate::error::MAX_RETRY_AFTER;
 use crate::http::{handle, Ctx, Envelope};
 use crate::{numberotp, ooppay, otpzap, webhook};
@@ -116,6 +118,9 @@ const KEYS: &[&str] = &[
     "multiservice",
     "event",
     "sent_at",
+    "cost",
+    "count",
+    "activation",
 ];
 
 fn scalar() -> impl Strategy<Value = Value> {

@@ -192,7 +192,7 @@ async fn insufficient_balance() {
     );
     let e = env
         .numberotp_as("notp_poor", options())
-        .create_activation("wa", "67")
+        .create_activation("wa", &env.notp_country("Indonesia").await)
         .await
         .unwrap_err();
     assert!(

@@ -134,7 +134,11 @@ async fn paid_replies_with_odd_prices_keep_the_order() {
         FaultKind::odd_price(Some(json!("0.2500001")), None),
     )
     .await;
-    let act = env.numberotp().create_activation("wa", "67").await.unwrap();
+    let act = env
+        .numberotp()
+        .create_activation("wa", &env.notp_country("Indonesia").await)
+        .await
+        .unwrap();
     assert_eq!(act.price, None);
     env.fault_once(
         "/orders",

@@ -1,8 +1,10 @@
-//! Every NumberOTP and OOPPay endpoint against the simulator over real HTTP.
+//! Every NumberOTP and OOPPay endpoint against the simulator over real HTTP; NumberOTP in both
+//! dialects (`doc` and `realworld`), countries found by name.
 
 mod common;
 
 use common::*;
+use otpdesk_core::ProviderId;
 use otpdesk_providers::ooppay::CreatePayment;
 use otpdesk_providers::{Currency, DepositStatus, Money, OrderStatus};
 use otpdesk_sim::control::types::ConfigPatch;
@@ -10,83 +12,162 @@ use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn numberotp_catalogue_and_prices() {
-    let env = env().await;
-    let no = env.numberotp();
-    let services = no.services(None).await.unwrap();
-    assert!(services
-        .iter()
-        .any(|s| s.code == "wa" && s.name.as_deref() == Some("WhatsApp")));
-    assert!(!no.services(Some("67")).await.unwrap().is_empty());
-    let countries = no.countries(Some("wa")).await.unwrap();
-    assert!(countries
-        .iter()
-        .any(|c| c.id.as_str() == "67" && c.iso.as_deref() == Some("ID")));
-    assert!(!no.countries(None).await.unwrap().is_empty());
-    // Prices need no key: a client with a wrong key still reads them.
-    let prices = env
-        .numberotp_as("notp_wrong_key", options())
-        .prices()
-        .await
-        .unwrap();
-    let wa = prices
-        .iter()
-        .find(|p| p.service == "wa" && p.country.as_str() == "67")
-        .unwrap();
-    assert_eq!(wa.price, Some(Money::new(Currency::Usd, 250_000)));
-    assert!(wa.available.is_some());
+    for shape in NumberOtpShape::ALL {
+        let env = env_shaped(shape).await;
+        let no = env.numberotp();
+        let services = no.services(None).await.unwrap();
+        assert!(
+            services
+                .iter()
+                .any(|s| s.code == "wa" && s.name.as_deref() == Some("WhatsApp")),
+            "{shape}"
+        );
+        let id = env.notp_country("Indonesia").await;
+        let expected = match shape {
+            NumberOtpShape::Doc => "67",
+            NumberOtpShape::Realworld => "6",
+        };
+        assert_eq!(id, expected, "{shape}");
+        assert!(!no.services(Some(&id)).await.unwrap().is_empty(), "{shape}");
+        let countries = no.countries(Some("wa")).await.unwrap();
+        let india = countries
+            .iter()
+            .find(|c| c.name.as_deref() == Some("India"))
+            .unwrap();
+        assert_eq!(india.id.as_str(), "22", "{shape}");
+        assert!(!no.countries(None).await.unwrap().is_empty());
+        // Prices need no key: a client with a wrong key still reads them.
+        let prices = env
+            .numberotp_as("notp_wrong_key", options())
+            .prices()
+            .await
+            .unwrap();
+        let wa = prices
+            .iter()
+            .find(|p| p.service == "wa" && p.country.as_str() == id)
+            .unwrap();
+        assert_eq!(
+            wa.price,
+            Some(Money::new(Currency::Usd, 250_000)),
+            "{shape}"
+        );
+        assert!(wa.available.is_some_and(|n| n > 0), "{shape}");
+        assert!(prices.iter().all(|p| p.price.is_some()), "{shape}");
+    }
 }
 
 #[tokio::test]
 async fn numberotp_activation_poll_and_long_poll() {
-    let env = env().await;
-    let no = env.numberotp();
-    let a = no.create_activation("wa", "67").await.unwrap();
-    assert!(a.id.as_str().starts_with("act_"));
-    assert_eq!(a.status, OrderStatus::Pending);
-    assert_eq!(
-        (a.otp.as_deref(), a.price),
-        (None, Some(Money::new(Currency::Usd, 250_000)))
-    );
-    assert!(a
-        .phone_number
-        .as_deref()
-        .is_some_and(|p| p.starts_with("62")));
+    for shape in NumberOtpShape::ALL {
+        let env = env_shaped(shape).await;
+        let no = env.numberotp();
+        let indonesia = env.notp_country("Indonesia").await;
+        let a = no.create_activation("wa", &indonesia).await.unwrap();
+        assert!(a.id.as_str().starts_with("act_"));
+        assert_eq!(a.status, OrderStatus::Pending, "{shape}");
+        assert_eq!(
+            (a.otp.as_deref(), a.price),
+            (None, Some(Money::new(Currency::Usd, 250_000))),
+            "{shape}"
+        );
+        // Same spelling in both dialects: digits, no `+`.
+        assert!(
+            a.phone_number
+                .as_deref()
+                .is_some_and(|p| p.starts_with("62") && p.bytes().all(|b| b.is_ascii_digit())),
+            "{shape}: {:?}",
+            a.phone_number
+        );
 
-    let polled = no.activation(&a.id).await.unwrap();
-    assert_eq!(polled.status, OrderStatus::Pending);
+        let polled = no.activation(&a.id).await.unwrap();
+        assert_eq!(polled.status, OrderStatus::Pending);
+        assert_eq!(polled.phone_number, a.phone_number);
 
-    // The long poll returns as soon as the code lands.
-    let waiter = {
-        let no = no.clone();
-        let id = a.id.clone();
-        tokio::spawn(async move { no.wait_activation(&id).await })
-    };
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let started = Instant::now();
-    let delivered = env.ctl.deliver_otp(a.id.as_str()).await.unwrap();
-    let done = waiter.await.unwrap().unwrap();
-    assert!(started.elapsed() < Duration::from_secs(5));
-    assert_eq!(done.status, OrderStatus::OtpReceived);
-    assert_eq!(done.otp.as_deref(), Some(delivered.code.as_str()));
-    assert_eq!(done.full_sms.as_deref(), Some(delivered.text.as_str()));
-    assert_eq!(no.activation(&a.id).await.unwrap().otp, done.otp);
+        // The long poll returns as soon as the code lands.
+        let waiter = {
+            let no = no.clone();
+            let id = a.id.clone();
+            tokio::spawn(async move { no.wait_activation(&id).await })
+        };
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let started = Instant::now();
+        let delivered = env.ctl.deliver_otp(a.id.as_str()).await.unwrap();
+        let done = waiter.await.unwrap().unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(done.status, OrderStatus::OtpReceived, "{shape}");
+        assert_eq!(done.otp.as_deref(), Some(delivered.code.as_str()));
+        assert_eq!(done.full_sms.as_deref(), Some(delivered.text.as_str()));
+        assert_eq!(no.activation(&a.id).await.unwrap().otp, done.otp);
+    }
+}
+
+#[tokio::test]
+async fn numberotp_errors_in_both_dialects() {
+    for shape in NumberOtpShape::ALL {
+        let env = env_shaped(shape).await;
+        let indonesia = env.notp_country("Indonesia").await;
+        let e = env
+            .numberotp_as("notp_wrong_key", options())
+            .countries(None)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "auth", "{shape}: {e}");
+        env.ctl
+            .add_account(
+                ProviderId::Numberotp,
+                "notp_poor",
+                Money::new(Currency::Usd, 0),
+            )
+            .await
+            .unwrap();
+        let e = env
+            .numberotp_as("notp_poor", options())
+            .create_activation("wa", &indonesia)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "insufficient_balance", "{shape}: {e}");
+        assert!(
+            e.to_string()
+                .to_lowercase()
+                .contains("insufficient balance"),
+            "{e}"
+        );
+        let no = env.numberotp();
+        let sold_out = no
+            .prices()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.available == Some(0))
+            .expect("a sold-out line");
+        let e = no
+            .create_activation(&sold_out.service, sold_out.country.as_str())
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "out_of_stock", "{shape}: {e}");
+        let e = no.activation(&"act_missing".into()).await.unwrap_err();
+        assert_eq!(e.code(), "not_found", "{shape}: {e}");
+    }
 }
 
 #[tokio::test]
 async fn numberotp_long_poll_ends_with_current_state() {
-    let env = env().await;
-    env.ctl
-        .set_config(&ConfigPatch {
-            long_poll_max_ms: Some(300),
-            ..ConfigPatch::default()
-        })
-        .await
-        .unwrap();
-    let no = env.numberotp();
-    let a = no.create_activation("tg", "67").await.unwrap();
-    let w = no.wait_activation(&a.id).await.unwrap();
-    assert_eq!(w.status, OrderStatus::Pending);
-    assert_eq!(w.otp, None);
+    for shape in NumberOtpShape::ALL {
+        let env = env_shaped(shape).await;
+        env.ctl
+            .set_config(&ConfigPatch {
+                long_poll_max_ms: Some(300),
+                ..ConfigPatch::default()
+            })
+            .await
+            .unwrap();
+        let no = env.numberotp();
+        let indonesia = env.notp_country("Indonesia").await;
+        let a = no.create_activation("tg", &indonesia).await.unwrap();
+        let w = no.wait_activation(&a.id).await.unwrap();
+        assert_eq!(w.status, OrderStatus::Pending, "{shape}");
+        assert_eq!(w.otp, None);
+    }
 }
 
 #[tokio::test]
@@ -131,23 +212,26 @@ async fn ooppay_create_query_and_pay() {
 
 #[tokio::test]
 async fn long_poll_uses_its_own_timeout_not_the_request_timeout() {
-    let env = env().await;
-    env.ctl
-        .set_config(&ConfigPatch {
-            long_poll_max_ms: Some(2500),
-            ..ConfigPatch::default()
-        })
-        .await
-        .unwrap();
-    // Ordinary calls give up after 1 s; the long poll may hold for 2.5 s and still succeed.
-    let no = env.numberotp_as(DEMO_NUMBEROTP_KEY, impatient());
-    let a = no.create_activation("wa", "67").await.unwrap();
-    let started = Instant::now();
-    let w = no.wait_activation(&a.id).await.unwrap();
-    assert!(
-        started.elapsed() >= Duration::from_millis(1000),
-        "{:?}",
-        started.elapsed()
-    );
-    assert_eq!(w.status, OrderStatus::Pending);
+    for shape in NumberOtpShape::ALL {
+        let env = env_shaped(shape).await;
+        env.ctl
+            .set_config(&ConfigPatch {
+                long_poll_max_ms: Some(2500),
+                ..ConfigPatch::default()
+            })
+            .await
+            .unwrap();
+        // Ordinary calls give up after 1 s; the long poll may hold for 2.5 s and still succeed.
+        let no = env.numberotp_as(DEMO_NUMBEROTP_KEY, impatient());
+        let indonesia = env.notp_country("Indonesia").await;
+        let a = no.create_activation("wa", &indonesia).await.unwrap();
+        let started = Instant::now();
+        let w = no.wait_activation(&a.id).await.unwrap();
+        assert!(
+            started.elapsed() >= Duration::from_millis(1000),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(w.status, OrderStatus::Pending, "{shape}");
+    }
 }

@@ -64,7 +64,9 @@ async fn outcome_unknown_when_a_paid_reply_is_dropped_after_commit() {
     env.fault_once("/activations", FaultKind::DropAfterCommit)
         .await;
     assert_unknown(
-        env.numberotp().create_activation("wa", "67").await,
+        env.numberotp()
+            .create_activation("wa", &env.notp_country("Indonesia").await)
+            .await,
         "POST /activations",
     );
     env.fault_once("/orders", FaultKind::DropAfterCommit).await;
@@ -98,7 +100,9 @@ async fn outcome_unknown_on_paid_timeouts_5xx_and_garbage() {
     )
     .await;
     assert_unknown(
-        env.numberotp().create_activation("wa", "67").await,
+        env.numberotp()
+            .create_activation("wa", &env.notp_country("Indonesia").await)
+            .await,
         "POST /activations",
     );
     env.fault_once("/orders", FaultKind::Html).await;

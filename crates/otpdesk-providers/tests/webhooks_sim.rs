@@ -88,7 +88,10 @@ async fn numberotp_webhook_verifies_and_parses() {
         .await
         .unwrap();
     let no = env.numberotp();
-    let a = no.create_activation("wa", "67").await.unwrap();
+    let a = no
+        .create_activation("wa", &env.notp_country("Indonesia").await)
+        .await
+        .unwrap();
     let delivered = env.ctl.deliver_otp(a.id.as_str()).await.unwrap();
     let hook = next_seen(&mut seen).await;
     let sig = hook

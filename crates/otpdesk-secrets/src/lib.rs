@@ -9,6 +9,7 @@
 //! value is never mixed with anything, and [`SecretStore::api_key_for`] hands a key out only for
 //! the origin it is bound to.
 
+use otpdesk_core::address::same_key_origin;
 use otpdesk_core::{ApiKey, ProviderId};
 
 /// The keyring service name of the desktop app and the CLI (they share keys).
@@ -167,14 +168,16 @@ impl SecretStore {
         }
     }
 
-    /// `provider`'s key if it may be sent to `origin`; a key bound elsewhere is not returned.
+    /// `provider`'s key if it may be sent to `origin`; a key bound elsewhere is not returned. The
+    /// provider's official origins count as one (NumberOTP's `numberotp.com` and
+    /// `api.numberotp.com`, see [`same_key_origin`]).
     pub fn api_key_for(&self, provider: ProviderId, origin: &str) -> Result<KeyFor, SecretError> {
         let Some(key) = self.get(SecretName::api_key(provider))? else {
             return Ok(KeyFor::Missing);
         };
         Ok(match self.api_key_origin(provider)? {
             None => KeyFor::Unbound(key),
-            Some(bound) if bound == origin => KeyFor::Bound(key),
+            Some(bound) if same_key_origin(provider, &bound, origin) => KeyFor::Bound(key),
             Some(bound_to) => KeyFor::OtherOrigin { bound_to },
         })
     }

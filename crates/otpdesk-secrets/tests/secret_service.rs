@@ -79,6 +79,11 @@ fn an_api_key_is_handed_out_only_for_the_origin_it_is_bound_to() {
         store.api_key_for(p, "https://numberotp.com").unwrap(),
         KeyFor::Bound(key.clone())
     );
+    // NumberOTP's documented host and the host its API answers on are one pair.
+    assert_eq!(
+        store.api_key_for(p, "https://api.numberotp.com").unwrap(),
+        KeyFor::Bound(key.clone())
+    );
     // Another origin gets no key, only where it is bound.
     assert_eq!(
         store.api_key_for(p, "https://evil.example").unwrap(),

@@ -65,6 +65,8 @@ pub struct SimConfig {
     pub allow_insecure_webhooks: bool,
     /// Initial speed of the simulated clock (1 = real time, 0 = frozen, 60 = a minute a second).
     pub clock_scale: u32,
+    /// The NumberOTP dialect at start (and after a reset).
+    pub numberotp_shape: control::types::NumberOtpShape,
 }
 
 impl Default for SimConfig {
@@ -77,6 +79,7 @@ impl Default for SimConfig {
             seed: 42,
             allow_insecure_webhooks: false,
             clock_scale: 1,
+            numberotp_shape: control::types::NumberOtpShape::Doc,
         }
     }
 }

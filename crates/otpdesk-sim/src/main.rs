@@ -1,6 +1,7 @@
-//! `otpdesk-sim --port N [--otp-delay-secs S]`: run the simulator until Ctrl-C or SIGTERM.
+//! `otpdesk-sim --port N [--otp-delay-secs S] [--numberotp-shape doc|realworld]`: run the simulator until Ctrl-C or SIGTERM.
 
 use clap::Parser;
+use otpdesk_sim::control::types::NumberOtpShape;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
@@ -30,6 +31,9 @@ struct Args {
     /// Simulated-clock speed: 1 real time, 60 a minute per second, 0 frozen.
     #[arg(long, default_value_t = 1)]
     clock_scale: u32,
+    /// NumberOTP dialect: `doc` (WIRE.md's shapes) or `realworld` (what real integrations see).
+    #[arg(long, default_value_t = NumberOtpShape::Doc)]
+    numberotp_shape: NumberOtpShape,
 }
 
 #[tokio::main]
@@ -43,6 +47,7 @@ async fn main() -> std::io::Result<()> {
         seed: args.seed,
         allow_insecure_webhooks: args.allow_insecure_webhooks,
         clock_scale: args.clock_scale.min(100_000),
+        numberotp_shape: args.numberotp_shape,
     };
     let sim = otpdesk_sim::spawn(config).await?;
     println!("otpdesk-sim listening on {}", sim.base_url());

@@ -2,12 +2,13 @@
 //! the request log. Order: faults decide first (a short-circuit fault never reaches the limiter or
 //! the handler), then the limiter, then the handler, then mangling faults, then the log.
 
-use crate::control::types::{FaultKind, RequestLogEntry};
+use crate::control::types::{FaultKind, NumberOtpShape, RequestLogEntry};
 use crate::error::SimError;
 use crate::fault_replies::{dropped, fault_response, malformed, patched};
 use crate::faults::FaultPlan;
 use crate::http::bearer;
 use crate::ledger::key_fingerprint;
+use crate::numberotp::dialect::realworld_error;
 use crate::state::Sim;
 use axum::extract::{Request, State};
 use axum::http::header;
@@ -41,13 +42,13 @@ pub async fn provider_layer(State(sim): State<Arc<Sim>>, req: Request, next: Nex
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| path.clone());
     let key = bearer(req.headers());
-    let (plan, rate): (FaultPlan, Result<(), u64>) = sim.with(|w, now| {
+    let (plan, rate, shape): (FaultPlan, Result<(), u64>, NumberOtpShape) = sim.with(|w, now| {
         let plan = w.faults.plan(provider, &method, &target, &mut w.rng);
         let rate = match (&key, &plan.short_circuit) {
             (Some(k), None) => w.rate.check(k, w.config.rate_limit_per_min, now),
             _ => Ok(()),
         };
-        (plan, rate)
+        (plan, rate, w.config.numberotp_shape)
     });
     if plan.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(plan.delay_ms)).await;
@@ -58,6 +59,22 @@ pub async fn provider_layer(State(sim): State<Arc<Sim>>, req: Request, next: Nex
             SimError::RateLimited { retry_after }.into_response_for(provider)
         }
         (None, Ok(())) => next.run(req).await,
+    };
+    // Real NumberOTP spells errors its own way; a fault's explicit body is sent as given.
+    let explicit_body = matches!(
+        &plan.short_circuit,
+        Some(
+            FaultKind::Status { body: Some(_), .. }
+                | FaultKind::TooManyRequests { body: Some(_), .. }
+        )
+    );
+    let resp = if provider == ProviderId::Numberotp
+        && shape == NumberOtpShape::Realworld
+        && !explicit_body
+    {
+        realworld_error(resp).await
+    } else {
+        resp
     };
     let status = resp.status().as_u16();
     let retry_after = resp

@@ -5,7 +5,7 @@
 
 use crate::catalog::Catalog;
 use crate::clock::{std_to_chrono, SimClock, SimTime};
-use crate::control::types::{ConfigView, WebhookDelivery};
+use crate::control::types::{ConfigView, NumberOtpShape, WebhookDelivery};
 use crate::error::SimError;
 use crate::faults::FaultSet;
 use crate::idempotency::IdempotencyStore;
@@ -37,6 +37,8 @@ pub struct RuntimeConfig {
     /// `order/cancel` only starts the cancel; it is confirmed (and refunded) this long
     /// (simulated) later. `None`: at once, as before.
     pub cancel_confirm_delay: Option<Duration>,
+    /// The NumberOTP dialect (`--numberotp-shape`, `POST /_sim/config`).
+    pub numberotp_shape: NumberOtpShape,
 }
 
 impl RuntimeConfig {
@@ -49,6 +51,7 @@ impl RuntimeConfig {
             create_delay_ms: self.create_delay.as_millis() as u64,
             idempotency_ttl_secs: self.idempotency_ttl.map(|d| d.as_secs()),
             cancel_confirm_delay_secs: self.cancel_confirm_delay.map(|d| d.as_secs()),
+            numberotp_shape: self.numberotp_shape,
         }
     }
 }
@@ -122,6 +125,7 @@ impl World {
                 create_delay: Duration::ZERO,
                 idempotency_ttl: None,
                 cancel_confirm_delay: None,
+                numberotp_shape: config.numberotp_shape,
             },
             catalog: Arc::new(Catalog::new(config.seed)),
             sold: HashMap::new(),

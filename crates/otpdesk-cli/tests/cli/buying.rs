@@ -139,7 +139,14 @@ async fn buy_and_wait_prints_the_code_for_each_kind_of_order() {
         vec!["buy", "s2", "--service", "101", "--country", "7"],
         vec!["buy", "s2-special", "--service", "501"],
         vec!["buy", "s2-multi", "--services", "101,102", "--country", "7"],
-        vec!["buy", "numberotp", "--service", "wa", "--country", "67"],
+        vec![
+            "buy",
+            "numberotp",
+            "--service",
+            "wa",
+            "--country",
+            "Indonesia",
+        ],
         vec![
             "buy",
             "email",

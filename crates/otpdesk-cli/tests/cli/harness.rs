@@ -49,12 +49,15 @@ pub struct Harness {
 
 impl Harness {
     pub async fn new(otp_delay: Option<Duration>) -> Harness {
-        let sim = otpdesk_sim::spawn(SimConfig {
+        Harness::with_config(SimConfig {
             otp_delay,
             ..SimConfig::default()
         })
         .await
-        .unwrap();
+    }
+
+    pub async fn with_config(config: SimConfig) -> Harness {
+        let sim = otpdesk_sim::spawn(config).await.unwrap();
         Harness {
             sim,
             data: tempfile::tempdir().unwrap(),

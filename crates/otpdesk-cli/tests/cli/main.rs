@@ -6,6 +6,7 @@
 mod buying;
 mod harness;
 mod keys;
+mod numberotp;
 mod orders;
 mod processes;
 mod topups;

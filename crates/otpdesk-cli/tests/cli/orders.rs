@@ -197,7 +197,7 @@ async fn wait_resumes_an_order_after_the_buyer_was_killed() {
             "--service",
             "wa",
             "--country",
-            "67",
+            "Indonesia",
             "--wait",
         ])
         .env("OTPDESK_NUMBEROTP_KEY", DEMO_NUMBEROTP_KEY)

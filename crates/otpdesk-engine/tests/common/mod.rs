@@ -4,6 +4,7 @@
 use otpdesk_core::{ApiKey, Money, ProviderId};
 use otpdesk_engine::{Budget, BuyRequest, Engine, EngineConfig, EngineEvent, ProviderConfig};
 use otpdesk_providers::HttpOptions;
+pub use otpdesk_sim::control::types::NumberOtpShape;
 use otpdesk_sim::control::SimControl;
 use otpdesk_sim::{SimConfig, SimHandle};
 use std::path::Path;
@@ -12,6 +13,18 @@ use std::time::Duration;
 pub struct Sim {
     pub handle: SimHandle,
     pub control: SimControl,
+    /// NumberOTP's id of Indonesia in the dialect this simulator speaks, read by name.
+    pub notp_indonesia: String,
+}
+
+impl Sim {
+    /// NumberOTP: WhatsApp in Indonesia, the country found by name in the sim's dialect.
+    pub fn numberotp_wa(&self) -> BuyRequest {
+        BuyRequest::Numberotp {
+            service: "wa".into(),
+            country: self.notp_indonesia.clone(),
+        }
+    }
 }
 
 pub const ZAP_KEY: &str = "test_otpzap_key_0123456789";
@@ -25,11 +38,16 @@ pub const S1: BuyRequest = BuyRequest::OtpzapS1 {
     platform_id: 1,
 };
 
-/// NumberOTP: WhatsApp in Indonesia.
+/// NumberOTP: WhatsApp in Indonesia, in the documented dialect (the default simulator); the id
+/// is the simulator catalogue's, found by name. [`Sim::numberotp_wa`] works in either dialect.
 pub fn numberotp_wa() -> BuyRequest {
+    let indonesia = otpdesk_sim::catalog::COUNTRIES
+        .iter()
+        .find(|c| c.name == "Indonesia")
+        .expect("Indonesia in the catalogue");
     BuyRequest::Numberotp {
         service: "wa".into(),
-        country: "67".into(),
+        country: indonesia.notp.into(),
     }
 }
 
@@ -43,9 +61,15 @@ pub fn s2_wa() -> BuyRequest {
 }
 
 pub async fn sim(rate_limit_per_min: u32) -> Sim {
+    sim_shaped(rate_limit_per_min, NumberOtpShape::Doc).await
+}
+
+/// A simulator answering NumberOTP in `shape`.
+pub async fn sim_shaped(rate_limit_per_min: u32, shape: NumberOtpShape) -> Sim {
     let cfg = SimConfig {
         otp_delay: None,
         rate_limit_per_min,
+        numberotp_shape: shape,
         ..SimConfig::default()
     };
     let handle = otpdesk_sim::spawn(cfg).await.expect("sim");
@@ -70,7 +94,24 @@ pub async fn sim(rate_limit_per_min: u32) -> Sim {
         )
         .await
         .unwrap();
-    Sim { handle, control }
+    let notp = otpdesk_providers::NumberOtpClient::new(
+        &handle.numberotp_url(),
+        ApiKey::new(NOTP_KEY).unwrap(),
+        http(5_000),
+    )
+    .unwrap();
+    let notp_indonesia = notp
+        .country_by_name("Indonesia")
+        .await
+        .unwrap()
+        .expect("Indonesia sold on NumberOTP")
+        .id
+        .to_string();
+    Sim {
+        handle,
+        control,
+        notp_indonesia,
+    }
 }
 
 /// The simulator answers OTPZap's next GET with `429 Retry-After: retry_after`.

@@ -111,6 +111,10 @@ fn error_info(value: &Value) -> ErrorInfo {
             });
             info.retry_after = text(err.get("retry_after")).and_then(|s| parse_retry_after(&s));
         }
+        Some(Value::String(s)) if text(map.get("code")).is_some() => {
+            // Real NumberOTP: `{"error":"<a sentence>","code":"<CODE>"}`.
+            info.message = Some(s.clone());
+        }
         Some(Value::String(s)) => {
             // `{"error":"no_numbers","message":"..."}` or `{"error":"Something went wrong"}`.
             let looks_like_code = !s.is_empty()
@@ -154,15 +158,27 @@ enum Kind {
 fn kind_by_code(code: &str) -> Option<Kind> {
     Some(match code.trim().to_ascii_lowercase().as_str() {
         "unauthorized" | "unauthenticated" | "invalid_api_key" | "invalid_key" | "forbidden"
-        | "auth" => Kind::Auth,
-        "not_found" | "order_not_found" | "notfound" => Kind::NotFound,
+        | "auth" | "missing_api_key" | "api_key_invalid" | "invalid_token" => Kind::Auth,
+        "not_found"
+        | "order_not_found"
+        | "notfound"
+        | "activation_not_found"
+        | "service_not_found"
+        | "country_not_found" => Kind::NotFound,
         "not_pending" | "conflict" | "invalid_state" | "already_finished" => Kind::Conflict,
         "cooldown" | "cancel_cooldown" | "resend_locked" => Kind::Cooldown,
         "rate_limited" | "rate_limit" | "rate_limit_exceeded" | "too_many_requests" => {
             Kind::RateLimited
         }
-        "insufficient_balance" | "insufficient_funds" => Kind::Insufficient,
-        "out_of_stock" | "no_numbers" | "no_stock" | "sold_out" => Kind::OutOfStock,
+        "insufficient_balance" | "insufficient_funds" | "low_balance" | "not_enough_balance" => {
+            Kind::Insufficient
+        }
+        "out_of_stock"
+        | "no_numbers"
+        | "no_stock"
+        | "sold_out"
+        | "no_numbers_available"
+        | "numbers_unavailable" => Kind::OutOfStock,
         "validation_error" | "validation" | "invalid_request" | "invalid_parameter"
         | "bad_request" => Kind::Validation,
         "upstream_rejected" | "internal_error" | "server_error" => Kind::Upstream,
@@ -464,6 +480,40 @@ mod tests {
             e,
             ProviderError::OutOfStock {
                 message: "No numbers left".into()
+            }
+        );
+    }
+
+    #[test]
+    fn numberotp_real_error_shape_keeps_the_sentence() {
+        for (status, code, kind) in [
+            (402, "INSUFFICIENT_BALANCE", "insufficient_balance"),
+            (409, "NO_NUMBERS_AVAILABLE", "out_of_stock"),
+            (401, "INVALID_API_KEY", "auth"),
+            (404, "ACTIVATION_NOT_FOUND", "not_found"),
+            (429, "RATE_LIMITED", "rate_limited"),
+            (418, "SOMETHING_NEW", "provider"),
+        ] {
+            let body = format!(r#"{{"error":"Your balance is too low.","code":"{code}"}}"#);
+            let e = run(true, Envelope::Bare, status, None, &body).unwrap_err();
+            assert_eq!(e.code(), kind, "{code}");
+            if kind != "rate_limited" {
+                assert!(e.to_string().contains("Your balance is too low."), "{e}");
+            }
+        }
+        // A one-word sentence is the message, the `code` field is the code.
+        let e = run(
+            false,
+            Envelope::Bare,
+            400,
+            None,
+            r#"{"error":"Forbidden","code":"NO_NUMBERS"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            ProviderError::OutOfStock {
+                message: "Forbidden".into()
             }
         );
     }

@@ -6,6 +6,7 @@ use otpdesk_providers::otpzap::{EmailDomainChoice, EmailOrderRequest, OrderReque
 use otpdesk_providers::{
     ApiKey, Currency, HttpOptions, Money, NumberOtpClient, OopPayClient, OtpZapClient,
 };
+pub use otpdesk_sim::control::types::NumberOtpShape;
 use otpdesk_sim::control::types::{FaultKind, FaultRule};
 use otpdesk_sim::{SimConfig, SimControl, SimHandle};
 use std::time::Duration;
@@ -58,6 +59,15 @@ pub async fn env() -> Env {
     env_with(SimConfig::default()).await
 }
 
+/// A simulator answering NumberOTP in `shape`.
+pub async fn env_shaped(shape: NumberOtpShape) -> Env {
+    env_with(SimConfig {
+        numberotp_shape: shape,
+        ..SimConfig::default()
+    })
+    .await
+}
+
 pub async fn env_with(config: SimConfig) -> Env {
     let sim = otpdesk_sim::spawn(config).await.expect("simulator starts");
     let ctl = sim.control();
@@ -99,6 +109,18 @@ impl Env {
 
     pub fn numberotp_as(&self, k: &str, opts: HttpOptions) -> NumberOtpClient {
         NumberOtpClient::new(&self.sim.numberotp_url(), key(k), opts).expect("client")
+    }
+
+    /// NumberOTP's id of the country named `name`, read from the provider (ids differ between
+    /// the documented and the real dialect; names do not).
+    pub async fn notp_country(&self, name: &str) -> String {
+        self.numberotp()
+            .country_by_name(name)
+            .await
+            .expect("countries")
+            .unwrap_or_else(|| panic!("no country named {name}"))
+            .id
+            .to_string()
     }
 
     pub fn ooppay(&self) -> OopPayClient {

@@ -175,6 +175,15 @@ impl SimControl {
         self.post("/config", patch).await
     }
 
+    /// Answer NumberOTP in the `doc` or the `realworld` dialect from now on.
+    pub async fn set_numberotp_shape(&self, shape: NumberOtpShape) -> R<ConfigView> {
+        self.set_config(&ConfigPatch {
+            numberotp_shape: Some(shape),
+            ..ConfigPatch::default()
+        })
+        .await
+    }
+
     /// OTPZap's order, email and top-up creates take `ms` (real time) to process; meanwhile a
     /// second request with the same Idempotency-Key gets a 409 "in progress". 0 turns it off.
     pub async fn set_create_delay_ms(&self, ms: u64) -> R<ConfigView> {

@@ -18,7 +18,7 @@
 //! | `GET /_sim/orders` | – | `{"sms":[…],"emails":[…],"activations":[…],"topups":[…],"ooppay":[…]}` (provider views plus `key_fp`) |
 //! | `GET /_sim/requests` | – | [`types::RequestsView`]: `{total,count_429,requests:[{seq,at,provider,method,path,key_fp,status,retry_after,fault}]}` |
 //! | `DELETE /_sim/requests` | – | clears the request log |
-//! | `GET /_sim/config` / `POST /_sim/config` | [`types::ConfigPatch`]: `{"otp_delay_ms":5000\|null,"rate_limit_per_min":300,"long_poll_max_ms":55000,"allow_insecure_webhooks":true,"create_delay_ms":0,"idempotency_ttl_secs":null,"cancel_confirm_delay_secs":null}` | [`types::ConfigView`] |
+//! | `GET /_sim/config` / `POST /_sim/config` | [`types::ConfigPatch`]: `{"otp_delay_ms":5000\|null,"rate_limit_per_min":300,"long_poll_max_ms":55000,"allow_insecure_webhooks":true,"create_delay_ms":0,"idempotency_ttl_secs":null,"cancel_confirm_delay_secs":null,"numberotp_shape":"doc"}` | [`types::ConfigView`] |
 //! | `POST /_sim/webhooks` | [`types::WebhookConfigRequest`]: `{"provider","url","secret","key"?,"events"?}` | `{"ok":true}` |
 //! | `GET /_sim/webhooks/deliveries` | – | `[`[`types::WebhookDelivery`]`]`: every attempt with body, signature, receiver status |
 //! | `GET /_sim/faults` / `POST /_sim/faults` | [`types::FaultRule`] | list / `{"id":1}` |
@@ -43,6 +43,9 @@
 //!   answers `{"order_id":65,"refunded":null,"status":"cancelling"}`; the order stays
 //!   `cancelling` (no OTP, finish, resend, replace or second cancel) until the delay has passed,
 //!   then is `cancelled`, refunded in the ledger at that time, and `order.cancelled` is sent.
+//!
+//! - `numberotp_shape` (`"doc"`, the default, or `"realworld"`; also `--numberotp-shape`): which
+//!   NumberOTP dialect the simulator speaks, see [`types::NumberOtpShape`] and docs/WIRE.md.
 //!
 //! ## Faults
 //! Rule: `{"kind":…, "provider"?: "otpzap", "method"?: "POST", "path_contains"?: "order/create",

@@ -269,6 +269,9 @@ async fn set_config(State(sim): State<Arc<Sim>>, body: Bytes) -> CResult {
         if let Some(b) = patch.allow_insecure_webhooks {
             w.config.allow_insecure_webhooks = b;
         }
+        if let Some(shape) = patch.numberotp_shape {
+            w.config.numberotp_shape = shape;
+        }
         w.config.view()
     }))
 }

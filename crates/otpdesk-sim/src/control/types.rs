@@ -119,6 +119,51 @@ pub struct ConfigView {
     /// `order/cancel` is confirmed (status `cancelled`, refund) this long later; `None`: at once.
     #[serde(default)]
     pub cancel_confirm_delay_secs: Option<u64>,
+    /// The NumberOTP dialect spoken now.
+    #[serde(default)]
+    pub numberotp_shape: NumberOtpShape,
+}
+
+/// Which NumberOTP the simulator plays: `doc` answers in the shapes WIRE.md documents (lists,
+/// `id`, `price` strings, `waiting`, `{"error":{"code","message"}}`, Indonesia `67`); `realworld`
+/// answers as real integrations see it (`{"data":…}`, maps keyed by code, `cost` numbers,
+/// `Active`, `+` phones, `{"error":"<sentence>","code":"<CODE>"}`, SMS-Activate country ids).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberOtpShape {
+    #[default]
+    Doc,
+    Realworld,
+}
+
+impl NumberOtpShape {
+    pub const ALL: [NumberOtpShape; 2] = [NumberOtpShape::Doc, NumberOtpShape::Realworld];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NumberOtpShape::Doc => "doc",
+            NumberOtpShape::Realworld => "realworld",
+        }
+    }
+}
+
+impl std::str::FromStr for NumberOtpShape {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "doc" => Ok(NumberOtpShape::Doc),
+            "realworld" | "real-world" | "real" => Ok(NumberOtpShape::Realworld),
+            other => Err(format!(
+                "unknown NumberOTP shape {other:?} (doc or realworld)"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for NumberOtpShape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// `POST /_sim/config`: only the fields present change; `"otp_delay_ms": null` turns automatic
@@ -153,6 +198,9 @@ pub struct ConfigPatch {
         skip_serializing_if = "Option::is_none"
     )]
     pub cancel_confirm_delay_secs: Option<Option<u64>>,
+    /// `"doc"` or `"realworld"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numberotp_shape: Option<NumberOtpShape>,
 }
 
 fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<u64>>, D::Error> {

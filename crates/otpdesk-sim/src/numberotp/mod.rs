@@ -1,10 +1,15 @@
 //! NumberOTP (`/numberotp/v1`): public catalog and prices, activations (USD balance), status and
 //! the `/wait` long-poll, which parks on a watch channel and returns the moment an OTP lands.
+//! Replies are spelled in the dialect set at run time ([`dialect`]). No cancel endpoint, as the
+//! real API.
 
-use crate::catalog::Service;
+pub mod dialect;
+
+use crate::catalog::{NotpPrice, Service};
 use crate::catalog::{COUNTRIES, SERVICES};
 use crate::clock::SimTime;
 use crate::control::types::Delivered;
+use crate::control::types::NumberOtpShape;
 use crate::error::{NumberotpError, SimError};
 use crate::http::{account_key, json_object, query_param, str_field};
 use crate::otpzap::order_spec::phone_number;
@@ -95,6 +100,28 @@ impl Activation {
     }
 }
 
+/// Numbers left of one price line.
+fn left(w: &World, p: &NotpPrice) -> u32 {
+    w.stock_left(&stock_key(p), p.initial_stock)
+}
+
+fn stock_key(p: &NotpPrice) -> String {
+    format!("notp:{}:{}", p.service.notp, p.country.notp)
+}
+
+/// The price line of `service` in `country`, the country named by its id in `shape`.
+fn price_in<'a>(
+    w: &'a World,
+    shape: NumberOtpShape,
+    service: &str,
+    country: &str,
+) -> Option<&'a NotpPrice> {
+    w.catalog
+        .notp_prices
+        .iter()
+        .find(|p| p.service.notp == service && dialect::country_id(shape, &p.country) == country)
+}
+
 fn auth(w: &World, headers: &HeaderMap) -> Result<String, SimError> {
     account_key(w, ProviderId::Numberotp, headers)
 }
@@ -106,13 +133,24 @@ async fn services(
 ) -> NResult {
     sim.with(|w, _| {
         auth(w, &headers)?;
+        let shape = w.config.numberotp_shape;
         let country = query_param(&q, "country");
-        let list: Vec<Value> = SERVICES
+        let list: Vec<(Service, u32)> = SERVICES
             .iter()
-            .filter(|s| country.is_none_or(|c| w.catalog.notp_price(s.notp, c).is_some()))
-            .map(|s| json!({"code": s.notp, "name": s.name}))
+            .filter(|s| country.is_none_or(|c| price_in(w, shape, s.notp, c).is_some()))
+            .map(|s| {
+                let count = w
+                    .catalog
+                    .notp_prices
+                    .iter()
+                    .filter(|p| p.service.notp == s.notp)
+                    .filter(|p| country.is_none_or(|c| dialect::country_id(shape, &p.country) == c))
+                    .map(|p| left(w, p))
+                    .sum();
+                (*s, count)
+            })
             .collect();
-        Ok(Json(json!({ "services": list })).into_response())
+        Ok(Json(dialect::services(shape, &list)).into_response())
     })
 }
 
@@ -123,29 +161,27 @@ async fn countries(
 ) -> NResult {
     sim.with(|w, _| {
         auth(w, &headers)?;
+        let shape = w.config.numberotp_shape;
         let service = query_param(&q, "service");
-        let list: Vec<Value> = COUNTRIES
+        let list: Vec<_> = COUNTRIES
             .iter()
             .filter(|c| service.is_none_or(|s| w.catalog.notp_price(s, c.notp).is_some()))
-            .map(|c| json!({"id": c.notp, "name": c.name, "iso": c.iso}))
+            .copied()
             .collect();
-        Ok(Json(json!({ "countries": list })).into_response())
+        Ok(Json(dialect::countries(shape, &list)).into_response())
     })
 }
 
 /// No API key needed (documented).
 async fn prices(State(sim): State<Arc<Sim>>) -> NResult {
     sim.with(|w, _| {
-        let list: Vec<Value> = w
+        let list: Vec<_> = w
             .catalog
             .notp_prices
             .iter()
-            .map(|p| {
-                let left = w.stock_left(&format!("notp:{}:{}", p.service.notp, p.country.notp), p.initial_stock);
-                json!({"service": p.service.notp, "country": p.country.notp, "price": short_decimal(p.price), "currency": "USD", "available": left})
-            })
+            .map(|p| (p.service, p.country, p.price, left(w, p)))
             .collect();
-        Ok(Json(json!({ "prices": list })).into_response())
+        Ok(Json(dialect::prices(w.config.numberotp_shape, &list)).into_response())
     })
 }
 
@@ -161,12 +197,11 @@ async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) ->
             Some(Value::Number(n)) => n.to_string(),
             _ => return Err(SimError::validation("country", "country is required").into()),
         };
-        let price = w
-            .catalog
-            .notp_price(service.trim(), &country)
+        let shape = w.config.numberotp_shape;
+        let price = price_in(w, shape, service.trim(), &country)
             .cloned()
             .ok_or_else(|| SimError::not_found("service/country"))?;
-        let stock_key = format!("notp:{}:{}", price.service.notp, price.country.notp);
+        let stock_key = stock_key(&price);
         if w.stock_left(&stock_key, price.initial_stock) == 0 {
             return Err(SimError::OutOfStock.into());
         }
@@ -189,15 +224,19 @@ async fn create(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes) ->
             expires_at: now + Duration::seconds(ORDER_WINDOW_SECS),
             scheduled: w.auto_otp_at(now),
         };
-        let view = a.view();
+        let view = dialect::activation(shape, &a);
         w.activations.insert(id, a);
         Ok((StatusCode::CREATED, Json(view)).into_response())
     })
 }
 
-fn owned(w: &World, key: &str, id: &str) -> Result<Value, SimError> {
+/// The activation as its owner sees it, and whether it still waits for a code.
+fn owned(w: &World, key: &str, id: &str) -> Result<(Value, bool), SimError> {
     match w.activations.get(id) {
-        Some(a) if a.key == key => Ok(a.view()),
+        Some(a) if a.key == key => Ok((
+            dialect::activation(w.config.numberotp_shape, a),
+            a.status == ActivationStatus::Waiting,
+        )),
         _ => Err(SimError::not_found("activation")),
     }
 }
@@ -209,7 +248,7 @@ async fn status(
 ) -> NResult {
     sim.with(|w, _| {
         let key = auth(w, &headers)?;
-        Ok(Json(owned(w, &key, &id)?).into_response())
+        Ok(Json(owned(w, &key, &id)?.0).into_response())
     })
 }
 
@@ -221,8 +260,8 @@ async fn wait(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(id): Path<St
     let (key, max) = sim.with(|w, _| auth(w, &headers).map(|k| (k, w.config.long_poll_max)))?;
     let deadline = tokio::time::Instant::now() + max;
     loop {
-        let view = sim.with(|w, _| owned(w, &key, &id))?;
-        if view["status"] != "waiting" {
+        let (view, waiting) = sim.with(|w, _| owned(w, &key, &id))?;
+        if !waiting {
             return Ok(Json(view).into_response());
         }
         tokio::select! {
