@@ -65,6 +65,9 @@ pub struct SimConfig {
     pub allow_insecure_webhooks: bool,
     /// Initial speed of the simulated clock (1 = real time, 0 = frozen, 60 = a minute a second).
     pub clock_scale: u32,
+    /// Asynchronous cancels from the start (simulated time): `order/cancel` answers
+    /// `refunded: false` and the refund lands this long after (`None` = at once, the default).
+    pub cancel_confirm_delay: Option<Duration>,
 }
 
 impl Default for SimConfig {
@@ -77,6 +80,7 @@ impl Default for SimConfig {
             seed: 42,
             allow_insecure_webhooks: false,
             clock_scale: 1,
+            cancel_confirm_delay: None,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! `otpdesk-sim --port N [--otp-delay-secs S]`: run the simulator until Ctrl-C or SIGTERM.
+//! `otpdesk-sim --port N [--otp-delay-secs S] [--cancel-confirm-delay-secs S]`: run the simulator until Ctrl-C or SIGTERM.
 
 use clap::Parser;
 use std::time::Duration;
@@ -30,6 +30,10 @@ struct Args {
     /// Simulated-clock speed: 1 real time, 60 a minute per second, 0 frozen.
     #[arg(long, default_value_t = 1)]
     clock_scale: u32,
+    /// Asynchronous OTPZap cancels: `order/cancel` answers `refunded: false` and the order is
+    /// `cancelling` until the refund lands this many (simulated) seconds later.
+    #[arg(long)]
+    cancel_confirm_delay_secs: Option<u64>,
 }
 
 #[tokio::main]
@@ -43,6 +47,7 @@ async fn main() -> std::io::Result<()> {
         seed: args.seed,
         allow_insecure_webhooks: args.allow_insecure_webhooks,
         clock_scale: args.clock_scale.min(100_000),
+        cancel_confirm_delay: args.cancel_confirm_delay_secs.map(Duration::from_secs),
     };
     let sim = otpdesk_sim::spawn(config).await?;
     println!("otpdesk-sim listening on {}", sim.base_url());
