@@ -5,7 +5,7 @@ use crate::config::ProviderConfig;
 use crate::error::{EngineError, Result};
 use crate::model::{BuyRequest, OrderKind, OrderView};
 use crate::rate_budget::{Priority, RateBudget};
-use crate::remote::{RemoteDeposit, RemoteOrder, RemoteOtp};
+use crate::remote::{CancelReply, RemoteDeposit, RemoteOrder, RemoteOtp};
 use otpdesk_core::{DepositStatus, Money, OrderStatus, ProviderId, Timestamp};
 use otpdesk_providers::numberotp::{Activation, NumberOtpClient};
 use otpdesk_providers::ooppay::{CreatePayment, OopPayClient, PaymentOrder};
@@ -306,19 +306,25 @@ impl Gateway {
             .map(activation))
     }
 
-    /// Cancel; returns the refund when the provider reported it.
-    pub async fn cancel(&self, o: &OrderView) -> Result<Result<Option<Money>, ProviderError>> {
+    /// Cancel; says whether the reply confirms the refund, and its amount when stated.
+    pub async fn cancel(&self, o: &OrderView) -> Result<Result<CancelReply, ProviderError>> {
         let c = self.zap()?;
         let prio = Some(Priority::Interactive);
         Ok(match o.kind {
             OrderKind::Email => self
                 .guarded(o.provider, prio, c.cancel_email(&email_ref(o)))
                 .await
-                .map(|r| r.refunded),
+                .map(|r| CancelReply {
+                    refunded: r.refunded,
+                    confirmed: r.refunded.is_some(),
+                }),
             OrderKind::Sms => self
                 .guarded(o.provider, prio, c.cancel_order(&remote_id(o)))
                 .await
-                .map(|r| r.refunded),
+                .map(|r| CancelReply {
+                    refunded: r.refunded,
+                    confirmed: r.refund_confirmed,
+                }),
         })
     }
 

@@ -40,6 +40,7 @@ pub mod error;
 pub mod events;
 mod gateway;
 pub mod history;
+mod late_deposits;
 mod lease;
 pub mod model;
 mod money;

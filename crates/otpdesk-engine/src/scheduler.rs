@@ -242,6 +242,13 @@ impl Scheduler {
         }
     }
 
+    /// Track an expired QRIS invoice that may still be paid (`crate::late_deposits`).
+    pub(crate) fn add_late_deposit(&self, d: &crate::model::DepositView) {
+        if let Some(q) = self.queue(d.provider) {
+            q.add(Track::Deposit(d.id.clone()), Mode::Poll);
+        }
+    }
+
     /// Track an unpaid deposit already read from the store.
     pub(crate) fn add_deposit(&self, d: &crate::model::DepositView) {
         if d.status.is_final() {

@@ -3,6 +3,7 @@
 
 use crate::engine::Inner;
 use crate::events::EngineEvent;
+use crate::late_deposits;
 use crate::model::{OrderView, Time};
 use crate::remote::{RemoteOrder, RemoteOtp};
 use crate::scheduler::{backoff, Mode, Next, Queue, Track, FALLBACK_POLLS};
@@ -21,7 +22,11 @@ pub(crate) async fn run_one(inner: &Inner, q: &Queue, t: Track, mode: Mode, erro
 }
 
 fn interval_for(inner: &Inner, o: &OrderView) -> Duration {
-    let waiting = o.status == OrderStatus::Pending || o.resend_waiting_for_otp;
+    // A requested cancel is asked about at the waiting pace: its refund is what we wait for.
+    let waiting = matches!(
+        o.status,
+        OrderStatus::Pending | OrderStatus::CancelRequested
+    ) || o.resend_waiting_for_otp;
     if waiting {
         inner.tracking.poll_interval
     } else if o.provider == ProviderId::Numberotp {
@@ -161,7 +166,7 @@ fn numberotp_timeline(o: &OrderView, remote: &RemoteOrder) -> RemoteOrder {
 
 async fn deposit_turn(inner: &Inner, id: &str, errors: u32, started: Instant) -> Next {
     let d = match inner.store.deposit(id) {
-        Ok(Some(d)) if !d.status.is_final() => d,
+        Ok(Some(d)) if !d.status.is_final() || late_deposits::watched(inner, &d) => d,
         Ok(_) => return Next::Done,
         Err(_) => {
             return Next::At {
@@ -212,8 +217,19 @@ async fn deposit_turn(inner: &Inner, id: &str, errors: u32, started: Instant) ->
             for entry in applied.ledger {
                 inner.emit(EngineEvent::BalanceChanged { entry });
             }
-            if view.is_none_or(|v| v.status.is_final()) {
+            let Some(view) = view else {
                 return Next::Done;
+            };
+            if view.status.is_final() {
+                // An expired QRIS invoice may still be paid: asked again, less and less often.
+                return match late_deposits::next_check(inner, &view) {
+                    Some(wait) => Next::At {
+                        at: Instant::now() + wait,
+                        mode: Mode::Poll,
+                        error: false,
+                    },
+                    None => Next::Done,
+                };
             }
             let at = (started + inner.tracking.deposit_poll_interval).max(Instant::now());
             Next::At {
