@@ -122,6 +122,7 @@ export const en = {
   "status.expired": "Expired, refunded",
   "status.failed": "Failed, refunded",
   "status.replaced": "Replaced",
+  "status.cancel_requested": "Cancel requested, refund pending",
   "status.unknown": "Checking…",
 
   "settings.title": "Settings",
@@ -203,6 +204,7 @@ export const en = {
   "order.allCodes": "All codes ({n})",
   "order.allMessages": "All messages ({n})",
   "order.latest": "latest",
+  "order.lateCode": "late code: came after cancel, not a sale",
 
   "unknown.title": "Check this purchase",
   "unknown.text": "Buying a {what} from {provider} at {clock} lost its connection, so we do not know if it went through.",

@@ -124,6 +124,7 @@ export const id: Catalog = {
   "status.expired": "Kedaluwarsa, dana kembali",
   "status.failed": "Gagal, dana kembali",
   "status.replaced": "Diganti",
+  "status.cancel_requested": "Pembatalan diminta, menunggu dana kembali",
   "status.unknown": "Memeriksa…",
 
   "settings.title": "Pengaturan",
@@ -205,6 +206,7 @@ export const id: Catalog = {
   "order.allCodes": "Semua kode ({n})",
   "order.allMessages": "Semua pesan ({n})",
   "order.latest": "terbaru",
+  "order.lateCode": "kode terlambat: datang setelah dibatalkan, bukan penjualan",
 
   "unknown.title": "Periksa pembelian ini",
   "unknown.text": "Pembelian {what} dari {provider} pukul {clock} terputus, jadi belum pasti berhasil atau tidak.",
