@@ -110,6 +110,7 @@ export const en = {
   "order.resendAfterCode": "Resend after next code",
   "order.remove": "Remove",
   "order.cancelled": "Order cancelled. The provider refunds the price.",
+  "order.cancelRequested": "Cancel requested. The refund shows once the provider confirms it.",
   "order.finished": "Order finished.",
   "order.resent": "New code requested. It shows here when it arrives.",
   "order.otpToast": "Code {code} arrived for {service}.",

@@ -112,6 +112,7 @@ export const id: Catalog = {
   "order.resendAfterCode": "Kirim ulang setelah kode baru",
   "order.remove": "Hapus",
   "order.cancelled": "Pesanan dibatalkan. Provider mengembalikan dananya.",
+  "order.cancelRequested": "Pembatalan diminta. Dana kembali terlihat setelah provider mengonfirmasinya.",
   "order.finished": "Pesanan selesai.",
   "order.resent": "Kode baru diminta. Akan muncul di sini saat tiba.",
   "order.otpToast": "Kode {code} masuk untuk {service}.",
