@@ -21,6 +21,17 @@ pub(crate) async fn run_one(inner: &Inner, q: &Queue, t: Track, mode: Mode, erro
     q.done(t, next);
 }
 
+/// An OTPZap number we cancelled or that was replaced, still inside its window (`expires_at`):
+/// an SMS may still reach it, shown as a late code (`otps.late`), never a sale. Asked at the
+/// settled pace (every 60 s by default) by the tracker that already had it; not resumed after a
+/// restart.
+fn late_code_watch(inner: &Inner, o: &OrderView) -> bool {
+    o.provider == ProviderId::Otpzap
+        && o.kind == crate::model::OrderKind::Sms
+        && matches!(o.status, OrderStatus::Cancelled | OrderStatus::Replaced)
+        && o.expires_at.is_some_and(|t| inner.now() < t)
+}
+
 fn interval_for(inner: &Inner, o: &OrderView) -> Duration {
     // A requested cancel is asked about at the waiting pace: its refund is what we wait for.
     let waiting = matches!(
@@ -39,7 +50,7 @@ fn interval_for(inner: &Inner, o: &OrderView) -> Duration {
 
 async fn order_turn(inner: &Inner, id: &str, mode: Mode, errors: u32, started: Instant) -> Next {
     let o = match inner.store.order(id) {
-        Ok(Some(o)) if !o.status.is_final() => o,
+        Ok(Some(o)) if !o.status.is_final() || late_code_watch(inner, &o) => o,
         Ok(_) => return Next::Done,
         Err(e) => {
             tracing::error!(order = id, "store read failed: {e}");
@@ -110,6 +121,14 @@ fn on_order_reply(
         return Next::Done;
     };
     if cur.status.is_final() {
+        // A cancelled or replaced number may still get an SMS: asked now and then (late code).
+        if late_code_watch(inner, &cur) {
+            return Next::At {
+                at: (started + inner.tracking.settled_poll_interval).max(Instant::now()),
+                mode: Mode::Poll,
+                error: false,
+            };
+        }
         return Next::Done;
     }
     if o.provider == ProviderId::Numberotp && inner.tracking.long_poll && cur.otps.is_empty() {

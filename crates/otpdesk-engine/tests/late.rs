@@ -2,7 +2,8 @@
 //! whose "ok" is only an acknowledgement shows `cancel_requested` until the refund is confirmed
 //! (by the cancel reply or by `order/check`, also after a restart) and is refunded once; a code
 //! that lands on a cancelled order is a late code, never a sale; an expired QRIS invoice paid
-//! 30 (simulated) minutes later reaches the ledger and the balance once.
+//! 30 (simulated) minutes later reaches the ledger and the balance once. A cancelled or replaced
+//! number is still asked about for late codes.
 
 mod common;
 
@@ -20,6 +21,7 @@ fn quick_cancel(sim: &Sim, dir: &std::path::Path) -> EngineConfig {
     cfg.tracking.cancel_cooldown = Duration::ZERO;
     cfg.tracking.late_deposit_min_interval = Duration::from_millis(200);
     cfg.tracking.late_deposit_max_interval = Duration::from_millis(400);
+    cfg.tracking.settled_poll_interval = Duration::from_millis(200);
     cfg
 }
 
@@ -107,7 +109,11 @@ async fn an_acknowledged_cancel_is_cancel_requested_until_a_check_confirms_it() 
         vec![Money::idr(PRICE)]
     );
     assert_eq!(sim_entries(&sim, SimKind::Refund).await, 1);
-    assert_eq!(engine.tracked(), 0, "tracking ends with the refund");
+    assert_eq!(
+        engine.tracked(),
+        1,
+        "still asked about, for late codes, until the number's window ends"
+    );
     engine.shutdown().await;
 }
 
@@ -320,4 +326,52 @@ async fn sim_balance(sim: &Sim) -> i64 {
                 .minor
         })
         .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_on_cancelled_and_replaced_numbers_are_late_codes() {
+    let sim = sim(100_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(quick_cancel(&sim, dir.path())).await.unwrap();
+    let a = engine.buy(S1).await.unwrap();
+    let b = engine.buy(S1).await.unwrap();
+    sim.control.advance_clock(130).await.unwrap();
+    let a = engine.cancel(&a.id).await.unwrap();
+    assert_eq!(a.status, OrderStatus::Cancelled, "confirmed at once");
+    let new = engine.replace(&b.id).await.unwrap();
+    assert_eq!(engine.order(&b.id).unwrap().status, OrderStatus::Replaced);
+    for (o, code) in [(&a, "515151"), (&b, "616161")] {
+        sim.control
+            .deliver(&DeliverOtp {
+                reference: o.remote_id.clone(),
+                code: Some(code.into()),
+                late: true,
+                ..DeliverOtp::default()
+            })
+            .await
+            .unwrap();
+    }
+    for (id, code) in [(&a.id, "515151"), (&b.id, "616161")] {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let o = loop {
+            let o = engine.order(id).unwrap();
+            if !o.otps.is_empty() {
+                break o;
+            }
+            assert!(Instant::now() < deadline, "the late code never came");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(o.otps[0].code.as_deref(), Some(code));
+        assert!(o.only_late_codes(), "{:?}", o.otps);
+        assert!(o.status.is_final(), "still {}", o.status);
+    }
+    // The new number has no code; nothing more was charged or refunded.
+    assert!(engine.order(&new.id).unwrap().otps.is_empty());
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(ledger_of(&engine, LedgerKind::Charge, &a.id).len(), 1);
+    assert_eq!(ledger_of(&engine, LedgerKind::Refund, &a.id).len(), 1);
+    assert_eq!(ledger_of(&engine, LedgerKind::Charge, &b.id).len(), 1);
+    assert_eq!(ledger_of(&engine, LedgerKind::Charge, &new.id).len(), 1);
+    assert_eq!(sim_entries(&sim, SimKind::Charge).await, 3);
+    engine.shutdown().await;
 }
