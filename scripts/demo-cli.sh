@@ -23,7 +23,7 @@ export OTPDESK_DATA_DIR="$work/data"
 
 set -x
 "$bin/otpdesk" balance
-"$bin/otpdesk" catalog s1 products --country 7 --platform 1 --limit 3
+"$bin/otpdesk" catalog s1 products --country 7 --platform 1
 "$bin/otpdesk" --json buy s1 --product 814090256 --country 7 --platform 1 --wait --poll-secs 1 --timeout 60 | tee "$work/buy.jsonl"
 "$bin/otpdesk" balance
 { set +x; } 2>/dev/null

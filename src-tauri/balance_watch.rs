@@ -5,10 +5,10 @@
 
 use crate::catalog::{BalanceState, ProviderBalance};
 use crate::i18n;
-use crate::session::Clients;
 use crate::settings::Settings;
 use crate::shell::Shell;
 use otpdesk_core::{Money, ProviderId};
+use otpdesk_engine::Engine;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -80,14 +80,14 @@ pub fn seen(
     shell.low_balance(&alert);
 }
 
-/// Every balance of `clients` (see `catalog::balances`), checked against the thresholds.
+/// Every balance `engine` reads (see `catalog::balances`), checked against the thresholds.
 pub async fn balances(
-    clients: &Clients,
+    engine: &Engine,
     watch: &BalanceWatch,
     shell: &dyn Shell,
     settings: &Settings,
 ) -> Vec<ProviderBalance> {
-    let mut list = crate::catalog::balances(clients).await;
+    let mut list = crate::catalog::balances(engine).await;
     for b in &mut list {
         if let BalanceState::Ok { amount } = b.balance {
             seen(watch, shell, settings, b.provider, amount);
@@ -99,13 +99,13 @@ pub async fn balances(
 
 /// Read one provider's balance again after it changed, check it and announce it.
 pub async fn refresh(
-    clients: &Clients,
+    engine: &Engine,
     watch: &BalanceWatch,
     shell: &dyn Shell,
     settings: &Settings,
     provider: ProviderId,
 ) {
-    let list = balances(clients, watch, shell, settings).await;
+    let list = balances(engine, watch, shell, settings).await;
     if let Some(b) = list.into_iter().find(|b| b.provider == provider) {
         shell.balance_updated(&b);
     }

@@ -160,6 +160,7 @@ impl From<EngineError> for AppError {
             }
             EngineError::WaitTimeout => (ErrorCode::WaitTimeout, None, None),
             EngineError::Config(_) => (ErrorCode::Config, None, None),
+            EngineError::Invalid(_) => (ErrorCode::Validation, None, None),
             EngineError::Shutdown => (ErrorCode::Shutdown, None, None),
             EngineError::PriceChanged { .. } => (ErrorCode::PriceChanged, None, None),
         };

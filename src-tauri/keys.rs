@@ -7,9 +7,7 @@ use crate::address::ProviderUrl;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::AppMode;
 use otpdesk_core::{ApiKey, ProviderId};
-use otpdesk_providers::{
-    HttpOptions, Id, NumberOtpClient, OopPayClient, OtpZapClient, ProviderError,
-};
+use otpdesk_providers::ProviderError;
 use otpdesk_secrets::{KeyFor, SecretName, SecretStore};
 use serde::Serialize;
 
@@ -209,28 +207,12 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| AppError::internal(format!("keyring task: {e}")))?
 }
 
-/// Ask the provider whether `key` works, with a call that costs nothing:
-/// OTPZap the balance; NumberOTP and OOPPay a lookup of an order that cannot exist, where
-/// "not found" proves the key was accepted and 401/403 that it was not.
+/// Ask the provider whether `key` works, with a call that costs nothing (the engine's
+/// `check_key`): accepted, refused (401/403), or could not tell.
 pub async fn validate(provider: ProviderId, base_url: &str, key: &ApiKey) -> AppResult<()> {
-    let http = HttpOptions::default();
-    let probe = format!("otpdesk-key-check-{}", uuid::Uuid::new_v4().simple());
-    let outcome = match provider {
-        ProviderId::Otpzap => match OtpZapClient::new(base_url, key.clone(), http) {
-            Ok(c) => c.balance().await.map(|_| ()),
-            Err(e) => Err(e),
-        },
-        ProviderId::Numberotp => match NumberOtpClient::new(base_url, key.clone(), http) {
-            Ok(c) => c.activation(&Id::new(probe)).await.map(|_| ()),
-            Err(e) => Err(e),
-        },
-        ProviderId::Ooppay => match OopPayClient::new(base_url, key.clone(), http) {
-            Ok(c) => c.order(&probe).await.map(|_| ()),
-            Err(e) => Err(e),
-        },
-    };
+    let outcome = otpdesk_engine::check_key(provider, base_url, key).await;
     match outcome {
-        Ok(()) | Err(ProviderError::NotFound { .. }) => Ok(()),
+        Ok(()) => Ok(()),
         Err(ProviderError::Auth { .. }) => Err(AppError::new(
             ErrorCode::Auth,
             format!("{} did not accept this API key.", provider.display_name()),

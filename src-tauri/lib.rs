@@ -3,7 +3,6 @@
 
 pub mod address;
 pub mod balance_watch;
-mod browse;
 pub mod catalog;
 pub mod commands;
 pub mod config;

@@ -1,22 +1,42 @@
-//! Step-by-step catalogs per provider and server (see `browse.rs`), plus the fresh quote.
+//! Step-by-step catalogs per provider and server (the buy screen's source tabs), plus the fresh
+//! quote. Each command is one call to the engine's catalog.
 
-use crate::browse::{self, Choice, EmailDomainOffer, EmailSiteChoice};
-use crate::catalog::CatalogItem;
+use crate::catalog::provider_error;
 use crate::error::AppResult;
 use crate::state::AppState;
-use otpdesk_engine::{BuyRequest, Quote};
+use otpdesk_core::ProviderId::{self, Numberotp, Otpzap};
+use otpdesk_engine::{
+    BuyRequest, CatalogItem, Choice, EmailDomainOffer, EmailSiteChoice, Engine, Quote,
+};
+use std::future::Future;
 use tauri::State;
+
+/// The session's engine, one catalog read with it, its error naming `provider`.
+async fn read<T, F, Fut>(state: &AppState, provider: ProviderId, f: F) -> AppResult<T>
+where
+    F: FnOnce(Engine) -> Fut,
+    Fut: Future<Output = otpdesk_engine::Result<T>>,
+{
+    let engine = state.session().await?.engine.clone();
+    f(engine).await.map_err(|e| provider_error(provider, e))
+}
 
 #[tauri::command]
 #[specta::specta]
 pub async fn s1_countries(state: State<'_, AppState>) -> AppResult<Vec<Choice>> {
-    browse::s1_countries(&state.session().await?.clients).await
+    read(&state, Otpzap, |e| async move {
+        e.catalog().s1_countries().await
+    })
+    .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn s1_services(state: State<'_, AppState>, country_id: String) -> AppResult<Vec<Choice>> {
-    browse::s1_services(&state.session().await?.clients, &country_id).await
+    read(&state, Otpzap, |e| async move {
+        e.catalog().s1_services(Some(&country_id)).await
+    })
+    .await
 }
 
 #[tauri::command]
@@ -26,13 +46,19 @@ pub async fn s1_products(
     country_id: String,
     platform_id: String,
 ) -> AppResult<Vec<CatalogItem>> {
-    browse::s1_products(&state.session().await?.clients, &country_id, &platform_id).await
+    read(&state, Otpzap, |e| async move {
+        e.catalog().s1_products(&country_id, &platform_id).await
+    })
+    .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn s2_countries(state: State<'_, AppState>) -> AppResult<Vec<Choice>> {
-    browse::s2_countries(&state.session().await?.clients).await
+    read(&state, Otpzap, |e| async move {
+        e.catalog().s2_countries().await
+    })
+    .await
 }
 
 /// Operators of a country, `random` first.
@@ -42,7 +68,10 @@ pub async fn s2_operators(
     state: State<'_, AppState>,
     country_id: String,
 ) -> AppResult<Vec<String>> {
-    browse::s2_operators(&state.session().await?.clients, &country_id).await
+    read(&state, Otpzap, |e| async move {
+        e.catalog().s2_operators(&country_id).await
+    })
+    .await
 }
 
 /// Server 2 services of a country on `operator` (default `random`).
@@ -53,14 +82,23 @@ pub async fn s2_services(
     country_id: String,
     operator: Option<String>,
 ) -> AppResult<Vec<CatalogItem>> {
-    let clients = &state.session().await?.clients;
-    browse::s2_services(clients, &country_id, operator.as_deref()).await
+    read(&state, Otpzap, |e| async move {
+        e.catalog()
+            .s2_services(&country_id, operator.as_deref())
+            .await
+    })
+    .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn s2_special(state: State<'_, AppState>) -> AppResult<Vec<CatalogItem>> {
-    browse::s2_special(&state.session().await?.clients).await
+    read(
+        &state,
+        Otpzap,
+        |e| async move { e.catalog().s2_special().await },
+    )
+    .await
 }
 
 #[tauri::command]
@@ -69,7 +107,10 @@ pub async fn numberotp_services(
     state: State<'_, AppState>,
     country: Option<String>,
 ) -> AppResult<Vec<Choice>> {
-    browse::numberotp_services(&state.session().await?.clients, country.as_deref()).await
+    read(&state, Numberotp, |e| async move {
+        e.catalog().numberotp_services(country.as_deref()).await
+    })
+    .await
 }
 
 #[tauri::command]
@@ -78,9 +119,13 @@ pub async fn numberotp_countries(
     state: State<'_, AppState>,
     service: Option<String>,
 ) -> AppResult<Vec<Choice>> {
-    browse::numberotp_countries(&state.session().await?.clients, service.as_deref()).await
+    read(&state, Numberotp, |e| async move {
+        e.catalog().numberotp_countries(service.as_deref()).await
+    })
+    .await
 }
 
+/// NumberOTP prices, optionally of one service and/or one country (id or name).
 #[tauri::command]
 #[specta::specta]
 pub async fn numberotp_prices(
@@ -88,14 +133,21 @@ pub async fn numberotp_prices(
     service: Option<String>,
     country: Option<String>,
 ) -> AppResult<Vec<CatalogItem>> {
-    let clients = &state.session().await?.clients;
-    browse::numberotp_prices(clients, service.as_deref(), country.as_deref()).await
+    read(&state, Numberotp, |e| async move {
+        e.catalog()
+            .numberotp_prices(service.as_deref(), country.as_deref())
+            .await
+    })
+    .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn email_sites(state: State<'_, AppState>) -> AppResult<Vec<EmailSiteChoice>> {
-    browse::email_sites(&state.session().await?.clients).await
+    read(&state, Otpzap, |e| async move {
+        e.catalog().email_sites().await
+    })
+    .await
 }
 
 #[tauri::command]
@@ -104,7 +156,10 @@ pub async fn email_domains(
     state: State<'_, AppState>,
     site: String,
 ) -> AppResult<Vec<EmailDomainOffer>> {
-    browse::email_domains(&state.session().await?.clients, &site).await
+    read(&state, Otpzap, |e| async move {
+        e.catalog().email_domains(&site).await
+    })
+    .await
 }
 
 /// The provider's price and stock of `target` right now.

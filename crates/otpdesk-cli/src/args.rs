@@ -97,26 +97,14 @@ pub enum S1Catalog {
         #[arg(long)]
         country: Option<String>,
     },
+    /// Price tiers of one service in one country, cheapest first.
     Products {
         /// Service (platform) id from `catalog s1 services`.
         #[arg(long)]
-        platform: Option<String>,
+        platform: String,
         #[arg(long)]
-        country: Option<String>,
-        #[arg(long)]
-        page: Option<u32>,
-        #[arg(long)]
-        limit: Option<u32>,
-        #[arg(long, value_enum)]
-        sort: Option<SortArg>,
+        country: String,
     },
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug)]
-pub enum SortArg {
-    PriceAsc,
-    PriceDesc,
-    StockDesc,
 }
 
 #[derive(Subcommand, Debug)]
@@ -125,6 +113,9 @@ pub enum S2Catalog {
     Services {
         #[arg(long)]
         country: String,
+        /// Buy on this operator (default `random`: OTPZap picks).
+        #[arg(long)]
+        operator: Option<String>,
     },
     Operators {
         #[arg(long)]
@@ -153,7 +144,13 @@ pub enum NumberOtpCatalog {
         #[arg(long)]
         service: Option<String>,
     },
-    Prices,
+    /// Prices in USD, optionally of one service and/or one country (its id or its name).
+    Prices {
+        #[arg(long)]
+        service: Option<String>,
+        #[arg(long)]
+        country: Option<String>,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -219,8 +216,10 @@ pub enum Buy {
     },
     /// NumberOTP activation.
     Numberotp {
+        /// Service code from `catalog numberotp services` (e.g. wa).
         #[arg(long)]
         service: String,
+        /// Country: its id from `catalog numberotp countries`, its name (India) or ISO code.
         #[arg(long)]
         country: String,
         #[command(flatten)]

@@ -91,6 +91,27 @@ impl Context {
         Ok(Engine::open(cfg).await?)
     }
 
+    /// The engine for reading `provider`'s catalog: with every key there is, and for NumberOTP,
+    /// whose catalog is public, also without one (then it only reads).
+    pub async fn catalog_engine(&self, provider: ProviderId) -> Result<Engine, CliError> {
+        if provider != ProviderId::Numberotp || self.key(provider).is_ok() {
+            return self.engine(provider).await;
+        }
+        let mut cfg = EngineConfig::new(self.data_dir()).provider(
+            ProviderConfig::catalog_only(provider, self.base_url(provider)?.as_str())
+                .with_http(self.http.clone()),
+        );
+        for p in ProviderId::ALL {
+            if let Ok(key) = self.key(p) {
+                cfg = cfg.provider(
+                    ProviderConfig::new(p, self.base_url(p)?.as_str(), key)
+                        .with_http(self.http.clone()),
+                );
+            }
+        }
+        Ok(Engine::open(cfg).await?)
+    }
+
     /// The key from the environment, else from the keyring, but only for the address it was
     /// checked against: a saved key is never sent to another origin. A key saved without one
     /// (older versions) is bound to the current address, as the app does on its first start.
@@ -123,6 +144,7 @@ impl Context {
         }
     }
 
+    /// A bare client, for orders bought elsewhere (not in this order book): asked directly.
     pub fn otpzap(&self) -> Result<OtpZapClient, CliError> {
         let p = ProviderId::Otpzap;
         OtpZapClient::new(self.base_url(p)?.as_str(), self.key(p)?, self.http.clone()).of(p)
@@ -131,15 +153,6 @@ impl Context {
     pub fn numberotp(&self) -> Result<NumberOtpClient, CliError> {
         let p = ProviderId::Numberotp;
         NumberOtpClient::new(self.base_url(p)?.as_str(), self.key(p)?, self.http.clone()).of(p)
-    }
-
-    /// NumberOTP's public catalog needs no key; use the saved one when there is one.
-    pub fn numberotp_public(&self) -> Result<NumberOtpClient, CliError> {
-        let p = ProviderId::Numberotp;
-        let key = self
-            .key(p)
-            .or_else(|_| ApiKey::new("public").ok_or(CliError::Usage(String::new())))?;
-        NumberOtpClient::new(self.base_url(p)?.as_str(), key, self.http.clone()).of(p)
     }
 
     pub fn ooppay(&self) -> Result<OopPayClient, CliError> {

@@ -90,3 +90,12 @@ impl<T> ProviderResult<T> for Result<T, ProviderError> {
         self.map_err(|source| CliError::Provider { provider, source })
     }
 }
+
+impl<T> ProviderResult<T> for Result<T, EngineError> {
+    fn of(self, provider: ProviderId) -> Result<T, CliError> {
+        self.map_err(|e| match e {
+            EngineError::Provider(source) => CliError::Provider { provider, source },
+            other => CliError::Engine(other),
+        })
+    }
+}

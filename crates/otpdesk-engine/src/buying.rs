@@ -1,11 +1,11 @@
 //! Paid calls. The attempt (with a fresh Idempotency-Key and the exact request) is committed
 //! before anything is sent; [`crate::money`] decides what a failed try means. What a successful
 //! reply bought is written with the attempt's success in one transaction; if the store refuses,
-//! the order is kept in memory and written again until it sticks ([`Unsaved`]), and the user is
+//! the order is kept in memory and written again until it sticks ([`crate::context::Unsaved`]), and the user is
 //! told not to buy again. Unknown outcomes are closed only by proof or by the user
 //! ([`buy_again`], [`dismiss`]).
 
-use crate::engine::Inner;
+use crate::context::{Inner, UnsavedCharge};
 use crate::error::{EngineError, Result};
 use crate::events::EngineEvent;
 use crate::model::*;
@@ -13,29 +13,11 @@ use crate::money::send_paid;
 use crate::remote::{RemoteDeposit, RemoteOrder};
 use crate::scheduler::Track;
 use otpdesk_core::{Money, ProviderId};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Store writes tried right after a charged reply before it is reported as not saved yet.
 const SAVE_TRIES: u32 = 5;
-
-/// A charged reply the store has not taken yet.
-pub(crate) enum Charged {
-    Order {
-        attempt: AttemptView,
-        req: BuyRequest,
-        remote: RemoteOrder,
-    },
-    Deposit {
-        attempt: AttemptView,
-        kind: DepositKind,
-        amount: Money,
-        remote: RemoteDeposit,
-    },
-}
-
-/// Charged replies waiting for the store (kept in memory, written again every few seconds).
-pub(crate) type Unsaved = Mutex<Vec<Charged>>;
 
 pub(crate) async fn buy(inner: &Arc<Inner>, req: BuyRequest) -> Result<OrderView> {
     let _paid = inner.paid.enter()?;
@@ -64,7 +46,7 @@ async fn run_order_attempt(
     })
     .await?;
     let store = || store_order(inner, attempt, req, &remote);
-    save_charged(inner, store, || Charged::Order {
+    save_charged(inner, store, || UnsavedCharge::Order {
         attempt: attempt.clone(),
         req: req.clone(),
         remote: remote.clone(),
@@ -78,7 +60,7 @@ async fn run_order_attempt(
 async fn save_charged<T>(
     inner: &Arc<Inner>,
     store: impl Fn() -> Result<T>,
-    keep: impl FnOnce() -> Charged,
+    keep: impl FnOnce() -> UnsavedCharge,
 ) -> Result<T> {
     let mut last = None;
     for i in 0..SAVE_TRIES {
@@ -97,7 +79,7 @@ async fn save_charged<T>(
     let reason = last.map(|e| e.to_string()).unwrap_or_default();
     let c = keep();
     let (attempt_id, what) = match &c {
-        Charged::Order {
+        UnsavedCharge::Order {
             attempt, remote, ..
         } => {
             let what = match (&remote.phone, &remote.email) {
@@ -108,7 +90,7 @@ async fn save_charged<T>(
             let r = remote.remote_ref.as_deref().unwrap_or(&remote.remote_id);
             (attempt.id.clone(), format!("{what} (order {r})"))
         }
-        Charged::Deposit {
+        UnsavedCharge::Deposit {
             attempt, remote, ..
         } => (attempt.id.clone(), format!("top-up {}", remote.remote_id)),
     };
@@ -134,7 +116,7 @@ async fn save_charged<T>(
     })
 }
 
-/// The writer of [`Unsaved`]: every 2 s until it is empty or the engine stops.
+/// The writer of [`crate::context::Unsaved`]: every 2 s until it is empty or the engine stops.
 fn spawn_saver(inner: &Arc<Inner>) {
     let inner = inner.clone();
     tokio::spawn(async move {
@@ -164,14 +146,14 @@ pub(crate) fn save_unsaved(inner: &Arc<Inner>) -> bool {
 }
 
 /// Store what a charged reply bought, announce it and start tracking it.
-fn store_charged(inner: &Arc<Inner>, c: &Charged) -> Result<()> {
+fn store_charged(inner: &Arc<Inner>, c: &UnsavedCharge) -> Result<()> {
     match c {
-        Charged::Order {
+        UnsavedCharge::Order {
             attempt,
             req,
             remote,
         } => store_order(inner, attempt, req, remote).map(drop),
-        Charged::Deposit {
+        UnsavedCharge::Deposit {
             attempt,
             kind,
             amount,
@@ -224,7 +206,7 @@ fn store_order(
     if was_unknown {
         resolved(inner, &attempt.id)?;
     }
-    inner.sched.add(inner, Track::Order(id));
+    inner.track(Track::Order(id));
     Ok(view)
 }
 
@@ -284,7 +266,7 @@ async fn run_deposit_attempt(inner: &Arc<Inner>, attempt: &AttemptView) -> Resul
         }
     };
     let store = || store_deposit(inner, attempt, kind, amount, &remote);
-    save_charged(inner, store, || Charged::Deposit {
+    save_charged(inner, store, || UnsavedCharge::Deposit {
         attempt: attempt.clone(),
         kind,
         amount,
@@ -322,7 +304,7 @@ fn store_deposit(
     if was_unknown {
         resolved(inner, &attempt.id)?;
     }
-    inner.sched.add(inner, Track::Deposit(id));
+    inner.track(Track::Deposit(id));
     Ok(view)
 }
 
@@ -369,7 +351,7 @@ pub(crate) async fn reconcile(inner: &Arc<Inner>, attempt_id: &str) -> Result<At
         AttemptState::Pending | AttemptState::OutcomeUnknown => {}
     }
     if a.kind == AttemptKind::Replace {
-        crate::actions::reconcile_replace(inner, &a).await?;
+        crate::money::reconcile_replace(inner, &a).await?;
         return attempt(inner, attempt_id);
     }
     Err(EngineError::NotAllowed {
@@ -395,8 +377,8 @@ pub(crate) async fn buy_again(
             reason: format!("the purchase is {}", a.state.as_str()),
         });
     }
-    let q = crate::quote::quote(inner, &req).await?;
-    crate::quote::check(&q, expected)?;
+    let q = inner.gw.quote(&req).await?;
+    crate::provider::check(&q, expected)?;
     if req.idempotent() {
         // Same key: the provider answers with the first order if there was one.
         let _paid = inner.paid.enter()?;

@@ -15,6 +15,8 @@ pub struct ProviderConfig {
     pub key: ApiKey,
     pub budget: Budget,
     pub http: HttpOptions,
+    /// Only its public catalog is read (no key): nothing is bought or tracked with it.
+    pub catalog_only: bool,
 }
 
 impl ProviderConfig {
@@ -25,6 +27,17 @@ impl ProviderConfig {
             key,
             budget: Budget::DEFAULT,
             http: HttpOptions::default(),
+            catalog_only: false,
+        }
+    }
+
+    /// A provider whose public catalog is read without a key (NumberOTP's services, countries
+    /// and prices): the engine buys and tracks nothing there.
+    pub fn catalog_only(provider: ProviderId, base_url: impl Into<String>) -> ProviderConfig {
+        let placeholder = ApiKey::new("public").expect("a non-empty placeholder");
+        ProviderConfig {
+            catalog_only: true,
+            ..ProviderConfig::new(provider, base_url, placeholder)
         }
     }
 

@@ -1,170 +1,19 @@
 //! [`Engine`]: the public face. Every method is a few lines over the modules that do the work.
 
-use crate::config::{EngineConfig, TrackingConfig};
+use crate::config::EngineConfig;
+use crate::context::{InFlight, Inner};
 use crate::coord::Coord;
 use crate::error::{EngineError, Result};
 use crate::events::{EngineEvent, EventBus};
-use crate::gateway::Gateway;
 use crate::model::*;
-use crate::rate_budget::Priority;
+use crate::provider::{self, Gateway, Quote};
 use crate::scheduler::Scheduler;
 use crate::store::Store;
-use crate::{actions, buying, resume};
+use crate::{actions, buying, resume, tracking};
 use otpdesk_core::{Currency, Money, ProviderId};
-use otpdesk_providers::ProviderError;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
-
-pub(crate) struct Inner {
-    pub store: Store,
-    /// Heartbeats, tracking leases, shared rate budgets and the event log of every process on
-    /// this order book.
-    pub coord: Arc<Coord>,
-    pub events: EventBus,
-    pub gw: Gateway,
-    pub sched: Scheduler,
-    pub tracking: TrackingConfig,
-    pub shutdown: watch::Sender<bool>,
-    /// Paid calls under way; [`Engine::shutdown`] waits for them.
-    pub paid: InFlight,
-    /// Charged orders the store refused to take yet, written again until it does.
-    pub unsaved: crate::buying::Unsaved,
-}
-
-/// A count of paid calls in flight, and a way to wait until there are none. New ones are
-/// refused once closing began.
-#[derive(Default)]
-pub(crate) struct InFlight {
-    n: std::sync::Mutex<usize>,
-    closing: std::sync::atomic::AtomicBool,
-    idle: tokio::sync::Notify,
-}
-
-/// Held while a paid call runs.
-pub(crate) struct PaidGuard<'a>(&'a InFlight);
-
-impl Drop for PaidGuard<'_> {
-    fn drop(&mut self) {
-        let mut n = self.0.n.lock().unwrap_or_else(|p| p.into_inner());
-        *n -= 1;
-        if *n == 0 {
-            self.0.idle.notify_waiters();
-        }
-    }
-}
-
-impl InFlight {
-    pub fn enter(&self) -> Result<PaidGuard<'_>> {
-        let mut n = self.n.lock().unwrap_or_else(|p| p.into_inner());
-        if self.closing.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(EngineError::Shutdown);
-        }
-        *n += 1;
-        Ok(PaidGuard(self))
-    }
-
-    /// Refuse new paid calls and wait (up to `limit`) for those under way.
-    async fn close(&self, limit: Duration) {
-        self.closing
-            .store(true, std::sync::atomic::Ordering::SeqCst);
-        let wait = async {
-            loop {
-                let idle = self.idle.notified();
-                if *self.n.lock().unwrap_or_else(|p| p.into_inner()) == 0 {
-                    return;
-                }
-                idle.await;
-            }
-        };
-        if tokio::time::timeout(limit, wait).await.is_err() {
-            tracing::warn!("closing with a purchase still under way; it stays listed as pending");
-        }
-    }
-}
-
-impl Inner {
-    pub fn now(&self) -> Time {
-        chrono::Utc::now()
-    }
-
-    /// Resolves once shutdown has been asked for, also when that happened before this call (a
-    /// task spawned just before shutdown may subscribe after it; `changed()` would miss it).
-    pub async fn stopped(&self) {
-        let mut rx = self.shutdown.subscribe();
-        // `Err` only when the sender is gone, and it lives as long as `self`.
-        let _ = rx.wait_for(|stop| *stop).await;
-    }
-
-    /// Announce a committed change to this process's subscribers and, through the shared
-    /// log, to every other process on this order book.
-    pub fn emit(&self, e: EngineEvent) {
-        if !matches!(e, EngineEvent::ProviderError { .. }) {
-            match serde_json::to_string(&e) {
-                Ok(body) => {
-                    if let Err(err) = self.coord.publish("event", &body) {
-                        tracing::debug!("could not share an event with other processes: {err}");
-                    }
-                }
-                Err(err) => tracing::warn!("event not shareable: {err}"),
-            }
-        }
-        self.events.send(e);
-    }
-
-    pub fn is_closing(&self) -> bool {
-        self.paid.closing.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
-    /// Ask about an item at the next free request: here when this engine tracks its provider,
-    /// else through the shared log to the process that does.
-    pub fn poke(&self, provider: ProviderId, t: &crate::scheduler::Track) {
-        if self.sched.is_active(provider) {
-            self.sched.poke(provider, t);
-            return;
-        }
-        let (order_id, deposit_id) = match t {
-            crate::scheduler::Track::Order(id) => (Some(id.clone()), None),
-            crate::scheduler::Track::Deposit(id) => (None, Some(id.clone())),
-        };
-        let poke = crate::lease::Poke {
-            provider,
-            order_id,
-            deposit_id,
-        };
-        if let Ok(body) = serde_json::to_string(&poke) {
-            let _ = self.coord.publish("poke", &body);
-        }
-    }
-
-    /// Announce what a committed store change did.
-    pub fn announce(&self, order_id: &str, provider: ProviderId, applied: crate::store::Applied) {
-        if let Some((from, to)) = applied.status_change {
-            self.emit(EngineEvent::OrderStatusChanged {
-                order_id: order_id.to_string(),
-                provider,
-                from,
-                to,
-            });
-        }
-        for otp in applied.new_otps {
-            self.emit(EngineEvent::OtpReceived {
-                order_id: order_id.to_string(),
-                provider,
-                otp,
-            });
-        }
-        for entry in applied.ledger {
-            self.emit(EngineEvent::BalanceChanged { entry });
-        }
-    }
-
-    pub fn order_view(&self, id: &str) -> Result<OrderView> {
-        self.store
-            .order(id)?
-            .ok_or_else(|| EngineError::OrderNotFound(id.to_string()))
-    }
-}
 
 /// Cheap to clone; all clones drive the same engine.
 #[derive(Clone)]
@@ -200,7 +49,7 @@ impl Engine {
             paid: InFlight::default(),
             unsaved: Default::default(),
         });
-        Scheduler::start(&inner);
+        tracking::start(&inner);
         resume::resume(&inner);
         Ok(Engine { inner })
     }
@@ -216,16 +65,22 @@ impl Engine {
     }
 
     /// The provider's current price and stock of what `req` would buy (fresh, never cached).
-    pub async fn quote(&self, req: &BuyRequest) -> Result<crate::quote::Quote> {
-        crate::quote::quote(&self.inner, req).await
+    pub async fn quote(&self, req: &BuyRequest) -> Result<Quote> {
+        self.inner.gw.quote(req).await
+    }
+
+    /// What this engine's providers sell (catalog pages, countries, prices) and their balances,
+    /// each read through the key's shared rate budget at interactive priority.
+    pub fn catalog(&self) -> crate::catalog::Catalog<'_> {
+        crate::catalog::Catalog { inner: &self.inner }
     }
 
     /// Buy after re-reading the offer, as OTPZap asks: refused with `OutOfStock` when none is
     /// left and with [`EngineError::PriceChanged`] when it costs more than `expected` (the price
     /// the user saw). Nothing is sent to the create endpoint then.
     pub async fn buy_checked(&self, req: BuyRequest, expected: Option<Money>) -> Result<OrderView> {
-        let q = crate::quote::quote(&self.inner, &req).await?;
-        crate::quote::check(&q, expected)?;
+        let q = self.inner.gw.quote(&req).await?;
+        provider::check(&q, expected)?;
         self.buy(req).await
     }
 
@@ -429,9 +284,9 @@ impl Engine {
     }
 
     /// The fresh price of what an unknown (or failed) attempt would buy, for "Buy now at Rp X?".
-    pub async fn attempt_quote(&self, attempt_id: &str) -> Result<crate::quote::Quote> {
+    pub async fn attempt_quote(&self, attempt_id: &str) -> Result<Quote> {
         let (_, req) = buying::attempt_request(&self.inner, attempt_id)?;
-        crate::quote::quote(&self.inner, &req).await
+        self.inner.gw.quote(&req).await
     }
 
     /// The user's "Buy now" on an unknown outcome, after seeing the fresh price `expected`.
@@ -455,34 +310,6 @@ impl Engine {
 
     pub fn tracked(&self) -> usize {
         self.inner.sched.len()
-    }
-
-    /// A read the engine does not make itself (catalog pages, balance) sent through the same
-    /// key's rate budget as tracking and purchases, so browsing the catalog can never push the key
-    /// into the provider's 429s, and a `Retry-After` it earns holds tracking back too. Interactive
-    /// priority: someone is looking at the screen. A provider without a budget (no key in this
-    /// engine) is asked directly.
-    pub async fn read<T>(
-        &self,
-        provider: ProviderId,
-        call: impl std::future::Future<Output = std::result::Result<T, ProviderError>>,
-    ) -> std::result::Result<T, ProviderError> {
-        self.inner
-            .gw
-            .guarded(provider, Some(Priority::Interactive), call)
-            .await
-    }
-
-    /// The clients this engine talks to its providers through (`None`: no key), for the reads
-    /// it does not make itself. Send their calls through [`Engine::read`].
-    pub fn otpzap_client(&self) -> Option<&otpdesk_providers::OtpZapClient> {
-        self.inner.gw.zap().ok()
-    }
-    pub fn numberotp_client(&self) -> Option<&otpdesk_providers::NumberOtpClient> {
-        self.inner.gw.notp().ok()
-    }
-    pub fn ooppay_client(&self) -> Option<&otpdesk_providers::OopPayClient> {
-        self.inner.gw.oop().ok()
     }
 
     /// How long a provider's key stays closed by a `Retry-After`, if it is (shared by every

@@ -67,6 +67,10 @@ pub enum EngineError {
     #[error("The order ended ({status}) without a new code.")]
     OrderEnded { status: String },
 
+    /// An argument that cannot be right (e.g. an OTPZap id that is not a number).
+    #[error("{0}")]
+    Invalid(String),
+
     #[error("Invalid configuration: {0}")]
     Config(String),
 
@@ -101,6 +105,7 @@ impl EngineError {
             EngineError::WaitTimeout => "wait_timeout",
             EngineError::OrderEnded { .. } => "order_ended",
             EngineError::Config(_) => "config",
+            EngineError::Invalid(_) => "validation",
             EngineError::Shutdown => "shutdown",
             EngineError::PriceChanged { .. } => "price_changed",
         }

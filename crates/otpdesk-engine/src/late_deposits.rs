@@ -3,8 +3,9 @@
 //! then, a quarter of the time since expiry between 1 and 15 minutes (`TrackingConfig`), until
 //! the window ends. A late payment is credited once like any other (`Store::apply_deposit`).
 
-use crate::engine::Inner;
+use crate::context::Inner;
 use crate::model::{DepositKind, DepositView, Time};
+use crate::scheduler::{Mode, Track};
 use otpdesk_core::DepositStatus;
 use std::time::Duration;
 
@@ -45,7 +46,8 @@ pub(crate) fn track_watched(inner: &Inner) {
     match inner.store.expired_qris_since(inner.now() - window) {
         Ok(ds) => {
             for d in ds.iter().filter(|d| watched(inner, d)) {
-                inner.sched.add_late_deposit(d);
+                let t = Track::Deposit(d.id.clone());
+                inner.sched.add(d.provider, t, Mode::Poll);
             }
         }
         Err(e) => tracing::warn!("could not read the expired QRIS invoices: {e}"),

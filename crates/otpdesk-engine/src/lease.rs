@@ -5,21 +5,13 @@
 //! processes announced (a new order to track, a code another process stored) to its own
 //! subscribers. A holder that dies is replaced within `lease_ttl + lease_renew`.
 
-use crate::engine::Inner;
+use crate::context::{Inner, Poke};
 use crate::events::EngineEvent;
 use crate::model::DepositFilter;
 use crate::scheduler::Track;
 use otpdesk_core::ProviderId;
 use std::sync::Arc;
 use tokio::time::Instant;
-
-/// What a `poke` line in the shared log asks the holder: look at this item now.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub(crate) struct Poke {
-    pub provider: ProviderId,
-    pub order_id: Option<String>,
-    pub deposit_id: Option<String>,
-}
 
 pub(crate) fn spawn(inner: &Arc<Inner>) -> tokio::task::JoinHandle<()> {
     let inner = inner.clone();
@@ -91,7 +83,7 @@ fn track_open_items(inner: &Arc<Inner>) {
             // those are the ones someone is watching (items already tracked are not touched).
             orders.sort_by_key(|o| (!o.otps.is_empty(), std::cmp::Reverse(o.created_at)));
             for o in &orders {
-                inner.sched.add_order(inner, o);
+                inner.track_order(o);
             }
         }
         Err(e) => tracing::warn!("could not read the open orders: {e}"),
@@ -103,7 +95,7 @@ fn track_open_items(inner: &Arc<Inner>) {
     };
     if let Ok(ds) = inner.store.deposits(&filter) {
         for d in &ds {
-            inner.sched.add_deposit(d);
+            inner.track_deposit(d);
         }
     }
     crate::late_deposits::track_watched(inner);
@@ -166,8 +158,8 @@ fn tail(inner: &Arc<Inner>, cursor: &mut i64) {
             continue;
         };
         match &e {
-            EngineEvent::OrderCreated { order } => inner.sched.add_order(inner, order),
-            EngineEvent::DepositCreated { deposit } => inner.sched.add_deposit(deposit),
+            EngineEvent::OrderCreated { order } => inner.track_order(order),
+            EngineEvent::DepositCreated { deposit } => inner.track_deposit(deposit),
             _ => {}
         }
         inner.events.send(e);

@@ -33,18 +33,19 @@
 
 pub mod actions;
 pub mod buying;
+pub mod catalog;
 pub mod config;
+mod context;
 pub mod coord;
 mod engine;
 pub mod error;
 pub mod events;
-mod gateway;
 pub mod history;
 mod late_deposits;
 mod lease;
 pub mod model;
 mod money;
-pub mod quote;
+mod provider;
 pub mod rate_budget;
 pub mod remote;
 pub mod resume;
@@ -52,11 +53,16 @@ pub mod scheduler;
 pub mod store;
 mod tracking;
 
+pub use catalog::{
+    Catalog, CatalogCountry, CatalogItem, CatalogSource, Choice, EmailDomainOffer, EmailSiteChoice,
+    Partial,
+};
 pub use config::{EngineConfig, ProviderConfig, TrackingConfig};
 pub use engine::Engine;
 pub use error::{EngineError, Result};
 pub use events::EngineEvent;
 pub use history::*;
 pub use model::*;
-pub use quote::Quote;
+pub use provider::numberotp::NO_REFUND as NUMBEROTP_NO_REFUND;
+pub use provider::{check_key, Quote};
 pub use rate_budget::Budget;

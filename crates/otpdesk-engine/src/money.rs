@@ -9,11 +9,12 @@
 //! - a `Retry-After` longer than [`MAX_BUY_WAIT`] ends the purchase instead of freezing it.
 
 use crate::config::TrackingConfig;
-use crate::engine::Inner;
+use crate::context::Inner;
 use crate::error::{EngineError, Result};
 use crate::events::EngineEvent;
 use crate::model::{AttemptState, AttemptView};
 use otpdesk_providers::ProviderError;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -255,4 +256,45 @@ mod tests {
         );
         assert!(t.uncertain);
     }
+}
+
+/// An unknown replace: if the old order is still open at the provider, nothing happened. A read
+/// only; it never replaces again.
+pub(crate) async fn reconcile_replace(inner: &Arc<Inner>, a: &AttemptView) -> Result<()> {
+    let old_id = a
+        .request
+        .get("order_id")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    let o = inner.order_view(old_id)?;
+    let remote = inner
+        .gw
+        .check_order(&o, Some(crate::rate_budget::Priority::Interactive))
+        .await??;
+    // Only an old number that is still open proves nothing happened. Replaced, or closed in
+    // any other way (the provider may have replaced it and the new order expired since): the
+    // outcome stays unknown.
+    if remote.status.is_final() {
+        return Err(EngineError::NotAllowed {
+            action: "check",
+            reason: format!(
+                "the old number is {} now, so whether a new one was bought cannot be told; check the dashboard, then dismiss",
+                remote.status
+            ),
+        });
+    }
+    let applied = inner.store.apply_remote(&o.id, &remote, inner.now())?;
+    inner.announce(&o.id, o.provider, applied);
+    inner.store.set_attempt_state(
+        &a.id,
+        AttemptState::Failed,
+        Some(("not_replaced", "the old number is unchanged")),
+        inner.now(),
+    )?;
+    if let Some(a) = inner.store.attempt(&a.id)? {
+        inner.emit(EngineEvent::AttemptResolved {
+            attempt: Box::new(a),
+        });
+    }
+    Ok(())
 }

@@ -3,7 +3,7 @@
 //! doing so in the background. Nothing is ever sent again here: a purchase interrupted after it
 //! was sent is `outcome_unknown` until proof or the user closes it (see [`crate::money`]).
 
-use crate::engine::Inner;
+use crate::context::Inner;
 use crate::lease;
 use std::sync::Arc;
 

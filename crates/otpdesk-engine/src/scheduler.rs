@@ -5,8 +5,6 @@
 //! while this engine holds that provider's tracking lease ([`crate::lease`]); otherwise another
 //! process tracks, and adding items here does nothing.
 
-use crate::engine::Inner;
-use crate::tracking;
 use otpdesk_core::ProviderId;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -126,12 +124,17 @@ impl Queue {
         self.lock().entries.len()
     }
 
-    fn next_due(&self) -> Option<Instant> {
+    /// Wakes when an item was added or poked, or tracking was switched on or off.
+    pub(crate) async fn changed(&self) {
+        self.notify.notified().await
+    }
+
+    pub(crate) fn next_due(&self) -> Option<Instant> {
         self.lock().due.first().map(|(at, _, _)| *at)
     }
 
     /// Take the most overdue item; it is in flight (not in the due set) until [`Self::done`].
-    fn pop_due(&self) -> Option<(Track, Mode, u32)> {
+    pub(crate) fn pop_due(&self) -> Option<(Track, Mode, u32)> {
         let mut st = self.lock();
         let now = Instant::now();
         let first = st.due.first().cloned()?;
@@ -174,33 +177,21 @@ impl Scheduler {
         Scheduler::default()
     }
 
-    /// One worker per configured provider.
-    pub(crate) fn start(inner: &Arc<Inner>) {
-        for p in ProviderId::ALL {
-            if !inner.gw.configured(p) {
-                continue;
-            }
-            let q = Arc::new(Queue {
-                provider: p,
-                active: std::sync::atomic::AtomicBool::new(false),
-                state: Mutex::new(QState::default()),
-                notify: Notify::new(),
-                in_flight: Arc::new(Semaphore::new(inner.tracking.max_in_flight.max(1))),
-            });
-            inner
-                .sched
-                .queues
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(p, q.clone());
-            let h = tokio::spawn(worker(inner.clone(), q));
-            inner
-                .sched
-                .workers
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(h);
-        }
+    /// A queue for `p`, with at most `max_in_flight` ordinary polls under way; its worker is
+    /// run by [`crate::tracking`].
+    pub(crate) fn add_queue(&self, p: ProviderId, max_in_flight: usize) -> Arc<Queue> {
+        let q = Arc::new(Queue {
+            provider: p,
+            active: std::sync::atomic::AtomicBool::new(false),
+            state: Mutex::new(QState::default()),
+            notify: Notify::new(),
+            in_flight: Arc::new(Semaphore::new(max_in_flight.max(1))),
+        });
+        self.queues
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(p, q.clone());
+        q
     }
 
     pub(crate) fn queue(&self, p: ProviderId) -> Option<Arc<Queue>> {
@@ -211,51 +202,10 @@ impl Scheduler {
             .cloned()
     }
 
-    /// Track an order or deposit (its provider is read from the store).
-    pub(crate) fn add(&self, inner: &Inner, t: Track) {
-        match &t {
-            Track::Order(id) => {
-                if let Ok(Some(o)) = inner.store.order(id) {
-                    self.add_order(inner, &o);
-                }
-            }
-            Track::Deposit(id) => {
-                if let Ok(Some(d)) = inner.store.deposit(id) {
-                    self.add_deposit(&d);
-                }
-            }
-        }
-    }
-
-    /// Track an open order already read from the store.
-    pub(crate) fn add_order(&self, inner: &Inner, o: &crate::model::OrderView) {
-        if o.status.is_final() {
-            return;
-        }
-        let lp =
-            o.provider == ProviderId::Numberotp && inner.tracking.long_poll && o.otps.is_empty();
-        if let Some(q) = self.queue(o.provider) {
-            q.add(
-                Track::Order(o.id.clone()),
-                if lp { Mode::LongPoll } else { Mode::Poll },
-            );
-        }
-    }
-
-    /// Track an expired QRIS invoice that may still be paid (`crate::late_deposits`).
-    pub(crate) fn add_late_deposit(&self, d: &crate::model::DepositView) {
-        if let Some(q) = self.queue(d.provider) {
-            q.add(Track::Deposit(d.id.clone()), Mode::Poll);
-        }
-    }
-
-    /// Track an unpaid deposit already read from the store.
-    pub(crate) fn add_deposit(&self, d: &crate::model::DepositView) {
-        if d.status.is_final() {
-            return;
-        }
-        if let Some(q) = self.queue(d.provider) {
-            q.add(Track::Deposit(d.id.clone()), Mode::Poll);
+    /// Track an item of `p` (nothing happens unless this engine holds `p`'s lease).
+    pub(crate) fn add(&self, p: ProviderId, t: Track, mode: Mode) {
+        if let Some(q) = self.queue(p) {
+            q.add(t, mode);
         }
     }
 
@@ -311,57 +261,6 @@ impl Scheduler {
         for h in hs {
             let _ = h.await;
         }
-    }
-}
-
-async fn worker(inner: Arc<Inner>, q: Arc<Queue>) {
-    let Some(budget) = inner.gw.budget(q.provider).cloned() else {
-        return;
-    };
-    loop {
-        if *inner.shutdown.borrow() {
-            return;
-        }
-        let wait = match q.next_due() {
-            None => None,
-            Some(at) if at > Instant::now() => Some(at),
-            Some(_) => {
-                // Ordinary polls are capped in flight; long-polls hold no permit.
-                let permit = tokio::select! {
-                    p = q.in_flight.clone().acquire_owned() => p.ok(),
-                    _ = inner.stopped() => return,
-                };
-                tokio::select! {
-                    _ = budget.acquire(crate::rate_budget::Priority::Background) => {}
-                    _ = inner.stopped() => return,
-                }
-                // `None`: the token is spent but nothing was due after all (rare).
-                if let Some((t, mode, errors)) = q.pop_due() {
-                    let permit = if mode == Mode::LongPoll { None } else { permit };
-                    let (inner2, q2) = (inner.clone(), q.clone());
-                    tokio::spawn(async move {
-                        let _permit = permit;
-                        tokio::select! {
-                            _ = tracking::run_one(&inner2, &q2, t, mode, errors) => {}
-                            _ = inner2.stopped() => {}
-                        }
-                    });
-                }
-                continue;
-            }
-        };
-        tokio::select! {
-            _ = q.notify.notified() => {}
-            _ = sleep_until_opt(wait) => {}
-            _ = inner.stopped() => return,
-        }
-    }
-}
-
-async fn sleep_until_opt(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
     }
 }
 

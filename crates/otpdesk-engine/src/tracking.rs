@@ -1,18 +1,82 @@
 //! One tracking request for one item, and what it means for the store, the events and the
-//! item's next turn. Called by the scheduler with a rate token already taken.
+//! item's next turn, and the worker that runs each provider's queue with a rate token taken first.
 
-use crate::engine::Inner;
+use crate::context::Inner;
 use crate::events::EngineEvent;
 use crate::late_deposits;
 use crate::model::{OrderView, Time};
-use crate::remote::{RemoteOrder, RemoteOtp};
+use crate::provider::traits;
+use crate::remote::RemoteOrder;
 use crate::scheduler::{backoff, Mode, Next, Queue, Track, FALLBACK_POLLS};
 use otpdesk_core::{DepositStatus, OrderStatus, ProviderId};
 use otpdesk_providers::ProviderError;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
-pub(crate) async fn run_one(inner: &Inner, q: &Queue, t: Track, mode: Mode, errors: u32) {
+/// One worker per configured provider, each running its provider's queue.
+pub(crate) fn start(inner: &Arc<Inner>) {
+    for p in ProviderId::ALL {
+        if !inner.gw.configured(p) {
+            continue;
+        }
+        let q = inner.sched.add_queue(p, inner.tracking.max_in_flight);
+        inner.sched.keep(tokio::spawn(worker(inner.clone(), q)));
+    }
+}
+
+async fn worker(inner: Arc<Inner>, q: Arc<Queue>) {
+    let Some(budget) = inner.gw.budget(q.provider).cloned() else {
+        return;
+    };
+    loop {
+        if *inner.shutdown.borrow() {
+            return;
+        }
+        let wait = match q.next_due() {
+            None => None,
+            Some(at) if at > Instant::now() => Some(at),
+            Some(_) => {
+                // Ordinary polls are capped in flight; long-polls hold no permit.
+                let permit = tokio::select! {
+                    p = q.in_flight.clone().acquire_owned() => p.ok(),
+                    _ = inner.stopped() => return,
+                };
+                tokio::select! {
+                    _ = budget.acquire(crate::rate_budget::Priority::Background) => {}
+                    _ = inner.stopped() => return,
+                }
+                // `None`: the token is spent but nothing was due after all (rare).
+                if let Some((t, mode, errors)) = q.pop_due() {
+                    let permit = if mode == Mode::LongPoll { None } else { permit };
+                    let (inner2, q2) = (inner.clone(), q.clone());
+                    tokio::spawn(async move {
+                        let _permit = permit;
+                        tokio::select! {
+                            _ = run_one(&inner2, &q2, t, mode, errors) => {}
+                            _ = inner2.stopped() => {}
+                        }
+                    });
+                }
+                continue;
+            }
+        };
+        tokio::select! {
+            _ = q.changed() => {}
+            _ = sleep_until_opt(wait) => {}
+            _ = inner.stopped() => return,
+        }
+    }
+}
+
+async fn sleep_until_opt(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn run_one(inner: &Inner, q: &Queue, t: Track, mode: Mode, errors: u32) {
     let started = Instant::now();
     let next = match &t {
         Track::Order(id) => order_turn(inner, id, mode, errors, started).await,
@@ -40,8 +104,8 @@ fn interval_for(inner: &Inner, o: &OrderView) -> Duration {
     ) || o.resend_waiting_for_otp;
     if waiting {
         inner.tracking.poll_interval
-    } else if o.provider == ProviderId::Numberotp {
-        // One code per activation and no resend: only its end is left to see.
+    } else if traits(o.provider).one_code {
+        // One code per order and no resend: only its end is left to see.
         inner.tracking.settled_poll_interval
     } else {
         inner.tracking.idle_poll_interval
@@ -61,7 +125,7 @@ async fn order_turn(inner: &Inner, id: &str, mode: Mode, errors: u32, started: I
             };
         }
     };
-    let long_poll = mode == Mode::LongPoll && o.provider == ProviderId::Numberotp;
+    let long_poll = mode == Mode::LongPoll && traits(o.provider).long_poll;
     let reply = if long_poll {
         inner.gw.wait_activation(&o, None).await
     } else {
@@ -98,13 +162,6 @@ fn on_order_reply(
     started: Instant,
 ) -> Next {
     let now: Time = inner.now();
-    let merged;
-    let remote = if o.provider == ProviderId::Numberotp {
-        merged = numberotp_timeline(o, remote);
-        &merged
-    } else {
-        remote
-    };
     let applied = match inner.store.apply_remote(&o.id, remote, now) {
         Ok(a) => a,
         Err(e) => {
@@ -131,7 +188,7 @@ fn on_order_reply(
         }
         return Next::Done;
     }
-    if o.provider == ProviderId::Numberotp && inner.tracking.long_poll && cur.otps.is_empty() {
+    if traits(o.provider).long_poll && inner.tracking.long_poll && cur.otps.is_empty() {
         return match mode {
             // Still in fallback: poll on at the normal pace.
             Mode::Fallback(left) if left > 0 => Next::At {
@@ -153,34 +210,6 @@ fn on_order_reply(
         mode: Mode::Poll,
         error: false,
     }
-}
-
-/// NumberOTP shows only its latest code: a code that differs from the last one stored is a new
-/// entry after the stored timeline (never an overwrite of an earlier one).
-fn numberotp_timeline(o: &OrderView, remote: &RemoteOrder) -> RemoteOrder {
-    let mut r = remote.clone();
-    let Some(latest) = remote.otps.last() else {
-        return r;
-    };
-    let stored: Vec<RemoteOtp> = o
-        .otps
-        .iter()
-        .map(|x| RemoteOtp {
-            code: x.code.clone(),
-            text: x.text.clone(),
-            sender: x.sender.clone(),
-            service: x.service.clone(),
-            received_at: x.received_at,
-        })
-        .collect();
-    let same = stored
-        .last()
-        .is_some_and(|s| s.code == latest.code && s.text == latest.text);
-    r.otps = stored;
-    if !same {
-        r.otps.push(latest.clone());
-    }
-    r
 }
 
 async fn deposit_turn(inner: &Inner, id: &str, errors: u32, started: Instant) -> Next {

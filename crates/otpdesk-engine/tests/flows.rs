@@ -498,42 +498,32 @@ async fn shutdown_before_the_trackers_ever_ran_still_returns() {
     assert!(!engine.order(&order.id).unwrap().status.is_final());
 }
 
-/// Reads the engine does not make itself (the app's catalog and balance) spend the same key's
+/// Catalog and balance reads (the app's screens, the CLI's `catalog`) spend the same key's
 /// budget as tracking, and a `Retry-After` one of them earns holds every later request back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reads_outside_the_engine_share_the_key_budget() {
+async fn catalog_reads_share_the_key_budget() {
     let sim = sim(100_000).await;
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&sim, dir.path()).await;
-    let client = otpdesk_providers::OtpZapClient::new(
-        &sim.handle.otpzap_url(),
-        otpdesk_core::ApiKey::new(ZAP_KEY).unwrap(),
-        http(5_000),
-    )
-    .unwrap();
     let before = engine.requests_sent(ProviderId::Otpzap);
     for _ in 0..3 {
-        engine
-            .read(ProviderId::Otpzap, client.countries())
-            .await
-            .unwrap();
+        engine.catalog().s1_countries().await.unwrap();
     }
     assert_eq!(engine.requests_sent(ProviderId::Otpzap), before + 3);
 
     rate_limit_next_otpzap_get(&sim, 2).await;
-    let refused = engine.read(ProviderId::Otpzap, client.balance()).await;
+    let refused = engine.catalog().balance(ProviderId::Otpzap).await;
     assert!(
         matches!(
             refused,
-            Err(otpdesk_providers::ProviderError::RateLimited { .. })
+            Err(EngineError::Provider(
+                otpdesk_providers::ProviderError::RateLimited { .. }
+            ))
         ),
         "{refused:?}"
     );
     let t = std::time::Instant::now();
-    engine
-        .read(ProviderId::Otpzap, client.balance())
-        .await
-        .unwrap();
+    engine.catalog().balance(ProviderId::Otpzap).await.unwrap();
     assert!(
         t.elapsed() >= Duration::from_millis(1_900),
         "{:?}",

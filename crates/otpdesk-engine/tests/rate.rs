@@ -192,11 +192,7 @@ async fn processes_on_one_order_book_share_the_key_budget() {
     let spend = |e: Engine| {
         tokio::spawn(async move {
             while started.elapsed() < Duration::from_secs(3) {
-                let _ = e
-                    .read(ProviderId::Otpzap, async {
-                        Ok::<_, otpdesk_providers::ProviderError>(())
-                    })
-                    .await;
+                let _ = e.catalog().balance(ProviderId::Otpzap).await;
             }
         })
     };

@@ -5,7 +5,7 @@
 use super::tracked;
 use crate::args::{Buy, WaitOpts};
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{CliError, ProviderResult};
 use crate::output::Out;
 use otpdesk_engine::BuyRequest;
 use std::time::Duration;
@@ -65,13 +65,9 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
             country,
             wait,
         } => {
-            tracked::buy(
-                ctx,
-                out,
-                BuyRequest::Numberotp { service, country },
-                wait_for(&wait),
-            )
-            .await
+            let req = numberotp_offer(ctx, &service, &country).await?;
+            out.progress(&format!("{}.", otpdesk_engine::NUMBEROTP_NO_REFUND));
+            tracked::buy(ctx, out, req, wait_for(&wait)).await
         }
         Buy::Email {
             site,
@@ -107,6 +103,28 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// The NumberOTP offer of `service` in `country` (its id, name or ISO code, as the provider's
+/// country list says: ids are never assumed).
+async fn numberotp_offer(
+    ctx: &Context,
+    service: &str,
+    country: &str,
+) -> Result<BuyRequest, CliError> {
+    let p = otpdesk_core::ProviderId::Numberotp;
+    let engine = ctx.catalog_engine(p).await?;
+    let found = engine
+        .catalog()
+        .numberotp_prices(Some(service), Some(country))
+        .await;
+    engine.shutdown().await;
+    let list = found.of(p)?;
+    list.into_iter().next().map(|i| i.target).ok_or_else(|| {
+        CliError::Usage(format!(
+            "NumberOTP does not sell {service:?} in {country:?}; see `otpdesk catalog numberotp prices --service {service}`."
+        ))
+    })
 }
 
 fn number(flag: &str, text: &str) -> Result<i64, CliError> {

@@ -1,20 +1,39 @@
-//! `otpdesk catalog ...` and `otpdesk balance`.
+//! `otpdesk catalog ...` and `otpdesk balance`: the engine's catalog (the same reads, shapes and
+//! rate budget as the window), printed as tables or JSON records.
 
-use crate::args::{Catalog, EmailCatalog, NumberOtpCatalog, S1Catalog, S2Catalog, SortArg};
+use crate::args::{Catalog, EmailCatalog, NumberOtpCatalog, S1Catalog, S2Catalog};
 use crate::context::Context;
 use crate::error::{CliError, ProviderResult};
 use crate::output::{count, money_json, money_text, opt, Out};
-use otpdesk_core::ProviderId::{Numberotp, Otpzap};
-use otpdesk_providers::otpzap::{ProductQuery, ProductSort};
-use otpdesk_providers::Id;
+use otpdesk_core::ProviderId::{self, Numberotp, Otpzap};
+use otpdesk_engine::{BuyRequest, CatalogItem, Choice, Engine};
 use serde_json::json;
+use std::future::Future;
+
+/// Open the catalog engine for `provider`, run one read, close it again.
+async fn read<T, F, Fut>(ctx: &Context, provider: ProviderId, f: F) -> Result<T, CliError>
+where
+    F: FnOnce(Engine) -> Fut,
+    Fut: Future<Output = otpdesk_engine::Result<T>>,
+{
+    let engine = ctx.catalog_engine(provider).await?;
+    let out = f(engine.clone()).await;
+    engine.shutdown().await;
+    out.of(provider)
+}
 
 pub async fn balance(ctx: &Context, out: Out) -> Result<(), CliError> {
-    let b = ctx.otpzap()?.balance().await.of(Otpzap)?;
+    let b = read(
+        ctx,
+        Otpzap,
+        |e| async move { e.catalog().balance(Otpzap).await },
+    )
+    .await?;
+    let b = b.ok_or_else(|| CliError::Usage("OTPZap did not say its balance.".into()))?;
     out.emit(
         "balance",
-        json!({"provider": "otpzap", "balance": money_json(Some(b.balance))}),
-        || format!("OTPZap balance: {}", b.balance),
+        json!({"provider": "otpzap", "balance": money_json(Some(b))}),
+        || format!("OTPZap balance: {b}"),
     );
     Ok(())
 }
@@ -28,94 +47,105 @@ pub async fn run(ctx: &Context, out: Out, which: Catalog) -> Result<(), CliError
     }
 }
 
-fn countries_table(out: Out, countries: Vec<otpdesk_providers::otpzap::Country>) {
-    let rows = countries
+/// Countries or services: `ID  NAME` (and the code where there is one).
+fn choices(out: Out, kind: &str, headers: &[&str], list: Vec<Choice>) {
+    let with_code = headers.len() == 3;
+    let rows = list
         .into_iter()
         .map(|c| {
+            let record = json!({"id": c.id, "name": c.name, "code": c.code});
+            let mut cells = vec![c.id, c.name];
+            if with_code {
+                cells.push(opt(&c.code));
+            }
+            (record, cells)
+        })
+        .collect();
+    out.table(kind, headers, rows);
+}
+
+/// Offers with a price: the id the next step or `buy` takes, the name, price and stock.
+fn offers(out: Out, kind: &str, list: Vec<CatalogItem>) {
+    let rows = list
+        .into_iter()
+        .map(|i| {
+            let id = match &i.target {
+                BuyRequest::OtpzapS1 { product_id, .. } => product_id.to_string(),
+                _ => i.service_code.clone().unwrap_or_default(),
+            };
+            let name = i.label.clone().unwrap_or_else(|| i.service.clone());
+            let record = json!({"id": id, "name": name, "service": i.service, "country": i.country,
+                "price": money_json(i.price), "stock": i.stock, "target": i.target});
             (
-                json!({"id": c.id.as_str(), "name": c.name}),
-                vec![c.id.as_str().to_string(), opt(&c.name)],
+                record,
+                vec![id, name, i.country, money_text(i.price), count(i.stock)],
             )
         })
         .collect();
-    out.table("country", &["ID", "COUNTRY"], rows);
+    out.table(kind, &["ID", "NAME", "COUNTRY", "PRICE", "STOCK"], rows);
 }
 
 async fn s1(ctx: &Context, out: Out, c: S1Catalog) -> Result<(), CliError> {
-    let client = ctx.otpzap()?;
     match c {
-        S1Catalog::Countries => countries_table(out, client.countries().await.of(Otpzap)?),
-        S1Catalog::Services { country } => {
-            let services = client
-                .services(country.map(Id::new).as_ref())
-                .await
-                .of(Otpzap)?;
-            let rows = services
-                .into_iter()
-                .map(|s| {
-                    let record = json!({"id": s.id.as_str(), "code": s.code, "name": s.name});
-                    (
-                        record,
-                        vec![s.id.as_str().to_string(), opt(&s.code), opt(&s.name)],
-                    )
-                })
-                .collect();
-            out.table("service", &["ID", "CODE", "SERVICE"], rows);
+        S1Catalog::Countries => {
+            let list = read(
+                ctx,
+                Otpzap,
+                |e| async move { e.catalog().s1_countries().await },
+            )
+            .await?;
+            choices(out, "country", &["ID", "COUNTRY"], list);
         }
-        S1Catalog::Products {
-            platform,
-            country,
-            page,
-            limit,
-            sort,
-        } => {
-            let query = ProductQuery {
-                platform_id: platform.map(Id::new),
-                country_id: country.map(Id::new),
-                page,
-                limit,
-                sort: sort.map(|s| match s {
-                    SortArg::PriceAsc => ProductSort::PriceAsc,
-                    SortArg::PriceDesc => ProductSort::PriceDesc,
-                    SortArg::StockDesc => ProductSort::StockDesc,
-                }),
-            };
-            let page = client.products(&query).await.of(Otpzap)?;
-            let rows = page
-                .products
-                .into_iter()
-                .map(|p| {
-                    let record = json!({"id": p.id.as_str(), "name": p.name, "price": money_json(p.price), "stock": p.stock});
-                    (record, vec![p.id.as_str().to_string(), opt(&p.name), money_text(p.price), count(p.stock)])
-                })
-                .collect();
-            out.table("product", &["ID", "PRODUCT", "PRICE", "STOCK"], rows);
+        S1Catalog::Services { country } => {
+            let list = read(ctx, Otpzap, |e| async move {
+                e.catalog().s1_services(country.as_deref()).await
+            })
+            .await?;
+            choices(out, "service", &["ID", "SERVICE", "CODE"], list);
+        }
+        S1Catalog::Products { platform, country } => {
+            let list = read(ctx, Otpzap, |e| async move {
+                e.catalog().s1_products(&country, &platform).await
+            })
+            .await?;
+            offers(out, "product", list);
         }
     }
     Ok(())
 }
 
-fn s2_services_table(out: Out, services: Vec<otpdesk_providers::otpzap::S2Service>) {
-    let rows = services
-        .into_iter()
-        .map(|s| {
-            let record = json!({"service_id": s.service_id.as_str(), "name": s.service_name, "price": money_json(s.price)});
-            (record, vec![s.service_id.as_str().to_string(), opt(&s.service_name), money_text(s.price)])
-        })
-        .collect();
-    out.table("s2_service", &["ID", "SERVICE", "PRICE"], rows);
-}
-
 async fn s2(ctx: &Context, out: Out, c: S2Catalog) -> Result<(), CliError> {
-    let client = ctx.otpzap()?;
     match c {
-        S2Catalog::Countries => countries_table(out, client.s2_countries().await.of(Otpzap)?),
-        S2Catalog::Services { country } => {
-            s2_services_table(out, client.s2_services(&Id::new(country)).await.of(Otpzap)?)
+        S2Catalog::Countries => {
+            let list = read(
+                ctx,
+                Otpzap,
+                |e| async move { e.catalog().s2_countries().await },
+            )
+            .await?;
+            choices(out, "country", &["ID", "COUNTRY"], list);
         }
-        S2Catalog::Special => s2_services_table(out, client.s2_special().await.of(Otpzap)?),
+        S2Catalog::Services { country, operator } => {
+            let list = read(ctx, Otpzap, |e| async move {
+                e.catalog().s2_services(&country, operator.as_deref()).await
+            })
+            .await?;
+            offers(out, "s2_service", list);
+        }
+        S2Catalog::Special => {
+            let list = read(
+                ctx,
+                Otpzap,
+                |e| async move { e.catalog().s2_special().await },
+            )
+            .await?;
+            offers(out, "s2_service", list);
+        }
         S2Catalog::Operators { country } => {
-            let ops = client.s2_operators(&Id::new(country)).await.of(Otpzap)?;
+            let ops = read(ctx, Otpzap, |e| async move {
+                e.catalog().s2_operators(&country).await
+            })
+            .await?;
             let rows = ops
                 .into_iter()
                 .map(|o| (json!({"operator": o}), vec![o]))
@@ -127,12 +157,15 @@ async fn s2(ctx: &Context, out: Out, c: S2Catalog) -> Result<(), CliError> {
 }
 
 async fn email(ctx: &Context, out: Out, c: EmailCatalog) -> Result<(), CliError> {
-    let client = ctx.otpzap()?;
     match c {
         EmailCatalog::Sites => {
-            let sites = client.email_sites().await.of(Otpzap)?;
+            let sites = read(
+                ctx,
+                Otpzap,
+                |e| async move { e.catalog().email_sites().await },
+            )
+            .await?;
             let rows = sites
-                .sites
                 .into_iter()
                 .map(|s| {
                     let record = json!({"site": s.site, "name": s.name, "category": s.category});
@@ -142,14 +175,17 @@ async fn email(ctx: &Context, out: Out, c: EmailCatalog) -> Result<(), CliError>
             out.table("email_site", &["SITE", "NAME", "CATEGORY"], rows);
         }
         EmailCatalog::Domains { site } => {
-            let domains = client.email_domains(&site).await.of(Otpzap)?;
+            let domains = read(ctx, Otpzap, |e| async move {
+                e.catalog().email_domains(&site).await
+            })
+            .await?;
             let rows = domains
                 .into_iter()
                 .map(|d| {
                     let rate = d.activation_rate.map(|r| format!("{r:.1}%")).unwrap_or_else(|| "-".into());
-                    let record = json!({"domain": d.name, "price": money_json(d.price), "stock": d.stock,
+                    let record = json!({"domain": d.domain, "price": money_json(d.price), "stock": d.stock,
                         "cancel_fee": money_json(d.cancel_fee), "activation_rate": d.activation_rate});
-                    (record, vec![d.name.clone(), money_text(d.price), count(d.stock), rate, money_text(d.cancel_fee)])
+                    (record, vec![d.domain.clone(), money_text(d.price), count(d.stock), rate, money_text(d.cancel_fee)])
                 })
                 .collect();
             out.table(
@@ -165,54 +201,27 @@ async fn email(ctx: &Context, out: Out, c: EmailCatalog) -> Result<(), CliError>
 async fn numberotp(ctx: &Context, out: Out, c: NumberOtpCatalog) -> Result<(), CliError> {
     match c {
         NumberOtpCatalog::Services { country } => {
-            let services = ctx
-                .numberotp()?
-                .services(country.as_deref())
-                .await
-                .of(Numberotp)?;
-            let rows = services
-                .into_iter()
-                .map(|s| {
-                    (
-                        json!({"code": s.code, "name": s.name}),
-                        vec![s.code.clone(), opt(&s.name)],
-                    )
-                })
-                .collect();
-            out.table("numberotp_service", &["CODE", "SERVICE"], rows);
+            let list = read(ctx, Numberotp, |e| async move {
+                e.catalog().numberotp_services(country.as_deref()).await
+            })
+            .await?;
+            choices(out, "numberotp_service", &["CODE", "SERVICE"], list);
         }
         NumberOtpCatalog::Countries { service } => {
-            let countries = ctx
-                .numberotp()?
-                .countries(service.as_deref())
-                .await
-                .of(Numberotp)?;
-            let rows = countries
-                .into_iter()
-                .map(|c| {
-                    let record = json!({"id": c.id.as_str(), "name": c.name, "iso": c.iso});
-                    (
-                        record,
-                        vec![c.id.as_str().to_string(), opt(&c.name), opt(&c.iso)],
-                    )
-                })
-                .collect();
-            out.table("numberotp_country", &["ID", "COUNTRY", "ISO"], rows);
+            let list = read(ctx, Numberotp, |e| async move {
+                e.catalog().numberotp_countries(service.as_deref()).await
+            })
+            .await?;
+            choices(out, "numberotp_country", &["ID", "COUNTRY", "ISO"], list);
         }
-        NumberOtpCatalog::Prices => {
-            let prices = ctx.numberotp_public()?.prices().await.of(Numberotp)?;
-            let rows = prices
-                .into_iter()
-                .map(|p| {
-                    let record = json!({"service": p.service, "country": p.country.as_str(), "price": money_json(p.price), "available": p.available});
-                    (record, vec![p.service.clone(), p.country.as_str().to_string(), money_text(p.price), count(p.available)])
-                })
-                .collect();
-            out.table(
-                "numberotp_price",
-                &["SERVICE", "COUNTRY", "PRICE", "AVAILABLE"],
-                rows,
-            );
+        NumberOtpCatalog::Prices { service, country } => {
+            let list = read(ctx, Numberotp, |e| async move {
+                e.catalog()
+                    .numberotp_prices(service.as_deref(), country.as_deref())
+                    .await
+            })
+            .await?;
+            offers(out, "numberotp_price", list);
         }
     }
     Ok(())

@@ -36,8 +36,6 @@ async fn balance_and_every_catalog() {
             "7",
             "--platform",
             "1",
-            "--sort",
-            "price-asc",
         ])
         .await
         .ok()

@@ -82,6 +82,7 @@ export const en = {
   "buy.back": "Back",
   "buy.buying": "Buying…",
   "buy.note": "The price is taken from your {provider} balance. If no code arrives in time, the provider refunds it.",
+  "buy.noteNumberotp": "NumberOTP numbers cannot be cancelled or refunded: the price is taken from your NumberOTP balance even if no code arrives.",
   "buy.done": "Number bought: {phone}. Waiting for the code…",
   "buy.priceUnknown": "price shown by the provider",
 

@@ -84,6 +84,7 @@ export const id: Catalog = {
   "buy.back": "Kembali",
   "buy.buying": "Membeli…",
   "buy.note": "Harga dipotong dari saldo {provider} Anda. Jika kode tidak datang tepat waktu, provider mengembalikan dananya.",
+  "buy.noteNumberotp": "Nomor NumberOTP tidak bisa dibatalkan atau dikembalikan dananya: harga tetap dipotong dari saldo NumberOTP Anda walaupun kode tidak datang.",
   "buy.done": "Nomor dibeli: {phone}. Menunggu kode…",
   "buy.priceUnknown": "harga sesuai provider",
 

@@ -1,15 +1,16 @@
-//! A [`Session`]: one opened engine plus the provider clients for catalog and balance reads, in
-//! real or demo mode. Switching mode or changing a key closes the session and opens a new one
+//! A [`Session`]: one opened engine (which also reads the catalogs and balances), in real or
+//! demo mode, and the forwarder of its events to the window system. Switching mode or changing a key closes the session and opens a new one
 //! (the engine resumes every unfinished order on open).
+
+pub mod forward;
 
 use crate::balance_watch::BalanceWatch;
 use crate::error::{AppError, AppResult};
-use crate::events::{self, AppMode};
+use crate::events::AppMode;
 use crate::settings::SettingsStore;
 use crate::shell::Shell;
 use otpdesk_core::{ApiKey, ProviderId};
 use otpdesk_engine::{Budget, Engine, EngineConfig, ProviderConfig};
-use otpdesk_providers::{NumberOtpClient, OopPayClient, OtpZapClient, ProviderError};
 use otpdesk_sim::SimHandle;
 use std::collections::HashMap;
 use std::path::Path;
@@ -24,53 +25,9 @@ pub struct Endpoint {
     pub key: ApiKey,
 }
 
-/// The engine's provider clients, for the reads it does not make itself (catalogs, balance).
-/// `None`: no key. Send every call through [`Clients::read`], so it spends the key's shared
-/// rate budget.
-#[derive(Debug, Clone, Default)]
-pub struct Clients {
-    pub otpzap: Option<OtpZapClient>,
-    pub numberotp: Option<NumberOtpClient>,
-    pub ooppay: Option<OopPayClient>,
-    /// The session's engine, whose per-key budgets these reads share.
-    engine: Option<Engine>,
-}
-
-impl Clients {
-    fn of(engine: &Engine) -> Clients {
-        Clients {
-            otpzap: engine.otpzap_client().cloned(),
-            numberotp: engine.numberotp_client().cloned(),
-            ooppay: engine.ooppay_client().cloned(),
-            engine: Some(engine.clone()),
-        }
-    }
-
-    /// One call to `provider`, after a token from its key's rate budget (see [`Engine::read`]).
-    pub async fn read<T>(
-        &self,
-        provider: ProviderId,
-        call: impl std::future::Future<Output = Result<T, ProviderError>>,
-    ) -> Result<T, ProviderError> {
-        match &self.engine {
-            Some(e) => e.read(provider, call).await,
-            None => call.await,
-        }
-    }
-
-    pub fn has(&self, provider: ProviderId) -> bool {
-        match provider {
-            ProviderId::Otpzap => self.otpzap.is_some(),
-            ProviderId::Numberotp => self.numberotp.is_some(),
-            ProviderId::Ooppay => self.ooppay.is_some(),
-        }
-    }
-}
-
 pub struct Session {
     pub mode: AppMode,
     pub engine: Engine,
-    pub clients: Clients,
     /// Base URL of each provider this session talks to (where payment pages may live).
     pub urls: HashMap<ProviderId, String>,
     pub balances: Arc<BalanceWatch>,
@@ -110,10 +67,8 @@ impl Session {
                 .provider(ProviderConfig::new(e.provider, e.base_url, e.key).with_budget(budget));
         }
         let engine = Engine::open(cfg).await?;
-        let clients = Clients::of(&engine);
-        let forwarder = events::forward(events::Forward {
+        let forwarder = forward::forward(forward::Forward {
             engine: engine.clone(),
-            clients: clients.clone(),
             balances: balances.clone(),
             shell,
             settings,
@@ -122,7 +77,6 @@ impl Session {
         Ok(Session {
             mode: spec.mode,
             engine,
-            clients,
             urls,
             balances,
             forwarder,
