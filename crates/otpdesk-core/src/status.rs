@@ -15,6 +15,10 @@ pub enum OrderStatus {
     Completed,
     /// Cancelled by the user; refunded (maybe less a fee).
     Cancelled,
+    /// Cancel accepted but the refund not yet confirmed (OTPZap: "refunded automatically when
+    /// the system confirms cancellation"; provider `cancelling`). Not final: tracking goes on
+    /// until the order shows `cancelled` (the refund is booked then). No new code is a sale.
+    CancelRequested,
     /// Ran out of time without a code; refunded by the provider.
     Expired,
     /// Failed at the provider; OTPZap auto-refunds failed orders.
@@ -35,6 +39,9 @@ impl OrderStatus {
             "otp_received" | "received" | "sms_received" | "otp" => OrderStatus::OtpReceived,
             "success" | "finished" | "completed" | "complete" | "done" => OrderStatus::Completed,
             "cancelled" | "canceled" | "cancel" | "refunded" => OrderStatus::Cancelled,
+            "cancel_requested" | "cancelling" | "canceling" | "cancel_pending" => {
+                OrderStatus::CancelRequested
+            }
             "expired" | "timeout" => OrderStatus::Expired,
             "failed" | "error" | "rejected" => OrderStatus::Failed,
             "replaced" => OrderStatus::Replaced,
@@ -48,6 +55,7 @@ impl OrderStatus {
             OrderStatus::OtpReceived => "otp_received",
             OrderStatus::Completed => "completed",
             OrderStatus::Cancelled => "cancelled",
+            OrderStatus::CancelRequested => "cancel_requested",
             OrderStatus::Expired => "expired",
             OrderStatus::Failed => "failed",
             OrderStatus::Replaced => "replaced",
@@ -168,12 +176,29 @@ mod tests {
     }
 
     #[test]
+    fn a_cancel_in_progress_is_not_final() {
+        for s in [
+            "cancelling",
+            "canceling",
+            "cancel_requested",
+            "cancel_pending",
+        ] {
+            let st = OrderStatus::from_provider(s);
+            assert_eq!(st, OrderStatus::CancelRequested, "{s}");
+            assert!(!st.is_final());
+        }
+        let json = serde_json::to_string(&OrderStatus::CancelRequested).unwrap();
+        assert_eq!(json, "\"cancel_requested\"");
+    }
+
+    #[test]
     fn canonical_names_round_trip() {
         for s in [
             "pending",
             "otp_received",
             "completed",
             "cancelled",
+            "cancel_requested",
             "expired",
             "failed",
             "replaced",

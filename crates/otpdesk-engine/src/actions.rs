@@ -22,6 +22,12 @@ fn open_order(inner: &Inner, id: &str, action: &'static str) -> Result<OrderView
             reason: format!("the order is {}", o.status),
         });
     }
+    if o.status == OrderStatus::CancelRequested {
+        return Err(EngineError::NotAllowed {
+            action,
+            reason: "its cancel is waiting for the provider to confirm the refund".into(),
+        });
+    }
     if o.provider != ProviderId::Otpzap {
         return Err(EngineError::NotAllowed {
             action,
@@ -46,20 +52,25 @@ pub(crate) async fn cancel(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
         return Err(EngineError::CancelCooldown { unlocks_at: at });
     }
     match inner.gw.cancel(&o).await? {
-        Ok(Some(refund)) => {
+        Ok(reply) if reply.confirmed => {
+            // Refunded; the amount when stated, else the price we paid.
+            let refund = reply.refunded.or(o.price);
             let applied = inner.store.close_order(
                 &o.id,
                 OrderStatus::Cancelled,
-                Some(refund),
+                refund,
                 None,
                 inner.now(),
             )?;
             inner.announce(&o.id, o.provider, applied);
             inner.order_view(&o.id)
         }
-        // Accepted, refund not stated: OTPZap refunds "when the system confirms cancellation".
-        // The order stays open until a check shows it cancelled (the refund is recorded then).
-        Ok(None) => {
+        // Accepted, refund not confirmed: OTPZap refunds "when the system confirms
+        // cancellation". The order shows `cancel_requested` and stays tracked until a check
+        // shows it cancelled; the refund is booked then, once.
+        Ok(_) => {
+            let applied = inner.store.set_cancel_requested(&o.id, inner.now())?;
+            inner.announce(&o.id, o.provider, applied);
             refresh(inner, &o);
             inner.order_view(&o.id)
         }

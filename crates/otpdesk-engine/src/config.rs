@@ -84,6 +84,12 @@ pub struct TrackingConfig {
     pub tail_interval: Duration,
     /// How long a store statement waits for another process's write.
     pub store_busy_timeout: Duration,
+    /// An expired QRIS invoice is still checked this long after we saw it expire: QRIS
+    /// payments do settle late, and Indonesian panels keep checking for 3 hours.
+    pub late_deposit_window: Duration,
+    /// Back-off of those checks: a quarter of the time since expiry, within these bounds.
+    pub late_deposit_min_interval: Duration,
+    pub late_deposit_max_interval: Duration,
 }
 
 impl Default for TrackingConfig {
@@ -104,6 +110,9 @@ impl Default for TrackingConfig {
             lease_renew: Duration::from_secs(2),
             tail_interval: Duration::from_millis(150),
             store_busy_timeout: crate::store::BUSY_TIMEOUT,
+            late_deposit_window: Duration::from_secs(3 * 3600),
+            late_deposit_min_interval: Duration::from_secs(60),
+            late_deposit_max_interval: Duration::from_secs(15 * 60),
         }
     }
 }

@@ -98,7 +98,7 @@ impl Engine {
     /// Ask about an unpaid deposit at the next free request (e.g. right after paying).
     pub fn check_deposit_now(&self, deposit_id: &str) {
         if let Ok(d) = self.deposit(deposit_id) {
-            if !d.status.is_final() {
+            if !d.status.is_final() || crate::late_deposits::watched(&self.inner, &d) {
                 let t = crate::scheduler::Track::Deposit(d.id.clone());
                 self.inner.poke(d.provider, &t);
             }
@@ -251,6 +251,12 @@ impl Engine {
     /// Record what the reseller sold an order for (`None` clears it).
     pub fn set_sale_price(&self, order_id: &str, price: Option<Money>) -> Result<OrderView> {
         let o = self.order(order_id)?;
+        if price.is_some() && o.only_late_codes() {
+            return Err(EngineError::NotAllowed {
+                action: "sell",
+                reason: "its codes came after it was cancelled or replaced".into(),
+            });
+        }
         self.inner.store.set_sale_price(&o.id, price)?;
         Ok(o)
     }

@@ -98,6 +98,7 @@ fn track_open_items(inner: &Arc<Inner>) {
             inner.track_deposit(d);
         }
     }
+    crate::late_deposits::track_watched(inner);
 }
 
 /// Purchases left pending by a process that is gone: unknown when they were sent, failed when not.

@@ -41,6 +41,7 @@ mod engine;
 pub mod error;
 pub mod events;
 pub mod history;
+mod late_deposits;
 mod lease;
 pub mod model;
 mod money;

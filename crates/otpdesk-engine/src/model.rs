@@ -43,6 +43,10 @@ pub struct OtpView {
     pub service: Option<String>,
     pub received_at: Option<Time>,
     pub stored_at: Time,
+    /// Arrived after the order was cancelled (or its cancel requested) or replaced: shown, but
+    /// never a sale (nothing is charged for it).
+    #[serde(default)]
+    pub late: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,9 +85,19 @@ pub struct OrderView {
 }
 
 impl OrderView {
-    /// The latest code, the one automations want.
+    /// The latest code, the one automations want (late codes included: they are real SMS).
     pub fn latest_code(&self) -> Option<&str> {
         self.otps.iter().rev().find_map(|o| o.code.as_deref())
+    }
+
+    /// A code reached this order after it was cancelled or replaced.
+    pub fn has_late_code(&self) -> bool {
+        self.otps.iter().any(|o| o.late)
+    }
+
+    /// Codes arrived, all of them late: the number was not used, so it is no sale.
+    pub fn only_late_codes(&self) -> bool {
+        !self.otps.is_empty() && self.otps.iter().all(|o| o.late)
     }
 }
 

@@ -64,3 +64,12 @@ pub struct RemoteDeposit {
     /// What reached the balance (OOPPay `net_amount`; OTPZap credits `amount`).
     pub credited: Option<Money>,
 }
+
+/// What a cancel reply says about the refund. `confirmed` without `refunded`: refunded, amount
+/// not stated (the order's price is booked). Not `confirmed`: only an acknowledgement; the
+/// refund comes when the provider confirms the cancellation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CancelReply {
+    pub refunded: Option<Money>,
+    pub confirmed: bool,
+}

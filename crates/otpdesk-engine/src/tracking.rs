@@ -3,6 +3,7 @@
 
 use crate::context::Inner;
 use crate::events::EngineEvent;
+use crate::late_deposits;
 use crate::model::{OrderView, Time};
 use crate::provider::traits;
 use crate::remote::RemoteOrder;
@@ -84,8 +85,23 @@ async fn run_one(inner: &Inner, q: &Queue, t: Track, mode: Mode, errors: u32) {
     q.done(t, next);
 }
 
+/// An OTPZap number we cancelled or that was replaced, still inside its window (`expires_at`):
+/// an SMS may still reach it, shown as a late code (`otps.late`), never a sale. Asked at the
+/// settled pace (every 60 s by default) by the tracker that already had it; not resumed after a
+/// restart.
+fn late_code_watch(inner: &Inner, o: &OrderView) -> bool {
+    o.provider == ProviderId::Otpzap
+        && o.kind == crate::model::OrderKind::Sms
+        && matches!(o.status, OrderStatus::Cancelled | OrderStatus::Replaced)
+        && o.expires_at.is_some_and(|t| inner.now() < t)
+}
+
 fn interval_for(inner: &Inner, o: &OrderView) -> Duration {
-    let waiting = o.status == OrderStatus::Pending || o.resend_waiting_for_otp;
+    // A requested cancel is asked about at the waiting pace: its refund is what we wait for.
+    let waiting = matches!(
+        o.status,
+        OrderStatus::Pending | OrderStatus::CancelRequested
+    ) || o.resend_waiting_for_otp;
     if waiting {
         inner.tracking.poll_interval
     } else if traits(o.provider).one_code {
@@ -98,7 +114,7 @@ fn interval_for(inner: &Inner, o: &OrderView) -> Duration {
 
 async fn order_turn(inner: &Inner, id: &str, mode: Mode, errors: u32, started: Instant) -> Next {
     let o = match inner.store.order(id) {
-        Ok(Some(o)) if !o.status.is_final() => o,
+        Ok(Some(o)) if !o.status.is_final() || late_code_watch(inner, &o) => o,
         Ok(_) => return Next::Done,
         Err(e) => {
             tracing::error!(order = id, "store read failed: {e}");
@@ -162,6 +178,14 @@ fn on_order_reply(
         return Next::Done;
     };
     if cur.status.is_final() {
+        // A cancelled or replaced number may still get an SMS: asked now and then (late code).
+        if late_code_watch(inner, &cur) {
+            return Next::At {
+                at: (started + inner.tracking.settled_poll_interval).max(Instant::now()),
+                mode: Mode::Poll,
+                error: false,
+            };
+        }
         return Next::Done;
     }
     if traits(o.provider).long_poll && inner.tracking.long_poll && cur.otps.is_empty() {
@@ -190,7 +214,7 @@ fn on_order_reply(
 
 async fn deposit_turn(inner: &Inner, id: &str, errors: u32, started: Instant) -> Next {
     let d = match inner.store.deposit(id) {
-        Ok(Some(d)) if !d.status.is_final() => d,
+        Ok(Some(d)) if !d.status.is_final() || late_deposits::watched(inner, &d) => d,
         Ok(_) => return Next::Done,
         Err(_) => {
             return Next::At {
@@ -241,8 +265,19 @@ async fn deposit_turn(inner: &Inner, id: &str, errors: u32, started: Instant) ->
             for entry in applied.ledger {
                 inner.emit(EngineEvent::BalanceChanged { entry });
             }
-            if view.is_none_or(|v| v.status.is_final()) {
+            let Some(view) = view else {
                 return Next::Done;
+            };
+            if view.status.is_final() {
+                // An expired QRIS invoice may still be paid: asked again, less and less often.
+                return match late_deposits::next_check(inner, &view) {
+                    Some(wait) => Next::At {
+                        at: Instant::now() + wait,
+                        mode: Mode::Poll,
+                        error: false,
+                    },
+                    None => Next::Done,
+                };
             }
             let at = (started + inner.tracking.deposit_poll_interval).max(Instant::now());
             Next::At {

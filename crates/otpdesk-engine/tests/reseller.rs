@@ -33,6 +33,7 @@ async fn multiservice_gets_a_code_per_service() {
                 code: None,
                 text: None,
                 service: None,
+                late: false,
             })
             .await
             .unwrap();

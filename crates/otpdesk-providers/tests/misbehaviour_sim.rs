@@ -210,9 +210,12 @@ async fn a_cancel_confirmed_later_has_no_refund_yet() {
     let order = oz.create_order(&s1_wa(), None, None).await.unwrap();
     env.ctl.advance_clock(121).await.unwrap();
     let c = oz.cancel_order(&order.order_id).await.unwrap();
-    assert_eq!(c.refunded, None);
-    let cancelling = OrderStatus::Unknown("cancelling".into());
-    assert_eq!(c.status, Some(cancelling.clone()));
+    // `{"order_id":..,"refunded":false}`: accepted, refund not confirmed.
+    assert_eq!(
+        (c.refunded, c.refund_confirmed, c.status),
+        (None, false, None)
+    );
+    let cancelling = OrderStatus::CancelRequested;
     assert_eq!(oz.order(&order.order_id).await.unwrap().status, cancelling);
     assert!(!cancelling.is_final());
     env.ctl.advance_clock(30).await.unwrap();

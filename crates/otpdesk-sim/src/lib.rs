@@ -67,6 +67,9 @@ pub struct SimConfig {
     pub clock_scale: u32,
     /// The NumberOTP dialect at start (and after a reset).
     pub numberotp_shape: control::types::NumberOtpShape,
+    /// Asynchronous cancels from the start (simulated time): `order/cancel` answers
+    /// `refunded: false` and the refund lands this long after (`None` = at once, the default).
+    pub cancel_confirm_delay: Option<Duration>,
 }
 
 impl Default for SimConfig {
@@ -80,6 +83,7 @@ impl Default for SimConfig {
             allow_insecure_webhooks: false,
             clock_scale: 1,
             numberotp_shape: control::types::NumberOtpShape::Doc,
+            cancel_confirm_delay: None,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! `otpdesk-sim --port N [--otp-delay-secs S] [--numberotp-shape doc|realworld]`: run the simulator until Ctrl-C or SIGTERM.
+//! `otpdesk-sim --port N [--otp-delay-secs S] [--numberotp-shape doc|realworld] [--cancel-confirm-delay-secs S]`: run the simulator until Ctrl-C or SIGTERM.
 
 use clap::Parser;
 use otpdesk_sim::control::types::NumberOtpShape;
@@ -34,6 +34,10 @@ struct Args {
     /// NumberOTP dialect: `doc` (WIRE.md's shapes) or `realworld` (what real integrations see).
     #[arg(long, default_value_t = NumberOtpShape::Doc)]
     numberotp_shape: NumberOtpShape,
+    /// Asynchronous OTPZap cancels: `order/cancel` answers `refunded: false` and the order is
+    /// `cancelling` until the refund lands this many (simulated) seconds later.
+    #[arg(long)]
+    cancel_confirm_delay_secs: Option<u64>,
 }
 
 #[tokio::main]
@@ -48,6 +52,7 @@ async fn main() -> std::io::Result<()> {
         allow_insecure_webhooks: args.allow_insecure_webhooks,
         clock_scale: args.clock_scale.min(100_000),
         numberotp_shape: args.numberotp_shape,
+        cancel_confirm_delay: args.cancel_confirm_delay_secs.map(Duration::from_secs),
     };
     let sim = otpdesk_sim::spawn(config).await?;
     println!("otpdesk-sim listening on {}", sim.base_url());

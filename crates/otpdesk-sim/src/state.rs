@@ -124,7 +124,7 @@ impl World {
                 allow_insecure_webhooks: config.allow_insecure_webhooks,
                 create_delay: Duration::ZERO,
                 idempotency_ttl: None,
-                cancel_confirm_delay: None,
+                cancel_confirm_delay: config.cancel_confirm_delay.filter(|d| !d.is_zero()),
                 numberotp_shape: config.numberotp_shape,
             },
             catalog: Arc::new(Catalog::new(config.seed)),

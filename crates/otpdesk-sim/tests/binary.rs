@@ -7,7 +7,14 @@ use std::process::{Command, Stdio};
 #[test]
 fn binary_announces_its_address_and_serves() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_otpdesk-sim"))
-        .args(["--port", "0", "--otp-delay-secs", "5"])
+        .args([
+            "--port",
+            "0",
+            "--otp-delay-secs",
+            "5",
+            "--cancel-confirm-delay-secs",
+            "30",
+        ])
         .stdout(Stdio::piped())
         .spawn()
         .expect("binary starts");
@@ -38,7 +45,9 @@ fn binary_announces_its_address_and_serves() {
     );
     let reply = reply.unwrap_or_default();
     assert!(
-        reply.starts_with("HTTP/1.0 200") && reply.contains("\"otp_delay_ms\":5000"),
+        reply.starts_with("HTTP/1.0 200")
+            && reply.contains("\"otp_delay_ms\":5000")
+            && reply.contains("\"cancel_confirm_delay_secs\":30"),
         "{reply}"
     );
 }

@@ -564,6 +564,11 @@ export type OtpView = {
 	service: string | null,
 	received_at: string | null,
 	stored_at: string,
+	/**
+	 *  Arrived after the order was cancelled (or its cancel requested) or replaced: shown, but
+	 *  never a sale (nothing is charged for it).
+	 */
+	late?: boolean,
 };
 
 /**  Profit of sold orders over a period, grouped by local day or by service. */

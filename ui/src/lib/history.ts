@@ -26,7 +26,7 @@ export interface HistoryRow {
 }
 
 export const REFUNDED = ["cancelled", "expired", "failed"];
-const ACTIVE = ["pending", "otp_received", "waiting"];
+const ACTIVE = ["pending", "otp_received", "waiting", "cancel_requested"];
 
 export function orderRow(o: OrderView, sold: Record<string, number>): HistoryRow {
   const code = [...o.otps].reverse().find((x) => x.code)?.code ?? null;

@@ -21,7 +21,7 @@ pub fn order_json(o: &OrderView) -> Value {
 
 fn otp_json(x: &OtpView) -> Value {
     json!({"seq": x.seq, "code": x.code, "service": x.service, "sender": x.sender, "text": x.text,
-           "received_at": time_json(x.received_at.or(Some(x.stored_at)))})
+           "received_at": time_json(x.received_at.or(Some(x.stored_at))), "late": x.late})
 }
 
 fn number_or_inbox(o: &OrderView) -> String {
@@ -184,7 +184,10 @@ pub async fn act(
     engine.shutdown().await;
     let after = result?;
     let refunded = refunded?;
+    // An acknowledged cancel: the refund comes when the provider confirms it.
+    let requested = after.status == otpdesk_core::OrderStatus::CancelRequested;
     let kind = match action {
+        Action::Cancel if requested => "cancel_requested",
         Action::Cancel => "cancelled",
         Action::Finish => "finished",
         Action::Resend => "resent",
@@ -199,6 +202,11 @@ pub async fn act(
         }
     }
     out.emit(kind, record, || match action {
+        Action::Cancel if requested => format!(
+            "Order {}: cancel accepted; the refund comes when {} confirms it.",
+            order.remote_id,
+            order.provider.display_name()
+        ),
         Action::Cancel => format!(
             "Order {} cancelled; refunded {}.",
             order.remote_id,

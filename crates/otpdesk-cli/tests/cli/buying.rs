@@ -219,6 +219,7 @@ async fn multiservice_wait_prints_each_code_once_and_exits() {
                 code: Some(code.into()),
                 text: None,
                 service: None,
+                late: false,
             })
             .await
             .unwrap();

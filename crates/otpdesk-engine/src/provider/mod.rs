@@ -13,7 +13,7 @@ use crate::config::ProviderConfig;
 use crate::error::{EngineError, Result};
 use crate::model::{BuyRequest, OrderView};
 use crate::rate_budget::{Priority, RateBudget};
-use crate::remote::{RemoteDeposit, RemoteOrder};
+use crate::remote::{CancelReply, RemoteDeposit, RemoteOrder};
 use otpdesk_core::{Money, ProviderId, Timestamp};
 use otpdesk_providers::ProviderError;
 use serde::{Deserialize, Serialize};
@@ -280,8 +280,8 @@ impl Gateway {
         Ok(self.notp()?.wait(o, prio).await)
     }
 
-    /// Cancel; returns the refund when the provider reported it.
-    pub async fn cancel(&self, o: &OrderView) -> Result<Result<Option<Money>, ProviderError>> {
+    /// Cancel; whether the reply confirms the refund, and its amount when stated.
+    pub async fn cancel(&self, o: &OrderView) -> Result<Result<CancelReply, ProviderError>> {
         match o.provider {
             ProviderId::Otpzap => Ok(self.zap()?.cancel(o).await),
             p => Err(unsupported(p, "cancel")),

@@ -1,4 +1,5 @@
-//! QRIS top-ups and USDT invoices, tracked until paid, expired or failed.
+//! QRIS top-ups and USDT invoices, tracked until paid, expired or failed (expired QRIS invoices
+//! a while longer: they can still be paid, see `crate::late_deposits`).
 
 use super::{from_ms, ledger, money, ms, opt_from_ms, provider_from, Store};
 use crate::model::{DepositFilter, DepositKind, DepositView, LedgerEntry, LedgerKind, Time};
@@ -117,6 +118,16 @@ impl Store {
         out
     }
 
+    /// Expired QRIS invoices we saw expire at or after `since` (still worth asking about).
+    pub fn expired_qris_since(&self, since: Time) -> rusqlite::Result<Vec<DepositView>> {
+        let c = self.conn();
+        let mut st = c.prepare_cached(&format!(
+            "SELECT {COLS} FROM deposits WHERE kind = 'qris' AND status = 'expired' AND updated_at >= ?1"
+        ))?;
+        let out = st.query_map([ms(since)], row)?.collect();
+        out
+    }
+
     /// Merge a check reply; a payment credits the balance once.
     pub fn apply_deposit(
         &self,
@@ -130,7 +141,10 @@ impl Store {
         let Some(cur) = get_in(&tx, id)? else {
             return Ok(out);
         };
-        if cur.status.is_final() || r.status == cur.status {
+        // Final is final, except an expired invoice paid late (QRIS settles late): it is
+        // credited once like one paid in time.
+        let late_payment = cur.status == DepositStatus::Expired && r.status == DepositStatus::Paid;
+        if (cur.status.is_final() && !late_payment) || r.status == cur.status {
             return Ok(out);
         }
         out.status_change = Some((cur.status.clone(), r.status.clone()));

@@ -148,6 +148,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE otps ADD COLUMN shown_at INTEGER;
     UPDATE otps SET shown_at = stored_at;
     "#,
+    // 7: a code that reached an order after its cancel (requested or confirmed) or replace is
+    // kept and shown, marked late: it is never a sale.
+    r#"
+    ALTER TABLE otps ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 #[derive(Debug)]
@@ -201,12 +206,12 @@ mod tests {
     #[test]
     fn migrating_twice_is_a_no_op() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 6);
-        assert_eq!(super::migrate(&mut c).unwrap(), 6);
+        assert_eq!(super::migrate(&mut c).unwrap(), 7);
+        assert_eq!(super::migrate(&mut c).unwrap(), 7);
         let v: u32 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 6);
+        assert_eq!(v, 7);
     }
 
     #[test]
@@ -217,7 +222,7 @@ mod tests {
             super::migrate(&mut c),
             Err(super::MigrateError::TooNew {
                 found: 99,
-                known: 6
+                known: 7
             })
         ));
         let tables: i64 = c

@@ -64,7 +64,7 @@ pub(crate) fn row_to_view(r: &Row<'_>) -> rusqlite::Result<OrderView> {
 
 pub(crate) fn otps_of(tx: &rusqlite::Connection, id: &str) -> rusqlite::Result<Vec<OtpView>> {
     let mut st = tx.prepare_cached(
-        "SELECT seq, code, text, sender, service, received_at, stored_at FROM otps WHERE order_id = ?1 ORDER BY seq",
+        "SELECT seq, code, text, sender, service, received_at, stored_at, late FROM otps WHERE order_id = ?1 ORDER BY seq",
     )?;
     let rows = st.query_map([id], |r| {
         Ok(OtpView {
@@ -75,6 +75,7 @@ pub(crate) fn otps_of(tx: &rusqlite::Connection, id: &str) -> rusqlite::Result<V
             service: r.get(4)?,
             received_at: opt_from_ms(r.get(5)?),
             stored_at: from_ms(r.get(6)?),
+            late: r.get::<_, i64>(7)? != 0,
         })
     })?;
     rows.collect()
@@ -157,20 +158,22 @@ pub(crate) fn insert_in(
         )?;
         applied.ledger.extend(entry);
     }
-    insert_otps(tx, &id, r, now, &mut applied)?;
+    insert_otps(tx, &id, r, now, false, &mut applied)?;
     Ok((id, true, applied))
 }
 
+/// New timeline entries; `late` marks codes that reached a cancelled or replaced order.
 fn insert_otps(
     tx: &Transaction<'_>,
     id: &str,
     r: &RemoteOrder,
     now: Time,
+    late: bool,
     applied: &mut Applied,
 ) -> rusqlite::Result<()> {
     let mut st = tx.prepare_cached(
-        "INSERT OR IGNORE INTO otps (order_id, seq, code, text, sender, service, received_at, stored_at)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+        "INSERT OR IGNORE INTO otps (order_id, seq, code, text, sender, service, received_at, stored_at, late)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
     )?;
     for (seq, o) in r.otps.iter().enumerate() {
         let n = st.execute(params![
@@ -181,7 +184,8 @@ fn insert_otps(
             o.sender,
             o.service,
             o.received_at.map(ms),
-            ms(now)
+            ms(now),
+            late
         ])?;
         if n == 1 {
             applied.new_otps.push(OtpView {
@@ -192,10 +196,35 @@ fn insert_otps(
                 service: o.service.clone(),
                 received_at: o.received_at,
                 stored_at: now,
+                late,
             });
         }
     }
     Ok(())
+}
+
+/// A code is late when the order was already cancelled (or its cancel requested) or replaced,
+/// on our side or in the reply that brings it: OTPZap cancels only orders without a code.
+fn late_code(cur: &OrderStatus, remote: &OrderStatus) -> bool {
+    let gone = |s: &OrderStatus| {
+        matches!(
+            s,
+            OrderStatus::CancelRequested | OrderStatus::Cancelled | OrderStatus::Replaced
+        )
+    };
+    gone(cur) || gone(remote)
+}
+
+/// A status never leaves a final state (a stale reply must not revive a closed order), and a
+/// requested cancel is not undone by a reply that still shows the order open (stale, or a late
+/// code): it ends only in a final state.
+fn next_status(cur: &OrderStatus, remote: &OrderStatus) -> OrderStatus {
+    let open = matches!(remote, OrderStatus::Pending | OrderStatus::OtpReceived);
+    if cur.is_final() || (*cur == OrderStatus::CancelRequested && open) {
+        cur.clone()
+    } else {
+        remote.clone()
+    }
 }
 
 /// Merge a poll reply into the stored order: status, timers, new OTPs, and the provider's own
@@ -210,13 +239,15 @@ pub(crate) fn apply_in(
     let Some(cur) = get_in(tx, id)? else {
         return Ok(applied);
     };
-    insert_otps(tx, id, r, now, &mut applied)?;
-    // A status never leaves a final state (a stale reply must not revive a closed order).
-    let new_status = if cur.status.is_final() {
-        cur.status.clone()
-    } else {
-        r.status.clone()
-    };
+    insert_otps(
+        tx,
+        id,
+        r,
+        now,
+        late_code(&cur.status, &r.status),
+        &mut applied,
+    )?;
+    let new_status = next_status(&cur.status, &r.status);
     if new_status != cur.status {
         applied.status_change = Some((cur.status.clone(), new_status.clone()));
     }
@@ -424,6 +455,28 @@ impl Store {
             params![order_id, seq, ms(now)],
         )?;
         Ok(())
+    }
+
+    /// The provider accepted a cancel without confirming the refund: the order shows
+    /// `cancel_requested` (still tracked) until a check or a later reply confirms it.
+    pub fn set_cancel_requested(&self, id: &str, now: Time) -> rusqlite::Result<Applied> {
+        let mut c = self.conn();
+        let tx = super::write_tx(&mut c)?;
+        let mut applied = Applied::default();
+        let Some(cur) = get_in(&tx, id)? else {
+            return Ok(applied);
+        };
+        if cur.status.is_final() || cur.status == OrderStatus::CancelRequested {
+            return Ok(applied);
+        }
+        let to = OrderStatus::CancelRequested;
+        tx.execute(
+            "UPDATE orders SET status = ?2, is_final = 0, updated_at = ?3 WHERE id = ?1",
+            params![id, to.as_str(), ms(now)],
+        )?;
+        tx.commit()?;
+        applied.status_change = Some((cur.status, to));
+        Ok(applied)
     }
 
     pub fn set_cancel_unlock(&self, id: &str, at: Time) -> rusqlite::Result<()> {

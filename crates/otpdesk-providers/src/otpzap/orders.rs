@@ -139,15 +139,18 @@ pub struct Order {
     pub extra: Extra,
 }
 
-/// `POST /order/cancel`: `{"order_id":65,"refunded":2835}`. When the provider confirms the
-/// cancellation only later (docs: "Balance is refunded automatically when system confirms
-/// cancellation"), `refunded` is `None` and `status` may say `cancelling` (`Unknown`, WIRE.md):
-/// poll `order/check` until it is `cancelled`.
+/// `POST /order/cancel`: `{"order_id":65,"refunded":2835}`. OTPZap says the balance is
+/// "refunded automatically when system confirms cancellation", so an ok may be only an
+/// acknowledgement (WIRE.md): `refunded: false` or `null` (or a `status` that is not final, such
+/// as `cancelling`) means the refund is still to come; poll `order/check` until `cancelled`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CancelledOrder {
     pub order_id: Option<Id>,
-    /// `None` when absent, `null` (refund still to be confirmed) or not an exact amount.
+    /// The refunded amount when the reply states one exactly (an odd figure is `None`, warned).
     pub refunded: Option<Money>,
+    /// The reply confirms the refund: `refunded` is an amount or `true`, or absent with no
+    /// status saying otherwise (the documented reply: a successful cancel is refunded).
+    pub refund_confirmed: bool,
     /// The order's status after the call, when the reply says it.
     pub status: Option<OrderStatus>,
     pub extra: Extra,
@@ -346,16 +349,36 @@ pub(crate) mod decoders {
         })
     }
 
-    /// The cancel happened whatever its refund says: an odd `refunded` is `None` (warned), as
-    /// when the refund is only confirmed later.
+    /// The cancel happened whatever its refund says; whether the refund did is
+    /// [`CancelledOrder::refund_confirmed`]. An odd `refunded` figure is `None` (warned) but
+    /// still confirms the refund.
     pub fn cancelled(v: &Value) -> Result<CancelledOrder, String> {
         const READ: Amounts = Amounts::Lenient("POST /order/cancel");
+        let refunded_raw = v.get("refunded").cloned();
         let mut o = Obj::new(v, "cancel reply")?;
         let cur = o.currency_in("currency", Some(Currency::Idr), READ)?;
+        let status = o.str("status").map(|s| OrderStatus::from_provider(&s));
+        let flag = |s: &str| match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" => Some(true),
+            "false" | "no" | "pending" => Some(false),
+            _ => None,
+        };
+        let (refunded, refund_confirmed) = match &refunded_raw {
+            // Absent: the documented reply always states it, so an ok without it is taken as
+            // refunded, unless the status says the cancel is still in progress.
+            None => (None, status.as_ref().is_none_or(OrderStatus::is_final)),
+            Some(Value::Null) => (o.raw("refunded").and(None), false),
+            Some(Value::Bool(b)) => (o.raw("refunded").and(None), *b),
+            Some(Value::String(s)) if flag(s).is_some() => {
+                (o.raw("refunded").and(None), flag(s) == Some(true))
+            }
+            Some(_) => (o.money_in("refunded", cur, READ)?, true),
+        };
         Ok(CancelledOrder {
             order_id: o.id("order_id"),
-            refunded: o.money_in("refunded", cur, READ)?,
-            status: o.str("status").map(|s| OrderStatus::from_provider(&s)),
+            refunded,
+            refund_confirmed,
+            status,
             extra: o.extra(),
         })
     }
@@ -526,12 +549,38 @@ mod tests {
 
     #[test]
     fn cancel_refund_may_be_confirmed_later() {
+        let c = cancelled(&json!({"order_id":65,"refunded":false})).unwrap();
+        assert_eq!(
+            (c.refunded, c.refund_confirmed, c.status),
+            (None, false, None)
+        );
+        assert!(c.extra.is_empty(), "{:?}", c.extra);
         let c = cancelled(&json!({"order_id":65,"refunded":null,"status":"cancelling"})).unwrap();
-        assert_eq!(c.refunded, None);
-        assert_eq!(c.status, Some(OrderStatus::Unknown("cancelling".into())));
+        assert_eq!((c.refunded, c.refund_confirmed), (None, false));
+        assert_eq!(c.status, Some(OrderStatus::CancelRequested));
+        let c = cancelled(&json!({"order_id":65,"refunded":"false"})).unwrap();
+        assert!(!c.refund_confirmed);
+        // Absent: the documented meaning (refunded) unless the status says otherwise.
         let c = cancelled(&json!({"order_id":65})).unwrap();
-        assert_eq!((c.refunded, c.status), (None, None));
+        assert_eq!(
+            (c.refunded, c.refund_confirmed, c.status),
+            (None, true, None)
+        );
+        let c = cancelled(&json!({"order_id":65,"status":"cancelling"})).unwrap();
+        assert!(!c.refund_confirmed);
+        let c = cancelled(&json!({"order_id":65,"status":"queued_for_refund"})).unwrap();
+        assert!(!c.refund_confirmed, "an unknown status is not final");
+        let c = cancelled(&json!({"order_id":65,"status":"cancelled"})).unwrap();
+        assert!(c.refund_confirmed);
+        // Confirmed: an amount (even an odd one) or `true`.
+        let c = cancelled(&json!({"order_id":65,"refunded":2835})).unwrap();
+        assert_eq!(
+            (c.refunded, c.refund_confirmed),
+            (Some(Money::idr(2835)), true)
+        );
+        let c = cancelled(&json!({"order_id":65,"refunded":true})).unwrap();
+        assert_eq!((c.refunded, c.refund_confirmed), (None, true));
         let c = cancelled(&json!({"order_id":65,"refunded":"2835.5"})).unwrap();
-        assert_eq!(c.refunded, None);
+        assert_eq!((c.refunded, c.refund_confirmed), (None, true));
     }
 }

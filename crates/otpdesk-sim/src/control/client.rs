@@ -203,7 +203,7 @@ impl SimControl {
         .await
     }
 
-    /// `order/cancel` answers `refunded: null, status: cancelling` and the cancel is confirmed
+    /// `order/cancel` answers `{"order_id":..,"refunded":false}` and the cancel is confirmed
     /// (status `cancelled`, refund in the ledger) `secs` (simulated) later; `None`: at once.
     pub async fn set_cancel_confirm_delay_secs(&self, secs: Option<u64>) -> R<ConfigView> {
         self.set_config(&ConfigPatch {

@@ -11,8 +11,8 @@
 //! | `GET /_sim/balances` | – | `[`[`types::BalanceView`]`]` (keys only as fingerprints) |
 //! | `GET /_sim/ledger` | `?key_fp=fp_…&provider=otpzap` (both optional) | `[`[`types::LedgerEntry`]`]` |
 //! | `GET /_sim/idempotency` | – | `[`[`types::IdempotencyUse`]`]`: per account and Idempotency-Key, `creates` that really ran and ledger `charges` carrying it |
-//! | `POST /_sim/deliver` | [`types::DeliverOtp`]: `{"ref":"65"\|"API3-…"\|"APIE-…"\|"act_…","code"?,"text"?,"service"?}` | [`types::Delivered`] |
-//! | `POST /_sim/deposits/{id}/pay` | – | the deposit (OTPZap `APIDEP-…` or OOPPay order id) after paying; credits the account |
+//! | `POST /_sim/deliver` | [`types::DeliverOtp`]: `{"ref":"65"\|"API3-…"\|"APIE-…"\|"act_…","code"?,"text"?,"service"?,"late"?}`; `"late":true` is the late-code fault (OTPZap SMS: also to an order no longer open, status and balance unchanged) | [`types::Delivered`] |
+//! | `POST /_sim/deposits/{id}/pay` | – | the deposit (OTPZap `APIDEP-…` or OOPPay order id) after paying; credits the account; an expired OTPZap top-up can still be paid (late QRIS payment) |
 //! | `POST /_sim/deposits/{id}/expire` | – | the deposit after expiring it |
 //! | `POST /_sim/deposits/{id}/fail` | – | the deposit after marking it `failed` |
 //! | `GET /_sim/orders` | – | `{"sms":[…],"emails":[…],"activations":[…],"topups":[…],"ooppay":[…]}` (provider views plus `key_fp`) |
@@ -39,10 +39,12 @@
 //! - `idempotency_ttl_secs` (simulated, `null` = forever, the default): a key is forgotten that
 //!   long after its reply; the same key then creates a new order and charges again (the ledger
 //!   and `GET /_sim/idempotency` show both).
-//! - `cancel_confirm_delay_secs` (simulated, `null`/0 = at once, the default): `order/cancel`
-//!   answers `{"order_id":65,"refunded":null,"status":"cancelling"}`; the order stays
-//!   `cancelling` (no OTP, finish, resend, replace or second cancel) until the delay has passed,
-//!   then is `cancelled`, refunded in the ledger at that time, and `order.cancelled` is sent.
+//! - `cancel_confirm_delay_secs` (simulated, `null`/0 = at once, the default; also
+//!   `SimConfig::cancel_confirm_delay` / `--cancel-confirm-delay-secs` from the start): an
+//!   asynchronous cancel: `order/cancel` answers `{"order_id":65,"refunded":false}`; the order
+//!   stays `cancelling` (no OTP but a late one, no finish, resend, replace or second cancel)
+//!   until the delay has passed, then is `cancelled`, refunded in the ledger (and balance) at
+//!   that time, and `order.cancelled` is sent.
 //!
 //! - `numberotp_shape` (`"doc"`, the default, or `"realworld"`; also `--numberotp-shape`): which
 //!   NumberOTP dialect the simulator speaks, see [`types::NumberOtpShape`] and docs/WIRE.md.

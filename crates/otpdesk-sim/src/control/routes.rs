@@ -125,6 +125,12 @@ async fn deliver(State(sim): State<Arc<Sim>>, body: Bytes) -> CResult {
     let req: DeliverOtp = parse_body(&body)?;
     let r = req.reference.trim().to_string();
     let delivered = sim.with(|w, now| {
+        if req.late && (r.starts_with("APIE-") || r.starts_with("act_")) {
+            return Err(SimError::validation(
+                "late",
+                "late codes are for OTPZap SMS orders only",
+            ));
+        }
         if r.starts_with("APIE-") {
             return otpzap::email::deliver(w, now, &r, req.code, req.text);
         }
@@ -140,7 +146,12 @@ async fn deliver(State(sim): State<Arc<Sim>>, body: Bytes) -> CResult {
                 .map(|o| o.order_id)
                 .ok_or_else(|| SimError::not_found("order"))?,
         };
-        otpzap::sms_events::deliver(w, now, id, req.code, req.text, req.service.as_deref())
+        let svc = req.service.as_deref();
+        if req.late {
+            otpzap::sms_events::deliver_late(w, now, id, req.code, req.text, svc)
+        } else {
+            otpzap::sms_events::deliver(w, now, id, req.code, req.text, svc)
+        }
     })?;
     reply(delivered)
 }

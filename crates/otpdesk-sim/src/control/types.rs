@@ -79,6 +79,10 @@ pub struct DeliverOtp {
     /// without a code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
+    /// The "late code" fault (OTPZap SMS only): deliver even to an order that is no longer open
+    /// (cancelling, cancelled, replaced, expired); its status and the balance stay as they are.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub late: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

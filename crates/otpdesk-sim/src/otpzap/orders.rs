@@ -278,9 +278,8 @@ pub async fn cancel(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
             o.close(SmsStatus::Cancelling, now);
             o.cancel_confirm_at = Some(now + std_to_chrono(delay));
             w.changed = true;
-            return Ok(ok(
-                json!({"order_id": id, "refunded": null, "status": "cancelling"}),
-            ));
+            // The documented reply shape, with `refunded: false`: accepted, refund still to come.
+            return Ok(ok(json!({"order_id": id, "refunded": false})));
         }
         o.close(SmsStatus::Cancelled, now);
         let (price, reference) = (o.price, o.reference.clone());

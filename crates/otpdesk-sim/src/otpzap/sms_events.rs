@@ -31,8 +31,36 @@ pub fn deliver(
     text: Option<String>,
     service: Option<&str>,
 ) -> Result<Delivered, SimError> {
+    deliver_as(w, at, id, code, text, service, false)
+}
+
+/// The "late code" fault (control API `"late": true`): the code also lands on an order that is
+/// no longer open (cancelling, cancelled, replaced, expired, finished), as an SMS sent to the
+/// number after the cancel. The closed order keeps its status; nothing is charged or refunded.
+/// On an open order it is an ordinary delivery.
+pub fn deliver_late(
+    w: &mut World,
+    at: SimTime,
+    id: u64,
+    code: Option<String>,
+    text: Option<String>,
+    service: Option<&str>,
+) -> Result<Delivered, SimError> {
+    deliver_as(w, at, id, code, text, service, true)
+}
+
+fn deliver_as(
+    w: &mut World,
+    at: SimTime,
+    id: u64,
+    code: Option<String>,
+    text: Option<String>,
+    service: Option<&str>,
+    late: bool,
+) -> Result<Delivered, SimError> {
     let o = w.sms.get(&id).ok_or_else(|| SimError::not_found("order"))?;
-    if !o.status.is_open() {
+    let open = o.status.is_open();
+    if !open && !late {
         return Err(SimError::NotPending(format!(
             "order is {}",
             o.status.as_str()
@@ -68,9 +96,11 @@ pub fn deliver(
         service: Some(service_name),
         received_at: at,
     });
-    o.status = SmsStatus::OtpReceived;
-    o.resend_locked = false;
-    o.resend_locked_until = None;
+    if open {
+        o.status = SmsStatus::OtpReceived;
+        o.resend_locked = false;
+        o.resend_locked_until = None;
+    }
     o.updated_at = at;
     let reference = o.reference.clone();
     emit(w, id, "order.otp_received", at);

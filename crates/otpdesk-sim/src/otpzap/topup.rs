@@ -1,6 +1,6 @@
 //! OTPZap QRIS top-ups: invoices with a unique code added to the amount, 30-minute validity on the
 //! simulated clock, Idempotency-Key required. Paying (control API or the pay page) credits the
-//! account with the invoice amount.
+//! account with the invoice amount, also after expiry (a late payment).
 
 use super::{account_number, auth, create_once, ok, OzResult};
 use crate::clock::SimTime;
@@ -133,7 +133,10 @@ fn emit(w: &mut World, id: &str, event: &str, now: SimTime) {
     w.changed = true;
 }
 
-/// Mark paid and credit the account; paying twice is a no-op, paying an expired invoice is 409.
+/// Mark paid and credit the account; paying twice is a no-op, paying a failed invoice is 409.
+/// An `expired` invoice can still be paid (a late QRIS payment: the payer's bank settles after
+/// the 30 minutes, and Indonesian panels keep checking such invoices for hours): it becomes
+/// `success` and is credited once, like an invoice paid in time.
 pub fn pay(w: &mut World, now: SimTime, id: &str) -> Result<Value, SimError> {
     let t = w
         .topups
@@ -141,7 +144,7 @@ pub fn pay(w: &mut World, now: SimTime, id: &str) -> Result<Value, SimError> {
         .ok_or_else(|| SimError::not_found("deposit"))?;
     match t.status {
         TopupStatus::Success => return Ok(t.view()),
-        TopupStatus::Pending => {}
+        TopupStatus::Pending | TopupStatus::Expired => {}
         other => {
             return Err(SimError::NotPending(format!(
                 "deposit is {}",

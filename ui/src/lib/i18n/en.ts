@@ -111,6 +111,7 @@ export const en = {
   "order.resendAfterCode": "Resend after next code",
   "order.remove": "Remove",
   "order.cancelled": "Order cancelled. The provider refunds the price.",
+  "order.cancelRequested": "Cancel requested. The refund shows once the provider confirms it.",
   "order.finished": "Order finished.",
   "order.resent": "New code requested. It shows here when it arrives.",
   "order.otpToast": "Code {code} arrived for {service}.",
@@ -123,6 +124,7 @@ export const en = {
   "status.expired": "Expired, refunded",
   "status.failed": "Failed, refunded",
   "status.replaced": "Replaced",
+  "status.cancel_requested": "Cancel requested, refund pending",
   "status.unknown": "Checking…",
 
   "settings.title": "Settings",
@@ -204,6 +206,7 @@ export const en = {
   "order.allCodes": "All codes ({n})",
   "order.allMessages": "All messages ({n})",
   "order.latest": "latest",
+  "order.lateCode": "late code: came after cancel, not a sale",
 
   "unknown.title": "Check this purchase",
   "unknown.text": "Buying a {what} from {provider} at {clock} lost its connection, so we do not know if it went through.",

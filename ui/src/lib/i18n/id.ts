@@ -113,6 +113,7 @@ export const id: Catalog = {
   "order.resendAfterCode": "Kirim ulang setelah kode baru",
   "order.remove": "Hapus",
   "order.cancelled": "Pesanan dibatalkan. Provider mengembalikan dananya.",
+  "order.cancelRequested": "Pembatalan diminta. Dana kembali terlihat setelah provider mengonfirmasinya.",
   "order.finished": "Pesanan selesai.",
   "order.resent": "Kode baru diminta. Akan muncul di sini saat tiba.",
   "order.otpToast": "Kode {code} masuk untuk {service}.",
@@ -125,6 +126,7 @@ export const id: Catalog = {
   "status.expired": "Kedaluwarsa, dana kembali",
   "status.failed": "Gagal, dana kembali",
   "status.replaced": "Diganti",
+  "status.cancel_requested": "Pembatalan diminta, menunggu dana kembali",
   "status.unknown": "Memeriksa…",
 
   "settings.title": "Pengaturan",
@@ -206,6 +208,7 @@ export const id: Catalog = {
   "order.allCodes": "Semua kode ({n})",
   "order.allMessages": "Semua pesan ({n})",
   "order.latest": "terbaru",
+  "order.lateCode": "kode terlambat: datang setelah dibatalkan, bukan penjualan",
 
   "unknown.title": "Periksa pembelian ini",
   "unknown.text": "Pembelian {what} dari {provider} pukul {clock} terputus, jadi belum pasti berhasil atau tidak.",

@@ -10,7 +10,7 @@ use crate::config::ProviderConfig;
 use crate::error::{EngineError, Result};
 use crate::model::{BuyRequest, OrderKind, OrderView};
 use crate::rate_budget::Priority;
-use crate::remote::{RemoteDeposit, RemoteOrder};
+use crate::remote::{CancelReply, RemoteDeposit, RemoteOrder};
 use map::{email_check, email_ref, email_request, remote_id, zap_order};
 use otpdesk_core::{DepositStatus, Money, Timestamp};
 use otpdesk_providers::otpzap::{OrderRequest, OtpZapClient};
@@ -133,17 +133,24 @@ impl OtpZap {
         }
     }
 
-    /// Cancel; the refund when the reply reports it.
-    pub async fn cancel(&self, o: &OrderView) -> Result<Option<Money>, ProviderError> {
+    /// Cancel; whether the reply confirms the refund, and its amount when stated (an SMS
+    /// cancel may be only an acknowledgement, see `CancelledOrder::refund_confirmed`).
+    pub async fn cancel(&self, o: &OrderView) -> Result<CancelReply, ProviderError> {
         let c = &self.client;
         Ok(match o.kind {
             OrderKind::Email => {
                 let r = self.door.call(ASK, c.cancel_email(&email_ref(o))).await?;
-                r.refunded
+                CancelReply {
+                    refunded: r.refunded,
+                    confirmed: r.refunded.is_some(),
+                }
             }
             OrderKind::Sms => {
                 let r = self.door.call(ASK, c.cancel_order(&remote_id(o))).await?;
-                r.refunded
+                CancelReply {
+                    refunded: r.refunded,
+                    confirmed: r.refund_confirmed,
+                }
             }
         })
     }
