@@ -7,7 +7,7 @@ use crate::events::EngineEvent;
 use crate::model::*;
 use crate::remote::RemoteOrder;
 use crate::scheduler::Track;
-use otpdesk_core::{OrderStatus, ProviderId};
+use otpdesk_core::{ErrorCode, OrderStatus, ProviderId};
 use otpdesk_providers::ProviderError;
 use std::sync::Arc;
 
@@ -229,7 +229,7 @@ pub(crate) async fn reconcile_replace(inner: &Arc<Inner>, a: &AttemptView) -> Re
     inner.store.set_attempt_state(
         &a.id,
         AttemptState::Failed,
-        Some(("not_replaced", "the old number is unchanged")),
+        Some((ErrorCode::NotReplaced, "the old number is unchanged")),
         inner.now(),
     )?;
     if let Some(a) = inner.store.attempt(&a.id)? {

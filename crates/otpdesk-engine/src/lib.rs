@@ -57,5 +57,6 @@ pub use error::{EngineError, Result};
 pub use events::EngineEvent;
 pub use history::*;
 pub use model::*;
+pub use otpdesk_core::ErrorCode;
 pub use quote::Quote;
 pub use rate_budget::Budget;

@@ -137,7 +137,7 @@ where
         }
         match then {
             Then::Retry(wait) => {
-                tracing::info!(attempt = %attempt.id, code = err.code(), "purchase try failed; sending the same request again in {wait:?}");
+                tracing::info!(attempt = %attempt.id, code = %err.code(), "purchase try failed; sending the same request again in {wait:?}");
                 tokio::time::sleep(wait).await;
             }
             Then::Failed => {
