@@ -1,23 +1,13 @@
 //! The app's face of [`otpdesk_core::address`]: a refused provider address becomes an [`AppError`]
 //! with its own code (the UI says what to fix) and the provider it is for.
 
-use crate::error::{AppError, ErrorCode};
+use crate::error::AppError;
 pub use otpdesk_core::address::{AddressError, ProviderUrl};
 use otpdesk_core::ProviderId;
 
-/// The error code of each reason an address is refused.
-pub fn code(e: AddressError) -> ErrorCode {
-    match e {
-        AddressError::NotAnAddress => ErrorCode::InvalidAddress,
-        AddressError::Credentials => ErrorCode::AddressCredentials,
-        AddressError::QueryOrFragment => ErrorCode::AddressQuery,
-        AddressError::Insecure => ErrorCode::InsecureAddress,
-    }
-}
-
 /// The app error for `provider`'s refused address (English sentence; the UI translates the code).
 pub fn refused(e: AddressError, provider: ProviderId) -> AppError {
-    AppError::new(code(e), e.sentence(provider)).with_provider(provider)
+    AppError::new(e.code(), e.sentence(provider)).with_provider(provider)
 }
 
 /// [`ProviderUrl::parse`], with the refusal as `provider`'s app error.
@@ -28,6 +18,7 @@ pub fn parse_for(provider: ProviderId, raw: &str) -> Result<ProviderUrl, AppErro
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     #[test]
     fn each_refusal_has_its_own_code_and_names_the_provider() {

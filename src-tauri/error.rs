@@ -1,75 +1,14 @@
-//! [`AppError`]: the one error every command returns. `code` is stable (the UI translates it);
-//! `message` is an English sentence for logs and fallbacks. Mapped from the engine, provider and
-//! keyring errors, whose messages never contain an API key.
+//! [`AppError`]: the one error every command returns. `code` is the shared [`ErrorCode`] (the UI
+//! translates it); `message` is an English sentence for logs and fallbacks. Built from the engine,
+//! provider and keyring errors, whose messages never contain an API key.
 
 use chrono::Utc;
+pub use otpdesk_core::ErrorCode;
 use otpdesk_core::ProviderId;
 use otpdesk_engine::{EngineError, Time};
 use otpdesk_providers::ProviderError;
 use otpdesk_secrets::SecretError;
 use serde::Serialize;
-
-/// Stable error codes. Provider and engine codes keep the names their crates use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    // The provider's answer.
-    /// The API key was refused (wrong, revoked, or not valid for this provider).
-    Auth,
-    NotFound,
-    Conflict,
-    /// Not yet allowed; see `unlocks_at`.
-    Cooldown,
-    RateLimited,
-    InsufficientBalance,
-    OutOfStock,
-    Validation,
-    Upstream,
-    Decode,
-    Timeout,
-    Network,
-    /// A purchase may or may not have been charged: check `attempt_id` before buying again.
-    OutcomeUnknown,
-    Provider,
-    // The engine.
-    Store,
-    OrderNotFound,
-    DepositNotFound,
-    AttemptNotFound,
-    ProviderNotConfigured,
-    CancelCooldown,
-    ResendLocked,
-    NotAllowed,
-    WaitTimeout,
-    Config,
-    Shutdown,
-    /// The fresh price is higher than the one shown; nothing was bought.
-    PriceChanged,
-    // The OS keyring.
-    KeyringUnavailable,
-    Keyring,
-    EmptyKey,
-    // The app.
-    /// Not possible in demo mode (keys are never touched there).
-    DemoMode,
-    /// Demo mode would hide real orders that are still running.
-    ActiveOrders,
-    /// The app is still starting, or could not open its data.
-    NotReady,
-    /// A settings value was refused.
-    InvalidSettings,
-    /// A provider address is not an `https://host…` web address.
-    InvalidAddress,
-    /// A provider address carries a user name or password (`user:pass@host`).
-    AddressCredentials,
-    /// A provider address carries a query (`?`) or fragment (`#`).
-    AddressQuery,
-    /// A provider address uses plain `http://` to another computer.
-    InsecureAddress,
-    /// The user said no in a confirmation dialog; nothing was changed.
-    Cancelled,
-    Internal,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type, thiserror::Error)]
 #[error("{message}")]
@@ -107,23 +46,7 @@ impl AppError {
 
 impl From<ProviderError> for AppError {
     fn from(e: ProviderError) -> AppError {
-        let code = match &e {
-            ProviderError::Auth { .. } => ErrorCode::Auth,
-            ProviderError::NotFound { .. } => ErrorCode::NotFound,
-            ProviderError::Conflict { .. } => ErrorCode::Conflict,
-            ProviderError::Cooldown { .. } => ErrorCode::Cooldown,
-            ProviderError::RateLimited { .. } => ErrorCode::RateLimited,
-            ProviderError::InsufficientBalance { .. } => ErrorCode::InsufficientBalance,
-            ProviderError::OutOfStock { .. } => ErrorCode::OutOfStock,
-            ProviderError::Validation { .. } => ErrorCode::Validation,
-            ProviderError::Upstream { .. } => ErrorCode::Upstream,
-            ProviderError::Decode { .. } => ErrorCode::Decode,
-            ProviderError::Timeout { .. } => ErrorCode::Timeout,
-            ProviderError::Network { .. } => ErrorCode::Network,
-            ProviderError::OutcomeUnknown { .. } => ErrorCode::OutcomeUnknown,
-            ProviderError::Provider { .. } => ErrorCode::Provider,
-        };
-        let mut out = AppError::new(code, e.to_string());
+        let mut out = AppError::new(e.code(), e.to_string());
         out.unlocks_at = e
             .retry_after()
             .and_then(|d| chrono::Duration::from_std(d).ok())
@@ -134,40 +57,24 @@ impl From<ProviderError> for AppError {
 
 impl From<EngineError> for AppError {
     fn from(e: EngineError) -> AppError {
-        let message = e.to_string();
-        let (code, unlocks_at, attempt_id) = match e {
+        let e = match e {
             EngineError::Provider(p) => return p.into(),
-            EngineError::Store(_)
-            | EngineError::StoreTooNew { .. }
-            | EngineError::StoreDamaged { .. } => (ErrorCode::Store, None, None),
-            EngineError::ChargedNotSaved { attempt_id, .. } => {
-                (ErrorCode::OutcomeUnknown, None, Some(attempt_id))
-            }
-            EngineError::OrderEnded { .. } => (ErrorCode::NotAllowed, None, None),
-            EngineError::OrderNotFound(_) => (ErrorCode::OrderNotFound, None, None),
-            EngineError::DepositNotFound(_) => (ErrorCode::DepositNotFound, None, None),
-            EngineError::AttemptNotFound(_) => (ErrorCode::AttemptNotFound, None, None),
-            EngineError::ProviderNotConfigured(p) => {
-                return AppError::new(ErrorCode::ProviderNotConfigured, message).with_provider(p)
-            }
-            EngineError::CancelCooldown { unlocks_at } => {
-                (ErrorCode::CancelCooldown, Some(unlocks_at), None)
-            }
-            EngineError::ResendLocked { unlocks_at } => (ErrorCode::ResendLocked, unlocks_at, None),
-            EngineError::NotAllowed { .. } => (ErrorCode::NotAllowed, None, None),
-            EngineError::OutcomeUnknown { attempt_id } => {
-                (ErrorCode::OutcomeUnknown, None, Some(attempt_id))
-            }
-            EngineError::WaitTimeout => (ErrorCode::WaitTimeout, None, None),
-            EngineError::Config(_) => (ErrorCode::Config, None, None),
-            EngineError::Invalid(_) => (ErrorCode::Validation, None, None),
-            EngineError::Shutdown => (ErrorCode::Shutdown, None, None),
-            EngineError::PriceChanged { .. } => (ErrorCode::PriceChanged, None, None),
+            other => other,
+        };
+        let unlocks_at = match &e {
+            EngineError::CancelCooldown { unlocks_at } => Some(*unlocks_at),
+            EngineError::ResendLocked { unlocks_at } => *unlocks_at,
+            _ => None,
+        };
+        let provider = match &e {
+            EngineError::ProviderNotConfigured(p) => Some(*p),
+            _ => None,
         };
         AppError {
+            provider,
             unlocks_at,
-            attempt_id,
-            ..AppError::new(code, message)
+            attempt_id: e.attempt_id().map(str::to_string),
+            ..AppError::new(e.code(), e.to_string())
         }
     }
 }
@@ -214,5 +121,56 @@ mod tests {
         .into();
         assert_eq!(e.code, ErrorCode::OutcomeUnknown);
         assert_eq!(e.attempt_id.as_deref(), Some("a1"));
+    }
+
+    #[test]
+    fn engine_codes_are_carried_as_is() {
+        let cases = [
+            (
+                EngineError::StoreTooNew {
+                    path: "orders.db".into(),
+                    found: 9,
+                    known: 3,
+                },
+                ErrorCode::StoreTooNew,
+            ),
+            (
+                EngineError::OrderEnded {
+                    status: "expired".into(),
+                },
+                ErrorCode::EndedWithoutCode,
+            ),
+            (
+                EngineError::ChargedNotSaved {
+                    attempt_id: "a2".into(),
+                    what: "a number".into(),
+                    reason: "disk full".into(),
+                },
+                ErrorCode::OutcomeUnknown,
+            ),
+            (
+                EngineError::ProviderNotConfigured(ProviderId::Numberotp),
+                ErrorCode::ProviderNotConfigured,
+            ),
+            (
+                ProviderError::Auth {
+                    message: "no".into(),
+                }
+                .into(),
+                ErrorCode::Auth,
+            ),
+        ];
+        for (engine, code) in cases {
+            let expected_attempt = engine.attempt_id().map(str::to_string);
+            let e: AppError = engine.into();
+            assert_eq!(e.code, code);
+            assert_eq!(e.attempt_id, expected_attempt);
+        }
+        let e: AppError = EngineError::ProviderNotConfigured(ProviderId::Numberotp).into();
+        assert_eq!(e.provider, Some(ProviderId::Numberotp));
+        assert_eq!(
+            serde_json::to_value(&e).unwrap()["code"],
+            "provider_not_configured"
+        );
     }
 }

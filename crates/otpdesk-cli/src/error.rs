@@ -1,7 +1,7 @@
 //! [`CliError`]: everything that ends a command, printed to stderr as one sentence.
 
 use chrono::Local;
-use otpdesk_core::ProviderId;
+use otpdesk_core::{ErrorCode, ProviderId};
 use otpdesk_engine::EngineError;
 use otpdesk_providers::ProviderError;
 use otpdesk_secrets::SecretError;
@@ -35,24 +35,24 @@ pub enum CliError {
 impl CliError {
     /// Exit status: 2 for usage and configuration mistakes, 3 when waiting ran out, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
-        match self {
-            CliError::Usage(_) | CliError::NoKey { .. } => 2,
-            CliError::WaitTimedOut(_) => 3,
+        match self.code() {
+            ErrorCode::Usage | ErrorCode::NoKey => 2,
+            ErrorCode::WaitTimedOut => 3,
             _ => 1,
         }
     }
 
     /// Stable machine code, printed in `--json` mode.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            CliError::NoKey { .. } => "no_key",
+            CliError::NoKey { .. } => ErrorCode::NoKey,
             CliError::Provider { source, .. } => source.code(),
             CliError::Engine(e) => e.code(),
-            CliError::Secret(_) => "keyring",
-            CliError::Usage(_) => "usage",
-            CliError::WaitTimedOut(_) => "wait_timed_out",
-            CliError::EndedWithoutCode(_) => "ended_without_code",
-            CliError::Stdin(_) => "stdin",
+            CliError::Secret(_) => ErrorCode::Keyring,
+            CliError::Usage(_) => ErrorCode::Usage,
+            CliError::WaitTimedOut(_) => ErrorCode::WaitTimedOut,
+            CliError::EndedWithoutCode(_) => ErrorCode::EndedWithoutCode,
+            CliError::Stdin(_) => ErrorCode::Stdin,
         }
     }
 }
@@ -97,5 +97,57 @@ impl<T> ProviderResult<T> for Result<T, EngineError> {
             EngineError::Provider(source) => CliError::Provider { provider, source },
             other => CliError::Engine(other),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_exit_statuses_are_stable() {
+        let cases = [
+            (CliError::Usage("bad".into()), "usage", 2),
+            (
+                CliError::NoKey {
+                    provider: ProviderId::Otpzap,
+                    env: "OTPDESK_OTPZAP_KEY",
+                },
+                "no_key",
+                2,
+            ),
+            (CliError::WaitTimedOut(5), "wait_timed_out", 3),
+            (
+                CliError::Engine(EngineError::WaitTimeout),
+                "wait_timed_out",
+                3,
+            ),
+            (
+                CliError::EndedWithoutCode("expired".into()),
+                "ended_without_code",
+                1,
+            ),
+            (CliError::Secret(SecretError::Empty), "keyring", 1),
+            (CliError::Stdin(std::io::Error::other("closed")), "stdin", 1),
+            (
+                CliError::Provider {
+                    provider: ProviderId::Otpzap,
+                    source: ProviderError::RateLimited { retry_after: None },
+                },
+                "rate_limited",
+                1,
+            ),
+            (
+                CliError::Engine(EngineError::OutcomeUnknown {
+                    attempt_id: "a1".into(),
+                }),
+                "outcome_unknown",
+                1,
+            ),
+        ];
+        for (e, code, exit) in cases {
+            assert_eq!(serde_json::to_value(e.code()).unwrap(), code, "{e}");
+            assert_eq!(e.exit_code(), exit, "{e}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! [`ProviderUrl::parse`], so a key can only travel over https, or over plain http to this
 //! computer, and never to a host hidden behind `user@`.
 
-use crate::ProviderId;
+use crate::{ErrorCode, ProviderId};
 use std::fmt;
 use url::{Host, Url};
 
@@ -31,6 +31,16 @@ pub enum AddressError {
 }
 
 impl AddressError {
+    /// The stable code of this refusal (the UI says what to fix).
+    pub fn code(self) -> ErrorCode {
+        match self {
+            AddressError::NotAnAddress => ErrorCode::InvalidAddress,
+            AddressError::Credentials => ErrorCode::AddressCredentials,
+            AddressError::QueryOrFragment => ErrorCode::AddressQuery,
+            AddressError::Insecure => ErrorCode::InsecureAddress,
+        }
+    }
+
     /// What is wrong with `provider`'s address, as an English sentence.
     pub fn sentence(self, provider: ProviderId) -> String {
         let p = provider.display_name();

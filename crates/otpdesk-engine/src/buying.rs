@@ -12,7 +12,7 @@ use crate::model::*;
 use crate::money::send_paid;
 use crate::remote::{RemoteDeposit, RemoteOrder};
 use crate::scheduler::Track;
-use otpdesk_core::{Money, ProviderId};
+use otpdesk_core::{ErrorCode, Money, ProviderId};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -98,7 +98,10 @@ async fn save_charged<T>(
     let _ = inner.store.set_attempt_state(
         &attempt_id,
         AttemptState::OutcomeUnknown,
-        Some(("not_saved", &format!("charged for {what}; not stored yet"))),
+        Some((
+            ErrorCode::NotSaved,
+            &format!("charged for {what}; not stored yet"),
+        )),
         inner.now(),
     );
     let mut unsaved = inner.unsaved.lock().unwrap_or_else(|p| p.into_inner());

@@ -1,6 +1,7 @@
 //! One error type for every engine call, with stable codes the UI can translate.
 
 use crate::model::Time;
+use otpdesk_core::ErrorCode;
 use otpdesk_providers::ProviderError;
 
 #[derive(Debug, thiserror::Error)]
@@ -87,29 +88,73 @@ pub enum EngineError {
 
 impl EngineError {
     /// Stable machine code: provider errors keep the provider's code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             EngineError::Provider(e) => e.code(),
-            EngineError::Store(_) => "store",
-            EngineError::StoreTooNew { .. } => "store_too_new",
-            EngineError::StoreDamaged { .. } => "store_damaged",
-            EngineError::ChargedNotSaved { .. } => "outcome_unknown",
-            EngineError::OrderNotFound(_) => "order_not_found",
-            EngineError::DepositNotFound(_) => "deposit_not_found",
-            EngineError::AttemptNotFound(_) => "attempt_not_found",
-            EngineError::ProviderNotConfigured(_) => "provider_not_configured",
-            EngineError::CancelCooldown { .. } => "cancel_cooldown",
-            EngineError::ResendLocked { .. } => "resend_locked",
-            EngineError::NotAllowed { .. } => "not_allowed",
-            EngineError::OutcomeUnknown { .. } => "outcome_unknown",
-            EngineError::WaitTimeout => "wait_timeout",
-            EngineError::OrderEnded { .. } => "order_ended",
-            EngineError::Config(_) => "config",
-            EngineError::Invalid(_) => "validation",
-            EngineError::Shutdown => "shutdown",
-            EngineError::PriceChanged { .. } => "price_changed",
+            EngineError::Store(_) => ErrorCode::Store,
+            EngineError::StoreTooNew { .. } => ErrorCode::StoreTooNew,
+            EngineError::StoreDamaged { .. } => ErrorCode::StoreDamaged,
+            // Charged but not saved yet: like an unknown outcome, it must not be bought again.
+            EngineError::ChargedNotSaved { .. } => ErrorCode::OutcomeUnknown,
+            EngineError::OrderNotFound(_) => ErrorCode::OrderNotFound,
+            EngineError::DepositNotFound(_) => ErrorCode::DepositNotFound,
+            EngineError::AttemptNotFound(_) => ErrorCode::AttemptNotFound,
+            EngineError::ProviderNotConfigured(_) => ErrorCode::ProviderNotConfigured,
+            EngineError::CancelCooldown { .. } => ErrorCode::CancelCooldown,
+            EngineError::ResendLocked { .. } => ErrorCode::ResendLocked,
+            EngineError::NotAllowed { .. } => ErrorCode::NotAllowed,
+            EngineError::OutcomeUnknown { .. } => ErrorCode::OutcomeUnknown,
+            EngineError::WaitTimeout => ErrorCode::WaitTimedOut,
+            EngineError::OrderEnded { .. } => ErrorCode::EndedWithoutCode,
+            EngineError::Config(_) => ErrorCode::Config,
+            EngineError::Invalid(_) => ErrorCode::Validation,
+            EngineError::Shutdown => ErrorCode::Shutdown,
+            EngineError::PriceChanged { .. } => ErrorCode::PriceChanged,
+        }
+    }
+
+    /// The purchase attempt to check before buying again, when this error leaves one
+    /// ([`ErrorCode::OutcomeUnknown`]).
+    pub fn attempt_id(&self) -> Option<&str> {
+        match self {
+            EngineError::OutcomeUnknown { attempt_id }
+            | EngineError::ChargedNotSaved { attempt_id, .. } => Some(attempt_id),
+            _ => None,
         }
     }
 }
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_pass_provider_codes_through_and_name_the_attempt() {
+        let e = EngineError::from(ProviderError::RateLimited { retry_after: None });
+        assert_eq!(e.code(), ErrorCode::RateLimited);
+        assert_eq!(e.attempt_id(), None);
+        for e in [
+            EngineError::OutcomeUnknown {
+                attempt_id: "a1".into(),
+            },
+            EngineError::ChargedNotSaved {
+                attempt_id: "a1".into(),
+                what: "a number".into(),
+                reason: "disk full".into(),
+            },
+        ] {
+            assert!(e.code().is_outcome_unknown(), "{e}");
+            assert_eq!(e.attempt_id(), Some("a1"));
+        }
+        assert_eq!(EngineError::WaitTimeout.code(), ErrorCode::WaitTimedOut);
+        assert_eq!(
+            EngineError::OrderEnded {
+                status: "expired".into()
+            }
+            .code(),
+            ErrorCode::EndedWithoutCode
+        );
+    }
+}

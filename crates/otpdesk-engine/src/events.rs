@@ -2,7 +2,7 @@
 //! listener that reads the store on an event always finds it there.
 
 use crate::model::{AttemptView, DepositView, LedgerEntry, OrderView, OtpView};
-use otpdesk_core::{DepositStatus, OrderStatus, ProviderId};
+use otpdesk_core::{DepositStatus, ErrorCode, OrderStatus, ProviderId};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
@@ -54,10 +54,10 @@ pub enum EngineEvent {
     AttemptResolved {
         attempt: Box<AttemptView>,
     },
-    /// A provider call failed in the background (tracking). `code` is a stable error code.
+    /// A provider call failed in the background (tracking).
     ProviderError {
         provider: ProviderId,
-        code: String,
+        code: ErrorCode,
         message: String,
         order_id: Option<String>,
     },

@@ -62,6 +62,7 @@ pub use error::{EngineError, Result};
 pub use events::EngineEvent;
 pub use history::*;
 pub use model::*;
+pub use otpdesk_core::ErrorCode;
 pub use provider::catalog::Catalog;
 pub use provider::numberotp::NO_REFUND as NUMBEROTP_NO_REFUND;
 pub use provider::{check_key, Quote};

@@ -2,7 +2,7 @@
 //! All serde-serializable so the desktop app can forward them as-is.
 
 use chrono::{DateTime, Utc};
-use otpdesk_core::{DepositStatus, Money, OrderStatus, ProviderId};
+use otpdesk_core::{DepositStatus, ErrorCode, Money, OrderStatus, ProviderId};
 use serde::{Deserialize, Serialize};
 
 pub type Time = DateTime<Utc>;
@@ -230,7 +230,7 @@ pub struct AttemptView {
     pub tries: i64,
     pub order_id: Option<String>,
     pub deposit_id: Option<String>,
-    pub error_code: Option<String>,
+    pub error_code: Option<ErrorCode>,
     pub error: Option<String>,
     pub created_at: Time,
     pub updated_at: Time,

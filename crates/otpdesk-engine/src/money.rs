@@ -137,7 +137,7 @@ where
         }
         match then {
             Then::Retry(wait) => {
-                tracing::info!(attempt = %attempt.id, code = err.code(), "purchase try failed; sending the same request again in {wait:?}");
+                tracing::info!(attempt = %attempt.id, code = %err.code(), "purchase try failed; sending the same request again in {wait:?}");
                 tokio::time::sleep(wait).await;
             }
             Then::Failed => {
@@ -204,7 +204,10 @@ pub(crate) async fn reconcile_replace(inner: &Arc<Inner>, a: &AttemptView) -> Re
     inner.store.set_attempt_state(
         &a.id,
         AttemptState::Failed,
-        Some(("not_replaced", "the old number is unchanged")),
+        Some((
+            otpdesk_core::ErrorCode::NotReplaced,
+            "the old number is unchanged",
+        )),
         inner.now(),
     )?;
     if let Some(a) = inner.store.attempt(&a.id)? {

@@ -319,7 +319,7 @@ fn report(
     if errors == 0 {
         inner.emit(EngineEvent::ProviderError {
             provider,
-            code: e.code().to_string(),
+            code: e.code(),
             message: e.to_string(),
             order_id: order_id.map(str::to_string),
         });

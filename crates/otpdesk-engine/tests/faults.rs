@@ -140,7 +140,7 @@ async fn two_thousand_faulty_purchases_never_double_charge_hide_or_rebuy() {
                     }
                     let code = match engine.buy(shop.request(i)).await {
                         Ok(_) => "ok",
-                        Err(e) => e.code(),
+                        Err(e) => e.code().as_str(),
                     };
                     *outcomes.lock().unwrap().entry(code).or_default() += 1;
                 }
@@ -182,7 +182,7 @@ async fn two_thousand_faulty_purchases_never_double_charge_hide_or_rebuy() {
         // OTPZap Server 1 only (the provider whose key was closed), one after the other.
         let req = shop.request(i / 10 * 10 + 5);
         let e = engine.buy(req).await.unwrap_err();
-        assert_eq!(e.code(), "rate_limited", "{e}");
+        assert_eq!(e.code(), ErrorCode::RateLimited, "{e}");
         assert!(!e.to_string().contains("18446744073709551615"), "{e}");
         *outcomes.lock().unwrap().entry("rate_limited").or_default() += 1;
     }

@@ -41,7 +41,7 @@ async fn sms_order_lifecycle_with_resend_and_cancel_cooldown() {
     let o = engine.resend(&order.id).await.unwrap();
     assert!(o.resend_waiting_for_otp);
     let e = engine.resend(&order.id).await.unwrap_err();
-    assert_eq!(e.code(), "resend_locked");
+    assert_eq!(e.code(), ErrorCode::ResendLocked);
     let d2 = sim.control.deliver_otp(&reference).await.unwrap();
     let otp2 = engine
         .wait_for_otp(&order.id, Some(otp.seq), Duration::from_secs(10))
@@ -71,7 +71,7 @@ async fn sms_order_lifecycle_with_resend_and_cancel_cooldown() {
     let sent = engine.requests_sent(ProviderId::Otpzap);
     assert_eq!(
         engine.cancel(&second.id).await.unwrap_err().code(),
-        "cancel_cooldown"
+        ErrorCode::CancelCooldown
     );
     assert_eq!(engine.requests_sent(ProviderId::Otpzap), sent);
     engine.shutdown().await;
@@ -92,7 +92,7 @@ async fn cancel_after_cooldown_refunds() {
     assert_eq!(total[0].minor, 0, "charge and refund cancel out");
     assert_eq!(
         engine.cancel(&order.id).await.unwrap_err().code(),
-        "not_allowed"
+        ErrorCode::NotAllowed
     );
     engine.shutdown().await;
 }
@@ -126,7 +126,7 @@ async fn numberotp_long_poll_delivers_fast_in(shape: NumberOtpShape) {
     );
     assert_eq!(
         engine.cancel(&order.id).await.unwrap_err().code(),
-        "not_allowed"
+        ErrorCode::NotAllowed
     );
     engine.shutdown().await;
 }
@@ -295,7 +295,7 @@ async fn unknown_outcomes_are_listed_and_reconciled_in(shape: NumberOtpShape) {
     assert_eq!(listed.len(), 1);
     assert_eq!(
         engine.reconcile(&attempt_id).await.unwrap_err().code(),
-        "not_allowed"
+        ErrorCode::NotAllowed
     );
     assert_eq!(
         engine.dismiss(&attempt_id).unwrap().state,
@@ -354,7 +354,7 @@ async fn replace_email_cancel_reorder_and_filters() {
     let s2 = engine.buy(s2_wa()).await.unwrap();
     assert_eq!(
         engine.replace(&s2.id).await.unwrap_err().code(),
-        "not_allowed"
+        ErrorCode::NotAllowed
     );
 
     // Email: cancel before any message refunds (less any fee); reorder after a message.

@@ -161,7 +161,7 @@ async fn a_refusal_after_a_lost_reply_keeps_the_purchase_unknown() {
         .map(|r| (r.status, r.fault.clone()))
         .collect();
     let err = r.expect_err(&format!("{sent:?}"));
-    assert_eq!(err.code(), "outcome_unknown", "{err}");
+    assert_eq!(err.code(), ErrorCode::OutcomeUnknown, "{err}");
     let charged = charges(&sim).await;
     assert_eq!(charged.len(), 1, "the first try was charged");
     let unknown = engine.attempts(Some(AttemptState::OutcomeUnknown)).unwrap();
@@ -363,14 +363,14 @@ async fn an_absurd_retry_after_does_not_freeze_a_purchase() {
             "{v}: waited {:?}",
             t.elapsed()
         );
-        assert_eq!(e.code(), "rate_limited", "{v}: {e}");
+        assert_eq!(e.code(), ErrorCode::RateLimited, "{v}: {e}");
         assert!(!e.to_string().contains(v), "{e}");
         let blocked = engine.rate_blocked_for(ProviderId::Otpzap).unwrap();
         assert!(blocked <= Duration::from_secs(600), "{blocked:?}");
         // The key is closed for up to 10 minutes: the next purchase says so at once.
         let t = Instant::now();
         let e = engine.buy(S1).await.unwrap_err();
-        assert_eq!(e.code(), "rate_limited", "{e}");
+        assert_eq!(e.code(), ErrorCode::RateLimited, "{e}");
         assert!(t.elapsed() < Duration::from_secs(2));
         engine.shutdown().await;
     }
@@ -395,7 +395,7 @@ async fn a_cancel_cooldown_429_does_not_close_the_key() {
         .await
         .unwrap();
     let e = engine.cancel(&o.id).await.unwrap_err();
-    assert_eq!(e.code(), "cancel_cooldown", "{e}");
+    assert_eq!(e.code(), ErrorCode::CancelCooldown, "{e}");
     assert_eq!(engine.rate_blocked_for(ProviderId::Otpzap), None);
     let t = Instant::now();
     engine.buy(S1).await.unwrap();

@@ -88,7 +88,7 @@ async fn email_options_and_checked_buys() {
         .buy_checked(S1, Some(Money::idr(fresh.minor - 1)))
         .await
         .unwrap_err();
-    assert_eq!(e.code(), "price_changed");
+    assert_eq!(e.code(), ErrorCode::PriceChanged);
     assert_eq!(
         engine.orders(&OrderFilter::default()).unwrap().len(),
         before
@@ -101,7 +101,7 @@ async fn email_options_and_checked_buys() {
     };
     assert_eq!(
         engine.buy_checked(gone, None).await.unwrap_err().code(),
-        "out_of_stock"
+        ErrorCode::OutOfStock
     );
     engine.buy_checked(S1, Some(fresh)).await.unwrap();
     engine.shutdown().await;

@@ -1,7 +1,7 @@
 //! The store on a real SQLite file: replays are harmless, money moves once, timelines only grow.
 
 use chrono::Utc;
-use otpdesk_core::{Money, OrderStatus, ProviderId};
+use otpdesk_core::{ErrorCode, Money, OrderStatus, ProviderId};
 use otpdesk_engine::remote::{RemoteOrder, RemoteOtp};
 use otpdesk_engine::store::{NewOrder, Store};
 use otpdesk_engine::{LedgerFilter, LedgerKind, OrderFilter, OrderKind};
@@ -205,7 +205,7 @@ fn an_order_book_from_a_newer_version_is_refused_untouched() {
     c.pragma_update(None, "user_version", 99).unwrap();
     drop(c);
     let e = Store::open(dir.path()).err().expect("refused");
-    assert_eq!(e.code(), "store_too_new");
+    assert_eq!(e.code(), ErrorCode::StoreTooNew);
     let msg = e.to_string();
     assert!(
         msg.contains(&db.display().to_string()) && msg.contains("newer OTPDesk"),
@@ -219,7 +219,7 @@ fn a_damaged_order_book_is_named_with_its_path_and_what_to_do() {
     let db = dir.path().join(otpdesk_engine::store::DB_FILE);
     std::fs::write(&db, vec![0x5a; 64 * 1024]).unwrap();
     let e = Store::open(dir.path()).err().expect("refused");
-    assert_eq!(e.code(), "store_damaged");
+    assert_eq!(e.code(), ErrorCode::StoreDamaged);
     let msg = e.to_string();
     assert!(msg.contains(&db.display().to_string()), "{msg}");
     assert!(msg.contains("move that file aside"), "{msg}");

@@ -1,6 +1,7 @@
 //! [`ProviderError`]: the one error type every client returns, shaped for what a UI or the order
 //! engine can do about it. Messages are one sentence and never contain the API key.
 
+use otpdesk_core::ErrorCode;
 use std::time::Duration;
 
 /// The longest wait we accept from a provider (`Retry-After` header, `retry_after` in a body, an
@@ -114,23 +115,23 @@ impl ProviderError {
         )
     }
 
-    /// Stable machine code for the UI and logs.
-    pub fn code(&self) -> &'static str {
+    /// Stable machine code for the UI, the command line and logs.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ProviderError::Auth { .. } => "auth",
-            ProviderError::NotFound { .. } => "not_found",
-            ProviderError::Conflict { .. } => "conflict",
-            ProviderError::Cooldown { .. } => "cooldown",
-            ProviderError::RateLimited { .. } => "rate_limited",
-            ProviderError::InsufficientBalance { .. } => "insufficient_balance",
-            ProviderError::OutOfStock { .. } => "out_of_stock",
-            ProviderError::Validation { .. } => "validation",
-            ProviderError::Upstream { .. } => "upstream",
-            ProviderError::Decode { .. } => "decode",
-            ProviderError::Timeout { .. } => "timeout",
-            ProviderError::Network { .. } => "network",
-            ProviderError::OutcomeUnknown { .. } => "outcome_unknown",
-            ProviderError::Provider { .. } => "provider",
+            ProviderError::Auth { .. } => ErrorCode::Auth,
+            ProviderError::NotFound { .. } => ErrorCode::NotFound,
+            ProviderError::Conflict { .. } => ErrorCode::Conflict,
+            ProviderError::Cooldown { .. } => ErrorCode::Cooldown,
+            ProviderError::RateLimited { .. } => ErrorCode::RateLimited,
+            ProviderError::InsufficientBalance { .. } => ErrorCode::InsufficientBalance,
+            ProviderError::OutOfStock { .. } => ErrorCode::OutOfStock,
+            ProviderError::Validation { .. } => ErrorCode::Validation,
+            ProviderError::Upstream { .. } => ErrorCode::Upstream,
+            ProviderError::Decode { .. } => ErrorCode::Decode,
+            ProviderError::Timeout { .. } => ErrorCode::Timeout,
+            ProviderError::Network { .. } => ErrorCode::Network,
+            ProviderError::OutcomeUnknown { .. } => ErrorCode::OutcomeUnknown,
+            ProviderError::Provider { .. } => ErrorCode::Provider,
         }
     }
 
@@ -155,14 +156,15 @@ mod tests {
         };
         assert_eq!(e.retry_after(), Some(Duration::from_secs(90)));
         assert!(e.is_retryable());
-        assert_eq!(e.code(), "cooldown");
+        assert_eq!(e.code(), ErrorCode::Cooldown);
         assert_eq!(e.to_string(), "Not yet allowed, try again in 90 s: wait");
         let e = ProviderError::OutcomeUnknown {
             endpoint: "POST /order/create".into(),
             reason: "timed out".into(),
         };
         assert!(!e.is_retryable());
-        assert_eq!(e.code(), "outcome_unknown");
+        assert_eq!(e.code(), ErrorCode::OutcomeUnknown);
+        assert!(e.code().is_outcome_unknown());
         let e = ProviderError::Validation {
             field: Some("amount".into()),
             message: "must be positive".into(),

@@ -29,6 +29,6 @@ pub use numberotp::{
     Activation, NumberOtpClient, NumberOtpCountry, NumberOtpPrice, NumberOtpService,
 };
 pub use ooppay::{CreatePayment, OopPayClient, PaymentOrder};
-pub use otpdesk_core::{ApiKey, Currency, DepositStatus, Money, OrderStatus, Timestamp};
+pub use otpdesk_core::{ApiKey, Currency, DepositStatus, ErrorCode, Money, OrderStatus, Timestamp};
 pub use otpzap::OtpZapClient;
 pub use webhook::WebhookError;

@@ -9,7 +9,9 @@ use otpdesk_providers::ooppay::CreatePayment;
 use otpdesk_providers::otpzap::{
     EmailDomainChoice, EmailOrderRequest, OrderRequest, ProductQuery, WebhookUpdate,
 };
-use otpdesk_providers::{Currency, Id, Money, OopPayClient, OtpZapClient, ProviderError};
+use otpdesk_providers::{
+    Currency, ErrorCode, Id, Money, OopPayClient, OtpZapClient, ProviderError,
+};
 use otpdesk_sim::control::types::{ConfigPatch, FaultKind};
 use std::time::Duration;
 
@@ -33,7 +35,7 @@ async fn auth_for_each_provider() {
         .await
         .unwrap_err();
     assert!(matches!(e, ProviderError::Auth { .. }), "{e:?}");
-    assert_eq!(e.code(), "auth");
+    assert_eq!(e.code(), ErrorCode::Auth);
     assert_no_key(&e, "ozk_wrong");
     let e = env
         .numberotp_as("notp_wrong", options())
@@ -84,7 +86,7 @@ async fn conflict_when_not_pending() {
     env.ctl.advance_clock(200).await.unwrap();
     let e = oz.cancel_order(&o.order_id).await.unwrap_err();
     assert!(matches!(e, ProviderError::Conflict { .. }), "{e:?}");
-    assert_eq!(e.code(), "conflict");
+    assert_eq!(e.code(), ErrorCode::Conflict);
     // Email: cancel after a message arrived.
     let mail = oz.create_email(&email_req(), None).await.unwrap().remove(0);
     env.ctl.deliver_otp(&mail.reference).await.unwrap();
@@ -113,7 +115,7 @@ async fn cooldown_on_early_cancel_and_locked_resend() {
     oz.resend_order(&o.order_id).await.unwrap();
     let e = oz.resend_order(&o.order_id).await.unwrap_err();
     assert!(matches!(e, ProviderError::Cooldown { .. }), "{e:?}");
-    assert_eq!(e.code(), "cooldown");
+    assert_eq!(e.code(), ErrorCode::Cooldown);
 }
 
 #[tokio::test]
@@ -180,7 +182,7 @@ async fn insufficient_balance() {
         matches!(e, ProviderError::InsufficientBalance { .. }),
         "{e:?}"
     );
-    assert_eq!(e.code(), "insufficient_balance");
+    assert_eq!(e.code(), ErrorCode::InsufficientBalance);
     let e = env
         .otpzap_as("ozk_poor", options())
         .create_email(&email_req(), None)
@@ -246,7 +248,7 @@ async fn out_of_stock_for_numbers_and_inboxes() {
         .await
         .unwrap_err();
     assert!(matches!(e, ProviderError::OutOfStock { .. }), "{e:?}");
-    assert_eq!(e.code(), "out_of_stock");
+    assert_eq!(e.code(), ErrorCode::OutOfStock);
 }
 
 #[tokio::test]
@@ -282,7 +284,7 @@ async fn validation_names_the_field() {
         matches!(&e, ProviderError::Validation { field: Some(f), .. } if f == "callback_url"),
         "{e:?}"
     );
-    assert_eq!(e.code(), "validation");
+    assert_eq!(e.code(), ErrorCode::Validation);
     // Refused locally, never sent: a non-USDT amount.
     let local = CreatePayment {
         amount: Money::idr(5),
@@ -383,7 +385,7 @@ async fn unknown_statuses_are_the_catch_all() {
             message: "I am a teapot".into()
         }
     );
-    assert_eq!(e.code(), "provider");
+    assert_eq!(e.code(), ErrorCode::Provider);
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use otpdesk_providers::{Currency, Money, OrderStatus, ProviderError, MAX_RETRY_AFTER};
+use otpdesk_providers::{Currency, ErrorCode, Money, OrderStatus, ProviderError, MAX_RETRY_AFTER};
 use otpdesk_sim::control::types::{FaultKind, LedgerKind};
 use serde_json::json;
 use std::time::Duration;
@@ -44,7 +44,7 @@ async fn a_codeless_429_on_cancel_resend_or_replace_is_a_cooldown() {
     assert_eq!(e, ProviderError::RateLimited { retry_after: wait });
     // The simulator's own cooldown (with its code) still reads as one.
     let e = oz.cancel_order(&order.order_id).await.unwrap_err();
-    assert_eq!(e.code(), "cooldown");
+    assert_eq!(e.code(), ErrorCode::Cooldown);
 }
 
 #[tokio::test]
@@ -179,7 +179,7 @@ async fn an_idempotency_key_in_progress_is_an_unknown_outcome_then_replays() {
     let (done, busy) = if a.is_ok() { (a, b) } else { (b, a) };
     let done = done.expect("one of them creates");
     let e = busy.unwrap_err();
-    assert_eq!(e.code(), "outcome_unknown", "{e:?}");
+    assert_eq!(e.code(), ErrorCode::OutcomeUnknown, "{e:?}");
     assert!(e.to_string().contains("in progress"), "{e}");
     // Reconciling with the same key finds the same order.
     let again = oz

@@ -121,11 +121,11 @@ async fn no_host_answering_keeps_the_documented_base_and_paid_calls_do_not_move(
     let other = html_host(not_found_page()).await;
     let no = client(&docs.sim.numberotp_url(), &other.sim.numberotp_url());
     let e = no.resolve_base().await.unwrap_err();
-    assert_eq!(e.code(), "network", "{e}");
+    assert_eq!(e.code().as_str(), "network", "{e}");
     assert_eq!(no.base_url(), docs.sim.numberotp_url());
     // The buy goes to the documented base only; its HTML reply is an unknown outcome.
     let e = no.create_activation("wa", "67").await.unwrap_err();
-    assert_eq!(e.code(), "outcome_unknown", "{e}");
+    assert_eq!(e.code().as_str(), "outcome_unknown", "{e}");
     let other_seen = other.ctl.requests().await.unwrap();
     assert!(other_seen
         .requests

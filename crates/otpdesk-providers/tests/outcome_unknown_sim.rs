@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use otpdesk_providers::{Money, ProviderError};
+use otpdesk_providers::{ErrorCode, Money, ProviderError};
 use otpdesk_sim::control::types::FaultKind;
 
 /// A paid call whose reply is lost after the provider committed it.
@@ -15,7 +15,7 @@ fn assert_unknown<T: std::fmt::Debug>(r: Result<T, ProviderError>, endpoint: &st
         matches!(&e, ProviderError::OutcomeUnknown { endpoint: ep, .. } if ep == endpoint),
         "{e:?}"
     );
-    assert_eq!(e.code(), "outcome_unknown");
+    assert_eq!(e.code(), ErrorCode::OutcomeUnknown);
     assert!(!e.is_retryable());
 }
 

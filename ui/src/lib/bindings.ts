@@ -201,7 +201,7 @@ export type AttemptView = {
 	tries: number,
 	order_id: string | null,
 	deposit_id: string | null,
-	error_code: string | null,
+	error_code: ErrorCode | null,
 	error: string | null,
 	created_at: string,
 	updated_at: string,
@@ -377,22 +377,93 @@ export type EngineEvent = { type: "order_created"; order: OrderView } | { type: 
 { type: "outcome_unknown"; attempt: AttemptView } | 
 /**  An unknown outcome was settled (found the order, or dismissed). */
 { type: "attempt_resolved"; attempt: AttemptView } | 
-/**  A provider call failed in the background (tracking). `code` is a stable error code. */
-{ type: "provider_error"; provider: ProviderId; code: string; message: string; order_id: string | null };
+/**  A provider call failed in the background (tracking). */
+{ type: "provider_error"; provider: ProviderId; code: ErrorCode; message: string; order_id: string | null };
 
 /**  Every engine event, forwarded as is (written to the store before it is sent). */
 export type EngineEventPayload = EngineEvent;
 
-/**  Stable error codes. Provider and engine codes keep the names their crates use. */
+/**
+ *  A stable machine code for a failure. Each layer reports the code of its own failures and
+ *  passes the codes of the layer below through unchanged.
+ */
 export type ErrorCode = 
-/**  The API key was refused (wrong, revoked, or not valid for this provider). */
-"auth" | "not_found" | "conflict" | 
-/**  Not yet allowed; see `unlocks_at`. */
-"cooldown" | "rate_limited" | "insufficient_balance" | "out_of_stock" | "validation" | "upstream" | "decode" | "timeout" | "network" | 
-/**  A purchase may or may not have been charged: check `attempt_id` before buying again. */
-"outcome_unknown" | "provider" | "store" | "order_not_found" | "deposit_not_found" | "attempt_not_found" | "provider_not_configured" | "cancel_cooldown" | "resend_locked" | "not_allowed" | "wait_timeout" | "config" | "shutdown" | 
+/**  The provider refused the API key (wrong, revoked, or not valid for this provider). */
+"auth" | 
+/**  The provider does not know this order, product, reference or activation. */
+"not_found" | 
+/**  The provider says the order is not in a state that allows this action. */
+"conflict" | 
+/**  The provider refuses the action for now (cancel cooldown, resend lock); it may work later. */
+"cooldown" | 
+/**  The provider asks us to send fewer requests. */
+"rate_limited" | 
+/**  The provider balance is below the price. */
+"insufficient_balance" | 
+/**  No number or inbox is left for that product. */
+"out_of_stock" | 
+/**  The provider refused the request's content, or we refused to send it. */
+"validation" | 
+/**  The provider failed (5xx, an HTML error page, a redirect). */
+"upstream" | 
+/**  A successful reply that could not be read. */
+"decode" | 
+/**  No reply in time from a call that is safe to repeat. */
+"timeout" | 
+/**  The provider could not be reached. */
+"network" | 
+/**  A paid call may or may not have been charged: check it, never buy again blindly. */
+"outcome_unknown" | 
+/**  Any other refusal by the provider. */
+"provider" | 
+/**  The local order book failed. */
+"store" | 
+/**  The order book was written by a newer OTPDesk; it is not opened. */
+"store_too_new" | 
+/**  The order book file is not a readable database. */
+"store_damaged" | 
+/**  No such order is stored here. */
+"order_not_found" | 
+/**  No such deposit is stored here. */
+"deposit_not_found" | 
+/**  No such purchase attempt is stored here. */
+"attempt_not_found" | 
+/**  The provider has no API key (or is otherwise not set up). */
+"provider_not_configured" | 
+/**  Cancelling this order becomes possible later (see `unlocks_at`). */
+"cancel_cooldown" | 
+/**  A new code can be requested later, or once the next code arrives. */
+"resend_locked" | 
+/**  The action is not possible for this order, deposit or attempt. */
+"not_allowed" | 
+/**  Waiting for a code ran out of time; the order is still open. */
+"wait_timed_out" | 
+/**  The order reached a final status without the code that was waited for. */
+"ended_without_code" | 
+/**  OTPDesk stopped while a purchase was under way (stored on the attempt). */
+"interrupted" | 
+/**
+ *  The provider charged for a purchase that the order book could not store yet; OTPDesk keeps
+ *  trying (stored on the attempt).
+ */
+"not_saved" | 
+/**
+ *  A replacement was refused and the old number is unchanged: nothing new was bought (stored
+ *  on the attempt).
+ */
+"not_replaced" | 
+/**  The engine's configuration is invalid. */
+"config" | 
+/**  The engine is shut down. */
+"shutdown" | 
 /**  The fresh price is higher than the one shown; nothing was bought. */
-"price_changed" | "keyring_unavailable" | "keyring" | "empty_key" | 
+"price_changed" | 
+/**  The system keychain could not be opened. */
+"keyring_unavailable" | 
+/**  The system keychain refused to read or save a key. */
+"keyring" | 
+/**  An empty API key was given. */
+"empty_key" | 
 /**  Not possible in demo mode (keys are never touched there). */
 "demo_mode" | 
 /**  Demo mode would hide real orders that are still running. */
@@ -401,7 +472,7 @@ export type ErrorCode =
 "not_ready" | 
 /**  A settings value was refused. */
 "invalid_settings" | 
-/**  A provider address is not an `https://host…` web address. */
+/**  A provider address is not an `https://host` web address. */
 "invalid_address" | 
 /**  A provider address carries a user name or password (`user:pass@host`). */
 "address_credentials" | 
@@ -410,7 +481,15 @@ export type ErrorCode =
 /**  A provider address uses plain `http://` to another computer. */
 "insecure_address" | 
 /**  The user said no in a confirmation dialog; nothing was changed. */
-"cancelled" | "internal";
+"cancelled" | 
+/**  A failure with no better code (a bug, or an OS error). */
+"internal" | 
+/**  No API key for the provider in the environment or the keyring. */
+"no_key" | 
+/**  A command line mistake (unknown or missing argument, bad value). */
+"usage" | 
+/**  Standard input could not be read. */
+"stdin";
 
 export type HistoryPage = {
 	rows: HistoryRow[],

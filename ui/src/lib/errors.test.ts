@@ -1,5 +1,49 @@
 import { describe, expect, it } from "vitest";
-import { friendlyError, toAppError } from "./errors";
+import bindings from "./bindings.ts?raw";
+import { ERROR_MESSAGES, friendlyError, isErrorCode, isTransient, toAppError } from "./errors";
+import type { ErrorCode } from "./types";
+
+/** Every ErrorCode of the generated bindings (the Rust enum, as exported). */
+function generatedCodes(): string[] {
+  const block = /export type ErrorCode =([\s\S]*?);\n/.exec(bindings)?.[1] ?? "";
+  return [...block.matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
+}
+
+describe("ErrorCode sentences", () => {
+  it("every ErrorCode has an English and an Indonesian sentence", () => {
+    const codes = generatedCodes();
+    expect(codes.length).toBeGreaterThan(40);
+    for (const lang of ["en", "id"] as const) {
+      const missing = codes.filter((c) => !(ERROR_MESSAGES[lang][`error.${c as ErrorCode}`] ?? "").trim());
+      expect(missing, lang).toEqual([]);
+    }
+    expect(codes.filter((c) => !isErrorCode(c))).toEqual([]);
+  });
+
+  it("each code's sentence is its own (nothing falls back to internal)", () => {
+    for (const c of generatedCodes()) {
+      if (c === "internal") continue;
+      for (const lang of ["en", "id"] as const) {
+        expect(friendlyError(err(c), lang), `${lang} ${c}`).not.toBe(friendlyError(err("internal"), lang));
+      }
+    }
+  });
+
+  it("knows which strings are codes", () => {
+    expect(isErrorCode("outcome_unknown")).toBe(true);
+    expect(isErrorCode("wait_timed_out")).toBe(true);
+    expect(isErrorCode("wait_timeout")).toBe(false);
+    expect(isErrorCode("background")).toBe(false);
+    expect(isErrorCode("soon")).toBe(false);
+    expect(isErrorCode("weird_new_code")).toBe(false);
+  });
+
+  it("background hiccups are transient, an unknown outcome never is", () => {
+    expect(isTransient("rate_limited")).toBe(true);
+    expect(isTransient("outcome_unknown")).toBe(false);
+    expect(isTransient("auth")).toBe(false);
+  });
+});
 
 const err = (code: string, extra: Record<string, unknown> = {}) => ({
   code,

@@ -4,7 +4,7 @@
 use super::{deposits, from_ms, ms, orders, provider_from, Applied, Store};
 use crate::model::{AttemptKind, AttemptState, AttemptView, DepositKind, OrderKind, Time};
 use crate::remote::{RemoteDeposit, RemoteOrder};
-use otpdesk_core::{Money, ProviderId};
+use otpdesk_core::{ErrorCode, Money, ProviderId};
 use rusqlite::{params, OptionalExtension, Row};
 
 const COLS: &str =
@@ -21,7 +21,8 @@ fn row(r: &Row<'_>) -> rusqlite::Result<AttemptView> {
         tries: r.get(6)?,
         order_id: r.get(7)?,
         deposit_id: r.get(8)?,
-        error_code: r.get(9)?,
+        // A code this version does not know (a newer OTPDesk wrote it) reads as none.
+        error_code: r.get::<_, Option<String>>(9)?.and_then(|c| c.parse().ok()),
         error: r.get(10)?,
         created_at: from_ms(r.get(11)?),
         updated_at: from_ms(r.get(12)?),
@@ -143,13 +144,13 @@ impl Store {
             let (state, code, msg) = if tries == 0 {
                 (
                     "failed",
-                    "interrupted",
+                    ErrorCode::Interrupted.as_str(),
                     "stopped before it was sent; nothing was bought",
                 )
             } else {
                 (
                     "outcome_unknown",
-                    "interrupted",
+                    ErrorCode::Interrupted.as_str(),
                     "OTPDesk stopped before the provider's reply was stored",
                 )
             };
@@ -171,7 +172,7 @@ impl Store {
         &self,
         id: &str,
         state: AttemptState,
-        error: Option<(&str, &str)>,
+        error: Option<(ErrorCode, &str)>,
         now: Time,
     ) -> rusqlite::Result<()> {
         self.conn().execute(
@@ -180,7 +181,7 @@ impl Store {
             params![
                 id,
                 state.as_str(),
-                error.map(|e| e.0),
+                error.map(|e| e.0.as_str()),
                 error.map(|e| e.1),
                 ms(now)
             ],

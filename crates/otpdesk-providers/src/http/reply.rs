@@ -332,7 +332,7 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use otpdesk_core::ApiKey;
+    use otpdesk_core::{ApiKey, ErrorCode};
     use serde_json::json;
 
     fn ctx(paid: bool, envelope: Envelope) -> Ctx<'static> {
@@ -429,23 +429,23 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.retry_after(), Some(Duration::from_secs(12)));
-        assert_eq!(e.code(), "rate_limited");
+        assert_eq!(e.code(), ErrorCode::RateLimited);
     }
 
     #[test]
     fn status_fallbacks() {
         let cases = [
-            (401, "auth"),
-            (403, "auth"),
-            (402, "insufficient_balance"),
-            (404, "not_found"),
-            (409, "conflict"),
-            (422, "validation"),
-            (400, "validation"),
-            (429, "rate_limited"),
-            (500, "upstream"),
-            (302, "upstream"),
-            (418, "provider"),
+            (401, ErrorCode::Auth),
+            (403, ErrorCode::Auth),
+            (402, ErrorCode::InsufficientBalance),
+            (404, ErrorCode::NotFound),
+            (409, ErrorCode::Conflict),
+            (422, ErrorCode::Validation),
+            (400, ErrorCode::Validation),
+            (429, ErrorCode::RateLimited),
+            (500, ErrorCode::Upstream),
+            (302, ErrorCode::Upstream),
+            (418, ErrorCode::Provider),
         ];
         for (status, code) in cases {
             let e = run(false, Envelope::Bare, status, None, "{}").unwrap_err();
@@ -496,7 +496,7 @@ mod tests {
         ] {
             let body = format!(r#"{{"error":"Your balance is too low.","code":"{code}"}}"#);
             let e = run(true, Envelope::Bare, status, None, &body).unwrap_err();
-            assert_eq!(e.code(), kind, "{code}");
+            assert_eq!(e.code().as_str(), kind, "{code}");
             if kind != "rate_limited" {
                 assert!(e.to_string().contains("Your balance is too low."), "{e}");
             }
@@ -550,7 +550,7 @@ mod tests {
             (200, "[]"),
         ] {
             let e = run(true, Envelope::Success, status, None, body).unwrap_err();
-            assert_eq!(e.code(), "outcome_unknown", "{status} {body}");
+            assert_eq!(e.code(), ErrorCode::OutcomeUnknown, "{status} {body}");
         }
         // A definite refusal stays definite.
         let e = run(
@@ -561,7 +561,7 @@ mod tests {
             r#"{"success":false,"error":{"code":"insufficient_balance"}}"#,
         )
         .unwrap_err();
-        assert_eq!(e.code(), "insufficient_balance");
+        assert_eq!(e.code(), ErrorCode::InsufficientBalance);
     }
 
     #[test]
@@ -608,13 +608,13 @@ mod tests {
             }
         );
         let e = handle(&ctx, 429, None, b"", |v| Ok(v.clone())).unwrap_err();
-        assert_eq!(e.code(), "cooldown");
+        assert_eq!(e.code(), ErrorCode::Cooldown);
         // An explicit code still wins; elsewhere a codeless 429 is the key's rate limit.
         let coded = br#"{"success":false,"error":{"code":"rate_limited"}}"#;
         let e = handle(&ctx, 429, Some("5"), coded, |v| Ok(v.clone())).unwrap_err();
-        assert_eq!(e.code(), "rate_limited");
+        assert_eq!(e.code(), ErrorCode::RateLimited);
         let e = run(false, Envelope::Success, 429, Some("5"), "{}").unwrap_err();
-        assert_eq!(e.code(), "rate_limited");
+        assert_eq!(e.code(), ErrorCode::RateLimited);
     }
 
     #[test]
@@ -626,14 +626,14 @@ mod tests {
             ..ctx(true, Envelope::Success)
         };
         let e = handle(&idem, 409, None, body, |v| Ok(v.clone())).unwrap_err();
-        assert_eq!(e.code(), "outcome_unknown", "{e:?}");
+        assert_eq!(e.code(), ErrorCode::OutcomeUnknown, "{e:?}");
         assert!(e.to_string().contains("in progress"), "{e}");
         // With a code, or without a key, a 409 stays what it says.
         let stock = br#"{"success":false,"error":{"code":"out_of_stock"}}"#;
         let e = handle(&idem, 409, None, stock, |v| Ok(v.clone())).unwrap_err();
-        assert_eq!(e.code(), "out_of_stock");
+        assert_eq!(e.code(), ErrorCode::OutOfStock);
         let e = run(true, Envelope::Success, 409, None, "{}").unwrap_err();
-        assert_eq!(e.code(), "conflict");
+        assert_eq!(e.code(), ErrorCode::Conflict);
     }
 
     #[test]
