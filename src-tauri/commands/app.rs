@@ -17,12 +17,30 @@ pub struct AppStatus {
     /// The data could not be opened; most commands fail with this until it is fixed.
     pub problem: Option<AppError>,
     pub version: String,
+    /// Where each configured provider is asked now (NumberOTP: the host that answered).
+    pub addresses: Vec<ProviderAddress>,
+}
+
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ProviderAddress {
+    pub provider: otpdesk_core::ProviderId,
+    pub in_use: String,
 }
 
 pub async fn status(state: &AppState) -> AppStatus {
     // Wait for a session being opened, so the mode is the one the UI will work with.
-    let _ = state.session().await;
+    let session = state.session().await.ok();
     let mode = state.mode();
+    let addresses = match &session {
+        Some(s) => otpdesk_core::ProviderId::ALL
+            .into_iter()
+            .filter_map(|provider| {
+                let in_use = s.engine.base_url(provider)?;
+                Some(ProviderAddress { provider, in_use })
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let (keys, keyring_error) = match state.keys_status().await {
         Ok(k) => (k, None),
         Err(e) => (keys::none_set(), Some(e)),
@@ -33,6 +51,7 @@ pub async fn status(state: &AppState) -> AppStatus {
         keyring_error,
         problem: state.problem(),
         version: env!("CARGO_PKG_VERSION").to_string(),
+        addresses,
     }
 }
 

@@ -48,6 +48,9 @@ pub fn forward(f: Forward) -> JoinHandle<()> {
                 Err(RecvError::Closed) => break,
             };
             match &event {
+                // A late code (on a cancelled or replaced number) is shown on its card, tagged; it
+                // is not a sale, so it is neither announced nor copied like a fresh code.
+                EngineEvent::OtpReceived { otp, .. } if otp.late => {}
                 EngineEvent::OtpReceived { order_id, otp, .. } => {
                     if let (Ok(order), Some(code)) = (engine.order(order_id), otp.code.as_deref()) {
                         shell.code_landed(&order, code, &settings.get(), demo);

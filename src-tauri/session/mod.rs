@@ -67,6 +67,9 @@ impl Session {
                 .provider(ProviderConfig::new(e.provider, e.base_url, e.key).with_budget(budget));
         }
         let engine = Engine::open(cfg).await?;
+        // Which NumberOTP host answers is settled now, not in the middle of the first purchase.
+        let probe = engine.clone();
+        tokio::spawn(async move { probe.resolve_base_urls().await });
         let forwarder = forward::forward(forward::Forward {
             engine: engine.clone(),
             balances: balances.clone(),

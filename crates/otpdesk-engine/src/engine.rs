@@ -312,6 +312,17 @@ impl Engine {
         self.inner.sched.len()
     }
 
+    /// The address `provider` is asked at now: the configured one, or for NumberOTP the host a
+    /// probe found answering (`api.numberotp.com` when the documented one does not).
+    pub fn base_url(&self, provider: ProviderId) -> Option<String> {
+        self.inner.gw.base_url(provider)
+    }
+
+    /// Probe, once, which address answers where a provider has two (NumberOTP).
+    pub async fn resolve_base_urls(&self) {
+        self.inner.gw.resolve_base_urls().await
+    }
+
     /// How long a provider's key stays closed by a `Retry-After`, if it is (shared by every
     /// process on this order book).
     pub fn rate_blocked_for(&self, provider: ProviderId) -> Option<Duration> {

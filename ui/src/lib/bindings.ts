@@ -176,6 +176,8 @@ export type AppStatus = {
 	/**  The data could not be opened; most commands fail with this until it is fixed. */
 	problem: AppError | null,
 	version: string,
+	/**  Where each configured provider is asked now (NumberOTP: the host that answered). */
+	addresses: ProviderAddress[],
 };
 
 export type AttemptKind = "sms" | "email" | "topup_qris" | "topup_usdt" | "replace";
@@ -675,6 +677,11 @@ export type ProfitRow = {
 	sales_minor: number,
 	cost_minor: number,
 	profit_minor: number,
+};
+
+export type ProviderAddress = {
+	provider: ProviderId,
+	in_use: string,
 };
 
 export type ProviderBalance = {

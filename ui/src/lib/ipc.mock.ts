@@ -90,7 +90,11 @@ export class MockIpc implements Ipc {
   }
 
   private snapshot(): AppStatus {
-    return { mode: this.demo ? "demo" : "real", keys: this.keyList(), keyring_error: null, problem: null, version: "0.0.0-mock" };
+    const addresses = PROVIDERS.filter((p) => this.on(p)).map((provider) => ({
+      provider,
+      in_use: provider === "numberotp" ? "https://api.numberotp.com/v1" : `https://${provider}.example/api/v1`,
+    }));
+    return { mode: this.demo ? "demo" : "real", keys: this.keyList(), keyring_error: null, problem: null, version: "0.0.0-mock", addresses };
   }
 
   private on(p: ProviderId): boolean {

@@ -228,6 +228,24 @@ impl Gateway {
             .ok_or(EngineError::ProviderNotConfigured(ProviderId::Ooppay))
     }
 
+    /// The address a provider is asked at now (`None`: not configured).
+    pub fn base_url(&self, p: ProviderId) -> Option<String> {
+        match p {
+            ProviderId::Otpzap => self.otpzap.as_ref().map(|x| x.base_url()),
+            ProviderId::Numberotp => self.numberotp.as_ref().map(|x| x.base_url()),
+            ProviderId::Ooppay => self.ooppay.as_ref().map(|x| x.base_url()),
+        }
+    }
+
+    /// Settle which address answers where a provider has two (NumberOTP), before it is needed.
+    pub async fn resolve_base_urls(&self) {
+        if let Some(n) = &self.numberotp {
+            if let Err(e) = n.resolve_base().await {
+                tracing::info!("NumberOTP answers at neither address yet: {e}");
+            }
+        }
+    }
+
     pub fn require(&self, p: ProviderId) -> Result<()> {
         if self.configured(p) {
             Ok(())

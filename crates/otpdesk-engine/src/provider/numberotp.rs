@@ -50,6 +50,16 @@ impl NumberOtp {
         })
     }
 
+    /// The host in use (the documented one, or `api.numberotp.com` once a probe chose it).
+    pub fn base_url(&self) -> String {
+        self.client.base_url()
+    }
+
+    /// Find which host answers (a key-less read, no token spent: it happens once per process).
+    pub async fn resolve_base(&self) -> Result<String> {
+        Ok(self.client.resolve_base().await?)
+    }
+
     /// An order shows the service's name from the public list (`WhatsApp`), as the catalog
     /// does. `None` when the list cannot be read (the code is kept).
     async fn service_name(&self, code: &str) -> Option<String> {

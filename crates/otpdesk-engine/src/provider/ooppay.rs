@@ -21,6 +21,10 @@ impl OopPay {
         Ok(OopPay { client, door })
     }
 
+    pub fn base_url(&self) -> String {
+        self.client.base_url().to_string()
+    }
+
     /// An invoice of `amount`, named `merchant_order_id` (our attempt id: OOPPay refuses a
     /// second invoice with the same one).
     pub async fn create(

@@ -141,6 +141,7 @@ export const en = {
   "settings.languageHelp": "More languages will follow.",
   "settings.language.system": "Same as the system",
   "settings.baseUrlDefault": "Official address",
+  "settings.urlInUse": "In use: {url}",
   "settings.nextSession": "Changes here apply within a few seconds; running orders keep going.",
   "settings.theme": "Theme",
   "settings.theme.system": "Same as the system",

@@ -143,6 +143,7 @@ export const id: Catalog = {
   "settings.languageHelp": "Bahasa lain akan menyusul.",
   "settings.language.system": "Ikuti sistem",
   "settings.baseUrlDefault": "Alamat resmi",
+  "settings.urlInUse": "Dipakai: {url}",
   "settings.nextSession": "Perubahan di sini berlaku dalam beberapa detik; pesanan yang berjalan tetap lanjut.",
   "settings.theme": "Tema",
   "settings.theme.system": "Ikuti sistem",

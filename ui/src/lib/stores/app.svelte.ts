@@ -45,6 +45,8 @@ export class AppState {
   /** The app could not open its data, or the backend could not be reached at all. */
   problem = $state<unknown>(null);
   version = $state("");
+  /** Where each configured provider is asked now (NumberOTP: the host that answered). */
+  addresses = $state<Partial<Record<ProviderId, string>>>({});
   /** The OS locale the backend reported ("id-ID"), for "Same as the system". */
   systemLocale = $state<string | null>(null);
 
@@ -70,6 +72,16 @@ export class AppState {
     this.keyringError = s.keyring_error;
     this.problem = s.problem;
     this.version = s.version;
+    this.addresses = Object.fromEntries((s.addresses ?? []).map((a) => [a.provider, a.in_use]));
+  }
+
+  /** Read the status again (e.g. the addresses in use, once a probe settled them). */
+  async refresh(): Promise<void> {
+    try {
+      this.apply(await ipc().status());
+    } catch {
+      // The screen keeps what it had; `load` reports problems.
+    }
   }
 
   applySettings(s: Settings): void {

@@ -29,6 +29,10 @@ impl OtpZap {
         Ok(OtpZap { client, door })
     }
 
+    pub fn base_url(&self) -> String {
+        self.client.base_url().to_string()
+    }
+
     /// Send one purchase with `idem_key` as its `Idempotency-Key`.
     pub async fn create(
         &self,
