@@ -32,6 +32,22 @@ pub struct RemoteOrder {
 }
 
 impl RemoteOrder {
+    /// What every provider's order reply says besides its id and status: what was bought, at
+    /// what price, and when it started and ends.
+    pub fn about(
+        mut self,
+        service: Option<String>,
+        price: Option<Money>,
+        created_at: Option<Time>,
+        expires_at: Option<Time>,
+    ) -> RemoteOrder {
+        self.service = service;
+        self.price = price;
+        self.created_at = created_at;
+        self.expires_at = expires_at;
+        self
+    }
+
     pub fn new(remote_id: impl Into<String>, status: OrderStatus) -> RemoteOrder {
         RemoteOrder {
             remote_id: remote_id.into(),

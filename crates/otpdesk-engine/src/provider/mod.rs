@@ -124,17 +124,29 @@ pub async fn check_key(
     base_url: &str,
     key: &otpdesk_core::ApiKey,
 ) -> Result<(), ProviderError> {
-    let http = otpdesk_providers::HttpOptions::default();
+    let c = ProviderConfig::new(provider, base_url, key.clone());
     let probe = format!("otpdesk-key-check-{}", uuid::Uuid::new_v4().simple());
     let out = match provider {
-        ProviderId::Otpzap => otpzap::check_key(base_url, key, http).await,
-        ProviderId::Numberotp => numberotp::check_key(base_url, key, http, &probe).await,
-        ProviderId::Ooppay => ooppay::check_key(base_url, key, http, &probe).await,
+        ProviderId::Otpzap => otpzap::check_key(&c).await,
+        ProviderId::Numberotp => numberotp::check_key(&c, &probe).await,
+        ProviderId::Ooppay => ooppay::check_key(&c, &probe).await,
     };
     match out {
         // A lookup of an order that cannot exist: "not found" proves the key was accepted.
         Err(ProviderError::NotFound { .. }) => Ok(()),
         other => other,
+    }
+}
+
+/// A purchase handed to a provider that does not sell it (a bug of ours, never sent).
+pub(crate) fn not_ours(provider: ProviderId, req: &BuyRequest) -> ProviderError {
+    ProviderError::Validation {
+        field: None,
+        message: format!(
+            "a {} purchase cannot be bought at {}",
+            req.provider().display_name(),
+            provider.display_name()
+        ),
     }
 }
 

@@ -80,13 +80,7 @@ impl NumberOtp {
 
     pub async fn create(&self, req: &BuyRequest) -> Result<RemoteOrder, ProviderError> {
         let BuyRequest::Numberotp { service, country } = req else {
-            return Err(ProviderError::Validation {
-                field: None,
-                message: format!(
-                    "{} is not a NumberOTP purchase",
-                    req.provider().display_name()
-                ),
-            });
+            return Err(super::not_ours(ProviderId::Numberotp, req));
         };
         let a = self
             .door
@@ -259,26 +253,21 @@ impl NumberOtp {
 }
 
 /// Key check: a lookup of an activation that cannot exist (free; "not found" means accepted).
-pub(super) async fn check_key(
-    base_url: &str,
-    key: &otpdesk_core::ApiKey,
-    http: otpdesk_providers::HttpOptions,
-    probe: &str,
-) -> Result<(), ProviderError> {
-    let c = NumberOtpClient::new(base_url, key.clone(), http)?;
-    c.activation(&Id::new(probe)).await?;
-    Ok(())
+pub(super) async fn check_key(c: &ProviderConfig, probe: &str) -> Result<(), ProviderError> {
+    let client = NumberOtpClient::new(&c.base_url, c.key.clone(), c.http.clone())?;
+    client.activation(&Id::new(probe)).await.map(drop)
 }
 
 /// An activation in our shape. A code present means received, whatever the status word says;
 /// the order is final only when NumberOTP closes the activation.
 fn activation(a: Activation) -> RemoteOrder {
-    let mut o = RemoteOrder::new(a.id.as_str(), a.status);
+    let mut o = RemoteOrder::new(a.id.as_str(), a.status).about(
+        a.service,
+        a.price,
+        a.created_at,
+        a.expires_at,
+    );
     o.phone = a.phone_number;
-    o.service = a.service;
-    o.price = a.price;
-    o.created_at = a.created_at;
-    o.expires_at = a.expires_at;
     if a.otp.is_some() || a.full_sms.is_some() {
         o.otps.push(RemoteOtp {
             code: a.otp,

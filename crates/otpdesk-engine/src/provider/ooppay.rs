@@ -57,16 +57,9 @@ impl OopPay {
 }
 
 /// Key check: a lookup of an invoice that cannot exist (free; "not found" means accepted).
-pub(super) async fn check_key(
-    base_url: &str,
-    key: &otpdesk_core::ApiKey,
-    http: otpdesk_providers::HttpOptions,
-    probe: &str,
-) -> Result<(), ProviderError> {
-    OopPayClient::new(base_url, key.clone(), http)?
-        .order(probe)
-        .await?;
-    Ok(())
+pub(super) async fn check_key(c: &ProviderConfig, probe: &str) -> Result<(), ProviderError> {
+    let client = OopPayClient::new(&c.base_url, c.key.clone(), c.http.clone())?;
+    client.order(probe).await.map(drop)
 }
 
 fn payment(p: PaymentOrder) -> RemoteDeposit {

@@ -46,14 +46,15 @@ pub(super) fn remote_id(o: &OrderView) -> Id {
 }
 
 pub(super) fn zap_order(c: Order) -> RemoteOrder {
-    let mut o = RemoteOrder::new(c.order_id.as_str(), c.status);
+    let mut o = RemoteOrder::new(c.order_id.as_str(), c.status).about(
+        c.service,
+        c.price,
+        c.created_at,
+        c.expires_at,
+    );
     o.remote_ref = c.reference;
     o.server = c.server;
     o.phone = c.phone;
-    o.service = c.service;
-    o.price = c.price;
-    o.created_at = c.created_at;
-    o.expires_at = c.expires_at;
     o.resend_count = c.resend_count;
     o.resend_locked_until = c.resend_locked_until;
     o.otps = c
@@ -71,14 +72,15 @@ pub(super) fn zap_order(c: Order) -> RemoteOrder {
 }
 
 pub(super) fn email_check(c: EmailCheck) -> RemoteOrder {
-    let mut o = RemoteOrder::new(c.reference.clone(), c.status);
+    let mut o = RemoteOrder::new(c.reference.clone(), c.status).about(
+        c.site,
+        c.price,
+        c.created_at,
+        c.expires_at,
+    );
     o.remote_ref = Some(c.reference);
     o.server = Some(3);
     o.email = c.email;
-    o.service = c.site;
-    o.price = c.price;
-    o.created_at = c.created_at;
-    o.expires_at = c.expires_at;
     o.otps = c
         .messages
         .into_iter()

@@ -12,7 +12,7 @@ use crate::model::{BuyRequest, OrderKind, OrderView};
 use crate::rate_budget::Priority;
 use crate::remote::{CancelReply, RemoteDeposit, RemoteOrder};
 use map::{email_check, email_ref, email_request, remote_id, zap_order};
-use otpdesk_core::{DepositStatus, Money, Timestamp};
+use otpdesk_core::{DepositStatus, Money, ProviderId, Timestamp};
 use otpdesk_providers::otpzap::{OrderRequest, OtpZapClient};
 use otpdesk_providers::{Id, ProviderError};
 
@@ -92,27 +92,19 @@ impl OtpZap {
                 country_id: id(country_id),
                 operator_id: Some(operator_id.clone()),
             },
-            _ => {
-                return Err(ProviderError::Validation {
-                    field: None,
-                    message: format!(
-                        "{} is not an OTPZap purchase",
-                        req.provider().display_name()
-                    ),
-                })
-            }
+            _ => return Err(super::not_ours(ProviderId::Otpzap, req)),
         };
         let c = self
             .door
             .call(ASK, c.create_order(&r, None, Some(idem_key)))
             .await?;
-        let mut o = RemoteOrder::new(c.order_id.as_str(), c.status);
-        o.remote_ref = c.reference;
-        o.server = c.server;
-        o.phone = c.phone;
-        o.service = c.service;
-        o.price = c.price;
-        o.created_at = c.created_at;
+        let mut o = RemoteOrder::new(c.order_id.as_str(), c.status).about(
+            c.service,
+            c.price,
+            c.created_at,
+            None,
+        );
+        (o.remote_ref, o.server, o.phone) = (c.reference, c.server, c.phone);
         Ok(o)
     }
 
@@ -256,15 +248,9 @@ impl OtpZap {
 }
 
 /// Key check: the balance (costs nothing).
-pub(super) async fn check_key(
-    base_url: &str,
-    key: &otpdesk_core::ApiKey,
-    http: otpdesk_providers::HttpOptions,
-) -> Result<(), ProviderError> {
-    OtpZapClient::new(base_url, key.clone(), http)?
-        .balance()
-        .await?;
-    Ok(())
+pub(super) async fn check_key(c: &ProviderConfig) -> Result<(), ProviderError> {
+    let client = OtpZapClient::new(&c.base_url, c.key.clone(), c.http.clone())?;
+    client.balance().await.map(drop)
 }
 
 /// An OTPZap id given as text (from a catalog list); they are integers on the wire.
