@@ -7,6 +7,7 @@
 //! - [`buying`]: attempt first, then send; retry with the same key where the provider is
 //!   idempotent, otherwise surface an unknown outcome instead of buying twice.
 //! - [`scheduler`]: one tracker per provider key sharing one [`rate_budget::RateBudget`].
+//! - [`allowed`]: what each provider allows an order now, one rules function per provider.
 //! - [`actions`]: cancel / finish / resend / replace / email reorder with typed "not yet" errors.
 //! - [`resume`]: picks everything up again after a restart or a crash.
 //!
@@ -32,6 +33,7 @@
 //! Call [`Engine::shutdown`] before dropping the last handle: background trackers hold the engine.
 
 pub mod actions;
+pub mod allowed;
 pub mod buying;
 pub mod config;
 pub mod coord;

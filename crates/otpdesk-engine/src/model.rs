@@ -1,6 +1,7 @@
 //! What callers see: orders, OTPs, deposits, attempts, ledger entries, and what they ask for.
 //! All serde-serializable so the desktop app can forward them as-is.
 
+pub use crate::allowed::{ActionKind, AllowedAction};
 use chrono::{DateTime, Utc};
 use otpdesk_core::{DepositStatus, Money, OrderStatus, ProviderId};
 use serde::{Deserialize, Serialize};
@@ -78,6 +79,11 @@ pub struct OrderView {
     /// Local id of the order that replaced this one.
     pub replaced_by: Option<String>,
     pub otps: Vec<OtpView>,
+    /// Completed, cancelled, expired, failed or replaced: nothing more will happen.
+    pub is_final: bool,
+    /// What the user can do now or from a known time ([`crate::allowed`]); the engine refuses
+    /// every other action.
+    pub actions: Vec<AllowedAction>,
 }
 
 impl OrderView {
@@ -133,6 +139,10 @@ pub struct DepositView {
     pub paid_at: Option<Time>,
     pub credited: Option<Money>,
     pub attempt_id: Option<String>,
+    /// Paid, expired or failed.
+    pub is_final: bool,
+    /// What the user can do with it ([`crate::allowed`]; no provider has a deposit action).
+    pub actions: Vec<AllowedAction>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
