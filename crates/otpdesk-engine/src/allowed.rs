@@ -130,7 +130,9 @@ fn otpzap(o: &OrderView, kind: ActionKind) -> Verdict {
             ActionKind::Cancel if pending => Verdict::Allowed {
                 unlock_at: o.cancel_unlocks_at,
             },
-            ActionKind::Cancel => refuse("only a number still waiting for its code can be cancelled"),
+            ActionKind::Cancel => {
+                refuse("only a number still waiting for its code can be cancelled")
+            }
             ActionKind::Finish if o.status == OrderStatus::OtpReceived => now_ok,
             ActionKind::Finish => refuse("a number can be finished once a code arrived"),
             ActionKind::Resend if o.resend_waiting_for_otp => Verdict::UntilNewCode {
@@ -143,7 +145,9 @@ fn otpzap(o: &OrderView, kind: ActionKind) -> Verdict {
                 refuse("only OTPZap Server 1 numbers can be replaced")
             }
             ActionKind::Replace if pending => now_ok,
-            ActionKind::Replace => refuse("only a number still waiting for its code can be replaced"),
+            ActionKind::Replace => {
+                refuse("only a number still waiting for its code can be replaced")
+            }
             ActionKind::Reorder => refuse("only email orders can be reordered"),
         },
         OrderKind::Email => {
@@ -202,7 +206,10 @@ fn ooppay(d: &DepositView, kind: ActionKind) -> Verdict {
         DepositStatus::Pending => "it expires on its own",
         _ => "it is closed",
     };
-    Verdict::Refused(format!("OOPPay has no {} for invoices; {state}", kind.as_str()))
+    Verdict::Refused(format!(
+        "OOPPay has no {} for invoices; {state}",
+        kind.as_str()
+    ))
 }
 
 #[cfg(test)]
@@ -216,7 +223,12 @@ mod tests {
     }
 
     /// One order of each provider / server in `status`, with a code when `with_code`.
-    fn order(provider: ProviderId, server: Option<i64>, status: OrderStatus, with_code: bool) -> OrderView {
+    fn order(
+        provider: ProviderId,
+        server: Option<i64>,
+        status: OrderStatus,
+        with_code: bool,
+    ) -> OrderView {
         let email = server == Some(3);
         let name = format!(
             "{}{}-{}{}",
@@ -228,7 +240,11 @@ mod tests {
         let mut o = OrderView {
             id: name.clone(),
             provider,
-            kind: if email { OrderKind::Email } else { OrderKind::Sms },
+            kind: if email {
+                OrderKind::Email
+            } else {
+                OrderKind::Sms
+            },
             server,
             remote_id: "r1".into(),
             remote_ref: email.then(|| "APIE-3-x".into()),
@@ -328,10 +344,17 @@ mod tests {
         assert_eq!(kinds(&pending(2)), ["cancel", "resend"]);
         assert_eq!(kinds(&got(2)), ["resend", "finish"]);
         assert_eq!(kinds(&pending(3)), ["cancel"]);
-        assert_eq!(pending(3).actions[0].unlock_at, None, "email cancel has no cooldown");
+        assert_eq!(
+            pending(3).actions[0].unlock_at,
+            None,
+            "email cancel has no cooldown"
+        );
         assert_eq!(kinds(&got(3)), ["reorder", "finish"]);
         // Reordered: pending again, but a message arrived, so no cancel.
-        assert_eq!(kinds(&order(z, Some(3), OrderStatus::Pending, true)), ["reorder", "finish"]);
+        assert_eq!(
+            kinds(&order(z, Some(3), OrderStatus::Pending, true)),
+            ["reorder", "finish"]
+        );
         for o in every_order() {
             if o.provider == ProviderId::Numberotp || o.status.is_final() {
                 assert!(o.actions.is_empty(), "{}: {:?}", o.id, o.actions);
@@ -344,7 +367,9 @@ mod tests {
         let n = order(ProviderId::Numberotp, None, OrderStatus::Pending, false);
         for k in [Cancel, Finish, Resend, Replace, Reorder] {
             match check(&n, k, at(999)) {
-                Err(EngineError::NotAllowed { reason, .. }) => assert!(reason.contains("NumberOTP"), "{reason}"),
+                Err(EngineError::NotAllowed { reason, .. }) => {
+                    assert!(reason.contains("NumberOTP"), "{reason}")
+                }
                 other => panic!("{k:?}: {other:?}"),
             }
         }
@@ -389,7 +414,11 @@ mod tests {
             (ProviderId::Otpzap, crate::model::DepositKind::Qris),
             (ProviderId::Ooppay, crate::model::DepositKind::Usdt),
         ] {
-            for status in [DepositStatus::Pending, DepositStatus::Paid, DepositStatus::Expired] {
+            for status in [
+                DepositStatus::Pending,
+                DepositStatus::Paid,
+                DepositStatus::Expired,
+            ] {
                 let mut d = DepositView {
                     id: "d".into(),
                     provider,

@@ -148,7 +148,10 @@ impl HistoryPage {
     }
     /// The deposits of this page.
     pub fn deposits(&self) -> Vec<&DepositView> {
-        self.items.iter().filter_map(|i| i.deposit.as_ref()).collect()
+        self.items
+            .iter()
+            .filter_map(|i| i.deposit.as_ref())
+            .collect()
     }
 }
 

@@ -96,10 +96,34 @@ async fn every_offered_action_is_accepted_and_every_other_refused() {
     let e = &e;
     let s = &sim;
 
-    prove(e, "S1 pending", || async { e.buy(S1).await.unwrap() }, &[Cancel, Replace, Resend]).await;
-    prove(e, "S1 code", || async { with_code(s, e, e.buy(S1).await.unwrap()).await }, &[Resend, Finish]).await;
-    prove(e, "S2 pending", || async { e.buy(s2_wa()).await.unwrap() }, &[Cancel, Resend]).await;
-    prove(e, "S2 code", || async { with_code(s, e, e.buy(s2_wa()).await.unwrap()).await }, &[Resend, Finish]).await;
+    prove(
+        e,
+        "S1 pending",
+        || async { e.buy(S1).await.unwrap() },
+        &[Cancel, Replace, Resend],
+    )
+    .await;
+    prove(
+        e,
+        "S1 code",
+        || async { with_code(s, e, e.buy(S1).await.unwrap()).await },
+        &[Resend, Finish],
+    )
+    .await;
+    prove(
+        e,
+        "S2 pending",
+        || async { e.buy(s2_wa()).await.unwrap() },
+        &[Cancel, Resend],
+    )
+    .await;
+    prove(
+        e,
+        "S2 code",
+        || async { with_code(s, e, e.buy(s2_wa()).await.unwrap()).await },
+        &[Resend, Finish],
+    )
+    .await;
     prove(
         e,
         "S1 resend waiting for a code",
@@ -110,8 +134,20 @@ async fn every_offered_action_is_accepted_and_every_other_refused() {
         &[Cancel, Replace],
     )
     .await;
-    prove(e, "email pending", || async { e.buy(email()).await.unwrap() }, &[Cancel]).await;
-    prove(e, "email message", || async { with_code(s, e, e.buy(email()).await.unwrap()).await }, &[Reorder, Finish]).await;
+    prove(
+        e,
+        "email pending",
+        || async { e.buy(email()).await.unwrap() },
+        &[Cancel],
+    )
+    .await;
+    prove(
+        e,
+        "email message",
+        || async { with_code(s, e, e.buy(email()).await.unwrap()).await },
+        &[Reorder, Finish],
+    )
+    .await;
     prove(
         e,
         "email reordered",
@@ -124,8 +160,20 @@ async fn every_offered_action_is_accepted_and_every_other_refused() {
         &[Reorder, Finish],
     )
     .await;
-    prove(e, "NumberOTP pending", || async { e.buy(numberotp_wa()).await.unwrap() }, &[]).await;
-    prove(e, "NumberOTP code", || async { with_code(s, e, e.buy(numberotp_wa()).await.unwrap()).await }, &[]).await;
+    prove(
+        e,
+        "NumberOTP pending",
+        || async { e.buy(numberotp_wa()).await.unwrap() },
+        &[],
+    )
+    .await;
+    prove(
+        e,
+        "NumberOTP code",
+        || async { with_code(s, e, e.buy(numberotp_wa()).await.unwrap()).await },
+        &[],
+    )
+    .await;
     prove(
         e,
         "S1 completed",

@@ -39,7 +39,13 @@ fn screen_sums(p: &HistoryPage) -> Sums {
         .map(|t| {
             (
                 t.currency.code(),
-                [t.spent_minor, t.topped_up_minor, t.sold, t.sales_minor, t.profit_minor],
+                [
+                    t.spent_minor,
+                    t.topped_up_minor,
+                    t.sold,
+                    t.sales_minor,
+                    t.profit_minor,
+                ],
             )
         })
         .filter(|(_, v)| v.iter().any(|x| *x != 0))
@@ -139,8 +145,15 @@ async fn the_export_is_the_screen_for_every_filter() {
 
     // Completed S1 with a code, sold.
     let a = e.buy(S1).await.unwrap();
-    let code = sim.control.deliver_otp(a.remote_ref.as_deref().unwrap()).await.unwrap().code;
-    e.wait_for_otp(&a.id, None, Duration::from_secs(10)).await.unwrap();
+    let code = sim
+        .control
+        .deliver_otp(a.remote_ref.as_deref().unwrap())
+        .await
+        .unwrap()
+        .code;
+    e.wait_for_otp(&a.id, None, Duration::from_secs(10))
+        .await
+        .unwrap();
     e.finish(&a.id).await.unwrap();
     e.set_sale_price(&a.id, Some(Money::idr(5_000))).unwrap();
     // A running S2 number, sold.
@@ -159,7 +172,9 @@ async fn the_export_is_the_screen_for_every_filter() {
     // A NumberOTP number paid in dollars, sold in rupiah: its profit needs a rate.
     let n = e.buy(numberotp_wa()).await.unwrap();
     sim.control.deliver_otp(&n.remote_id).await.unwrap();
-    e.wait_for_otp(&n.id, None, Duration::from_secs(10)).await.unwrap();
+    e.wait_for_otp(&n.id, None, Duration::from_secs(10))
+        .await
+        .unwrap();
     e.set_sale_price(&n.id, Some(Money::idr(9_000))).unwrap();
     // Deposits: paid, waiting, expired.
     let paid = e.topup_qris(50_000).await.unwrap();
@@ -170,7 +185,10 @@ async fn the_export_is_the_screen_for_every_filter() {
     let mut closed = 0;
     while closed < 2 {
         next_event(&mut rx, 10, |ev| {
-            matches!(ev, EngineEvent::DepositPaid { .. } | EngineEvent::DepositExpired { .. })
+            matches!(
+                ev,
+                EngineEvent::DepositPaid { .. } | EngineEvent::DepositExpired { .. }
+            )
         })
         .await;
         closed += 1;
@@ -197,53 +215,115 @@ async fn the_export_is_the_screen_for_every_filter() {
     assert_eq!(sorted, expect);
 
     let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let entry = |t| HistoryQuery { entry: Some(t), ..q() };
-    let group = |g| HistoryQuery { group: Some(g), ..q() };
-    let provider = |p| HistoryQuery { provider: Some(p), ..q() };
+    let entry = |t| HistoryQuery {
+        entry: Some(t),
+        ..q()
+    };
+    let group = |g| HistoryQuery {
+        group: Some(g),
+        ..q()
+    };
+    let provider = |p| HistoryQuery {
+        provider: Some(p),
+        ..q()
+    };
     let mut got = same(e, "orders", entry(EntryType::Order));
     got.sort();
     let mut want = ids(&[&a.id, &b.id, &m.id, &n.id]);
     want.sort();
     assert_eq!(got, want);
-    assert_eq!(same(e, "deposits", entry(EntryType::Deposit)), ids(&[&late.id, &waiting.id, &paid.id]));
+    assert_eq!(
+        same(e, "deposits", entry(EntryType::Deposit)),
+        ids(&[&late.id, &waiting.id, &paid.id])
+    );
     assert_eq!(same(e, "done", group(StatusGroup::Done)), ids(&[&a.id]));
-    assert_eq!(same(e, "refunded", group(StatusGroup::Refunded)), ids(&[&m.id]));
+    assert_eq!(
+        same(e, "refunded", group(StatusGroup::Refunded)),
+        ids(&[&m.id])
+    );
     assert_eq!(same(e, "paid", group(StatusGroup::Paid)), ids(&[&paid.id]));
-    assert_eq!(same(e, "unpaid", group(StatusGroup::Unpaid)), ids(&[&late.id]));
+    assert_eq!(
+        same(e, "unpaid", group(StatusGroup::Unpaid)),
+        ids(&[&late.id])
+    );
     let mut active = same(e, "active", group(StatusGroup::Active));
     active.sort();
     let mut want = ids(&[&waiting.id, &n.id, &b.id]);
     want.sort();
     assert_eq!(active, want);
-    assert_eq!(same(e, "NumberOTP", provider(ProviderId::Numberotp)), ids(&[&n.id]));
-    assert_eq!(same(e, "OOPPay", provider(ProviderId::Ooppay)), ids(&[&waiting.id]));
+    assert_eq!(
+        same(e, "NumberOTP", provider(ProviderId::Numberotp)),
+        ids(&[&n.id])
+    );
+    assert_eq!(
+        same(e, "OOPPay", provider(ProviderId::Ooppay)),
+        ids(&[&waiting.id])
+    );
     assert_eq!(same(e, "OTPZap", provider(ProviderId::Otpzap)).len(), 5);
-    let kind = |k| HistoryQuery { kind: Some(k), ..q() };
+    let kind = |k| HistoryQuery {
+        kind: Some(k),
+        ..q()
+    };
     assert_eq!(same(e, "email", kind(OrderKind::Email)), ids(&[&m.id]));
     assert_eq!(same(e, "sms", kind(OrderKind::Sms)).len(), 3);
-    let status = |s: &str| HistoryQuery { status: Some(s.into()), ..q() };
-    assert_eq!(same(e, "status completed", status("completed")), ids(&[&a.id]));
+    let status = |s: &str| HistoryQuery {
+        status: Some(s.into()),
+        ..q()
+    };
+    assert_eq!(
+        same(e, "status completed", status("completed")),
+        ids(&[&a.id])
+    );
     assert_eq!(same(e, "status paid", status("paid")), ids(&[&paid.id]));
-    let search = |s: &str| HistoryQuery { search: Some(s.into()), ..q() };
+    let search = |s: &str| HistoryQuery {
+        search: Some(s.into()),
+        ..q()
+    };
     assert_eq!(same(e, "search code", search(&code)), ids(&[&a.id]));
-    assert_eq!(same(e, "search qris", search("qris")), ids(&[&late.id, &paid.id]));
-    assert_eq!(same(e, "search nothing", search("no such thing")), Vec::<String>::new());
+    assert_eq!(
+        same(e, "search qris", search("qris")),
+        ids(&[&late.id, &paid.id])
+    );
+    assert_eq!(
+        same(e, "search nothing", search("no such thing")),
+        Vec::<String>::new()
+    );
     let later = chrono::Utc::now() + chrono::Duration::hours(1);
     let span = |from, to| HistoryQuery { from, to, ..q() };
-    assert_eq!(same(e, "dates around", span(Some(start), Some(later))).len(), 7);
+    assert_eq!(
+        same(e, "dates around", span(Some(start), Some(later))).len(),
+        7
+    );
     assert!(same(e, "dates after", span(Some(later), None)).is_empty());
     assert!(same(e, "dates before", span(None, Some(start))).is_empty());
     // The rate turns the dollar cost into rupiah: the NumberOTP sale then has a profit.
     let plain = e.history(&q()).unwrap();
-    let rated_q = HistoryQuery { idr_per_usd: Some(16_000), ..q() };
+    let rated_q = HistoryQuery {
+        idr_per_usd: Some(16_000),
+        ..q()
+    };
     let rated = e.history(&rated_q).unwrap();
     same(e, "rate", rated_q.clone());
-    let idr = |p: &HistoryPage| p.totals.iter().find(|t| t.currency == Currency::Idr).cloned().unwrap();
-    let n_cost = plain.orders().into_iter().find(|r| r.order.id == n.id).unwrap().cost_minor;
+    let idr = |p: &HistoryPage| {
+        p.totals
+            .iter()
+            .find(|t| t.currency == Currency::Idr)
+            .cloned()
+            .unwrap()
+    };
+    let n_cost = plain
+        .orders()
+        .into_iter()
+        .find(|r| r.order.id == n.id)
+        .unwrap()
+        .cost_minor;
     let n_cost_idr = (n_cost * 16_000 + 500_000) / 1_000_000;
     assert_eq!(idr(&plain).sold, 3, "the refunded inbox is not sold");
     assert_eq!(idr(&plain).sales_minor, 5_000 + 4_000 + 9_000);
-    assert_eq!(idr(&rated).profit_minor - idr(&plain).profit_minor, 9_000 - n_cost_idr);
+    assert_eq!(
+        idr(&rated).profit_minor - idr(&plain).profit_minor,
+        9_000 - n_cost_idr
+    );
     assert_eq!(idr(&plain).topped_up_minor, 50_000);
     // Combinations, and paging keeps the screen's order.
     same(
@@ -267,7 +347,13 @@ async fn the_export_is_the_screen_for_every_filter() {
     let page2: Vec<String> = page2
         .items
         .iter()
-        .map(|i| i.order.as_ref().map(|r| r.order.id.clone()).or(i.deposit.as_ref().map(|d| d.id.clone())).unwrap())
+        .map(|i| {
+            i.order
+                .as_ref()
+                .map(|r| r.order.id.clone())
+                .or(i.deposit.as_ref().map(|d| d.id.clone()))
+                .unwrap()
+        })
         .collect();
     assert_eq!(page2, all[3..6]);
     engine.shutdown().await;

@@ -171,16 +171,18 @@ fn currency_of(code: &str) -> Currency {
     super::currency_from(code)
 }
 
-fn totals_for(m: &mut BTreeMap<String, CurrencyTotals>, code: &str) -> &mut CurrencyTotals {
-    m.entry(code.to_string())
-        .or_insert_with(|| CurrencyTotals {
-            currency: currency_of(code),
-            spent_minor: 0,
-            topped_up_minor: 0,
-            sold: 0,
-            sales_minor: 0,
-            profit_minor: 0,
-        })
+fn totals_for<'a>(
+    m: &'a mut BTreeMap<String, CurrencyTotals>,
+    code: &str,
+) -> &'a mut CurrencyTotals {
+    m.entry(code.to_string()).or_insert_with(|| CurrencyTotals {
+        currency: currency_of(code),
+        spent_minor: 0,
+        topped_up_minor: 0,
+        sold: 0,
+        sales_minor: 0,
+        profit_minor: 0,
+    })
 }
 
 impl Store {
