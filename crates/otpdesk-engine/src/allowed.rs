@@ -119,8 +119,8 @@ pub fn check(o: &OrderView, kind: ActionKind, now: Time) -> Result<()> {
 
 /// OTPZap (API docs, "Order Management" and "Server 3"): SMS cancel only while pending, after
 /// the 2-minute cooldown; finish once a code arrived; resend while open, one per new code;
-/// replace on Server 1 while pending. Email: cancel before any message, finish and reorder once
-/// one arrived; no resend or replace.
+/// replace on Server 1 while pending. Email: cancel before any message, finish once one arrived,
+/// reorder while open (the window restarts); no resend or replace.
 fn otpzap(o: &OrderView, kind: ActionKind) -> Verdict {
     let pending = o.status == OrderStatus::Pending;
     let now_ok = Verdict::Allowed { unlock_at: None };
@@ -155,8 +155,10 @@ fn otpzap(o: &OrderView, kind: ActionKind) -> Verdict {
             match kind {
                 ActionKind::Cancel if pending && !got_mail => now_ok,
                 ActionKind::Cancel => refuse("an inbox can only be cancelled before any message"),
-                ActionKind::Finish | ActionKind::Reorder if got_mail => now_ok,
-                ActionKind::Finish | ActionKind::Reorder => refuse("no message has arrived yet"),
+                ActionKind::Finish if got_mail => now_ok,
+                ActionKind::Finish => refuse("no message has arrived yet"),
+                // A new message on the same inbox; before the first one it restarts the window.
+                ActionKind::Reorder => now_ok,
                 ActionKind::Resend => refuse("email orders use reorder"),
                 ActionKind::Replace => refuse("only OTPZap Server 1 numbers can be replaced"),
             }
@@ -343,7 +345,7 @@ mod tests {
         assert_eq!(kinds(&got(1)), ["resend", "finish"]);
         assert_eq!(kinds(&pending(2)), ["cancel", "resend"]);
         assert_eq!(kinds(&got(2)), ["resend", "finish"]);
-        assert_eq!(kinds(&pending(3)), ["cancel"]);
+        assert_eq!(kinds(&pending(3)), ["cancel", "reorder"]);
         assert_eq!(
             pending(3).actions[0].unlock_at,
             None,

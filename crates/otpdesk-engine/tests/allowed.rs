@@ -138,7 +138,7 @@ async fn every_offered_action_is_accepted_and_every_other_refused() {
         e,
         "email pending",
         || async { e.buy(email()).await.unwrap() },
-        &[Cancel],
+        &[Cancel, Reorder],
     )
     .await;
     prove(

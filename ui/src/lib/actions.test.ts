@@ -53,7 +53,7 @@ describe("order actions", () => {
     expect(kinds(find("otpzap-s1-pending"))).toEqual(["cancel", "replace", "resend"]);
     expect(kinds(find("otpzap-s1-otp_received-code"))).toEqual(["resend", "finish"]);
     expect(kinds(find("otpzap-s2-pending"))).toEqual(["cancel", "resend"]);
-    expect(kinds(find("otpzap-s3-pending"))).toEqual(["cancel"]);
+    expect(kinds(find("otpzap-s3-pending"))).toEqual(["cancel", "reorder"]);
     expect(kinds(find("otpzap-s3-otp_received-code"))).toEqual(["reorder", "finish"]);
     expect(kinds(find("otpzap-s1-pending-resend-waiting"))).toEqual(["cancel", "replace"]);
   });
