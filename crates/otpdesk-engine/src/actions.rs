@@ -12,13 +12,27 @@ use otpdesk_providers::ProviderError;
 use std::sync::Arc;
 
 /// The stored order, if [`crate::allowed`] lets `action` through now (typed refusal otherwise).
-fn open_order(inner: &Inner, id: &str, action: ActionKind) -> Result<OrderView> {
+/// Refused on an open order: our copy may be behind the provider (a code it has not been polled
+/// for yet), so it is asked once and the rules decide again on the fresh state.
+async fn open_order(inner: &Arc<Inner>, id: &str, action: ActionKind) -> Result<OrderView> {
     let o = inner
         .store
         .find_order(id)?
         .ok_or_else(|| EngineError::OrderNotFound(id.to_string()))?;
-    crate::allowed::check(&o, action, inner.now())?;
-    Ok(o)
+    match crate::allowed::check(&o, action, inner.now()) {
+        Err(EngineError::NotAllowed { .. }) if !o.status.is_final() => {
+            let remote = inner
+                .gw
+                .check_order(&o, Some(crate::rate_budget::Priority::Interactive))
+                .await??;
+            let applied = inner.store.apply_remote(&o.id, &remote, inner.now())?;
+            inner.announce(&o.id, o.provider, applied);
+            let o = inner.order_view(&o.id)?;
+            crate::allowed::check(&o, action, inner.now())?;
+            Ok(o)
+        }
+        res => res.map(|()| o),
+    }
 }
 
 fn after(inner: &Inner, d: Option<std::time::Duration>) -> Option<Time> {
@@ -31,7 +45,7 @@ fn refresh(inner: &Inner, o: &OrderView) {
 }
 
 pub(crate) async fn cancel(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
-    let o = open_order(inner, id, ActionKind::Cancel)?;
+    let o = open_order(inner, id, ActionKind::Cancel).await?;
     match inner.gw.cancel(&o).await? {
         Ok(Some(refund)) => {
             let applied = inner.store.close_order(
@@ -64,7 +78,7 @@ pub(crate) async fn cancel(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
 }
 
 pub(crate) async fn finish(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
-    let o = open_order(inner, id, ActionKind::Finish)?;
+    let o = open_order(inner, id, ActionKind::Finish).await?;
     match inner.gw.finish(&o).await? {
         Ok(()) => {
             let applied =
@@ -82,7 +96,7 @@ pub(crate) async fn finish(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
 }
 
 pub(crate) async fn resend(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
-    let o = open_order(inner, id, ActionKind::Resend)?;
+    let o = open_order(inner, id, ActionKind::Resend).await?;
     match inner.gw.resend(&o).await? {
         Ok(r) => {
             // Per-OTP gating: the next resend unlocks when the timeline grows.
@@ -100,7 +114,7 @@ pub(crate) async fn resend(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
 }
 
 pub(crate) async fn email_reorder(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
-    let o = open_order(inner, id, ActionKind::Reorder)?;
+    let o = open_order(inner, id, ActionKind::Reorder).await?;
     match inner.gw.email_reorder(&o).await? {
         Ok(expires_at) => {
             let mut r = RemoteOrder::new(o.remote_id.clone(), OrderStatus::Pending);
@@ -119,7 +133,7 @@ pub(crate) async fn email_reorder(inner: &Arc<Inner>, id: &str) -> Result<OrderV
 
 /// OTPZap Server 1 replace: paid and not idempotent, so it is an attempt like a purchase.
 pub(crate) async fn replace(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
-    let o = open_order(inner, id, ActionKind::Replace)?;
+    let o = open_order(inner, id, ActionKind::Replace).await?;
     let _paid = inner.paid.enter()?;
     let req = serde_json::json!({ "order_id": o.id, "remote_id": o.remote_id });
     let a = inner.store.insert_attempt(

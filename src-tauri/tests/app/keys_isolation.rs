@@ -99,9 +99,19 @@ fn keys_live_in_the_keyring_and_nowhere_else() {
     let s1 = bought[0].0["id"].clone();
     assert!(!bought[0].0["actions"].as_array().unwrap().is_empty());
     let now = h.ok("recent_orders", json!({"limit": 10}));
-    let view = now.as_array().unwrap().iter().find(|o| o["id"] == s1).unwrap().clone();
+    let view = now
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == s1)
+        .unwrap()
+        .clone();
     assert!(
-        !view["actions"].as_array().unwrap().iter().any(|a| a["kind"] == "cancel"),
+        !view["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "cancel"),
         "{view}"
     );
     let e = h.err("cancel_order", json!({"orderId": s1}));
