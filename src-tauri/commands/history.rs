@@ -46,19 +46,16 @@ pub async fn profit_report(
     Ok(state.session().await?.engine.profit(&query)?)
 }
 
-/// Ask where to save (native dialog), then write every order and deposit matching `query` as
-/// CSV. Returns the path written, or `null` when the user cancelled.
+/// Ask where to save (native dialog), then write every order and deposit matching `query` (the
+/// screen's own query: same filters, every page) as CSV. Returns the path written, or `null` when
+/// the user cancelled.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_history_csv(
     state: State<'_, AppState>,
     query: HistoryQuery,
 ) -> AppResult<Option<String>> {
-    let all = HistoryQuery {
-        limit: Some(100_000),
-        offset: None,
-        ..query
-    };
+    let all = crate::history::export_query(&query);
     let session = state.session().await?;
     let name = format!(
         "otpdesk-history-{}.csv",

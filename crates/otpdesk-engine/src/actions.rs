@@ -1,5 +1,5 @@
-//! User actions on an order. Each checks what we already know (cancel cooldown, resend lock)
-//! before spending a request, and answers "not yet" with the instant it unlocks.
+//! User actions on an order. Each asks [`crate::allowed`] (the same rules the views list) before
+//! spending a request, and answers "not yet" with the instant it unlocks.
 
 use crate::context::Inner;
 use crate::error::{EngineError, Result};
@@ -7,34 +7,32 @@ use crate::events::EngineEvent;
 use crate::model::*;
 use crate::remote::RemoteOrder;
 use crate::scheduler::Track;
-use otpdesk_core::{OrderStatus, ProviderId};
+use otpdesk_core::OrderStatus;
 use otpdesk_providers::ProviderError;
 use std::sync::Arc;
 
-fn open_order(inner: &Inner, id: &str, action: &'static str) -> Result<OrderView> {
+/// The stored order, if [`crate::allowed`] lets `action` through now (typed refusal otherwise).
+/// Refused on an open order: our copy may be behind the provider (a code it has not been polled
+/// for yet), so it is asked once and the rules decide again on the fresh state.
+async fn open_order(inner: &Arc<Inner>, id: &str, action: ActionKind) -> Result<OrderView> {
     let o = inner
         .store
         .find_order(id)?
         .ok_or_else(|| EngineError::OrderNotFound(id.to_string()))?;
-    if o.status.is_final() {
-        return Err(EngineError::NotAllowed {
-            action,
-            reason: format!("the order is {}", o.status),
-        });
+    match crate::allowed::check(&o, action, inner.now()) {
+        Err(EngineError::NotAllowed { .. }) if !o.status.is_final() => {
+            let remote = inner
+                .gw
+                .check_order(&o, Some(crate::rate_budget::Priority::Interactive))
+                .await??;
+            let applied = inner.store.apply_remote(&o.id, &remote, inner.now())?;
+            inner.announce(&o.id, o.provider, applied);
+            let o = inner.order_view(&o.id)?;
+            crate::allowed::check(&o, action, inner.now())?;
+            Ok(o)
+        }
+        res => res.map(|()| o),
     }
-    if o.status == OrderStatus::CancelRequested {
-        return Err(EngineError::NotAllowed {
-            action,
-            reason: "its cancel is waiting for the provider to confirm the refund".into(),
-        });
-    }
-    if o.provider != ProviderId::Otpzap {
-        return Err(EngineError::NotAllowed {
-            action,
-            reason: format!("{} has no {action} endpoint", o.provider.display_name()),
-        });
-    }
-    Ok(o)
 }
 
 fn after(inner: &Inner, d: Option<std::time::Duration>) -> Option<Time> {
@@ -47,10 +45,7 @@ fn refresh(inner: &Inner, o: &OrderView) {
 }
 
 pub(crate) async fn cancel(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
-    let o = open_order(inner, id, "cancel")?;
-    if let Some(at) = o.cancel_unlocks_at.filter(|t| *t > inner.now()) {
-        return Err(EngineError::CancelCooldown { unlocks_at: at });
-    }
+    let o = open_order(inner, id, ActionKind::Cancel).await?;
     match inner.gw.cancel(&o).await? {
         Ok(reply) if reply.confirmed => {
             // Refunded; the amount when stated, else the price we paid.
@@ -88,7 +83,7 @@ pub(crate) async fn cancel(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
 }
 
 pub(crate) async fn finish(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
-    let o = open_order(inner, id, "finish")?;
+    let o = open_order(inner, id, ActionKind::Finish).await?;
     match inner.gw.finish(&o).await? {
         Ok(()) => {
             let applied =
@@ -106,21 +101,7 @@ pub(crate) async fn finish(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
 }
 
 pub(crate) async fn resend(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
-    let o = open_order(inner, id, "resend")?;
-    if o.kind != OrderKind::Sms {
-        return Err(EngineError::NotAllowed {
-            action: "resend",
-            reason: "email orders use reorder".into(),
-        });
-    }
-    if let Some(at) = o.resend_locked_until.filter(|t| *t > inner.now()) {
-        return Err(EngineError::ResendLocked {
-            unlocks_at: Some(at),
-        });
-    }
-    if o.resend_waiting_for_otp {
-        return Err(EngineError::ResendLocked { unlocks_at: None });
-    }
+    let o = open_order(inner, id, ActionKind::Resend).await?;
     match inner.gw.resend(&o).await? {
         Ok(r) => {
             // Per-OTP gating: the next resend unlocks when the timeline grows.
@@ -138,13 +119,7 @@ pub(crate) async fn resend(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
 }
 
 pub(crate) async fn email_reorder(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
-    let o = open_order(inner, id, "reorder")?;
-    if o.kind != OrderKind::Email {
-        return Err(EngineError::NotAllowed {
-            action: "reorder",
-            reason: "only email orders".into(),
-        });
-    }
+    let o = open_order(inner, id, ActionKind::Reorder).await?;
     match inner.gw.email_reorder(&o).await? {
         Ok(expires_at) => {
             let mut r = RemoteOrder::new(o.remote_id.clone(), OrderStatus::Pending);
@@ -163,13 +138,7 @@ pub(crate) async fn email_reorder(inner: &Arc<Inner>, id: &str) -> Result<OrderV
 
 /// OTPZap Server 1 replace: paid and not idempotent, so it is an attempt like a purchase.
 pub(crate) async fn replace(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
-    let o = open_order(inner, id, "replace")?;
-    if o.kind != OrderKind::Sms || o.server != Some(1) {
-        return Err(EngineError::NotAllowed {
-            action: "replace",
-            reason: "only OTPZap Server 1 numbers".into(),
-        });
-    }
+    let o = open_order(inner, id, ActionKind::Replace).await?;
     let _paid = inner.paid.enter()?;
     let req = serde_json::json!({ "order_id": o.id, "remote_id": o.remote_id });
     let a = inner.store.insert_attempt(

@@ -1,10 +1,56 @@
 //! The reseller's books: every order and deposit with search and filters, what each code was
 //! sold for, and profit per day and per service. Integers only: money is minor units, summed
-//! in SQLite per currency, never mixed across currencies.
+//! in SQLite per currency, never mixed across currencies (a dollar cost counts against a rupiah
+//! sale only at the rate the user gives). The screen and the CSV export both read
+//! [`crate::store::Store::history`] with the same [`HistoryQuery`], and [`csv`] writes exactly its
+//! items, so the file is what the screen shows.
 
 use crate::model::{DepositView, OrderKind, OrderView, Time};
-use otpdesk_core::{Currency, ProviderId};
+use otpdesk_core::{Currency, DepositStatus, Money, OrderStatus, ProviderId};
 use serde::{Deserialize, Serialize};
+
+/// Orders or deposits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum EntryType {
+    Order,
+    Deposit,
+}
+
+/// The status groups a reseller filters by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum StatusGroup {
+    /// Orders still running, deposits waiting for payment.
+    Active,
+    /// Completed orders.
+    Done,
+    /// Cancelled, expired, failed or replaced orders (the price came back).
+    Refunded,
+    /// Paid deposits.
+    Paid,
+    /// Expired or failed deposits.
+    Unpaid,
+}
+
+impl StatusGroup {
+    pub fn of_order(s: &OrderStatus) -> StatusGroup {
+        match s {
+            OrderStatus::Completed => StatusGroup::Done,
+            s if s.is_final() => StatusGroup::Refunded,
+            _ => StatusGroup::Active,
+        }
+    }
+    pub fn of_deposit(s: &DepositStatus) -> StatusGroup {
+        match s {
+            DepositStatus::Paid => StatusGroup::Paid,
+            s if s.is_final() => StatusGroup::Unpaid,
+            _ => StatusGroup::Active,
+        }
+    }
+}
 
 /// What to list. Empty fields do not filter. Newest first; `limit` defaults to 200.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +72,14 @@ pub struct HistoryQuery {
     /// Created before.
     #[serde(default)]
     pub to: Option<Time>,
+    /// Orders only or deposits only (a `kind` lists orders only).
+    #[serde(default)]
+    pub entry: Option<EntryType>,
+    #[serde(default)]
+    pub group: Option<StatusGroup>,
+    /// Whole rupiah per US dollar: a dollar cost then counts against a rupiah sale in profit.
+    #[serde(default)]
+    pub idr_per_usd: Option<u32>,
     #[serde(default)]
     pub limit: Option<u32>,
     #[serde(default)]
@@ -40,6 +94,22 @@ pub struct HistoryRow {
     pub sale_price: Option<otpdesk_core::Money>,
     /// Net cost: the charge less refunds, in the order's currency (minor units, >= 0).
     pub cost_minor: i64,
+    /// Sale less cost, in the sale's currency; `None` when not sold, refunded, or the cost is in
+    /// another currency and no rate was given.
+    pub profit_minor: Option<i64>,
+}
+
+/// One line of the history: an order or a deposit, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct HistoryItem {
+    pub entry: EntryType,
+    pub group: StatusGroup,
+    pub created_at: Time,
+    /// Set when `entry` is `order`.
+    pub order: Option<HistoryRow>,
+    /// Set when `entry` is `deposit`.
+    pub deposit: Option<DepositView>,
 }
 
 /// Sums over every order matching the query (not only the page), per currency.
@@ -49,22 +119,145 @@ pub struct CurrencyTotals {
     pub currency: Currency,
     /// Charges less refunds.
     pub spent_minor: i64,
-    /// Orders with a sale price in this currency.
+    /// Paid deposits.
+    pub topped_up_minor: i64,
+    /// Orders (not refunded) with a sale price in this currency.
     pub sold: i64,
     pub sales_minor: i64,
-    /// Sales less the cost of the orders sold (cost counted in the same currency only).
+    /// The sum of the orders' [`HistoryRow::profit_minor`] in this currency.
     pub profit_minor: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct HistoryPage {
-    pub rows: Vec<HistoryRow>,
+    /// Orders and deposits matching, newest first (this page).
+    pub items: Vec<HistoryItem>,
     /// Orders matching (all pages).
     pub total_orders: i64,
+    /// Deposits matching (all pages).
+    pub total_deposits: i64,
+    /// Over every item matching (all pages), per currency.
     pub totals: Vec<CurrencyTotals>,
-    /// Deposits matching provider, status, dates and search (on their ids / address).
-    pub deposits: Vec<DepositView>,
+}
+
+impl HistoryPage {
+    /// The orders of this page.
+    pub fn orders(&self) -> Vec<&HistoryRow> {
+        self.items.iter().filter_map(|i| i.order.as_ref()).collect()
+    }
+    /// The deposits of this page.
+    pub fn deposits(&self) -> Vec<&DepositView> {
+        self.items
+            .iter()
+            .filter_map(|i| i.deposit.as_ref())
+            .collect()
+    }
+}
+
+/// What the export reads: the screen's query, every page.
+pub fn export_query(q: &HistoryQuery) -> HistoryQuery {
+    HistoryQuery {
+        limit: Some(EXPORT_LIMIT),
+        offset: None,
+        ..q.clone()
+    }
+}
+
+/// The most lines an export writes.
+pub const EXPORT_LIMIT: u32 = 100_000;
+
+pub const CSV_HEADER: &str = "type,id,created_at,provider,service,phone_or_email,status,codes,\
+price,currency,cost,sale_price,sale_currency,profit";
+
+/// One CSV field: quoted when needed, and text that a spreadsheet would run as a formula is
+/// prefixed with `'` (a code or service name must never execute in Excel).
+pub fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+fn amount(m: Option<Money>) -> (String, String) {
+    match m {
+        Some(m) => (m.to_decimal_string(), m.currency.code().to_string()),
+        None => (String::new(), String::new()),
+    }
+}
+
+fn order_line(r: &HistoryRow) -> [String; 14] {
+    let o = &r.order;
+    let codes: Vec<&str> = o.otps.iter().filter_map(|t| t.code.as_deref()).collect();
+    let (price, cur) = amount(o.price);
+    let cost = o
+        .price
+        .map(|p| Money::new(p.currency, r.cost_minor).to_decimal_string())
+        .unwrap_or_default();
+    let (sale, sale_cur) = amount(r.sale_price);
+    let profit = match (r.sale_price, r.profit_minor) {
+        (Some(s), Some(p)) => Money::new(s.currency, p).to_decimal_string(),
+        _ => String::new(),
+    };
+    [
+        o.kind.as_str().to_string(),
+        o.id.clone(),
+        o.created_at.to_rfc3339(),
+        o.provider.as_str().to_string(),
+        csv_field(&o.service),
+        csv_field(o.phone.as_deref().or(o.email.as_deref()).unwrap_or("")),
+        o.status.as_str().to_string(),
+        csv_field(&codes.join(" ")),
+        price,
+        cur,
+        cost,
+        sale,
+        sale_cur,
+        profit,
+    ]
+}
+
+fn deposit_line(d: &DepositView) -> [String; 14] {
+    let (price, cur) = amount(Some(d.amount));
+    [
+        format!("deposit_{}", d.kind.as_str()),
+        d.id.clone(),
+        d.created_at.to_rfc3339(),
+        d.provider.as_str().to_string(),
+        String::new(),
+        csv_field(&d.remote_id),
+        d.status.as_str().to_string(),
+        String::new(),
+        price,
+        cur,
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ]
+}
+
+/// The page as CSV: the header, then its items in the screen's order; CRLF line ends as
+/// RFC 4180 says.
+pub fn csv(page: &HistoryPage) -> String {
+    let mut out = String::from(CSV_HEADER);
+    out.push_str("\r\n");
+    for i in &page.items {
+        let line = match (&i.order, &i.deposit) {
+            (Some(r), _) => order_line(r),
+            (None, Some(d)) => deposit_line(d),
+            (None, None) => continue,
+        };
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
 }
 
 /// Profit of sold orders over a period, grouped by local day or by service.
@@ -101,4 +294,15 @@ pub struct ProfitReport {
     pub by_day: Vec<ProfitRow>,
     /// Most profitable first.
     pub by_service: Vec<ProfitRow>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fields_are_quoted_and_defused() {
+        assert_eq!(super::csv_field("WhatsApp"), "WhatsApp");
+        assert_eq!(super::csv_field("a,b"), "\"a,b\"");
+        assert_eq!(super::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(super::csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
 }

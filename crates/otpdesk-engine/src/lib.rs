@@ -7,6 +7,7 @@
 //! - [`buying`]: attempt first, then send; retry with the same key where the provider is
 //!   idempotent, otherwise surface an unknown outcome instead of buying twice.
 //! - [`scheduler`]: one tracker per provider key sharing one [`rate_budget::RateBudget`].
+//! - [`allowed`]: what each provider allows an order now, one rules function per provider.
 //! - [`actions`]: cancel / finish / resend / replace / email reorder with typed "not yet" errors.
 //! - [`resume`]: picks everything up again after a restart or a crash.
 //!
@@ -32,6 +33,7 @@
 //! Call [`Engine::shutdown`] before dropping the last handle: background trackers hold the engine.
 
 pub mod actions;
+pub mod allowed;
 pub mod buying;
 pub mod catalog;
 pub mod config;
@@ -53,6 +55,7 @@ pub mod scheduler;
 pub mod store;
 mod tracking;
 
+pub use allowed::NUMBEROTP_NO_REFUND;
 pub use catalog::{
     CatalogCountry, CatalogItem, CatalogSource, Choice, EmailDomainOffer, EmailSiteChoice, Partial,
 };
@@ -64,6 +67,5 @@ pub use history::*;
 pub use model::*;
 pub use otpdesk_core::ErrorCode;
 pub use provider::catalog::Catalog;
-pub use provider::numberotp::NO_REFUND as NUMBEROTP_NO_REFUND;
 pub use provider::{check_key, Quote};
 pub use rate_budget::Budget;

@@ -82,6 +82,11 @@ pub struct OrderView {
     /// Local id of the order that replaced this one.
     pub replaced_by: Option<String>,
     pub otps: Vec<OtpView>,
+    /// Completed, cancelled, expired, failed or replaced: nothing more will happen.
+    pub is_final: bool,
+    /// What the user can do now or from a known time ([`crate::allowed`]); the engine refuses
+    /// every other action.
+    pub actions: Vec<AllowedAction>,
 }
 
 impl OrderView {
@@ -147,6 +152,10 @@ pub struct DepositView {
     pub paid_at: Option<Time>,
     pub credited: Option<Money>,
     pub attempt_id: Option<String>,
+    /// Paid, expired or failed.
+    pub is_final: bool,
+    /// What the user can do with it ([`crate::allowed`]; no provider has a deposit action).
+    pub actions: Vec<AllowedAction>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -378,4 +387,47 @@ pub struct DepositFilter {
 pub struct LedgerFilter {
     pub provider: Option<ProviderId>,
     pub limit: Option<u32>,
+}
+
+/// Something the user can ask of an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Cancel,
+    Finish,
+    Resend,
+    /// OTPZap Server 1: a fresh number at the same product and price.
+    Replace,
+    /// OTPZap email: a new message on the same inbox.
+    Reorder,
+}
+
+impl ActionKind {
+    /// Every action, in the order the UI shows them.
+    pub const ALL: [ActionKind; 5] = [
+        ActionKind::Cancel,
+        ActionKind::Replace,
+        ActionKind::Reorder,
+        ActionKind::Resend,
+        ActionKind::Finish,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::Cancel => "cancel",
+            ActionKind::Finish => "finish",
+            ActionKind::Resend => "resend",
+            ActionKind::Replace => "replace",
+            ActionKind::Reorder => "reorder",
+        }
+    }
+}
+
+/// An action the order allows, possible from `unlock_at` when that is set (it may be past).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AllowedAction {
+    pub kind: ActionKind,
+    pub unlock_at: Option<Time>,
 }

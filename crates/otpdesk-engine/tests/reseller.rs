@@ -140,12 +140,12 @@ async fn history_search_totals_and_profit() {
         })
         .unwrap();
     assert_eq!(by_code.total_orders, 1);
-    assert_eq!(by_code.rows[0].order.id, a.id);
+    assert_eq!(by_code.orders()[0].order.id, a.id);
     assert_eq!(
-        by_code.rows[0].sale_price,
+        by_code.orders()[0].sale_price,
         Some(Money::idr(price.minor + 1_000))
     );
-    assert_eq!(by_code.rows[0].cost_minor, price.minor);
+    assert_eq!(by_code.orders()[0].cost_minor, price.minor);
     let all = engine.history(&HistoryQuery::default()).unwrap();
     assert_eq!(all.total_orders, 3);
     let t = &all.totals[0];
@@ -160,8 +160,8 @@ async fn history_search_totals_and_profit() {
             ..HistoryQuery::default()
         })
         .unwrap();
-    assert!(pending.rows.iter().all(|r| r.order.id != a.id));
-    assert!(pending.rows.iter().any(|r| r.order.id == b.id));
+    assert!(pending.orders().iter().all(|r| r.order.id != a.id));
+    assert!(pending.orders().iter().any(|r| r.order.id == b.id));
     let future = engine
         .history(&HistoryQuery {
             from: Some(chrono::Utc::now() + chrono::Duration::hours(1)),

@@ -94,11 +94,28 @@ fn keys_live_in_the_keyring_and_nowhere_else() {
         )));
     }
 
-    // Typed refusals: OTPZap cancel is locked for 2 minutes after purchase.
+    // Typed refusals: OTPZap cancels only a number still waiting for its code (the order
+    // view offers no cancel then, and the backend refuses it before asking the provider).
     let s1 = bought[0].0["id"].clone();
+    assert!(!bought[0].0["actions"].as_array().unwrap().is_empty());
+    let now = h.ok("recent_orders", json!({"limit": 10}));
+    let view = now
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == s1)
+        .unwrap()
+        .clone();
+    assert!(
+        !view["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "cancel"),
+        "{view}"
+    );
     let e = h.err("cancel_order", json!({"orderId": s1}));
-    assert_eq!(e["code"], "cancel_cooldown", "{e}");
-    assert!(e["unlocks_at"].is_string());
+    assert_eq!(e["code"], "not_allowed", "{e}");
     h.ok("finish_order", json!({"orderId": s1}));
     let e = h.err("finish_order", json!({"orderId": bought[1].0["id"]}));
     assert_eq!(e["code"], "not_allowed", "NumberOTP has no finish endpoint");

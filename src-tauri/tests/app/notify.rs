@@ -70,6 +70,8 @@ fn order() -> OrderView {
         attempt_id: None,
         replaced_by: None,
         otps: Vec::new(),
+        is_final: false,
+        actions: Vec::new(),
     }
 }
 

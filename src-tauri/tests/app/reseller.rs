@@ -99,7 +99,7 @@ fn multiservice_email_history_csv_and_profit() {
     assert_eq!(e["code"], "validation");
     let by_code = h.ok("history", json!({"query": {"search": code}}));
     assert_eq!(by_code["total_orders"], 1);
-    assert_eq!(by_code["rows"][0]["order"]["id"], eid.as_str());
+    assert_eq!(by_code["items"][0]["order"]["order"]["id"], eid.as_str());
     let done_only = h.ok(
         "history",
         json!({"query": {"status": "completed", "provider": "otpzap"}}),
@@ -119,6 +119,39 @@ fn multiservice_email_history_csv_and_profit() {
     assert_eq!(lines.len(), 2, "the header and the one SMS order: {csv}");
     assert!(lines[1].starts_with(&format!("sms,{id},")), "{csv}");
     assert!(lines[1].ends_with(",IDR,2000"), "{csv}");
+    // Through the commands too: for each of the screen's filters, the file lists exactly the
+    // items the screen's `history` call shows, in its order.
+    for query in [
+        json!({}),
+        json!({"entry": "order"}),
+        json!({"entry": "deposit"}),
+        json!({"group": "done"}),
+        json!({"group": "active"}),
+        json!({"provider": "otpzap", "group": "done", "search": code}),
+        json!({"kind": "email"}),
+    ] {
+        let screen = h.ok("history", json!({"query": query}));
+        let shown: Vec<String> = screen["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                i["order"]["order"]["id"]
+                    .as_str()
+                    .or(i["deposit"]["id"].as_str())
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        h.ok("export_history_csv", json!({"query": query}));
+        let csv = std::fs::read_to_string(&out).unwrap();
+        let written: Vec<String> = csv
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(1).unwrap().to_string())
+            .collect();
+        assert_eq!(written, shown, "{query}");
+    }
     *h.shell.save_to.lock().unwrap() = None;
     assert_eq!(
         h.ok("export_history_csv", json!({"query": {}})),

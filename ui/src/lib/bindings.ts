@@ -118,8 +118,9 @@ export const commands = {
 	/**  Profit of sold orders per local day and per service. */
 	profitReport: (query: ProfitQuery) => typedError<ProfitReport, AppError>(__TAURI_INVOKE("profit_report", { query })),
 	/**
-	 *  Ask where to save (native dialog), then write every order and deposit matching `query` as
-	 *  CSV. Returns the path written, or `null` when the user cancelled.
+	 *  Ask where to save (native dialog), then write every order and deposit matching `query` (the
+	 *  screen's own query: same filters, every page) as CSV. Returns the path written, or `null` when
+	 *  the user cancelled.
 	 */
 	exportHistoryCsv: (query: HistoryQuery) => typedError<string | null, AppError>(__TAURI_INVOKE("export_history_csv", { query })),
 	/**  Recorded balance changes of a provider (charges negative), newest first. */
@@ -143,9 +144,22 @@ export const events = {
 };
 
 /* Types */
+/**  Something the user can ask of an order. */
+export type ActionKind = "cancel" | "finish" | "resend" | 
+/**  OTPZap Server 1: a fresh number at the same product and price. */
+"replace" | 
+/**  OTPZap email: a new message on the same inbox. */
+"reorder";
+
 /**  The number of orders still being tracked (what the tray shows). */
 export type ActiveOrdersChanged = {
 	count: number,
+};
+
+/**  An action the order allows, possible from `unlock_at` when that is set (it may be past). */
+export type AllowedAction = {
+	kind: ActionKind,
+	unlock_at: string | null,
 };
 
 export type AppError = {
@@ -312,10 +326,12 @@ export type CurrencyTotals = {
 	currency: Currency,
 	/**  Charges less refunds. */
 	spent_minor: number,
-	/**  Orders with a sale price in this currency. */
+	/**  Paid deposits. */
+	topped_up_minor: number,
+	/**  Orders (not refunded) with a sale price in this currency. */
 	sold: number,
 	sales_minor: number,
-	/**  Sales less the cost of the orders sold (cost counted in the same currency only). */
+	/**  The sum of the orders' [`HistoryRow::profit_minor`] in this currency. */
 	profit_minor: number,
 };
 
@@ -353,6 +369,10 @@ export type DepositView = {
 	paid_at: string | null,
 	credited: Money | null,
 	attempt_id: string | null,
+	/**  Paid, expired or failed. */
+	is_final: boolean,
+	/**  What the user can do with it ([`crate::allowed`]; no provider has a deposit action). */
+	actions: AllowedAction[],
 };
 
 /**  One email domain for a site, with what the docs promise to show before buying. */
@@ -384,6 +404,9 @@ export type EngineEvent = { type: "order_created"; order: OrderView } | { type: 
 
 /**  Every engine event, forwarded as is (written to the store before it is sent). */
 export type EngineEventPayload = EngineEvent;
+
+/**  Orders or deposits. */
+export type EntryType = "order" | "deposit";
 
 /**
  *  A stable machine code for a failure. Each layer reports the code of its own failures and
@@ -493,13 +516,26 @@ export type ErrorCode =
 /**  Standard input could not be read. */
 "stdin";
 
+/**  One line of the history: an order or a deposit, newest first. */
+export type HistoryItem = {
+	entry: EntryType,
+	group: StatusGroup,
+	created_at: string,
+	/**  Set when `entry` is `order`. */
+	order: HistoryRow | null,
+	/**  Set when `entry` is `deposit`. */
+	deposit: DepositView | null,
+};
+
 export type HistoryPage = {
-	rows: HistoryRow[],
+	/**  Orders and deposits matching, newest first (this page). */
+	items: HistoryItem[],
 	/**  Orders matching (all pages). */
 	total_orders: number,
+	/**  Deposits matching (all pages). */
+	total_deposits: number,
+	/**  Over every item matching (all pages), per currency. */
 	totals: CurrencyTotals[],
-	/**  Deposits matching provider, status, dates and search (on their ids / address). */
-	deposits: DepositView[],
 };
 
 /**  What to list. Empty fields do not filter. Newest first; `limit` defaults to 200. */
@@ -514,6 +550,11 @@ export type HistoryQuery = {
 	from?: string | null,
 	/**  Created before. */
 	to?: string | null,
+	/**  Orders only or deposits only (a `kind` lists orders only). */
+	entry?: EntryType | null,
+	group?: StatusGroup | null,
+	/**  Whole rupiah per US dollar: a dollar cost then counts against a rupiah sale in profit. */
+	idr_per_usd?: number | null,
 	limit?: number | null,
 	offset?: number | null,
 };
@@ -524,6 +565,11 @@ export type HistoryRow = {
 	sale_price: Money | null,
 	/**  Net cost: the charge less refunds, in the order's currency (minor units, >= 0). */
 	cost_minor: number,
+	/**
+	 *  Sale less cost, in the sale's currency; `None` when not sold, refunded, or the cost is in
+	 *  another currency and no rate was given.
+	 */
+	profit_minor: number | null,
 };
 
 export type KeySource = 
@@ -633,6 +679,13 @@ export type OrderView = {
 	/**  Local id of the order that replaced this one. */
 	replaced_by: string | null,
 	otps: OtpView[],
+	/**  Completed, cancelled, expired, failed or replaced: nothing more will happen. */
+	is_final: boolean,
+	/**
+	 *  What the user can do now or from a known time ([`crate::allowed`]); the engine refuses
+	 *  every other action.
+	 */
+	actions: AllowedAction[],
 };
 
 /**  One code (SMS) or message (email) in an order's timeline, oldest first. */
@@ -727,6 +780,19 @@ export type Settings = {
 	/**  Per-provider low-balance alert (optional in what the UI sends: older UIs omit it). */
 	low_balance?: LowBalanceThresholds,
 };
+
+/**  The status groups a reseller filters by. */
+export type StatusGroup = 
+/**  Orders still running, deposits waiting for payment. */
+"active" | 
+/**  Completed orders. */
+"done" | 
+/**  Cancelled, expired, failed or replaced orders (the price came back). */
+"refunded" | 
+/**  Paid deposits. */
+"paid" | 
+/**  Expired or failed deposits. */
+"unpaid";
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { applyFilter, depositRow, NO_FILTER, orderRow, profitBy, totals } from "./history";
-import type { DepositView, OrderView } from "./types";
+import { itemRow, NO_FILTER, profitBy, sumsOf, toQuery, type HistoryFilter } from "./history";
+import type { DepositView, HistoryItem, OrderView } from "./types";
 
 function order(id: string, over: Partial<OrderView> = {}): OrderView {
   return {
@@ -9,6 +9,7 @@ function order(id: string, over: Partial<OrderView> = {}): OrderView {
     updated_at: "2026-11-20T03:00:00Z", expires_at: null, resend_count: 0, resend_locked_until: null, resend_waiting_for_otp: false,
     cancel_unlocks_at: null, attempt_id: null, replaced_by: null,
     otps: [{ seq: 1, code: "111111", text: null, sender: null, service: null, received_at: null, stored_at: "2026-11-20T03:01:00Z" }],
+    is_final: true, actions: [],
     ...over,
   };
 }
@@ -16,43 +17,66 @@ const dep: DepositView = {
   id: "d1", provider: "otpzap", kind: "qris", remote_id: "APIDEP-1", amount: { currency: "IDR", minor: 100_000 },
   total: { currency: "IDR", minor: 100_137 }, pay_url: null, pay_address: null, status: "paid", created_at: "2026-11-21T03:00:00Z",
   updated_at: "2026-11-21T03:00:00Z", expires_at: null, paid_at: "2026-11-21T03:05:00Z", credited: null, attempt_id: null,
+  is_final: true, actions: [],
 };
+function sold(o: OrderView, sale: number | null, cost: number, profit: number | null): HistoryItem {
+  return {
+    entry: "order", group: o.status === "completed" ? "done" : "refunded", created_at: o.created_at, deposit: null,
+    order: { order: o, sale_price: sale === null ? null : { currency: "IDR", minor: sale }, cost_minor: cost, profit_minor: profit },
+  };
+}
 
-const sold = { a: 5000, b: 4000, n: 9000 };
-const rows = [
-  orderRow(order("a"), sold),
-  orderRow(order("b", { service: "Telegram", created_at: "2026-11-21T03:00:00Z" }), sold),
-  orderRow(order("c", { status: "cancelled", otps: [] }), sold),
-  orderRow(order("n", { provider: "numberotp", server: null, price: { currency: "USD", minor: 250_000 } }), sold),
-  depositRow(dep),
+const items: HistoryItem[] = [
+  { entry: "deposit", group: "paid", created_at: dep.created_at, order: null, deposit: dep },
+  sold(order("b", { service: "Telegram", created_at: "2026-11-21T02:00:00Z" }), 4000, 2835, 1165),
+  sold(order("a"), 5000, 2835, 2165),
+  // Dollar cost, no rate: the backend gives no comparable profit.
+  sold(order("n", { provider: "numberotp", server: null, price: { currency: "USD", minor: 250_000 } }), 9000, 250_000, null),
+  sold(order("c", { status: "cancelled", otps: [] }), null, 0, null),
 ];
+const rows = items.map(itemRow);
 
 describe("history", () => {
-  it("filters by text, provider, type, status and date", () => {
-    expect(applyFilter(rows, NO_FILTER)).toHaveLength(5);
-    expect(applyFilter(rows, { ...NO_FILTER, text: "111111" })).toHaveLength(3);
-    expect(applyFilter(rows, { ...NO_FILTER, provider: "numberotp" }).map((r) => r.id)).toEqual(["n"]);
-    expect(applyFilter(rows, { ...NO_FILTER, type: "deposit" }).map((r) => r.id)).toEqual(["d1"]);
-    expect(applyFilter(rows, { ...NO_FILTER, status: "refunded" }).map((r) => r.id)).toEqual(["c"]);
-    expect(applyFilter(rows, { ...NO_FILTER, from: "2026-11-21", to: "2026-11-21" }).map((r) => r.id).sort()).toEqual(["b", "d1"]);
+  it("every filter of the screen goes into the one query (the export sends the same)", () => {
+    expect(toQuery(NO_FILTER, null)).toMatchObject({
+      search: null, provider: null, entry: null, group: null, from: null, to: null, idr_per_usd: null, limit: null,
+    });
+    const f: HistoryFilter = { text: " 1111 ", provider: "numberotp", type: "deposit", status: "paid", from: "2026-11-20", to: "2026-11-21" };
+    const q = toQuery(f, 16_000, 5000);
+    expect(q).toMatchObject({ search: "1111", provider: "numberotp", entry: "deposit", group: "paid", idr_per_usd: 16_000, limit: 5000 });
+    // Inclusive local days: from local midnight to the next day's local midnight.
+    expect(Date.parse(q.to!) - Date.parse(q.from!)).toBeGreaterThanOrEqual(2 * 86_400_000 - 3_600_000);
+    expect(new Date(q.from!).getHours()).toBe(0);
+    // The screen's query and the export's differ only in the page size.
+    const { limit: _a, ...screen } = q;
+    const { limit: _b, ...file } = toQuery(f, 16_000);
+    expect(file).toEqual(screen);
   });
 
-  it("adds up spending per currency, top-ups and profit (refunds excluded)", () => {
-    const t = totals(rows, null);
-    expect(t.orders).toBe(4);
-    expect(t.spent).toEqual({ IDR: 5670, USD: 250_000 });
-    expect(t.toppedUp).toEqual({ IDR: 100_000 });
-    expect(t.sold).toBe(18000);
-    // Without a rate the dollar order has no comparable cost: its profit is left out.
-    expect(t.profit).toBe(5000 - 2835 + 4000 - 2835);
-    expect(totals(rows, 16_000).profit).toBe(5000 - 2835 + 4000 - 2835 + 9000 - 4000);
+  it("shows the backend's rows: status group, net cost, sale and profit", () => {
+    expect(rows.map((r) => [r.type, r.id, r.group])).toEqual([
+      ["deposit", "d1", "paid"], ["order", "b", "done"], ["order", "a", "done"], ["order", "n", "done"], ["order", "c", "refunded"],
+    ]);
+    expect(rows[2]).toMatchObject({ code: "111111", amount: { currency: "IDR", minor: 2835 }, sold: 5000, profit: 2165 });
+    expect(rows[3]).toMatchObject({ amount: { currency: "USD", minor: 250_000 }, sold: 9000, profit: null });
+    expect(rows[0]).toMatchObject({ what: "qris", address: "APIDEP-1", amount: { currency: "IDR", minor: 100_000 } });
   });
 
-  it("groups profit per day and per service", () => {
-    const perService = profitBy(rows, "service", 16_000);
+  it("totals are the backend's, per currency", () => {
+    const totals = [
+      { currency: "IDR" as const, spent_minor: 5670, topped_up_minor: 100_000, sold: 3, sales_minor: 18_000, profit_minor: 3330 },
+      { currency: "USD" as const, spent_minor: 250_000, topped_up_minor: 0, sold: 0, sales_minor: 0, profit_minor: 0 },
+    ];
+    expect(sumsOf(totals, "spent_minor")).toEqual({ IDR: 5670, USD: 250_000 });
+    expect(sumsOf(totals, "topped_up_minor")).toEqual({ IDR: 100_000 });
+    expect(sumsOf(totals, "profit_minor")).toEqual({ IDR: 3330 });
+  });
+
+  it("groups the backend's profit per day and per service", () => {
+    const perService = profitBy(rows, "service");
     expect(perService.map((p) => p.key)).toEqual(["WhatsApp", "Telegram"]);
-    expect(perService[0]).toMatchObject({ orders: 2, sold: 14000, cost: 6835, profit: 7165 });
-    const perDay = profitBy(rows, "day", 16_000);
+    expect(perService[0]).toMatchObject({ orders: 1, sold: 5000, cost: 2835, profit: 2165 });
+    const perDay = profitBy(rows, "day");
     expect(perDay).toHaveLength(2);
     expect(perDay[0].key > perDay[1].key).toBe(true);
   });

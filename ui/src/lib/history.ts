@@ -1,13 +1,13 @@
-// History: every order and deposit as one list, with filters, totals and profit.
-// Pure functions of the data, so they are unit-tested without a backend. (The CSV file itself is
-// written by the backend: `export_history_csv`.)
+// History: every order and deposit as one list. The backend filters and totals it (engine
+// `Store::history`, one SQL place) for the screen and for the CSV export alike: `toQuery` turns the
+// screen's filter into that one query. Here: the filter → query mapping, rows for display, and the
+// per-day / per-service grouping of what the backend returned. (The CSV file itself is written by
+// the backend: `export_history_csv`.)
 
-import { localDay, toRupiah, type Currency } from "./format";
-import type { DepositView, Money, OrderView, ProviderId } from "./types";
+import { localDay, type Currency } from "./format";
+import type { CurrencyTotals, HistoryItem, HistoryQuery, Money, ProviderId, StatusGroup } from "./types";
 
 export type RowType = "order" | "deposit";
-/** Status groups a reseller filters by. */
-export type StatusGroup = "all" | "active" | "done" | "refunded" | "paid" | "unpaid";
 
 export interface HistoryRow {
   type: RowType;
@@ -20,31 +20,38 @@ export interface HistoryRow {
   address: string;
   code: string | null;
   status: string;
+  /** The backend's status group (what the status filter matches). */
+  group: StatusGroup;
+  /** Net cost (orders, in the order's currency) or amount (deposits). */
   amount: Money | null;
   /** What the reseller sold it for (rupiah), when recorded. */
   sold: number | null;
+  /** Sale less cost in rupiah, as the backend computed it (`null`: not comparable or not sold). */
+  profit: number | null;
 }
 
-export const REFUNDED = ["cancelled", "expired", "failed"];
-const ACTIVE = ["pending", "otp_received", "waiting", "cancel_requested"];
-
-export function orderRow(o: OrderView, sold: Record<string, number>): HistoryRow {
-  const code = [...o.otps].reverse().find((x) => x.code)?.code ?? null;
-  return {
-    type: "order",
-    id: o.id,
-    at: o.created_at,
-    provider: o.provider,
-    what: o.service,
-    address: o.phone ?? o.email ?? "",
-    code,
-    status: o.status,
-    amount: o.price,
-    sold: sold[o.id] ?? null,
-  };
-}
-
-export function depositRow(d: DepositView): HistoryRow {
+/** One backend item as a display row. */
+export function itemRow(i: HistoryItem): HistoryRow {
+  if (i.order) {
+    const o = i.order.order;
+    const code = [...o.otps].reverse().find((x) => x.code)?.code ?? null;
+    const idrSale = i.order.sale_price?.currency === "IDR";
+    return {
+      type: "order",
+      id: o.id,
+      at: o.created_at,
+      provider: o.provider,
+      what: o.service,
+      address: o.phone ?? o.email ?? "",
+      code,
+      status: o.status,
+      group: i.group,
+      amount: o.price ? { currency: o.price.currency, minor: i.order.cost_minor } : null,
+      sold: idrSale ? (i.order.sale_price?.minor ?? null) : null,
+      profit: idrSale ? i.order.profit_minor : null,
+    };
+  }
+  const d = i.deposit!;
   return {
     type: "deposit",
     id: d.id,
@@ -54,23 +61,18 @@ export function depositRow(d: DepositView): HistoryRow {
     address: d.remote_id,
     code: null,
     status: d.status,
+    group: i.group,
     amount: d.amount,
     sold: null,
+    profit: null,
   };
-}
-
-export function groupOf(r: HistoryRow): StatusGroup {
-  if (r.type === "deposit") return r.status === "paid" || r.status === "success" ? "paid" : r.status === "pending" ? "active" : "unpaid";
-  if (ACTIVE.includes(r.status)) return "active";
-  if (REFUNDED.includes(r.status) || r.status === "replaced") return "refunded";
-  return "done";
 }
 
 export interface HistoryFilter {
   text: string;
   provider: ProviderId | "all";
   type: RowType | "all";
-  status: StatusGroup;
+  status: StatusGroup | "all";
   /** Inclusive local days, YYYY-MM-DD; "" = open. */
   from: string;
   to: string;
@@ -78,65 +80,39 @@ export interface HistoryFilter {
 
 export const NO_FILTER: HistoryFilter = { text: "", provider: "all", type: "all", status: "all", from: "", to: "" };
 
-export function applyFilter(rows: HistoryRow[], f: HistoryFilter): HistoryRow[] {
-  const q = f.text.trim().toLowerCase();
-  return rows
-    .filter((r) => {
-      if (f.provider !== "all" && r.provider !== f.provider) return false;
-      if (f.type !== "all" && r.type !== f.type) return false;
-      if (f.status !== "all" && groupOf(r) !== f.status) return false;
-      const day = localDay(r.at);
-      if (f.from && day < f.from) return false;
-      if (f.to && day > f.to) return false;
-      if (q && !`${r.what} ${r.address} ${r.code ?? ""}`.toLowerCase().includes(q)) return false;
-      return true;
-    })
-    .sort((a, b) => b.at.localeCompare(a.at));
+/** Local midnight of a YYYY-MM-DD day (the next one for an inclusive end), as an ISO instant. */
+function dayStart(d: string, end: boolean): string | null {
+  if (!d) return null;
+  const t = new Date(`${d}T00:00:00`);
+  if (end) t.setDate(t.getDate() + 1);
+  return t.toISOString();
+}
+
+/** The one query for the screen's filter: the screen reads it and the export writes it. */
+export function toQuery(f: HistoryFilter, idrPerUsd: number | null, limit: number | null = null): HistoryQuery {
+  return {
+    search: f.text.trim() || null,
+    provider: f.provider === "all" ? null : f.provider,
+    status: null,
+    kind: null,
+    from: dayStart(f.from, false),
+    to: dayStart(f.to, true),
+    entry: f.type === "all" ? null : f.type,
+    group: f.status === "all" ? null : f.status,
+    idr_per_usd: idrPerUsd && idrPerUsd > 0 ? Math.round(idrPerUsd) : null,
+    limit,
+    offset: null,
+  };
 }
 
 /** A sum per currency, in a stable order (IDR first). */
 export type Sums = Partial<Record<Currency, number>>;
 
-function add(s: Sums, m: Money | null, sign = 1): void {
-  if (!m) return;
-  s[m.currency] = (s[m.currency] ?? 0) + sign * m.minor;
-}
-
-export interface Totals {
-  orders: number;
-  /** What was charged for orders that were not refunded. */
-  spent: Sums;
-  /** Deposits that were paid. */
-  toppedUp: Sums;
-  /** Recorded selling prices (rupiah). */
-  sold: number;
-  /** Selling price minus cost, over orders that have a selling price and a comparable cost. */
-  profit: number;
-}
-
-/** Cost of an order in rupiah (its own price, converted with the user's rate when in dollars). */
-export function costRupiah(r: HistoryRow, idrPerUsd: number | null): number | null {
-  if (!r.amount) return 0;
-  return toRupiah(r.amount.minor, r.amount.currency, idrPerUsd);
-}
-
-export function totals(rows: HistoryRow[], idrPerUsd: number | null): Totals {
-  const t: Totals = { orders: 0, spent: {}, toppedUp: {}, sold: 0, profit: 0 };
-  for (const r of rows) {
-    if (r.type === "order") {
-      t.orders += 1;
-      const refunded = groupOf(r) === "refunded";
-      if (!refunded) add(t.spent, r.amount);
-      if (r.sold !== null && !refunded) {
-        t.sold += r.sold;
-        const cost = costRupiah(r, idrPerUsd);
-        if (cost !== null) t.profit += r.sold - cost;
-      }
-    } else if (groupOf(r) === "paid") {
-      add(t.toppedUp, r.amount);
-    }
-  }
-  return t;
+/** One field of the backend's totals, per currency (zeros left out). */
+export function sumsOf(totals: CurrencyTotals[], field: "spent_minor" | "topped_up_minor" | "sales_minor" | "profit_minor"): Sums {
+  const s: Sums = {};
+  for (const t of totals) if (t[field] !== 0) s[t.currency] = t[field];
+  return s;
 }
 
 export interface ProfitLine {
@@ -147,19 +123,18 @@ export interface ProfitLine {
   profit: number;
 }
 
-/** Profit grouped by local day (newest first) or by service (most profit first). */
-export function profitBy(rows: HistoryRow[], by: "day" | "service", idrPerUsd: number | null): ProfitLine[] {
+/** The backend's per-order profit (rupiah) grouped by local day (newest first) or by service
+ *  (most profit first). Orders without a comparable profit are left out, as in the totals. */
+export function profitBy(rows: HistoryRow[], by: "day" | "service"): ProfitLine[] {
   const map = new Map<string, ProfitLine>();
   for (const r of rows) {
-    if (r.type !== "order" || r.sold === null || groupOf(r) === "refunded") continue;
-    const cost = costRupiah(r, idrPerUsd);
-    if (cost === null) continue;
+    if (r.type !== "order" || r.sold === null || r.profit === null) continue;
     const key = by === "day" ? localDay(r.at) : r.what;
     const line = map.get(key) ?? { key, orders: 0, sold: 0, cost: 0, profit: 0 };
     line.orders += 1;
     line.sold += r.sold;
-    line.cost += cost;
-    line.profit += r.sold - cost;
+    line.cost += r.sold - r.profit;
+    line.profit += r.profit;
     map.set(key, line);
   }
   const out = [...map.values()];

@@ -13,8 +13,12 @@ import {
   type DepositView,
   type LowBalanceAlert,
   type EmailBuy,
+  type CurrencyTotals,
+  type HistoryItem,
+  type HistoryPage,
   type HistoryQuery,
   type LedgerEntry,
+  type StatusGroup,
   type Money,
   type BuyRequest,
   type CatalogCountry,
@@ -27,6 +31,31 @@ import {
   type Settings,
 } from "./types";
 import { COUNTRIES, EMAIL_DOMAINS, EMAIL_SITES, SAMPLE, SPECIALS, fakeQr } from "./ipc.mock.fixtures";
+import RULED from "./__fixtures__/order-actions.json";
+
+/**
+ * The stand-in backend has no rules of its own: an order offers what the engine's rules gave the
+ * like order in the Rust-generated fixture (same provider, server, status, code received, resend
+ * state), with this order's own unlock times. No like order there: nothing is offered.
+ */
+export function ruled<T extends OrderView>(o: T): T {
+  const like = (RULED as unknown as OrderView[]).find(
+    (f) =>
+      f.provider === o.provider &&
+      f.server === o.server &&
+      f.kind === o.kind &&
+      f.status === o.status &&
+      f.otps.length > 0 === o.otps.length > 0 &&
+      f.resend_waiting_for_otp === o.resend_waiting_for_otp &&
+      (f.resend_locked_until !== null) === (o.resend_locked_until !== null),
+  );
+  o.is_final = like?.is_final ?? ["completed", "cancelled", "expired", "failed", "replaced"].includes(o.status);
+  o.actions = (like?.actions ?? []).map((a) => ({
+    kind: a.kind,
+    unlock_at: a.unlock_at === null ? null : a.kind === "cancel" ? o.cancel_unlocks_at : a.kind === "resend" ? o.resend_locked_until : null,
+  }));
+  return o;
+}
 
 export interface MockOptions {
   /** Deliver a code this many ms after a purchase; `null` = never (tests deliver by hand). */
@@ -175,7 +204,7 @@ export class MockIpc implements Ipc {
     await this.step("checkOrder");
     const o = this.orders.get(id);
     if (!o) throw err("order_not_found");
-    return structuredClone(o);
+    return structuredClone(ruled(o));
   }
 
   private create(item: CatalogItem | undefined, over: Partial<OrderView>): OrderView {
@@ -203,6 +232,8 @@ export class MockIpc implements Ipc {
       attempt_id: null,
       replaced_by: null,
       otps: [],
+      is_final: false,
+      actions: [],
       ...over,
     };
     this.orders.set(id, order);
@@ -211,9 +242,9 @@ export class MockIpc implements Ipc {
       this.balance -= price.minor;
       this.ledger_.unshift({ id: this.ledger_.length + 1, provider: order.provider, kind: "charge", amount: { currency: "IDR", minor: -price.minor }, order_id: id, deposit_id: null, note: order.service, at: order.created_at });
     }
-    this.emit({ type: "order_created", order: structuredClone(order) });
+    this.emit({ type: "order_created", order: structuredClone(ruled(order)) });
     if (this.autoDeliverMs !== null) setTimeout(() => this.deliver(id), this.autoDeliverMs);
-    return structuredClone(order);
+    return structuredClone(ruled(order));
   }
   /** Simulate the provider delivering a code (`service`: which one of a multiservice order). */
   deliver(id: string, code = String(100000 + Math.floor(Math.random() * 899999)), service: string | null = null): void {
@@ -238,7 +269,7 @@ export class MockIpc implements Ipc {
   }
   async activeOrders() {
     await this.step("activeOrders");
-    return [...this.orders.values()].filter((o) => ["pending", "otp_received"].includes(o.status)).map((o) => structuredClone(o));
+    return [...this.orders.values()].filter((o) => ["pending", "otp_received"].includes(o.status)).map((o) => structuredClone(ruled(o)));
   }
   private async act(name: string, id: string, to: string): Promise<OrderView> {
     await this.step(name);
@@ -250,12 +281,12 @@ export class MockIpc implements Ipc {
     if (name === "resendCode") {
       o.resend_count += 1;
       o.resend_waiting_for_otp = true;
-      return structuredClone(o);
+      return structuredClone(ruled(o));
     }
     const from = o.status;
     o.status = to;
     this.emit({ type: "order_status_changed", order_id: id, provider: o.provider, from, to });
-    return structuredClone(o);
+    return structuredClone(ruled(o));
   }
   cancelOrder(id: string) {
     return this.act("cancelOrder", id, "cancelled");
@@ -281,31 +312,59 @@ export class MockIpc implements Ipc {
     o.status = "replaced";
     o.replaced_by = next.id;
     this.emit({ type: "order_status_changed", order_id: id, provider: o.provider, from: "pending", to: "replaced" });
-    return structuredClone(next);
+    return structuredClone(ruled(next));
   }
   sales = new Map<string, Money>();
   exported: HistoryQuery | null = null;
-  async history(q: HistoryQuery) {
+  /** A stand-in for the engine's history query (the real filtering and totals are SQL). */
+  async history(q: HistoryQuery): Promise<HistoryPage> {
     await this.step("history");
     const text = (q.search ?? "").toLowerCase();
-    const orders = [...this.orders.values()]
-      .filter(
-        (o) =>
-          (!q.provider || o.provider === q.provider) &&
-          (!q.status || o.status === q.status) &&
-          (!text || `${o.service} ${o.phone ?? ""} ${o.email ?? ""} ${o.otps.map((x) => x.code).join(" ")}`.toLowerCase().includes(text)),
-      )
-      .sort((a, b) => b.created_at.localeCompare(a.created_at));
-    const refunded = (o: OrderView) => ["cancelled", "expired", "failed", "replaced"].includes(o.status);
+    const refunded = ["cancelled", "expired", "failed", "replaced"];
+    const orderGroup = (o: OrderView): StatusGroup => (o.status === "completed" ? "done" : refunded.includes(o.status) ? "refunded" : "active");
+    const depositGroup = (d: DepositView): StatusGroup => (d.status === "paid" ? "paid" : d.status === "pending" ? "active" : "unpaid");
+    const inRange = (at: string) => (!q.from || at >= q.from) && (!q.to || at < q.to);
+    const items: HistoryItem[] = [];
+    if (q.entry !== "deposit") {
+      for (const o of this.orders.values()) {
+        const group = orderGroup(o);
+        if ((q.provider && o.provider !== q.provider) || (q.group && group !== q.group) || !inRange(o.created_at)) continue;
+        if (text && !`${o.service} ${o.phone ?? ""} ${o.email ?? ""} ${o.otps.map((x) => x.code).join(" ")}`.toLowerCase().includes(text)) continue;
+        const sale = this.sales.get(o.id) ?? null;
+        const cost = refunded.includes(o.status) ? 0 : (o.price?.minor ?? 0);
+        const profit = sale && !refunded.includes(o.status) && o.price?.currency === sale.currency ? sale.minor - cost : null;
+        items.push({ entry: "order", group, created_at: o.created_at, order: { order: structuredClone(ruled(o)), sale_price: sale, cost_minor: cost, profit_minor: profit }, deposit: null });
+      }
+    }
+    if (q.entry !== "order" && !q.kind) {
+      for (const d of this.deposits_.values()) {
+        const group = depositGroup(d);
+        if ((q.provider && d.provider !== q.provider) || (q.group && group !== q.group) || !inRange(d.created_at)) continue;
+        if (text && !`${d.kind} ${d.remote_id}`.toLowerCase().includes(text)) continue;
+        items.push({ entry: "deposit", group, created_at: d.created_at, order: null, deposit: structuredClone(d) });
+      }
+    }
+    items.sort((a, b) => b.created_at.localeCompare(a.created_at));
+    const totals = new Map<string, CurrencyTotals>();
+    const of = (c: Money["currency"]) =>
+      totals.get(c) ?? totals.set(c, { currency: c, spent_minor: 0, topped_up_minor: 0, sold: 0, sales_minor: 0, profit_minor: 0 }).get(c)!;
+    for (const i of items) {
+      if (i.order) {
+        const o = i.order;
+        if (o.order.price) of(o.order.price.currency).spent_minor += o.cost_minor;
+        if (o.sale_price && i.group !== "refunded") {
+          const t = of(o.sale_price.currency);
+          t.sold += 1;
+          t.sales_minor += o.sale_price.minor;
+          t.profit_minor += o.profit_minor ?? 0;
+        }
+      } else if (i.deposit && i.group === "paid") of(i.deposit.amount.currency).topped_up_minor += i.deposit.amount.minor;
+    }
     return {
-      rows: orders.slice(0, q.limit ?? 200).map((o) => ({
-        order: structuredClone(o),
-        sale_price: this.sales.get(o.id) ?? null,
-        cost_minor: refunded(o) ? 0 : (o.price?.minor ?? 0),
-      })),
-      total_orders: orders.length,
-      totals: [],
-      deposits: [...this.deposits_.values()].map((d) => structuredClone(d)),
+      items: items.slice(q.offset ?? 0, (q.offset ?? 0) + (q.limit ?? 200)),
+      total_orders: items.filter((i) => i.order).length,
+      total_deposits: items.filter((i) => i.deposit).length,
+      totals: [...totals.values()],
     };
   }
   async setSalePrice(orderId: string, price: Money | null) {
@@ -314,7 +373,7 @@ export class MockIpc implements Ipc {
     if (!o) throw err("order_not_found");
     if (price) this.sales.set(orderId, price);
     else this.sales.delete(orderId);
-    return structuredClone(o);
+    return structuredClone(ruled(o));
   }
   async exportHistoryCsv(q: HistoryQuery) {
     await this.step("exportHistoryCsv");
@@ -374,7 +433,7 @@ export class MockIpc implements Ipc {
     if (!o) throw err("order_not_found");
     o.status = "pending";
     o.expires_at = new Date(this.now() + 20 * 60_000).toISOString();
-    return structuredClone(o);
+    return structuredClone(ruled(o));
   }
   private info(d: DepositView): DepositInfo {
     const payload = d.kind === "qris" ? d.pay_url : d.pay_address;
@@ -404,6 +463,8 @@ export class MockIpc implements Ipc {
       paid_at: null,
       credited: null,
       attempt_id: null,
+      is_final: false,
+      actions: [],
     };
     this.deposits_.set(d.id, d);
     this.emit({ type: "deposit_created", deposit: structuredClone(d) });
@@ -426,6 +487,7 @@ export class MockIpc implements Ipc {
     const d = this.deposits_.get(id);
     if (!d || d.status !== "pending") return;
     d.status = "paid";
+    d.is_final = true;
     d.paid_at = d.updated_at = new Date(this.now()).toISOString();
     d.credited = d.amount;
     if (d.amount.currency === "IDR") this.balance += d.amount.minor;

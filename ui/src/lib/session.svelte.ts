@@ -24,6 +24,8 @@ export function showError(e: unknown): void {
 /** What the UI does with one engine event (exported for tests). */
 export function onEngineEvent(e: EngineEvent): void {
   board.apply(e);
+  // An event cleared an order's allowed actions: read the backend's view again quickly.
+  if (board.stale.size) refreshOrdersSoon(300);
   deposits.apply(e);
   attempts.apply(e);
   switch (e.type) {
@@ -84,8 +86,13 @@ export async function refreshOrders(): Promise<void> {
   }
 }
 
+let refreshSoonAt = 0;
 function refreshOrdersSoon(delayMs = 2500): void {
-  if (refreshSoonTimer) return;
+  const at = Date.now() + delayMs;
+  // A pending refresh that comes sooner will do; a later one is brought forward.
+  if (refreshSoonTimer && refreshSoonAt <= at) return;
+  if (refreshSoonTimer) clearTimeout(refreshSoonTimer);
+  refreshSoonAt = at;
   refreshSoonTimer = setTimeout(() => {
     refreshSoonTimer = null;
     void refreshOrders();

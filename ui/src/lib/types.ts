@@ -2,6 +2,12 @@
 // a few UI-only ones. Components import from here, never from bindings.ts directly.
 
 export type {
+  ActionKind,
+  AllowedAction,
+  CurrencyTotals,
+  EntryType,
+  HistoryItem,
+  StatusGroup,
   AppError,
   AttemptView,
   DepositInfo,

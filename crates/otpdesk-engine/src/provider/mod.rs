@@ -173,10 +173,12 @@ fn not_allowed(action: &'static str, reason: &str) -> EngineError {
 }
 
 /// `action` on an order of a provider that has no such call.
-fn unsupported(p: ProviderId, action: &'static str) -> EngineError {
+fn unsupported(p: ProviderId, kind: crate::model::ActionKind) -> EngineError {
     match p {
-        ProviderId::Numberotp => not_allowed(action, &numberotp::unsupported(action)),
-        _ => not_allowed(action, "not an order"),
+        ProviderId::Numberotp => {
+            not_allowed(kind.as_str(), &crate::allowed::numberotp_refusal(kind))
+        }
+        _ => not_allowed(kind.as_str(), "not an order"),
     }
 }
 
@@ -314,21 +316,21 @@ impl Gateway {
     pub async fn cancel(&self, o: &OrderView) -> Result<Result<CancelReply, ProviderError>> {
         match o.provider {
             ProviderId::Otpzap => Ok(self.zap()?.cancel(o).await),
-            p => Err(unsupported(p, "cancel")),
+            p => Err(unsupported(p, crate::model::ActionKind::Cancel)),
         }
     }
 
     pub async fn finish(&self, o: &OrderView) -> Result<Result<(), ProviderError>> {
         match o.provider {
             ProviderId::Otpzap => Ok(self.zap()?.finish(o).await),
-            p => Err(unsupported(p, "finish")),
+            p => Err(unsupported(p, crate::model::ActionKind::Finish)),
         }
     }
 
     pub async fn resend(&self, o: &OrderView) -> Result<Result<ResendOutcome, ProviderError>> {
         match o.provider {
             ProviderId::Otpzap => Ok(self.zap()?.resend(o).await),
-            p => Err(unsupported(p, "resend")),
+            p => Err(unsupported(p, crate::model::ActionKind::Resend)),
         }
     }
 

@@ -1,5 +1,6 @@
 //! NumberOTP: activations bought per service and country, a code per activation, a 55 s `/wait`
-//! long-poll, no cancel, no finish, no resend (numbers cannot be cancelled or refunded), a
+//! long-poll, no cancel, no finish, no resend (numbers cannot be cancelled or refunded: see
+//! `allowed::numberotp_refusal`), a
 //! public catalog (services, countries, prices in USD). Everything we know about it: its
 //! purchases, its replies in our shapes, its quote and its catalog.
 
@@ -21,23 +22,11 @@ pub(crate) const TRAITS: super::Traits = super::Traits {
     one_code: true,
 };
 
-/// Said before a NumberOTP purchase and when an action is refused.
-pub const NO_REFUND: &str = "NumberOTP numbers cannot be cancelled or refunded";
-
 pub(crate) struct NumberOtp {
     client: NumberOtpClient,
     pub(super) door: Door,
     /// Service code → name (`wa` → `WhatsApp`), read once when first needed.
     names: tokio::sync::OnceCell<HashMap<String, String>>,
-}
-
-/// Why NumberOTP refuses `action` (it has no endpoint for it).
-pub(crate) fn unsupported(action: &str) -> String {
-    match action {
-        "cancel" => format!("{NO_REFUND}; the number stays yours until it expires"),
-        "finish" => "NumberOTP closes an activation by itself once its code came".into(),
-        _ => format!("NumberOTP has no {action}"),
-    }
 }
 
 impl NumberOtp {

@@ -13,7 +13,7 @@ pub(crate) const COLS: &str =
 
 pub(crate) fn row(r: &Row<'_>) -> rusqlite::Result<DepositView> {
     let currency: String = r.get(5)?;
-    Ok(DepositView {
+    let mut d = DepositView {
         id: r.get(0)?,
         provider: provider_from(&r.get::<_, String>(1)?),
         kind: DepositKind::parse(&r.get::<_, String>(2)?),
@@ -29,7 +29,11 @@ pub(crate) fn row(r: &Row<'_>) -> rusqlite::Result<DepositView> {
         paid_at: opt_from_ms(r.get(13)?),
         credited: money(r.get(14)?, Some(currency)),
         attempt_id: r.get(15)?,
-    })
+        is_final: false,
+        actions: Vec::new(),
+    };
+    crate::allowed::settle_deposit(&mut d);
+    Ok(d)
 }
 
 /// What a deposit reply changed.

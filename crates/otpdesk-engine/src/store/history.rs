@@ -1,9 +1,10 @@
-//! History queries: orders with their sale price and net cost, totals per currency, deposits,
-//! and profit grouped by local day or by service. Sums are SQLite integer sums.
+//! History queries: orders with their sale price, net cost and profit, deposits, totals per
+//! currency, and profit grouped by local day or by service. Sums are SQLite integer sums. Every
+//! filter of the history screen is here, so its rows and the CSV export cannot differ.
 
 use super::{deposits, money, ms, orders, Store};
 use crate::history::*;
-use crate::model::{DepositView, Time};
+use crate::model::Time;
 use otpdesk_core::{Currency, Money, OrderStatus};
 use rusqlite::{params, params_from_iter, ToSql};
 use std::collections::BTreeMap;
@@ -52,8 +53,44 @@ fn search_text(q: &HistoryQuery) -> Option<String> {
         .map(like)
 }
 
-fn order_filter(q: &HistoryQuery) -> Filter {
+/// Statuses of orders whose price came back (the `refunded` group).
+const REFUNDED: &str = "('cancelled', 'expired', 'failed', 'replaced')";
+/// Final order statuses ([`OrderStatus::is_final`]).
+const ORDER_FINAL: &str = "('completed', 'cancelled', 'expired', 'failed', 'replaced')";
+/// Final deposit statuses other than paid.
+const DEPOSIT_UNPAID: &str = "('expired', 'failed')";
+
+/// [`StatusGroup::of_order`] as SQL; `None` when no order is in the group.
+fn order_group_sql(g: StatusGroup) -> Option<String> {
+    match g {
+        StatusGroup::Active => Some(format!(" AND status NOT IN {ORDER_FINAL}")),
+        StatusGroup::Done => Some(" AND status = 'completed'".into()),
+        StatusGroup::Refunded => Some(format!(" AND status IN {REFUNDED}")),
+        StatusGroup::Paid | StatusGroup::Unpaid => None,
+    }
+}
+
+/// [`StatusGroup::of_deposit`] as SQL; `None` when no deposit is in the group.
+fn deposit_group_sql(g: StatusGroup) -> Option<String> {
+    match g {
+        StatusGroup::Paid => Some(" AND status = 'paid'".into()),
+        StatusGroup::Unpaid => Some(format!(" AND status IN {DEPOSIT_UNPAID}")),
+        StatusGroup::Active => Some(format!(
+            " AND status <> 'paid' AND status NOT IN {DEPOSIT_UNPAID}"
+        )),
+        StatusGroup::Done | StatusGroup::Refunded => None,
+    }
+}
+
+/// The orders `q` matches; `None` when it matches no order at all.
+fn order_filter(q: &HistoryQuery) -> Option<Filter> {
+    if q.entry == Some(EntryType::Deposit) {
+        return None;
+    }
     let mut f = Filter::default();
+    if let Some(g) = q.group {
+        f.sql.push_str(&order_group_sql(g)?);
+    }
     if let Some(p) = q.provider {
         f.push(" AND provider = ?#", p.as_str());
     }
@@ -75,7 +112,32 @@ fn order_filter(q: &HistoryQuery) -> Filter {
             s,
         );
     }
-    f
+    Some(f)
+}
+
+/// The deposits `q` matches; `None` when it matches no deposit at all.
+fn deposit_filter(q: &HistoryQuery) -> Option<Filter> {
+    if q.entry == Some(EntryType::Order) || q.kind.is_some() {
+        return None;
+    }
+    let mut f = Filter::default();
+    if let Some(g) = q.group {
+        f.sql.push_str(&deposit_group_sql(g)?);
+    }
+    if let Some(p) = q.provider {
+        f.push(" AND provider = ?#", p.as_str());
+    }
+    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
+        f.push(" AND status = ?#", s.to_string());
+    }
+    dates(&mut f, q.from, q.to);
+    if let Some(s) = search_text(q) {
+        f.push(
+            " AND (kind LIKE ?# ESCAPE '\\' OR remote_id LIKE ?# ESCAPE '\\' OR pay_address LIKE ?# ESCAPE '\\' OR id LIKE ?# ESCAPE '\\')",
+            s,
+        );
+    }
+    Some(f)
 }
 
 /// Net cost of an order in `currency_col`'s currency (charges less refunds, positive).
@@ -86,117 +148,162 @@ fn cost_in(col: &str) -> String {
     COST.replace("{CUR}", col)
 }
 
+/// An order's profit in its sale currency ([`HistoryRow::profit_minor`]): NULL when not sold or
+/// refunded, or when part of the cost is in another currency and cannot be converted. A dollar
+/// cost (6 decimals) counts against a rupiah sale at `rate` whole rupiah per dollar, rounded.
+fn profit_sql(rate: Option<u32>) -> String {
+    let same = cost_in("sale_currency");
+    let other = "(SELECT -COALESCE(SUM(l.amount_minor), 0) FROM ledger l \
+         WHERE l.order_id = orders.id AND l.currency <> orders.sale_currency)";
+    let converted = match rate {
+        Some(r) => format!(
+            " WHEN orders.sale_currency = 'IDR' THEN orders.sale_minor - {same} - ({other} * {r} + 500000) / 1000000"
+        ),
+        None => String::new(),
+    };
+    format!(
+        "(CASE WHEN orders.sale_minor IS NULL OR orders.status IN {REFUNDED} THEN NULL \
+         WHEN {other} = 0 THEN orders.sale_minor - {same}{converted} ELSE NULL END)"
+    )
+}
+
 fn currency_of(code: &str) -> Currency {
     super::currency_from(code)
 }
 
-impl Store {
-    pub fn history(&self, q: &HistoryQuery) -> rusqlite::Result<HistoryPage> {
-        let f = order_filter(q);
-        // Before taking the connection: the deposit query takes it too.
-        let deposits = self.deposit_history(q)?;
-        let c = self.conn();
-        let sql = format!(
-            "SELECT {}, sale_minor, sale_currency, {} FROM orders WHERE 1=1{} \
-             ORDER BY rowid DESC LIMIT {} OFFSET {}",
-            orders::COLS,
-            cost_in("currency"),
-            f.sql,
-            q.limit.unwrap_or(200).min(100_000),
-            q.offset.unwrap_or(0)
-        );
-        let mut st = c.prepare(&sql)?;
-        let mut rows: Vec<HistoryRow> = st
-            .query_map(f.params(), |r| {
-                Ok(HistoryRow {
-                    order: orders::row_to_view(r)?,
-                    sale_price: money(r.get(21)?, r.get(22)?),
-                    cost_minor: r.get(23)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        for row in &mut rows {
-            row.order.otps = orders::otps_of(&c, &row.order.id)?;
-        }
-        let total_orders = c.query_row(
-            &format!("SELECT COUNT(*) FROM orders WHERE 1=1{}", f.sql),
-            f.params(),
-            |r| r.get(0),
-        )?;
-        let mut totals: BTreeMap<String, CurrencyTotals> = BTreeMap::new();
-        let entry = |m: &mut BTreeMap<String, CurrencyTotals>, code: String| {
-            m.entry(code.clone())
-                .or_insert_with(|| CurrencyTotals {
-                    currency: currency_of(&code),
-                    spent_minor: 0,
-                    sold: 0,
-                    sales_minor: 0,
-                    profit_minor: 0,
-                })
-                .clone()
-        };
-        let spent_sql = format!(
-            "SELECT currency, SUM({}) FROM orders WHERE currency IS NOT NULL{} GROUP BY currency",
-            cost_in("currency"),
-            f.sql
-        );
-        let mut st = c.prepare(&spent_sql)?;
-        for r in st.query_map(f.params(), |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
-            let (code, spent): (String, i64) = r?;
-            let mut t = entry(&mut totals, code.clone());
-            t.spent_minor = spent;
-            totals.insert(code, t);
-        }
-        let sold_sql = format!(
-            "SELECT sale_currency, COUNT(*), SUM(sale_minor), SUM({}) FROM orders \
-             WHERE sale_minor IS NOT NULL{} GROUP BY sale_currency",
-            cost_in("sale_currency"),
-            f.sql
-        );
-        let mut st = c.prepare(&sold_sql)?;
-        for r in st.query_map(f.params(), |r| {
-            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })? {
-            let (code, n, sales, cost): (String, i64, i64, i64) = r?;
-            let mut t = entry(&mut totals, code.clone());
-            t.sold = n;
-            t.sales_minor = sales;
-            t.profit_minor = sales - cost;
-            totals.insert(code, t);
-        }
-        Ok(HistoryPage {
-            rows,
-            total_orders,
-            totals: totals.into_values().collect(),
-            deposits,
-        })
-    }
+fn totals_for<'a>(
+    m: &'a mut BTreeMap<String, CurrencyTotals>,
+    code: &str,
+) -> &'a mut CurrencyTotals {
+    m.entry(code.to_string()).or_insert_with(|| CurrencyTotals {
+        currency: currency_of(code),
+        spent_minor: 0,
+        topped_up_minor: 0,
+        sold: 0,
+        sales_minor: 0,
+        profit_minor: 0,
+    })
+}
 
-    fn deposit_history(&self, q: &HistoryQuery) -> rusqlite::Result<Vec<DepositView>> {
-        let mut f = Filter::default();
-        if let Some(p) = q.provider {
-            f.push(" AND provider = ?#", p.as_str());
-        }
-        if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
-            f.push(" AND status = ?#", s.to_string());
-        }
-        dates(&mut f, q.from, q.to);
-        if let Some(s) = search_text(q) {
-            f.push(
-                " AND (remote_id LIKE ?# ESCAPE '\\' OR pay_address LIKE ?# ESCAPE '\\' OR id LIKE ?# ESCAPE '\\')",
-                s,
-            );
-        }
+impl Store {
+    /// Orders and deposits matching `q`, newest first, with totals over every match. The one
+    /// place the history is filtered and totalled: the screen and the CSV export both call it.
+    pub fn history(&self, q: &HistoryQuery) -> rusqlite::Result<HistoryPage> {
+        let limit = q.limit.unwrap_or(200).min(EXPORT_LIMIT) as usize;
+        let offset = q.offset.unwrap_or(0) as usize;
+        // Enough of each kind to fill the merged page.
+        let fetch = limit + offset;
+        let profit = profit_sql(q.idr_per_usd);
+        let mut totals: BTreeMap<String, CurrencyTotals> = BTreeMap::new();
+        let mut items: Vec<HistoryItem> = Vec::new();
+        let (mut total_orders, mut total_deposits) = (0, 0);
         let c = self.conn();
-        let sql = format!(
-            "SELECT {} FROM deposits WHERE 1=1{} ORDER BY created_at DESC LIMIT {}",
-            deposits::COLS,
-            f.sql,
-            q.limit.unwrap_or(200).min(100_000)
-        );
-        let mut st = c.prepare(&sql)?;
-        let out = st.query_map(f.params(), deposits::row)?.collect();
-        out
+        if let Some(f) = order_filter(q) {
+            let sql = format!(
+                "SELECT {}, sale_minor, sale_currency, {}, {profit} FROM orders WHERE 1=1{} \
+                 ORDER BY created_at DESC, rowid DESC LIMIT {fetch}",
+                orders::COLS,
+                cost_in("currency"),
+                f.sql,
+            );
+            let mut st = c.prepare(&sql)?;
+            let rows: Vec<HistoryRow> = st
+                .query_map(f.params(), |r| {
+                    Ok(HistoryRow {
+                        order: orders::row_to_view(r)?,
+                        sale_price: money(r.get(21)?, r.get(22)?),
+                        cost_minor: r.get(23)?,
+                        profit_minor: r.get(24)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+            for mut row in rows {
+                row.order.otps = orders::otps_of(&c, &row.order.id)?;
+                crate::allowed::settle_order(&mut row.order);
+                items.push(HistoryItem {
+                    entry: EntryType::Order,
+                    group: StatusGroup::of_order(&row.order.status),
+                    created_at: row.order.created_at,
+                    order: Some(row),
+                    deposit: None,
+                });
+            }
+            total_orders = c.query_row(
+                &format!("SELECT COUNT(*) FROM orders WHERE 1=1{}", f.sql),
+                f.params(),
+                |r| r.get(0),
+            )?;
+            let spent_sql = format!(
+                "SELECT currency, SUM({}) FROM orders WHERE currency IS NOT NULL{} GROUP BY currency",
+                cost_in("currency"),
+                f.sql
+            );
+            let mut st = c.prepare(&spent_sql)?;
+            for r in st.query_map(f.params(), |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
+                let (code, spent): (String, i64) = r?;
+                totals_for(&mut totals, &code).spent_minor = spent;
+            }
+            let sold_sql = format!(
+                "SELECT sale_currency, COUNT(*), SUM(sale_minor), COALESCE(SUM({profit}), 0) FROM orders \
+                 WHERE sale_minor IS NOT NULL AND status NOT IN {REFUNDED}{} GROUP BY sale_currency",
+                f.sql
+            );
+            let mut st = c.prepare(&sold_sql)?;
+            for r in st.query_map(f.params(), |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })? {
+                let (code, n, sales, profit): (String, i64, i64, i64) = r?;
+                let t = totals_for(&mut totals, &code);
+                t.sold = n;
+                t.sales_minor = sales;
+                t.profit_minor = profit;
+            }
+        }
+        if let Some(f) = deposit_filter(q) {
+            let sql = format!(
+                "SELECT {} FROM deposits WHERE 1=1{} ORDER BY created_at DESC, rowid DESC LIMIT {fetch}",
+                deposits::COLS,
+                f.sql,
+            );
+            let mut st = c.prepare(&sql)?;
+            for d in st.query_map(f.params(), deposits::row)? {
+                let d = d?;
+                items.push(HistoryItem {
+                    entry: EntryType::Deposit,
+                    group: StatusGroup::of_deposit(&d.status),
+                    created_at: d.created_at,
+                    order: None,
+                    deposit: Some(d),
+                });
+            }
+            total_deposits = c.query_row(
+                &format!("SELECT COUNT(*) FROM deposits WHERE 1=1{}", f.sql),
+                f.params(),
+                |r| r.get(0),
+            )?;
+            let paid_sql = format!(
+                "SELECT currency, SUM(amount_minor) FROM deposits WHERE status = 'paid'{} GROUP BY currency",
+                f.sql
+            );
+            let mut st = c.prepare(&paid_sql)?;
+            for r in st.query_map(f.params(), |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
+                let (code, paid): (String, i64) = r?;
+                totals_for(&mut totals, &code).topped_up_minor = paid;
+            }
+        }
+        // Newest first across both; a stable order for equal instants.
+        items.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| (a.entry == EntryType::Deposit).cmp(&(b.entry == EntryType::Deposit)))
+        });
+        let items = items.into_iter().skip(offset).take(limit).collect();
+        Ok(HistoryPage {
+            items,
+            total_orders,
+            total_deposits,
+            totals: totals.into_values().collect(),
+        })
     }
 
     /// Record (or clear) what an order was sold for. `false` when no such order.

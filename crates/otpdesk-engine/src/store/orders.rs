@@ -37,7 +37,7 @@ pub(crate) const COLS: &str =
     resend_locked_until, resend_waiting, cancel_unlocks_at, attempt_id, replaced_by";
 
 pub(crate) fn row_to_view(r: &Row<'_>) -> rusqlite::Result<OrderView> {
-    Ok(OrderView {
+    let mut v = OrderView {
         id: r.get(0)?,
         provider: provider_from(&r.get::<_, String>(1)?),
         kind: OrderKind::parse(&r.get::<_, String>(2)?),
@@ -59,7 +59,12 @@ pub(crate) fn row_to_view(r: &Row<'_>) -> rusqlite::Result<OrderView> {
         attempt_id: r.get(19)?,
         replaced_by: r.get(20)?,
         otps: Vec::new(),
-    })
+        is_final: false,
+        actions: Vec::new(),
+    };
+    // Settled again once the OTPs are loaded (email actions depend on them).
+    crate::allowed::settle_order(&mut v);
+    Ok(v)
 }
 
 pub(crate) fn otps_of(tx: &rusqlite::Connection, id: &str) -> rusqlite::Result<Vec<OtpView>> {
@@ -87,6 +92,7 @@ pub(crate) fn get_in(c: &rusqlite::Connection, id: &str) -> rusqlite::Result<Opt
     match v {
         Some(mut v) => {
             v.otps = otps_of(c, id)?;
+            crate::allowed::settle_order(&mut v);
             Ok(Some(v))
         }
         None => Ok(None),
@@ -413,6 +419,7 @@ impl Store {
             .collect::<Result<_, _>>()?;
         for o in &mut out {
             o.otps = otps_of(&c, &o.id)?;
+            crate::allowed::settle_order(o);
         }
         Ok(out)
     }

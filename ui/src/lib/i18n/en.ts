@@ -105,6 +105,8 @@ export const en = {
   "order.cancel": "Cancel",
   "order.cancelIn": "Cancel in {time}",
   "order.cancelLockedHint": "Providers allow cancelling 2 minutes after buying. Cancel unlocks at {clock}.",
+  "order.actionIn": "{action} in {time}",
+  "order.unlocksAt": "Possible from {clock}.",
   "order.finish": "Finish",
   "order.resend": "Resend code",
   "order.resendIn": "Resend in {time}",

@@ -107,6 +107,8 @@ export const id: Catalog = {
   "order.cancel": "Batalkan",
   "order.cancelIn": "Batal dalam {time}",
   "order.cancelLockedHint": "Provider mengizinkan pembatalan 2 menit setelah membeli. Bisa dibatalkan pukul {clock}.",
+  "order.actionIn": "{action} dalam {time}",
+  "order.unlocksAt": "Bisa mulai pukul {clock}.",
   "order.finish": "Selesai",
   "order.resend": "Kirim ulang",
   "order.resendIn": "Kirim ulang {time}",

@@ -58,6 +58,8 @@ export class OrdersBoard {
   loading = $state(false);
   loaded = $state(false);
   hooks: BoardHooks = {};
+  /** Orders whose allowed actions were cleared by an event and need the backend's view again. */
+  stale = new Set<string>();
 
   constructor(private now: () => number = Date.now) {}
 
@@ -90,6 +92,7 @@ export class OrdersBoard {
   load(orders: OrderView[]): void {
     const next: Record<string, OrderView> = {};
     for (const o of orders) next[o.id] = o;
+    this.stale.clear();
     // Keep recently finished ones the user may still be looking at.
     for (const [id, o] of Object.entries(this.byId)) if (!next[id] && isFinal(o)) next[id] = o;
     this.byId = next;
@@ -102,6 +105,7 @@ export class OrdersBoard {
     // An action's reply can be older than an event already applied: never lose codes.
     const otps = prev && prev.otps.length > o.otps.length ? prev.otps : o.otps;
     this.byId[o.id] = { ...o, otps };
+    this.stale.delete(o.id);
     this.noteFinal(this.byId[o.id]);
   }
 
@@ -143,6 +147,11 @@ export class OrdersBoard {
         if (!o) return false; // Not on the board (an old order): the next load brings it if active.
         o.status = to;
         o.updated_at = new Date(this.now()).toISOString();
+        o.is_final = isFinal(o);
+        // The allowed actions were for the old status: none until the backend's view is read
+        // again (`stale` says so), so the card never offers what the backend would refuse.
+        o.actions = [];
+        this.stale.add(order_id);
         this.noteFinal(o);
         return true;
       }
@@ -152,9 +161,12 @@ export class OrdersBoard {
         if (!o) return false;
         if (o.otps.some((x) => x.seq === otp.seq)) return false;
         o.otps = [...o.otps, otp].sort((a, b) => a.seq - b.seq);
-        // A new code unlocks the next resend.
+        // A new code unlocks the next resend, and changes what else is allowed: the actions
+        // wait for the backend's fresh view.
         o.resend_waiting_for_otp = false;
         if (o.status === "pending") o.status = "otp_received";
+        o.actions = [];
+        this.stale.add(order_id);
         this.hooks.onOtp?.(o, otp);
         return true;
       }

@@ -29,6 +29,8 @@ function order(id: string, at = T0, patch: Partial<OrderView> = {}): OrderView {
     attempt_id: null,
     replaced_by: null,
     otps: [],
+    is_final: false,
+    actions: [{ kind: "cancel", unlock_at: iso(at + 120_000) }, { kind: "replace", unlock_at: null }, { kind: "resend", unlock_at: null }],
     ...patch,
   };
 }
@@ -70,6 +72,22 @@ describe("OrdersBoard events", () => {
     b.apply({ type: "order_status_changed", order_id: "a", provider: "otpzap", from: "pending", to: "cancelled" });
     expect(b.byId["a"].status).toBe("cancelled");
     expect(b.activeCount).toBe(0);
+  });
+
+  it("offers no action from an event until the backend's view is read again", () => {
+    const b = new OrdersBoard(() => T0);
+    b.apply({ type: "order_created", order: order("a") });
+    expect(b.byId["a"].actions.map((x) => x.kind)).toEqual(["cancel", "replace", "resend"]);
+    // A code arrived: cancel and replace are no longer allowed, so the stale list is dropped.
+    b.apply({ type: "otp_received", order_id: "a", provider: "otpzap", otp: otp(1, "482913") });
+    expect(b.byId["a"].actions).toEqual([]);
+    expect([...b.stale]).toEqual(["a"]);
+    const fresh = order("a", T0, { status: "otp_received", otps: [otp(1, "482913")], actions: [{ kind: "finish", unlock_at: null }] });
+    b.load([fresh]);
+    expect(b.byId["a"].actions.map((x) => x.kind)).toEqual(["finish"]);
+    expect(b.stale.size).toBe(0);
+    b.apply({ type: "order_status_changed", order_id: "a", provider: "otpzap", from: "otp_received", to: "completed" });
+    expect(b.byId["a"]).toMatchObject({ is_final: true, actions: [] });
   });
 
   it("keeps finished orders a while, then tidies them away", () => {
