@@ -29,7 +29,13 @@ fn catalog_reads_take_tokens_from_the_key_budget() {
     );
     h.ok("balances", json!({}));
     assert_eq!(sent(ProviderId::Otpzap), zap + 5);
-    assert_eq!(sent(ProviderId::Numberotp), notp + 2);
+    // Prices, and the service names once (kept for the session).
+    assert_eq!(sent(ProviderId::Numberotp), notp + 3);
+    h.ok(
+        "numberotp_prices",
+        json!({"service": "wa", "country": "67"}),
+    );
+    assert_eq!(sent(ProviderId::Numberotp), notp + 4);
 
     // Server 1 price tiers of WhatsApp in Indonesia, cheapest first: one page, one token.
     let tiers = h.ok("s1_products", json!({"countryId": "7", "platformId": "1"}));

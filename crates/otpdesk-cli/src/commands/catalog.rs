@@ -74,7 +74,7 @@ fn offers(out: Out, kind: &str, list: Vec<CatalogItem>) {
                 _ => i.service_code.clone().unwrap_or_default(),
             };
             let name = i.label.clone().unwrap_or_else(|| i.service.clone());
-            let record = json!({"id": id, "name": name, "service": i.service, "country": i.country,
+            let record = json!({"id": id, "name": name, "service": i.service, "service_code": i.service_code, "country": i.country,
                 "price": money_json(i.price), "stock": i.stock, "target": i.target});
             (
                 record,

@@ -47,11 +47,11 @@ async fn catalogs_and_buy_wait_in_both_dialects() {
             .records();
         let wa = prices
             .iter()
-            .find(|p| p["service"] == "wa" && p["country"] == id.as_str())
+            .find(|p| p["service_code"] == "wa" && p["target"]["country"] == id.as_str())
             .unwrap_or_else(|| panic!("{shape}: {prices:?}"));
         assert_eq!(wa["price"]["currency"], "USD", "{shape}");
         assert_eq!(wa["price"]["minor"], 250_000, "{shape}");
-        assert!(wa["available"].as_i64().is_some_and(|n| n > 0), "{shape}");
+        assert!(wa["stock"].as_i64().is_some_and(|n| n > 0), "{shape}");
 
         for country in ["Indonesia", id.as_str()] {
             let args = [

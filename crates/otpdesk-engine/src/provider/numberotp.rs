@@ -52,8 +52,12 @@ impl NumberOtp {
     /// An order shows the service's name from the public list (`WhatsApp`), as the catalog
     /// does. `None` when the list cannot be read (the code is kept).
     async fn service_name(&self, code: &str) -> Option<String> {
-        let names = self
-            .names
+        self.names().await?.get(code).cloned()
+    }
+
+    /// Service code → name, read once (one token) and kept; `None` while it cannot be read.
+    async fn names(&self) -> Option<&HashMap<String, String>> {
+        self.names
             .get_or_try_init(|| async {
                 let list = self.door.read(self.client.services(None)).await?;
                 Ok::<_, ProviderError>(
@@ -63,8 +67,7 @@ impl NumberOtp {
                 )
             })
             .await
-            .ok()?;
-        names.get(code).cloned()
+            .ok()
     }
 
     pub async fn create(&self, req: &BuyRequest) -> Result<RemoteOrder, ProviderError> {
@@ -171,47 +174,36 @@ impl NumberOtp {
         service: Option<&str>,
         country: Option<&str>,
     ) -> Result<Vec<CatalogItem>> {
-        let country = match country {
-            Some(c) => Some(self.resolve_country(c).await?),
-            None => None,
+        let all = self.door.read(self.client.prices()).await?;
+        let (id, country_name) = match country.map(str::trim) {
+            None => (None, None),
+            // An id the price list uses is taken as is; anything else is looked up by name.
+            Some(c) if all.iter().any(|p| p.country.as_str() == c) => (Some(c.to_string()), None),
+            Some(c) => {
+                let (id, name) = self.resolve_country(c).await?;
+                (Some(id), name)
+            }
         };
-        let (prices, names) = tokio::join!(
-            self.door.read(self.client.prices()),
-            self.door.read(self.client.services(None))
-        );
-        let names: HashMap<String, Option<String>> = names
-            .unwrap_or_default()
-            .into_iter()
-            .map(|s| (s.code, s.name))
-            .collect();
-        Ok(prices?
+        let names = self.names().await;
+        Ok(all
             .into_iter()
             .filter(|p| service.is_none_or(|s| p.service.eq_ignore_ascii_case(s)))
-            .filter(|p| {
-                country
-                    .as_ref()
-                    .is_none_or(|(id, _)| p.country.as_str() == id)
-            })
-            .map(|p| {
-                let name = country.as_ref().and_then(|(_, n)| n.clone());
-                CatalogItem {
-                    provider: ProviderId::Numberotp,
-                    source: CatalogSource::Numberotp,
-                    service: names
-                        .get(&p.service)
-                        .cloned()
-                        .flatten()
-                        .unwrap_or_else(|| p.service.clone()),
-                    service_code: Some(p.service.clone()),
-                    label: None,
-                    country: name.unwrap_or_else(|| p.country.0.clone()),
-                    price: p.price,
-                    stock: p.available,
-                    target: BuyRequest::Numberotp {
-                        service: p.service,
-                        country: p.country.0,
-                    },
-                }
+            .filter(|p| id.as_deref().is_none_or(|i| p.country.as_str() == i))
+            .map(|p| CatalogItem {
+                provider: ProviderId::Numberotp,
+                source: CatalogSource::Numberotp,
+                service: names
+                    .and_then(|n| n.get(&p.service).cloned())
+                    .unwrap_or_else(|| p.service.clone()),
+                service_code: Some(p.service.clone()),
+                label: None,
+                country: country_name.clone().unwrap_or_else(|| p.country.0.clone()),
+                price: p.price,
+                stock: p.available,
+                target: BuyRequest::Numberotp {
+                    service: p.service,
+                    country: p.country.0,
+                },
             })
             .collect())
     }
