@@ -346,40 +346,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await shot("bought");
   });
 
-  step("the delivered code shows large in the window and in a desktop notification", async () => {
-    await sim("POST", "deliver", { ref: remoteId, code: CODE });
-    const code = await orderCard.$('[data-testid="otp-code"]');
-    await code.waitForDisplayed({ timeout: 30_000, timeoutMsg: "the code did not appear" });
-    assert.equal((await code.getText()).trim(), CODE);
-    const size = await code.getCSSProperty("font-size");
-    assert.ok(parseFloat(String(size.value)) >= 28, `the code is large (${size.value})`);
-    assert.match(await (await orderCard.$('[data-testid="order-status"]')).getText(), /Code received/);
-    // Copy buttons confirm on the button itself.
-    const copyCode = await orderCard.$('[data-testid="copy-code"]');
-    await copyCode.click();
-    await browser.waitUntil(async () => (await copyCode.getText()).includes("Copied"), {
-      timeout: 5_000,
-      timeoutMsg: "copying the code did not confirm",
-    });
-    const copyNumber = await orderCard.$('[data-testid="copy-number"]');
-    await copyNumber.click();
-    await browser.waitUntil(async () => (await copyNumber.getText()).includes("Copied"), {
-      timeout: 5_000,
-      timeoutMsg: "copying the number did not confirm",
-    });
-
-    let log = "";
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      log = existsSync(NOTIFY_LOG) ? readFileSync(NOTIFY_LOG, "utf8") : "";
-      if (log.includes(CODE)) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    assert.ok(log.includes("member=Notify"), "a desktop notification was sent");
-    assert.ok(log.includes(CODE), `the notification carries the code (log: ${log.slice(-600)})`);
-    await shot("code-and-notification", { screen: true });
-  });
-
+  // OTPZap cancels only a number still waiting for its code: checked before the code lands.
   step("cancel is refused during the 2-minute cooldown, with the time left shown", async () => {
     const cancel = await orderCard.$('[data-testid="cancel"]');
     assert.equal(await cancel.isEnabled(), false, "cancel is disabled during the cooldown");
@@ -411,6 +378,43 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     assert.match(refusal.error, /"unlocks_at":"\d{4}-/);
   });
 
+  step("the delivered code shows large in the window and in a desktop notification", async () => {
+    await sim("POST", "deliver", { ref: remoteId, code: CODE });
+    const code = await orderCard.$('[data-testid="otp-code"]');
+    await code.waitForDisplayed({ timeout: 30_000, timeoutMsg: "the code did not appear" });
+    assert.equal((await code.getText()).trim(), CODE);
+    const size = await code.getCSSProperty("font-size");
+    assert.ok(parseFloat(String(size.value)) >= 28, `the code is large (${size.value})`);
+    assert.match(await (await orderCard.$('[data-testid="order-status"]')).getText(), /Code received/);
+    // With its code the number can be finished or sent again, no longer cancelled (OTPZap: 409).
+    await (await orderCard.$('[data-testid="finish"]')).waitForDisplayed({ timeout: 5_000 });
+    assert.equal(await (await orderCard.$('[data-testid="cancel"]')).isExisting(), false, "no cancel once a code arrived");
+    // Copy buttons confirm on the button itself.
+    const copyCode = await orderCard.$('[data-testid="copy-code"]');
+    await copyCode.click();
+    await browser.waitUntil(async () => (await copyCode.getText()).includes("Copied"), {
+      timeout: 5_000,
+      timeoutMsg: "copying the code did not confirm",
+    });
+    const copyNumber = await orderCard.$('[data-testid="copy-number"]');
+    await copyNumber.click();
+    await browser.waitUntil(async () => (await copyNumber.getText()).includes("Copied"), {
+      timeout: 5_000,
+      timeoutMsg: "copying the number did not confirm",
+    });
+
+    let log = "";
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      log = existsSync(NOTIFY_LOG) ? readFileSync(NOTIFY_LOG, "utf8") : "";
+      if (log.includes(CODE)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(log.includes("member=Notify"), "a desktop notification was sent");
+    assert.ok(log.includes(CODE), `the notification carries the code (log: ${log.slice(-600)})`);
+    await shot("code-and-notification", { screen: true });
+  });
+
   step("after a restart the key comes back from the keyring and the order is still there", async () => {
     await disconnect();
     browser = await connect();
@@ -437,7 +441,8 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await (await $("nav-main")).click();
     const card = await $("order");
     await card.waitForDisplayed({ timeout: 10_000 });
-    assert.match(await (await card.$('[data-testid="cancel"]')).getText(), /^(Batal dalam [01]:\d\d|Batalkan)$/);
+    // The number has its code: it can be finished (in Indonesian), no longer cancelled.
+    assert.equal((await (await card.$('[data-testid="finish"]')).getText()).trim(), "Selesai");
     assert.match(await textOf("balance-otpzap"), /Rp \d{1,3}(\.\d{3})+/);
     await shot("board-dark-id");
   });

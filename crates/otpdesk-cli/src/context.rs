@@ -79,7 +79,12 @@ impl Context {
     /// resumes tracking of whatever the store holds unfinished.
     pub async fn engine(&self, needs: ProviderId) -> Result<Engine, CliError> {
         self.key(needs)?;
-        let mut cfg = EngineConfig::new(self.data_dir());
+        let cfg = self.with_keys(EngineConfig::new(self.data_dir()))?;
+        Ok(Engine::open(cfg).await?)
+    }
+
+    /// `cfg` with every provider that has a key.
+    fn with_keys(&self, mut cfg: EngineConfig) -> Result<EngineConfig, CliError> {
         for p in ProviderId::ALL {
             if let Ok(key) = self.key(p) {
                 cfg = cfg.provider(
@@ -88,7 +93,7 @@ impl Context {
                 );
             }
         }
-        Ok(Engine::open(cfg).await?)
+        Ok(cfg)
     }
 
     /// The engine for reading `provider`'s catalog: with every key there is, and for NumberOTP,
@@ -97,19 +102,11 @@ impl Context {
         if provider != ProviderId::Numberotp || self.key(provider).is_ok() {
             return self.engine(provider).await;
         }
-        let mut cfg = EngineConfig::new(self.data_dir()).provider(
+        let public = EngineConfig::new(self.data_dir()).provider(
             ProviderConfig::catalog_only(provider, self.base_url(provider)?.as_str())
                 .with_http(self.http.clone()),
         );
-        for p in ProviderId::ALL {
-            if let Ok(key) = self.key(p) {
-                cfg = cfg.provider(
-                    ProviderConfig::new(p, self.base_url(p)?.as_str(), key)
-                        .with_http(self.http.clone()),
-                );
-            }
-        }
-        Ok(Engine::open(cfg).await?)
+        Ok(Engine::open(self.with_keys(public)?).await?)
     }
 
     /// The key from the environment, else from the keyring, but only for the address it was
