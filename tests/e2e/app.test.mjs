@@ -730,6 +730,9 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     const dialog = await $("buy-confirm");
     await dialog.waitForDisplayed({ timeout: 5_000 });
     assert.match(await textOf("buy-price"), /^USD [\d.]+$/, "NumberOTP prices are in dollars");
+    // Said before buying: NumberOTP has no cancel and no refund.
+    assert.match(await textOf("buy-no-refund"), /cannot be cancelled or refunded/);
+    await shot("numberotp-confirm-no-refund");
     await (await $("buy-confirm-button")).click();
     await dialog.waitForDisplayed({ reverse: true, timeout: 30_000 });
     const card = await browser.$('[data-testid="order"][data-remote-id^="act_"]');
@@ -739,6 +742,8 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     const code = await card.$('[data-testid="otp-code"]');
     await code.waitForDisplayed({ timeout: 30_000, timeoutMsg: "the NumberOTP code did not appear" });
     assert.equal((await code.getText()).trim(), NUMBEROTP_CODE);
+    // NumberOTP has no cancel, finish or resend: its card offers none.
+    assert.equal(await (await card.$('[data-testid="order-actions"]')).isExisting() && (await card.$$("[data-action]")).length > 0, false);
     await settle();
     await shot("numberotp-code");
 
