@@ -7,8 +7,50 @@ use otpdesk_engine::OrderView;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-/// Freedesktop sound theme name of an instant message.
-const SOUND: &str = "message-new-instant";
+/// The operating systems whose notification sounds are named differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Desktop {
+    Windows,
+    Mac,
+    Freedesktop,
+}
+
+const THIS_OS: Desktop = if cfg!(windows) {
+    Desktop::Windows
+} else if cfg!(target_os = "macos") {
+    Desktop::Mac
+} else {
+    Desktop::Freedesktop
+};
+
+/// The sound of an arriving message, as each OS names it: a Windows toast sound (`SMS` is one
+/// of the names the toast API knows; an unknown one makes the toast silent), a macOS system
+/// sound, the freedesktop sound theme's instant message.
+fn sound_name(os: Desktop) -> &'static str {
+    match os {
+        Desktop::Windows => "SMS",
+        Desktop::Mac => "Glass",
+        Desktop::Freedesktop => "message-new-instant",
+    }
+}
+
+/// Freedesktop notification servers may render the body as markup: a `<` or `&` in a message
+/// (an SMS text can hold anything) must show as itself. Other systems show plain text.
+fn body_for(os: Desktop, body: &str) -> String {
+    if os != Desktop::Freedesktop {
+        return body.to_string();
+    }
+    let mut out = String::with_capacity(body.len());
+    for c in body.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// Summary and body of the notification for a code.
 pub fn code_text(order: &OrderView, code: &str, demo: bool) -> (String, String) {
@@ -79,9 +121,11 @@ pub fn show((summary, body): (String, String), sound: bool, on_click: Option<OnC
     // notify-rust talks D-Bus synchronously: keep it off the async workers.
     std::thread::spawn(move || {
         let mut n = notify_rust::Notification::new();
-        n.appname("OTPDesk").summary(&summary).body(&body);
+        n.appname("OTPDesk")
+            .summary(&summary)
+            .body(&body_for(THIS_OS, &body));
         if sound {
-            n.sound_name(SOUND);
+            n.sound_name(sound_name(THIS_OS));
         }
         let click = on_click
             .filter(|_| CLICKABLE)
@@ -143,5 +187,36 @@ pub fn copy_text(text: &str) -> bool {
             false
         }
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-shot toast sounds `tauri-winrt-notification`'s `Sound` parses from text
+    /// (`ms-winsoundevent:Notification.<name>`); anything else is dropped: a silent toast.
+    const WINDOWS_TOAST_SOUNDS: &[&str] = &["Default", "IM", "Mail", "Reminder", "SMS"];
+
+    #[test]
+    fn each_os_gets_a_sound_it_knows() {
+        assert!(WINDOWS_TOAST_SOUNDS.contains(&sound_name(Desktop::Windows)));
+        assert_eq!(sound_name(Desktop::Freedesktop), "message-new-instant");
+        assert!(!sound_name(Desktop::Mac).is_empty());
+        assert_ne!(
+            sound_name(Desktop::Windows),
+            sound_name(Desktop::Freedesktop)
+        );
+    }
+
+    #[test]
+    fn markup_in_a_message_shows_as_itself_on_freedesktop_only() {
+        let sms = "<#> Kode Anda: 731-905 & jangan dibagikan";
+        assert_eq!(
+            body_for(Desktop::Freedesktop, sms),
+            "&lt;#&gt; Kode Anda: 731-905 &amp; jangan dibagikan"
+        );
+        assert_eq!(body_for(Desktop::Windows, sms), sms);
+        assert_eq!(body_for(Desktop::Mac, sms), sms);
     }
 }
