@@ -21,6 +21,7 @@ pub mod shell;
 pub mod state;
 mod tray;
 pub mod ui_commands;
+pub mod window;
 
 use crate::config::AppEnv;
 use crate::settings::SettingsStore;
@@ -28,7 +29,7 @@ use crate::shell::TauriShell;
 use crate::state::AppState;
 use std::path::PathBuf;
 use std::sync::Arc;
-use tauri::{Manager, Runtime, WindowEvent};
+use tauri::{Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 use tauri_specta::{collect_commands, collect_events};
 
@@ -142,7 +143,7 @@ pub fn run() {
     let started = tauri::Builder::default()
         // First: a second launch only focuses the running window.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            tray::show_main_window(app)
+            window::show_main_window(app)
         }))
         .plugin(tauri_plugin_store::Builder::new().build())
         // Called from Rust only; the window has no opener or dialog permission.
@@ -167,13 +168,7 @@ pub fn run() {
             });
             Ok(())
         })
-        .on_window_event(|window, event| {
-            // Closing hides to the tray: tracking and notifications go on.
-            if let WindowEvent::CloseRequested { api, .. } = event {
-                api.prevent_close();
-                let _ = window.hide();
-            }
-        })
+        .on_window_event(window::on_window_event)
         .run(context());
     if let Err(e) = started {
         start_failed(e);

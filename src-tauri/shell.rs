@@ -52,7 +52,7 @@ impl<R: Runtime> TauriShell<R> {
     /// A click on a notification brings the window back (also from the tray) to the code.
     fn show_window_on_click(&self) -> Option<notify::OnClick> {
         let app = self.app.clone();
-        Some(Box::new(move || tray::show_main_window(&app)))
+        Some(Box::new(move || crate::window::show_main_window(&app)))
     }
 }
 
@@ -126,7 +126,6 @@ impl<R: Runtime> Shell for TauriShell<R> {
     }
 
     fn confirm(&self, question: &Confirm) -> bool {
-        use tauri::Manager;
         use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
         let mut dialog = self
             .app
@@ -138,7 +137,7 @@ impl<R: Runtime> Shell for TauriShell<R> {
                 question.ok.clone(),
                 question.cancel.clone(),
             ));
-        if let Some(window) = self.app.get_webview_window("main") {
+        if let Some(window) = crate::window::main_window(&self.app) {
             dialog = dialog.parent(&window);
         }
         dialog.blocking_show()

@@ -39,7 +39,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .show_menu_on_left_click(false)
         .tooltip(format!("OTPDesk: {}", label(0, false)))
         .on_menu_event(|app, event| match event.id().as_ref() {
-            "open" => show_main_window(app),
+            "open" => crate::window::show_main_window(app),
             "quit" => app.exit(0),
             _ => {}
         })
@@ -50,7 +50,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
                 ..
             } = event
             {
-                show_main_window(tray.app_handle());
+                crate::window::show_main_window(tray.app_handle());
             }
         });
     if let Some(icon) = app.default_window_icon() {
@@ -87,15 +87,6 @@ fn refresh<R: Runtime>(app: &AppHandle<R>, state: &TrayState<R>) {
         let _ = tray.set_tooltip(Some(format!("OTPDesk: {text}")));
         // The title shows beside the icon where the platform supports it (macOS, Linux).
         let _ = tray.set_title((count > 0).then(|| count.to_string()));
-    }
-}
-
-/// Show, unminimize and focus the main window (tray "Open", second launch).
-pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(w) = app.get_webview_window("main") {
-        let _ = w.show();
-        let _ = w.unminimize();
-        let _ = w.set_focus();
     }
 }
 
