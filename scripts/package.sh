@@ -20,7 +20,7 @@ mkdir -p "$ARTIFACTS" "$LOGS"
 rm -f "$ARTIFACTS"/*.png "$ARTIFACTS"/summary.txt
 WORK=$(mktemp -d)
 TAURI=$ROOT/ui/node_modules/.bin/tauri
-PACKAGE=otpdesk          # the .deb/.rpm name: Tauri kebab-cases productName
+PACKAGE=otp-desk         # the .deb/.rpm name: Tauri kebab-cases productName "OTPDesk"
 BINARY=otpdesk-app       # the Cargo [[bin]], installed as /usr/bin/otpdesk-app
 DESKTOP=OTPDesk.desktop  # Tauri names it after productName
 
@@ -60,7 +60,7 @@ node scripts/check-cli-lock.mjs
 log "Windows installer texts: packaging/windows/Indonesian.nsh against Tauri's English.nsh"
 # Tauri's NSIS texts are compiled into the CLI: take the English ones from the CLI in use, so a
 # newer Tauri with a new text fails here instead of shipping an installer with an empty string.
-cli_module=$(find "$ROOT"/ui/node_modules/@tauri-apps/ -path '*/cli-linux-*/cli.linux-*.node' | head -1)
+cli_module=$(find "$ROOT"/ui/node_modules/@tauri-apps/ -path '*/cli-linux-*/cli.linux-*.node' -print -quit)
 [ -n "$cli_module" ] || fail "no Tauri CLI for Linux in ui/node_modules"
 # shellcheck disable=SC2016 # a literal ${LANG_ENGLISH}
 grep -a -o 'LangString [A-Za-z0-9_]* ${LANG_ENGLISH} "[^"]*"' "$cli_module" | sort -u >"$WORK/English.nsh"
@@ -148,7 +148,7 @@ done
 description=$(field Description)
 check "Description: a synopsis and a long description of several lines" test "$(wc -l <<<"$description")" -ge 4
 check "the synopsis is the short description" test "$(head -1 <<<"$description")" = "Virtual numbers and OTP codes from every provider in one window"
-contents=$(awk '{print $6}' "$LOGS/deb-contents.txt" | sed 's|^\./|/|')
+contents=$(awk '{print $6}' "$LOGS/deb-contents.txt" | sed 's|^\./||; s|^|/|')
 check "/usr/bin/$BINARY" has_line "$contents" "/usr/bin/$BINARY"
 check "/usr/share/applications/$DESKTOP" has_line "$contents" "/usr/share/applications/$DESKTOP"
 for size in 32 64 128 512; do
@@ -177,12 +177,13 @@ dep_names=$(sed 's/([^)]*)//g; s/|/,/g' <<<"$depends" | tr ',' '\n' | awk '{prin
 # shellcheck disable=SC2086 # one argument per package name
 closure=$( (echo "$dep_names"; apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
   --no-breaks --no-replaces --no-enhances $dep_names 2>/dev/null | grep -v '^ ' ) | sed 's/:.*//' | sort -u)
+ld_cache=$(ldconfig -p)
 for lib in $needed; do
-  path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64|AArch64|64bit/ {print $NF; exit}')
+  path=$(awk -v l="$lib" '$1 == l && /x86-64|AArch64|64bit/ {print $NF; exit}' <<<"$ld_cache")
   [ -n "$path" ] || fail "$BINARY needs $lib, which this machine does not have"
   # Debian 12 merges /lib into /usr/lib: dpkg knows the file under either name, so match its name.
   real=$(basename "$(readlink -f "$path")")
-  owner=$(dpkg -S "/$real" 2>/dev/null | grep -E "/$real\$" | head -1 | cut -d: -f1 || true)
+  owner=$(dpkg -S "*/$real" 2>/dev/null | grep -E "/$real\$" | head -1 | cut -d: -f1 || true)
   [ -n "$owner" ] || fail "no package owns $path ($lib)"
   check "$lib (from $owner) is covered by Depends" has_line "$closure" "$owner"
 done
@@ -253,11 +254,12 @@ stop() {
   wait 2>/dev/null || true
 }
 trap stop EXIT
-wid=$(timeout 90 xdotool search --sync --onlyvisible --name '^OTPDesk$' | head -1) || {
+timeout 90 xdotool search --sync --onlyvisible --name '^OTPDesk$' >"$WORK/windows.txt" || {
   echo "the window never appeared; app log:" >&2; tail -30 "$LOGS/app.log" >&2; exit 1; }
+wid=$(head -1 "$WORK/windows.txt")
 echo "window_ms=$(( ($(date +%s%N) - t0) / 1000000 ))" >"$WORK/smoke.env"
-echo "wm_class=$(xprop -id "$wid" WM_CLASS | sed 's/.*= //')" >>"$WORK/smoke.env"
-echo "geometry=$(xdotool getwindowgeometry "$wid" | sed -n 's/.*Geometry: //p')" >>"$WORK/smoke.env"
+printf 'wm_class=%q\n' "$(xprop -id "$wid" WM_CLASS | sed 's/.*= //')" >>"$WORK/smoke.env"
+printf 'geometry=%q\n' "$(xdotool getwindowgeometry "$wid" | sed -n 's/.*Geometry: //p')" >>"$WORK/smoke.env"
 # Wait until the UI has painted (a blank webview is one colour), then take the screenshot.
 colours=0
 for _ in $(seq 1 60); do
@@ -275,10 +277,10 @@ export LOGS WORK BINARY
 DISPLAY=$display SHOT=$ARTIFACTS/installed-app.png \
   OTPDESK_DATA_DIR=$WORK/data OTPDESK_KEYRING_SERVICE=otpdesk-package-$$ \
   XDG_DATA_HOME=$WORK/xdg-data XDG_CONFIG_HOME=$WORK/xdg-config XDG_CACHE_HOME=$WORK/xdg-cache \
-  NO_AT_BRIDGE=1 RUST_LOG=info dbus-run-session -- bash "$WORK/smoke.sh"
+  NO_AT_BRIDGE=1 GTK_A11Y=none RUST_LOG=info dbus-run-session -- bash "$WORK/smoke.sh" 2>"$LOGS/session.log"
 smoke=$?
 set -e
-[ "$smoke" = 0 ] || fail "the installed app did not show its window (logs: ${LOGS#"$ROOT"/}/app.log)"
+[ "$smoke" = 0 ] || { tail -20 "$LOGS/session.log" >&2; fail "the installed app did not show its window (logs: ${LOGS#"$ROOT"/}/app.log)"; }
 window_ms=0 wm_class="" geometry="" colours=0 rss_kib=0
 # shellcheck source=/dev/null # written by smoke.sh: window_ms, wm_class, geometry, colours, rss_kib
 source "$WORK/smoke.env"
