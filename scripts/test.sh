@@ -32,4 +32,7 @@ bash scripts/demo-cli.sh
 log "End to end: the built app in a real window under Xvfb, over WebDriver"
 bash tests/e2e/run.sh
 
+log "Packages: .deb and .rpm built, checked, installed with apt and started under Xvfb"
+bash scripts/package.sh
+
 log "All checks passed"

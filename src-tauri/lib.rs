@@ -3,6 +3,8 @@
 
 pub mod address;
 pub mod balance_watch;
+#[cfg(test)]
+mod bundle_config;
 pub mod catalog;
 pub mod commands;
 pub mod config;
