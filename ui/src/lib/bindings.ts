@@ -13,6 +13,16 @@ export const commands = {
 	/**  Back to real providers with the keys in the keyring. */
 	stopDemo: () => typedError<AppStatus, AppError>(__TAURI_INVOKE("stop_demo")),
 	localeInfo: () => typedError<LocaleInfo, AppError>(__TAURI_INVOKE("locale_info")),
+	/**
+	 *  Open the folder of the app's log files in the file manager (Settings › Advanced), so a user
+	 *  can send them to support.
+	 */
+	openLogFolder: () => typedError<null, AppError>(__TAURI_INVOKE("open_log_folder")),
+	/**
+	 *  Quit OTPDesk from the window (where the desktop shows no tray, this is the way out). Asks
+	 *  first while orders still wait for their first code; `false`: the user kept it running.
+	 */
+	quitApp: () => typedError<boolean, AppError>(__TAURI_INVOKE("quit_app")),
 	keysStatus: () => typedError<KeyStatus[], AppError>(__TAURI_INVOKE("keys_status")),
 	/**
 	 *  Check `key` with the provider at its current address, save it in the keyring bound to that
@@ -779,6 +789,11 @@ export type Settings = {
 	language: Language,
 	/**  Per-provider low-balance alert (optional in what the UI sends: older UIs omit it). */
 	low_balance?: LowBalanceThresholds,
+	/**
+	 *  Start OTPDesk at login, into the tray (registered with the OS; off until the user opts
+	 *  in). At start it is read back from the OS, which is the truth.
+	 */
+	start_at_login?: boolean,
 };
 
 /**  The status groups a reseller filters by. */

@@ -602,6 +602,21 @@ export class MockIpc implements Ipc {
     await this.step("systemLocale");
     return this.locale;
   }
+  /** Times the log folder was opened. */
+  logFolderOpened = 0;
+  async openLogFolder() {
+    await this.step("openLogFolder");
+    this.logFolderOpened++;
+  }
+  /** What the backend's native "quit?" question answers, and whether the app quit. */
+  confirmQuit = true;
+  quitted = false;
+  async quit() {
+    await this.step("quit");
+    const waiting = [...this.orders.values()].filter((o) => !o.is_final && !o.otps.some((t) => t.code)).length;
+    this.quitted = waiting === 0 || this.confirmQuit;
+    return this.quitted;
+  }
   async getSettings() {
     await this.step("getSettings");
     return structuredClone(this.settings);

@@ -91,4 +91,5 @@ export const DEFAULT_SETTINGS: Settings = {
   base_urls: { otpzap: null, numberotp: null, ooppay: null },
   language: "system",
   low_balance: { otpzap: null, numberotp: null, ooppay: null },
+  start_at_login: false,
 };
