@@ -32,4 +32,7 @@ bash scripts/demo-cli.sh
 log "End to end: the built app in a real window under Xvfb, over WebDriver"
 bash tests/e2e/run.sh
 
+log "Webview closed while hidden, rebuilt in the same state: the built app under Xvfb"
+bash tests/e2e/webview-idle.sh
+
 log "All checks passed"

@@ -13,11 +13,13 @@ pub mod events;
 pub mod history;
 pub mod i18n;
 mod keys;
+pub mod lifecycle;
 pub mod logs;
 pub mod notify;
 mod session;
 pub mod settings;
 pub mod shell;
+mod soak;
 pub mod state;
 mod tray;
 pub mod ui_commands;
@@ -93,6 +95,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::history::ledger,
             commands::settings::get_settings,
             commands::settings::update_settings,
+            commands::view::save_view,
+            commands::view::saved_view,
         ])
         .events(collect_events![
             events::EngineEventPayload,
@@ -140,7 +144,7 @@ fn build_state<R: Runtime>(
 pub fn run() {
     logs::init();
     let builder = specta_builder::<tauri::Wry>();
-    let started = tauri::Builder::default()
+    let built = tauri::Builder::default()
         // First: a second launch only focuses the running window.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             window::show_main_window(app)
@@ -160,8 +164,10 @@ pub fn run() {
             }
             builder.mount_events(app);
             tray::create(app.handle())?;
+            lifecycle::start(app.handle());
             let state = build_state(app, AppEnv::from_env())?;
             app.manage(state);
+            soak::start(app.handle());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let _ = handle.state::<AppState>().open_at_start().await;
@@ -169,9 +175,10 @@ pub fn run() {
             Ok(())
         })
         .on_window_event(window::on_window_event)
-        .run(context());
-    if let Err(e) = started {
-        start_failed(e);
+        .build(context());
+    match built {
+        Ok(app) => app.run(|app, event| lifecycle::on_run_event(app, &event)),
+        Err(e) => start_failed(e),
     }
 }
 

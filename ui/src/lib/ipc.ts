@@ -29,6 +29,7 @@ import type {
   ProviderBalance,
   ProviderId,
   Quote,
+  SavedView,
   Settings,
 } from "./types";
 
@@ -105,6 +106,10 @@ export interface Ipc {
   dismissAttempt(id: string): Promise<AttemptView>;
   /** The OS locale ("id-ID"), when the backend knows it. */
   systemLocale(): Promise<string | null>;
+  /** Keep what the window shows, so a window rebuilt after its webview was closed opens there. */
+  saveView(view: SavedView): Promise<void>;
+  /** The view kept in this run of the app (`null` in a fresh start). */
+  savedView(): Promise<SavedView | null>;
   onEngineEvent(cb: (e: EngineEvent) => void): Promise<Unlisten>;
   /** A fresh balance after it changed (e.g. a paid top-up). */
   onBalanceUpdated(cb: (b: ProviderBalance) => void): Promise<Unlisten>;
@@ -192,6 +197,10 @@ export const tauriIpc: Ipc = {
   buyAttemptAgain: (id, expected) => unwrap(commands.buyAttemptAgain(id, expected)),
   dismissAttempt: (id) => unwrap(commands.dismissAttempt(id)),
   systemLocale: async () => (await unwrap(commands.localeInfo())).system_locale,
+  saveView: async (view) => {
+    await unwrap(commands.saveView(view));
+  },
+  savedView: () => unwrap(commands.savedView()),
   onBalanceUpdated: (cb) => events.balanceUpdated.listen((e) => cb(e.payload.balance)),
   onLowBalance: (cb) => events.lowBalanceAlert.listen((e) => cb(e.payload)),
   onEngineEvent: (cb) => events.engineEventPayload.listen((e) => cb(e.payload)),
