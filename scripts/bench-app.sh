@@ -2,7 +2,8 @@
 # Benchmark of the built desktop app under Xvfb, side by side in one run with a bare Tauri window
 # (a minimal Tauri v2 app this script generates and builds: same tauri version and features, same
 # profile, offline from the crates cargo already has):
-#   - first paint (process start → painted content) and window mapped;
+#   - first paint (process start → more than a blank background in the window, watched by
+#     scripts/first-paint.py) and window mapped;
 #   - visible idle PSS of every process of the app (the app and its WebKit children), settled;
 #   - hidden idle PSS: the window closed to the tray (WM_DELETE_WINDOW, as a window manager's close
 #     button sends). OTPDesk closes its webview after OTPDESK_WEBVIEW_IDLE_SECS (3 s here, 10 min
@@ -27,7 +28,7 @@ count=${2:-}
 app="$CARGO_TARGET_DIR/$profile/otpdesk-app"
 [ -x "$app" ] || { echo "build $app first (see the header of this script)" >&2; exit 2; }
 case $profile in release) cargo_profile=(--release) ;; debug) cargo_profile=() ;; *) echo "profile: release or debug" >&2; exit 2 ;; esac
-for tool in Xvfb xdotool import dbus-run-session gnome-keyring-daemon python3 cargo; do
+for tool in Xvfb xdotool dbus-run-session gnome-keyring-daemon python3 cargo; do
   command -v "$tool" >/dev/null || { echo "bench: missing $tool" >&2; exit 2; }
 done
 
@@ -188,35 +189,29 @@ wait_visible() {
   echo "$wid"
 }
 wm_close() { python3 "$ROOT/scripts/wm-close.py" $(xdotool search --onlyvisible --name "^$1\$" 2>/dev/null || true); }
-# Until the window shows more than a blank background (the page has rendered).
-wait_paint() {
-  local colors
-  for _ in $(seq 1 600); do
-    colors=$(import -window "$1" -colors 256 -format '%k' info: 2>/dev/null || echo 0)
-    [ "${colors:-0}" -gt 8 ] && return 0
-    sleep 0.02
-  done
-  return 1
-}
 new_data() { local d; d=$(mktemp -d); datas+=("$d"); echo "$d"; }
 
 # One run of one app: sets r_map r_paint r_vis r_hid r_vis_detail r_hid_detail.
 run_once() {
-  local kind=$1 title pid t0 wid data
+  local kind=$1 title pid t0 data mapped painted
   data=$(new_data)
+  [ "$kind" = otpdesk ] && title=OTPDesk || title="Bare Tauri window"
+  # The watcher of the window's first content starts first (one light process, see its header).
+  python3 "$ROOT/scripts/first-paint.py" "$title" 60 >"$data/paint" &
+  local watcher_pid=$!
+  sleep 0.5
   t0=$(now_ms)
   if [ "$kind" = otpdesk ]; then
-    title=OTPDesk
     OTPDESK_DATA_DIR=$data XDG_DATA_HOME=$keyring_home OTPDESK_WEBVIEW_IDLE_SECS=$IDLE_SECS "$app" --demo >"$data/log" 2>&1 &
   else
-    title="Bare Tauri window"
     XDG_DATA_HOME=$data "$bare" >"$data/log" 2>&1 &
   fi
   pid=$!
-  wid=$(wait_visible "$title")
-  [ -n "$wid" ] || { echo "bench: $kind showed no window; its log:" >&2; cat "$data/log" >&2; exit 1; }
-  r_map=$(($(now_ms) - t0))
-  wait_paint "$wid" && r_paint=$(($(now_ms) - t0)) || r_paint=0
+  wait $watcher_pid || true
+  read -r mapped painted <"$data/paint" || true
+  [ "${mapped:-0}" -gt 0 ] || { echo "bench: $kind showed no window; its log:" >&2; cat "$data/log" >&2; exit 1; }
+  r_map=$((mapped - t0))
+  [ "${painted:-0}" -gt 0 ] && r_paint=$((painted - t0)) || r_paint=0
   sleep $SETTLE
   tree_pss $pid; r_vis=$pss r_vis_detail=$detail
   wm_close "$title"
@@ -231,7 +226,15 @@ run_once() {
   # keeps using come back within seconds: measured after 20 s.
   sleep $HIDDEN_SETTLE
   tree_pss $pid; r_hid=$pss r_hid_detail=$detail
+  local tree; tree=$(tree_pids $pid)
   kill $pid; wait $pid 2>/dev/null || true
+  # Its WebKit processes end after it: wait, so the next run starts alone.
+  for _ in $(seq 1 100); do
+    local alive=0 p
+    for p in $tree; do [ -e "/proc/$p" ] && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.05
+  done
 }
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -243,7 +246,8 @@ verdict() { awk -v r="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == "<=") ? (r <
 foreign_webkit() {
   local n=0 p
   for p in $(pgrep '^WebKit' || true); do
-    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "$BENCH_MARK" || n=$((n + 1))
+    [ -r "/proc/$p/environ" ] || continue
+    { tr '\0' '\n' <"/proc/$p/environ" | grep -qx "$BENCH_MARK"; } 2>/dev/null || n=$((n + 1))
   done
   echo $n
 }
@@ -255,15 +259,15 @@ if [ "$mode" = compare ]; then
   for k in otpdesk bare; do map[$k]=""; paint[$k]=""; vis[$k]=""; hid[$k]=""; done
   q_vis=""; q_paint=""; q_hid=""; q_map=""
   for run in $(seq 1 "$runs"); do
-    foreign=$(foreign_webkit)
+    foreign=0
     for kind in otpdesk bare; do
+      foreign=$((foreign + $(foreign_webkit)))
       run_once $kind
       map[$kind]+=" $r_map"; paint[$kind]+=" $r_paint"; vis[$kind]+=" $r_vis"; hid[$kind]+=" $r_hid"
       printf 'run %d %-8s mapped %5d ms, first paint %5d ms, visible PSS %4d MiB (%s), hidden PSS %4d MiB (%s)\n' \
         "$run" "$kind" "$r_map" "$r_paint" "$r_vis" "$r_vis_detail" "$r_hid" "$r_hid_detail"
       eval "${kind}_last=(\$r_map \$r_paint \$r_vis \$r_hid)"
     done
-    foreign=$((foreign + $(foreign_webkit)))
     # Each run's ratios: the two apps ran one after the other, under the same load.
     q_map+=" $(ratio "${otpdesk_last[0]}" "${bare_last[0]}")"; q_paint+=" $(ratio "${otpdesk_last[1]}" "${bare_last[1]}")"
     q_vis+=" $(ratio "${otpdesk_last[2]}" "${bare_last[2]}")"; q_hid+=" $(ratio "${otpdesk_last[3]}" "${bare_last[3]}")"
