@@ -4,6 +4,8 @@
 pub mod address;
 pub mod autostart;
 pub mod balance_watch;
+#[cfg(test)]
+mod bundle_config;
 pub mod catalog;
 pub mod commands;
 pub mod config;
@@ -14,12 +16,14 @@ pub mod events;
 pub mod history;
 pub mod i18n;
 mod keys;
+pub mod lifecycle;
 pub mod logs;
 pub mod notify;
 pub mod quit;
 mod session;
 pub mod settings;
 pub mod shell;
+mod soak;
 pub mod state;
 mod tray;
 pub mod ui_commands;
@@ -97,6 +101,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::history::ledger,
             commands::settings::get_settings,
             commands::settings::update_settings,
+            commands::view::save_view,
+            commands::view::saved_view,
         ])
         .events(collect_events![
             events::EngineEventPayload,
@@ -171,10 +177,12 @@ pub fn run() {
             builder.mount_events(app);
             notify::init(app.handle());
             tray::create(app.handle())?;
+            lifecycle::start(app.handle());
             let state = build_state(app, AppEnv::from_env())?;
             settings_at_start(app.handle(), &state);
             app.manage(state);
             show_at_start(app.handle())?;
+            soak::start(app.handle());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let _ = handle.state::<AppState>().open_at_start().await;
@@ -184,7 +192,10 @@ pub fn run() {
         .on_window_event(window::on_window_event)
         .build(context());
     match built {
-        Ok(app) => app.run(|app, event| window::on_run_event(app, &event)),
+        Ok(app) => app.run(|app, event| {
+            window::on_run_event(app, &event);
+            lifecycle::on_run_event(app, &event);
+        }),
         Err(e) => start_failed(e),
     }
 }

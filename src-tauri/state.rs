@@ -33,6 +33,8 @@ pub struct AppState {
     pub secrets: SecretStore,
     pub settings: Arc<SettingsStore>,
     pub shell: Arc<dyn Shell>,
+    /// The view the UI saved, for a window rebuilt after its webview was closed.
+    pub view: crate::lifecycle::ViewMemory,
     slot: watch::Sender<Slot>,
     switching: Mutex<()>,
 }
@@ -53,6 +55,7 @@ impl AppState {
             data_dir,
             settings: Arc::new(settings),
             shell,
+            view: Default::default(),
             slot: watch::channel(Slot::Opening).0,
             switching: Mutex::new(()),
         }

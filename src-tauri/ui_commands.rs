@@ -47,4 +47,6 @@ pub const UI_COMMANDS: &[&str] = &[
     "ledger",
     "get_settings",
     "update_settings",
+    "save_view",
+    "saved_view",
 ];

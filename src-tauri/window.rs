@@ -17,12 +17,16 @@ pub fn main_window<R: Runtime>(app: &AppHandle<R>) -> Option<WebviewWindow<R>> {
 }
 
 /// Show, unminimize and focus the main window (tray "Open", a notification click, a second
-/// launch).
+/// launch). When the webview was closed to save memory, it is built again (in the state the
+/// UI saved, see [`crate::lifecycle`]).
 pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(w) = main_window(app) {
-        let _ = w.show();
-        let _ = w.unminimize();
-        let _ = w.set_focus();
+    match main_window(app) {
+        Some(w) => {
+            let _ = w.show();
+            let _ = w.unminimize();
+            let _ = w.set_focus();
+        }
+        None => crate::lifecycle::recreate_main_window(app),
     }
 }
 

@@ -24,6 +24,8 @@ const CODE = "482913";
 const OOPPAY_KEY = "mk_MERCHANT_e2e_9c1d";
 const NUMBEROTP_KEY = "notp_e2e_5b8e2c71";
 const NUMBEROTP_CODE = "731905";
+/** The app's identifier, as Tauri reads it (the single-instance plugin names its D-Bus object after it). */
+const IDENTIFIER = JSON.parse(readFileSync(new URL("../../tauri.conf.json", import.meta.url), "utf8")).identifier;
 /** The virtual screen (run.sh: a 1366×768 laptop) and the app's HOME (start at login). */
 const [SCREEN_W, SCREEN_H] = (process.env.E2E_SCREEN ?? "1366x768").split("x").map(Number);
 const APP_HOME = env("E2E_HOME");
@@ -77,7 +79,7 @@ function singleInstanceNameTaken() {
     const out = execFileSync(
       "dbus-send",
       ["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
-        "org.freedesktop.DBus.NameHasOwner", "string:com.otpdesk.app.SingleInstance"],
+        "org.freedesktop.DBus.NameHasOwner", `string:${IDENTIFIER}.SingleInstance`],
       { encoding: "utf8" },
     );
     return /boolean true/.test(out);

@@ -29,6 +29,7 @@ import type {
   ProviderBalance,
   ProviderId,
   Quote,
+  SavedView,
   Settings,
 } from "./types";
 
@@ -112,6 +113,10 @@ export interface Ipc {
    * native dialog while orders wait for their first code; `false`: the user kept it running.
    */
   quit(): Promise<boolean>;
+  /** Keep what the window shows, so a window rebuilt after its webview was closed opens there. */
+  saveView(view: SavedView): Promise<void>;
+  /** The view kept in this run of the app (`null` in a fresh start). */
+  savedView(): Promise<SavedView | null>;
   onEngineEvent(cb: (e: EngineEvent) => void): Promise<Unlisten>;
   /** A fresh balance after it changed (e.g. a paid top-up). */
   onBalanceUpdated(cb: (b: ProviderBalance) => void): Promise<Unlisten>;
@@ -203,6 +208,10 @@ export const tauriIpc: Ipc = {
     await unwrap(commands.openLogFolder());
   },
   quit: () => unwrap(commands.quitApp()),
+  saveView: async (view) => {
+    await unwrap(commands.saveView(view));
+  },
+  savedView: () => unwrap(commands.savedView()),
   onBalanceUpdated: (cb) => events.balanceUpdated.listen((e) => cb(e.payload.balance)),
   onLowBalance: (cb) => events.lowBalanceAlert.listen((e) => cb(e.payload)),
   onEngineEvent: (cb) => events.engineEventPayload.listen((e) => cb(e.payload)),

@@ -43,6 +43,11 @@ export type {
   ProviderFailure,
   ProviderId,
   Quote,
+  SavedView,
+  HistoryView,
+  EmailView,
+  TopupView,
+  CatalogView,
   Settings,
 } from "./bindings";
 
