@@ -158,7 +158,7 @@ export const en = {
   "settings.startAtLogin": "Start at login",
   "settings.startAtLoginHelp": "OTPDesk starts in the tray when you log in to this computer, so codes of running orders keep arriving. The window opens from the tray.",
   "settings.quit": "Quit OTPDesk",
-  "settings.quitHelp": "Closing the window keeps OTPDesk running in the tray to track your orders. Quit stops it; it asks first while an order still waits for its code.",
+  "settings.quitHelp": "Closing the window keeps OTPDesk tracking your orders in the tray (or minimised, where the desktop has no tray). Quit stops it; it asks first while an order still waits for its code.",
   "settings.logs": "Log files",
   "settings.logsHelp": "OTPDesk keeps a log of the last 7 days for support. It never holds API keys, codes or whole phone numbers.",
   "settings.openLogs": "Open log folder",

@@ -160,7 +160,7 @@ export const id: Catalog = {
   "settings.startAtLogin": "Jalankan saat masuk",
   "settings.startAtLoginHelp": "OTPDesk berjalan di tray saat Anda masuk ke komputer ini, jadi kode dari pesanan yang berjalan tetap masuk. Jendela dibuka dari tray.",
   "settings.quit": "Keluar dari OTPDesk",
-  "settings.quitHelp": "Menutup jendela membuat OTPDesk tetap berjalan di tray untuk memantau pesanan. Keluar menghentikannya; OTPDesk bertanya dulu jika masih ada pesanan yang menunggu kode.",
+  "settings.quitHelp": "Menutup jendela membuat OTPDesk tetap memantau pesanan di tray (atau diperkecil jika desktop tidak punya tray). Keluar menghentikannya; OTPDesk bertanya dulu jika masih ada pesanan yang menunggu kode.",
   "settings.logs": "File log",
   "settings.logsHelp": "OTPDesk menyimpan log 7 hari terakhir untuk bantuan teknis. Log tidak pernah berisi kunci API, kode, atau nomor telepon lengkap.",
   "settings.openLogs": "Buka folder log",
