@@ -21,6 +21,7 @@ pub mod shell;
 pub mod state;
 mod tray;
 pub mod ui_commands;
+pub mod updater;
 pub mod window;
 
 use crate::config::AppEnv;
@@ -93,6 +94,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::history::ledger,
             commands::settings::get_settings,
             commands::settings::update_settings,
+            commands::updates::update_status,
+            commands::updates::restart_to_update,
         ])
         .events(collect_events![
             events::EngineEventPayload,
@@ -100,6 +103,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             events::ActiveOrdersChanged,
             balance_watch::BalanceUpdated,
             balance_watch::LowBalanceAlert,
+            updater::UpdateReady,
         ])
         // Money is i64 minor units: rupiah and USDT micro-units stay far below 2^53.
         .dangerously_cast_bigints_to_number()
@@ -140,7 +144,8 @@ fn build_state<R: Runtime>(
 pub fn run() {
     logs::init();
     let builder = specta_builder::<tauri::Wry>();
-    let started = tauri::Builder::default()
+    let context = context();
+    let app = tauri::Builder::default()
         // First: a second launch only focuses the running window.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             window::show_main_window(app)
@@ -148,7 +153,9 @@ pub fn run() {
         .plugin(tauri_plugin_store::Builder::new().build())
         // Called from Rust only; the window has no opener or dialog permission.
         .plugin(tauri_plugin_opener::init())
-        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_dialog::init());
+    // Rust side only: the window has no updater permission.
+    let started = updater::plugin(app, context.config())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             match app.path().app_log_dir() {
@@ -159,6 +166,7 @@ pub fn run() {
                 Err(e) => tracing::warn!("no log folder: {e}"),
             }
             builder.mount_events(app);
+            updater::setup(app.handle());
             tray::create(app.handle())?;
             let state = build_state(app, AppEnv::from_env())?;
             app.manage(state);
@@ -169,7 +177,7 @@ pub fn run() {
             Ok(())
         })
         .on_window_event(window::on_window_event)
-        .run(context());
+        .run(context);
     if let Err(e) = started {
         start_failed(e);
     }

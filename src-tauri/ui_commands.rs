@@ -45,4 +45,6 @@ pub const UI_COMMANDS: &[&str] = &[
     "ledger",
     "get_settings",
     "update_settings",
+    "update_status",
+    "restart_to_update",
 ];

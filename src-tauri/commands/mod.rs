@@ -10,3 +10,4 @@ pub mod history;
 pub mod keys;
 pub mod orders;
 pub mod settings;
+pub mod updates;
