@@ -13,6 +13,7 @@ import { clock } from "./stores/clock.svelte";
 import { locale, t } from "./stores/locale.svelte";
 import { board } from "./stores/orders.svelte";
 import { toasts } from "./stores/toasts.svelte";
+import { update } from "./stores/update.svelte";
 import { formatMoney } from "./format";
 import { PROVIDER_NAMES, type EngineEvent, type OrderView, type OtpView } from "./types";
 
@@ -160,10 +161,13 @@ export async function start(): Promise<void> {
     unlisten.push(await ipc().onModeChanged(() => void reloadAll()));
     unlisten.push(await ipc().onBalanceUpdated((b) => balances.put(b)));
     unlisten.push(await ipc().onLowBalance(() => balances.refreshSoon(200)));
+    unlisten.push(await ipc().onUpdateReady((u) => update.announced(u)));
   } catch (e) {
     showError(e);
   }
   await app.load();
+  // An update found before the window (re)opened is announced by its status.
+  void update.load();
   if (app.working) await loadMain();
 }
 
@@ -181,6 +185,7 @@ export function stop(): void {
   for (const u of unlisten) u();
   unlisten = [];
   clock.stop();
+  update.stop();
   if (pruneTimer) clearInterval(pruneTimer);
   if (refreshTimer) clearInterval(refreshTimer);
   pruneTimer = refreshTimer = null;

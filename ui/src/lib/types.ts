@@ -44,6 +44,8 @@ export type {
   ProviderId,
   Quote,
   Settings,
+  UpdateReady,
+  UpdateStatus,
 } from "./bindings";
 
 import type { CatalogSource, ProviderId, Settings } from "./bindings";
