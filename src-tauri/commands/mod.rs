@@ -11,3 +11,4 @@ pub mod keys;
 pub mod orders;
 pub mod settings;
 pub mod updates;
+pub mod view;

@@ -25,6 +25,8 @@ const NOTP_KEY: &str = "notp_bench_0123456789abcdef";
 const SCALE: u32 = 20;
 const PRODUCTION_RATE: f64 = 270.0;
 
+/// User + system CPU seconds of this process so far.
+#[cfg(unix)]
 fn cpu_seconds() -> f64 {
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: getrusage writes into the struct we own.
@@ -33,6 +35,38 @@ fn cpu_seconds() -> f64 {
     t(u.ru_utime) + t(u.ru_stime)
 }
 
+#[cfg(windows)]
+fn cpu_seconds() -> f64 {
+    use windows_sys::Win32::Foundation::FILETIME;
+    use windows_sys::Win32::System::Threading::{GetCurrentProcess, GetProcessTimes};
+    let zero = FILETIME {
+        dwLowDateTime: 0,
+        dwHighDateTime: 0,
+    };
+    let (mut created, mut exited, mut kernel, mut user) = (zero, zero, zero, zero);
+    // SAFETY: GetProcessTimes writes into the four structs we own; the pseudo handle of the
+    // current process needs no closing.
+    let ok = unsafe {
+        GetProcessTimes(
+            GetCurrentProcess(),
+            &mut created,
+            &mut exited,
+            &mut kernel,
+            &mut user,
+        )
+    };
+    // FILETIME counts 100 ns ticks.
+    let secs = |t: FILETIME| {
+        ((u64::from(t.dwHighDateTime) << 32) | u64::from(t.dwLowDateTime)) as f64 / 1e7
+    };
+    if ok == 0 {
+        return f64::NAN;
+    }
+    secs(kernel) + secs(user)
+}
+
+/// Peak resident memory of this process, in MiB (Windows: the peak working set).
+#[cfg(unix)]
 fn peak_rss_mb() -> f64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     s.lines()
@@ -41,6 +75,22 @@ fn peak_rss_mb() -> f64 {
         .and_then(|kb| kb.parse::<f64>().ok())
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
+}
+
+#[cfg(windows)]
+fn peak_rss_mb() -> f64 {
+    use windows_sys::Win32::System::ProcessStatus::{
+        GetProcessMemoryInfo, PROCESS_MEMORY_COUNTERS,
+    };
+    use windows_sys::Win32::System::Threading::GetCurrentProcess;
+    let size = std::mem::size_of::<PROCESS_MEMORY_COUNTERS>() as u32;
+    // SAFETY: the struct is plain data; GetProcessMemoryInfo fills at most `size` bytes of it.
+    let mut c: PROCESS_MEMORY_COUNTERS = unsafe { std::mem::zeroed() };
+    c.cb = size;
+    if unsafe { GetProcessMemoryInfo(GetCurrentProcess(), &mut c, size) } == 0 {
+        return 0.0;
+    }
+    c.PeakWorkingSetSize as f64 / (1024.0 * 1024.0)
 }
 
 fn pct(v: &mut [f64], p: f64) -> f64 {

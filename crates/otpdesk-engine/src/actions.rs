@@ -149,7 +149,7 @@ pub(crate) async fn replace(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
         inner.now(),
     )?;
     // Paid and not idempotent: a lost reply is an unknown outcome, never sent again.
-    let sent = crate::money::send_paid(inner, &a, false, || inner.gw.replace(&o)).await;
+    let sent = crate::money::send_paid(inner, &a, false, |_| inner.gw.replace(&o)).await;
     let remote = match sent {
         Ok(r) => r,
         Err(e) => {

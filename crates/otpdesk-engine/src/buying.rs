@@ -41,8 +41,8 @@ async fn run_order_attempt(
     req: &BuyRequest,
 ) -> Result<OrderView> {
     let key = attempt.idempotency_key.clone();
-    let remote = send_paid(inner, attempt, req.idempotent(), || {
-        inner.gw.create_order(req, &key)
+    let remote = send_paid(inner, attempt, req.idempotent(), |send_by| {
+        inner.gw.create_order(req, &key, send_by)
     })
     .await?;
     let store = || store_order(inner, attempt, req, &remote);
@@ -258,11 +258,14 @@ async fn run_deposit_attempt(inner: &Arc<Inner>, attempt: &AttemptView) -> Resul
     let remote = match kind {
         // topup/create documents Idempotency-Key.
         DepositKind::Qris => {
-            send_paid(inner, attempt, true, || inner.gw.create_qris(amount, &key)).await?
+            send_paid(inner, attempt, true, |send_by| {
+                inner.gw.create_qris(amount, &key, send_by)
+            })
+            .await?
         }
         // OOPPay has none; our attempt id is the merchant_order_id so the user can find it.
         DepositKind::Usdt => {
-            send_paid(inner, attempt, false, || {
+            send_paid(inner, attempt, false, |_| {
                 inner.gw.create_usdt(amount, &attempt.id)
             })
             .await?

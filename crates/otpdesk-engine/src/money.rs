@@ -5,7 +5,9 @@
 //!   cannot prove the first try did nothing, so the attempt ends `outcome_unknown`, never `failed`;
 //! - the same request is sent again automatically only where the provider deduplicates it (the
 //!   same Idempotency-Key), only by this run, and only within [`TrackingConfig::resend_window`] of
-//!   the first send. Past that, nothing is bought again without the user;
+//!   the first send: checked when the re-send is planned and again when it actually leaves (after
+//!   its wait for the rate budget, [`crate::provider::Door::call_by`]). Past that, nothing is
+//!   bought again without the user;
 //! - a `Retry-After` longer than [`MAX_BUY_WAIT`] ends the purchase instead of freezing it.
 
 use crate::config::TrackingConfig;
@@ -18,6 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
+use crate::provider::SendBy;
 pub use crate::provider::MAX_BUY_WAIT;
 
 /// What one failed try says about money.
@@ -80,6 +83,15 @@ impl Tries {
         }
     }
 
+    /// When the next try must have left: after an uncertain try, the end of the resend window
+    /// (the provider may forget the key after it, and a re-send would be a second purchase).
+    /// Tries that cannot have charged anything may go out later.
+    pub fn send_by(&self, cfg: &TrackingConfig) -> SendBy {
+        self.uncertain
+            .then(|| self.first_sent.checked_add(cfg.resend_window))
+            .flatten()
+    }
+
     pub fn after(&mut self, e: &ProviderError, idempotent: bool, cfg: &TrackingConfig) -> Then {
         let (charged, retry) = judge(e, idempotent);
         self.uncertain |= charged == Charged::Maybe;
@@ -104,6 +116,8 @@ impl Tries {
 
 /// Send `send` until it succeeds, is refused, or its outcome is unknown; each try is counted in
 /// the store before it leaves. On an unknown outcome the attempt is listed and announced.
+/// `send` gets the moment its request must have left by ([`Tries::send_by`]); a call that is
+/// not `idempotent` is never sent again after an uncertain try, so it may ignore it.
 pub(crate) async fn send_paid<T, F, Fut>(
     inner: &Inner,
     attempt: &AttemptView,
@@ -111,7 +125,7 @@ pub(crate) async fn send_paid<T, F, Fut>(
     mut send: F,
 ) -> Result<T>
 where
-    F: FnMut() -> Fut,
+    F: FnMut(SendBy) -> Fut,
     Fut: std::future::Future<Output = Result<Result<T, ProviderError>>>,
 {
     let mut tries = Tries::new();
@@ -127,7 +141,7 @@ where
                 reason: "this purchase was already settled".into(),
             });
         }
-        let err = match send().await? {
+        let err = match send(tries.send_by(&inner.tracking)).await? {
             Ok(v) => return Ok(v),
             Err(e) => e,
         };
@@ -287,6 +301,30 @@ mod tests {
         let mut t = Tries::new();
         t.count = 1;
         assert_eq!(t.after(&timeout(), true, &c), Then::Unknown);
+    }
+
+    #[test]
+    fn a_resend_after_an_uncertain_try_must_leave_within_the_window() {
+        let c = TrackingConfig {
+            resend_window: Duration::from_secs(2),
+            ..cfg()
+        };
+        let mut t = Tries::new();
+        assert_eq!(t.send_by(&c), None, "a first try has no deadline");
+        t.count = 1;
+        let limited = ProviderError::RateLimited {
+            retry_after: Some(Duration::from_secs(1)),
+        };
+        assert!(matches!(t.after(&limited, true, &c), Then::Retry(_)));
+        assert_eq!(t.send_by(&c), None, "nothing may have been charged yet");
+        t.count = 2;
+        assert_eq!(t.after(&timeout(), true, &c), Then::Retry(Duration::ZERO));
+        assert_eq!(t.send_by(&c), Some(t.first_sent + c.resend_window));
+        // The re-send was held past that by the rate budget and not sent: the first try may
+        // have charged, so the outcome is unknown (never failed, never sent again).
+        t.count = 3;
+        let held = crate::provider::not_resent();
+        assert_eq!(t.after(&held, true, &c), Then::Unknown);
     }
 
     #[test]

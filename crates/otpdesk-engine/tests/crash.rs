@@ -181,3 +181,56 @@ async fn sigkill_at_random_moments_loses_nothing_and_repeats_nothing() {
     );
     engine.shutdown().await;
 }
+
+/// A lease holder whose process is killed (SIGKILL on Unix, TerminateProcess on Windows) is seen
+/// gone at once: another process takes its tracking lease while the lease has not expired yet,
+/// without waiting out its heartbeat. Asked of the OS by process id (`kill(pid, 0)` on Unix,
+/// `OpenProcess` + `GetExitCodeProcess` on Windows).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_process_is_seen_gone_at_once() {
+    use std::io::BufRead;
+    let sim = sim(10_000_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_otpdesk-engine-worker"))
+        .env("OTPDESK_DATA_DIR", dir.path())
+        .env("OTPDESK_OTPZAP_URL", sim.handle.otpzap_url())
+        .env("OTPDESK_OTPZAP_KEY", ZAP_KEY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("worker");
+    // "ready" comes once Engine::open returned, and open takes the free lease before that.
+    let mut ready = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut ready)
+        .unwrap();
+    assert!(ready.contains("\"ready\""), "{ready}");
+    let coord = otpdesk_engine::coord::Coord::open(dir.path(), Duration::from_secs(5)).unwrap();
+    let within = Duration::from_secs(3600);
+    assert_eq!(
+        coord.holder_pid(ProviderId::Otpzap).unwrap(),
+        Some(child.id())
+    );
+    assert!(!coord
+        .lease(ProviderId::Otpzap, Duration::from_secs(60))
+        .unwrap());
+    assert_eq!(coord.live(within).unwrap().len(), 2, "the worker and us");
+
+    child.kill().expect("kill"); // SIGKILL / TerminateProcess: no shutdown, no release
+    child.wait().unwrap();
+    // Its lease still runs (lease_ttl is 6 s) and its heartbeat is fresh...
+    assert_eq!(
+        coord.holder_pid(ProviderId::Otpzap).unwrap(),
+        Some(child.id()),
+        "the lease was released, so this proves nothing"
+    );
+    // ...yet it is gone: not live, and its lease is taken over now.
+    assert_eq!(coord.live(within).unwrap(), vec![coord.me.clone()]);
+    assert!(coord
+        .lease(ProviderId::Otpzap, Duration::from_secs(60))
+        .unwrap());
+    assert_eq!(
+        coord.holder_pid(ProviderId::Otpzap).unwrap(),
+        Some(std::process::id())
+    );
+}

@@ -17,14 +17,11 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
                 stack.push(p);
                 continue;
             }
-            let rel = p.strip_prefix(&root).unwrap().to_string_lossy().to_string();
-            let top = rel
-                .split('/')
-                .next()
-                .unwrap()
-                .trim_end_matches(".rs")
-                .to_string();
-            if top == "lib" || top == "bin" || !rel.ends_with(".rs") {
+            let rel = p.strip_prefix(&root).unwrap();
+            // Path components, not '/': Windows separates them with '\'.
+            let first = rel.components().next().unwrap().as_os_str();
+            let top = first.to_string_lossy().trim_end_matches(".rs").to_string();
+            if top == "lib" || top == "bin" || p.extension().is_none_or(|x| x != "rs") {
                 continue;
             }
             let src = std::fs::read_to_string(&p).unwrap();

@@ -113,6 +113,48 @@ async fn an_unknown_purchase_is_not_bought_again_without_the_user() {
     engine.shutdown().await;
 }
 
+/// A re-send of a purchase whose reply was lost must leave within the resend window: here the
+/// rate budget holds it past the window, so it is not sent at all (the provider may have
+/// forgotten the key by then, and a late re-send would be a second purchase) and the purchase
+/// is an unknown outcome. Found under wine, where the fault test charged 4 keys twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resend_held_past_its_window_by_the_rate_budget_is_not_sent() {
+    let sim = sim(100_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    // The first try is charged, its reply lost.
+    sim.control
+        .add_fault(&create_fault(FaultKind::DropAfterCommit).times(1))
+        .await
+        .unwrap();
+    // One token now, the next one 4 s later: the re-send is planned at once, inside its 1.5 s
+    // window, but its token comes after the window.
+    let budget = Budget {
+        per_minute: 15.0,
+        burst: 1.0,
+        reserve: 1.0,
+    };
+    let mut cfg = config(&sim, dir.path(), budget, 2_000);
+    cfg.tracking.buy_retry_base = Duration::from_millis(20);
+    cfg.tracking.resend_window = Duration::from_millis(1_500);
+    let engine = Engine::open(cfg).await.unwrap();
+    let err = engine.buy(S1).await.unwrap_err();
+    assert!(matches!(err, EngineError::OutcomeUnknown { .. }), "{err:?}");
+    assert_eq!(creates_sent(&sim).await, 1, "the late re-send left");
+    assert_eq!(charges(&sim).await.len(), 1);
+    let a = engine.attempts(Some(AttemptState::OutcomeUnknown)).unwrap();
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].tries, 2, "the re-send was planned");
+    assert!(
+        a[0].error
+            .as_deref()
+            .unwrap_or("")
+            .contains("not sent again"),
+        "{:?}",
+        a[0].error
+    );
+    engine.shutdown().await;
+}
+
 /// Finding 2: after an uncertain try, a later definite refusal keeps the attempt unknown (the
 /// first try did charge here), so the charged order is in the unknown list, not lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

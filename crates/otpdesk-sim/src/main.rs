@@ -61,7 +61,8 @@ async fn main() -> std::io::Result<()> {
     Ok(())
 }
 
-/// Ctrl-C, or SIGTERM (what scripts and process managers send).
+/// Ctrl-C, or what scripts and process managers send: SIGTERM on Unix, Ctrl+Break on Windows
+/// (`GenerateConsoleCtrlEvent` to the simulator's process group).
 async fn stop_signal() {
     #[cfg(unix)]
     {
@@ -70,6 +71,16 @@ async fn stop_signal() {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    #[cfg(windows)]
+    {
+        if let Ok(mut brk) = tokio::signal::windows::ctrl_break() {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = brk.recv() => {}
             }
             return;
         }

@@ -1,12 +1,14 @@
 //! The `otpdesk-sim` binary prints one "listening" line once bound, for scripts to wait on.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 #[test]
 fn binary_announces_its_address_and_serves() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_otpdesk-sim"))
+    let mut child = common::sim_binary()
         .args([
             "--port",
             "0",
@@ -35,8 +37,8 @@ fn binary_announces_its_address_and_serves() {
         s.read_to_string(&mut out).unwrap();
         out
     });
-    // SIGTERM stops it cleanly.
-    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    // SIGTERM (Ctrl+Break on Windows) stops it cleanly.
+    common::stop_binary(&child);
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
     assert!(

@@ -153,7 +153,7 @@ async fn realworld_errors_are_a_sentence_and_a_code() {
 
 #[test]
 fn binary_takes_the_shape_flag() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_otpdesk-sim"))
+    let mut child = common::sim_binary()
         .args(["--port", "0", "--numberotp-shape", "realworld"])
         .stdout(Stdio::piped())
         .spawn()
@@ -177,7 +177,7 @@ fn binary_takes_the_shape_flag() {
     };
     let config = get("/_sim/config");
     let countries = get("/numberotp/v1/public/countries");
-    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    common::stop_binary(&child);
     assert!(child.wait().unwrap().success());
     assert!(
         config.contains("\"numberotp_shape\":\"realworld\""),

@@ -5,6 +5,7 @@
 use otpdesk_app::balance_watch::LowBalanceAlert;
 use otpdesk_app::catalog::ProviderBalance;
 use otpdesk_app::events::AppMode;
+use otpdesk_app::i18n::Lang;
 use otpdesk_app::settings::{SettingsStore, STORE_FILE};
 use otpdesk_app::shell::{Confirm, Shell};
 use otpdesk_app::state::AppState;
@@ -67,6 +68,15 @@ pub struct RecordingShell {
     pub confirms: Mutex<Vec<Confirm>>,
     /// What the confirmation dialogs answer (`false`: Cancel).
     pub confirm_answer: Mutex<bool>,
+    /// The languages the tray was switched to.
+    pub languages: Mutex<Vec<Lang>>,
+    /// Start at login registrations asked of the OS (`true`: on).
+    pub start_at_login: Mutex<Vec<bool>>,
+    /// The OS refuses to change the start at login.
+    pub start_at_login_fails: Mutex<bool>,
+    pub log_folder_opened: Mutex<usize>,
+    /// Times the app was told to quit.
+    pub exits: Mutex<usize>,
 }
 
 impl Shell for RecordingShell {
@@ -109,6 +119,23 @@ impl Shell for RecordingShell {
     fn confirm(&self, question: &Confirm) -> bool {
         self.confirms.lock().unwrap().push(question.clone());
         *self.confirm_answer.lock().unwrap()
+    }
+    fn language(&self, lang: Lang) {
+        self.languages.lock().unwrap().push(lang);
+    }
+    fn start_at_login(&self, on: bool) -> Result<(), String> {
+        if *self.start_at_login_fails.lock().unwrap() {
+            return Err("permission denied".into());
+        }
+        self.start_at_login.lock().unwrap().push(on);
+        Ok(())
+    }
+    fn open_log_folder(&self) -> Result<(), String> {
+        *self.log_folder_opened.lock().unwrap() += 1;
+        Ok(())
+    }
+    fn exit(&self) {
+        *self.exits.lock().unwrap() += 1;
     }
 }
 

@@ -28,6 +28,7 @@ import {
   type ProviderBalance,
   type ProviderId,
   type Quote,
+  type SavedView,
   type Settings,
   type UpdateReady,
   type UpdateStatus,
@@ -603,6 +604,31 @@ export class MockIpc implements Ipc {
   async systemLocale() {
     await this.step("systemLocale");
     return this.locale;
+  }
+  /** Times the log folder was opened. */
+  logFolderOpened = 0;
+  async openLogFolder() {
+    await this.step("openLogFolder");
+    this.logFolderOpened++;
+  }
+  /** What the backend's native "quit?" question answers, and whether the app quit. */
+  confirmQuit = true;
+  quitted = false;
+  async quit() {
+    await this.step("quit");
+    const waiting = [...this.orders.values()].filter((o) => !o.is_final && !o.otps.some((t) => t.code)).length;
+    this.quitted = waiting === 0 || this.confirmQuit;
+    return this.quitted;
+  }
+  /** The view the backend keeps for a rebuilt window (`save_view`). */
+  view: SavedView | null = null;
+  async saveView(view: SavedView) {
+    await this.step("saveView");
+    this.view = structuredClone(view);
+  }
+  async savedView() {
+    await this.step("savedView");
+    return structuredClone(this.view);
   }
   async getSettings() {
     await this.step("getSettings");

@@ -29,6 +29,7 @@ import type {
   ProviderBalance,
   ProviderId,
   Quote,
+  SavedView,
   Settings,
   UpdateReady,
   UpdateStatus,
@@ -107,6 +108,17 @@ export interface Ipc {
   dismissAttempt(id: string): Promise<AttemptView>;
   /** The OS locale ("id-ID"), when the backend knows it. */
   systemLocale(): Promise<string | null>;
+  /** Open the folder of the log files in the file manager (for a support request). */
+  openLogFolder(): Promise<void>;
+  /**
+   * Quit OTPDesk (the way out where the desktop shows no tray). The backend asks first in a
+   * native dialog while orders wait for their first code; `false`: the user kept it running.
+   */
+  quit(): Promise<boolean>;
+  /** Keep what the window shows, so a window rebuilt after its webview was closed opens there. */
+  saveView(view: SavedView): Promise<void>;
+  /** The view kept in this run of the app (`null` in a fresh start). */
+  savedView(): Promise<SavedView | null>;
   onEngineEvent(cb: (e: EngineEvent) => void): Promise<Unlisten>;
   /** A fresh balance after it changed (e.g. a paid top-up). */
   onBalanceUpdated(cb: (b: ProviderBalance) => void): Promise<Unlisten>;
@@ -202,6 +214,14 @@ export const tauriIpc: Ipc = {
   buyAttemptAgain: (id, expected) => unwrap(commands.buyAttemptAgain(id, expected)),
   dismissAttempt: (id) => unwrap(commands.dismissAttempt(id)),
   systemLocale: async () => (await unwrap(commands.localeInfo())).system_locale,
+  openLogFolder: async () => {
+    await unwrap(commands.openLogFolder());
+  },
+  quit: () => unwrap(commands.quitApp()),
+  saveView: async (view) => {
+    await unwrap(commands.saveView(view));
+  },
+  savedView: () => unwrap(commands.savedView()),
   onBalanceUpdated: (cb) => events.balanceUpdated.listen((e) => cb(e.payload.balance)),
   onLowBalance: (cb) => events.lowBalanceAlert.listen((e) => cb(e.payload)),
   onEngineEvent: (cb) => events.engineEventPayload.listen((e) => cb(e.payload)),

@@ -23,6 +23,22 @@ use std::sync::Arc;
 /// The longest a purchase waits on a provider's `Retry-After` before it gives up (nothing bought).
 pub const MAX_BUY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// The latest moment a paid re-send may leave: the end of its Idempotency-Key window
+/// ([`crate::config::TrackingConfig::resend_window`]). `None`: no deadline (a first try, or a
+/// re-send after tries that cannot have charged).
+pub(crate) type SendBy = Option<tokio::time::Instant>;
+
+/// What [`Door::call_by`] answers when the rate budget held a re-send past its [`SendBy`]: it
+/// was not sent, since the provider may have forgotten the key and would charge a second time.
+pub(crate) fn not_resent() -> ProviderError {
+    ProviderError::Validation {
+        field: None,
+        message:
+            "not sent again: the Idempotency-Key window closed while it waited for the rate budget"
+                .into(),
+    }
+}
+
 /// A provider's rate-budget door: wait for a token, send, and close the budget when the
 /// provider says `Retry-After`.
 pub(crate) struct Door {
@@ -54,6 +70,23 @@ impl Door {
             b.block_for(retry_after.unwrap_or(std::time::Duration::from_secs(10)));
         }
         out
+    }
+
+    /// [`Door::call`] for a paid call that may be a re-send: the deadline is checked once the
+    /// token is granted, right before the request leaves. Past it, nothing is sent.
+    pub async fn call_by<T>(
+        &self,
+        prio: Option<Priority>,
+        send_by: SendBy,
+        call: impl Future<Output = Result<T, ProviderError>>,
+    ) -> Result<T, ProviderError> {
+        let checked = async move {
+            if send_by.is_some_and(|t| tokio::time::Instant::now() > t) {
+                return Err(not_resent());
+            }
+            call.await
+        };
+        self.call(prio, checked).await
     }
 
     /// A read someone is looking at (catalog, balance, quote).
@@ -268,14 +301,16 @@ impl Gateway {
         }
     }
 
-    /// Send one purchase. `idem_key` goes out as `Idempotency-Key` where the provider takes one.
+    /// Send one purchase. `idem_key` goes out as `Idempotency-Key` where the provider takes one;
+    /// a re-send of that key leaves only by `send_by`.
     pub async fn create_order(
         &self,
         req: &BuyRequest,
         idem_key: &str,
+        send_by: SendBy,
     ) -> Result<Result<RemoteOrder, ProviderError>> {
         match req.provider() {
-            ProviderId::Otpzap => Ok(self.zap()?.create(req, idem_key).await),
+            ProviderId::Otpzap => Ok(self.zap()?.create(req, idem_key, send_by).await),
             ProviderId::Numberotp => Ok(self.notp()?.create(req).await),
             ProviderId::Ooppay => Err(not_allowed("buy", "OOPPay sells no numbers")),
         }
@@ -350,8 +385,9 @@ impl Gateway {
         &self,
         amount: Money,
         idem_key: &str,
+        send_by: SendBy,
     ) -> Result<Result<RemoteDeposit, ProviderError>> {
-        Ok(self.zap()?.create_qris(amount, idem_key).await)
+        Ok(self.zap()?.create_qris(amount, idem_key, send_by).await)
     }
 
     pub async fn create_usdt(
@@ -373,5 +409,61 @@ impl Gateway {
             ProviderId::Ooppay => Ok(self.oop()?.check(remote_id, prio).await),
             ProviderId::Numberotp => Err(not_allowed("deposit", "NumberOTP has no deposits")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rate_budget::Budget;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+    use tokio::time::Instant;
+
+    /// A door whose first token comes one second from now.
+    fn slow_door() -> Door {
+        Door {
+            budget: Arc::new(RateBudget::new(Budget {
+                per_minute: 60.0,
+                burst: 1.0,
+                reserve: 0.0,
+            })),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_resend_held_past_its_window_by_the_budget_is_not_sent() {
+        let sent = AtomicBool::new(false);
+        let send = || async {
+            sent.store(true, Ordering::SeqCst);
+            Ok::<_, ProviderError>(())
+        };
+        let door = slow_door();
+        let by = Some(Instant::now() + Duration::from_millis(500));
+        let out = door.call_by(Some(Priority::Interactive), by, send()).await;
+        let err = out.unwrap_err();
+        assert!(
+            matches!(&err, ProviderError::Validation { message, .. } if message.contains("not sent again")),
+            "{err:?}"
+        );
+        assert!(
+            !sent.load(Ordering::SeqCst),
+            "the request left after its window"
+        );
+
+        // The token in time: sent.
+        let door = slow_door();
+        let by = Some(Instant::now() + Duration::from_secs(2));
+        door.call_by(Some(Priority::Interactive), by, send())
+            .await
+            .unwrap();
+        assert!(sent.swap(false, Ordering::SeqCst));
+        // No deadline: sent whenever the token comes.
+        let door = slow_door();
+        tokio::time::advance(Duration::from_secs(30)).await;
+        door.call_by(Some(Priority::Interactive), None, send())
+            .await
+            .unwrap();
+        assert!(sent.load(Ordering::SeqCst));
     }
 }

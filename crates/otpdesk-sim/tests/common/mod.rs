@@ -180,3 +180,41 @@ impl Env {
         self.ctl.set_config(&patch).await.expect("config");
     }
 }
+
+/// The simulator binary, started so that [`stop_binary`] can stop it cleanly: on Windows in a
+/// process group of its own, the one Ctrl+Break is sent to (not the test's).
+pub fn sim_binary() -> std::process::Command {
+    #[allow(unused_mut)]
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_otpdesk-sim"));
+    #[cfg(windows)]
+    {
+        use std::os::windows::process::CommandExt;
+        const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
+        cmd.creation_flags(CREATE_NEW_PROCESS_GROUP);
+    }
+    cmd
+}
+
+/// Stop the binary as scripts and service managers do: SIGTERM on Unix, Ctrl+Break on Windows.
+pub fn stop_binary(child: &std::process::Child) {
+    #[cfg(unix)]
+    {
+        let sent = std::process::Command::new("kill")
+            .arg(child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "kill {}: {sent:?}", child.id());
+    }
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::Console::{GenerateConsoleCtrlEvent, CTRL_BREAK_EVENT};
+        // SAFETY: a plain Win32 call; the group id is the child's process id.
+        let sent = unsafe { GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, child.id()) };
+        assert!(
+            sent != 0,
+            "Ctrl+Break to {}: {}",
+            child.id(),
+            std::io::Error::last_os_error()
+        );
+    }
+}

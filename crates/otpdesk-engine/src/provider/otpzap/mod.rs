@@ -5,7 +5,7 @@
 pub(crate) mod catalog;
 mod map;
 
-use super::{Door, ResendOutcome};
+use super::{Door, ResendOutcome, SendBy};
 use crate::config::ProviderConfig;
 use crate::error::{EngineError, Result};
 use crate::model::{BuyRequest, OrderKind, OrderView};
@@ -33,18 +33,19 @@ impl OtpZap {
         self.client.base_url().to_string()
     }
 
-    /// Send one purchase with `idem_key` as its `Idempotency-Key`.
+    /// Send one purchase with `idem_key` as its `Idempotency-Key` (a re-send only by `send_by`).
     pub async fn create(
         &self,
         req: &BuyRequest,
         idem_key: &str,
+        send_by: SendBy,
     ) -> Result<RemoteOrder, ProviderError> {
         let c = &self.client;
         if let Some(r) = email_request(req) {
             // The key is sent (harmless, and honoured by some deployments) but never relied on.
             let mut v = self
                 .door
-                .call(ASK, c.create_email(&r, Some(idem_key)))
+                .call_by(ASK, send_by, c.create_email(&r, Some(idem_key)))
                 .await?;
             if v.is_empty() {
                 return Err(ProviderError::OutcomeUnknown {
@@ -96,7 +97,7 @@ impl OtpZap {
         };
         let c = self
             .door
-            .call(ASK, c.create_order(&r, None, Some(idem_key)))
+            .call_by(ASK, send_by, c.create_order(&r, None, Some(idem_key)))
             .await?;
         let mut o = RemoteOrder::new(c.order_id.as_str(), c.status).about(
             c.service,
@@ -200,10 +201,11 @@ impl OtpZap {
         &self,
         amount: Money,
         idem_key: &str,
+        send_by: SendBy,
     ) -> Result<RemoteDeposit, ProviderError> {
         let t = self
             .door
-            .call(ASK, self.client.create_topup(amount, idem_key))
+            .call_by(ASK, send_by, self.client.create_topup(amount, idem_key))
             .await?;
         Ok(RemoteDeposit {
             remote_id: t.order_id,
