@@ -17,19 +17,24 @@ use std::sync::atomic::AtomicUsize;
 use std::time::Instant;
 use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
 
+/// Path → (status, body).
+type Routes = Arc<Mutex<HashMap<String, (u16, Vec<u8>)>>>;
+/// Every request's path, and when it came.
+type Hits = Arc<Mutex<Vec<(String, Instant)>>>;
+
 /// A tiny HTTP server: fixed answers by path, and a count of requests per path.
 struct Server {
     base: String,
-    routes: Arc<Mutex<HashMap<String, (u16, Vec<u8>)>>>,
-    hits: Arc<Mutex<Vec<(String, Instant)>>>,
+    routes: Routes,
+    hits: Hits,
 }
 
 impl Server {
     fn start() -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let routes: Arc<Mutex<HashMap<String, (u16, Vec<u8>)>>> = Default::default();
-        let hits: Arc<Mutex<Vec<(String, Instant)>>> = Default::default();
+        let routes: Routes = Default::default();
+        let hits: Hits = Default::default();
         let (r, h) = (routes.clone(), hits.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
