@@ -254,7 +254,8 @@ impl Harness {
         }
         // The app's updater block (its placeholder key): the plugin is registered as in the app,
         // and updates read as not configured.
-        let updater = otpdesk_app::context::<MockRuntime>().config().plugins.0[updater::PLUGIN].clone();
+        let updater =
+            otpdesk_app::context::<MockRuntime>().config().plugins.0[updater::PLUGIN].clone();
         context
             .config_mut()
             .plugins
