@@ -25,7 +25,7 @@ pub mod settings;
 pub mod shell;
 mod soak;
 pub mod state;
-mod tray;
+pub mod tray;
 pub mod ui_commands;
 pub mod updater;
 pub mod window;
