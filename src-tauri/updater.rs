@@ -117,6 +117,8 @@ pub struct Updates {
     phase: Mutex<Phase>,
     on_ready: OnReady,
     host: Arc<dyn Host>,
+    /// An install is under way, or done and the app restarting: a second click is refused.
+    installing: AtomicBool,
 }
 
 impl Updates {
@@ -126,6 +128,7 @@ impl Updates {
             phase: Mutex::new(if configured { Phase::Idle } else { Phase::Off }),
             on_ready,
             host,
+            installing: AtomicBool::new(false),
         }
     }
 
@@ -221,6 +224,13 @@ impl Updates {
             Ok(held) => held,
             Err(n) => return Err(AppError::purchase_under_way(n)),
         };
+        if self.installing.swap(true, Ordering::SeqCst) {
+            return Err(AppError::new(
+                ErrorCode::NotAllowed,
+                "The update is being installed already.",
+            ));
+        }
+
         let version = ready.update.version.clone();
         tracing::info!(%version, "installing the update the user asked for");
         let host = self.host.clone();
@@ -230,6 +240,8 @@ impl Updates {
                 .unwrap_or_else(|e| Err(format!("the install task failed: {e}")));
         if let Err(e) = installed {
             tracing::error!(%version, "the update could not be installed: {e}");
+            // It may be tried again; after a success the app is restarting, so it stays marked.
+            self.installing.store(false, Ordering::SeqCst);
             if self.host.exit_began() {
                 // The engine is stopped and the app cleaned up: start again as it was.
                 self.host.restart();

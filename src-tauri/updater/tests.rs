@@ -377,6 +377,10 @@ fn a_signed_update_is_found_downloaded_verified_and_ready_then_installed_on_the_
     tauri::async_runtime::block_on(updates.restart_to_update(None)).unwrap();
     assert_eq!(recorder.installs(), [("9.9.9".to_string(), artifact.len())]);
     assert_eq!(recorder.restarts(), 1);
+    // A second click while the app restarts installs nothing again.
+    let again = tauri::async_runtime::block_on(updates.restart_to_update(None)).unwrap_err();
+    assert_eq!(again.code, ErrorCode::NotAllowed);
+    assert_eq!(recorder.installs().len(), 1);
 }
 
 #[test]
@@ -560,7 +564,11 @@ fn a_failed_install_keeps_the_app_as_it_was() {
             0,
             "no restart into a half-installed app"
         );
-        // Still ready: the user may try again.
+        // Still ready: the user may try again, and this time it goes through.
         assert!(matches!(updates.status(None), UpdateStatus::Ready { .. }));
+        recorder.fail_install.store(false, Ordering::SeqCst);
+        updates.restart_to_update(None).await.unwrap();
+        assert_eq!(recorder.installs().len(), 2);
+        assert_eq!(recorder.restarts(), 1);
     });
 }
