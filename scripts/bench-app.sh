@@ -147,6 +147,9 @@ for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0
 keyring_home=$(mktemp -d)
 datas+=("$keyring_home")
 printf %s otpdesk-bench | XDG_DATA_HOME=$keyring_home gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+# A desktop that shows tray icons (a stand-in StatusNotifierWatcher; it ends with the session):
+# closing hides OTPDesk to the tray as on Windows, macOS or KDE (without one it would minimise).
+python3 "$ROOT/scripts/sni-watcher.py" >/dev/null &
 
 now_ms() { date +%s%3N; }
 # The app's pid and all its descendants (WebKit's web and network processes).

@@ -37,6 +37,11 @@ if [ "${1:-}" = "--in-session" ]; then
   }
   trap cleanup_inner EXIT
   echo -n otpdesk-e2e | gnome-keyring-daemon --unlock --components=secrets >"$LOGS/keyring.log" 2>&1
+  # A desktop that shows tray icons (a stand-in StatusNotifierWatcher): closing hides the window
+  # to the tray, as on Windows, macOS or KDE (without one OTPDesk minimises it instead).
+  python3 "$ROOT/scripts/sni-watcher.py" >"$LOGS/sni-watcher.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 50); do grep -q ready "$LOGS/sni-watcher.log" && break; sleep 0.1; done
   export TAURI_DRIVER_PORT=$(free_port)
   native_port=$(free_port)
   "$TAURI_DRIVER" --port "$TAURI_DRIVER_PORT" --native-port "$native_port" >"$LOGS/tauri-driver.log" 2>&1 &

@@ -179,6 +179,12 @@ export const en = {
   "low.text": "{provider} balance is low: {amount} (your alert is below {limit}).",
   "low.topUp": "Top up now",
 
+  "update.ready": "Update ready: version {version}",
+  "update.restart": "Restart to update",
+  "update.restarting": "Restarting…",
+  "update.purchaseUnderWay": "A purchase is under way: you can restart as soon as it is done.",
+  "update.tryAgain": "Try again",
+
   "catalog.favourite": "Add {service} to favourites",
   "catalog.unfavourite": "Remove {service} from favourites",
   "catalog.favourites": "Your favourite services",
@@ -423,6 +429,8 @@ export const en = {
   "error.address_query": "This address was not saved: it must not contain ? or #.",
   "error.insecure_address": "This address was not saved: it must start with https:// (http:// only for this computer: 127.0.0.1 or localhost).",
   "error.cancelled": "Cancelled; nothing was changed.",
+  "error.purchase_under_way": "A purchase is under way. Restart to update once it is done; your orders are kept.",
+  "error.update_failed": "The update could not be installed; OTPDesk goes on as before. Try again, or download the latest version from the website.",
   "error.no_key": "Add an API key for this provider first (API keys page).",
   "error.usage": "This request is not complete. Check what you entered and try again.",
   "error.stdin": "The input could not be read. Try again.",

@@ -181,6 +181,12 @@ export const id: Catalog = {
   "low.text": "Saldo {provider} menipis: {amount} (batas peringatan Anda {limit}).",
   "low.topUp": "Isi saldo sekarang",
 
+  "update.ready": "Pembaruan siap: versi {version}",
+  "update.restart": "Mulai ulang untuk memperbarui",
+  "update.restarting": "Memulai ulang…",
+  "update.purchaseUnderWay": "Ada pembelian yang sedang berjalan: Anda bisa memulai ulang segera setelah selesai.",
+  "update.tryAgain": "Coba lagi",
+
   "catalog.favourite": "Tambahkan {service} ke favorit",
   "catalog.unfavourite": "Hapus {service} dari favorit",
   "catalog.favourites": "Layanan favorit Anda",
@@ -425,6 +431,8 @@ export const id: Catalog = {
   "error.address_query": "Alamat ini tidak disimpan: tidak boleh berisi ? atau #.",
   "error.insecure_address": "Alamat ini tidak disimpan: harus diawali https:// (http:// hanya untuk komputer ini: 127.0.0.1 atau localhost).",
   "error.cancelled": "Dibatalkan; tidak ada yang diubah.",
+  "error.purchase_under_way": "Ada pembelian yang sedang berjalan. Mulai ulang untuk memperbarui setelah selesai; pesanan Anda tetap tersimpan.",
+  "error.update_failed": "Pembaruan tidak bisa dipasang; OTPDesk tetap berjalan seperti sebelumnya. Coba lagi, atau unduh versi terbaru dari situs web.",
   "error.no_key": "Tambahkan kunci API untuk provider ini dulu (halaman Kunci API).",
   "error.usage": "Permintaan ini belum lengkap. Periksa isian Anda lalu coba lagi.",
   "error.stdin": "Masukan tidak bisa dibaca. Coba lagi.",
