@@ -161,6 +161,21 @@ mod tests {
                 ErrorCode::ProviderNotConfigured,
             ),
             (
+                EngineError::PriceAboveMax {
+                    max: otpdesk_core::Money::idr(2_800),
+                    current: otpdesk_core::Money::idr(2_835),
+                },
+                ErrorCode::PriceAboveMax,
+            ),
+            (
+                EngineError::BelowMinBalance {
+                    balance: otpdesk_core::Money::idr(10_000),
+                    price: otpdesk_core::Money::idr(2_835),
+                    floor: otpdesk_core::Money::idr(8_000),
+                },
+                ErrorCode::BelowMinBalance,
+            ),
+            (
                 ProviderError::Auth {
                     message: "no".into(),
                 }

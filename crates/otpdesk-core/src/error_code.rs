@@ -106,6 +106,10 @@ error_codes! {
     Shutdown => "shutdown",
     /// The fresh price is higher than the one shown; nothing was bought.
     PriceChanged => "price_changed",
+    /// The fresh price is above the maximum price set for the purchase; nothing was bought.
+    PriceAboveMax => "price_above_max",
+    /// Buying would take the balance under the floor set for the batch; nothing more was bought.
+    BelowMinBalance => "below_min_balance",
 
     // The OS keyring.
     /// The system keychain could not be opened.

@@ -524,6 +524,10 @@ export type ErrorCode =
 "shutdown" | 
 /**  The fresh price is higher than the one shown; nothing was bought. */
 "price_changed" | 
+/**  The fresh price is above the maximum price set for the purchase; nothing was bought. */
+"price_above_max" | 
+/**  Buying would take the balance under the floor set for the batch; nothing more was bought. */
+"below_min_balance" | 
 /**  The system keychain could not be opened. */
 "keyring_unavailable" | 
 /**  The system keychain refused to read or save a key. */

@@ -376,6 +376,8 @@ export const en = {
   "settings.lowBalanceInvalid": "Type the alert amount in whole rupiah, for example 20.000.",
 
   "error.price_changed": "The price went up since the list was loaded, so nothing was bought. Check the new price and buy again.",
+  "error.price_above_max": "The price is above your maximum price, so nothing was bought. Raise the maximum or wait for the price to drop.",
+  "error.below_min_balance": "Buying more would take your balance under the floor you set, so buying stopped. Top up or lower the floor.",
   "order.checkInbox": "Check inbox",
   "order.checked": "No message yet. OTPDesk keeps checking by itself.",
 

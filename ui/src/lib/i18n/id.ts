@@ -378,6 +378,8 @@ export const id: Catalog = {
   "settings.lowBalanceInvalid": "Ketik batas peringatan dalam rupiah bulat, misalnya 20.000.",
 
   "error.price_changed": "Harga naik sejak daftar dimuat, jadi tidak ada yang dibeli. Periksa harga baru lalu beli lagi.",
+  "error.price_above_max": "Harga di atas harga maksimum Anda, jadi tidak ada yang dibeli. Naikkan batasnya atau tunggu harga turun.",
+  "error.below_min_balance": "Membeli lagi akan membuat saldo di bawah batas minimum yang Anda atur, jadi pembelian berhenti. Isi saldo atau turunkan batasnya.",
   "order.checkInbox": "Cek inbox",
   "order.checked": "Belum ada pesan. OTPDesk terus memeriksa sendiri.",
 
