@@ -913,6 +913,11 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await openLogs.click();
     await settle(800);
     assert.equal(await (await $("settings-error")).isExisting(), false, "no error from opening the log folder");
+    // The desktop's file manager (run.sh's stand-in) was asked to open the app's log folder.
+    await browser.waitUntil(async () => existsSync(env("OPENED_FOLDERS")), { timeout: 10_000, timeoutMsg: "no folder opened" });
+    const opened = readFileSync(env("OPENED_FOLDERS"), "utf8").trim().split("\n").pop();
+    assert.match(opened, /com\.otpdesk\.desktop\/logs$/, `the log folder was opened (${opened})`);
+    assert.ok(readdirSync(opened).length > 0, `the log folder holds the day's log (${opened})`);
     const rect = await browser.getWindowRect();
     assert.ok(rect.x + rect.width <= SCREEN_W && rect.y + rect.height <= SCREEN_H, `the window fits (${JSON.stringify(rect)})`);
     const view = async (testid) => {
