@@ -61,8 +61,8 @@ if [ ! -f "$shim_dll" ] || [ "$shim_src" -nt "$shim_dll" ]; then
   x86_64-w64-mingw32-gcc -O2 -shared -o "$shim_dll" "$shim_src" -ladvapi32
 fi
 # One wineserver for the whole run (each test program would otherwise start its own); it ends by
-# itself a minute after the last program.
-"$WINESERVER" -p 60
+# itself a minute after the last program. Status 2: one already runs for this prefix.
+"$WINESERVER" -p 60 || [ $? -eq 2 ]
 phase_end "wine prefix"
 
 phase_start "check the app crate (all targets)"
@@ -82,11 +82,17 @@ phase_end "test build"
 
 phase_start "tests under wine"
 run_log=$(mktemp)
-set +e
+# Into a file, not a pipe: a program a failed test left running would hold a pipe open for ever.
+# A hung test ends the run after OTPDESK_WINE_TEST_MINUTES (the table then shows what ran).
 CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$ROOT/scripts/wine/runner.sh" \
-  cargo test --no-fail-fast --locked --target "$TARGET" "${RUN_PKGS[@]}" 2>&1 | tee "$run_log"
-status=${PIPESTATUS[0]}
-set -e
+  timeout --kill-after=30s "${OTPDESK_WINE_TEST_MINUTES:-40}m" \
+  cargo test --no-fail-fast --locked --target "$TARGET" "${RUN_PKGS[@]}" >"$run_log" 2>&1 &
+cargo_pid=$!
+tail -n +1 -f --pid="$cargo_pid" "$run_log"
+status=0
+wait "$cargo_pid" || status=$?
+# Whatever a failed test left running in the prefix (the prefix is this script's own).
+"$WINESERVER" -k 2>/dev/null || true
 phase_end "tests under wine"
 
 # Per crate: passed / failed / ignored, and test programs that ended without a result line
