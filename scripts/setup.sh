@@ -11,7 +11,8 @@ TOOLS_DIR=${OTPDESK_TOOLS_DIR:-$HOME/.cache/otpdesk-tools}
 BUILD_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
   librsvg2-dev libxdo-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libgtk-3-dev file curl)
 RUN_PACKAGES=(xvfb xauth dbus dbus-x11 gnome-keyring libnotify-bin)
-TEST_PACKAGES=(imagemagick webkit2gtk-driver dunst xdotool openssl sqlite3)
+TEST_PACKAGES=(imagemagick webkit2gtk-driver dunst xdotool openssl sqlite3
+  rpm desktop-file-utils nsis minisign x11-utils)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -58,12 +59,13 @@ ensure_toolchains() {
   need_cmd npm "npm, comes with Node.js"
 }
 
-# npm install, not npm ci: the lock file cannot list every platform's optional @tauri-apps/cli
-# binary on a registry mirror that lacks them, and install keeps the lock as it is.
+# npm ci: exactly what the lock file says. The lock carries every platform's @tauri-apps/cli
+# binary (scripts/check-cli-lock.mjs checks it), so release machines get the same CLI.
 ensure_ui_packages() {
-  if [ ! -d "$ROOT/ui/node_modules/.bin" ] || [ "$ROOT/ui/package.json" -nt "$ROOT/ui/node_modules/.stamp" ]; then
-    log "Installing UI packages (npm)"
-    (cd "$ROOT/ui" && npm install --no-audit --no-fund --loglevel=error && touch node_modules/.stamp)
+  if [ ! -d "$ROOT/ui/node_modules/.bin" ] || [ "$ROOT/ui/package.json" -nt "$ROOT/ui/node_modules/.stamp" ] ||
+    [ "$ROOT/ui/package-lock.json" -nt "$ROOT/ui/node_modules/.stamp" ]; then
+    log "Installing UI packages (npm ci)"
+    (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.stamp)
   fi
 }
 

@@ -35,4 +35,10 @@ bash scripts/demo-cli.sh
 log "End to end: the built app in a real window under Xvfb, over WebDriver"
 bash tests/e2e/run.sh
 
+log "Webview closed while hidden, rebuilt in the same state: the built app under Xvfb"
+bash tests/e2e/webview-idle.sh
+
+log "Packages: .deb and .rpm built, checked, installed with apt and started under Xvfb"
+bash scripts/package.sh
+
 log "All checks passed"

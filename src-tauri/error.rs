@@ -42,6 +42,14 @@ impl AppError {
     pub fn internal(message: impl Into<String>) -> AppError {
         AppError::new(ErrorCode::Internal, message)
     }
+
+    /// Restarting (for an update) is refused while `n` paid calls are under way.
+    pub fn purchase_under_way(n: usize) -> AppError {
+        AppError::new(
+            ErrorCode::PurchaseUnderWay,
+            format!("{n} purchase(s) under way; restart to update once they are done."),
+        )
+    }
 }
 
 impl From<ProviderError> for AppError {

@@ -161,6 +161,107 @@ pub fn low_balance(lang: Lang, provider: ProviderId, balance: Money, threshold: 
     }
 }
 
+/// The button of a code notification that copies its code.
+pub fn copy_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "Copy code",
+        Lang::Id => "Salin kode",
+    }
+}
+
+/// The tray menu's texts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrayTexts {
+    pub open: &'static str,
+    pub copy_latest: &'static str,
+    pub quit: &'static str,
+}
+
+pub fn tray(lang: Lang) -> TrayTexts {
+    match lang {
+        Lang::En => TrayTexts {
+            open: "Open OTPDesk",
+            copy_latest: "Copy latest code",
+            quit: "Quit",
+        },
+        Lang::Id => TrayTexts {
+            open: "Buka OTPDesk",
+            copy_latest: "Salin kode terbaru",
+            quit: "Keluar",
+        },
+    }
+}
+
+/// Tray "Copy latest code" with no code received yet.
+pub fn no_code_yet(lang: Lang) -> Text {
+    match lang {
+        Lang::En => (
+            "No code yet".into(),
+            "No order has received a code to copy.".into(),
+        ),
+        Lang::Id => (
+            "Belum ada kode".into(),
+            "Belum ada pesanan yang menerima kode untuk disalin.".into(),
+        ),
+    }
+}
+
+/// Tray "Copy latest code" when the clipboard cannot be used.
+pub fn no_clipboard(lang: Lang) -> Text {
+    match lang {
+        Lang::En => (
+            "Could not copy".into(),
+            "The clipboard is not available. Open OTPDesk to see the code.".into(),
+        ),
+        Lang::Id => (
+            "Gagal menyalin".into(),
+            "Papan klip tidak tersedia. Buka OTPDesk untuk melihat kodenya.".into(),
+        ),
+    }
+}
+
+/// The tray's line about active orders (also its tooltip).
+pub fn active_orders(lang: Lang, count: usize, demo: bool) -> String {
+    let orders = match (lang, count) {
+        (Lang::En, 0) => "No active orders".to_string(),
+        (Lang::En, 1) => "1 active order".to_string(),
+        (Lang::En, n) => format!("{n} active orders"),
+        (Lang::Id, 0) => "Tidak ada pesanan aktif".to_string(),
+        (Lang::Id, n) => format!("{n} pesanan aktif"),
+    };
+    format!("{orders}{}", demo_tag(demo))
+}
+
+/// The native question before quitting while `waiting` orders still wait for their first code
+/// (their codes would not be fetched, notified or copied until OTPDesk runs again).
+pub fn confirm_quit(lang: Lang, waiting: usize) -> Confirm {
+    match lang {
+        Lang::En => Confirm {
+            title: "Quit OTPDesk?".into(),
+            message: match waiting {
+                1 => "1 order is still waiting for its code. While OTPDesk is closed, its code \
+                      is not fetched, shown or copied."
+                    .into(),
+                n => format!(
+                    "{n} orders are still waiting for their codes. While OTPDesk is closed, \
+                     their codes are not fetched, shown or copied."
+                ),
+            },
+            ok: "Quit".into(),
+            cancel: "Keep running".into(),
+        },
+        Lang::Id => Confirm {
+            title: "Keluar dari OTPDesk?".into(),
+            message: format!(
+                "{waiting} pesanan masih menunggu kode. Selama OTPDesk tertutup, kodenya tidak \
+                 diambil, ditampilkan, atau disalin."
+            ),
+            ok: "Keluar".into(),
+            cancel: "Tetap berjalan".into(),
+        },
+    }
+}
+
 /// One provider whose address changes while a key is saved for it: (provider, old, new address).
 pub type AddressChange = (ProviderId, String, String);
 
@@ -242,5 +343,36 @@ mod tests {
         let q = confirm_address_change(Lang::Id, &change);
         assert!(q.message.contains("dimasukkan lagi"), "{}", q.message);
         assert_eq!(q.cancel, "Batal");
+    }
+
+    #[test]
+    fn tray_and_quit_texts_in_both_languages() {
+        assert_eq!(active_orders(Lang::En, 0, false), "No active orders");
+        assert_eq!(active_orders(Lang::En, 1, false), "1 active order");
+        assert_eq!(active_orders(Lang::En, 3, true), "3 active orders (demo)");
+        assert_eq!(active_orders(Lang::Id, 0, false), "Tidak ada pesanan aktif");
+        assert_eq!(active_orders(Lang::Id, 2, true), "2 pesanan aktif (demo)");
+        assert_eq!(tray(Lang::Id).copy_latest, "Salin kode terbaru");
+        assert_eq!(tray(Lang::En).quit, "Quit");
+        assert_eq!(copy_code(Lang::Id), "Salin kode");
+        let q = confirm_quit(Lang::En, 1);
+        assert!(
+            q.message.starts_with("1 order is still waiting"),
+            "{}",
+            q.message
+        );
+        assert!(confirm_quit(Lang::En, 2)
+            .message
+            .starts_with("2 orders are"));
+        let q = confirm_quit(Lang::Id, 2);
+        assert!(
+            q.message.starts_with("2 pesanan masih menunggu"),
+            "{}",
+            q.message
+        );
+        assert_eq!(
+            (q.ok.as_str(), q.cancel.as_str()),
+            ("Keluar", "Tetap berjalan")
+        );
     }
 }

@@ -2,7 +2,10 @@
 //! the domain lives in `crates/` (engine, providers, secrets, simulator).
 
 pub mod address;
+pub mod autostart;
 pub mod balance_watch;
+#[cfg(test)]
+mod bundle_config;
 pub mod catalog;
 pub mod commands;
 pub mod config;
@@ -13,14 +16,18 @@ pub mod events;
 pub mod history;
 pub mod i18n;
 mod keys;
+pub mod lifecycle;
 pub mod logs;
 pub mod notify;
+pub mod quit;
 mod session;
 pub mod settings;
 pub mod shell;
+mod soak;
 pub mod state;
-mod tray;
+pub mod tray;
 pub mod ui_commands;
+pub mod updater;
 pub mod window;
 
 use crate::config::AppEnv;
@@ -45,6 +52,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::app::start_demo,
             commands::app::stop_demo,
             commands::app::locale_info,
+            commands::app::open_log_folder,
+            commands::app::quit_app,
             commands::keys::keys_status,
             commands::keys::set_key,
             commands::keys::clear_key,
@@ -93,6 +102,10 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::history::ledger,
             commands::settings::get_settings,
             commands::settings::update_settings,
+            commands::updates::update_status,
+            commands::updates::restart_to_update,
+            commands::view::save_view,
+            commands::view::saved_view,
         ])
         .events(collect_events![
             events::EngineEventPayload,
@@ -100,6 +113,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             events::ActiveOrdersChanged,
             balance_watch::BalanceUpdated,
             balance_watch::LowBalanceAlert,
+            updater::UpdateReady,
         ])
         // Money is i64 minor units: rupiah and USDT micro-units stay far below 2^53.
         .dangerously_cast_bigints_to_number()
@@ -140,18 +154,27 @@ fn build_state<R: Runtime>(
 pub fn run() {
     logs::init();
     let builder = specta_builder::<tauri::Wry>();
-    let started = tauri::Builder::default()
-        // First: a second launch only focuses the running window.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            window::show_main_window(app)
+    let context = context();
+    let app = tauri::Builder::default()
+        // First: a second launch only focuses the running window (a login start, `--hidden`,
+        // while one runs changes nothing).
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            if !autostart::wants_hidden(&args) {
+                window::show_main_window(app)
+            }
         }))
         .plugin(tauri_plugin_store::Builder::new().build())
         // Called from Rust only; the window has no opener or dialog permission.
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
+        // Also Rust only (Settings › start at login): no autostart permission for the window.
+        .plugin(autostart::plugin())
+        .plugin(window::state_plugin());
+    // Rust side only: the window has no updater permission.
+    let built = updater::plugin(app, context.config())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
-            match app.path().app_log_dir() {
+            match logs::folder(app.handle()) {
                 Ok(dir) => match logs::to_folder(&dir) {
                     Ok(()) => tracing::info!("logging to {}", dir.display()),
                     Err(e) => tracing::warn!("no log files in {}: {e}", dir.display()),
@@ -159,9 +182,15 @@ pub fn run() {
                 Err(e) => tracing::warn!("no log folder: {e}"),
             }
             builder.mount_events(app);
+            notify::init(app.handle());
+            updater::setup(app.handle());
             tray::create(app.handle())?;
+            lifecycle::start(app.handle());
             let state = build_state(app, AppEnv::from_env())?;
+            settings_at_start(app.handle(), &state);
             app.manage(state);
+            show_at_start(app.handle())?;
+            soak::start(app.handle());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let _ = handle.state::<AppState>().open_at_start().await;
@@ -169,10 +198,43 @@ pub fn run() {
             Ok(())
         })
         .on_window_event(window::on_window_event)
-        .run(context());
-    if let Err(e) = started {
-        start_failed(e);
+        .build(context);
+    match built {
+        Ok(app) => app.run(|app, event| {
+            window::on_run_event(app, &event);
+            lifecycle::on_run_event(app, &event);
+        }),
+        Err(e) => start_failed(e),
     }
+}
+
+/// The settings the OS or the tray need at start: the tray menu in the user's language, and
+/// start at login read back from the OS (the user may have removed it there).
+fn settings_at_start<R: Runtime>(app: &tauri::AppHandle<R>, state: &AppState) {
+    let settings = state.settings.get();
+    tray::set_language(app, i18n::resolve(settings.language));
+    match autostart::is_on(app) {
+        Ok(on) if on != settings.start_at_login => {
+            if let Err(e) = state.settings.update(|s| s.start_at_login = on) {
+                tracing::warn!("could not record the start at login setting: {e}");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!("could not read the start at login: {e}"),
+    }
+}
+
+/// Create the main window and show it, unless started at login (`--hidden`): then it stays in
+/// the tray, or, where the desktop shows no tray, starts minimised so it can be found.
+fn show_at_start<R: Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()> {
+    let window = window::create_main_window(app)?;
+    if autostart::wants_hidden(std::env::args()) {
+        if tray::is_available(app) {
+            return Ok(());
+        }
+        window.minimize()?;
+    }
+    window.show()
 }
 
 /// How many times a start that found another copy still closing is tried again.

@@ -104,6 +104,10 @@ pub struct Settings {
     /// Per-provider low-balance alert (optional in what the UI sends: older UIs omit it).
     #[serde(default)]
     pub low_balance: LowBalanceThresholds,
+    /// Start OTPDesk at login, into the tray (registered with the OS; off until the user opts
+    /// in). At start it is read back from the OS, which is the truth.
+    #[serde(default)]
+    pub start_at_login: bool,
 }
 
 impl Default for Settings {
@@ -116,6 +120,7 @@ impl Default for Settings {
             base_urls: BaseUrls::default(),
             language: Language::System,
             low_balance: LowBalanceThresholds::default(),
+            start_at_login: false,
         }
     }
 }

@@ -1,12 +1,14 @@
 //! [`Shell`]: what the backend asks of the window system (UI events, tray, notifications,
-//! clipboard, native dialogs). The app implements it over Tauri; tests record the calls (and
+//! clipboard, native dialogs, start at login, the log folder, quitting). The app implements it over Tauri; tests record the calls (and
 //! answer the dialogs) instead, so the state and commands need no window.
 
 use crate::balance_watch::{BalanceUpdated, LowBalanceAlert};
 use crate::catalog::ProviderBalance;
 use crate::events::{ActiveOrdersChanged, AppMode, AppModeChanged, EngineEventPayload};
+use crate::i18n::Lang;
+use crate::notify::{Choice, Notice};
 use crate::settings::Settings;
-use crate::{notify, tray};
+use crate::{autostart, notify, tray};
 use otpdesk_engine::{EngineEvent, OrderView};
 use tauri::{AppHandle, Runtime};
 use tauri_specta::Event;
@@ -28,6 +30,14 @@ pub trait Shell: Send + Sync + 'static {
     /// Ask the user to confirm (native dialog, never the webview's); `true`: the OK button.
     /// Blocks until answered: call it off the async workers.
     fn confirm(&self, question: &Confirm) -> bool;
+    /// The language setting changed (or was read at start): the tray menu follows.
+    fn language(&self, lang: Lang);
+    /// Register (`true`) or remove the start at login, into the tray.
+    fn start_at_login(&self, on: bool) -> Result<(), String>;
+    /// Open the folder of the app's log files in the file manager.
+    fn open_log_folder(&self) -> Result<(), String>;
+    /// Quit the app (the caller asked the user when needed).
+    fn exit(&self);
 }
 
 /// A yes/no question in a native dialog, already in the user's language.
@@ -49,10 +59,18 @@ impl<R: Runtime> TauriShell<R> {
         TauriShell { app }
     }
 
-    /// A click on a notification brings the window back (also from the tray) to the code.
-    fn show_window_on_click(&self) -> Option<notify::OnClick> {
+    /// A click on a notification brings the window back (also from the tray) to the code; its
+    /// "Copy code" button copies `code`.
+    fn on_choice(&self, code: Option<String>) -> Option<notify::OnChoice> {
         let app = self.app.clone();
-        Some(Box::new(move || crate::window::show_main_window(&app)))
+        Some(Box::new(move |choice| match choice {
+            Choice::Open => crate::window::show_main_window(&app),
+            Choice::Copy => {
+                if let Some(code) = code {
+                    notify::copy_text(&code);
+                }
+            }
+        }))
     }
 }
 
@@ -82,13 +100,18 @@ impl<R: Runtime> Shell for TauriShell<R> {
         }
         if settings.notifications {
             let lang = crate::i18n::resolve(settings.language);
-            let on_click = self.show_window_on_click();
-            notify::code_notification_in(lang, order, code, settings.sound, demo, on_click);
+            let on_choice = self.on_choice(Some(code.to_string()));
+            notify::code_notification_in(lang, order, code, settings.sound, demo, on_choice);
         }
     }
 
     fn notify(&self, text: (String, String), sound: bool) {
-        notify::show(text, sound, self.show_window_on_click());
+        let notice = Notice {
+            text,
+            sound,
+            copy_button: None,
+        };
+        notify::show(notice, self.on_choice(None));
     }
 
     fn balance_updated(&self, balance: &ProviderBalance) {
@@ -141,5 +164,27 @@ impl<R: Runtime> Shell for TauriShell<R> {
             dialog = dialog.parent(&window);
         }
         dialog.blocking_show()
+    }
+
+    fn language(&self, lang: Lang) {
+        tray::set_language(&self.app, lang);
+    }
+
+    fn start_at_login(&self, on: bool) -> Result<(), String> {
+        autostart::set(&self.app, on)
+    }
+
+    fn open_log_folder(&self) -> Result<(), String> {
+        use tauri_plugin_opener::OpenerExt;
+        let dir = crate::logs::folder(&self.app).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        self.app
+            .opener()
+            .open_path(dir.display().to_string(), None::<&str>)
+            .map_err(|e| e.to_string())
+    }
+
+    fn exit(&self) {
+        self.app.exit(0);
     }
 }

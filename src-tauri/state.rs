@@ -33,6 +33,8 @@ pub struct AppState {
     pub secrets: SecretStore,
     pub settings: Arc<SettingsStore>,
     pub shell: Arc<dyn Shell>,
+    /// The view the UI saved, for a window rebuilt after its webview was closed.
+    pub view: crate::lifecycle::ViewMemory,
     slot: watch::Sender<Slot>,
     switching: Mutex<()>,
 }
@@ -53,6 +55,7 @@ impl AppState {
             data_dir,
             settings: Arc::new(settings),
             shell,
+            view: Default::default(),
             slot: watch::channel(Slot::Opening).0,
             switching: Mutex::new(()),
         }
@@ -115,7 +118,9 @@ impl AppState {
     /// Save `next` settings. When a provider's address moves to another origin while a key is
     /// saved for it, the user is asked first (native dialog): on OK the key is removed, as it may
     /// only be sent to the origin it was checked against; on Cancel nothing changes
-    /// (`ErrorCode::Cancelled`). Addresses and the poll budget apply from a reopened session.
+    /// (`ErrorCode::Cancelled`). Addresses and the poll budget apply from a reopened session;
+    /// start at login is registered with the OS first (not saved when that fails), the tray
+    /// follows the language.
     pub async fn update_settings(&self, next: Settings) -> AppResult<Settings> {
         next.validate()?;
         let before = self.settings.get();
@@ -139,7 +144,20 @@ impl AppState {
                 ));
             }
         }
+        if before.start_at_login != next.start_at_login {
+            let on = next.start_at_login;
+            let shell = self.shell.clone();
+            tokio::task::spawn_blocking(move || shell.start_at_login(on))
+                .await
+                .map_err(|e| AppError::internal(format!("start at login task: {e}")))?
+                .map_err(|e| {
+                    AppError::internal(format!("Start at login could not be changed: {e}"))
+                })?;
+        }
         let saved = self.settings.update(|s| *s = next)?;
+        if before.language != saved.language {
+            self.shell.language(crate::i18n::resolve(saved.language));
+        }
         for (provider, _, _) in &lost {
             // Still bound to the old origin if this fails: it is not used at the new one.
             if let Err(e) = keys::clear(&self.secrets, *provider).await {

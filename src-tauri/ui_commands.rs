@@ -9,6 +9,8 @@ pub const UI_COMMANDS: &[&str] = &[
     "start_demo",
     "stop_demo",
     "locale_info",
+    "open_log_folder",
+    "quit_app",
     "set_key",
     "clear_key",
     "balances",
@@ -45,4 +47,8 @@ pub const UI_COMMANDS: &[&str] = &[
     "ledger",
     "get_settings",
     "update_settings",
+    "update_status",
+    "restart_to_update",
+    "save_view",
+    "saved_view",
 ];

@@ -94,3 +94,23 @@ pub async fn stop_demo(state: State<'_, AppState>) -> AppResult<AppStatus> {
     state.stop_demo().await?;
     Ok(status(&state).await)
 }
+
+/// Open the folder of the app's log files in the file manager (Settings › Advanced), so a user
+/// can send them to support.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_log_folder(state: State<'_, AppState>) -> AppResult<()> {
+    let shell = state.shell.clone();
+    tokio::task::spawn_blocking(move || shell.open_log_folder())
+        .await
+        .map_err(|e| AppError::internal(format!("log folder task: {e}")))?
+        .map_err(|e| AppError::internal(format!("The log folder could not be opened: {e}")))
+}
+
+/// Quit OTPDesk from the window (where the desktop shows no tray, this is the way out). Asks
+/// first while orders still wait for their first code; `false`: the user kept it running.
+#[tauri::command]
+#[specta::specta]
+pub async fn quit_app(state: State<'_, AppState>) -> AppResult<bool> {
+    Ok(crate::quit::quit(&state).await)
+}

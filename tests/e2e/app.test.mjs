@@ -24,6 +24,11 @@ const CODE = "482913";
 const OOPPAY_KEY = "mk_MERCHANT_e2e_9c1d";
 const NUMBEROTP_KEY = "notp_e2e_5b8e2c71";
 const NUMBEROTP_CODE = "731905";
+/** The app's identifier, as Tauri reads it (the single-instance plugin names its D-Bus object after it). */
+const IDENTIFIER = JSON.parse(readFileSync(new URL("../../tauri.conf.json", import.meta.url), "utf8")).identifier;
+/** The virtual screen (run.sh: a 1366×768 laptop) and the app's HOME (start at login). */
+const [SCREEN_W, SCREEN_H] = (process.env.E2E_SCREEN ?? "1366x768").split("x").map(Number);
+const APP_HOME = env("E2E_HOME");
 
 mkdirSync(ARTIFACTS, { recursive: true });
 
@@ -74,7 +79,7 @@ function singleInstanceNameTaken() {
     const out = execFileSync(
       "dbus-send",
       ["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
-        "org.freedesktop.DBus.NameHasOwner", "string:com.otpdesk.app.SingleInstance"],
+        "org.freedesktop.DBus.NameHasOwner", `string:${IDENTIFIER}.SingleInstance`],
       { encoding: "utf8" },
     );
     return /boolean true/.test(out);
@@ -211,6 +216,9 @@ async function saveKey(provider, key) {
   });
 }
 
+/** The window's first size and place (restored after a step resizes it). */
+let firstRect;
+
 /** Let the last change paint before a screenshot. */
 const settle = (ms = 400) => browser.pause(ms);
 
@@ -240,7 +248,14 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
       assert.ok(await (await $(`key-add-${p}`)).isDisplayed(), `Add API key for ${p}`);
     }
     assert.ok(await (await $("try-demo")).isDisplayed());
-    await shot("welcome");
+    // The first window (1180×760 asked) fits the screen's work area, frame included.
+    firstRect = await browser.getWindowRect();
+    assert.ok(
+      firstRect.x >= 0 && firstRect.y >= 0 && firstRect.x + firstRect.width <= SCREEN_W && firstRect.y + firstRect.height <= SCREEN_H,
+      `the window ${JSON.stringify(firstRect)} fits the ${SCREEN_W}×${SCREEN_H} screen`,
+    );
+    assert.ok(firstRect.height <= SCREEN_H - 40, `room left for a title bar (${firstRect.height})`);
+    await shot("welcome", { screen: true });
   });
 
   step("the demo shows a clear DEMO banner and can be left again", async () => {
@@ -569,7 +584,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await browser.setWindowSize(1000, 620).catch(() => {});
     await settle(600);
     await shot("unknown-quote-id-small");
-    await browser.setWindowSize(1180, 760).catch(() => {});
+    await browser.setWindowSize(firstRect.width, firstRect.height).catch(() => {});
     await (await $("unknown-buy-cancel")).click();
     await setLanguage("en", "Numbers");
     assert.equal(await creates(), sent, "asking the price bought nothing");
@@ -868,5 +883,57 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await (await $("help")).waitForDisplayed({ timeout: 5_000 });
     await shot("shortcuts-id");
     await browser.keys("Escape");
+  });
+
+  step("settings: start at login registers OTPDesk with --hidden; the log folder opens", async () => {
+    await open("settings", "settings");
+    await (await $("set-language")).selectByAttribute("value", "en");
+    await (await $("set-theme")).selectByAttribute("value", "light");
+    await browser.waitUntil(async () => (await textOf("nav-main")).startsWith("Numbers"), { timeout: 10_000 });
+    // Where the autostart desktop entry goes (auto-launch writes under HOME/.config).
+    const entries = () =>
+      [join(APP_HOME, ".config", "autostart"), join(process.env.XDG_CONFIG_HOME ?? join(APP_HOME, ".config"), "autostart")]
+        .filter((d) => existsSync(d))
+        .flatMap((d) => readdirSync(d).map((f) => join(d, f)));
+    assert.deepEqual(entries(), [], "off until the user opts in");
+    const toggle = await $("set-start-at-login");
+    assert.equal(await toggle.isSelected(), false);
+    await toggle.click();
+    await browser.waitUntil(async () => entries().length === 1, { timeout: 10_000, timeoutMsg: "no autostart entry was written" });
+    const entry = readFileSync(entries()[0], "utf8");
+    assert.match(entries()[0], /OTPDesk\.desktop$/);
+    const exec = entry.split("\n").find((l) => l.startsWith("Exec="));
+    assert.equal(exec, `Exec=${env("APP_BINARY")} --hidden`, entry);
+    assert.equal(await (await $("settings-error")).isExisting(), false, "saved without an error");
+    assert.equal(await (await $("set-start-at-login")).isSelected(), true);
+    // Advanced: the log folder button; opening it must not fail.
+    await (await browser.$("details.advanced summary")).click();
+    const openLogs = await $("open-log-folder");
+    await openLogs.scrollIntoView();
+    await openLogs.click();
+    await settle(800);
+    assert.equal(await (await $("settings-error")).isExisting(), false, "no error from opening the log folder");
+    const rect = await browser.getWindowRect();
+    assert.ok(rect.x + rect.width <= SCREEN_W && rect.y + rect.height <= SCREEN_H, `the window fits (${JSON.stringify(rect)})`);
+    const view = async (testid) => {
+      await (await $(testid)).scrollIntoView({ block: "center" });
+      await settle();
+    };
+    await view("set-start-at-login");
+    await shot("settings-autostart-logs", { screen: true });
+    await view("open-log-folder");
+    await shot("settings-log-folder");
+    // In Bahasa Indonesia too.
+    await (await $("set-language")).selectByAttribute("value", "id");
+    await browser.waitUntil(async () => (await textOf("nav-main")).startsWith("Nomor"), { timeout: 10_000 });
+    assert.equal(await textOf("open-log-folder"), "Buka folder log");
+    await view("open-log-folder");
+    await shot("settings-log-folder-id");
+    await view("set-start-at-login");
+    await shot("settings-autostart-logs-id");
+    // Off again: the entry is removed.
+    await (await $("set-start-at-login")).click();
+    await browser.waitUntil(async () => entries().length === 0, { timeout: 10_000, timeoutMsg: "the autostart entry stayed" });
+    await (await $("set-language")).selectByAttribute("value", "en");
   });
 });

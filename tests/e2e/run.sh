@@ -54,7 +54,9 @@ if [ "${1:-}" = "--in-session" ]; then
 
   export TAURI_DRIVER_PORT=$(free_port)
   native_port=$(free_port)
-  "$TAURI_DRIVER" --port "$TAURI_DRIVER_PORT" --native-port "$native_port" >"$LOGS/tauri-driver.log" 2>&1 &
+  # The app (started by tauri-driver) gets a HOME of its own: start at login writes
+  # ~/.config/autostart there, never into the real one.
+  HOME=$E2E_HOME "$TAURI_DRIVER" --port "$TAURI_DRIVER_PORT" --native-port "$native_port" >"$LOGS/tauri-driver.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do
     curl -fsS "http://127.0.0.1:$TAURI_DRIVER_PORT/status" >/dev/null 2>&1 && break
@@ -131,7 +133,8 @@ for n in $(seq 90 130); do
   if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then display=":$n"; break; fi
 done
 [ -n "$display" ] || { echo "e2e: no free X display" >&2; exit 2; }
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$LOGS/xvfb.log" 2>&1 &
+# A 1366×768 laptop, the smallest screen resellers use: the window must fit it.
+Xvfb "$display" -screen 0 ${E2E_SCREEN:-1366x768}x24 -nolisten tcp >"$LOGS/xvfb.log" 2>&1 &
 outer_pids+=($!)
 export DISPLAY=$display
 for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
@@ -156,9 +159,10 @@ export OTPDESK_OOPPAY_URL=$SIM_URL/ooppay/api/v1
 export OTPDESK_DATA_DIR=$WORK/data
 export OTPDESK_KEYRING_SERVICE=otpdesk-e2e-$$
 export XDG_DATA_HOME=$WORK/xdg-data XDG_CONFIG_HOME=$WORK/xdg-config XDG_CACHE_HOME=$WORK/xdg-cache
+export E2E_HOME=$WORK/home E2E_SCREEN=${E2E_SCREEN:-1366x768}
 export RUST_LOG=${RUST_LOG:-info}
 export NO_AT_BRIDGE=1 # no accessibility bus: fewer processes, nothing left behind
-mkdir -p "$OTPDESK_DATA_DIR" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
+mkdir -p "$OTPDESK_DATA_DIR" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$E2E_HOME"
 
 say "running the test (simulator at $SIM_URL, display $DISPLAY)"
 set +e

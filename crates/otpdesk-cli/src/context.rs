@@ -62,7 +62,7 @@ impl Context {
             Some(d) => PathBuf::from(d),
             None => dirs::data_dir()
                 .unwrap_or_else(std::env::temp_dir)
-                .join("com.otpdesk.app"),
+                .join(otpdesk_core::APP_IDENTIFIER),
         }
     }
 

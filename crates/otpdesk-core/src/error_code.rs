@@ -134,6 +134,11 @@ error_codes! {
     InsecureAddress => "insecure_address",
     /// The user said no in a confirmation dialog; nothing was changed.
     Cancelled => "cancelled",
+    /// A purchase, replacement or top-up is under way: the app does not restart for an update
+    /// until it is done.
+    PurchaseUnderWay => "purchase_under_way",
+    /// The downloaded update could not be installed; the app goes on as it was.
+    UpdateFailed => "update_failed",
     /// A failure with no better code (a bug, or an OS error).
     Internal => "internal",
 

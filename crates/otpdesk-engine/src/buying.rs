@@ -383,6 +383,8 @@ pub(crate) async fn buy_again(
             reason: format!("the purchase is {}", a.state.as_str()),
         });
     }
+    // Under way from the fresh price check on (see `Engine::paid_calls_in_flight`).
+    let _checking = inner.paid.enter()?;
     let q = inner.gw.quote(&req).await?;
     crate::provider::check(&q, expected)?;
     if req.idempotent() {

@@ -60,11 +60,13 @@ pub(crate) struct Inner {
 }
 
 /// A count of paid calls in flight, and a way to wait until there are none. New ones are
-/// refused once closing began.
+/// refused once closing began, and while a hold is on (see [`InFlight::hold`]).
 #[derive(Default)]
 pub(crate) struct InFlight {
     n: std::sync::Mutex<usize>,
     closing: std::sync::atomic::AtomicBool,
+    /// Holds on (changed under `n`'s lock, so a hold and a new paid call cannot cross).
+    held: std::sync::atomic::AtomicUsize,
     idle: tokio::sync::Notify,
 }
 
@@ -84,11 +86,35 @@ impl Drop for PaidGuard<'_> {
 impl InFlight {
     pub fn enter(&self) -> Result<PaidGuard<'_>> {
         let mut n = self.n.lock().unwrap_or_else(|p| p.into_inner());
-        if self.closing.load(std::sync::atomic::Ordering::SeqCst) {
+        if self.closing.load(std::sync::atomic::Ordering::SeqCst)
+            || self.held.load(std::sync::atomic::Ordering::SeqCst) > 0
+        {
             return Err(EngineError::Shutdown);
         }
         *n += 1;
         Ok(PaidGuard(self))
+    }
+
+    /// Paid calls under way now.
+    pub fn count(&self) -> usize {
+        *self.n.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// When none is under way, refuse new paid calls until [`InFlight::release`]; else the
+    /// number under way (and nothing changes).
+    pub fn hold(&self) -> std::result::Result<(), usize> {
+        let n = self.n.lock().unwrap_or_else(|p| p.into_inner());
+        if *n > 0 {
+            return Err(*n);
+        }
+        self.held.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// End a hold taken by [`InFlight::hold`].
+    pub fn release(&self) {
+        let _n = self.n.lock().unwrap_or_else(|p| p.into_inner());
+        self.held.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Refuse new paid calls and wait (up to `limit`) for those under way.

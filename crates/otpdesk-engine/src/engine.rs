@@ -15,6 +15,24 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
+/// New paid calls are refused while this lives ([`Engine::hold_paid_calls`]).
+#[must_use = "the hold ends when this is dropped"]
+pub struct PaidCallsHeld {
+    inner: Arc<Inner>,
+}
+
+impl Drop for PaidCallsHeld {
+    fn drop(&mut self) {
+        self.inner.paid.release();
+    }
+}
+
+impl std::fmt::Debug for PaidCallsHeld {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PaidCallsHeld")
+    }
+}
+
 /// Cheap to clone; all clones drive the same engine.
 #[derive(Clone)]
 pub struct Engine {
@@ -79,6 +97,8 @@ impl Engine {
     /// left and with [`EngineError::PriceChanged`] when it costs more than `expected` (the price
     /// the user saw). Nothing is sent to the create endpoint then.
     pub async fn buy_checked(&self, req: BuyRequest, expected: Option<Money>) -> Result<OrderView> {
+        // A purchase from its price check on: counted as a paid call (see `paid_calls_in_flight`).
+        let _paid = self.inner.paid.enter()?;
         let q = self.inner.gw.quote(&req).await?;
         provider::check(&q, expected)?;
         self.buy(req).await
@@ -347,6 +367,22 @@ impl Engine {
     /// This engine's id among the processes sharing the order book.
     pub fn instance_id(&self) -> &str {
         &self.inner.coord.me
+    }
+
+    /// Paid calls (purchases, replacements, top-ups) under way in this engine; a checked purchase
+    /// or a "buy again" counts from its fresh price check on.
+    pub fn paid_calls_in_flight(&self) -> usize {
+        self.inner.paid.count()
+    }
+
+    /// When no paid call is under way, refuse new ones (with [`EngineError::Shutdown`]) until the
+    /// returned guard is dropped; else `Err` with the number under way, and nothing changes.
+    /// Taken before the app restarts (an update), so no purchase is cut off and none starts.
+    pub fn hold_paid_calls(&self) -> std::result::Result<PaidCallsHeld, usize> {
+        self.inner.paid.hold()?;
+        Ok(PaidCallsHeld {
+            inner: self.inner.clone(),
+        })
     }
 
     /// Stop: new purchases are refused, those under way finish (up to a minute) and are stored,

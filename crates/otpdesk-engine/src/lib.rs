@@ -60,7 +60,7 @@ pub use catalog::{
     CatalogCountry, CatalogItem, CatalogSource, Choice, EmailDomainOffer, EmailSiteChoice, Partial,
 };
 pub use config::{EngineConfig, ProviderConfig, TrackingConfig};
-pub use engine::Engine;
+pub use engine::{Engine, PaidCallsHeld};
 pub use error::{EngineError, Result};
 pub use events::EngineEvent;
 pub use history::*;

@@ -12,8 +12,8 @@
 use otpdesk_core::address::same_key_origin;
 use otpdesk_core::{ApiKey, ProviderId};
 
-/// The keyring service name of the desktop app and the CLI (they share keys).
-pub const DEFAULT_SERVICE: &str = "com.otpdesk.app";
+/// The keyring service name of the desktop app and the CLI (they share keys): the app identifier.
+pub const DEFAULT_SERVICE: &str = otpdesk_core::APP_IDENTIFIER;
 
 /// Which secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

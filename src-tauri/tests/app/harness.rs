@@ -5,9 +5,11 @@
 use otpdesk_app::balance_watch::LowBalanceAlert;
 use otpdesk_app::catalog::ProviderBalance;
 use otpdesk_app::events::AppMode;
+use otpdesk_app::i18n::Lang;
 use otpdesk_app::settings::{SettingsStore, STORE_FILE};
 use otpdesk_app::shell::{Confirm, Shell};
 use otpdesk_app::state::AppState;
+use otpdesk_app::updater;
 use otpdesk_app::{config::AppEnv, settings::Settings};
 use otpdesk_core::ProviderId;
 use otpdesk_engine::{EngineEvent, OrderView};
@@ -67,6 +69,15 @@ pub struct RecordingShell {
     pub confirms: Mutex<Vec<Confirm>>,
     /// What the confirmation dialogs answer (`false`: Cancel).
     pub confirm_answer: Mutex<bool>,
+    /// The languages the tray was switched to.
+    pub languages: Mutex<Vec<Lang>>,
+    /// Start at login registrations asked of the OS (`true`: on).
+    pub start_at_login: Mutex<Vec<bool>>,
+    /// The OS refuses to change the start at login.
+    pub start_at_login_fails: Mutex<bool>,
+    pub log_folder_opened: Mutex<usize>,
+    /// Times the app was told to quit.
+    pub exits: Mutex<usize>,
 }
 
 impl Shell for RecordingShell {
@@ -109,6 +120,23 @@ impl Shell for RecordingShell {
     fn confirm(&self, question: &Confirm) -> bool {
         self.confirms.lock().unwrap().push(question.clone());
         *self.confirm_answer.lock().unwrap()
+    }
+    fn language(&self, lang: Lang) {
+        self.languages.lock().unwrap().push(lang);
+    }
+    fn start_at_login(&self, on: bool) -> Result<(), String> {
+        if *self.start_at_login_fails.lock().unwrap() {
+            return Err("permission denied".into());
+        }
+        self.start_at_login.lock().unwrap().push(on);
+        Ok(())
+    }
+    fn open_log_folder(&self) -> Result<(), String> {
+        *self.log_folder_opened.lock().unwrap() += 1;
+        Ok(())
+    }
+    fn exit(&self) {
+        *self.exits.lock().unwrap() += 1;
     }
 }
 
@@ -224,11 +252,22 @@ impl Harness {
                 real.runtime_authority_mut(),
             );
         }
-        let app = mock_builder()
+        // The app's updater block (its placeholder key): the plugin is registered as in the app,
+        // and updates read as not configured.
+        let updater =
+            otpdesk_app::context::<MockRuntime>().config().plugins.0[updater::PLUGIN].clone();
+        context
+            .config_mut()
+            .plugins
+            .0
+            .insert(updater::PLUGIN.into(), updater);
+        let plugins = context.config().clone();
+        let app = updater::plugin(mock_builder(), &plugins)
             .plugin(tauri_plugin_store::Builder::new().build())
             .invoke_handler(builder.invoke_handler())
             .build(context)
             .unwrap();
+        updater::start(app.handle(), updater::Schedule::APP, None, false, None);
         let store = app.store(data.path().join(STORE_FILE)).unwrap();
         let shell = Arc::new(RecordingShell::default());
         let state = AppState::new(

@@ -6,6 +6,7 @@ mod acl;
 mod budget;
 mod demo;
 mod deposits;
+mod desk;
 mod harness;
 mod key_binding;
 mod keys_isolation;

@@ -13,6 +13,16 @@ export const commands = {
 	/**  Back to real providers with the keys in the keyring. */
 	stopDemo: () => typedError<AppStatus, AppError>(__TAURI_INVOKE("stop_demo")),
 	localeInfo: () => typedError<LocaleInfo, AppError>(__TAURI_INVOKE("locale_info")),
+	/**
+	 *  Open the folder of the app's log files in the file manager (Settings › Advanced), so a user
+	 *  can send them to support.
+	 */
+	openLogFolder: () => typedError<null, AppError>(__TAURI_INVOKE("open_log_folder")),
+	/**
+	 *  Quit OTPDesk from the window (where the desktop shows no tray, this is the way out). Asks
+	 *  first while orders still wait for their first code; `false`: the user kept it running.
+	 */
+	quitApp: () => typedError<boolean, AppError>(__TAURI_INVOKE("quit_app")),
 	keysStatus: () => typedError<KeyStatus[], AppError>(__TAURI_INVOKE("keys_status")),
 	/**
 	 *  Check `key` with the provider at its current address, save it in the keyring bound to that
@@ -132,6 +142,20 @@ export const commands = {
 	 *  Base URLs and the poll budget apply from the next session (reopened when they change).
 	 */
 	updateSettings: (settings: Settings) => typedError<Settings, AppError>(__TAURI_INVOKE("update_settings", { settings })),
+	/**  None, checking, ready (with the version, and whether a purchase is under way now) or error. */
+	updateStatus: () => typedError<UpdateStatus, AppError>(__TAURI_INVOKE("update_status")),
+	/**
+	 *  Install the update that is ready and restart: `purchase_under_way` while a purchase,
+	 *  replacement or top-up is under way (ask again when it is done).
+	 */
+	restartToUpdate: () => typedError<null, AppError>(__TAURI_INVOKE("restart_to_update")),
+	/**
+	 *  Remember what the window shows now (screen, catalog tab and search, History filters, form
+	 *  fields that are not secret). Called by the UI as the view changes.
+	 */
+	saveView: (view: SavedView) => typedError<null, AppError>(__TAURI_INVOKE("save_view", { view })),
+	/**  The view saved last in this run of the app (`null` in a fresh start). */
+	savedView: () => typedError<SavedView | null, AppError>(__TAURI_INVOKE("saved_view")),
 };
 
 /** Events */
@@ -141,6 +165,7 @@ export const events = {
 	balanceUpdated: makeEvent<BalanceUpdated, BalanceUpdated>("balance-updated"),
 	engineEventPayload: makeEvent<EngineEventPayload, EngineEventPayload>("engine-event-payload"),
 	lowBalanceAlert: makeEvent<LowBalanceAlert, LowBalanceAlert>("low-balance-alert"),
+	updateReady: makeEvent<UpdateReady, UpdateReady>("update-ready"),
 };
 
 /* Types */
@@ -301,6 +326,13 @@ export type CatalogSource = "otpzap_s1" | "otpzap_s2" | "numberotp" |
 /**  Server 2 special services (pre-allocated numbers, no country or operator). */
 "otpzap_s2_special";
 
+export type CatalogView = {
+	/**  The source tab ("all", "fav", "special", a source id). */
+	tab: string,
+	/**  The service search text. */
+	search: string,
+};
+
 /**  A country or a service to pick from. `id` is what the next step takes. */
 export type Choice = {
 	id: string,
@@ -392,6 +424,15 @@ export type EmailSiteChoice = {
 	site: string,
 	name: string | null,
 	category: string | null,
+};
+
+export type EmailView = {
+	site: string,
+	/**  The site's domains were shown (they are asked for again). */
+	loaded: boolean,
+	subject: string,
+	regex: string,
+	qty: number,
 };
 
 export type EngineEvent = { type: "order_created"; order: OrderView } | { type: "order_status_changed"; order_id: string; provider: ProviderId; from: string; to: string } | { type: "otp_received"; order_id: string; provider: ProviderId; otp: OtpView } | { type: "deposit_created"; deposit: DepositView } | { type: "deposit_status_changed"; deposit_id: string; provider: ProviderId; from: string; to: string } | { type: "deposit_paid"; deposit: DepositView } | { type: "deposit_expired"; deposit: DepositView } | { type: "balance_changed"; entry: LedgerEntry } | 
@@ -507,6 +548,13 @@ export type ErrorCode =
 "insecure_address" | 
 /**  The user said no in a confirmation dialog; nothing was changed. */
 "cancelled" | 
+/**
+ *  A purchase, replacement or top-up is under way: the app does not restart for an update
+ *  until it is done.
+ */
+"purchase_under_way" | 
+/**  The downloaded update could not be installed; the app goes on as it was. */
+"update_failed" | 
 /**  A failure with no better code (a bug, or an OS error). */
 "internal" | 
 /**  No API key for the provider in the environment or the keyring. */
@@ -570,6 +618,21 @@ export type HistoryRow = {
 	 *  another currency and no rate was given.
 	 */
 	profit_minor: number | null,
+};
+
+export type HistoryView = {
+	/**  "list", "profit" or "ledger". */
+	tab: string,
+	text: string,
+	provider: string,
+	/**  Orders, deposits or all ("type" in the UI's filter). */
+	kind: string,
+	status: string,
+	/**  Inclusive local days, YYYY-MM-DD; "" = open. */
+	from: string,
+	to: string,
+	/**  The period button ("all", "today", …). */
+	period: string,
 };
 
 export type KeySource = 
@@ -765,6 +828,23 @@ export type Quote = {
 	stock: number | null,
 };
 
+/**
+ *  What the UI shows, saved by the UI as it changes and read back when a recreated window
+ *  starts, so it opens where the user left it. Kept in memory only, never secrets (no key
+ *  fields). Strings are the UI's own values; it checks them when it restores.
+ */
+export type SavedView = {
+	/**  The screen shown ("main", "history", …). */
+	screen: string,
+	catalog: CatalogView,
+	/**  The History screen's filters, while it was open. */
+	history: HistoryView | null,
+	/**  The Email screen's form, while it was open. */
+	email: EmailView | null,
+	/**  The top-up amounts being typed, while the Top up screen was open. */
+	topup: TopupView | null,
+};
+
 export type Settings = {
 	/**  A native notification when a code lands. */
 	notifications: boolean,
@@ -779,6 +859,11 @@ export type Settings = {
 	language: Language,
 	/**  Per-provider low-balance alert (optional in what the UI sends: older UIs omit it). */
 	low_balance?: LowBalanceThresholds,
+	/**
+	 *  Start OTPDesk at login, into the tray (registered with the OS; off until the user opts
+	 *  in). At start it is read back from the OS, which is the truth.
+	 */
+	start_at_login?: boolean,
 };
 
 /**  The status groups a reseller filters by. */
@@ -793,6 +878,35 @@ export type StatusGroup =
 "paid" | 
 /**  Expired or failed deposits. */
 "unpaid";
+
+export type TopupView = {
+	/**  Rupiah amount as typed. */
+	qris: string,
+	/**  USDT amount as typed. */
+	usdt: string,
+};
+
+/**  A verified update is ready: the window shows "Update ready: version X — Restart to update". */
+export type UpdateReady = {
+	version: string,
+	/**  The release notes, as published. */
+	notes: string | null,
+};
+
+/**  Where updating stands (`update_status`). */
+export type UpdateStatus = 
+/**  No usable public key or endpoint (or a development build): never checked. */
+{ state: "not_configured" } | 
+/**  Up to date, or not checked yet. */
+{ state: "none" } | 
+/**  Asking the endpoint, or downloading and verifying an update. */
+{ state: "checking" } | 
+/**  A verified update waits for the user's "Restart to update". */
+{ state: "ready"; version: string; notes: string | null; 
+/**  A paid call is under way now: restarting is refused until it is done. */
+purchase_under_way: boolean } | 
+/**  The last check failed (checked again later); English, for logs and support. */
+{ state: "error"; message: string };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 

@@ -5,7 +5,7 @@
 // the backend: `export_history_csv`.)
 
 import { localDay, type Currency } from "./format";
-import type { CurrencyTotals, HistoryItem, HistoryQuery, Money, ProviderId, StatusGroup } from "./types";
+import type { CurrencyTotals, HistoryItem, HistoryQuery, HistoryView, Money, ProviderId, StatusGroup } from "./types";
 
 export type RowType = "order" | "deposit";
 
@@ -186,4 +186,38 @@ export function orderedRange(from: string, to: string): { from: string; to: stri
  *  one stays in the row's tooltip and in the CSV. Only for deposits: emails are shown whole. */
 export function shortRef(ref: string, max = 24): string {
   return ref.length <= max ? ref : `${ref.slice(0, 8)}…${ref.slice(-6)}`;
+}
+
+const STATUS_GROUPS: readonly StatusGroup[] = ["active", "done", "refunded", "paid", "unpaid"];
+const PROVIDER_IDS: readonly ProviderId[] = ["otpzap", "numberotp", "ooppay"];
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The History screen's view as the backend keeps it (`save_view`), for a rebuilt window. */
+export interface SavedHistory {
+  tab: "list" | "profit" | "ledger";
+  filter: HistoryFilter;
+  period: Period;
+}
+
+/** The screen's view as saved (`HistoryView`: `kind` is the filter's `type`). */
+export function historyView(s: SavedHistory): HistoryView {
+  const f = s.filter;
+  return { tab: s.tab, text: f.text, provider: f.provider, kind: f.type, status: f.status, from: f.from, to: f.to, period: s.period };
+}
+
+/** A saved view read back; anything the screen does not know falls back to no filter. */
+export function savedHistory(v: HistoryView): SavedHistory {
+  const pick = <T extends string>(x: string, known: readonly T[], fallback: T): T => ((known as readonly string[]).includes(x) ? (x as T) : fallback);
+  return {
+    tab: pick(v.tab, ["list", "profit", "ledger"] as const, "list"),
+    period: pick(v.period, PERIODS, "all"),
+    filter: {
+      text: v.text,
+      provider: pick<ProviderId | "all">(v.provider, [...PROVIDER_IDS, "all"], "all"),
+      type: pick<RowType | "all">(v.kind, ["order", "deposit", "all"], "all"),
+      status: pick<StatusGroup | "all">(v.status, [...STATUS_GROUPS, "all"], "all"),
+      from: DAY.test(v.from) ? v.from : "",
+      to: DAY.test(v.to) ? v.to : "",
+    },
+  };
 }

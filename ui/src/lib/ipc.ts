@@ -29,7 +29,10 @@ import type {
   ProviderBalance,
   ProviderId,
   Quote,
+  SavedView,
   Settings,
+  UpdateReady,
+  UpdateStatus,
 } from "./types";
 
 export type Unlisten = () => void;
@@ -105,6 +108,17 @@ export interface Ipc {
   dismissAttempt(id: string): Promise<AttemptView>;
   /** The OS locale ("id-ID"), when the backend knows it. */
   systemLocale(): Promise<string | null>;
+  /** Open the folder of the log files in the file manager (for a support request). */
+  openLogFolder(): Promise<void>;
+  /**
+   * Quit OTPDesk (the way out where the desktop shows no tray). The backend asks first in a
+   * native dialog while orders wait for their first code; `false`: the user kept it running.
+   */
+  quit(): Promise<boolean>;
+  /** Keep what the window shows, so a window rebuilt after its webview was closed opens there. */
+  saveView(view: SavedView): Promise<void>;
+  /** The view kept in this run of the app (`null` in a fresh start). */
+  savedView(): Promise<SavedView | null>;
   onEngineEvent(cb: (e: EngineEvent) => void): Promise<Unlisten>;
   /** A fresh balance after it changed (e.g. a paid top-up). */
   onBalanceUpdated(cb: (b: ProviderBalance) => void): Promise<Unlisten>;
@@ -112,6 +126,14 @@ export interface Ipc {
   onLowBalance(cb: (a: LowBalanceAlert) => void): Promise<Unlisten>;
   /** Real ↔ demo switch: everything must be reloaded. */
   onModeChanged(cb: (mode: AppMode) => void): Promise<Unlisten>;
+
+  // ---- Updates (checked, downloaded and verified by the backend; issue #10).
+  /** None, checking, ready (version, notes, whether a purchase is under way now) or error. */
+  updateStatus(): Promise<UpdateStatus>;
+  /** Install the ready update and restart; `purchase_under_way` while a purchase runs. */
+  restartToUpdate(): Promise<void>;
+  /** A verified update is ready. */
+  onUpdateReady(cb: (u: UpdateReady) => void): Promise<Unlisten>;
 }
 
 type Res<T> = { status: "ok"; data: T } | { status: "error"; error: unknown };
@@ -192,10 +214,23 @@ export const tauriIpc: Ipc = {
   buyAttemptAgain: (id, expected) => unwrap(commands.buyAttemptAgain(id, expected)),
   dismissAttempt: (id) => unwrap(commands.dismissAttempt(id)),
   systemLocale: async () => (await unwrap(commands.localeInfo())).system_locale,
+  openLogFolder: async () => {
+    await unwrap(commands.openLogFolder());
+  },
+  quit: () => unwrap(commands.quitApp()),
+  saveView: async (view) => {
+    await unwrap(commands.saveView(view));
+  },
+  savedView: () => unwrap(commands.savedView()),
   onBalanceUpdated: (cb) => events.balanceUpdated.listen((e) => cb(e.payload.balance)),
   onLowBalance: (cb) => events.lowBalanceAlert.listen((e) => cb(e.payload)),
   onEngineEvent: (cb) => events.engineEventPayload.listen((e) => cb(e.payload)),
   onModeChanged: (cb) => events.appModeChanged.listen((e) => cb(e.payload.mode)),
+  updateStatus: () => unwrap(commands.updateStatus()),
+  restartToUpdate: async () => {
+    await unwrap(commands.restartToUpdate());
+  },
+  onUpdateReady: (cb) => events.updateReady.listen((e) => cb(e.payload)),
 };
 
 let current: Ipc | null = null;

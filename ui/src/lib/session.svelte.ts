@@ -4,17 +4,19 @@
 import { friendlyError, isTransient } from "./errors";
 import { inTauri, ipc, tauriIpc, useIpc, type Unlisten } from "./ipc";
 import { MockIpc } from "./ipc.mock";
-import { app } from "./stores/app.svelte";
+import { app, WORK_SCREENS } from "./stores/app.svelte";
 import { attempts } from "./stores/attempts.svelte";
 import { balances } from "./stores/balances.svelte";
 import { deposits } from "./stores/deposits.svelte";
-import { catalog } from "./stores/catalog.svelte";
+import { catalog, type CatalogTab } from "./stores/catalog.svelte";
 import { clock } from "./stores/clock.svelte";
 import { locale, t } from "./stores/locale.svelte";
 import { board } from "./stores/orders.svelte";
 import { toasts } from "./stores/toasts.svelte";
+import { update } from "./stores/update.svelte";
+import { view } from "./stores/view.svelte";
 import { formatMoney } from "./format";
-import { PROVIDER_NAMES, type EngineEvent, type OrderView, type OtpView } from "./types";
+import { CATALOG_SOURCES, PROVIDER_NAMES, type EngineEvent, type OrderView, type OtpView, type SavedView } from "./types";
 
 /** Show an error as a friendly toast. */
 export function showError(e: unknown): void {
@@ -160,11 +162,28 @@ export async function start(): Promise<void> {
     unlisten.push(await ipc().onModeChanged(() => void reloadAll()));
     unlisten.push(await ipc().onBalanceUpdated((b) => balances.put(b)));
     unlisten.push(await ipc().onLowBalance(() => balances.refreshSoon(200)));
+    unlisten.push(await ipc().onUpdateReady((u) => update.announced(u)));
   } catch (e) {
     showError(e);
   }
+  // A window rebuilt after its webview was closed opens where the user left it.
+  const saved = view.load();
   await app.load();
+  restoreView(await saved);
+  // An update found before the window (re)opened is announced by its status.
+  void update.load();
   if (app.working) await loadMain();
+}
+
+/** Put back the screen and catalog of a saved view (screens take their own parts). */
+export function restoreView(saved: SavedView | null): void {
+  if (saved && app.working) {
+    if ((WORK_SCREENS as readonly string[]).includes(saved.screen)) app.go(saved.screen as (typeof WORK_SCREENS)[number]);
+    const tabs: readonly string[] = ["all", "special", "fav", ...CATALOG_SOURCES];
+    if (tabs.includes(saved.catalog.tab)) catalog.source = saved.catalog.tab as CatalogTab;
+    catalog.service = saved.catalog.search;
+  }
+  view.ready = true;
 }
 
 export async function switchDemo(on: boolean): Promise<void> {
@@ -181,6 +200,7 @@ export function stop(): void {
   for (const u of unlisten) u();
   unlisten = [];
   clock.stop();
+  update.stop();
   if (pruneTimer) clearInterval(pruneTimer);
   if (refreshTimer) clearInterval(refreshTimer);
   pruneTimer = refreshTimer = null;

@@ -43,7 +43,14 @@ export type {
   ProviderFailure,
   ProviderId,
   Quote,
+  SavedView,
+  HistoryView,
+  EmailView,
+  TopupView,
+  CatalogView,
   Settings,
+  UpdateReady,
+  UpdateStatus,
 } from "./bindings";
 
 import type { CatalogSource, ProviderId, Settings } from "./bindings";
@@ -91,4 +98,5 @@ export const DEFAULT_SETTINGS: Settings = {
   base_urls: { otpzap: null, numberotp: null, ooppay: null },
   language: "system",
   low_balance: { otpzap: null, numberotp: null, ooppay: null },
+  start_at_login: false,
 };

@@ -1,0 +1,492 @@
+//! The webview's lifecycle, for an all-day footprint: once the main window has been hidden for a
+//! while (10 minutes; `OTPDESK_WEBVIEW_IDLE_SECS`), its webview is destroyed and the memory it
+//! held is given back, while the engine, tray and notifications go on in Rust. The window comes
+//! back (tray, notification click, second launch) through [`recreate_main_window`], and the UI
+//! puts itself back in the state it saved here ([`SavedView`], `save_view` / `saved_view`).
+
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tauri::{AppHandle, Manager, RunEvent, Runtime};
+
+/// Seconds the window stays hidden before its webview is destroyed; `0` keeps it for good.
+pub const IDLE_ENV: &str = "OTPDESK_WEBVIEW_IDLE_SECS";
+/// Ten minutes: long enough that hiding and showing the window during work costs nothing.
+pub const DEFAULT_IDLE: Duration = Duration::from_secs(600);
+
+/// How long the window must be hidden before its webview is destroyed (`None`: never), from
+/// the value of [`IDLE_ENV`].
+pub fn idle_after(env: Option<&str>) -> Option<Duration> {
+    match env.map(str::trim) {
+        None | Some("") => Some(DEFAULT_IDLE),
+        Some(v) => match v.parse::<f64>() {
+            Ok(0.0) => None,
+            Ok(s) if s > 0.0 && s.is_finite() => Some(Duration::from_secs_f64(s)),
+            _ => {
+                tracing::warn!("{IDLE_ENV}={v:?} is not a number of seconds; using the default");
+                Some(DEFAULT_IDLE)
+            }
+        },
+    }
+}
+
+/// How often the watcher looks at the window: a quarter of the idle time, between 0.25 s and
+/// 15 s (a destroyed webview is noticed at most that late; a look costs one message to the
+/// event loop).
+pub fn tick(idle: Duration) -> Duration {
+    (idle / 4).clamp(Duration::from_millis(250), Duration::from_secs(15))
+}
+
+/// Counts how long the window has been hidden, from what the watcher sees at each tick.
+#[derive(Debug)]
+pub struct IdleClock {
+    after: Duration,
+    hidden_since: Option<Instant>,
+}
+
+impl IdleClock {
+    pub fn new(after: Duration) -> IdleClock {
+        IdleClock {
+            after,
+            hidden_since: None,
+        }
+    }
+
+    /// `visible`: the window's state now (`None`: there is no window). `true`: destroy the
+    /// webview now (the window has been hidden for the whole idle time).
+    pub fn observe(&mut self, visible: Option<bool>, now: Instant) -> bool {
+        match visible {
+            Some(false) => {
+                let since = *self.hidden_since.get_or_insert(now);
+                if now.duration_since(since) >= self.after {
+                    self.hidden_since = None;
+                    return true;
+                }
+                false
+            }
+            // Shown (or minimised: still on the taskbar), or already gone.
+            Some(true) | None => {
+                self.hidden_since = None;
+                false
+            }
+        }
+    }
+}
+
+/// What the app keeps about the webview: one recreation at a time, how many times it was
+/// closed, and the view the UI saved.
+#[derive(Default)]
+pub struct WebviewLifecycle {
+    recreating: AtomicBool,
+    closed: AtomicU32,
+}
+
+impl WebviewLifecycle {
+    /// How many times the webview was destroyed since the app started.
+    pub fn closed_count(&self) -> u32 {
+        self.closed.load(Ordering::Relaxed)
+    }
+}
+
+/// Start watching the main window: called once from `setup`.
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
+    app.manage(WebviewLifecycle::default());
+    let Some(after) = idle_after(std::env::var(IDLE_ENV).ok().as_deref()) else {
+        tracing::info!("the webview is kept while the window is hidden ({IDLE_ENV}=0)");
+        return;
+    };
+    let app = app.clone();
+    let spawned = std::thread::Builder::new()
+        .name("webview-idle".into())
+        .spawn(move || watch(app, after));
+    if let Err(e) = spawned {
+        tracing::warn!("no webview idle watcher: {e}");
+    }
+}
+
+/// The watcher's loop: a plain thread (asking the window's state waits for the event loop).
+fn watch<R: Runtime>(app: AppHandle<R>, after: Duration) {
+    let mut clock = IdleClock::new(after);
+    loop {
+        std::thread::sleep(tick(after));
+        let window = crate::window::main_window(&app);
+        let visible = window.as_ref().map(|w| w.is_visible().unwrap_or(true));
+        if clock.observe(visible, Instant::now()) {
+            if let Some(w) = window {
+                close_webview(&app, w, after);
+            }
+        }
+    }
+}
+
+/// Destroy the hidden window and its webview, then give the memory back.
+fn close_webview<R: Runtime>(
+    app: &AppHandle<R>,
+    window: tauri::WebviewWindow<R>,
+    hidden: Duration,
+) {
+    // Shown again since the last look: keep it.
+    if window.is_visible().unwrap_or(true) {
+        return;
+    }
+    if let Err(e) = window.destroy() {
+        tracing::warn!("could not close the hidden window: {e}");
+        return;
+    }
+    if let Some(state) = app.try_state::<WebviewLifecycle>() {
+        state.closed.fetch_add(1, Ordering::Relaxed);
+    }
+    tracing::info!(
+        "the window was hidden for {} s: its webview is closed until the window is opened again",
+        hidden.as_secs()
+    );
+    // WebKit tears its web process down asynchronously; what it freed in this process is
+    // returned to the OS once it is done.
+    std::thread::sleep(Duration::from_secs(2));
+    release_memory();
+    let left = webkit_children();
+    if left.is_empty() {
+        tracing::info!("no WebKit process is left");
+    } else {
+        for p in &left {
+            tracing::info!(
+                "WebKit process left: {} (pid {}, PSS {} KiB)",
+                p.name,
+                p.pid,
+                p.pss_kib
+            );
+        }
+    }
+}
+
+/// Return the heap this process freed to the OS (glibc keeps freed pages otherwise).
+pub fn release_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own arenas; it takes their locks itself.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// One child process of the app (WebKit's web or network process).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildProcess {
+    pub pid: u32,
+    pub name: String,
+    pub pss_kib: u64,
+}
+
+/// The app's WebKit child processes now (Linux; empty elsewhere).
+pub fn webkit_children() -> Vec<ChildProcess> {
+    #[cfg(target_os = "linux")]
+    {
+        children_of(std::process::id())
+            .into_iter()
+            .filter(|p| p.name.starts_with("WebKit"))
+            .collect()
+    }
+    #[cfg(not(target_os = "linux"))]
+    Vec::new()
+}
+
+/// Child processes of `parent`, from `/proc`.
+#[cfg(target_os = "linux")]
+pub fn children_of(parent: u32) -> Vec<ChildProcess> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // "pid (comm) state ppid …": comm may hold spaces and parentheses.
+            let (head, rest) = stat.rsplit_once(')')?;
+            let name = head.split_once('(')?.1.to_string();
+            let ppid: u32 = rest.split_whitespace().nth(1)?.parse().ok()?;
+            (ppid == parent).then(|| ChildProcess {
+                pid,
+                name,
+                pss_kib: pss_kib(pid).unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+/// A process's proportional set size (`Pss:` of `/proc/<pid>/smaps_rollup`).
+#[cfg(target_os = "linux")]
+pub fn pss_kib(pid: u32) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("Pss:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Build the main window again (it was destroyed while hidden), on a thread of its own:
+/// building waits for the event loop, which may be the caller (a tray click), and on Windows
+/// building from an event handler deadlocks. A second call while one is under way does nothing.
+pub fn recreate_main_window<R: Runtime>(app: &AppHandle<R>) {
+    let Some(state) = app.try_state::<WebviewLifecycle>() else {
+        tracing::warn!("the window is gone and cannot be rebuilt before the app has started");
+        return;
+    };
+    if state
+        .recreating
+        .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+        .is_err()
+    {
+        return;
+    }
+    let app = app.clone();
+    let spawned = std::thread::Builder::new()
+        .name("window-rebuild".into())
+        .spawn(move || {
+            let started = Instant::now();
+            match crate::window::main_window(&app)
+                .map(Ok)
+                .unwrap_or_else(|| crate::window::create_main_window(&app))
+            {
+                Ok(w) => {
+                    let _ = w.show();
+                    let _ = w.unminimize();
+                    let _ = w.set_focus();
+                    tracing::info!(
+                        "the window is back ({} ms to build)",
+                        started.elapsed().as_millis()
+                    );
+                }
+                Err(e) => tracing::error!("could not open the window again: {e}"),
+            }
+            if let Some(state) = app.try_state::<WebviewLifecycle>() {
+                state.recreating.store(false, Ordering::Release);
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!("could not open the window again: {e}");
+        state.recreating.store(false, Ordering::Release);
+    }
+}
+
+/// Run events: the app keeps running when its last window is gone (the webview was closed to
+/// save memory); an explicit `app.exit(code)` (tray Quit) still quits.
+pub fn on_run_event<R: Runtime>(_app: &AppHandle<R>, event: &RunEvent) {
+    if let RunEvent::ExitRequested {
+        code: None, api, ..
+    } = event
+    {
+        api.prevent_exit();
+    }
+}
+
+/// Longest text kept in a saved field: the view is the UI's, not storage.
+const MAX_FIELD: usize = 200;
+
+/// What the UI shows, saved by the UI as it changes and read back when a recreated window
+/// starts, so it opens where the user left it. Kept in memory only, never secrets (no key
+/// fields). Strings are the UI's own values; it checks them when it restores.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct SavedView {
+    /// The screen shown ("main", "history", …).
+    pub screen: String,
+    pub catalog: CatalogView,
+    /// The History screen's filters, while it was open.
+    pub history: Option<HistoryView>,
+    /// The Email screen's form, while it was open.
+    pub email: Option<EmailView>,
+    /// The top-up amounts being typed, while the Top up screen was open.
+    pub topup: Option<TopupView>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct CatalogView {
+    /// The source tab ("all", "fav", "special", a source id).
+    pub tab: String,
+    /// The service search text.
+    pub search: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct HistoryView {
+    /// "list", "profit" or "ledger".
+    pub tab: String,
+    pub text: String,
+    pub provider: String,
+    /// Orders, deposits or all ("type" in the UI's filter).
+    pub kind: String,
+    pub status: String,
+    /// Inclusive local days, YYYY-MM-DD; "" = open.
+    pub from: String,
+    pub to: String,
+    /// The period button ("all", "today", …).
+    pub period: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct EmailView {
+    pub site: String,
+    /// The site's domains were shown (they are asked for again).
+    pub loaded: bool,
+    pub subject: String,
+    pub regex: String,
+    pub qty: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct TopupView {
+    /// Rupiah amount as typed.
+    pub qris: String,
+    /// USDT amount as typed.
+    pub usdt: String,
+}
+
+fn clip(s: &mut String) {
+    if s.chars().count() > MAX_FIELD {
+        *s = s.chars().take(MAX_FIELD).collect();
+    }
+}
+
+impl SavedView {
+    /// Every text field cut to [`MAX_FIELD`] characters.
+    pub fn clipped(mut self) -> SavedView {
+        clip(&mut self.screen);
+        clip(&mut self.catalog.tab);
+        clip(&mut self.catalog.search);
+        if let Some(h) = &mut self.history {
+            for s in [
+                &mut h.tab,
+                &mut h.text,
+                &mut h.provider,
+                &mut h.kind,
+                &mut h.status,
+                &mut h.from,
+                &mut h.to,
+                &mut h.period,
+            ] {
+                clip(s);
+            }
+        }
+        if let Some(e) = &mut self.email {
+            for s in [&mut e.site, &mut e.subject, &mut e.regex] {
+                clip(s);
+            }
+        }
+        if let Some(t) = &mut self.topup {
+            clip(&mut t.qris);
+            clip(&mut t.usdt);
+        }
+        self
+    }
+}
+
+/// The view the UI saved last (in memory: a new process starts on its first screen).
+#[derive(Default)]
+pub struct ViewMemory(Mutex<Option<SavedView>>);
+
+impl ViewMemory {
+    pub fn save(&self, view: SavedView) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(view.clipped());
+    }
+
+    pub fn get(&self) -> Option<SavedView> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idle_time_from_the_environment() {
+        assert_eq!(idle_after(None), Some(DEFAULT_IDLE));
+        assert_eq!(idle_after(Some("")), Some(DEFAULT_IDLE));
+        assert_eq!(idle_after(Some("3")), Some(Duration::from_secs(3)));
+        assert_eq!(idle_after(Some("0.5")), Some(Duration::from_millis(500)));
+        assert_eq!(idle_after(Some("0")), None);
+        assert_eq!(idle_after(Some("soon")), Some(DEFAULT_IDLE));
+        assert_eq!(idle_after(Some("-4")), Some(DEFAULT_IDLE));
+    }
+
+    #[test]
+    fn ticks_are_a_quarter_of_the_idle_time_within_bounds() {
+        assert_eq!(tick(Duration::from_secs(3)), Duration::from_millis(750));
+        assert_eq!(tick(DEFAULT_IDLE), Duration::from_secs(15));
+        assert_eq!(tick(Duration::from_millis(100)), Duration::from_millis(250));
+    }
+
+    #[test]
+    fn only_a_window_hidden_for_the_whole_idle_time_is_closed() {
+        let t0 = Instant::now();
+        let s = |n: u64| t0 + Duration::from_secs(n);
+        let mut clock = IdleClock::new(Duration::from_secs(10));
+        assert!(!clock.observe(Some(true), s(0)));
+        assert!(!clock.observe(Some(false), s(1)), "hidden from 1 s");
+        assert!(!clock.observe(Some(false), s(10)));
+        assert!(clock.observe(Some(false), s(11)), "10 s hidden");
+        // Counting starts again after a close, and a show resets it.
+        assert!(!clock.observe(Some(false), s(12)));
+        assert!(!clock.observe(Some(true), s(20)));
+        assert!(!clock.observe(Some(false), s(21)));
+        assert!(!clock.observe(Some(false), s(30)));
+        assert!(clock.observe(Some(false), s(31)));
+        // No window: nothing to close, and nothing counted.
+        assert!(!clock.observe(None, s(100)));
+        assert!(!clock.observe(Some(false), s(101)));
+        assert!(!clock.observe(Some(false), s(110)));
+    }
+
+    #[test]
+    fn a_saved_view_is_kept_clipped() {
+        let memory = ViewMemory::default();
+        assert_eq!(memory.get(), None);
+        let view = SavedView {
+            screen: "history".into(),
+            catalog: CatalogView {
+                tab: "fav".into(),
+                search: "x".repeat(500),
+            },
+            history: Some(HistoryView {
+                text: "wa".into(),
+                status: "done".into(),
+                ..HistoryView::default()
+            }),
+            ..SavedView::default()
+        };
+        memory.save(view.clone());
+        let got = memory.get().unwrap();
+        assert_eq!(got.catalog.search.len(), MAX_FIELD);
+        assert_eq!(got.history, view.history);
+        assert_eq!(got.screen, "history");
+    }
+
+    #[test]
+    fn the_view_reads_as_the_ui_sends_it() {
+        let v: SavedView = serde_json::from_str(
+            r#"{"screen":"history","catalog":{"tab":"all","search":""},
+                "history":{"tab":"list","text":"wa","provider":"all","kind":"order",
+                           "status":"done","from":"","to":"","period":"all"},
+                "email":null,"topup":null}"#,
+        )
+        .unwrap();
+        assert_eq!(v.screen, "history");
+        assert_eq!(v.history.unwrap().kind, "order");
+        assert_eq!(v.email, None);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn children_are_found_with_their_memory() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
+        let found = children_of(std::process::id());
+        let _ = child.kill();
+        let _ = child.wait();
+        let me = found
+            .iter()
+            .find(|p| p.pid == child.id())
+            .expect("the child");
+        assert_eq!(me.name, "sleep");
+        assert!(me.pss_kib > 0);
+    }
+}
