@@ -129,8 +129,9 @@ done
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 datas=()
+watcher=""
 cleanup() {
-  kill "$xvfb" 2>/dev/null || true
+  kill "$xvfb" $watcher 2>/dev/null || true
   # gnome-keyring-daemon detaches itself: find ours by the keyring service name only we use.
   for env_file in /proc/[0-9]*/environ; do
     pid=${env_file#/proc/}; pid=${pid%/environ}
@@ -147,9 +148,9 @@ for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0
 keyring_home=$(mktemp -d)
 datas+=("$keyring_home")
 printf %s otpdesk-bench | XDG_DATA_HOME=$keyring_home gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
-# A desktop that shows tray icons (a stand-in StatusNotifierWatcher; it ends with the session):
-# closing hides OTPDesk to the tray as on Windows, macOS or KDE (without one it would minimise).
-python3 "$ROOT/scripts/sni-watcher.py" >/dev/null &
+# A tray host, as on KDE, XFCE or Ubuntu (closing OTPDesk's window then hides it to the tray).
+/usr/bin/python3 "$ROOT/scripts/sni-watcher.py" >/dev/null 2>&1 &
+watcher=$!
 
 now_ms() { date +%s%3N; }
 # The app's pid and all its descendants (WebKit's web and network processes).

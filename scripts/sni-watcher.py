@@ -1,47 +1,55 @@
-#!/usr/bin/env python3
-# A stand-in StatusNotifierWatcher for tests under Xvfb: owns org.kde.StatusNotifierWatcher on the
-# session bus, so OTPDesk sees a desktop that shows tray icons (as KDE, XFCE or GNOME with the
-# AppIndicator extension do) and closing its window hides it to the tray; without a watcher
-# (plain GNOME) closing minimises instead. It answers no calls (the tray icon itself is not drawn
-# anywhere). Runs until killed; prints "ready" once the name is owned. Needs only libdbus-1
-# (ctypes), like scripts/wm-close.py needs only libX11.
-import ctypes
-import sys
+#!/usr/bin/python3
+# A minimal StatusNotifierWatcher (the tray host's D-Bus service that KDE, XFCE or Ubuntu's
+# GNOME run) on the session bus, so the app under Xvfb sees a desktop that shows tray icons:
+# closing the window then hides it to the tray, as on those desktops (without one it minimises).
+# Tray icons register here and are listed; nothing is drawn. Used by tests/e2e/webview-idle.sh
+# and scripts/bench-app.sh. Needs python3-dbus and python3-gi (Debian's /usr/bin/python3).
+import dbus
+import dbus.service
+from dbus.mainloop.glib import DBusGMainLoop
+from gi.repository import GLib
 
-NAME = sys.argv[1] if len(sys.argv) > 1 else "org.kde.StatusNotifierWatcher"
-
-dbus = ctypes.cdll.LoadLibrary("libdbus-1.so.3")
-
-
-class DBusError(ctypes.Structure):
-    _fields_ = [
-        ("name", ctypes.c_char_p),
-        ("message", ctypes.c_char_p),
-        ("dummy", ctypes.c_uint),
-        ("padding1", ctypes.c_void_p),
-    ]
+IFACE = "org.kde.StatusNotifierWatcher"
 
 
-dbus.dbus_bus_get.restype = ctypes.c_void_p
-dbus.dbus_bus_get.argtypes = [ctypes.c_int, ctypes.POINTER(DBusError)]
-dbus.dbus_bus_request_name.restype = ctypes.c_int
-dbus.dbus_bus_request_name.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint, ctypes.POINTER(DBusError)]
-dbus.dbus_connection_read_write_dispatch.restype = ctypes.c_uint
-dbus.dbus_connection_read_write_dispatch.argtypes = [ctypes.c_void_p, ctypes.c_int]
-dbus.dbus_error_init.argtypes = [ctypes.POINTER(DBusError)]
+class Watcher(dbus.service.Object):
+    def __init__(self, bus):
+        self.items = []
+        super().__init__(dbus.service.BusName(IFACE, bus), "/StatusNotifierWatcher")
 
-DBUS_BUS_SESSION = 0
-DBUS_NAME_FLAG_DO_NOT_QUEUE = 4
-DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER = 1
+    @dbus.service.method(IFACE, in_signature="s", out_signature="", sender_keyword="sender")
+    def RegisterStatusNotifierItem(self, service, sender=None):
+        item = service if service.startswith(":") or "/" not in service else sender + service
+        if item not in self.items:
+            self.items.append(item)
+        self.StatusNotifierItemRegistered(item)
 
-err = DBusError()
-dbus.dbus_error_init(ctypes.byref(err))
-conn = dbus.dbus_bus_get(DBUS_BUS_SESSION, ctypes.byref(err))
-if not conn:
-    sys.exit(f"sni-watcher: no session bus: {err.message.decode() if err.message else '?'}")
-reply = dbus.dbus_bus_request_name(conn, NAME.encode(), DBUS_NAME_FLAG_DO_NOT_QUEUE, ctypes.byref(err))
-if reply != DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER:
-    sys.exit(f"sni-watcher: could not own {NAME} (reply {reply})")
-print("ready", flush=True)
-while dbus.dbus_connection_read_write_dispatch(conn, -1):
-    pass
+    @dbus.service.method(IFACE, in_signature="s", out_signature="")
+    def RegisterStatusNotifierHost(self, service):
+        self.StatusNotifierHostRegistered()
+
+    @dbus.service.signal(IFACE, signature="s")
+    def StatusNotifierItemRegistered(self, item):
+        pass
+
+    @dbus.service.signal(IFACE, signature="")
+    def StatusNotifierHostRegistered(self):
+        pass
+
+    @dbus.service.method(dbus.PROPERTIES_IFACE, in_signature="ss", out_signature="v")
+    def Get(self, interface, name):
+        return self.GetAll(interface)[name]
+
+    @dbus.service.method(dbus.PROPERTIES_IFACE, in_signature="s", out_signature="a{sv}")
+    def GetAll(self, interface):
+        return {
+            "RegisteredStatusNotifierItems": dbus.Array(self.items, signature="s"),
+            "IsStatusNotifierHostRegistered": dbus.Boolean(True),
+            "ProtocolVersion": dbus.Int32(0),
+        }
+
+
+DBusGMainLoop(set_as_default=True)
+watcher = Watcher(dbus.SessionBus())
+print("sni-watcher: org.kde.StatusNotifierWatcher is on the session bus", flush=True)
+GLib.MainLoop().run()

@@ -152,6 +152,7 @@ fn build_state<R: Runtime>(
 
 /// Build and run the desktop app.
 pub fn run() {
+    lifecycle::prepare_webview_env();
     logs::init();
     let builder = specta_builder::<tauri::Wry>();
     let context = context();

@@ -4,7 +4,8 @@
 # WebDriver it sets a History filter; the window is closed as a window manager would
 # (WM_DELETE_WINDOW) and hides to the tray; after the idle time the WebKit web process must be
 # gone while the app lives on; a second launch (single instance) brings the window back, and the
-# History screen must show the same filter. Prints PASS or FAIL (exit status 0 / 1).
+# History screen must show the same filter. A minimal StatusNotifierWatcher stands in for the
+# desktop's tray host (scripts/sni-watcher.py). Prints PASS or FAIL (exit status 0 / 1).
 #
 #   tests/e2e/webview-idle.sh          uses the app tests/e2e/run.sh built ($CARGO_TARGET_DIR/e2e)
 #   APP_BINARY=path tests/e2e/webview-idle.sh   another build (e.g. release, with custom-protocol)
@@ -37,11 +38,9 @@ if [ "${1:-}" = "--in-session" ]; then
   }
   trap cleanup_inner EXIT
   echo -n otpdesk-e2e | gnome-keyring-daemon --unlock --components=secrets >"$LOGS/keyring.log" 2>&1
-  # A desktop that shows tray icons (a stand-in StatusNotifierWatcher): closing hides the window
-  # to the tray, as on Windows, macOS or KDE (without one OTPDesk minimises it instead).
-  python3 "$ROOT/scripts/sni-watcher.py" >"$LOGS/sni-watcher.log" 2>&1 &
+  # A tray host, as on KDE, XFCE or Ubuntu: closing the window then hides it to the tray.
+  /usr/bin/python3 "$ROOT/scripts/sni-watcher.py" >"$LOGS/sni-watcher.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 1 50); do grep -q ready "$LOGS/sni-watcher.log" && break; sleep 0.1; done
   export TAURI_DRIVER_PORT=$(free_port)
   native_port=$(free_port)
   "$TAURI_DRIVER" --port "$TAURI_DRIVER_PORT" --native-port "$native_port" >"$LOGS/tauri-driver.log" 2>&1 &
@@ -63,6 +62,7 @@ rm -f "$ARTIFACTS"/*.png
 for tool in Xvfb WebKitWebDriver dbus-run-session gnome-keyring-daemon xdotool python3 node curl; do
   command -v "$tool" >/dev/null || { echo "webview-idle: missing $tool (see /work/shared/TAURI-LINUX.md)" >&2; echo FAIL; exit 1; }
 done
+/usr/bin/python3 -c 'import dbus, gi' 2>/dev/null || { echo "webview-idle: needs python3-dbus and python3-gi (apt)" >&2; echo FAIL; exit 1; }
 export TAURI_DRIVER=$TOOLS/bin/tauri-driver
 [ -x "$TAURI_DRIVER" ] || { echo "webview-idle: $TAURI_DRIVER is missing: run tests/e2e/run.sh first" >&2; echo FAIL; exit 1; }
 export APP_BINARY=${APP_BINARY:-$CARGO_TARGET_DIR/e2e/otpdesk-app}
