@@ -26,6 +26,9 @@ XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
   exec cargo test --workspace --locked
 '
 
+log "Windows: the workspace checked for Windows, its tests run under wine"
+bash scripts/windows-check.sh
+
 log "Scripted demo: simulator + otpdesk CLI buy --wait"
 bash scripts/demo-cli.sh
 

@@ -42,6 +42,14 @@ impl AppError {
     pub fn internal(message: impl Into<String>) -> AppError {
         AppError::new(ErrorCode::Internal, message)
     }
+
+    /// Restarting (for an update) is refused while `n` paid calls are under way.
+    pub fn purchase_under_way(n: usize) -> AppError {
+        AppError::new(
+            ErrorCode::PurchaseUnderWay,
+            format!("{n} purchase(s) under way; restart to update once they are done."),
+        )
+    }
 }
 
 impl From<ProviderError> for AppError {
@@ -151,6 +159,21 @@ mod tests {
             (
                 EngineError::ProviderNotConfigured(ProviderId::Numberotp),
                 ErrorCode::ProviderNotConfigured,
+            ),
+            (
+                EngineError::PriceAboveMax {
+                    max: otpdesk_core::Money::idr(2_800),
+                    current: otpdesk_core::Money::idr(2_835),
+                },
+                ErrorCode::PriceAboveMax,
+            ),
+            (
+                EngineError::BelowMinBalance {
+                    balance: otpdesk_core::Money::idr(10_000),
+                    price: otpdesk_core::Money::idr(2_835),
+                    floor: otpdesk_core::Money::idr(8_000),
+                },
+                ErrorCode::BelowMinBalance,
             ),
             (
                 ProviderError::Auth {

@@ -25,8 +25,9 @@ pub mod settings;
 pub mod shell;
 mod soak;
 pub mod state;
-mod tray;
+pub mod tray;
 pub mod ui_commands;
+pub mod updater;
 pub mod window;
 
 use crate::config::AppEnv;
@@ -101,6 +102,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::history::ledger,
             commands::settings::get_settings,
             commands::settings::update_settings,
+            commands::updates::update_status,
+            commands::updates::restart_to_update,
             commands::view::save_view,
             commands::view::saved_view,
         ])
@@ -110,6 +113,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             events::ActiveOrdersChanged,
             balance_watch::BalanceUpdated,
             balance_watch::LowBalanceAlert,
+            updater::UpdateReady,
         ])
         // Money is i64 minor units: rupiah and USDT micro-units stay far below 2^53.
         .dangerously_cast_bigints_to_number()
@@ -151,7 +155,8 @@ pub fn run() {
     lifecycle::prepare_webview_env();
     logs::init();
     let builder = specta_builder::<tauri::Wry>();
-    let built = tauri::Builder::default()
+    let context = context();
+    let app = tauri::Builder::default()
         // First: a second launch only focuses the running window (a login start, `--hidden`,
         // while one runs changes nothing).
         .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
@@ -165,7 +170,9 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         // Also Rust only (Settings › start at login): no autostart permission for the window.
         .plugin(autostart::plugin())
-        .plugin(window::state_plugin())
+        .plugin(window::state_plugin());
+    // Rust side only: the window has no updater permission.
+    let built = updater::plugin(app, context.config())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             match logs::folder(app.handle()) {
@@ -177,6 +184,7 @@ pub fn run() {
             }
             builder.mount_events(app);
             notify::init(app.handle());
+            updater::setup(app.handle());
             tray::create(app.handle())?;
             lifecycle::start(app.handle());
             let state = build_state(app, AppEnv::from_env())?;
@@ -191,7 +199,7 @@ pub fn run() {
             Ok(())
         })
         .on_window_event(window::on_window_event)
-        .build(context());
+        .build(context);
     match built {
         Ok(app) => app.run(|app, event| {
             window::on_run_event(app, &event);

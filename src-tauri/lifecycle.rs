@@ -21,7 +21,7 @@ pub fn idle_after(env: Option<&str>) -> Option<Duration> {
     match env.map(str::trim) {
         None | Some("") => Some(DEFAULT_IDLE),
         Some(v) => match v.parse::<f64>() {
-            Ok(s) if s == 0.0 => None,
+            Ok(0.0) => None,
             Ok(s) if s > 0.0 && s.is_finite() => Some(Duration::from_secs_f64(s)),
             _ => {
                 tracing::warn!("{IDLE_ENV}={v:?} is not a number of seconds; using the default");

@@ -330,8 +330,9 @@ pub fn is_available<R: Runtime>(app: &AppHandle<R>) -> bool {
     app.tray_by_id(TRAY_ID).is_some() && desktop_shows_trays()
 }
 
+/// Whether the session bus has a StatusNotifierWatcher (Linux; elsewhere always `true`).
 #[cfg(target_os = "linux")]
-fn desktop_shows_trays() -> bool {
+pub fn desktop_shows_trays() -> bool {
     const WATCHERS: [&str; 2] = [
         "org.kde.StatusNotifierWatcher",
         "org.freedesktop.StatusNotifierWatcher",
@@ -361,7 +362,7 @@ fn desktop_shows_trays() -> bool {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn desktop_shows_trays() -> bool {
+pub fn desktop_shows_trays() -> bool {
     true
 }
 

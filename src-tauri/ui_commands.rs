@@ -47,6 +47,8 @@ pub const UI_COMMANDS: &[&str] = &[
     "ledger",
     "get_settings",
     "update_settings",
+    "update_status",
+    "restart_to_update",
     "save_view",
     "saved_view",
 ];

@@ -10,4 +10,5 @@ pub mod history;
 pub mod keys;
 pub mod orders;
 pub mod settings;
+pub mod updates;
 pub mod view;

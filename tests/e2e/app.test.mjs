@@ -913,17 +913,28 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await openLogs.click();
     await settle(800);
     assert.equal(await (await $("settings-error")).isExisting(), false, "no error from opening the log folder");
+    // The desktop's file manager (run.sh's stand-in) was asked to open the app's log folder.
+    await browser.waitUntil(async () => existsSync(env("OPENED_FOLDERS")), { timeout: 10_000, timeoutMsg: "no folder opened" });
+    const opened = readFileSync(env("OPENED_FOLDERS"), "utf8").trim().split("\n").pop();
+    assert.match(opened, /com\.otpdesk\.desktop\/logs$/, `the log folder was opened (${opened})`);
+    assert.ok(readdirSync(opened).length > 0, `the log folder holds the day's log (${opened})`);
     const rect = await browser.getWindowRect();
     assert.ok(rect.x + rect.width <= SCREEN_W && rect.y + rect.height <= SCREEN_H, `the window fits (${JSON.stringify(rect)})`);
-    await browser.execute(() => window.scrollTo(0, 0));
-    await (await $("set-start-at-login")).scrollIntoView({ block: "start" });
-    await settle();
+    const view = async (testid) => {
+      await (await $(testid)).scrollIntoView({ block: "center" });
+      await settle();
+    };
+    await view("set-start-at-login");
     await shot("settings-autostart-logs", { screen: true });
+    await view("open-log-folder");
+    await shot("settings-log-folder");
     // In Bahasa Indonesia too.
     await (await $("set-language")).selectByAttribute("value", "id");
     await browser.waitUntil(async () => (await textOf("nav-main")).startsWith("Nomor"), { timeout: 10_000 });
-    await (await $("set-start-at-login")).scrollIntoView({ block: "start" });
-    await settle();
+    assert.equal(await textOf("open-log-folder"), "Buka folder log");
+    await view("open-log-folder");
+    await shot("settings-log-folder-id");
+    await view("set-start-at-login");
     await shot("settings-autostart-logs-id");
     // Off again: the entry is removed.
     await (await $("set-start-at-login")).click();

@@ -164,6 +164,17 @@ export RUST_LOG=${RUST_LOG:-info}
 export NO_AT_BRIDGE=1 # no accessibility bus: fewer processes, nothing left behind
 mkdir -p "$OTPDESK_DATA_DIR" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$E2E_HOME"
 
+# A file manager for Settings' "Open log folder" (this machine has none, xdg-open would fail):
+# it writes down each folder it is asked to open, so the test checks which one.
+export OPENED_FOLDERS=$LOGS/opened-folders.log
+rm -f "$OPENED_FOLDERS"
+mkdir -p "$XDG_DATA_HOME/applications"
+printf '#!/bin/sh\necho "$1" >>"%s"\n' "$OPENED_FOLDERS" >"$WORK/open-folder.sh"
+chmod +x "$WORK/open-folder.sh"
+printf '[Desktop Entry]\nType=Application\nName=Files (e2e)\nExec=%s %%f\nMimeType=inode/directory;\nNoDisplay=true\n' \
+  "$WORK/open-folder.sh" >"$XDG_DATA_HOME/applications/otpdesk-e2e-files.desktop"
+printf '[Default Applications]\ninode/directory=otpdesk-e2e-files.desktop\n' >"$XDG_CONFIG_HOME/mimeapps.list"
+
 say "running the test (simulator at $SIM_URL, display $DISPLAY)"
 set +e
 dbus-run-session -- bash "$HERE/run.sh" --in-session

@@ -153,6 +153,22 @@ pub enum NumberOtpCatalog {
     },
 }
 
+/// How many numbers and the limits they are bought under.
+#[derive(Args, Debug, Clone)]
+pub struct BuyLimits {
+    /// Buy this many numbers of the offer (1–50), one after the other, each its own purchase;
+    /// stops at once on a price rise, a stock-out or the --min-balance floor.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub count: u32,
+    /// Refuse (buy nothing) when the price is above this, in the offer's currency (rupiah for
+    /// OTPZap, e.g. 3000; US dollars for NumberOTP, e.g. 0.30).
+    #[arg(long)]
+    pub max_price: Option<String>,
+    /// Stop before a purchase would take the balance under this (OTPZap; rupiah).
+    #[arg(long)]
+    pub min_balance: Option<String>,
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct WaitOpts {
     /// Block until the code arrives and print it.
@@ -181,6 +197,8 @@ pub enum Buy {
         platform: String,
         #[command(flatten)]
         wait: WaitOpts,
+        #[command(flatten)]
+        limits: BuyLimits,
     },
     /// OTPZap Server 2 service in a country (operator `random` unless given).
     S2 {
@@ -194,6 +212,8 @@ pub enum Buy {
         operator: Option<String>,
         #[command(flatten)]
         wait: WaitOpts,
+        #[command(flatten)]
+        limits: BuyLimits,
     },
     /// OTPZap Server 2 special service (pre-allocated numbers).
     S2Special {
@@ -202,6 +222,8 @@ pub enum Buy {
         service: String,
         #[command(flatten)]
         wait: WaitOpts,
+        #[command(flatten)]
+        limits: BuyLimits,
     },
     /// OTPZap Server 2 multiservice: one number for several services (comma-separated ids).
     S2Multi {
@@ -213,6 +235,8 @@ pub enum Buy {
         operator: Option<String>,
         #[command(flatten)]
         wait: WaitOpts,
+        #[command(flatten)]
+        limits: BuyLimits,
     },
     /// NumberOTP activation.
     Numberotp {
@@ -224,6 +248,8 @@ pub enum Buy {
         country: String,
         #[command(flatten)]
         wait: WaitOpts,
+        #[command(flatten)]
+        limits: BuyLimits,
     },
     /// OTPZap Server 3 email inbox for a site.
     Email {

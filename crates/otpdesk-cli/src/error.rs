@@ -30,6 +30,16 @@ pub enum CliError {
     EndedWithoutCode(String),
     #[error("Could not read from standard input: {0}")]
     Stdin(std::io::Error),
+    /// A batch stopped before buying all it was asked to (what it bought is printed).
+    #[error("Bought {bought} of {of}, then stopped: {}{}", .stop.message, match &.stop.attempt_id {
+        Some(id) => format!(" Check purchase {id} with `otpdesk attempts list` before buying again."),
+        None => String::new(),
+    })]
+    BatchStopped {
+        bought: usize,
+        of: u32,
+        stop: otpdesk_engine::BatchStop,
+    },
 }
 
 impl CliError {
@@ -53,6 +63,7 @@ impl CliError {
             CliError::WaitTimedOut(_) => ErrorCode::WaitTimedOut,
             CliError::EndedWithoutCode(_) => ErrorCode::EndedWithoutCode,
             CliError::Stdin(_) => ErrorCode::Stdin,
+            CliError::BatchStopped { stop, .. } => stop.code,
         }
     }
 }
@@ -129,6 +140,19 @@ mod tests {
             ),
             (CliError::Secret(SecretError::Empty), "keyring", 1),
             (CliError::Stdin(std::io::Error::other("closed")), "stdin", 1),
+            (
+                CliError::BatchStopped {
+                    bought: 1,
+                    of: 3,
+                    stop: otpdesk_engine::BatchStop {
+                        code: ErrorCode::PriceAboveMax,
+                        message: "above your maximum".into(),
+                        attempt_id: None,
+                    },
+                },
+                "price_above_max",
+                1,
+            ),
             (
                 CliError::Provider {
                     provider: ProviderId::Otpzap,

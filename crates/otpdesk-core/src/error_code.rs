@@ -106,6 +106,10 @@ error_codes! {
     Shutdown => "shutdown",
     /// The fresh price is higher than the one shown; nothing was bought.
     PriceChanged => "price_changed",
+    /// The fresh price is above the maximum price set for the purchase; nothing was bought.
+    PriceAboveMax => "price_above_max",
+    /// Buying would take the balance under the floor set for the batch; nothing more was bought.
+    BelowMinBalance => "below_min_balance",
 
     // The OS keyring.
     /// The system keychain could not be opened.
@@ -134,6 +138,11 @@ error_codes! {
     InsecureAddress => "insecure_address",
     /// The user said no in a confirmation dialog; nothing was changed.
     Cancelled => "cancelled",
+    /// A purchase, replacement or top-up is under way: the app does not restart for an update
+    /// until it is done.
+    PurchaseUnderWay => "purchase_under_way",
+    /// The downloaded update could not be installed; the app goes on as it was.
+    UpdateFailed => "update_failed",
     /// A failure with no better code (a bug, or an OS error).
     Internal => "internal",
 

@@ -30,6 +30,16 @@ impl ProviderId {
         }
     }
 
+    /// The currency its prices and balance are in: rupiah (OTPZap), US dollars (NumberOTP),
+    /// USDT (OOPPay).
+    pub fn currency(self) -> crate::Currency {
+        match self {
+            ProviderId::Otpzap => crate::Currency::Idr,
+            ProviderId::Numberotp => crate::Currency::Usd,
+            ProviderId::Ooppay => crate::Currency::Usdt,
+        }
+    }
+
     /// The provider's real base URL, from its docs (up to and including the API version).
     pub fn default_base_url(self) -> &'static str {
         match self {

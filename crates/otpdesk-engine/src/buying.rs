@@ -10,6 +10,7 @@ use crate::error::{EngineError, Result};
 use crate::events::EngineEvent;
 use crate::model::*;
 use crate::money::send_paid;
+use crate::provider::PriceLimits;
 use crate::remote::{RemoteDeposit, RemoteOrder};
 use crate::scheduler::Track;
 use otpdesk_core::{ErrorCode, Money, ProviderId};
@@ -31,6 +32,20 @@ pub(crate) async fn buy(inner: &Arc<Inner>, req: BuyRequest) -> Result<OrderView
         inner.now(),
     )?;
     run_order_attempt(inner, &attempt, &req).await
+}
+
+/// Buy after re-reading the offer: refused (nothing sent to the create endpoint) when none is
+/// left or the fresh price breaks `limits` (see [`crate::provider::check`]).
+pub(crate) async fn buy_checked(
+    inner: &Arc<Inner>,
+    req: BuyRequest,
+    limits: PriceLimits,
+) -> Result<OrderView> {
+    // A purchase from its price check on: counted as a paid call (see `paid_calls_in_flight`).
+    let _paid = inner.paid.enter()?;
+    let q = inner.gw.quote(&req).await?;
+    crate::provider::check(&q, limits)?;
+    buy(inner, req).await
 }
 
 /// Send (or, on the user's word, send again with the same key) the purchase of `attempt` and
@@ -386,7 +401,13 @@ pub(crate) async fn buy_again(
     // Under way from the fresh price check on (see `Engine::paid_calls_in_flight`).
     let _checking = inner.paid.enter()?;
     let q = inner.gw.quote(&req).await?;
-    crate::provider::check(&q, expected)?;
+    crate::provider::check(
+        &q,
+        PriceLimits {
+            expected,
+            max: None,
+        },
+    )?;
     if req.idempotent() {
         // Same key: the provider answers with the first order if there was one.
         let _paid = inner.paid.enter()?;

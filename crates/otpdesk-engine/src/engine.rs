@@ -1,12 +1,13 @@
 //! [`Engine`]: the public face. Every method is a few lines over the modules that do the work.
 
+use crate::batch::{self, BatchProgress, BatchRequest, BatchResult};
 use crate::config::EngineConfig;
 use crate::context::{InFlight, Inner};
 use crate::coord::Coord;
 use crate::error::{EngineError, Result};
 use crate::events::{EngineEvent, EventBus};
 use crate::model::*;
-use crate::provider::{self, Gateway, Quote};
+use crate::provider::{self, Gateway, PriceLimits, Quote};
 use crate::scheduler::Scheduler;
 use crate::store::Store;
 use crate::{actions, buying, resume, tracking};
@@ -97,11 +98,33 @@ impl Engine {
     /// left and with [`EngineError::PriceChanged`] when it costs more than `expected` (the price
     /// the user saw). Nothing is sent to the create endpoint then.
     pub async fn buy_checked(&self, req: BuyRequest, expected: Option<Money>) -> Result<OrderView> {
-        // A purchase from its price check on: counted as a paid call (see `paid_calls_in_flight`).
-        let _paid = self.inner.paid.enter()?;
-        let q = self.inner.gw.quote(&req).await?;
-        provider::check(&q, expected)?;
-        self.buy(req).await
+        self.buy_within(req, expected, None).await
+    }
+
+    /// [`Engine::buy_checked`] with a maximum price too (in the offer's currency): above
+    /// `max_price` it is refused with [`EngineError::PriceAboveMax`] and nothing is sent.
+    pub async fn buy_within(
+        &self,
+        req: BuyRequest,
+        expected: Option<Money>,
+        max_price: Option<Money>,
+    ) -> Result<OrderView> {
+        let limits = PriceLimits {
+            expected,
+            max: max_price,
+        };
+        buying::buy_checked(&self.inner, req, limits).await
+    }
+
+    /// Buy `batch.count` of one offer one after the other, each its own purchase attempt with its
+    /// own Idempotency-Key; stops at once on a price rise, a stock-out, the balance floor or any
+    /// failure (see [`crate::batch`]). `progress` hears of every number bought and of the stop.
+    pub async fn buy_batch(
+        &self,
+        batch: BatchRequest,
+        progress: impl FnMut(&BatchProgress) + Send,
+    ) -> Result<BatchResult> {
+        batch::run(&self.inner, batch, progress).await
     }
 
     /// Ask the provider about an open order at the next free request (instead of waiting for

@@ -84,6 +84,21 @@ pub enum EngineError {
         expected: otpdesk_core::Money,
         current: otpdesk_core::Money,
     },
+
+    /// The fresh price is above the maximum price set for the purchase.
+    #[error("The price is {current}, above your maximum of {max}; nothing was bought.")]
+    PriceAboveMax {
+        max: otpdesk_core::Money,
+        current: otpdesk_core::Money,
+    },
+
+    /// Buying at `price` would take the balance under the floor set for a batch.
+    #[error("Buying at {price} would take the balance of {balance} under your floor of {floor}; nothing more was bought.")]
+    BelowMinBalance {
+        balance: otpdesk_core::Money,
+        price: otpdesk_core::Money,
+        floor: otpdesk_core::Money,
+    },
 }
 
 impl EngineError {
@@ -110,6 +125,8 @@ impl EngineError {
             EngineError::Invalid(_) => ErrorCode::Validation,
             EngineError::Shutdown => ErrorCode::Shutdown,
             EngineError::PriceChanged { .. } => ErrorCode::PriceChanged,
+            EngineError::PriceAboveMax { .. } => ErrorCode::PriceAboveMax,
+            EngineError::BelowMinBalance { .. } => ErrorCode::BelowMinBalance,
         }
     }
 

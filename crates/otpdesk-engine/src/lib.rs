@@ -34,6 +34,7 @@
 
 pub mod actions;
 pub mod allowed;
+pub mod batch;
 pub mod buying;
 pub mod catalog;
 pub mod config;
@@ -56,6 +57,7 @@ pub mod store;
 mod tracking;
 
 pub use allowed::NUMBEROTP_NO_REFUND;
+pub use batch::{BatchProgress, BatchRequest, BatchResult, BatchStop, MAX_BATCH};
 pub use catalog::{
     CatalogCountry, CatalogItem, CatalogSource, Choice, EmailDomainOffer, EmailSiteChoice, Partial,
 };
@@ -67,5 +69,5 @@ pub use history::*;
 pub use model::*;
 pub use otpdesk_core::ErrorCode;
 pub use provider::catalog::Catalog;
-pub use provider::{check_key, Quote};
+pub use provider::{check_key, PriceLimits, Quote};
 pub use rate_budget::Budget;

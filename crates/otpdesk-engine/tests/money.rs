@@ -127,15 +127,16 @@ async fn a_resend_held_past_its_window_by_the_rate_budget_is_not_sent() {
         .await
         .unwrap();
     // One token now, the next one 4 s later: the re-send is planned at once, inside its 1.5 s
-    // window, but its token comes after the window.
+    // window, but its token comes after the window (both 4x longer under wine).
+    let k = slowdown();
     let budget = Budget {
-        per_minute: 15.0,
+        per_minute: 15.0 / f64::from(k),
         burst: 1.0,
         reserve: 1.0,
     };
     let mut cfg = config(&sim, dir.path(), budget, 2_000);
     cfg.tracking.buy_retry_base = Duration::from_millis(20);
-    cfg.tracking.resend_window = Duration::from_millis(1_500);
+    cfg.tracking.resend_window = Duration::from_millis(1_500) * k;
     let engine = Engine::open(cfg).await.unwrap();
     let err = engine.buy(S1).await.unwrap_err();
     assert!(matches!(err, EngineError::OutcomeUnknown { .. }), "{err:?}");

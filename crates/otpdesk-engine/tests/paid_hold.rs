@@ -23,9 +23,14 @@ async fn charges(sim: &Sim) -> usize {
 async fn no_hold_while_a_purchase_is_under_way_and_no_purchase_while_held() {
     let sim = sim(100_000).await;
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(config(&sim, dir.path(), Budget::per_minute(60_000.0), 5_000))
-        .await
-        .unwrap();
+    let engine = Engine::open(config(
+        &sim,
+        dir.path(),
+        Budget::per_minute(60_000.0),
+        5_000,
+    ))
+    .await
+    .unwrap();
     assert_eq!(engine.paid_calls_in_flight(), 0);
 
     // A checked purchase whose create call takes a while.

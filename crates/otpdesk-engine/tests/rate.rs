@@ -36,7 +36,8 @@ async fn five_hundred_orders_stay_under_the_limit_and_respect_retry_after() {
         per_minute: 270.0 * f64::from(SCALE),
         ..Budget::DEFAULT
     };
-    let mut cfg = config(&sim, dir.path(), budget, 5_000);
+    // A purchase waits longer for its reply under wine; the limits checked stay the same.
+    let mut cfg = config(&sim, dir.path(), budget, 5_000 * u64::from(slowdown()));
     cfg.tracking.poll_interval = Duration::from_millis(5_000 / u64::from(SCALE));
     cfg.tracking.idle_poll_interval = cfg.tracking.poll_interval;
     cfg.tracking.max_backoff = Duration::from_secs(6);

@@ -54,36 +54,40 @@ async fn main() -> std::io::Result<()> {
         numberotp_shape: args.numberotp_shape,
         cancel_confirm_delay: args.cancel_confirm_delay_secs.map(Duration::from_secs),
     };
+    // Listened to before the "listening" line: a stop sent as soon as a script reads it is
+    // never missed (it would otherwise kill the process before its handler is in place).
+    let stop = listen_for_stop()?;
     let sim = otpdesk_sim::spawn(config).await?;
     println!("otpdesk-sim listening on {}", sim.base_url());
-    stop_signal().await;
+    stop.await;
     sim.shutdown().await;
     Ok(())
 }
 
 /// Ctrl-C, or what scripts and process managers send: SIGTERM on Unix, Ctrl+Break on Windows
 /// (`GenerateConsoleCtrlEvent` to the simulator's process group).
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
+#[cfg(unix)]
+fn listen_for_stop() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
         }
-    }
-    #[cfg(windows)]
-    {
-        if let Ok(mut brk) = tokio::signal::windows::ctrl_break() {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = brk.recv() => {}
-            }
-            return;
+    })
+}
+
+#[cfg(windows)]
+fn listen_for_stop() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::windows::{ctrl_break, ctrl_c};
+    let mut c = ctrl_c()?;
+    let mut brk = ctrl_break()?;
+    Ok(async move {
+        tokio::select! {
+            _ = c.recv() => {}
+            _ = brk.recv() => {}
         }
-    }
-    let _ = tokio::signal::ctrl_c().await;
+    })
 }

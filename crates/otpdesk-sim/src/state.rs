@@ -5,7 +5,7 @@
 
 use crate::catalog::Catalog;
 use crate::clock::{std_to_chrono, SimClock, SimTime};
-use crate::control::types::{ConfigView, NumberOtpShape, WebhookDelivery};
+use crate::control::types::{ConfigView, NumberOtpShape, OfferChange, WebhookDelivery};
 use crate::error::SimError;
 use crate::faults::FaultSet;
 use crate::idempotency::IdempotencyStore;
@@ -78,6 +78,8 @@ pub struct World {
     pub faults: FaultSet,
     pub hooks: WebhookConfigs,
     pub outbox: Vec<WebhookJob>,
+    /// Offer changes waiting for a number of sales ([`World::change_offer`]).
+    pub offer_changes: Vec<OfferChange>,
     /// Set when something a long-poll may wait for changed.
     pub changed: bool,
     /// `http://127.0.0.1:PORT`, for payment and QR links.
@@ -143,6 +145,7 @@ impl World {
             faults: FaultSet::default(),
             hooks,
             outbox: Vec::new(),
+            offer_changes: Vec::new(),
             changed: false,
             base_url,
         }
@@ -157,7 +160,55 @@ impl World {
             return Err(SimError::OutOfStock);
         }
         *self.sold.entry(key.to_string()).or_insert(0) += n;
+        self.count_sales(key, n);
         Ok(())
+    }
+
+    /// Change an OTPZap Server 1 product's price or stock now, or once `after_sales` more of it
+    /// are sold.
+    pub fn change_offer(&mut self, change: OfferChange) -> Result<(), SimError> {
+        if self.catalog.product(change.product_id).is_none() {
+            return Err(SimError::not_found("product"));
+        }
+        if change.after_sales == 0 {
+            self.apply_offer_change(&change);
+        } else {
+            self.offer_changes.push(change);
+        }
+        Ok(())
+    }
+
+    /// `n` units sold under stock `key`: apply the waiting changes that are due.
+    fn count_sales(&mut self, key: &str, n: u32) {
+        let mut due = Vec::new();
+        self.offer_changes.retain_mut(|c| {
+            if format!("s1:{}", c.product_id) != key {
+                return true;
+            }
+            c.after_sales = c.after_sales.saturating_sub(n);
+            if c.after_sales == 0 {
+                due.push(c.clone());
+                return false;
+            }
+            true
+        });
+        for c in due {
+            self.apply_offer_change(&c);
+        }
+    }
+
+    fn apply_offer_change(&mut self, c: &OfferChange) {
+        let key = format!("s1:{}", c.product_id);
+        let sold = self.sold.get(&key).copied().unwrap_or(0);
+        let catalog = Arc::make_mut(&mut self.catalog);
+        if let Some(p) = catalog.products.iter_mut().find(|p| p.id == c.product_id) {
+            if let Some(price) = c.price {
+                p.price = price;
+            }
+            if let Some(stock) = c.stock {
+                p.initial_stock = sold + stock;
+            }
+        }
     }
 
     pub fn next_order_id(&mut self) -> u64 {

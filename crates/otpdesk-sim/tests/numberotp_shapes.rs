@@ -177,8 +177,7 @@ fn binary_takes_the_shape_flag() {
     };
     let config = get("/_sim/config");
     let countries = get("/numberotp/v1/public/countries");
-    common::stop_binary(&child);
-    assert!(child.wait().unwrap().success());
+    common::stop_binary(&mut child);
     assert!(
         config.contains("\"numberotp_shape\":\"realworld\""),
         "{config}"

@@ -334,3 +334,58 @@ async fn catalog_endpoints() {
     );
     assert!(gmail["activation_rate"].is_number());
 }
+
+#[tokio::test]
+async fn offers_change_price_and_stock_now_or_after_some_sales() {
+    use otpdesk_sim::control::types::OfferChange;
+    let env = start().await;
+    assert_eq!(listed(&env).await, (2835, 547));
+    // After one more sale: 3000 rupiah, one left.
+    let later = OfferChange {
+        product_id: 814090256,
+        price: Some(3000),
+        stock: Some(1),
+        after_sales: 1,
+    };
+    env.ctl.change_offer(&later).await.unwrap();
+    assert_eq!(listed(&env).await, (2835, 547), "not yet");
+    assert_eq!(env.buy_whatsapp().await["price"], 2835);
+    assert_eq!(listed(&env).await, (3000, 1));
+    assert_eq!(env.buy_whatsapp().await["price"], 3000);
+    assert_eq!(listed(&env).await, (3000, 0));
+    let none = env
+        .oz_post(
+            "/order/create",
+            json!({"server":1,"product_id":814090256,"country_id":7,"platform_id":1}),
+        )
+        .await;
+    assert_eq!(none.code(), "out_of_stock");
+    // At once; an unknown product is refused.
+    let now = OfferChange {
+        product_id: 814090256,
+        stock: Some(5),
+        ..OfferChange::default()
+    };
+    env.ctl.change_offer(&now).await.unwrap();
+    assert_eq!(listed(&env).await, (3000, 5));
+    let unknown = OfferChange {
+        product_id: 1,
+        ..now
+    };
+    assert!(env.ctl.change_offer(&unknown).await.is_err());
+}
+
+/// The WhatsApp Indonesia product's listed (price, stock).
+async fn listed(env: &common::Env) -> (i64, u64) {
+    let r = env
+        .oz_get("/products?platform_id=1&country_id=7&limit=100")
+        .await;
+    let p = r.data()["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == 814090256)
+        .unwrap()
+        .clone();
+    (p["price"].as_i64().unwrap(), p["stock"].as_u64().unwrap())
+}

@@ -60,6 +60,17 @@ fn only_the_commands_of_the_manifest_reach_the_app() {
     }
     // A plugin the app registers, but the window was not granted.
     refused(&h, "plugin:store|load", json!({"path": "settings.json"}));
+    // Updates: the window asks where they stand and for the restart, never the plugin itself.
+    let update = h.ok("update_status", json!({}));
+    assert_eq!(
+        update["state"], "not_configured",
+        "the placeholder key: {update}"
+    );
+    let e = h.err("restart_to_update", json!({}));
+    assert_eq!(e["code"], "not_allowed", "no update is ready: {e}");
+    for cmd in ["check", "download", "install", "download_and_install"] {
+        refused(&h, &format!("plugin:updater|{cmd}"), json!({}));
+    }
     h.close();
     tauri::async_runtime::block_on(sim.shutdown());
 }

@@ -1,4 +1,5 @@
-//! The desktop's own commands over IPC with the app's real ACL: quitting asks first only while
+//! The desktop's own commands over IPC (with the app's real ACL where the test needs no other
+//! command): quitting asks first only while
 //! an order waits for its first code, start at login and the language reach the shell (the OS
 //! registration and the tray) only when they change, and the log folder opens.
 
@@ -18,9 +19,9 @@ fn quit_asks_first_while_an_order_waits_for_its_code() {
         (ProviderId::Numberotp, sim.numberotp_url()),
         (ProviderId::Ooppay, sim.ooppay_url()),
     ];
+    // Without the real ACL: `wait_for_code` reads `recent_orders`, which the UI does not call.
     let h = Harness::start(Start {
         urls,
-        real_acl: true,
         ..Start::default()
     });
     for (p, key) in KEYS {
@@ -106,4 +107,30 @@ fn the_log_folder_opens() {
     });
     h.ok("open_log_folder", json!({}));
     assert_eq!(*h.shell.log_folder_opened.lock().unwrap(), 1);
+}
+
+/// GNOME without the AppIndicator extension has no StatusNotifierWatcher on the session bus: no
+/// tray, so closing the window minimises it; KDE, XFCE or Ubuntu's GNOME have one.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_tray_shows_only_where_a_status_notifier_watcher_runs() {
+    use otpdesk_app::tray::desktop_shows_trays;
+    // The test's private session bus has none (as scripts/test.sh gives).
+    assert!(!desktop_shows_trays(), "no watcher on the test's bus");
+    for name in [
+        "org.kde.StatusNotifierWatcher",
+        "org.freedesktop.StatusNotifierWatcher",
+    ] {
+        let watcher = zbus::blocking::connection::Builder::session()
+            .and_then(|b| b.name(name))
+            .and_then(|b| b.build())
+            .unwrap_or_else(|e| panic!("no private D-Bus session to own {name} on ({e})"));
+        assert!(desktop_shows_trays(), "{name} runs");
+        drop(watcher);
+        let start = std::time::Instant::now();
+        while desktop_shows_trays() {
+            assert!(start.elapsed() < Duration::from_secs(5), "{name} is gone");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 }

@@ -9,6 +9,7 @@ use otpdesk_app::i18n::Lang;
 use otpdesk_app::settings::{SettingsStore, STORE_FILE};
 use otpdesk_app::shell::{Confirm, Shell};
 use otpdesk_app::state::AppState;
+use otpdesk_app::updater;
 use otpdesk_app::{config::AppEnv, settings::Settings};
 use otpdesk_core::ProviderId;
 use otpdesk_engine::{EngineEvent, OrderView};
@@ -251,11 +252,22 @@ impl Harness {
                 real.runtime_authority_mut(),
             );
         }
-        let app = mock_builder()
+        // The app's updater block (its placeholder key): the plugin is registered as in the app,
+        // and updates read as not configured.
+        let updater =
+            otpdesk_app::context::<MockRuntime>().config().plugins.0[updater::PLUGIN].clone();
+        context
+            .config_mut()
+            .plugins
+            .0
+            .insert(updater::PLUGIN.into(), updater);
+        let plugins = context.config().clone();
+        let app = updater::plugin(mock_builder(), &plugins)
             .plugin(tauri_plugin_store::Builder::new().build())
             .invoke_handler(builder.invoke_handler())
             .build(context)
             .unwrap();
+        updater::start(app.handle(), updater::Schedule::APP, None, false, None);
         let store = app.store(data.path().join(STORE_FILE)).unwrap();
         let shell = Arc::new(RecordingShell::default());
         let state = AppState::new(

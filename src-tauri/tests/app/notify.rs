@@ -24,7 +24,8 @@ struct Shown {
 
 struct Recorder(mpsc::Sender<Shown>, std::sync::atomic::AtomicU32);
 
-#[zbus::interface(name = "org.freedesktop.Notifications")]
+// `crate`: the app itself depends on zbus 6 (as `zbus6`), which the macro would pick.
+#[zbus::interface(name = "org.freedesktop.Notifications", crate = "zbus")]
 impl Recorder {
     #[allow(clippy::too_many_arguments)]
     fn notify(

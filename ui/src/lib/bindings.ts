@@ -142,6 +142,13 @@ export const commands = {
 	 *  Base URLs and the poll budget apply from the next session (reopened when they change).
 	 */
 	updateSettings: (settings: Settings) => typedError<Settings, AppError>(__TAURI_INVOKE("update_settings", { settings })),
+	/**  None, checking, ready (with the version, and whether a purchase is under way now) or error. */
+	updateStatus: () => typedError<UpdateStatus, AppError>(__TAURI_INVOKE("update_status")),
+	/**
+	 *  Install the update that is ready and restart: `purchase_under_way` while a purchase,
+	 *  replacement or top-up is under way (ask again when it is done).
+	 */
+	restartToUpdate: () => typedError<null, AppError>(__TAURI_INVOKE("restart_to_update")),
 	/**
 	 *  Remember what the window shows now (screen, catalog tab and search, History filters, form
 	 *  fields that are not secret). Called by the UI as the view changes.
@@ -158,6 +165,7 @@ export const events = {
 	balanceUpdated: makeEvent<BalanceUpdated, BalanceUpdated>("balance-updated"),
 	engineEventPayload: makeEvent<EngineEventPayload, EngineEventPayload>("engine-event-payload"),
 	lowBalanceAlert: makeEvent<LowBalanceAlert, LowBalanceAlert>("low-balance-alert"),
+	updateReady: makeEvent<UpdateReady, UpdateReady>("update-ready"),
 };
 
 /* Types */
@@ -516,6 +524,10 @@ export type ErrorCode =
 "shutdown" | 
 /**  The fresh price is higher than the one shown; nothing was bought. */
 "price_changed" | 
+/**  The fresh price is above the maximum price set for the purchase; nothing was bought. */
+"price_above_max" | 
+/**  Buying would take the balance under the floor set for the batch; nothing more was bought. */
+"below_min_balance" | 
 /**  The system keychain could not be opened. */
 "keyring_unavailable" | 
 /**  The system keychain refused to read or save a key. */
@@ -540,6 +552,13 @@ export type ErrorCode =
 "insecure_address" | 
 /**  The user said no in a confirmation dialog; nothing was changed. */
 "cancelled" | 
+/**
+ *  A purchase, replacement or top-up is under way: the app does not restart for an update
+ *  until it is done.
+ */
+"purchase_under_way" | 
+/**  The downloaded update could not be installed; the app goes on as it was. */
+"update_failed" | 
 /**  A failure with no better code (a bug, or an OS error). */
 "internal" | 
 /**  No API key for the provider in the environment or the keyring. */
@@ -870,6 +889,28 @@ export type TopupView = {
 	/**  USDT amount as typed. */
 	usdt: string,
 };
+
+/**  A verified update is ready: the window shows "Update ready: version X — Restart to update". */
+export type UpdateReady = {
+	version: string,
+	/**  The release notes, as published. */
+	notes: string | null,
+};
+
+/**  Where updating stands (`update_status`). */
+export type UpdateStatus = 
+/**  No usable public key or endpoint (or a development build): never checked. */
+{ state: "not_configured" } | 
+/**  Up to date, or not checked yet. */
+{ state: "none" } | 
+/**  Asking the endpoint, or downloading and verifying an update. */
+{ state: "checking" } | 
+/**  A verified update waits for the user's "Restart to update". */
+{ state: "ready"; version: string; notes: string | null; 
+/**  A paid call is under way now: restarting is refused until it is done. */
+purchase_under_way: boolean } | 
+/**  The last check failed (checked again later); English, for logs and support. */
+{ state: "error"; message: string };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 

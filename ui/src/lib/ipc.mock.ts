@@ -30,6 +30,8 @@ import {
   type Quote,
   type SavedView,
   type Settings,
+  type UpdateReady,
+  type UpdateStatus,
 } from "./types";
 import { COUNTRIES, EMAIL_DOMAINS, EMAIL_SITES, SAMPLE, SPECIALS, fakeQr } from "./ipc.mock.fixtures";
 import RULED from "./__fixtures__/order-actions.json";
@@ -676,6 +678,34 @@ export class MockIpc implements Ipc {
     return () => {
       this.modeListeners.delete(cb);
     };
+  }
+
+  // ---- Updates: the backend's checks are played by `announceUpdate`.
+  update: UpdateStatus = { state: "none" };
+  /** Paid calls under way in the stand-in engine (restarting is refused meanwhile). */
+  paidCallsInFlight = 0;
+  /** How many times the app restarted to update. */
+  restarts = 0;
+  private updateListeners = new Set<(u: UpdateReady) => void>();
+  /** Simulate the backend having downloaded and verified `version`. */
+  announceUpdate(version: string, notes: string | null = null): void {
+    this.update = { state: "ready", version, notes, purchase_under_way: false };
+    for (const l of this.updateListeners) l({ version, notes });
+  }
+  async updateStatus(): Promise<UpdateStatus> {
+    await this.step("updateStatus");
+    const u = structuredClone(this.update);
+    return u.state === "ready" ? { ...u, purchase_under_way: this.paidCallsInFlight > 0 } : u;
+  }
+  async restartToUpdate() {
+    await this.step("restartToUpdate");
+    if (this.update.state !== "ready") throw err("not_allowed");
+    if (this.paidCallsInFlight > 0) throw err("purchase_under_way");
+    this.restarts++;
+  }
+  async onUpdateReady(cb: (u: UpdateReady) => void): Promise<Unlisten> {
+    this.updateListeners.add(cb);
+    return () => void this.updateListeners.delete(cb);
   }
 }
 

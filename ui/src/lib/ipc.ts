@@ -31,6 +31,8 @@ import type {
   Quote,
   SavedView,
   Settings,
+  UpdateReady,
+  UpdateStatus,
 } from "./types";
 
 export type Unlisten = () => void;
@@ -124,6 +126,14 @@ export interface Ipc {
   onLowBalance(cb: (a: LowBalanceAlert) => void): Promise<Unlisten>;
   /** Real ↔ demo switch: everything must be reloaded. */
   onModeChanged(cb: (mode: AppMode) => void): Promise<Unlisten>;
+
+  // ---- Updates (checked, downloaded and verified by the backend; issue #10).
+  /** None, checking, ready (version, notes, whether a purchase is under way now) or error. */
+  updateStatus(): Promise<UpdateStatus>;
+  /** Install the ready update and restart; `purchase_under_way` while a purchase runs. */
+  restartToUpdate(): Promise<void>;
+  /** A verified update is ready. */
+  onUpdateReady(cb: (u: UpdateReady) => void): Promise<Unlisten>;
 }
 
 type Res<T> = { status: "ok"; data: T } | { status: "error"; error: unknown };
@@ -216,6 +226,11 @@ export const tauriIpc: Ipc = {
   onLowBalance: (cb) => events.lowBalanceAlert.listen((e) => cb(e.payload)),
   onEngineEvent: (cb) => events.engineEventPayload.listen((e) => cb(e.payload)),
   onModeChanged: (cb) => events.appModeChanged.listen((e) => cb(e.payload.mode)),
+  updateStatus: () => unwrap(commands.updateStatus()),
+  restartToUpdate: async () => {
+    await unwrap(commands.restartToUpdate());
+  },
+  onUpdateReady: (cb) => events.updateReady.listen((e) => cb(e.payload)),
 };
 
 let current: Ipc | null = null;

@@ -13,6 +13,7 @@ import { clock } from "./stores/clock.svelte";
 import { locale, t } from "./stores/locale.svelte";
 import { board } from "./stores/orders.svelte";
 import { toasts } from "./stores/toasts.svelte";
+import { update } from "./stores/update.svelte";
 import { view } from "./stores/view.svelte";
 import { formatMoney } from "./format";
 import { CATALOG_SOURCES, PROVIDER_NAMES, type EngineEvent, type OrderView, type OtpView, type SavedView } from "./types";
@@ -161,6 +162,7 @@ export async function start(): Promise<void> {
     unlisten.push(await ipc().onModeChanged(() => void reloadAll()));
     unlisten.push(await ipc().onBalanceUpdated((b) => balances.put(b)));
     unlisten.push(await ipc().onLowBalance(() => balances.refreshSoon(200)));
+    unlisten.push(await ipc().onUpdateReady((u) => update.announced(u)));
   } catch (e) {
     showError(e);
   }
@@ -168,6 +170,8 @@ export async function start(): Promise<void> {
   const saved = view.load();
   await app.load();
   restoreView(await saved);
+  // An update found before the window (re)opened is announced by its status.
+  void update.load();
   if (app.working) await loadMain();
 }
 
@@ -196,6 +200,7 @@ export function stop(): void {
   for (const u of unlisten) u();
   unlisten = [];
   clock.stop();
+  update.stop();
   if (pruneTimer) clearInterval(pruneTimer);
   if (refreshTimer) clearInterval(refreshTimer);
   pruneTimer = refreshTimer = null;

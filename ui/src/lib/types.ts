@@ -49,6 +49,8 @@ export type {
   TopupView,
   CatalogView,
   Settings,
+  UpdateReady,
+  UpdateStatus,
 } from "./bindings";
 
 import type { CatalogSource, ProviderId, Settings } from "./bindings";

@@ -1,13 +1,15 @@
 //! `otpdesk buy ...`, all through the engine ([`tracked`]): the attempt and its Idempotency-Key
 //! are stored before sending, a lost reply is asked again with the same key (OTPZap SMS) or
 //! reported as unknown (NumberOTP, email: no documented idempotency), and the order is tracked.
+//! `--max-price` refuses above it; `--count N` buys a batch ([`super::batch`]).
 
 use super::tracked;
-use crate::args::{Buy, WaitOpts};
+use crate::args::{Buy, BuyLimits, WaitOpts};
 use crate::context::Context;
 use crate::error::{CliError, ProviderResult};
 use crate::output::Out;
-use otpdesk_engine::BuyRequest;
+use otpdesk_core::{Currency, Money};
+use otpdesk_engine::{BatchRequest, BuyRequest};
 use std::time::Duration;
 
 pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
@@ -17,38 +19,45 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
             country,
             platform,
             wait,
+            limits,
         } => {
             let req = BuyRequest::OtpzapS1 {
                 product_id: number("--product", &product)?,
                 country_id: number("--country", &country)?,
                 platform_id: number("--platform", &platform)?,
             };
-            tracked::buy(ctx, out, req, wait_for(&wait)).await
+            numbers(ctx, out, req, &wait, &limits).await
         }
         Buy::S2 {
             service,
             country,
             operator,
             wait,
+            limits,
         } => {
             let req = BuyRequest::OtpzapS2 {
                 service_id: number("--service", &service)?,
                 country_id: number("--country", &country)?,
                 operator_id: operator.unwrap_or_else(|| "random".into()),
             };
-            tracked::buy(ctx, out, req, wait_for(&wait)).await
+            numbers(ctx, out, req, &wait, &limits).await
         }
-        Buy::S2Special { service, wait } => {
+        Buy::S2Special {
+            service,
+            wait,
+            limits,
+        } => {
             let req = BuyRequest::OtpzapS2Special {
                 service_id: number("--service", &service)?,
             };
-            tracked::buy(ctx, out, req, wait_for(&wait)).await
+            numbers(ctx, out, req, &wait, &limits).await
         }
         Buy::S2Multi {
             services,
             country,
             operator,
             wait,
+            limits,
         } => {
             let req = BuyRequest::OtpzapS2Multi {
                 service_ids: services
@@ -58,16 +67,17 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
                 country_id: number("--country", &country)?,
                 operator_id: operator.unwrap_or_else(|| "random".into()),
             };
-            tracked::buy(ctx, out, req, wait_for(&wait)).await
+            numbers(ctx, out, req, &wait, &limits).await
         }
         Buy::Numberotp {
             service,
             country,
             wait,
+            limits,
         } => {
             let req = numberotp_offer(ctx, &service, &country).await?;
             out.progress(&format!("{}.", otpdesk_engine::NUMBEROTP_NO_REFUND));
-            tracked::buy(ctx, out, req, wait_for(&wait)).await
+            numbers(ctx, out, req, &wait, &limits).await
         }
         Buy::Email {
             site,
@@ -98,7 +108,7 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
                         regex: regex.clone(),
                     },
                 };
-                tracked::buy(ctx, out, req, wait_for(&wait)).await?;
+                tracked::buy(ctx, out, req, wait_for(&wait), None).await?;
             }
             Ok(())
         }
@@ -125,6 +135,50 @@ async fn numberotp_offer(
             "NumberOTP does not sell {service:?} in {country:?}; see `otpdesk catalog numberotp prices --service {service}`."
         ))
     })
+}
+
+/// One number (held to --max-price when given), or a batch of --count.
+async fn numbers(
+    ctx: &Context,
+    out: Out,
+    req: BuyRequest,
+    wait: &WaitOpts,
+    limits: &BuyLimits,
+) -> Result<(), CliError> {
+    let cur = req.provider().currency();
+    let max_price = money("--max-price", cur, limits.max_price.as_deref())?;
+    let min_balance = money("--min-balance", cur, limits.min_balance.as_deref())?;
+    if limits.count == 1 && min_balance.is_none() {
+        return tracked::buy(ctx, out, req, wait_for(wait), max_price).await;
+    }
+    if wait.wait {
+        return Err(CliError::Usage(
+            "--wait waits for one number; with --count, run `otpdesk wait ID` for each order."
+                .into(),
+        ));
+    }
+    let batch = BatchRequest {
+        req,
+        count: limits.count,
+        max_price,
+        min_balance,
+    };
+    super::batch::run(ctx, out, batch).await
+}
+
+/// An amount in the offer's currency, as decimal text (`3000`, `0.30`).
+fn money(flag: &str, cur: Currency, text: Option<&str>) -> Result<Option<Money>, CliError> {
+    let Some(text) = text else { return Ok(None) };
+    let m = Money::parse(cur, text.trim()).map_err(|_| {
+        CliError::Usage(format!(
+            "{flag} takes an amount in {}, like 3000 or 0.30, not {text:?}.",
+            cur.code()
+        ))
+    })?;
+    if m.minor < 0 {
+        return Err(CliError::Usage(format!("{flag} cannot be negative.")));
+    }
+    Ok(Some(m))
 }
 
 fn number(flag: &str, text: &str) -> Result<i64, CliError> {

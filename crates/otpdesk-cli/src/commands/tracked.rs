@@ -5,6 +5,7 @@
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::{money_json, money_text, opt, time_json, time_text, Out};
+use otpdesk_core::Money;
 use otpdesk_engine::{BuyRequest, Engine, EngineError, OrderFilter, OrderView, OtpView};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -28,15 +29,17 @@ fn number_or_inbox(o: &OrderView) -> String {
     opt(&o.phone.clone().or_else(|| o.email.clone()))
 }
 
-/// Buy through the engine; with `wait`, block until the first code arrives.
+/// Buy through the engine (with `max_price`: after a fresh quote, refused above it); with
+/// `wait`, block until the first code arrives.
 pub async fn buy(
     ctx: &Context,
     out: Out,
     req: BuyRequest,
     wait: Option<Duration>,
+    max_price: Option<Money>,
 ) -> Result<(), CliError> {
     let engine = ctx.engine(req.provider()).await?;
-    let result = buy_on(&engine, out, req, wait).await;
+    let result = buy_on(&engine, out, req, wait, max_price).await;
     engine.shutdown().await;
     result
 }
@@ -46,27 +49,18 @@ async fn buy_on(
     out: Out,
     req: BuyRequest,
     wait: Option<Duration>,
+    max_price: Option<Money>,
 ) -> Result<(), CliError> {
     // A multiservice number receives a code per service.
     let codes = match &req {
         BuyRequest::OtpzapS2Multi { service_ids, .. } => service_ids.len().max(1),
         _ => 1,
     };
-    let order = engine.buy(req).await?;
-    let kind = if order.email.is_some() {
-        "email_order"
-    } else {
-        "order"
+    let order = match max_price {
+        Some(max) => engine.buy_within(req, None, Some(max)).await?,
+        None => engine.buy(req).await?,
     };
-    out.emit(kind, order_json(&order), || {
-        format!(
-            "Bought {} {} for {} (order {}).",
-            order.service,
-            number_or_inbox(&order),
-            money_text(order.price),
-            order.remote_id
-        )
-    });
+    emit_order(out, &order, "Bought");
     if let Some(timeout) = wait {
         out.progress(if codes > 1 {
             "Waiting for the codes…"
@@ -86,6 +80,24 @@ async fn buy_on(
         }
     }
     Ok(())
+}
+
+/// Print a bought order: `lead` starts the sentence ("Bought", "Bought 2 of 3:").
+pub fn emit_order(out: Out, order: &OrderView, lead: &str) {
+    let kind = if order.email.is_some() {
+        "email_order"
+    } else {
+        "order"
+    };
+    out.emit(kind, order_json(order), || {
+        format!(
+            "{lead} {} {} for {} (order {}).",
+            order.service,
+            number_or_inbox(order),
+            money_text(order.price),
+            order.remote_id
+        )
+    });
 }
 
 /// Print the next code after `after_seq`.

@@ -132,14 +132,33 @@ pub(crate) fn gone(what: &str) -> EngineError {
     })
 }
 
-/// Refuse when the fresh quote is worse than what the user saw: no stock, or a higher price.
-pub(crate) fn check(q: &Quote, expected: Option<Money>) -> Result<()> {
+/// Refuse when the fresh quote is worse than the purchase allows: no stock, a price above the
+/// maximum the user set ([`EngineError::PriceAboveMax`]), or a price higher than the one the user
+/// saw ([`EngineError::PriceChanged`]). The one home of every price check before a paid call.
+pub(crate) fn check(q: &Quote, limits: PriceLimits) -> Result<()> {
     if q.stock == Some(0) {
         return Err(EngineError::Provider(ProviderError::OutOfStock {
             message: "sold out right now".into(),
         }));
     }
-    if let (Some(exp), Some(now)) = (expected, q.price) {
+    if let Some(max) = limits.max {
+        let Some(now) = q.price else {
+            return Err(EngineError::Invalid(
+                "The provider shows no price for this offer, so your maximum price cannot be checked; nothing was bought.".into(),
+            ));
+        };
+        if now.currency != max.currency {
+            return Err(EngineError::Invalid(format!(
+                "The offer is priced in {}, your maximum price in {}; nothing was bought.",
+                now.currency.code(),
+                max.currency.code()
+            )));
+        }
+        if now.minor > max.minor {
+            return Err(EngineError::PriceAboveMax { max, current: now });
+        }
+    }
+    if let (Some(exp), Some(now)) = (limits.expected, q.price) {
         if now.currency != exp.currency || now.minor > exp.minor {
             return Err(EngineError::PriceChanged {
                 expected: exp,
@@ -148,6 +167,15 @@ pub(crate) fn check(q: &Quote, expected: Option<Money>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What a purchase's fresh quote is held to (see [`check`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PriceLimits {
+    /// The price the user saw: refused with `price_changed` when it is higher now.
+    pub expected: Option<Money>,
+    /// The most the user will pay: refused with `price_above_max` above it.
+    pub max: Option<Money>,
 }
 
 /// Whether `key` works at `base_url`, with a call that costs nothing (each provider's module

@@ -199,3 +199,30 @@ pub async fn next_event(
     .await
     .expect("event in time")
 }
+
+/// How much slower than native this test program runs: 4 under wine (the Windows build tested
+/// on Linux by scripts/windows-check.sh, often on a busy machine), else 1. Timing-sensitive tests
+/// stretch their timeouts, delays and windows by it; what they assert stays the same.
+pub fn slowdown() -> u32 {
+    if under_wine() {
+        4
+    } else {
+        1
+    }
+}
+
+/// Whether this Windows program runs under wine (whose ntdll exports `wine_get_version`).
+#[cfg(windows)]
+pub fn under_wine() -> bool {
+    use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
+    // SAFETY: both take NUL-terminated names; ntdll is loaded in every process.
+    unsafe {
+        let ntdll = GetModuleHandleA(c"ntdll.dll".as_ptr().cast());
+        !ntdll.is_null() && GetProcAddress(ntdll, c"wine_get_version".as_ptr().cast()).is_some()
+    }
+}
+
+#[cfg(not(windows))]
+pub fn under_wine() -> bool {
+    false
+}

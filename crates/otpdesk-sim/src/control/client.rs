@@ -136,6 +136,12 @@ impl SimControl {
         .await
     }
 
+    /// Change an OTPZap Server 1 product's price or stock, now or after some more sales.
+    pub async fn change_offer(&self, change: &OfferChange) -> R<()> {
+        let _: Value = self.post("/offers", change).await?;
+        Ok(())
+    }
+
     pub async fn deliver(&self, req: &DeliverOtp) -> R<Delivered> {
         self.post("/deliver", req).await
     }

@@ -15,6 +15,7 @@
 //! | `POST /_sim/deposits/{id}/pay` | – | the deposit (OTPZap `APIDEP-…` or OOPPay order id) after paying; credits the account; an expired OTPZap top-up can still be paid (late QRIS payment) |
 //! | `POST /_sim/deposits/{id}/expire` | – | the deposit after expiring it |
 //! | `POST /_sim/deposits/{id}/fail` | – | the deposit after marking it `failed` |
+//! | `POST /_sim/offers` | [`types::OfferChange`]: `{"product_id","price"?,"stock"?,"after_sales"?}`: an OTPZap Server 1 product's price (rupiah) and units left, now or after that many more sales | `{"ok":true}` |
 //! | `GET /_sim/orders` | – | `{"sms":[…],"emails":[…],"activations":[…],"topups":[…],"ooppay":[…]}` (provider views plus `key_fp`) |
 //! | `GET /_sim/requests` | – | [`types::RequestsView`]: `{total,count_429,requests:[{seq,at,provider,method,path,key_fp,status,retry_after,fault}]}` |
 //! | `DELETE /_sim/requests` | – | clears the request log |

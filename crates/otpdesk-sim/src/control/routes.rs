@@ -66,6 +66,15 @@ async fn add_account(State(sim): State<Arc<Sim>>, body: Bytes) -> CResult {
     reply(json!({"ok": true, "key_fp": key_fingerprint(req.key.trim())}))
 }
 
+async fn change_offer(State(sim): State<Arc<Sim>>, body: Bytes) -> CResult {
+    let req: OfferChange = parse_body(&body)?;
+    if req.price.is_some_and(|p| p <= 0) {
+        return Err(SimError::validation("price", "price must be positive").into());
+    }
+    sim.with(|w, _| w.change_offer(req))?;
+    reply(json!({"ok": true}))
+}
+
 fn clock_view(sim: &Sim) -> ClockView {
     let now = sim.clock.now();
     ClockView {
@@ -385,6 +394,7 @@ pub fn router() -> Router<Arc<Sim>> {
         .route("/ledger", get(ledger))
         .route("/idempotency", get(idempotency))
         .route("/deliver", post(deliver))
+        .route("/offers", post(change_offer))
         .route("/deposits/{id}/pay", post(pay_deposit))
         .route("/deposits/{id}/expire", post(expire_deposit))
         .route("/deposits/{id}/fail", post(fail_deposit))

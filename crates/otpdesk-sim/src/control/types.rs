@@ -420,3 +420,19 @@ pub struct StateView {
     pub faults: usize,
     pub requests: usize,
 }
+
+/// `POST /_sim/offers`: change an OTPZap Server 1 product's price and/or stock, now or after
+/// `after_sales` more units of it are sold (to change an offer in the middle of a batch).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferChange {
+    pub product_id: u64,
+    /// The new price in rupiah.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<i64>,
+    /// Units left from then on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<u32>,
+    /// Sales of this product to wait for before the change applies (0: at once).
+    #[serde(default)]
+    pub after_sales: u32,
+}

@@ -195,8 +195,15 @@ pub fn sim_binary() -> std::process::Command {
     cmd
 }
 
-/// Stop the binary as scripts and service managers do: SIGTERM on Unix, Ctrl+Break on Windows.
-pub fn stop_binary(child: &std::process::Child) {
+/// Stop the binary as scripts and service managers do, and check that it shut down cleanly:
+/// SIGTERM on Unix, Ctrl+Break on Windows.
+///
+/// Under wine (scripts/windows-check.sh) it cannot be done: wine 8 refuses console control
+/// events from a program started without a terminal ("Incorrect access to Shell-no-window
+/// console"), and with a console of its own (FreeConsole + AllocConsole, a conhost without a
+/// display) the event was taken but never reached the simulator. There the binary is terminated
+/// instead and only its end is checked; the clean stop is checked on Linux and real Windows.
+pub fn stop_binary(child: &mut std::process::Child) {
     #[cfg(unix)]
     {
         let sent = std::process::Command::new("kill")
@@ -208,6 +215,12 @@ pub fn stop_binary(child: &std::process::Child) {
     #[cfg(windows)]
     {
         use windows_sys::Win32::System::Console::{GenerateConsoleCtrlEvent, CTRL_BREAK_EVENT};
+        if under_wine() {
+            eprintln!("under wine: the simulator is terminated, its clean stop is not tested");
+            child.kill().expect("terminate");
+            child.wait().expect("ended");
+            return;
+        }
         // SAFETY: a plain Win32 call; the group id is the child's process id.
         let sent = unsafe { GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, child.id()) };
         assert!(
@@ -216,5 +229,18 @@ pub fn stop_binary(child: &std::process::Child) {
             child.id(),
             std::io::Error::last_os_error()
         );
+    }
+    let status = child.wait().expect("ended");
+    assert!(status.success(), "not a clean stop: {status:?}");
+}
+
+/// Whether this Windows program runs under wine (whose ntdll exports `wine_get_version`).
+#[cfg(windows)]
+pub fn under_wine() -> bool {
+    use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
+    // SAFETY: both take NUL-terminated names; ntdll is loaded in every process.
+    unsafe {
+        let ntdll = GetModuleHandleA(c"ntdll.dll".as_ptr().cast());
+        !ntdll.is_null() && GetProcAddress(ntdll, c"wine_get_version".as_ptr().cast()).is_some()
     }
 }

@@ -158,7 +158,7 @@ export const en = {
   "settings.startAtLogin": "Start at login",
   "settings.startAtLoginHelp": "OTPDesk starts in the tray when you log in to this computer, so codes of running orders keep arriving. The window opens from the tray.",
   "settings.quit": "Quit OTPDesk",
-  "settings.quitHelp": "Closing the window keeps OTPDesk running in the tray to track your orders. Quit stops it; it asks first while an order still waits for its code.",
+  "settings.quitHelp": "Closing the window keeps OTPDesk tracking your orders in the tray (or minimised, where the desktop has no tray). Quit stops it; it asks first while an order still waits for its code.",
   "settings.logs": "Log files",
   "settings.logsHelp": "OTPDesk keeps a log of the last 7 days for support. It never holds API keys, codes or whole phone numbers.",
   "settings.openLogs": "Open log folder",
@@ -178,6 +178,12 @@ export const en = {
 
   "low.text": "{provider} balance is low: {amount} (your alert is below {limit}).",
   "low.topUp": "Top up now",
+
+  "update.ready": "Update ready: version {version}",
+  "update.restart": "Restart to update",
+  "update.restarting": "Restarting…",
+  "update.purchaseUnderWay": "A purchase is under way: you can restart as soon as it is done.",
+  "update.tryAgain": "Try again",
 
   "catalog.favourite": "Add {service} to favourites",
   "catalog.unfavourite": "Remove {service} from favourites",
@@ -370,6 +376,8 @@ export const en = {
   "settings.lowBalanceInvalid": "Type the alert amount in whole rupiah, for example 20.000.",
 
   "error.price_changed": "The price went up since the list was loaded, so nothing was bought. Check the new price and buy again.",
+  "error.price_above_max": "The price is above your maximum price, so nothing was bought. Raise the maximum or wait for the price to drop.",
+  "error.below_min_balance": "Buying more would take your balance under the floor you set, so buying stopped. Top up or lower the floor.",
   "order.checkInbox": "Check inbox",
   "order.checked": "No message yet. OTPDesk keeps checking by itself.",
 
@@ -421,6 +429,8 @@ export const en = {
   "error.address_query": "This address was not saved: it must not contain ? or #.",
   "error.insecure_address": "This address was not saved: it must start with https:// (http:// only for this computer: 127.0.0.1 or localhost).",
   "error.cancelled": "Cancelled; nothing was changed.",
+  "error.purchase_under_way": "A purchase is under way. Restart to update once it is done; your orders are kept.",
+  "error.update_failed": "The update could not be installed; OTPDesk goes on as before. Try again, or download the latest version from the website.",
   "error.no_key": "Add an API key for this provider first (API keys page).",
   "error.usage": "This request is not complete. Check what you entered and try again.",
   "error.stdin": "The input could not be read. Try again.",

@@ -160,7 +160,7 @@ export const id: Catalog = {
   "settings.startAtLogin": "Jalankan saat masuk",
   "settings.startAtLoginHelp": "OTPDesk berjalan di tray saat Anda masuk ke komputer ini, jadi kode dari pesanan yang berjalan tetap masuk. Jendela dibuka dari tray.",
   "settings.quit": "Keluar dari OTPDesk",
-  "settings.quitHelp": "Menutup jendela membuat OTPDesk tetap berjalan di tray untuk memantau pesanan. Keluar menghentikannya; OTPDesk bertanya dulu jika masih ada pesanan yang menunggu kode.",
+  "settings.quitHelp": "Menutup jendela membuat OTPDesk tetap memantau pesanan di tray (atau diperkecil jika desktop tidak punya tray). Keluar menghentikannya; OTPDesk bertanya dulu jika masih ada pesanan yang menunggu kode.",
   "settings.logs": "File log",
   "settings.logsHelp": "OTPDesk menyimpan log 7 hari terakhir untuk bantuan teknis. Log tidak pernah berisi kunci API, kode, atau nomor telepon lengkap.",
   "settings.openLogs": "Buka folder log",
@@ -180,6 +180,12 @@ export const id: Catalog = {
 
   "low.text": "Saldo {provider} menipis: {amount} (batas peringatan Anda {limit}).",
   "low.topUp": "Isi saldo sekarang",
+
+  "update.ready": "Pembaruan siap: versi {version}",
+  "update.restart": "Mulai ulang untuk memperbarui",
+  "update.restarting": "Memulai ulang…",
+  "update.purchaseUnderWay": "Ada pembelian yang sedang berjalan: Anda bisa memulai ulang segera setelah selesai.",
+  "update.tryAgain": "Coba lagi",
 
   "catalog.favourite": "Tambahkan {service} ke favorit",
   "catalog.unfavourite": "Hapus {service} dari favorit",
@@ -372,6 +378,8 @@ export const id: Catalog = {
   "settings.lowBalanceInvalid": "Ketik batas peringatan dalam rupiah bulat, misalnya 20.000.",
 
   "error.price_changed": "Harga naik sejak daftar dimuat, jadi tidak ada yang dibeli. Periksa harga baru lalu beli lagi.",
+  "error.price_above_max": "Harga di atas harga maksimum Anda, jadi tidak ada yang dibeli. Naikkan batasnya atau tunggu harga turun.",
+  "error.below_min_balance": "Membeli lagi akan membuat saldo di bawah batas minimum yang Anda atur, jadi pembelian berhenti. Isi saldo atau turunkan batasnya.",
   "order.checkInbox": "Cek inbox",
   "order.checked": "Belum ada pesan. OTPDesk terus memeriksa sendiri.",
 
@@ -423,6 +431,8 @@ export const id: Catalog = {
   "error.address_query": "Alamat ini tidak disimpan: tidak boleh berisi ? atau #.",
   "error.insecure_address": "Alamat ini tidak disimpan: harus diawali https:// (http:// hanya untuk komputer ini: 127.0.0.1 atau localhost).",
   "error.cancelled": "Dibatalkan; tidak ada yang diubah.",
+  "error.purchase_under_way": "Ada pembelian yang sedang berjalan. Mulai ulang untuk memperbarui setelah selesai; pesanan Anda tetap tersimpan.",
+  "error.update_failed": "Pembaruan tidak bisa dipasang; OTPDesk tetap berjalan seperti sebelumnya. Coba lagi, atau unduh versi terbaru dari situs web.",
   "error.no_key": "Tambahkan kunci API untuk provider ini dulu (halaman Kunci API).",
   "error.usage": "Permintaan ini belum lengkap. Periksa isian Anda lalu coba lagi.",
   "error.stdin": "Masukan tidak bisa dibaca. Coba lagi.",
