@@ -148,6 +148,8 @@ cleanup() {
 trap cleanup EXIT
 export DISPLAY=$display
 for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+# Services the bus starts on demand (the notification server) draw on this screen too.
+dbus-update-activation-environment DISPLAY="$display" 2>/dev/null || true
 keyring_home=$(mktemp -d)
 datas+=("$keyring_home")
 printf %s otpdesk-bench | XDG_DATA_HOME=$keyring_home gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
@@ -179,6 +181,8 @@ tree_pss() {
   detail=${detail%, }
   pss=$((total / 1024))
 }
+# "anon X, file Y" MiB of one process (private memory vs mapped files).
+anon_file() { awk '$1=="Pss_Anon:" {a=$2} $1=="Pss_File:" {f=$2} END {printf "anon %d, file %d", a/1024, f/1024}' "/proc/$1/smaps_rollup" 2>/dev/null; }
 has_web_process() { for p in $(tree_pids "$1"); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = WebKitWebProces ] && return 0; done; return 1; }
 visible_window() { xdotool search --onlyvisible --name "^$1\$" 2>/dev/null | head -1 || true; }
 wait_visible() {
@@ -316,7 +320,7 @@ orders() { grep -c "demo order bought" "$data/log" || true; }
 echo "soak ($profile): $minutes min, a demo order every $order_secs s, the window shown and closed every ~30 s"
 shown_pss; start_vis=$pss start_vis_detail=$detail
 hidden_pss; start_hid=$pss start_hid_detail=$detail
-echo "start: shown $start_vis MiB ($start_vis_detail), hidden $start_hid MiB ($start_hid_detail)"
+echo "start: shown $start_vis MiB ($start_vis_detail), hidden $start_hid MiB ($start_hid_detail; app: $(anon_file $pid))"
 deadline=$(($(date +%s) + minutes * 60))
 cycles=0
 while [ "$(date +%s)" -lt "$deadline" ]; do
@@ -329,13 +333,13 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
   cycles=$((cycles + 1))
   kill -0 $pid 2>/dev/null || { echo "bench: the app died; log:" >&2; tail -30 "$data/log" >&2; exit 1; }
   tree_pss $pid
-  echo "  cycle $cycles: $(orders) orders so far, hidden PSS $pss MiB ($detail)"
+  echo "  cycle $cycles: $(orders) orders so far, hidden PSS $pss MiB ($detail; app: $(anon_file $pid))"
 done
-hidden_pss; end_hid=$pss end_hid_detail=$detail
+hidden_pss; end_hid=$pss end_hid_detail=$detail end_hid_split=$(anon_file $pid)
 shown_pss; end_vis=$pss end_vis_detail=$detail
 kill $pid; wait $pid 2>/dev/null || true
 growth() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f", (b - a) * 100 / a }'; }
-echo "end:   shown $end_vis MiB ($end_vis_detail), hidden $end_hid MiB ($end_hid_detail)"
+echo "end:   shown $end_vis MiB ($end_vis_detail), hidden $end_hid MiB ($end_hid_detail; app: $end_hid_split)"
 echo
 echo "soak of $minutes min ($profile): $(orders) demo orders, $cycles webview close/rebuild cycles"
 printf '%-22s %8s %8s %9s %8s %s\n' "" start end growth target ""
