@@ -15,8 +15,9 @@
 #   scripts/bench-app.sh [release|debug] [runs]
 #
 # Soak: demo traffic (an order every OTPDESK_DEMO_TRAFFIC_SECS, 2 s by default: a busy reseller's
-# hour of orders in a few minutes) while the window is shown and closed again every ~30 s (so the
-# webview is destroyed and rebuilt each time); PSS at start and end, shown and hidden, and growth:
+# hour of orders in a few minutes) while the window is shown and closed again 6 times (an hour
+# allows 6 closes of the webview, after 10 min hidden each); PSS (and private memory) at start and
+# end, shown and hidden, taken while no other WebKit process runs, and their growth:
 #   scripts/bench-app.sh soak [release|debug] [minutes, default 6]
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -304,39 +305,60 @@ OTPDESK_DATA_DIR=$data XDG_DATA_HOME=$keyring_home OTPDESK_WEBVIEW_IDLE_SECS=$ID
   OTPDESK_DEMO_TRAFFIC_SECS=$order_secs RUST_LOG=${RUST_LOG:-info} "$app" --demo >"$data/log" 2>&1 &
 pid=$!
 second_launch() { OTPDESK_DATA_DIR=$data XDG_DATA_HOME=$keyring_home "$app" --demo >>"$data/second.log" 2>&1; }
+# PSS splits shared pages with every process mapping them: the start and end figures are taken
+# while no other WebKit process runs (waiting up to 3 min), so they compare like with like.
+wait_alone() {
+  local n
+  for _ in $(seq 1 180); do n=$(foreign_webkit); [ "$n" = 0 ] && return 0; sleep 1; done
+  echo "bench: $n other WebKit processes are still running: PSS figures are split with them" >&2
+}
+tree_anon() { # private memory (Pss_Anon) of the whole tree, MiB, in $anon
+  local total=0 p v
+  for p in $(tree_pids "$1"); do
+    v=$(awk '$1=="Pss_Anon:" {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null); total=$((total + ${v:-0}))
+  done
+  anon=$((total / 1024))
+}
 shown_pss() { # show the window, let it load and settle, measure
   [ -n "$(visible_window OTPDesk)" ] || second_launch
   [ -n "$(wait_visible OTPDesk)" ] || { echo "bench: no window; log:" >&2; tail -20 "$data/log" >&2; exit 1; }
   sleep $((SETTLE + 10))
-  tree_pss $pid
+  wait_alone
+  tree_pss $pid; tree_anon $pid
 }
 hidden_pss() { # close to the tray, wait for the webview to go, settle, measure
   wm_close OTPDesk
   for _ in $(seq 1 300); do has_web_process $pid || break; sleep 0.1; done
-  sleep 5
-  tree_pss $pid
+  sleep $HIDDEN_SETTLE
+  wait_alone
+  tree_pss $pid; tree_anon $pid
 }
 orders() { grep -c "demo order bought" "$data/log" || true; }
-echo "soak ($profile): $minutes min, a demo order every $order_secs s, the window shown and closed every ~30 s"
-shown_pss; start_vis=$pss start_vis_detail=$detail
-hidden_pss; start_hid=$pss start_hid_detail=$detail
+# The webview is closed after 10 min hidden, so an hour sees at most 6 close/rebuild cycles:
+# the soak's hour has 6, one every minutes*10 s (shown 12 s, then closed to the tray).
+cycle_secs=$((minutes * 10 < 30 ? 30 : minutes * 10))
+echo "soak ($profile): $minutes min, a demo order every $order_secs s, the window shown and closed every $cycle_secs s"
+shown_pss; start_vis=$pss start_vis_detail=$detail start_vis_anon=$anon
+hidden_pss; start_hid=$pss start_hid_detail=$detail start_hid_anon=$anon
 echo "start: shown $start_vis MiB ($start_vis_detail), hidden $start_hid MiB ($start_hid_detail; app: $(anon_file $pid))"
 deadline=$(($(date +%s) + minutes * 60))
 cycles=0
 while [ "$(date +%s)" -lt "$deadline" ]; do
+  cycle_start=$(date +%s)
   second_launch
   [ -n "$(wait_visible OTPDesk)" ] || { echo "bench: the window did not come back; log:" >&2; tail -20 "$data/log" >&2; exit 1; }
   sleep 12
   wm_close OTPDesk
   for _ in $(seq 1 300); do has_web_process $pid || break; sleep 0.1; done
-  sleep 8
+  left=$((cycle_start + cycle_secs - $(date +%s)))
+  [ $left -gt 0 ] && sleep $left
   cycles=$((cycles + 1))
   kill -0 $pid 2>/dev/null || { echo "bench: the app died; log:" >&2; tail -30 "$data/log" >&2; exit 1; }
   tree_pss $pid
   echo "  cycle $cycles: $(orders) orders so far, hidden PSS $pss MiB ($detail; app: $(anon_file $pid))"
 done
-hidden_pss; end_hid=$pss end_hid_detail=$detail end_hid_split=$(anon_file $pid)
-shown_pss; end_vis=$pss end_vis_detail=$detail
+hidden_pss; end_hid=$pss end_hid_detail=$detail end_hid_split=$(anon_file $pid) end_hid_anon=$anon
+shown_pss; end_vis=$pss end_vis_detail=$detail end_vis_anon=$anon
 kill $pid; wait $pid 2>/dev/null || true
 growth() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f", (b - a) * 100 / a }'; }
 echo "end:   shown $end_vis MiB ($end_vis_detail), hidden $end_hid MiB ($end_hid_detail; app: $end_hid_split)"
@@ -344,5 +366,8 @@ echo
 echo "soak of $minutes min ($profile): $(orders) demo orders, $cycles webview close/rebuild cycles"
 printf '%-22s %8s %8s %9s %8s %s\n' "" start end growth target ""
 g1=$(growth "$start_vis" "$end_vis"); g2=$(growth "$start_hid" "$end_hid")
+g3=$(growth "$start_vis_anon" "$end_vis_anon"); g4=$(growth "$start_hid_anon" "$end_hid_anon")
 printf '%-22s %8s %8s %8s%% %8s %s\n' "shown PSS (MiB)" "$start_vis" "$end_vis" "$g1" "< 10%" "$(verdict "$g1" "<" 10)"
 printf '%-22s %8s %8s %8s%% %8s %s\n' "hidden PSS (MiB)" "$start_hid" "$end_hid" "$g2" "< 10%" "$(verdict "$g2" "<" 10)"
+printf '%-22s %8s %8s %8s%% %8s %s\n' "shown anon (MiB)" "$start_vis_anon" "$end_vis_anon" "$g3" "-" ""
+printf '%-22s %8s %8s %8s%% %8s %s\n' "hidden anon (MiB)" "$start_hid_anon" "$end_hid_anon" "$g4" "-" ""

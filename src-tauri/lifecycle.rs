@@ -74,11 +74,15 @@ impl IdleClock {
     }
 }
 
-/// What the app keeps about the webview: one recreation at a time, how many times it was
-/// closed, and the view the UI saved.
+/// What the app keeps about the webview: one recreation at a time, a close under way (and a
+/// show asked for meanwhile), how many times it was closed.
 #[derive(Default)]
 pub struct WebviewLifecycle {
     recreating: AtomicBool,
+    /// Destroyed, but its `Destroyed` event has not come yet (the window is still listed).
+    closing: AtomicBool,
+    /// Shown while closing: rebuilt once the old one is gone.
+    reopen: AtomicBool,
     closed: AtomicU32,
 }
 
@@ -113,25 +117,41 @@ fn watch<R: Runtime>(app: AppHandle<R>, after: Duration) {
         let window = crate::window::main_window(&app);
         let visible = window.as_ref().map(|w| w.is_visible().unwrap_or(true));
         if clock.observe(visible, Instant::now()) {
-            if let Some(w) = window {
-                close_webview(&app, w, after);
-            }
+            close_webview(&app, after);
         }
     }
 }
 
-/// Destroy the hidden window and its webview, then give the memory back.
-fn close_webview<R: Runtime>(
-    app: &AppHandle<R>,
-    window: tauri::WebviewWindow<R>,
-    hidden: Duration,
-) {
-    // Shown again since the last look: keep it.
-    if window.is_visible().unwrap_or(true) {
-        return;
-    }
-    if let Err(e) = window.destroy() {
-        tracing::warn!("could not close the hidden window: {e}");
+/// Destroy the hidden window and its webview, then give the memory back. The check and the
+/// destroy run on the event loop's thread, like [`crate::window::show_main_window`], so a show
+/// either comes first (the window stays) or finds the close under way (and rebuilds after it).
+fn close_webview<R: Runtime>(app: &AppHandle<R>, hidden: Duration) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = app.clone();
+    let queued = app.run_on_main_thread(move || {
+        let closed = match crate::window::main_window(&handle) {
+            Some(w) if !w.is_visible().unwrap_or(true) => {
+                let state = handle.try_state::<WebviewLifecycle>();
+                if let Some(s) = &state {
+                    s.closing.store(true, Ordering::SeqCst);
+                }
+                match w.destroy() {
+                    Ok(()) => true,
+                    Err(e) => {
+                        tracing::warn!("could not close the hidden window: {e}");
+                        if let Some(s) = &state {
+                            s.closing.store(false, Ordering::SeqCst);
+                        }
+                        false
+                    }
+                }
+            }
+            // Shown again since the last look, or already gone.
+            _ => false,
+        };
+        let _ = tx.send(closed);
+    });
+    if queued.is_err() || !rx.recv_timeout(Duration::from_secs(30)).unwrap_or(false) {
         return;
     }
     if let Some(state) = app.try_state::<WebviewLifecycle>() {
@@ -373,14 +393,39 @@ pub fn recreate_main_window<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
+/// Called on the event loop's thread by [`crate::window::show_main_window`]: `true` when the
+/// window is being closed right now; it is then rebuilt as soon as it is gone.
+pub fn reopen_once_closed<R: Runtime>(app: &AppHandle<R>) -> bool {
+    match app.try_state::<WebviewLifecycle>() {
+        Some(s) if s.closing.load(Ordering::SeqCst) => {
+            s.reopen.store(true, Ordering::SeqCst);
+            true
+        }
+        _ => false,
+    }
+}
+
 /// Run events: the app keeps running when its last window is gone (the webview was closed to
-/// save memory); an explicit `app.exit(code)` (tray Quit) still quits.
-pub fn on_run_event<R: Runtime>(_app: &AppHandle<R>, event: &RunEvent) {
-    if let RunEvent::ExitRequested {
-        code: None, api, ..
-    } = event
-    {
-        api.prevent_exit();
+/// save memory); an explicit `app.exit(code)` (tray Quit) still quits. A window asked for while
+/// the old one was closing is built once the old one is gone.
+pub fn on_run_event<R: Runtime>(app: &AppHandle<R>, event: &RunEvent) {
+    match event {
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } => api.prevent_exit(),
+        RunEvent::WindowEvent {
+            label,
+            event: tauri::WindowEvent::Destroyed,
+            ..
+        } if label == crate::window::MAIN => {
+            if let Some(s) = app.try_state::<WebviewLifecycle>() {
+                s.closing.store(false, Ordering::SeqCst);
+                if s.reopen.swap(false, Ordering::SeqCst) {
+                    recreate_main_window(app);
+                }
+            }
+        }
+        _ => {}
     }
 }
 

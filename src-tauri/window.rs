@@ -18,15 +18,25 @@ pub fn main_window<R: Runtime>(app: &AppHandle<R>) -> Option<WebviewWindow<R>> {
 
 /// Show, unminimize and focus the main window (tray "Open", a notification click, a second
 /// launch). When the webview was closed to save memory, it is built again (in the state the
-/// UI saved, see [`crate::lifecycle`]).
+/// UI saved, see [`crate::lifecycle`]). Done on the event loop's thread, where the webview is
+/// also closed, so a click cannot be lost to a window closing at that very moment.
 pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
-    match main_window(app) {
-        Some(w) => {
-            let _ = w.show();
-            let _ = w.unminimize();
-            let _ = w.set_focus();
+    let handle = app.clone();
+    let queued = app.run_on_main_thread(move || {
+        if crate::lifecycle::reopen_once_closed(&handle) {
+            return;
         }
-        None => crate::lifecycle::recreate_main_window(app),
+        match main_window(&handle) {
+            Some(w) => {
+                let _ = w.show();
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+            None => crate::lifecycle::recreate_main_window(&handle),
+        }
+    });
+    if let Err(e) = queued {
+        tracing::warn!("could not show the window: {e}");
     }
 }
 
