@@ -152,7 +152,8 @@ fn build_state<R: Runtime>(
 
 /// Build and run the desktop app.
 pub fn run() {
-    lifecycle::prepare_webview_env();
+    // Not yet: `lifecycle::prepare_webview_env()` (no GPU compositing) left the e2e's first
+    // screen unanswered over WebDriver in a clean run; it stays off until that is understood.
     logs::init();
     let builder = specta_builder::<tauri::Wry>();
     let context = context();
