@@ -152,8 +152,7 @@ fn build_state<R: Runtime>(
 
 /// Build and run the desktop app.
 pub fn run() {
-    // Not yet: `lifecycle::prepare_webview_env()` (no GPU compositing) left the e2e's first
-    // screen unanswered over WebDriver in a clean run; it stays off until that is understood.
+    lifecycle::prepare_webview_env();
     logs::init();
     let builder = specta_builder::<tauri::Wry>();
     let context = context();

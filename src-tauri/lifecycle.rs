@@ -190,14 +190,29 @@ pub const GPU_ENV: &str = "OTPDESK_WEBVIEW_GPU";
 /// measured under Xvfb, the web process takes 118 MiB instead of 218 (scripts/bench-app.sh).
 /// WebKit reads this documented variable when it sets up its settings; changing the policy on
 /// a webview already loading leaves it blank (tried), so it is set for the process.
+/// Not under WebDriver (`TAURI_WEBVIEW_AUTOMATION=true`, set by tauri-driver): WebKitWebDriver's
+/// screenshot of a page drawn this way may never answer (the e2e's first screenshot hung), so
+/// the e2e runs with WebKit's default drawing; the bench and webview-idle.sh check this one.
 /// Call first in `run`, while the process has one thread.
 pub fn prepare_webview_env() {
     #[cfg(target_os = "linux")]
-    if std::env::var_os(GPU_ENV).is_none_or(|v| v != "1")
-        && std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none()
-    {
+    if compositing_off(
+        std::env::var_os(GPU_ENV).as_deref(),
+        std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_some(),
+        std::env::var_os("TAURI_WEBVIEW_AUTOMATION").as_deref(),
+    ) {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
+}
+
+/// Whether [`prepare_webview_env`] turns GPU compositing off, from [`GPU_ENV`], whether
+/// `WEBKIT_DISABLE_COMPOSITING_MODE` is set already, and `TAURI_WEBVIEW_AUTOMATION`.
+pub fn compositing_off(
+    gpu: Option<&std::ffi::OsStr>,
+    already_set: bool,
+    automation: Option<&std::ffi::OsStr>,
+) -> bool {
+    gpu.is_none_or(|v| v != "1") && !already_set && automation.is_none_or(|v| v != "true")
 }
 
 /// Give back to the OS what the closed webview leaves in this process (Linux): the heap glibc
@@ -556,6 +571,17 @@ mod tests {
         assert_eq!(idle_after(Some("0")), None);
         assert_eq!(idle_after(Some("soon")), Some(DEFAULT_IDLE));
         assert_eq!(idle_after(Some("-4")), Some(DEFAULT_IDLE));
+    }
+
+    #[test]
+    fn gpu_compositing_is_off_unless_asked_for_or_under_webdriver() {
+        use std::ffi::OsStr;
+        let os = |s: &'static str| Some(OsStr::new(s));
+        assert!(compositing_off(None, false, None));
+        assert!(compositing_off(os("0"), false, os("false")));
+        assert!(!compositing_off(os("1"), false, None));
+        assert!(!compositing_off(None, true, None));
+        assert!(!compositing_off(None, false, os("true")));
     }
 
     #[test]
