@@ -222,6 +222,32 @@ let firstRect;
 /** Let the last change paint before a screenshot. */
 const settle = (ms = 400) => browser.pause(ms);
 
+/** Later features add their steps as `steps/NN-name.mjs` (run in file-name order after the steps
+ *  here), each `export default function register(ctx)` calling `ctx.step(...)`: one file per
+ *  feature keeps this file readable and parallel work out of each other's way. */
+const STEPS_DIR = new URL("./steps/", import.meta.url);
+const stepModules = existsSync(STEPS_DIR)
+  ? await Promise.all(
+      readdirSync(STEPS_DIR)
+        .filter((f) => /^\d+-.*\.mjs$/.test(f))
+        .sort()
+        .map((f) => import(new URL(f, STEPS_DIR))),
+    )
+  : [];
+/** What a step module gets: the helpers above and the browser (a getter: it is opened in `before`). */
+const ctx = {
+  step, $, textOf, open, waitIn, shot, settle, sleep, sim, env, assert, windows, saveKey, connect, disconnect,
+  get browser() {
+    return browser;
+  },
+  /** Quit the app and start it again (a restart), with a fresh WebDriver session. */
+  async restart() {
+    await disconnect();
+    browser = await connect();
+  },
+  SIM, ARTIFACTS, NOTIFY_LOG, KEY, NUMBEROTP_KEY, SCREEN_W, SCREEN_H, APP_HOME,
+};
+
 describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () => {
   before(async () => {
     await sim("POST", "accounts", { provider: "otpzap", key: KEY, balance: BALANCE });
@@ -941,4 +967,6 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     await browser.waitUntil(async () => entries().length === 0, { timeout: 10_000, timeoutMsg: "the autostart entry stayed" });
     await (await $("set-language")).selectByAttribute("value", "en");
   });
+
+  for (const m of stepModules) m.default(ctx);
 });
