@@ -153,6 +153,22 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE otps ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 8: the reseller's desk: who an order is for, a note, when the customer paid; and small
+    // desk settings (the price list, the message templates) as text.
+    r#"
+    CREATE TABLE order_desk (
+        order_id  TEXT PRIMARY KEY REFERENCES orders(id),
+        customer  TEXT,
+        note      TEXT,
+        paid_at   INTEGER,
+        set_at    INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX order_desk_customer ON order_desk(customer COLLATE NOCASE);
+    CREATE TABLE desk_settings (
+        key    TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 #[derive(Debug)]
@@ -206,12 +222,12 @@ mod tests {
     #[test]
     fn migrating_twice_is_a_no_op() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 7);
-        assert_eq!(super::migrate(&mut c).unwrap(), 7);
+        assert_eq!(super::migrate(&mut c).unwrap(), 8);
+        assert_eq!(super::migrate(&mut c).unwrap(), 8);
         let v: u32 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 7);
+        assert_eq!(v, 8);
     }
 
     #[test]
@@ -222,7 +238,7 @@ mod tests {
             super::migrate(&mut c),
             Err(super::MigrateError::TooNew {
                 found: 99,
-                known: 7
+                known: 8
             })
         ));
         let tables: i64 = c
