@@ -274,8 +274,10 @@ mod tests {
 
     #[test]
     fn bad_lists_are_refused() {
-        let mut l = PriceList::default();
-        l.idr_per_usd = Some("abc".into());
+        let mut l = PriceList {
+            idr_per_usd: Some("abc".into()),
+            ..Default::default()
+        };
         assert!(matches!(l.validate(), Err(PriceListError::BadRate(_))));
         l.idr_per_usd = Some("0".into());
         assert!(l.validate().is_err());
