@@ -212,7 +212,7 @@ fn print_list(out: Out, list: &PriceList) {
                 s.push_str("No markup rules: no sale price is suggested.\n");
             }
             let whose = if fallback {
-                format!(" (fallback: no rate set; set yours with `otpdesk prices rate 16250`)")
+                " (fallback: no rate set; set yours with `otpdesk prices rate 16250`)".to_string()
             } else {
                 String::new()
             };
