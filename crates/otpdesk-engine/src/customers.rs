@@ -9,7 +9,7 @@ use crate::error::{EngineError, Result};
 use crate::model::{OrderView, Time};
 use crate::pricing::{self, PriceList, Suggestion};
 use crate::store::Store;
-use crate::templates::{self, Lang, Template, TemplateKind, Values};
+use crate::templates::{self, Template, TemplateKind, TemplateLang, Values};
 use otpdesk_core::Money;
 use serde::{Deserialize, Serialize};
 
@@ -161,14 +161,14 @@ pub fn set_price_list(store: &Store, list: &PriceList) -> Result<PriceList> {
     Ok(list.clone())
 }
 
-fn template_key(lang: Lang, kind: TemplateKind) -> String {
+fn template_key(lang: TemplateLang, kind: TemplateKind) -> String {
     format!("template.{}.{}", lang.as_str(), kind.as_str())
 }
 
 /// Every template (both languages, both kinds), the user's text or the default.
 pub fn templates(store: &Store) -> Result<Vec<Template>> {
     let mut out = Vec::new();
-    for lang in Lang::ALL {
+    for lang in TemplateLang::ALL {
         for kind in TemplateKind::ALL {
             let saved = store.desk_setting(&template_key(lang, kind))?;
             out.push(Template {
@@ -185,7 +185,7 @@ pub fn templates(store: &Store) -> Result<Vec<Template>> {
 /// Save a template's text; `None` (or the default text) goes back to the default.
 pub fn set_template(
     store: &Store,
-    lang: Lang,
+    lang: TemplateLang,
     kind: TemplateKind,
     body: Option<&str>,
 ) -> Result<Vec<Template>> {
@@ -201,7 +201,7 @@ pub fn set_template(
 
 /// The message for the customer of an order as it stands now: the number message, and the code
 /// message after it once a code came.
-pub fn message(store: &Store, order_id: &str, lang: Lang, now: Time) -> Result<String> {
+pub fn message(store: &Store, order_id: &str, lang: TemplateLang, now: Time) -> Result<String> {
     let o = order(store, order_id)?;
     let desk = desk_of(store, &o.id)?;
     let all = templates(store)?;

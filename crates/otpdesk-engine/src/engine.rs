@@ -346,7 +346,7 @@ impl Engine {
     /// Save a message template (`None`: back to the default).
     pub fn set_template(
         &self,
-        lang: templates::Lang,
+        lang: templates::TemplateLang,
         kind: templates::TemplateKind,
         body: Option<&str>,
     ) -> Result<Vec<templates::Template>> {
@@ -354,7 +354,11 @@ impl Engine {
     }
 
     /// The filled message for an order's customer now.
-    pub fn customer_message(&self, order_id: &str, lang: templates::Lang) -> Result<String> {
+    pub fn customer_message(
+        &self,
+        order_id: &str,
+        lang: templates::TemplateLang,
+    ) -> Result<String> {
         customers::message(&self.inner.store, order_id, lang, self.inner.now())
     }
 

@@ -144,6 +144,12 @@ impl PriceList {
         }
     }
 
+    /// The rate in whole rupiah (cut), as the history's profit takes it.
+    pub fn whole_rate(&self) -> Option<u32> {
+        let (rate, _) = self.rate();
+        rate.split('.').next().and_then(|r| r.trim().parse().ok())
+    }
+
     /// A cost in rupiah: rupiah as is; dollars (6 decimals) times the rate plus the buffer,
     /// rounded up to the rupiah (the reseller never under-counts a cost).
     pub fn cost_in_idr(&self, cost: Money) -> i64 {

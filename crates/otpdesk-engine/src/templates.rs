@@ -11,23 +11,23 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
-pub enum Lang {
+pub enum TemplateLang {
     Id,
     En,
 }
 
-impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Id, Lang::En];
+impl TemplateLang {
+    pub const ALL: [TemplateLang; 2] = [TemplateLang::Id, TemplateLang::En];
     pub fn as_str(self) -> &'static str {
         match self {
-            Lang::Id => "id",
-            Lang::En => "en",
+            TemplateLang::Id => "id",
+            TemplateLang::En => "en",
         }
     }
-    pub fn parse(s: &str) -> Option<Lang> {
+    pub fn parse(s: &str) -> Option<TemplateLang> {
         match s.trim().to_ascii_lowercase().as_str() {
-            "id" | "in" | "indonesian" | "bahasa" => Some(Lang::Id),
-            "en" | "english" => Some(Lang::En),
+            "id" | "in" | "indonesian" | "bahasa" => Some(TemplateLang::Id),
+            "en" | "english" => Some(TemplateLang::En),
             _ => None,
         }
     }
@@ -63,7 +63,7 @@ impl TemplateKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Template {
-    pub lang: Lang,
+    pub lang: TemplateLang,
     pub kind: TemplateKind,
     pub body: String,
     /// Still the shipped text.
@@ -74,16 +74,16 @@ pub struct Template {
 pub const PLACEHOLDERS: [&str; 5] = ["phone", "otp", "service", "minutes_left", "price"];
 
 /// The shipped text of a template.
-pub fn default_body(lang: Lang, kind: TemplateKind) -> &'static str {
+pub fn default_body(lang: TemplateLang, kind: TemplateKind) -> &'static str {
     match (lang, kind) {
-        (Lang::Id, TemplateKind::Number) => {
+        (TemplateLang::Id, TemplateKind::Number) => {
             "Nomor {service} kamu: {phone}\nSilakan minta kode OTP sekarang, nomor aktif {minutes_left} menit lagi."
         }
-        (Lang::Id, TemplateKind::Code) => "Kodenya: {otp}",
-        (Lang::En, TemplateKind::Number) => {
+        (TemplateLang::Id, TemplateKind::Code) => "Kodenya: {otp}",
+        (TemplateLang::En, TemplateKind::Number) => {
             "Your {service} number: {phone}\nRequest the OTP now, the number stays active for {minutes_left} more minutes."
         }
-        (Lang::En, TemplateKind::Code) => "Your code: {otp}",
+        (TemplateLang::En, TemplateKind::Code) => "Your code: {otp}",
     }
 }
 
@@ -136,18 +136,18 @@ pub fn price_text(m: Money) -> String {
 }
 
 /// The note put where a value is not known.
-fn missing(lang: Lang, name: &str) -> String {
+fn missing(lang: TemplateLang, name: &str) -> String {
     let text = match (lang, name) {
-        (Lang::Id, "otp") => "belum ada kode",
-        (Lang::En, "otp") => "no code yet",
-        (Lang::Id, "phone") => "belum ada nomor",
-        (Lang::En, "phone") => "no number yet",
-        (Lang::Id, "price") => "harga belum diisi",
-        (Lang::En, "price") => "no price set",
-        (Lang::Id, "minutes_left") => "?",
-        (Lang::En, "minutes_left") => "?",
-        (Lang::Id, _) => "tidak diketahui",
-        (Lang::En, _) => "unknown",
+        (TemplateLang::Id, "otp") => "belum ada kode",
+        (TemplateLang::En, "otp") => "no code yet",
+        (TemplateLang::Id, "phone") => "belum ada nomor",
+        (TemplateLang::En, "phone") => "no number yet",
+        (TemplateLang::Id, "price") => "harga belum diisi",
+        (TemplateLang::En, "price") => "no price set",
+        (TemplateLang::Id, "minutes_left") => "?",
+        (TemplateLang::En, "minutes_left") => "?",
+        (TemplateLang::Id, _) => "tidak diketahui",
+        (TemplateLang::En, _) => "unknown",
     };
     if text == "?" {
         text.into()
@@ -158,7 +158,7 @@ fn missing(lang: Lang, name: &str) -> String {
 
 /// Fill `body`'s placeholders. `{name}` with a known name becomes its value (or the missing
 /// note); anything else in braces, and a lone brace, is kept exactly as written.
-pub fn render(body: &str, lang: Lang, v: &Values) -> String {
+pub fn render(body: &str, lang: TemplateLang, v: &Values) -> String {
     let mut out = String::with_capacity(body.len() + 32);
     let mut rest = body;
     while let Some(open) = rest.find('{') {
@@ -190,7 +190,7 @@ pub fn render(body: &str, lang: Lang, v: &Values) -> String {
 
 /// The message to send now: the number message, followed by the code message once a code came
 /// (the code message alone would lack the number).
-pub fn message(number_body: &str, code_body: &str, lang: Lang, v: &Values) -> String {
+pub fn message(number_body: &str, code_body: &str, lang: TemplateLang, v: &Values) -> String {
     let number = render(number_body, lang, v);
     if v.otp.is_none() {
         return number;
@@ -216,17 +216,17 @@ mod tests {
     fn every_placeholder_is_filled() {
         let body = "{service} {phone} {otp} {minutes_left} {price}";
         assert_eq!(
-            render(body, Lang::En, &full()),
+            render(body, TemplateLang::En, &full()),
             "WhatsApp +6281234567890 123456 17 Rp 5.000"
         );
         assert_eq!(
-            render(default_body(Lang::Id, TemplateKind::Number), Lang::Id, &full()),
+            render(default_body(TemplateLang::Id, TemplateKind::Number), TemplateLang::Id, &full()),
             "Nomor WhatsApp kamu: +6281234567890\nSilakan minta kode OTP sekarang, nomor aktif 17 menit lagi."
         );
         assert_eq!(
             render(
-                default_body(Lang::Id, TemplateKind::Code),
-                Lang::Id,
+                default_body(TemplateLang::Id, TemplateKind::Code),
+                TemplateLang::Id,
                 &full()
             ),
             "Kodenya: 123456"
@@ -237,13 +237,13 @@ mod tests {
     fn unknown_placeholders_and_stray_braces_stay_visible() {
         let v = full();
         assert_eq!(
-            render("{kode} {otp} {OTP} { otp} {otp", Lang::Id, &v),
+            render("{kode} {otp} {OTP} { otp} {otp", TemplateLang::Id, &v),
             "{kode} 123456 {OTP} { otp} {otp"
         );
-        assert_eq!(render("{{otp}}", Lang::En, &v), "{123456}");
-        assert_eq!(render("", Lang::En, &v), "");
+        assert_eq!(render("{{otp}}", TemplateLang::En, &v), "{123456}");
+        assert_eq!(render("", TemplateLang::En, &v), "");
         assert_eq!(
-            render("Rp {price}", Lang::En, &Values::default()),
+            render("Rp {price}", TemplateLang::En, &Values::default()),
             "Rp [no price set]"
         );
     }
@@ -256,16 +256,19 @@ mod tests {
             ..full()
         };
         assert_eq!(
-            render("Kode: {otp}", Lang::Id, &v),
+            render("Kode: {otp}", TemplateLang::Id, &v),
             "Kode: [belum ada kode]"
         );
-        assert_eq!(render("Code: {otp}", Lang::En, &v), "Code: [no code yet]");
-        assert_eq!(render("{minutes_left} min", Lang::En, &v), "? min");
+        assert_eq!(
+            render("Code: {otp}", TemplateLang::En, &v),
+            "Code: [no code yet]"
+        );
+        assert_eq!(render("{minutes_left} min", TemplateLang::En, &v), "? min");
         // Before the code only the number message is sent; after it, both.
-        let n = default_body(Lang::En, TemplateKind::Number);
-        let c = default_body(Lang::En, TemplateKind::Code);
-        assert!(!message(n, c, Lang::En, &v).contains("code:"));
-        let both = message(n, c, Lang::En, &full());
+        let n = default_body(TemplateLang::En, TemplateKind::Number);
+        let c = default_body(TemplateLang::En, TemplateKind::Code);
+        assert!(!message(n, c, TemplateLang::En, &v).contains("code:"));
+        let both = message(n, c, TemplateLang::En, &full());
         assert!(
             both.starts_with("Your WhatsApp number: +6281234567890"),
             "{both}"

@@ -9,7 +9,7 @@ use common::*;
 use otpdesk_core::{Currency, Money};
 use otpdesk_engine::customers::HandOff;
 use otpdesk_engine::pricing::{Markup, MarkupRule, PriceList};
-use otpdesk_engine::templates::{Lang, TemplateKind};
+use otpdesk_engine::templates::{TemplateKind, TemplateLang};
 use otpdesk_engine::*;
 use std::time::Duration;
 
@@ -173,7 +173,7 @@ async fn customers_owe_their_unpaid_sales_and_the_price_list_fills_the_price() {
     assert_eq!(&line_a[14..], &["Budi Santoso", "WA for his shop", "yes"]);
 
     // The message: before the code the number message only; with the code both.
-    let msg = e.customer_message(&a.id, Lang::Id).unwrap();
+    let msg = e.customer_message(&a.id, TemplateLang::Id).unwrap();
     let phone = a.phone.clone().unwrap();
     assert!(
         msg.starts_with(&format!("Nomor WhatsApp kamu: {phone}")),
@@ -189,24 +189,26 @@ async fn customers_owe_their_unpaid_sales_and_the_price_list_fills_the_price() {
     e.wait_for_otp(&a.id, None, Duration::from_secs(10))
         .await
         .unwrap();
-    let msg = e.customer_message(&a.id, Lang::Id).unwrap();
+    let msg = e.customer_message(&a.id, TemplateLang::Id).unwrap();
     assert!(msg.ends_with(&format!("\nKodenya: {code}")), "{msg}");
     // An edited template, then back to the default.
     e.set_template(
-        Lang::En,
+        TemplateLang::En,
         TemplateKind::Code,
         Some("Code {otp} for {price} {oops}"),
     )
     .unwrap();
-    let msg = e.customer_message(&a.id, Lang::En).unwrap();
+    let msg = e.customer_message(&a.id, TemplateLang::En).unwrap();
     assert!(
         msg.ends_with(&format!("\nCode {code} for Rp 3.900 {{oops}}")),
         "{msg}"
     );
-    let ts = e.set_template(Lang::En, TemplateKind::Code, None).unwrap();
+    let ts = e
+        .set_template(TemplateLang::En, TemplateKind::Code, None)
+        .unwrap();
     assert!(ts.iter().all(|t| t.is_default));
     assert!(e
-        .customer_message(&a.id, Lang::En)
+        .customer_message(&a.id, TemplateLang::En)
         .unwrap()
         .ends_with(&format!("\nYour code: {code}")));
 

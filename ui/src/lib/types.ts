@@ -51,6 +51,18 @@ export type {
   Settings,
   UpdateReady,
   UpdateStatus,
+  Customer,
+  HandOff,
+  Markup,
+  MarkupRule,
+  OrderDesk,
+  PriceList,
+  PriceListView,
+  ShareApp,
+  Suggestion,
+  Template,
+  TemplateKind,
+  TemplateLang,
 } from "./bindings";
 
 import type { CatalogSource, ProviderId, Settings } from "./bindings";

@@ -11,7 +11,7 @@ use otpdesk_core::{Currency, Money};
 use otpdesk_engine::customers::{self, HandOff, OrderDesk};
 use otpdesk_engine::pricing::{Markup, MarkupRule, PriceList, FALLBACK_IDR_PER_USD};
 use otpdesk_engine::store::Store;
-use otpdesk_engine::templates::{Lang, TemplateKind};
+use otpdesk_engine::templates::{TemplateKind, TemplateLang};
 use otpdesk_engine::{Engine, HistoryQuery, OrderView};
 use serde_json::{json, Value};
 
@@ -84,18 +84,12 @@ fn moneys_json(list: &[Money]) -> Value {
     Value::Array(list.iter().map(|m| money_json(Some(*m))).collect())
 }
 
-/// Whole rupiah per dollar for profit: the price list's rate (or the fallback).
-fn whole_rate(list: &PriceList) -> Option<u32> {
-    let (rate, _) = list.rate();
-    rate.split('.').next().and_then(|r| r.trim().parse().ok())
-}
-
 pub fn customers(ctx: &Context, out: Out, name: Option<&str>) -> Result<(), CliError> {
     let Some(store) = ctx.store()? else {
         out.table("customer", &[], Vec::new());
         return Ok(());
     };
-    let rate = whole_rate(&customers::price_list(&store)?);
+    let rate = customers::price_list(&store)?.whole_rate();
     if let Some(name) = name {
         let page = store
             .history(&HistoryQuery {
@@ -296,10 +290,10 @@ pub fn prices(ctx: &Context, out: Out, action: Option<PricesAction>) -> Result<(
     Ok(())
 }
 
-fn lang(l: LangArg) -> Lang {
+fn lang(l: LangArg) -> TemplateLang {
     match l {
-        LangArg::Id => Lang::Id,
-        LangArg::En => Lang::En,
+        LangArg::Id => TemplateLang::Id,
+        LangArg::En => TemplateLang::En,
     }
 }
 
@@ -354,7 +348,7 @@ pub fn template(ctx: &Context, out: Out, t: TemplateAction) -> Result<(), CliErr
         }
         TemplateAction::Reset => {
             let store = open(ctx)?;
-            for l in Lang::ALL {
+            for l in TemplateLang::ALL {
                 for k in TemplateKind::ALL {
                     customers::set_template(&store, l, k, None)?;
                 }
