@@ -116,7 +116,7 @@ export const en = {
   "help.cardCopyCode": "Copy the selected card's code",
   "help.cardCopyNumber": "Copy the selected card's number",
   "help.cardCancel": "Cancel the selected number (when allowed)",
-  "help.cardResend": "Ask for the code again (selected card), else refresh balances",
+  "help.cardResend": "With a card selected: ask for its code again",
   "help.cardBuyAgain": "Buy the same again (shows the price first)",
 
   "orders.title": "Active orders",

@@ -118,7 +118,7 @@ export const id: Catalog = {
   "help.cardCopyCode": "Salin kode kartu yang dipilih",
   "help.cardCopyNumber": "Salin nomor kartu yang dipilih",
   "help.cardCancel": "Batalkan nomor yang dipilih (jika boleh)",
-  "help.cardResend": "Minta kode lagi (kartu dipilih), jika tidak: muat ulang saldo",
+  "help.cardResend": "Dengan kartu dipilih: minta kodenya lagi",
   "help.cardBuyAgain": "Beli yang sama lagi (harga ditampilkan dulu)",
 
   "orders.title": "Pesanan aktif",
