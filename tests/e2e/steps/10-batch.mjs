@@ -65,6 +65,7 @@ export default function register(ctx) {
     assert.ok(await (await $("buy-max")).isDisplayed(), "a maximum price field");
     assert.ok(await (await $("buy-floor")).isDisplayed(), "a balance floor field");
     assert.match(await textOf("buy-total"), /in all$/);
+    await settle(600);
     await shot("batch-confirm");
     await (await $("buy-confirm-button")).click();
     await (await $("buy-confirm")).waitForDisplayed({ reverse: true, timeout: 60_000, timeoutMsg: "the batch did not finish" });
@@ -161,6 +162,7 @@ export default function register(ctx) {
     const shown = await textOf("buy-price");
     assert.equal(shown, `IDR ${(price + 400).toLocaleString("en-US")}`, "today's price, after the rises");
     assert.equal((await createKeys()).length, 0, "nothing bought before confirming");
+    await settle(800);
     await shot("buy-again-confirm");
     await (await $("buy-confirm-button")).click();
     await dialog.waitForDisplayed({ reverse: true, timeout: 30_000 });
@@ -179,6 +181,7 @@ export default function register(ctx) {
     await withAgain.click();
     await (await $("buy-confirm")).waitForDisplayed({ timeout: 15_000 });
     assert.match(await (await $("buy-confirm")).getText(), /Beli yang sama lagi\?/);
+    await settle(800);
     await shot("buy-again-confirm-id");
     await b().keys("Escape");
     await (await $("buy-confirm")).waitForDisplayed({ reverse: true, timeout: 5_000 });
