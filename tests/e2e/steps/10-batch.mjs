@@ -161,6 +161,7 @@ export default function register(ctx) {
     assert.match(await dialog.getText(), /Buy the same again\?/);
     const shown = await textOf("buy-price");
     assert.equal(shown, `IDR ${(price + 400).toLocaleString("en-US")}`, "today's price, after the rises");
+    assert.equal(await textOf("buy-was"), `last time IDR ${(price + 200).toLocaleString("en-US")}`, "what the repeated number cost");
     assert.equal((await createKeys()).length, 0, "nothing bought before confirming");
     await settle(800);
     await shot("buy-again-confirm");

@@ -41,6 +41,7 @@ export async function openBuyAgain(order: OrderView): Promise<void> {
   selection.quoting = order.id;
   try {
     const offer = await ipc().quoteAgain(order.id);
+    selection.againWas = order.price;
     selection.again = againItem(order, offer);
   } catch (e) {
     showError(e);

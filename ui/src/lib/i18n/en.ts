@@ -106,6 +106,7 @@ export const en = {
   "again.button": "Buy again",
   "again.hint": "Buy the same offer again (today's price is shown first)",
   "again.title": "Buy the same again?",
+  "again.was": "last time {price}",
   "again.fromEmail": "OTPZap email inbox",
   "board.refused.copy_code": "This number has no code yet.",
   "board.refused.cancel": "This number cannot be cancelled now.",

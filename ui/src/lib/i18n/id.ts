@@ -108,6 +108,7 @@ export const id: Catalog = {
   "again.button": "Beli lagi",
   "again.hint": "Beli penawaran yang sama lagi (harga hari ini ditampilkan dulu)",
   "again.title": "Beli yang sama lagi?",
+  "again.was": "sebelumnya {price}",
   "again.fromEmail": "Inbox email OTPZap",
   "board.refused.copy_code": "Nomor ini belum punya kode.",
   "board.refused.cancel": "Nomor ini tidak bisa dibatalkan sekarang.",
