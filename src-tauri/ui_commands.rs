@@ -35,6 +35,8 @@ pub const UI_COMMANDS: &[&str] = &[
     "attempt_quote",
     "buy_attempt_again",
     "dismiss_attempt",
+    "buy_batch",
+    "quote_again",
     "topup_qris",
     "topup_usdt",
     "deposits",

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod attempts;
+pub mod batch;
 pub mod browse;
 pub mod catalog;
 pub mod deposits;

@@ -135,6 +135,11 @@ function step(name, fn) {
   it(name, async (t) => {
     if (broken) return t.skip("an earlier step failed");
     try {
+      // A code's toast stays 20 s (longer under the pointer): one left by an earlier step must
+      // not cover what this step clicks. Steps check their own toasts.
+      await browser
+        ?.execute(() => document.querySelectorAll('[data-testid="toast"] button.x').forEach((b) => b.click()))
+        .catch(() => {});
       await fn(t);
     } catch (e) {
       broken = true;

@@ -33,6 +33,7 @@
 //! Call [`Engine::shutdown`] before dropping the last handle: background trackers hold the engine.
 
 pub mod actions;
+pub mod again;
 pub mod allowed;
 pub mod batch;
 pub mod buying;
@@ -56,6 +57,7 @@ pub mod scheduler;
 pub mod store;
 mod tracking;
 
+pub use again::OfferAgain;
 pub use allowed::NUMBEROTP_NO_REFUND;
 pub use batch::{BatchProgress, BatchRequest, BatchResult, BatchStop, MAX_BATCH};
 pub use catalog::{

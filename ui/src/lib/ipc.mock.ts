@@ -9,6 +9,11 @@ import {
   type AppMode,
   type AppStatus,
   type AttemptView,
+  type BatchProgress,
+  type BatchRequest,
+  type BatchResult,
+  type BatchStop,
+  type OfferAgain,
   type DepositInfo,
   type DepositView,
   type LowBalanceAlert,
@@ -193,11 +198,15 @@ export class MockIpc implements Ipc {
     if (req.type === "otpzap_s2_multi") return this.multi(req.service_ids);
     const item = itemFor(req);
     if (item?.stock === 0) throw err("out_of_stock");
-    return this.create(item, {});
+    const price = this.priceOf(req);
+    const order = this.create(item, price ? { price } : {});
+    this.targets.set(order.id, req);
+    this.sold(req);
+    return order;
   }
   async buyChecked(req: BuyRequest, expected: Money | null) {
-    const item = itemFor(req);
-    if (expected && item?.price && item.price.minor > expected.minor) {
+    const price = this.priceOf(req);
+    if (expected && price && price.minor > expected.minor) {
       await this.step("buyChecked");
       throw err("price_changed");
     }
@@ -596,6 +605,62 @@ export class MockIpc implements Ipc {
     a.order_id = order.id;
     this.settle(id, "succeeded");
     return order;
+  }
+  // ---- Working at volume: "Buy N" and "Buy again", played like the engine (one purchase after the
+  // other, each held to the confirmed price, the maximum and the floor; stops at the first refusal).
+  /** The offer each order was bought from (what `quoteAgain` rebuilds). */
+  private targets = new Map<string, BuyRequest>();
+  /** Price changes by target (JSON) after that many more sales: tests play a price rise. */
+  priceAfter = new Map<string, { afterSales: number; minor: number }>();
+  private priceOf(req: BuyRequest): Money | null {
+    const base = itemFor(req)?.price ?? null;
+    const change = this.priceAfter.get(JSON.stringify(req));
+    return base && change && change.afterSales <= 0 ? { currency: base.currency, minor: change.minor } : base;
+  }
+  private sold(req: BuyRequest): void {
+    const change = this.priceAfter.get(JSON.stringify(req));
+    if (change) change.afterSales -= 1;
+  }
+  async buyBatch(batchId: string, batch: BatchRequest, expected: Money | null, onProgress: (p: BatchProgress) => void): Promise<BatchResult> {
+    await this.step("buyBatch");
+    if (batch.count < 1 || batch.count > 50) throw err("validation");
+    const orders: OrderView[] = [];
+    let stopped: BatchStop | null = null;
+    for (let n = 1; n <= batch.count; n++) {
+      const item = itemFor(batch.req);
+      const price = this.priceOf(batch.req);
+      const code: BatchStop["code"] | null =
+        item?.stock === 0
+          ? "out_of_stock"
+          : batch.max_price && price && price.minor > batch.max_price.minor
+            ? "price_above_max"
+            : expected && price && price.minor > expected.minor
+              ? "price_changed"
+              : batch.min_balance && price && this.balance - price.minor < batch.min_balance.minor
+                ? "below_min_balance"
+                : null;
+      if (code) {
+        stopped = { code, message: `mock ${code}`, attempt_id: null };
+        onProgress({ type: "stopped", bought: n - 1, of: batch.count, stop: stopped });
+        break;
+      }
+      const order = this.create(item, { price });
+      this.targets.set(order.id, batch.req);
+      this.sold(batch.req);
+      orders.push(order);
+      onProgress({ type: "bought", n, of: batch.count, order: structuredClone(order) });
+      void batchId;
+    }
+    return { requested: batch.count, orders, stopped };
+  }
+  async quoteAgain(orderId: string): Promise<OfferAgain> {
+    await this.step("quoteAgain");
+    const o = this.orders.get(orderId);
+    if (!o) throw err("order_not_found");
+    const target = this.targets.get(orderId) ?? SAMPLE.find((i) => i.service === o.service && i.provider === o.provider)?.target;
+    if (!target) throw err("not_allowed");
+    const item = itemFor(target);
+    return { order_id: orderId, target: structuredClone(target), quote: { price: this.priceOf(target), stock: item?.stock ?? null } };
   }
   async dismissAttempt(id: string) {
     await this.step("dismissAttempt");
