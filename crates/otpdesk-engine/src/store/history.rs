@@ -140,6 +140,23 @@ fn deposit_filter(q: &HistoryQuery) -> Option<Filter> {
     Some(f)
 }
 
+/// Keyset paging: the rows of `table` that come after `cursor` in the history's order
+/// (created_at DESC; at one instant orders before deposits; then rowid DESC). The row-value
+/// comparison walks the `created_at` index from the cursor on.
+fn after(f: &mut Filter, cursor: Option<HistoryCursor>, table: EntryType) {
+    let Some(c) = cursor else { return };
+    if c.entry == table {
+        f.push(" AND (created_at, rowid) < (?#", c.at_ms);
+        f.push(", ?#)", c.seq);
+    } else if table == EntryType::Order {
+        // After a deposit: orders of the same instant came before it.
+        f.push(" AND created_at < ?#", c.at_ms);
+    } else {
+        // After an order: deposits of the same instant come after it.
+        f.push(" AND created_at <= ?#", c.at_ms);
+    }
+}
+
 /// Net cost of an order in `currency_col`'s currency (charges less refunds, positive).
 const COST: &str = "(SELECT -COALESCE(SUM(l.amount_minor), 0) FROM ledger l \
      WHERE l.order_id = orders.id AND l.currency = orders.{CUR})";
@@ -198,36 +215,47 @@ impl Store {
         let mut items: Vec<HistoryItem> = Vec::new();
         let (mut total_orders, mut total_deposits) = (0, 0);
         let c = self.conn();
-        if let Some(f) = order_filter(q) {
+        if let (Some(_), Some(mut page)) = (order_filter(q), order_filter(q)) {
+            after(&mut page, q.after, EntryType::Order);
             let sql = format!(
-                "SELECT {}, sale_minor, sale_currency, {}, {profit} FROM orders WHERE 1=1{} \
+                "SELECT {}, sale_minor, sale_currency, {}, {profit}, rowid FROM orders WHERE 1=1{} \
                  ORDER BY created_at DESC, rowid DESC LIMIT {fetch}",
                 orders::COLS,
                 cost_in("currency"),
-                f.sql,
+                page.sql,
             );
             let mut st = c.prepare(&sql)?;
-            let rows: Vec<HistoryRow> = st
-                .query_map(f.params(), |r| {
-                    Ok(HistoryRow {
-                        order: orders::row_to_view(r)?,
-                        sale_price: money(r.get(21)?, r.get(22)?),
-                        cost_minor: r.get(23)?,
-                        profit_minor: r.get(24)?,
-                    })
+            let rows: Vec<(HistoryRow, i64)> = st
+                .query_map(page.params(), |r| {
+                    Ok((
+                        HistoryRow {
+                            order: orders::row_to_view(r)?,
+                            sale_price: money(r.get(21)?, r.get(22)?),
+                            cost_minor: r.get(23)?,
+                            profit_minor: r.get(24)?,
+                        },
+                        r.get(25)?,
+                    ))
                 })?
                 .collect::<Result<_, _>>()?;
-            for mut row in rows {
+            for (mut row, seq) in rows {
                 row.order.otps = orders::otps_of(&c, &row.order.id)?;
                 crate::allowed::settle_order(&mut row.order);
                 items.push(HistoryItem {
                     entry: EntryType::Order,
                     group: StatusGroup::of_order(&row.order.status),
                     created_at: row.order.created_at,
+                    cursor: HistoryCursor {
+                        at_ms: ms(row.order.created_at),
+                        entry: EntryType::Order,
+                        seq,
+                    },
                     order: Some(row),
                     deposit: None,
                 });
             }
+        }
+        if let (Some(f), false) = (order_filter(q), q.skip_totals) {
             total_orders = c.query_row(
                 &format!("SELECT COUNT(*) FROM orders WHERE 1=1{}", f.sql),
                 f.params(),
@@ -259,23 +287,32 @@ impl Store {
                 t.profit_minor = profit;
             }
         }
-        if let Some(f) = deposit_filter(q) {
+        if let (Some(_), Some(mut page)) = (deposit_filter(q), deposit_filter(q)) {
+            after(&mut page, q.after, EntryType::Deposit);
+            let seq_col = deposits::COLS.split(',').count();
             let sql = format!(
-                "SELECT {} FROM deposits WHERE 1=1{} ORDER BY created_at DESC, rowid DESC LIMIT {fetch}",
+                "SELECT {}, rowid FROM deposits WHERE 1=1{} ORDER BY created_at DESC, rowid DESC LIMIT {fetch}",
                 deposits::COLS,
-                f.sql,
+                page.sql,
             );
             let mut st = c.prepare(&sql)?;
-            for d in st.query_map(f.params(), deposits::row)? {
-                let d = d?;
+            for d in st.query_map(page.params(), |r| Ok((deposits::row(r)?, r.get(seq_col)?)))? {
+                let (d, seq) = d?;
                 items.push(HistoryItem {
                     entry: EntryType::Deposit,
                     group: StatusGroup::of_deposit(&d.status),
                     created_at: d.created_at,
+                    cursor: HistoryCursor {
+                        at_ms: ms(d.created_at),
+                        entry: EntryType::Deposit,
+                        seq,
+                    },
                     order: None,
                     deposit: Some(d),
                 });
             }
+        }
+        if let (Some(f), false) = (deposit_filter(q), q.skip_totals) {
             total_deposits = c.query_row(
                 &format!("SELECT COUNT(*) FROM deposits WHERE 1=1{}", f.sql),
                 f.params(),

@@ -153,6 +153,49 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE otps ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 8: the quality scoreboard (scoreboard.rs). What offer each order was bought from, from
+    // the buy request we sent (the providers' replies never name the operator): server (0 for
+    // NumberOTP), the provider's service id, country id and operator ('' where none). `code_ms`:
+    // milliseconds from purchase to the first code that was not late, NULL while none came.
+    // Older orders are filled in from their stored request and timelines. One index covers
+    // both scoreboard queries (counts, and the median walking code_ms in order per offer).
+    r#"
+    ALTER TABLE orders ADD COLUMN offer_server INTEGER;
+    ALTER TABLE orders ADD COLUMN offer_service TEXT;
+    ALTER TABLE orders ADD COLUMN country TEXT;
+    ALTER TABLE orders ADD COLUMN operator TEXT;
+    ALTER TABLE orders ADD COLUMN code_ms INTEGER;
+    UPDATE orders SET
+        offer_server = CASE json_extract(request, '$.type')
+            WHEN 'otpzap_s1' THEN 1
+            WHEN 'otpzap_s2' THEN 2 WHEN 'otpzap_s2_special' THEN 2 WHEN 'otpzap_s2_multi' THEN 2
+            WHEN 'otpzap_email' THEN 3 WHEN 'otpzap_email_options' THEN 3
+            ELSE 0 END,
+        offer_service = CASE json_extract(request, '$.type')
+            WHEN 'otpzap_s1' THEN CAST(json_extract(request, '$.platform_id') AS TEXT)
+            WHEN 'otpzap_s2' THEN CAST(json_extract(request, '$.service_id') AS TEXT)
+            WHEN 'otpzap_s2_special' THEN CAST(json_extract(request, '$.service_id') AS TEXT)
+            WHEN 'otpzap_s2_multi' THEN
+                (SELECT group_concat(value, '+') FROM json_each(request, '$.service_ids'))
+            WHEN 'otpzap_email' THEN json_extract(request, '$.site')
+            WHEN 'otpzap_email_options' THEN json_extract(request, '$.site')
+            WHEN 'numberotp' THEN json_extract(request, '$.service')
+            ELSE NULL END,
+        country = COALESCE(CAST(COALESCE(json_extract(request, '$.country_id'),
+            json_extract(request, '$.country')) AS TEXT), ''),
+        operator = COALESCE(json_extract(request, '$.operator_id'), '')
+    WHERE json_valid(request) AND json_extract(request, '$.type') IS NOT NULL;
+    UPDATE orders SET (offer_server, offer_service, country, operator) = (
+        SELECT o.offer_server, o.offer_service, o.country, o.operator FROM orders o
+        WHERE o.replaced_by = orders.id)
+    WHERE offer_service IS NULL AND EXISTS (SELECT 1 FROM orders o WHERE o.replaced_by = orders.id);
+    UPDATE orders SET code_ms = (
+        SELECT MAX(0, MIN(t.stored_at - orders.created_at,
+                          COALESCE(t.received_at, t.stored_at) - orders.created_at))
+        FROM otps t WHERE t.order_id = orders.id AND t.late = 0 ORDER BY t.seq LIMIT 1);
+    CREATE INDEX orders_quality
+        ON orders(provider, offer_server, offer_service, country, operator, code_ms, status);
+    "#,
 ];
 
 #[derive(Debug)]
@@ -206,12 +249,12 @@ mod tests {
     #[test]
     fn migrating_twice_is_a_no_op() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 7);
-        assert_eq!(super::migrate(&mut c).unwrap(), 7);
+        assert_eq!(super::migrate(&mut c).unwrap(), 8);
+        assert_eq!(super::migrate(&mut c).unwrap(), 8);
         let v: u32 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 7);
+        assert_eq!(v, 8);
     }
 
     #[test]
@@ -222,7 +265,7 @@ mod tests {
             super::migrate(&mut c),
             Err(super::MigrateError::TooNew {
                 found: 99,
-                known: 7
+                known: 8
             })
         ));
         let tables: i64 = c
