@@ -112,10 +112,10 @@ pub struct OfferQuality {
     pub delivered: i64,
     /// Settled orders the user gave up on without a code.
     pub cancelled: i64,
-    /// `delivered / count` (0..=1).
-    pub success_rate: f64,
-    /// `cancelled / count` (0..=1).
-    pub cancel_rate: f64,
+    /// Success rate `delivered / count` in per mille, rounded down (integers on the wire).
+    pub success_permille: i64,
+    /// Cancel rate `cancelled / count` in per mille, rounded down.
+    pub cancel_permille: i64,
     /// Median milliseconds from purchase to the code; `None` when no order got one.
     pub median_code_ms: Option<i64>,
 }

@@ -5,7 +5,10 @@
 fn main() {
     let mut args = std::env::args().skip(1);
     let dir = args.next().expect("usage: otpdesk-seed <data_dir> [count]");
-    let n: usize = args.next().map(|v| v.parse().expect("count")).unwrap_or(100_000);
+    let n: usize = args
+        .next()
+        .map(|v| v.parse().expect("count"))
+        .unwrap_or(100_000);
     let store = otpdesk_engine::store::Store::open(std::path::Path::new(&dir)).expect("open store");
     let t = std::time::Instant::now();
     let total = store.seed_orders(n, chrono::Utc::now()).expect("seed");

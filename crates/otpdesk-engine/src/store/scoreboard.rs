@@ -5,7 +5,6 @@ use super::{provider_from, Store};
 use crate::scoreboard::{CancelWarning, Offer, OfferQuality, CANCEL_WINDOW};
 use otpdesk_core::ProviderId;
 use rusqlite::params;
-use std::collections::HashMap;
 
 /// An order that is decided: it got a code, or it is final, or its cancel is requested.
 const SETTLED: &str = "(code_ms IS NOT NULL OR status IN \
@@ -16,28 +15,15 @@ const GAVE_UP: &str =
 const KEY: &str = "provider, offer_server, offer_service, country, operator";
 
 impl Store {
-    /// Every offer with at least one settled order, most orders first.
+    /// Every offer with at least one settled order, most orders first. The counts are kept by
+    /// triggers in `offer_stats` (migration 8); the median is read from `orders_quality`, where
+    /// an offer's codes lie in order of delay: skip to the middle, average one (odd count) or
+    /// two (even count) values.
     pub fn scoreboard(&self) -> rusqlite::Result<Vec<OfferQuality>> {
         let c = self.conn();
-        // The median: number each offer's codes in order of delay (the index gives that order)
-        // and average the middle one (odd count) or two (even count).
-        let mut medians: HashMap<Offer, i64> = HashMap::new();
         let sql = format!(
-            "WITH d AS (SELECT {KEY}, code_ms, \
-                 ROW_NUMBER() OVER (PARTITION BY {KEY} ORDER BY code_ms) AS rn, \
-                 COUNT(*) OVER (PARTITION BY {KEY}) AS n \
-               FROM orders WHERE offer_service IS NOT NULL AND code_ms IS NOT NULL) \
-             SELECT {KEY}, CAST(ROUND(AVG(code_ms)) AS INTEGER) FROM d \
-             WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY {KEY}"
-        );
-        let mut st = c.prepare_cached(&sql)?;
-        for r in st.query_map([], |r| Ok((offer(r)?, r.get::<_, i64>(5)?)))? {
-            let (o, m) = r?;
-            medians.insert(o, m);
-        }
-        let sql = format!(
-            "SELECT {KEY}, MAX(service), COUNT(*), SUM(code_ms IS NOT NULL), SUM({GAVE_UP}) \
-             FROM orders WHERE offer_service IS NOT NULL AND {SETTLED} GROUP BY {KEY}"
+            "SELECT {KEY}, service_name, settled, delivered, cancelled FROM offer_stats \
+             WHERE settled > 0 ORDER BY settled DESC, {KEY}"
         );
         let mut st = c.prepare_cached(&sql)?;
         let mut out: Vec<OfferQuality> = st
@@ -47,20 +33,36 @@ impl Store {
                 let cancelled: i64 = r.get(8)?;
                 Ok(OfferQuality {
                     offer: offer(r)?,
-                    service_name: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                    service_name: r.get(5)?,
                     count,
                     delivered,
                     cancelled,
-                    success_rate: delivered as f64 / count as f64,
-                    cancel_rate: cancelled as f64 / count as f64,
+                    success_permille: delivered * 1000 / count,
+                    cancel_permille: cancelled * 1000 / count,
                     median_code_ms: None,
                 })
             })?
             .collect::<Result<_, _>>()?;
-        for q in &mut out {
-            q.median_code_ms = medians.get(&q.offer).copied();
+        let mut median = c.prepare_cached(
+            "SELECT CAST(ROUND(AVG(code_ms)) AS INTEGER) FROM (SELECT code_ms FROM orders \
+             WHERE provider = ?1 AND offer_server = ?2 AND offer_service = ?3 AND country = ?4 \
+               AND operator = ?5 AND code_ms IS NOT NULL \
+             ORDER BY code_ms LIMIT 2 - ?6 % 2 OFFSET (?6 - 1) / 2)",
+        )?;
+        for q in out.iter_mut().filter(|q| q.delivered > 0) {
+            let o = &q.offer;
+            q.median_code_ms = median.query_row(
+                params![
+                    o.provider.as_str(),
+                    o.server,
+                    o.service,
+                    o.country,
+                    o.operator,
+                    q.delivered
+                ],
+                |r| r.get(0),
+            )?;
         }
-        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.offer.cmp(&b.offer)));
         Ok(out)
     }
 
@@ -76,8 +78,8 @@ impl Store {
         let mut st = c.prepare_cached(&sql)?;
         let mut out = Vec::new();
         for p in [ProviderId::Otpzap, ProviderId::Numberotp] {
-            let (recent, cancelled): (i64, i64) =
-                st.query_row(params![p.as_str(), CANCEL_WINDOW], |r| {
+            let (recent, cancelled): (i64, i64) = st
+                .query_row(params![p.as_str(), CANCEL_WINDOW], |r| {
                     Ok((r.get(0)?, r.get(1)?))
                 })?;
             out.extend(CancelWarning::judge(p, recent, cancelled));

@@ -50,16 +50,51 @@ fn profiles() -> Vec<Profile> {
     vec![
         p(s1(1, 1), "WhatsApp", Money::idr(2835), 82, 12, 35),
         p(s2(101, "random"), "WhatsApp", Money::idr(2500), 64, 28, 70),
-        p(s2(101, "telkomsel"), "WhatsApp", Money::idr(2700), 88, 8, 25),
+        p(
+            s2(101, "telkomsel"),
+            "WhatsApp",
+            Money::idr(2700),
+            88,
+            8,
+            25,
+        ),
         p(s2(101, "indosat"), "WhatsApp", Money::idr(2600), 55, 35, 95),
         p(s1(2, 2), "Telegram", Money::idr(3360), 76, 15, 40),
         p(s2(102, "random"), "Telegram", Money::idr(3000), 70, 20, 50),
         p(s1(3, 3), "Gojek", Money::idr(2310), 90, 6, 20),
         p(s2(104, "random"), "Shopee", Money::idr(1900), 73, 18, 45),
-        p(notp("wa", "6"), "WhatsApp", Money::new(otpdesk_core::Currency::Usd, 250_000), 79, 10, 30),
-        p(notp("wa", "67"), "WhatsApp", Money::new(otpdesk_core::Currency::Usd, 250_000), 79, 10, 30),
-        p(notp("tg", "6"), "Telegram", Money::new(otpdesk_core::Currency::Usd, 300_000), 68, 14, 55),
-        p(notp("tg", "67"), "Telegram", Money::new(otpdesk_core::Currency::Usd, 300_000), 68, 14, 55),
+        p(
+            notp("wa", "6"),
+            "WhatsApp",
+            Money::new(otpdesk_core::Currency::Usd, 250_000),
+            79,
+            10,
+            30,
+        ),
+        p(
+            notp("wa", "67"),
+            "WhatsApp",
+            Money::new(otpdesk_core::Currency::Usd, 250_000),
+            79,
+            10,
+            30,
+        ),
+        p(
+            notp("tg", "6"),
+            "Telegram",
+            Money::new(otpdesk_core::Currency::Usd, 300_000),
+            68,
+            14,
+            55,
+        ),
+        p(
+            notp("tg", "67"),
+            "Telegram",
+            Money::new(otpdesk_core::Currency::Usd, 300_000),
+            68,
+            14,
+            55,
+        ),
     ]
 }
 
@@ -91,7 +126,8 @@ impl Store {
             let p = &profiles[rng.below(profiles.len() as u64) as usize];
             let created =
                 end - chrono::Duration::milliseconds(span_ms - span_ms * i as i64 / n as i64);
-            let mut r = RemoteOrder::new(format!("seed-{}", start_n + i as i64), OrderStatus::Pending);
+            let mut r =
+                RemoteOrder::new(format!("seed-{}", start_n + i as i64), OrderStatus::Pending);
             r.server = match p.req {
                 BuyRequest::OtpzapS1 { .. } => Some(1),
                 BuyRequest::Numberotp { .. } => None,
@@ -144,7 +180,12 @@ impl Store {
                 } else {
                     OrderStatus::Expired
                 };
-                let closed = created + chrono::Duration::minutes(if end.status == OrderStatus::Cancelled { 4 } else { 20 });
+                let closed = created
+                    + chrono::Duration::minutes(if end.status == OrderStatus::Cancelled {
+                        4
+                    } else {
+                        20
+                    });
                 orders::apply_in(&tx, &id, &end, closed)?;
                 // Now and then a code still comes after the cancel: late, never a success.
                 if end.status == OrderStatus::Cancelled && rng.below(20) == 0 {
