@@ -114,6 +114,31 @@ fn main() {
             .items
             .len()
     });
+    // A drag of the scrollbar to the bottom: the block at the end, by offset.
+    let end = (total as u32).saturating_sub(100);
+    all_ok &= measure("history jump to the last 100 (offset)", || {
+        store
+            .history(&page(HistoryQuery {
+                offset: Some(end),
+                skip_totals: true,
+                ..Default::default()
+            }))
+            .unwrap()
+            .items
+            .len()
+    });
+    // Shown, not held to the target: a search that matches nothing reads every row.
+    measure("history search with no match (full scan)", || {
+        store
+            .history(&page(HistoryQuery {
+                search: Some("no-such-thing".into()),
+                skip_totals: true,
+                ..Default::default()
+            }))
+            .unwrap()
+            .items
+            .len()
+    });
     let filters: [(&str, HistoryQuery); 4] = [
         (
             "history filter: provider=numberotp",

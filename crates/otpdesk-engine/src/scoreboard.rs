@@ -24,9 +24,11 @@
 //!   stored the code, else the moment we stored it: a provider clock that runs ahead or behind
 //!   can neither make it negative nor later than we saw it.
 //!
-//! Everything is computed in SQLite ([`crate::store::Store::scoreboard`]) over one covering index
-//! (`orders_quality`): a few milliseconds at 100,000 orders (`cargo bench -p otpdesk-engine
-//! --bench desk --features seed`).
+//! Everything is computed in SQLite ([`crate::store::Store::scoreboard`]): the counts are kept per
+//! offer by triggers on the orders table (`offer_stats`, migration 8: any write to an order's
+//! status, code or offer moves it between counts, whatever code path wrote it), and the median is
+//! read from the covering index `orders_quality`, where one offer's delays lie in order. About
+//! 3 ms at 100,000 orders (`cargo bench -p otpdesk-engine --bench desk --features seed`).
 
 use crate::model::BuyRequest;
 use otpdesk_core::ProviderId;
