@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod attempts;
+pub mod batch;
 pub mod browse;
 pub mod catalog;
 pub mod deposits;
@@ -10,6 +11,7 @@ pub mod desk;
 pub mod history;
 pub mod keys;
 pub mod orders;
+pub mod quality;
 pub mod settings;
 pub mod updates;
 pub mod view;

@@ -33,6 +33,7 @@
 //! Call [`Engine::shutdown`] before dropping the last handle: background trackers hold the engine.
 
 pub mod actions;
+pub mod again;
 pub mod allowed;
 pub mod batch;
 pub mod buying;
@@ -55,10 +56,12 @@ pub mod rate_budget;
 pub mod remote;
 pub mod resume;
 pub mod scheduler;
+pub mod scoreboard;
 pub mod store;
 pub mod templates;
 mod tracking;
 
+pub use again::OfferAgain;
 pub use allowed::NUMBEROTP_NO_REFUND;
 pub use batch::{BatchProgress, BatchRequest, BatchResult, BatchStop, MAX_BATCH};
 pub use catalog::{
@@ -74,3 +77,4 @@ pub use otpdesk_core::ErrorCode;
 pub use provider::catalog::Catalog;
 pub use provider::{check_key, PriceLimits, Quote};
 pub use rate_budget::Budget;
+pub use scoreboard::{CancelWarning, Offer, OfferQuality};
