@@ -102,7 +102,6 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::history::profit_report,
             commands::history::export_history_csv,
             commands::history::ledger,
-            commands::quality::scoreboard,
             commands::quality::offer_quality,
             commands::quality::cancel_warnings,
             commands::settings::get_settings,

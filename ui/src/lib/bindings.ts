@@ -144,8 +144,6 @@ export const commands = {
 	exportHistoryCsv: (query: HistoryQuery) => typedError<string | null, AppError>(__TAURI_INVOKE("export_history_csv", { query })),
 	/**  Recorded balance changes of a provider (charges negative), newest first. */
 	ledger: (provider: ProviderId | null, limit: number | null) => typedError<LedgerEntry[], AppError>(__TAURI_INVOKE("ledger", { provider, limit })),
-	/**  Every offer bought from, most orders first. */
-	scoreboard: () => typedError<OfferQuality[], AppError>(__TAURI_INVOKE("scoreboard")),
 	/**  The record of each catalog target, in order (`null`: never bought from it). */
 	offerQuality: (targets: BuyRequest[]) => typedError<(OfferQuality | null)[], AppError>(__TAURI_INVOKE("offer_quality", { targets })),
 	/**  Providers whose recent cancel rate is high (empty when all is well). */
