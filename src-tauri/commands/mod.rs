@@ -10,6 +10,7 @@ pub mod deposits;
 pub mod history;
 pub mod keys;
 pub mod orders;
+pub mod quality;
 pub mod settings;
 pub mod updates;
 pub mod view;

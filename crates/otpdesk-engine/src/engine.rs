@@ -323,6 +323,32 @@ impl Engine {
     }
 
     /// Profit of sold orders per local day and per service.
+    /// The quality scoreboard: every offer bought from, with its success and cancel rates and
+    /// median time to code ([`crate::scoreboard`]).
+    pub fn scoreboard(&self) -> Result<Vec<crate::scoreboard::OfferQuality>> {
+        Ok(self.inner.store.scoreboard()?)
+    }
+
+    /// Each target's record on the scoreboard, in order (`None`: never bought from it).
+    pub fn quality_of(
+        &self,
+        targets: &[crate::model::BuyRequest],
+    ) -> Result<Vec<Option<crate::scoreboard::OfferQuality>>> {
+        let board = self.inner.store.scoreboard()?;
+        Ok(targets
+            .iter()
+            .map(|t| {
+                let o = crate::scoreboard::Offer::of(t);
+                board.iter().find(|q| q.offer == o).cloned()
+            })
+            .collect())
+    }
+
+    /// Providers whose own recent cancel rate is high enough to risk the account.
+    pub fn cancel_warnings(&self) -> Result<Vec<crate::scoreboard::CancelWarning>> {
+        Ok(self.inner.store.cancel_warnings()?)
+    }
+
     pub fn profit(&self, q: &crate::history::ProfitQuery) -> Result<crate::history::ProfitReport> {
         Ok(self.inner.store.profit(q)?)
     }

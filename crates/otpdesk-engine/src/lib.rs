@@ -54,6 +54,7 @@ pub mod rate_budget;
 pub mod remote;
 pub mod resume;
 pub mod scheduler;
+pub mod scoreboard;
 pub mod store;
 mod tracking;
 
@@ -73,3 +74,4 @@ pub use otpdesk_core::ErrorCode;
 pub use provider::catalog::Catalog;
 pub use provider::{check_key, PriceLimits, Quote};
 pub use rate_budget::Budget;
+pub use scoreboard::{CancelWarning, Offer, OfferQuality};

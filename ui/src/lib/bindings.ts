@@ -144,6 +144,12 @@ export const commands = {
 	exportHistoryCsv: (query: HistoryQuery) => typedError<string | null, AppError>(__TAURI_INVOKE("export_history_csv", { query })),
 	/**  Recorded balance changes of a provider (charges negative), newest first. */
 	ledger: (provider: ProviderId | null, limit: number | null) => typedError<LedgerEntry[], AppError>(__TAURI_INVOKE("ledger", { provider, limit })),
+	/**  Every offer bought from, most orders first. */
+	scoreboard: () => typedError<OfferQuality[], AppError>(__TAURI_INVOKE("scoreboard")),
+	/**  The record of each catalog target, in order (`null`: never bought from it). */
+	offerQuality: (targets: BuyRequest[]) => typedError<(OfferQuality | null)[], AppError>(__TAURI_INVOKE("offer_quality", { targets })),
+	/**  Providers whose recent cancel rate is high (empty when all is well). */
+	cancelWarnings: () => typedError<CancelWarning[], AppError>(__TAURI_INVOKE("cancel_warnings")),
 	getSettings: () => typedError<Settings, AppError>(__TAURI_INVOKE("get_settings")),
 	/**
 	 *  Save `settings` (validated). Moving a provider with a saved key to another address asks the
@@ -348,6 +354,17 @@ export type BuyRequest =
  *  first with stock is used; `domain` is then ignored), a `subject` filter and an OTP `regex`.
  */
 { type: "otpzap_email_options"; site: string; domain?: string | null; domains?: string[]; subject?: string | null; regex?: string | null };
+
+/**  A provider whose recent cancel rate is high. */
+export type CancelWarning = {
+	provider: ProviderId,
+	/**  Settled orders looked at (at most [`CANCEL_WINDOW`]). */
+	recent: number,
+	/**  Of those, given up without a code. */
+	cancelled: number,
+	/**  `cancelled * 100 / recent`, rounded down. */
+	percent: number,
+};
 
 /**  A country as each provider names it; `None` where a provider does not sell there. */
 export type CatalogCountry = {
@@ -624,11 +641,25 @@ export type ErrorCode =
 /**  Standard input could not be read. */
 "stdin";
 
+/**
+ *  Where an item sits in the history's order (newest first; at one instant orders before
+ *  deposits, then newest inserted first).
+ */
+export type HistoryCursor = {
+	/**  Unix milliseconds of `created_at`. */
+	at_ms: number,
+	entry: EntryType,
+	/**  The row's insertion number in its table. */
+	seq: number,
+};
+
 /**  One line of the history: an order or a deposit, newest first. */
 export type HistoryItem = {
 	entry: EntryType,
 	group: StatusGroup,
 	created_at: string,
+	/**  Pass as [`HistoryQuery::after`] for the items after this one. */
+	cursor: HistoryCursor,
 	/**  Set when `entry` is `order`. */
 	order: HistoryRow | null,
 	/**  Set when `entry` is `deposit`. */
@@ -665,6 +696,16 @@ export type HistoryQuery = {
 	idr_per_usd?: number | null,
 	limit?: number | null,
 	offset?: number | null,
+	/**
+	 *  Keyset paging: only items after this one (the last item of the previous page). Cheap at
+	 *  any depth, unlike `offset`, which reads every skipped row.
+	 */
+	after?: HistoryCursor | null,
+	/**
+	 *  Leave `total_orders`, `total_deposits` and `totals` at zero: a next page of a list whose
+	 *  first page already has them.
+	 */
+	skip_totals?: boolean,
 };
 
 /**  One order with what the reseller sold it for. */
@@ -770,6 +811,19 @@ export type Money = {
 	minor: number,
 };
 
+/**  What an order was bought from, as the scoreboard groups it. */
+export type Offer = {
+	provider: ProviderId,
+	/**  OTPZap server 1, 2 or 3; 0 for NumberOTP. */
+	server: number,
+	/**  The provider's service id (Server 2 multiservice: the ids joined by `+`; email: the site). */
+	service: string,
+	/**  The provider's country id; empty where the request names none. */
+	country: string,
+	/**  Server 2 operator id (`random` when OTPZap picks); empty elsewhere. */
+	operator: string,
+};
+
 /**  The same offer as an earlier order, with the provider's price and stock now. */
 export type OfferAgain = {
 	/**  The order it repeats (local id). */
@@ -778,6 +832,25 @@ export type OfferAgain = {
 	target: BuyRequest,
 	/**  Today's price and stock (fresh, never cached). */
 	quote: Quote,
+};
+
+/**  One offer's record. */
+export type OfferQuality = {
+	offer: Offer,
+	/**  The service's name as the provider's replies gave it (for display). */
+	service_name: string,
+	/**  Settled orders (see the module documentation). */
+	count: number,
+	/**  Settled orders that got a code in time. */
+	delivered: number,
+	/**  Settled orders the user gave up on without a code. */
+	cancelled: number,
+	/**  Success rate `delivered / count` in per mille, rounded down (integers on the wire). */
+	success_permille: number,
+	/**  Cancel rate `cancelled / count` in per mille, rounded down. */
+	cancel_permille: number,
+	/**  Median milliseconds from purchase to the code; `None` when no order got one. */
+	median_code_ms: number | null,
 };
 
 export type OrderKind = "sms" | "email";

@@ -26,6 +26,8 @@ import {
   type StatusGroup,
   type Money,
   type BuyRequest,
+  type CancelWarning,
+  type OfferQuality,
   type CatalogCountry,
   type CatalogItem,
   type EngineEvent,
@@ -345,7 +347,7 @@ export class MockIpc implements Ipc {
         const sale = this.sales.get(o.id) ?? null;
         const cost = refunded.includes(o.status) ? 0 : (o.price?.minor ?? 0);
         const profit = sale && !refunded.includes(o.status) && o.price?.currency === sale.currency ? sale.minor - cost : null;
-        items.push({ entry: "order", group, created_at: o.created_at, order: { order: structuredClone(ruled(o)), sale_price: sale, cost_minor: cost, profit_minor: profit }, deposit: null });
+        items.push({ entry: "order", group, created_at: o.created_at, cursor: { at_ms: Date.parse(o.created_at), entry: "order", seq: 0 }, order: { order: structuredClone(ruled(o)), sale_price: sale, cost_minor: cost, profit_minor: profit }, deposit: null });
       }
     }
     if (q.entry !== "order" && !q.kind) {
@@ -353,10 +355,13 @@ export class MockIpc implements Ipc {
         const group = depositGroup(d);
         if ((q.provider && d.provider !== q.provider) || (q.group && group !== q.group) || !inRange(d.created_at)) continue;
         if (text && !`${d.kind} ${d.remote_id}`.toLowerCase().includes(text)) continue;
-        items.push({ entry: "deposit", group, created_at: d.created_at, order: null, deposit: structuredClone(d) });
+        items.push({ entry: "deposit", group, created_at: d.created_at, cursor: { at_ms: Date.parse(d.created_at), entry: "deposit", seq: 0 }, order: null, deposit: structuredClone(d) });
       }
     }
     items.sort((a, b) => b.created_at.localeCompare(a.created_at));
+    // The cursor is the row's position here (the engine's is its table row): `after` resumes there.
+    items.forEach((it, i) => (it.cursor.seq = i));
+    const start = q.after ? q.after.seq + 1 : (q.offset ?? 0);
     const totals = new Map<string, CurrencyTotals>();
     const of = (c: Money["currency"]) =>
       totals.get(c) ?? totals.set(c, { currency: c, spent_minor: 0, topped_up_minor: 0, sold: 0, sales_minor: 0, profit_minor: 0 }).get(c)!;
@@ -373,7 +378,7 @@ export class MockIpc implements Ipc {
       } else if (i.deposit && i.group === "paid") of(i.deposit.amount.currency).topped_up_minor += i.deposit.amount.minor;
     }
     return {
-      items: items.slice(q.offset ?? 0, (q.offset ?? 0) + (q.limit ?? 200)),
+      items: items.slice(start, start + (q.limit ?? 200)),
       total_orders: items.filter((i) => i.order).length,
       total_deposits: items.filter((i) => i.deposit).length,
       totals: [...totals.values()],
@@ -533,6 +538,33 @@ export class MockIpc implements Ipc {
   async ledger(provider: ProviderId | null) {
     await this.step("ledger");
     return this.ledger_.filter((e) => !provider || e.provider === provider).map((e) => structuredClone(e));
+  }
+  /** Fake records, stable per target, so the UI shows the scoreboard in a browser. */
+  async offerQuality(targets: BuyRequest[]): Promise<(OfferQuality | null)[]> {
+    await this.step("offerQuality");
+    return targets.map((t) => {
+      const key = JSON.stringify(t);
+      let h = 7;
+      for (const ch of key) h = (h * 31 + ch.charCodeAt(0)) % 100_003;
+      if (h % 4 === 0) return null;
+      const count = 3 + (h % 60);
+      const delivered = Math.round(count * (0.5 + (h % 45) / 100));
+      const cancelled = Math.min(count - delivered, Math.round(count * 0.1));
+      return {
+        offer: { provider: t.type === "numberotp" ? "numberotp" : "otpzap", server: 0, service: "", country: "", operator: "" },
+        service_name: "",
+        count,
+        delivered,
+        cancelled,
+        success_permille: Math.floor((delivered * 1000) / count),
+        cancel_permille: Math.floor((cancelled * 1000) / count),
+        median_code_ms: 8_000 + (h % 90) * 1_000,
+      };
+    });
+  }
+  async cancelWarnings(): Promise<CancelWarning[]> {
+    await this.step("cancelWarnings");
+    return [];
   }
   async unknownAttempts() {
     await this.step("unknownAttempts");

@@ -7,6 +7,8 @@ import { commands, events } from "./bindings";
 import { toAppError } from "./errors";
 import type {
   AppMode,
+  CancelWarning,
+  OfferQuality,
   AttemptView,
   BatchProgress,
   BatchRequest,
@@ -98,6 +100,10 @@ export interface Ipc {
   /** Demo mode only: play the payer. */
   demoPay(depositId: string): Promise<void>;
   ledger(provider: ProviderId | null): Promise<LedgerEntry[]>;
+  /** Each catalog target's record from the user's own history, in order (`null`: never bought). */
+  offerQuality(targets: BuyRequest[]): Promise<(OfferQuality | null)[]>;
+  /** Providers whose recent cancel rate risks the account (empty when all is well). */
+  cancelWarnings(): Promise<CancelWarning[]>;
   /** Purchases whose outcome is unknown (check or dismiss). */
   unknownAttempts(): Promise<AttemptView[]>;
   /** Replace attempts only: look it up without buying (other kinds are refused with `not_allowed`). */
@@ -222,6 +228,8 @@ export const tauriIpc: Ipc = {
     await unwrap(commands.demoPayDeposit(id));
   },
   ledger: (provider) => unwrap(commands.ledger(provider, 1000)),
+  offerQuality: (targets) => unwrap(commands.offerQuality(targets)),
+  cancelWarnings: () => unwrap(commands.cancelWarnings()),
   unknownAttempts: () => unwrap(commands.unknownAttempts()),
   checkAttempt: (id) => unwrap(commands.reconcileAttempt(id)),
   attemptQuote: (id) => unwrap(commands.attemptQuote(id)),

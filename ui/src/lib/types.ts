@@ -56,6 +56,10 @@ export type {
   Settings,
   UpdateReady,
   UpdateStatus,
+  Offer,
+  OfferQuality,
+  CancelWarning,
+  HistoryCursor,
 } from "./bindings";
 
 import type { CatalogSource, ProviderId, Settings } from "./bindings";
