@@ -101,8 +101,15 @@ export default function register(ctx) {
     await open("history", "history");
     const scroller = await $("history-scroll");
     await (await $("history-row")).waitForDisplayed({ timeout: 30_000, timeoutMsg: "no history rows" });
-    const total = Number((await ctx.textOf("history-totals")).match(/[\d,.]+/)?.[0]?.replace(/[,.]/g, "") ?? 0);
-    assert.ok(total >= seeded, `the totals count every order (${total})`);
+    // The count of every match comes with the totals, a moment after the first rows.
+    let total = 0;
+    await ctx.browser.waitUntil(
+      async () => {
+        total = Number((await ctx.textOf("history-totals")).match(/\d[\d,.]*/)?.[0]?.replace(/[,.]/g, "") ?? 0);
+        return total >= seeded;
+      },
+      { timeout: 30_000, timeoutMsg: `the totals do not count every order (${total} < ${seeded})` },
+    );
     const rendered = await ctx.browser.execute(() => document.querySelectorAll('[data-testid="history-row"], [data-testid="history-row-loading"]').length);
     assert.ok(rendered < 100, `only the rows in view are in the page (${rendered})`);
     // Halfway, then the very bottom, as a drag of the scrollbar does.
