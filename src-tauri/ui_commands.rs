@@ -45,7 +45,6 @@ pub const UI_COMMANDS: &[&str] = &[
     "set_sale_price",
     "export_history_csv",
     "ledger",
-    "scoreboard",
     "offer_quality",
     "cancel_warnings",
     "get_settings",

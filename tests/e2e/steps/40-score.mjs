@@ -116,13 +116,15 @@ export default function register(ctx) {
     for (const where of [0.5, 1]) {
       const started = Date.now();
       await ctx.browser.execute((el, f) => (el.scrollTop = (el.scrollHeight - el.clientHeight) * f), scroller, where);
+      // Done when the rows around the new position are rendered and read (none loading).
       const last = await waitIn(
-        () => {
+        ([f, n]) => {
           const rows = [...document.querySelectorAll('[data-testid="history-row"]')];
           const loading = document.querySelectorAll('[data-testid="history-row-loading"]').length;
-          return rows.length && !loading ? Number(rows[rows.length - 1].getAttribute("data-index")) : null;
+          const at = rows.length ? Number(rows[rows.length - 1].getAttribute("data-index")) : -1;
+          return !loading && (f === 1 ? at === n - 1 : at >= n * f * 0.9 && at < n) ? at : null;
         },
-        null,
+        [where, total],
         `rows at ${where * 100}% did not load`,
         30_000,
       );
