@@ -1,7 +1,7 @@
 //! Typed events for the UI (`tauri_specta::Event`). Types only: the session's forwarder
 //! (`session::forward`) sends them.
 
-use otpdesk_engine::EngineEvent;
+use otpdesk_engine::{BatchProgress, EngineEvent};
 use serde::{Deserialize, Serialize};
 
 /// Real providers, or the simulator inside the app.
@@ -26,4 +26,12 @@ pub struct AppModeChanged {
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct ActiveOrdersChanged {
     pub count: u32,
+}
+
+/// News of a running "Buy N" (`buy_batch`): a number bought, or why the batch stopped.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct BatchProgressEvent {
+    /// The id the window gave the batch.
+    pub batch_id: String,
+    pub progress: BatchProgress,
 }

@@ -3,9 +3,11 @@
 
 pub mod app;
 pub mod attempts;
+pub mod batch;
 pub mod browse;
 pub mod catalog;
 pub mod deposits;
+pub mod desk;
 pub mod history;
 pub mod keys;
 pub mod orders;

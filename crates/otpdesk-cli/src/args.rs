@@ -56,6 +56,91 @@ pub enum Command {
     /// Purchases whose outcome is unknown (maybe charged): list, buy again, or dismiss.
     #[command(subcommand)]
     Attempts(Attempts),
+    /// Your customers with what they owe and the profit on them; with a NAME, their orders.
+    Customers {
+        /// One customer's orders (any case).
+        name: Option<String>,
+    },
+    /// Mark an order paid by its customer (or not paid, with --unpaid).
+    Paid {
+        /// Order id as printed by `buy`.
+        id: String,
+        #[arg(long)]
+        unpaid: bool,
+    },
+    /// The price list that suggests sale prices: show it, or change a rule or the dollar rate.
+    Prices {
+        #[command(subcommand)]
+        action: Option<PricesAction>,
+    },
+    /// Messages for your customers (Indonesian and English).
+    #[command(subcommand)]
+    Template(TemplateAction),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PricesAction {
+    /// Set the markup for one service (--service) or for every other service.
+    Set {
+        /// The service name as bought (e.g. WhatsApp); left out: the overall rule.
+        #[arg(long)]
+        service: Option<String>,
+        /// Rupiah added to the cost.
+        #[arg(long, conflicts_with = "percent", required_unless_present = "percent")]
+        flat: Option<i64>,
+        /// Percent of the cost added.
+        #[arg(long)]
+        percent: Option<u32>,
+        /// The least profit in rupiah.
+        #[arg(long, default_value_t = 0)]
+        min_profit: i64,
+    },
+    /// Remove the rule of one service (--service) or the overall one.
+    Remove {
+        #[arg(long)]
+        service: Option<String>,
+    },
+    /// Rupiah per US dollar for dollar costs (e.g. 16250; `none` uses the fallback) and the
+    /// safety buffer in percent.
+    Rate {
+        rate: String,
+        #[arg(long)]
+        buffer: Option<u32>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TemplateAction {
+    /// The message for an order's customer now: the number, and the code once it came.
+    Render {
+        id: String,
+        #[arg(long, value_enum, default_value = "id")]
+        lang: LangArg,
+    },
+    /// Print the templates.
+    Show,
+    /// Change a template (`{phone}`, `{otp}`, `{service}`, `{minutes_left}`, `{price}`).
+    Set {
+        #[arg(long, value_enum)]
+        lang: LangArg,
+        #[arg(long, value_enum)]
+        kind: TemplateKindArg,
+        text: String,
+    },
+    /// Back to the default texts.
+    Reset,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LangArg {
+    Id,
+    En,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateKindArg {
+    Number,
+    Code,
 }
 
 #[derive(Subcommand, Debug)]
@@ -169,6 +254,21 @@ pub struct BuyLimits {
     pub min_balance: Option<String>,
 }
 
+/// Who a number is for and what it is sold for (any of them records the hand-off).
+#[derive(Args, Debug, Clone, Default)]
+pub struct SaleOpts {
+    /// Who the number is for (see `otpdesk customers`); the sale price is then filled in from
+    /// the price list (`otpdesk prices`) unless --sale-price is given.
+    #[arg(long)]
+    pub customer: Option<String>,
+    /// A note kept with the order.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// What you sell it for, in rupiah (e.g. 5000), instead of the price list's suggestion.
+    #[arg(long)]
+    pub sale_price: Option<String>,
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct WaitOpts {
     /// Block until the code arrives and print it.
@@ -199,6 +299,8 @@ pub enum Buy {
         wait: WaitOpts,
         #[command(flatten)]
         limits: BuyLimits,
+        #[command(flatten)]
+        sale: SaleOpts,
     },
     /// OTPZap Server 2 service in a country (operator `random` unless given).
     S2 {
@@ -214,6 +316,8 @@ pub enum Buy {
         wait: WaitOpts,
         #[command(flatten)]
         limits: BuyLimits,
+        #[command(flatten)]
+        sale: SaleOpts,
     },
     /// OTPZap Server 2 special service (pre-allocated numbers).
     S2Special {
@@ -224,6 +328,8 @@ pub enum Buy {
         wait: WaitOpts,
         #[command(flatten)]
         limits: BuyLimits,
+        #[command(flatten)]
+        sale: SaleOpts,
     },
     /// OTPZap Server 2 multiservice: one number for several services (comma-separated ids).
     S2Multi {
@@ -237,6 +343,8 @@ pub enum Buy {
         wait: WaitOpts,
         #[command(flatten)]
         limits: BuyLimits,
+        #[command(flatten)]
+        sale: SaleOpts,
     },
     /// NumberOTP activation.
     Numberotp {
@@ -250,6 +358,8 @@ pub enum Buy {
         wait: WaitOpts,
         #[command(flatten)]
         limits: BuyLimits,
+        #[command(flatten)]
+        sale: SaleOpts,
     },
     /// OTPZap Server 3 email inbox for a site.
     Email {
@@ -269,6 +379,8 @@ pub enum Buy {
         regex: Option<String>,
         #[command(flatten)]
         wait: WaitOpts,
+        #[command(flatten)]
+        sale: SaleOpts,
     },
 }
 

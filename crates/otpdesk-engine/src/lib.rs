@@ -33,6 +33,7 @@
 //! Call [`Engine::shutdown`] before dropping the last handle: background trackers hold the engine.
 
 pub mod actions;
+pub mod again;
 pub mod allowed;
 pub mod batch;
 pub mod buying;
@@ -40,6 +41,7 @@ pub mod catalog;
 pub mod config;
 mod context;
 pub mod coord;
+pub mod customers;
 mod engine;
 pub mod error;
 pub mod events;
@@ -48,6 +50,7 @@ mod late_deposits;
 mod lease;
 pub mod model;
 mod money;
+pub mod pricing;
 mod provider;
 pub mod rate_budget;
 pub mod remote;
@@ -55,8 +58,10 @@ pub mod resume;
 pub mod scheduler;
 pub mod scoreboard;
 pub mod store;
+pub mod templates;
 mod tracking;
 
+pub use again::OfferAgain;
 pub use allowed::NUMBEROTP_NO_REFUND;
 pub use batch::{BatchProgress, BatchRequest, BatchResult, BatchStop, MAX_BATCH};
 pub use catalog::{

@@ -3,10 +3,12 @@
 //! session with an unlocked Secret Service (`scripts/test.sh` does this).
 
 mod acl;
+mod batch;
 mod budget;
 mod demo;
 mod deposits;
 mod desk;
+mod handoff;
 mod harness;
 mod key_binding;
 mod keys_isolation;

@@ -105,6 +105,15 @@ export const commands = {
 	buyAttemptAgain: (attemptId: string, expected: Money | null) => typedError<OrderView, AppError>(__TAURI_INVOKE("buy_attempt_again", { attemptId, expected })),
 	/**  The user checked the provider and closes the attempt. */
 	dismissAttempt: (attemptId: string) => typedError<AttemptView, AppError>(__TAURI_INVOKE("dismiss_attempt", { attemptId })),
+	/**
+	 *  Buy `batch.count` numbers of one offer, one after the other, each its own purchase with its
+	 *  own Idempotency-Key; every number is held to `expected_price` (the price the user confirmed),
+	 *  `batch.max_price` and `batch.min_balance`. Progress arrives as `BatchProgressEvent`s carrying
+	 *  `batch_id` (chosen by the window); the result lists what was bought and why it stopped early.
+	 */
+	buyBatch: (batchId: string, batch: BatchRequest, expectedPrice: Money | null) => typedError<BatchResult, AppError>(__TAURI_INVOKE("buy_batch", { batchId, batch, expectedPrice })),
+	/**  "Buy again": the offer an order was bought from, with today's price and stock. Buys nothing. */
+	quoteAgain: (orderId: string) => typedError<OfferAgain, AppError>(__TAURI_INVOKE("quote_again", { orderId })),
 	/**  A QRIS invoice for `amount` rupiah (1 000 – 10 000 000): pay `total` within 30 minutes. */
 	topupQris: (amount: number) => typedError<DepositInfo, AppError>(__TAURI_INVOKE("topup_qris", { amount })),
 	/**
@@ -135,8 +144,6 @@ export const commands = {
 	exportHistoryCsv: (query: HistoryQuery) => typedError<string | null, AppError>(__TAURI_INVOKE("export_history_csv", { query })),
 	/**  Recorded balance changes of a provider (charges negative), newest first. */
 	ledger: (provider: ProviderId | null, limit: number | null) => typedError<LedgerEntry[], AppError>(__TAURI_INVOKE("ledger", { provider, limit })),
-	/**  Every offer bought from, most orders first. */
-	scoreboard: () => typedError<OfferQuality[], AppError>(__TAURI_INVOKE("scoreboard")),
 	/**  The record of each catalog target, in order (`null`: never bought from it). */
 	offerQuality: (targets: BuyRequest[]) => typedError<(OfferQuality | null)[], AppError>(__TAURI_INVOKE("offer_quality", { targets })),
 	/**  Providers whose recent cancel rate is high (empty when all is well). */
@@ -169,6 +176,7 @@ export const events = {
 	activeOrdersChanged: makeEvent<ActiveOrdersChanged, ActiveOrdersChanged>("active-orders-changed"),
 	appModeChanged: makeEvent<AppModeChanged, AppModeChanged>("app-mode-changed"),
 	balanceUpdated: makeEvent<BalanceUpdated, BalanceUpdated>("balance-updated"),
+	batchProgressEvent: makeEvent<BatchProgressEvent, BatchProgressEvent>("batch-progress-event"),
 	engineEventPayload: makeEvent<EngineEventPayload, EngineEventPayload>("engine-event-payload"),
 	lowBalanceAlert: makeEvent<LowBalanceAlert, LowBalanceAlert>("low-balance-alert"),
 	updateReady: makeEvent<UpdateReady, UpdateReady>("update-ready"),
@@ -274,6 +282,52 @@ export type BaseUrls = {
 	otpzap: string | null,
 	numberotp: string | null,
 	ooppay: string | null,
+};
+
+/**  News of a running batch, one per number bought and one when it stops early. */
+export type BatchProgress = 
+/**  Number `n` of `of` was bought. */
+{ type: "bought"; n: number; of: number; order: OrderView } | 
+/**  The batch stopped after buying `bought` of `of`. */
+{ type: "stopped"; bought: number; of: number; stop: BatchStop };
+
+/**  News of a running "Buy N" (`buy_batch`): a number bought, or why the batch stopped. */
+export type BatchProgressEvent = {
+	/**  The id the window gave the batch. */
+	batch_id: string,
+	progress: BatchProgress,
+};
+
+/**  What to buy and the limits it is held to. Money is in the offer's currency (minor units). */
+export type BatchRequest = {
+	req: BuyRequest,
+	/**  How many numbers: 1 to [`MAX_BATCH`]. */
+	count: number,
+	/**  Stop when the price is above this. */
+	max_price: Money | null,
+	/**  Stop when buying the next number would take the balance under this. */
+	min_balance: Money | null,
+};
+
+/**  What a batch bought, in order, and why it stopped early (`None`: it bought them all). */
+export type BatchResult = {
+	requested: number,
+	orders: OrderView[],
+	stopped: BatchStop | null,
+};
+
+/**  Why a batch stopped before buying all it was asked to. */
+export type BatchStop = {
+	/**
+	 *  `price_changed` (above the first quote), `price_above_max`, `out_of_stock`,
+	 *  `below_min_balance`, `outcome_unknown` (check `attempt_id` before buying again), or the
+	 *  code of whatever else failed.
+	 */
+	code: ErrorCode,
+	/**  One English sentence. */
+	message: string,
+	/**  For `outcome_unknown`: the purchase to check. */
+	attempt_id: string | null,
 };
 
 /**  What to buy. Mirrors the providers' create endpoints. */
@@ -766,6 +820,16 @@ export type Offer = {
 	country: string,
 	/**  Server 2 operator id (`random` when OTPZap picks); empty elsewhere. */
 	operator: string,
+};
+
+/**  The same offer as an earlier order, with the provider's price and stock now. */
+export type OfferAgain = {
+	/**  The order it repeats (local id). */
+	order_id: string,
+	/**  What to buy: exactly what the first purchase sent. */
+	target: BuyRequest,
+	/**  Today's price and stock (fresh, never cached). */
+	quote: Quote,
 };
 
 /**  One offer's record. */

@@ -10,6 +10,10 @@ import type {
   CancelWarning,
   OfferQuality,
   AttemptView,
+  BatchProgress,
+  BatchRequest,
+  BatchResult,
+  OfferAgain,
   DepositInfo,
   EmailBuy,
   EmailDomainOffer,
@@ -35,6 +39,16 @@ import type {
   Settings,
   UpdateReady,
   UpdateStatus,
+  Customer,
+  HandOff,
+  OrderDesk,
+  PriceList,
+  PriceListView,
+  ShareApp,
+  Suggestion,
+  Template,
+  TemplateKind,
+  TemplateLang,
 } from "./types";
 
 export type Unlisten = () => void;
@@ -112,6 +126,16 @@ export interface Ipc {
    */
   buyAttemptAgain(id: string, expected: Money | null): Promise<OrderView>;
   dismissAttempt(id: string): Promise<AttemptView>;
+
+  // ---- Working at volume (issue #11).
+  /**
+   * "Buy N" of one offer: each number its own purchase, held to `expectedPrice` (the price the user
+   * confirmed), the batch's maximum price and balance floor; `onProgress` hears of each number
+   * bought and of the stop while it runs. The result lists what was bought and why it stopped.
+   */
+  buyBatch(batchId: string, batch: BatchRequest, expectedPrice: Money | null, onProgress: (p: BatchProgress) => void): Promise<BatchResult>;
+  /** "Buy again": the offer an order was bought from, with today's price. Buys nothing. */
+  quoteAgain(orderId: string): Promise<OfferAgain>;
   /** The OS locale ("id-ID"), when the backend knows it. */
   systemLocale(): Promise<string | null>;
   /** Open the folder of the log files in the file manager (for a support request). */
@@ -140,6 +164,29 @@ export interface Ipc {
   restartToUpdate(): Promise<void>;
   /** A verified update is ready. */
   onUpdateReady(cb: (u: UpdateReady) => void): Promise<Unlisten>;
+
+  // ---- The reseller's desk (issue #11): customers, hand-off, paid, price list, messages.
+  /** Customer names, most recently used first. */
+  recentCustomers(): Promise<string[]>;
+  /** What the price list suggests charging for `service` bought at `cost` (`null`: no rule). */
+  suggestSalePrice(service: string, cost: Money): Promise<Suggestion | null>;
+  /** Customer, note and sale price of an order (no sale price given: the price list's). */
+  handOff(orderId: string, hand: HandOff): Promise<OrderDesk>;
+  /** Customer, note and paid of these orders (those that have any). */
+  orderDesks(ids: string[]): Promise<OrderDesk[]>;
+  setPaid(orderId: string, paid: boolean): Promise<OrderDesk>;
+  /** Every customer with what they owe and the profit on them, most recent first. */
+  customers(): Promise<Customer[]>;
+  priceList(): Promise<PriceListView>;
+  /** Refused with `validation` (a bad rate, a negative amount, two rules for one service). */
+  setPriceList(list: PriceList): Promise<PriceListView>;
+  messageTemplates(): Promise<Template[]>;
+  /** `null`: back to the default text. */
+  setMessageTemplate(lang: TemplateLang, kind: TemplateKind, body: string | null): Promise<Template[]>;
+  /** Copy the order's filled message (number, then the code once it came); returns the text. */
+  copyCustomerMessage(orderId: string, lang: TemplateLang): Promise<string>;
+  /** Open WhatsApp's or Telegram's share page with the filled message (the backend builds the link). */
+  shareOrder(orderId: string, lang: TemplateLang, app: ShareApp): Promise<void>;
 }
 
 type Res<T> = { status: "ok"; data: T } | { status: "error"; error: unknown };
@@ -221,6 +268,17 @@ export const tauriIpc: Ipc = {
   attemptQuote: (id) => unwrap(commands.attemptQuote(id)),
   buyAttemptAgain: (id, expected) => unwrap(commands.buyAttemptAgain(id, expected)),
   dismissAttempt: (id) => unwrap(commands.dismissAttempt(id)),
+  buyBatch: async (batchId, batch, expectedPrice, onProgress) => {
+    const stop = await events.batchProgressEvent.listen((e) => {
+      if (e.payload.batch_id === batchId) onProgress(e.payload.progress);
+    });
+    try {
+      return await unwrap(commands.buyBatch(batchId, batch, expectedPrice));
+    } finally {
+      stop();
+    }
+  },
+  quoteAgain: (orderId) => unwrap(commands.quoteAgain(orderId)),
   systemLocale: async () => (await unwrap(commands.localeInfo())).system_locale,
   openLogFolder: async () => {
     await unwrap(commands.openLogFolder());
@@ -239,6 +297,20 @@ export const tauriIpc: Ipc = {
     await unwrap(commands.restartToUpdate());
   },
   onUpdateReady: (cb) => events.updateReady.listen((e) => cb(e.payload)),
+  recentCustomers: () => unwrap(commands.recentCustomers()),
+  suggestSalePrice: (service, cost) => unwrap(commands.suggestSalePrice(service, cost)),
+  handOff: (orderId, hand) => unwrap(commands.handOff(orderId, hand)),
+  orderDesks: (ids) => unwrap(commands.orderDesks(ids)),
+  setPaid: (orderId, paid) => unwrap(commands.setPaid(orderId, paid)),
+  customers: () => unwrap(commands.customers()),
+  priceList: () => unwrap(commands.priceList()),
+  setPriceList: (list) => unwrap(commands.setPriceList(list)),
+  messageTemplates: () => unwrap(commands.messageTemplates()),
+  setMessageTemplate: (lang, kind, body) => unwrap(commands.setMessageTemplate(lang, kind, body)),
+  copyCustomerMessage: (orderId, lang) => unwrap(commands.copyCustomerMessage(orderId, lang)),
+  shareOrder: async (orderId, lang, app) => {
+    await unwrap(commands.shareOrder(orderId, lang, app));
+  },
 };
 
 let current: Ipc | null = null;

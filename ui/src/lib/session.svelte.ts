@@ -4,6 +4,7 @@
 import { friendlyError, isTransient } from "./errors";
 import { inTauri, ipc, tauriIpc, useIpc, type Unlisten } from "./ipc";
 import { MockIpc } from "./ipc.mock";
+import { desk } from "./stores/desk.svelte";
 import { app, WORK_SCREENS } from "./stores/app.svelte";
 import { attempts } from "./stores/attempts.svelte";
 import { balances } from "./stores/balances.svelte";
@@ -66,7 +67,9 @@ export function onEngineEvent(e: EngineEvent): void {
 function onOtp(o: OrderView, otp: OtpView): void {
   const code = otp.code;
   if (!code) return;
-  toasts.show("code", () => t(app.settings.auto_copy ? "order.autoCopied" : "order.otpToast", { code, service: otp.service ?? o.service }));
+  toasts.show("code", () => t(app.settings.auto_copy ? "order.autoCopied" : "order.otpToast", { code, service: otp.service ?? o.service }), undefined, {
+    copy: { orderId: o.id, code },
+  });
 }
 board.hooks.onOtp = onOtp;
 
@@ -135,6 +138,7 @@ export function reloadAll(): Promise<void> {
     do {
       reloadAgain = false;
       await app.load();
+      desk.reset();
       if (app.working) {
         const orders = await ipc().activeOrders().catch(() => null);
         board.clear();

@@ -5,6 +5,7 @@ pub mod attempts;
 pub mod batch;
 pub mod buy;
 pub mod catalog;
+pub mod desk;
 pub mod keys;
 pub mod topup;
 pub mod tracked;

@@ -5,6 +5,7 @@
 
 mod batch;
 mod buying;
+mod desk;
 mod harness;
 mod keys;
 mod numberotp;

@@ -4,6 +4,7 @@
 
 mod attempts;
 mod deposits;
+mod desk;
 mod history;
 mod ledger;
 mod migrations;

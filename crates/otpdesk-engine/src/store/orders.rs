@@ -386,6 +386,17 @@ impl Store {
         get_in(&self.conn(), id)
     }
 
+    /// The JSON of what was sent to buy an order (a `BuyRequest`, or for a replacement the
+    /// order it replaced), when stored.
+    pub fn order_request(&self, id: &str) -> rusqlite::Result<Option<String>> {
+        self.conn()
+            .query_row("SELECT request FROM orders WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map(Option::flatten)
+    }
+
     /// Orders by local id, or by the provider's id / ref.
     pub fn find_order(&self, key: &str) -> rusqlite::Result<Option<OrderView>> {
         let c = self.conn();
