@@ -115,7 +115,6 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::desk::set_message_template,
             commands::desk::copy_customer_message,
             commands::desk::share_order,
-            commands::quality::scoreboard,
             commands::quality::offer_quality,
             commands::quality::cancel_warnings,
             commands::settings::get_settings,

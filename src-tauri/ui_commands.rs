@@ -59,7 +59,6 @@ pub const UI_COMMANDS: &[&str] = &[
     "set_message_template",
     "copy_customer_message",
     "share_order",
-    "scoreboard",
     "offer_quality",
     "cancel_warnings",
     "get_settings",

@@ -253,7 +253,7 @@ const ctx = {
   SIM, ARTIFACTS, NOTIFY_LOG, KEY, NUMBEROTP_KEY, SCREEN_W, SCREEN_H, APP_HOME,
 };
 
-describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () => {
+describe("OTPDesk desktop app against the simulator", { timeout: 480_000 }, () => {
   before(async () => {
     await sim("POST", "accounts", { provider: "otpzap", key: KEY, balance: BALANCE });
     await sim("POST", "accounts", { provider: "ooppay", key: OOPPAY_KEY, balance: "0" });

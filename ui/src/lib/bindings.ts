@@ -167,8 +167,6 @@ export const commands = {
 	copyCustomerMessage: (orderId: string, lang: TemplateLang) => typedError<string, AppError>(__TAURI_INVOKE("copy_customer_message", { orderId, lang })),
 	/**  Open WhatsApp's or Telegram's share page with the order's filled message. */
 	shareOrder: (orderId: string, lang: TemplateLang, app: ShareApp) => typedError<null, AppError>(__TAURI_INVOKE("share_order", { orderId, lang, app })),
-	/**  Every offer bought from, most orders first. */
-	scoreboard: () => typedError<OfferQuality[], AppError>(__TAURI_INVOKE("scoreboard")),
 	/**  The record of each catalog target, in order (`null`: never bought from it). */
 	offerQuality: (targets: BuyRequest[]) => typedError<(OfferQuality | null)[], AppError>(__TAURI_INVOKE("offer_quality", { targets })),
 	/**  Providers whose recent cancel rate is high (empty when all is well). */

@@ -301,7 +301,7 @@ export const id: Catalog = {
   "compare.cheapest": "Termurah",
   "quality.success": "Sukses",
   "quality.successHint": "Order kamu dari penawaran ini yang mendapat kode, dari yang sudah selesai (kode terlambat tidak dihitung).",
-  "quality.median": "Waktu tengah",
+  "quality.median": "Waktu median",
   "quality.medianHint": "Separuh kode kamu dari penawaran ini datang lebih cepat dari ini, dihitung sejak pembelian.",
   "quality.orders": "{n} order",
   "quality.none": "belum ada order",
