@@ -101,6 +101,7 @@ say "npm dependencies"
 E2E_BIN=$CARGO_TARGET_DIR/e2e
 APP=$E2E_BIN/otpdesk-app
 SIM=$E2E_BIN/otpdesk-sim
+SEED=$E2E_BIN/otpdesk-seed
 if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
   say "building the UI and the app (UI embedded) and the simulator"
   npm --prefix "$ROOT/ui" run --silent build
@@ -109,7 +110,12 @@ if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
   cp "$CARGO_TARGET_DIR/debug/otpdesk-app" "$APP.tmp" && mv "$APP.tmp" "$APP"
   (cd "$ROOT" && cargo build -p otpdesk-sim --bin otpdesk-sim)
   cp "$CARGO_TARGET_DIR/debug/otpdesk-sim" "$SIM.tmp" && mv "$SIM.tmp" "$SIM"
+  # The history-at-volume step's seeding tool (engine feature `seed`, never in the app); a debug
+  # build seeds 100,000 orders in ~15 s, a release build would cost CI a quarter of an hour.
+  (cd "$ROOT" && cargo build -p otpdesk-engine --features seed --bin otpdesk-seed)
+  cp "$CARGO_TARGET_DIR/debug/otpdesk-seed" "$SEED.tmp" && mv "$SEED.tmp" "$SEED"
 fi
+export OTPDESK_SEED_BIN=${OTPDESK_SEED_BIN:-$SEED}
 [ -x "$APP" ] || { echo "e2e: $APP is missing (run without E2E_SKIP_BUILD)" >&2; exit 2; }
 [ -x "$SIM" ] || { echo "e2e: $SIM is missing (run without E2E_SKIP_BUILD)" >&2; exit 2; }
 # A binary built without custom-protocol loads http://localhost:1420 and shows nothing useful.

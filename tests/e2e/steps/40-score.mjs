@@ -9,13 +9,13 @@ import { join } from "node:path";
 
 const ORDERS = Number(process.env.E2E_SEED_ORDERS ?? 100_000);
 
-/** The seeding tool: OTPDESK_SEED_BIN, else built (release: SQLite at full speed) in the target dir. */
+/** The seeding tool: OTPDESK_SEED_BIN (run.sh builds it beside the app), else built here (debug). */
 function seedBin() {
   if (process.env.OTPDESK_SEED_BIN) return process.env.OTPDESK_SEED_BIN;
   const root = new URL("../../../", import.meta.url).pathname;
   const target = process.env.CARGO_TARGET_DIR ?? join(root, "target");
-  const bin = join(target, "release", "otpdesk-seed");
-  execFileSync("cargo", ["build", "--release", "-p", "otpdesk-engine", "--features", "seed", "--bin", "otpdesk-seed"], {
+  const bin = join(target, "debug", "otpdesk-seed");
+  execFileSync("cargo", ["build", "-p", "otpdesk-engine", "--features", "seed", "--bin", "otpdesk-seed"], {
     cwd: root,
     stdio: "inherit",
   });
