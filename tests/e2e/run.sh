@@ -115,7 +115,7 @@ if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
   (cd "$ROOT" && cargo build -p otpdesk-engine --features seed --bin otpdesk-seed)
   cp "$CARGO_TARGET_DIR/debug/otpdesk-seed" "$SEED.tmp" && mv "$SEED.tmp" "$SEED"
 fi
-export OTPDESK_SEED_BIN=${OTPDESK_SEED_BIN:-$SEED}
+if [ -z "${OTPDESK_SEED_BIN:-}" ] && [ -x "$SEED" ]; then export OTPDESK_SEED_BIN=$SEED; fi
 [ -x "$APP" ] || { echo "e2e: $APP is missing (run without E2E_SKIP_BUILD)" >&2; exit 2; }
 [ -x "$SIM" ] || { echo "e2e: $SIM is missing (run without E2E_SKIP_BUILD)" >&2; exit 2; }
 # A binary built without custom-protocol loads http://localhost:1420 and shows nothing useful.
