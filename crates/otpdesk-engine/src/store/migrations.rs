@@ -272,6 +272,175 @@ const MIGRATIONS: &[&str] = &[
         key    TEXT PRIMARY KEY,
         value  TEXT NOT NULL
     ) WITHOUT ROWID;
+    "#, // 10: history at 100,000 orders. Each order's net cost (charges less refunds, positive) in
+    // its own currency kept on the row by triggers on the ledger, so totals and profit are column
+    // sums instead of one ledger lookup per order; `cost_mixed` counts the order's ledger rows in
+    // another currency (then the history falls back to the ledger). And the searchable text of
+    // every order (its columns, codes, customer and note joined by char(31)) in a narrow table,
+    // so a search that matches nothing reads it instead of every order with its codes and desk.
+    // (Delete then insert: a trigger's own OR REPLACE would give way to the OR IGNORE of the
+    // statement that fired it.)
+    r#"
+    ALTER TABLE orders ADD COLUMN cost_minor INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE orders ADD COLUMN cost_mixed INTEGER NOT NULL DEFAULT 0;
+    UPDATE orders SET cost_minor = (SELECT -COALESCE(SUM(l.amount_minor), 0) FROM ledger l WHERE l.order_id = orders.id AND l.currency = orders.currency),
+        cost_mixed = (SELECT COUNT(*) FROM ledger l WHERE l.order_id = orders.id AND (l.currency = orders.currency) IS NOT 1);
+    CREATE TRIGGER order_cost_ledger_insert AFTER INSERT ON ledger
+    WHEN NEW.order_id IS NOT NULL
+    BEGIN
+        UPDATE orders SET cost_minor = (SELECT -COALESCE(SUM(l.amount_minor), 0) FROM ledger l WHERE l.order_id = orders.id AND l.currency = orders.currency),
+            cost_mixed = (SELECT COUNT(*) FROM ledger l WHERE l.order_id = orders.id AND (l.currency = orders.currency) IS NOT 1)
+        WHERE id = NEW.order_id;
+    END;
+    CREATE TRIGGER order_cost_ledger_update AFTER UPDATE ON ledger
+    BEGIN
+        UPDATE orders SET cost_minor = (SELECT -COALESCE(SUM(l.amount_minor), 0) FROM ledger l WHERE l.order_id = orders.id AND l.currency = orders.currency),
+            cost_mixed = (SELECT COUNT(*) FROM ledger l WHERE l.order_id = orders.id AND (l.currency = orders.currency) IS NOT 1)
+        WHERE id = OLD.order_id;
+        UPDATE orders SET cost_minor = (SELECT -COALESCE(SUM(l.amount_minor), 0) FROM ledger l WHERE l.order_id = orders.id AND l.currency = orders.currency),
+            cost_mixed = (SELECT COUNT(*) FROM ledger l WHERE l.order_id = orders.id AND (l.currency = orders.currency) IS NOT 1)
+        WHERE id = NEW.order_id;
+    END;
+    CREATE TRIGGER order_cost_ledger_delete AFTER DELETE ON ledger
+    BEGIN
+        UPDATE orders SET cost_minor = (SELECT -COALESCE(SUM(l.amount_minor), 0) FROM ledger l WHERE l.order_id = orders.id AND l.currency = orders.currency),
+            cost_mixed = (SELECT COUNT(*) FROM ledger l WHERE l.order_id = orders.id AND (l.currency = orders.currency) IS NOT 1)
+        WHERE id = OLD.order_id;
+    END;
+    CREATE TRIGGER order_cost_currency AFTER UPDATE OF currency ON orders
+    BEGIN
+        UPDATE orders SET cost_minor = (SELECT -COALESCE(SUM(l.amount_minor), 0) FROM ledger l WHERE l.order_id = orders.id AND l.currency = orders.currency),
+            cost_mixed = (SELECT COUNT(*) FROM ledger l WHERE l.order_id = orders.id AND (l.currency = orders.currency) IS NOT 1)
+        WHERE id = NEW.id;
+    END;
+    CREATE TRIGGER order_cost_insert AFTER INSERT ON orders
+    BEGIN
+        UPDATE orders SET cost_minor = (SELECT -COALESCE(SUM(l.amount_minor), 0) FROM ledger l WHERE l.order_id = orders.id AND l.currency = orders.currency),
+            cost_mixed = (SELECT COUNT(*) FROM ledger l WHERE l.order_id = orders.id AND (l.currency = orders.currency) IS NOT 1)
+        WHERE id = NEW.id;
+    END;
+
+    CREATE TABLE order_search (
+        order_id  TEXT PRIMARY KEY,
+        text      TEXT NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO order_search (order_id, text) SELECT o.id,
+            o.service || char(31) || COALESCE(o.phone, '') || char(31) || COALESCE(o.email, '') || char(31)
+            || o.remote_id || char(31) || COALESCE(o.remote_ref, '') || char(31)
+            || COALESCE((SELECT group_concat(t.code, char(31)) FROM otps t WHERE t.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.customer FROM order_desk d WHERE d.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.note FROM order_desk d WHERE d.order_id = o.id), '')
+        FROM orders o;
+    CREATE TRIGGER order_search_insert AFTER INSERT ON orders
+    BEGIN
+        DELETE FROM order_search WHERE order_id = NEW.id;
+        INSERT INTO order_search (order_id, text) SELECT o.id,
+            o.service || char(31) || COALESCE(o.phone, '') || char(31) || COALESCE(o.email, '') || char(31)
+            || o.remote_id || char(31) || COALESCE(o.remote_ref, '') || char(31)
+            || COALESCE((SELECT group_concat(t.code, char(31)) FROM otps t WHERE t.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.customer FROM order_desk d WHERE d.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.note FROM order_desk d WHERE d.order_id = o.id), '')
+        FROM orders o WHERE o.id = NEW.id;
+    END;
+    CREATE TRIGGER order_search_update
+    AFTER UPDATE OF id, service, phone, email, remote_id, remote_ref ON orders
+    BEGIN
+        DELETE FROM order_search WHERE order_id = OLD.id;
+        DELETE FROM order_search WHERE order_id = NEW.id;
+        INSERT INTO order_search (order_id, text) SELECT o.id,
+            o.service || char(31) || COALESCE(o.phone, '') || char(31) || COALESCE(o.email, '') || char(31)
+            || o.remote_id || char(31) || COALESCE(o.remote_ref, '') || char(31)
+            || COALESCE((SELECT group_concat(t.code, char(31)) FROM otps t WHERE t.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.customer FROM order_desk d WHERE d.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.note FROM order_desk d WHERE d.order_id = o.id), '')
+        FROM orders o WHERE o.id = NEW.id;
+    END;
+    CREATE TRIGGER order_search_delete AFTER DELETE ON orders
+    BEGIN
+        DELETE FROM order_search WHERE order_id = OLD.id;
+    END;
+    CREATE TRIGGER order_search_otp_insert AFTER INSERT ON otps
+    BEGIN
+        DELETE FROM order_search WHERE order_id = NEW.order_id;
+        INSERT INTO order_search (order_id, text) SELECT o.id,
+            o.service || char(31) || COALESCE(o.phone, '') || char(31) || COALESCE(o.email, '') || char(31)
+            || o.remote_id || char(31) || COALESCE(o.remote_ref, '') || char(31)
+            || COALESCE((SELECT group_concat(t.code, char(31)) FROM otps t WHERE t.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.customer FROM order_desk d WHERE d.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.note FROM order_desk d WHERE d.order_id = o.id), '')
+        FROM orders o WHERE o.id = NEW.order_id;
+    END;
+    CREATE TRIGGER order_search_otp_update AFTER UPDATE OF order_id, code ON otps
+    BEGIN
+        DELETE FROM order_search WHERE order_id = OLD.order_id;
+        INSERT INTO order_search (order_id, text) SELECT o.id,
+            o.service || char(31) || COALESCE(o.phone, '') || char(31) || COALESCE(o.email, '') || char(31)
+            || o.remote_id || char(31) || COALESCE(o.remote_ref, '') || char(31)
+            || COALESCE((SELECT group_concat(t.code, char(31)) FROM otps t WHERE t.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.customer FROM order_desk d WHERE d.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.note FROM order_desk d WHERE d.order_id = o.id), '')
+        FROM orders o WHERE o.id = OLD.order_id;
+        DELETE FROM order_search WHERE order_id = NEW.order_id;
+        INSERT INTO order_search (order_id, text) SELECT o.id,
+            o.service || char(31) || COALESCE(o.phone, '') || char(31) || COALESCE(o.email, '') || char(31)
+            || o.remote_id || char(31) || COALESCE(o.remote_ref, '') || char(31)
+            || COALESCE((SELECT group_concat(t.code, char(31)) FROM otps t WHERE t.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.customer FROM order_desk d WHERE d.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.note FROM order_desk d WHERE d.order_id = o.id), '')
+        FROM orders o WHERE o.id = NEW.order_id;
+    END;
+    CREATE TRIGGER order_search_otp_delete AFTER DELETE ON otps
+    BEGIN
+        DELETE FROM order_search WHERE order_id = OLD.order_id;
+        INSERT INTO order_search (order_id, text) SELECT o.id,
+            o.service || char(31) || COALESCE(o.phone, '') || char(31) || COALESCE(o.email, '') || char(31)
+            || o.remote_id || char(31) || COALESCE(o.remote_ref, '') || char(31)
+            || COALESCE((SELECT group_concat(t.code, char(31)) FROM otps t WHERE t.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.customer FROM order_desk d WHERE d.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.note FROM order_desk d WHERE d.order_id = o.id), '')
+        FROM orders o WHERE o.id = OLD.order_id;
+    END;
+    CREATE TRIGGER order_search_desk_insert AFTER INSERT ON order_desk
+    BEGIN
+        DELETE FROM order_search WHERE order_id = NEW.order_id;
+        INSERT INTO order_search (order_id, text) SELECT o.id,
+            o.service || char(31) || COALESCE(o.phone, '') || char(31) || COALESCE(o.email, '') || char(31)
+            || o.remote_id || char(31) || COALESCE(o.remote_ref, '') || char(31)
+            || COALESCE((SELECT group_concat(t.code, char(31)) FROM otps t WHERE t.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.customer FROM order_desk d WHERE d.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.note FROM order_desk d WHERE d.order_id = o.id), '')
+        FROM orders o WHERE o.id = NEW.order_id;
+    END;
+    CREATE TRIGGER order_search_desk_update AFTER UPDATE ON order_desk
+    BEGIN
+        DELETE FROM order_search WHERE order_id = OLD.order_id;
+        INSERT INTO order_search (order_id, text) SELECT o.id,
+            o.service || char(31) || COALESCE(o.phone, '') || char(31) || COALESCE(o.email, '') || char(31)
+            || o.remote_id || char(31) || COALESCE(o.remote_ref, '') || char(31)
+            || COALESCE((SELECT group_concat(t.code, char(31)) FROM otps t WHERE t.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.customer FROM order_desk d WHERE d.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.note FROM order_desk d WHERE d.order_id = o.id), '')
+        FROM orders o WHERE o.id = OLD.order_id;
+        DELETE FROM order_search WHERE order_id = NEW.order_id;
+        INSERT INTO order_search (order_id, text) SELECT o.id,
+            o.service || char(31) || COALESCE(o.phone, '') || char(31) || COALESCE(o.email, '') || char(31)
+            || o.remote_id || char(31) || COALESCE(o.remote_ref, '') || char(31)
+            || COALESCE((SELECT group_concat(t.code, char(31)) FROM otps t WHERE t.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.customer FROM order_desk d WHERE d.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.note FROM order_desk d WHERE d.order_id = o.id), '')
+        FROM orders o WHERE o.id = NEW.order_id;
+    END;
+    CREATE TRIGGER order_search_desk_delete AFTER DELETE ON order_desk
+    BEGIN
+        DELETE FROM order_search WHERE order_id = OLD.order_id;
+        INSERT INTO order_search (order_id, text) SELECT o.id,
+            o.service || char(31) || COALESCE(o.phone, '') || char(31) || COALESCE(o.email, '') || char(31)
+            || o.remote_id || char(31) || COALESCE(o.remote_ref, '') || char(31)
+            || COALESCE((SELECT group_concat(t.code, char(31)) FROM otps t WHERE t.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.customer FROM order_desk d WHERE d.order_id = o.id), '') || char(31)
+            || COALESCE((SELECT d.note FROM order_desk d WHERE d.order_id = o.id), '')
+        FROM orders o WHERE o.id = OLD.order_id;
+    END;
     "#,
 ];
 
@@ -326,12 +495,12 @@ mod tests {
     #[test]
     fn migrating_twice_is_a_no_op() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 9);
-        assert_eq!(super::migrate(&mut c).unwrap(), 9);
+        assert_eq!(super::migrate(&mut c).unwrap(), 10);
+        assert_eq!(super::migrate(&mut c).unwrap(), 10);
         let v: u32 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 9);
+        assert_eq!(v, 10);
     }
 
     #[test]
@@ -342,7 +511,7 @@ mod tests {
             super::migrate(&mut c),
             Err(super::MigrateError::TooNew {
                 found: 99,
-                known: 9
+                known: 10
             })
         ));
         let tables: i64 = c
