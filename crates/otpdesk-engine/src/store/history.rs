@@ -112,15 +112,17 @@ fn order_filter(q: &HistoryQuery) -> Option<Filter> {
             c,
         );
     }
-    let needle = search_text(q);
-    if let Some(s) = needle.clone().filter(|s| !s.contains(SEARCH_SEP)) {
-        // Every searchable text of the order joined by a separator the needle does not hold:
-        // `%needle%` matches the joined text exactly when it matches one of the parts.
-        f.push(
-            " AND id IN (SELECT order_id FROM order_search WHERE text LIKE ?# ESCAPE '\\')",
-            s,
-        );
-    } else if let Some(s) = needle {
+    if let Some(s) = search_text(q) {
+        // First whether any order's joined text (migration 10) holds the needle: a constant
+        // term, checked once before any order is read, so a search that matches nothing reads
+        // the narrow `order_search` alone. The joined parts are split by a separator the needle
+        // cannot hold here, so any order the per-field test below accepts is found by it.
+        if !s.contains(SEARCH_SEP) {
+            f.push(
+                " AND EXISTS (SELECT 1 FROM order_search WHERE text LIKE ?# ESCAPE '\\')",
+                s.clone(),
+            );
+        }
         f.push(
             " AND (service LIKE ?# ESCAPE '\\' OR phone LIKE ?# ESCAPE '\\' OR email LIKE ?# ESCAPE '\\' \
              OR remote_id LIKE ?# ESCAPE '\\' OR remote_ref LIKE ?# ESCAPE '\\' \

@@ -320,6 +320,12 @@ const MIGRATIONS: &[&str] = &[
         WHERE id = NEW.id;
     END;
 
+    -- The totals (spent per currency; sold, sales, profit per sale currency) read from these
+    -- alone, without the wide order rows.
+    CREATE INDEX orders_spent ON orders(currency, cost_mixed, cost_minor, id);
+    CREATE INDEX orders_sold ON orders(sale_currency, status, sale_minor, currency, cost_mixed, cost_minor, id)
+        WHERE sale_minor IS NOT NULL;
+
     CREATE TABLE order_search (
         order_id  TEXT PRIMARY KEY,
         text      TEXT NOT NULL
