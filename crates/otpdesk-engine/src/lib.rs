@@ -35,6 +35,7 @@
 pub mod actions;
 pub mod allowed;
 pub mod batch;
+pub mod blocklist;
 pub mod buying;
 pub mod catalog;
 pub mod config;
@@ -44,6 +45,7 @@ mod engine;
 pub mod error;
 pub mod events;
 pub mod history;
+pub mod jobs;
 mod late_deposits;
 mod lease;
 pub mod model;
@@ -55,9 +57,11 @@ pub mod resume;
 pub mod scheduler;
 pub mod store;
 mod tracking;
+pub mod watch;
 
 pub use allowed::NUMBEROTP_NO_REFUND;
 pub use batch::{BatchProgress, BatchRequest, BatchResult, BatchStop, MAX_BATCH};
+pub use blocklist::{BlockEntry, BlockKind, BlockSuggestion};
 pub use catalog::{
     CatalogCountry, CatalogItem, CatalogSource, Choice, EmailDomainOffer, EmailSiteChoice, Partial,
 };
@@ -66,8 +70,10 @@ pub use engine::{Engine, PaidCallsHeld};
 pub use error::{EngineError, Result};
 pub use events::EngineEvent;
 pub use history::*;
+pub use jobs::{JobOrder, JobRequest, JobState, JobView};
 pub use model::*;
 pub use otpdesk_core::ErrorCode;
 pub use provider::catalog::Catalog;
 pub use provider::{check_key, PriceLimits, Quote};
 pub use rate_budget::Budget;
+pub use watch::{WatchRequest, WatchState, WatchView};
