@@ -378,6 +378,9 @@ export const en = {
   "error.price_changed": "The price went up since the list was loaded, so nothing was bought. Check the new price and buy again.",
   "error.price_above_max": "The price is above your maximum price, so nothing was bought. Raise the maximum or wait for the price to drop.",
   "error.below_min_balance": "Buying more would take your balance under the floor you set, so buying stopped. Top up or lower the floor.",
+  "error.cap_reached": "The auto-replace job reached its spending cap, so it bought nothing more.",
+  "error.max_replacements": "The auto-replace job used all its replacements without a code, so it bought nothing more. The last number is still open.",
+  "error.stopped_by_user": "You stopped the auto-replace job. Its current number stays open.",
   "order.checkInbox": "Check inbox",
   "order.checked": "No message yet. OTPDesk keeps checking by itself.",
 

@@ -380,6 +380,9 @@ export const id: Catalog = {
   "error.price_changed": "Harga naik sejak daftar dimuat, jadi tidak ada yang dibeli. Periksa harga baru lalu beli lagi.",
   "error.price_above_max": "Harga di atas harga maksimum Anda, jadi tidak ada yang dibeli. Naikkan batasnya atau tunggu harga turun.",
   "error.below_min_balance": "Membeli lagi akan membuat saldo di bawah batas minimum yang Anda atur, jadi pembelian berhenti. Isi saldo atau turunkan batasnya.",
+  "error.cap_reached": "Tugas ganti otomatis mencapai batas belanjanya, jadi tidak membeli lagi.",
+  "error.max_replacements": "Tugas ganti otomatis sudah memakai semua jatah penggantian tanpa kode, jadi tidak membeli lagi. Nomor terakhir masih terbuka.",
+  "error.stopped_by_user": "Anda menghentikan tugas ganti otomatis. Nomor yang sedang berjalan tetap terbuka.",
   "order.checkInbox": "Cek inbox",
   "order.checked": "Belum ada pesan. OTPDesk terus memeriksa sendiri.",
 
