@@ -509,14 +509,40 @@ async fn watch_number(inner: &Arc<Inner>, j: &JobView, oid: &str) -> Result<Next
     }
     let replace = o.actions.iter().any(|a| a.kind == ActionKind::Replace);
     if replace {
-        // Replace refunds the old number and charges the new one at the same price in one
-        // transaction; counted as if the refund had not come, the cap must allow it.
-        let price = o.price.map(|m| m.minor).unwrap_or(0);
+        // Replace refunds the old number and charges the new one in one transaction (at the
+        // product's price now, read fresh): it must fit the cap and the maximum price.
+        let q = match inner.gw.quote(&j.req).await {
+            Ok(q) => q,
+            Err(EngineError::Provider(ProviderError::OutOfStock { .. })) => {
+                let msg =
+                    "The offer is sold out; the last number stays open for you to cancel or keep.";
+                return end(inner, &j.id, JobState::GaveUp, "out_of_stock", msg);
+            }
+            Err(EngineError::Provider(ProviderError::RateLimited { retry_after })) => {
+                return Ok(Next::Wait(retry_after.unwrap_or(Duration::from_secs(10))))
+            }
+            Err(e) => return Err(e),
+        };
+        let old = o.price.map(|m| m.minor).unwrap_or(0);
+        let new = q.price.map(|m| m.minor).unwrap_or(old);
         let (left, max) = limits(inner, j)?;
-        let price_ok = max.is_none_or(|m| price <= m.minor);
-        if price <= left.minor && price_ok {
-            return replace_now(inner, j, &o).await;
+        if let Some(m) = max.filter(|m| new > m.minor) {
+            let msg = format!(
+                "The next number costs {}, above your maximum of {m}; the last number stays open.",
+                Money::new(m.currency, new)
+            );
+            return end(inner, &j.id, JobState::GaveUp, "price_above_max", &msg);
         }
+        if new - old > left.minor {
+            let msg = format!(
+                "The spending cap of {} is reached: {} spent, the next number costs {}; the last number stays open.",
+                j.cap,
+                j.spent,
+                Money::new(j.cap.currency, new)
+            );
+            return end(inner, &j.id, JobState::GaveUp, "cap_reached", &msg);
+        }
+        return replace_now(inner, j, &o).await;
     }
     cancel_now(inner, j, &o).await
 }

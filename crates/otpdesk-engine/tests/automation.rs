@@ -154,6 +154,39 @@ async fn a_job_replaces_server1_numbers_at_most_k_times() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replace_that_would_pass_the_cap_is_not_made() {
+    let sim = sim(100_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = fast_engine(&sim, dir.path()).await;
+    // After the first sale the product costs 6000: a replace would spend 6000 of a 4000 cap.
+    sim.control
+        .change_offer(&OfferChange {
+            product_id: S1_PRODUCT,
+            price: Some(6_000),
+            after_sales: 1,
+            ..OfferChange::default()
+        })
+        .await
+        .unwrap();
+    let j = engine
+        .start_job(job(S1, 1_000, 3, Money::idr(4_000)))
+        .unwrap();
+    let j = ended(&engine, &j.id, 20).await;
+    assert_eq!(
+        (j.state, j.reason.as_deref()),
+        (JobState::GaveUp, Some("cap_reached")),
+        "{j:?}"
+    );
+    assert_eq!(j.orders.len(), 1);
+    assert!(j.spent.minor <= 4_000);
+    assert_eq!(net_charged(&sim, ZAP_KEY).await, (1, 2_835));
+    // The number stays open for the user.
+    let o = engine.order(j.current_order.as_ref().unwrap()).unwrap();
+    assert_eq!(o.status, OrderStatus::Pending);
+    engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_gives_up_at_its_cap_while_refunds_are_unconfirmed() {
     let sim = sim(100_000).await;
     sim.control.set_clock_scale(60).await.unwrap();

@@ -51,6 +51,18 @@ export type {
   Settings,
   UpdateReady,
   UpdateStatus,
+  JobRequest,
+  JobView,
+  JobState,
+  JobOrder,
+  MaxPrice,
+  Blocklist,
+  BlockEntry,
+  BlockKind,
+  BlockSuggestion,
+  WatchRequest,
+  WatchView,
+  WatchState,
 } from "./bindings";
 
 import type { CatalogSource, ProviderId, Settings } from "./bindings";
