@@ -82,6 +82,7 @@ const DEFAULT_ACTION: &str = "default";
 /// - Windows: a body click needs no action (every pair becomes a toast button); the label goes
 ///   unescaped into a `content='…'` XML attribute of the toast, so it is escaped here;
 /// - macOS: a single action is the notification's button; the body click is reported anyway.
+#[cfg(test)]
 fn actions_for(
     os: Desktop,
     app_name: &str,

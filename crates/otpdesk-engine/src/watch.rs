@@ -145,12 +145,14 @@ pub fn wanted(w: &WatchView, q: &Quote) -> bool {
 pub(crate) fn spawn(inner: &Arc<Inner>) {
     let inner2 = inner.clone();
     let h = tokio::spawn(async move {
+        // First look one interval after start: a short command-line run (`otpdesk orders`)
+        // fires nothing nobody would see; `watch check` looks when asked.
         loop {
-            check_all(&inner2).await;
             tokio::select! {
                 _ = tokio::time::sleep(inner2.tracking.watch_interval) => {}
                 _ = inner2.stopped() => return,
             }
+            check_all(&inner2).await;
         }
     });
     inner.sched.keep(h);
