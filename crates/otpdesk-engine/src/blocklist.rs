@@ -6,11 +6,11 @@
 //! The operator of an Indonesian number is read from its prefix (the operators' published
 //! ranges); other countries match by prefix only.
 
+pub use crate::automation_model::{BlockEntry, BlockKind, BlockSuggestion};
 use crate::context::Inner;
 use crate::error::{EngineError, Result};
-use crate::model::{OrderView, Time};
+use crate::model::OrderView;
 use otpdesk_core::OrderStatus;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -19,53 +19,6 @@ pub const FLAG_ALL_PURCHASES: &str = "blocklist_all_purchases";
 
 /// Replacements [`after_purchase`] makes for one purchase at most.
 pub const MAX_AUTO_REPLACES: u32 = 3;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum BlockKind {
-    /// The number starts with these digits (international form, e.g. `62831`).
-    Prefix,
-    /// The number's operator (`telkomsel`, `indosat`, `xl`, `axis`, `tri`, `smartfren`).
-    Operator,
-}
-
-impl BlockKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BlockKind::Prefix => "prefix",
-            BlockKind::Operator => "operator",
-        }
-    }
-    pub fn parse(s: &str) -> BlockKind {
-        if s == "operator" {
-            BlockKind::Operator
-        } else {
-            BlockKind::Prefix
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct BlockEntry {
-    pub kind: BlockKind,
-    pub value: String,
-    pub note: Option<String>,
-    pub created_at: Time,
-}
-
-/// A prefix or operator whose numbers often ended without a code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct BlockSuggestion {
-    pub kind: BlockKind,
-    pub value: String,
-    /// Finished numbers that ended without a code (cancelled, expired, replaced, failed).
-    pub failures: u32,
-    /// Finished numbers in all.
-    pub total: u32,
-}
 
 /// Suggested when at least this many numbers failed…
 pub const SUGGEST_MIN_FAILURES: u32 = 3;

@@ -56,12 +56,12 @@ pub enum EngineEvent {
     },
     /// An auto-replace job changed (a number bought, closed or replaced; the job ended).
     JobChanged {
-        job: Box<crate::jobs::JobView>,
+        job: Box<crate::automation_model::JobView>,
     },
     /// A watched offer is available (in stock, at or under its target price); `order` is the
     /// number bought for it when the user asked for one automatically.
     WatchAlert {
-        watch: Box<crate::watch::WatchView>,
+        watch: Box<crate::automation_model::WatchView>,
         order: Option<Box<OrderView>>,
     },
     /// A provider call failed in the background (tracking).

@@ -10,6 +10,7 @@
 //! Every paid call goes through [`crate::buying`] and [`crate::actions`], like the user's own.
 
 use crate::actions;
+pub use crate::automation_model::{JobOrder, JobRequest, JobState, JobView};
 use crate::context::Inner;
 use crate::error::{EngineError, Result};
 use crate::events::EngineEvent;
@@ -17,121 +18,27 @@ use crate::model::{ActionKind, BuyRequest, OrderView, Time};
 use crate::provider::PriceLimits;
 use otpdesk_core::{ErrorCode, Money, OrderStatus, ProviderId};
 use otpdesk_providers::ProviderError;
-use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The most replacements one job may make.
 pub const MAX_REPLACEMENTS: u32 = 20;
 
-/// What a job buys and the limits it is held to (money in the offer's currency).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct JobRequest {
-    pub req: BuyRequest,
-    /// A number without a code this long after it was bought is replaced (milliseconds; the
-    /// window and the command line take minutes).
-    pub replace_after_ms: u32,
-    /// At most this many numbers after the first (0 to [`MAX_REPLACEMENTS`]).
-    pub max_replacements: u32,
-    /// The job never spends more than this (charges less confirmed refunds).
-    pub cap: Money,
-    /// No number above this price (the service's maximum price applies too).
-    pub max_price: Option<Money>,
-    /// OTPZap Server 1 numbers on the blocklist are replaced at once.
-    pub use_blocklist: bool,
+/// Take `id` to run here (`false`: a task of this engine runs it already).
+fn take(inner: &Inner, id: &str) -> bool {
+    inner
+        .jobs
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.to_string())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum JobState {
-    Running,
-    /// A code came: the job's work is done.
-    Done,
-    /// It reached a limit: the cap, the replacements, the maximum price or no stock.
-    GaveUp,
-    /// Stopped by the user or on an uncertain outcome (see `reason`).
-    Stopped,
-}
-
-impl JobState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobState::Running => "running",
-            JobState::Done => "done",
-            JobState::GaveUp => "gave_up",
-            JobState::Stopped => "stopped",
-        }
-    }
-    pub fn parse(s: &str) -> JobState {
-        match s {
-            "done" => JobState::Done,
-            "gave_up" => JobState::GaveUp,
-            "stopped" => JobState::Stopped,
-            _ => JobState::Running,
-        }
-    }
-}
-
-/// One number of a job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct JobOrder {
-    pub order_id: String,
-    /// 1 for the first number, 2 for the first replacement…
-    pub n: u32,
-    pub bought_at: Time,
-    /// When the job saw it closed (`None`: the live number, or the one it ended with).
-    pub closed_at: Option<Time>,
-    /// `cancelled`, `cancel_requested`, `replaced`, `expired`, `failed`, `completed`.
-    pub how: Option<String>,
-}
-
-/// A job as stored, with what it spent so far.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct JobView {
-    pub id: String,
-    pub req: BuyRequest,
-    pub provider: ProviderId,
-    pub replace_after_ms: u32,
-    pub max_replacements: u32,
-    pub cap: Money,
-    pub max_price: Option<Money>,
-    pub use_blocklist: bool,
-    pub state: JobState,
-    /// Why it ended: `code_received`, `cap_reached`, `max_replacements`, `price_above_max`,
-    /// `out_of_stock`, `stopped_by_user`, `outcome_unknown`, or another error code.
-    pub reason: Option<String>,
-    /// One English sentence about the end.
-    pub message: Option<String>,
-    /// The live number (a local order id).
-    pub current_order: Option<String>,
-    pub orders: Vec<JobOrder>,
-    /// Numbers bought after the first.
-    pub replacements: u32,
-    /// Charges of its numbers less the refunds booked so far.
-    pub spent: Money,
-    pub created_at: Time,
-    pub updated_at: Time,
-}
-
-/// Jobs this engine runs now (one task each).
-#[derive(Default)]
-pub(crate) struct Running(Mutex<HashSet<String>>);
-
-impl Running {
-    fn take(&self, id: &str) -> bool {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id.to_string())
-    }
-    fn drop_id(&self, id: &str) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
-    }
+fn release(inner: &Inner, id: &str) {
+    inner
+        .jobs
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(id);
 }
 
 fn validate(inner: &Inner, j: &JobRequest) -> Result<()> {
@@ -248,13 +155,13 @@ pub(crate) fn resume(inner: &Arc<Inner>) {
 }
 
 fn spawn(inner: &Arc<Inner>, id: String) {
-    if !inner.jobs.take(&id) {
+    if !take(inner, &id) {
         return;
     }
     let inner2 = inner.clone();
     let h = tokio::spawn(async move {
         run(&inner2, &id).await;
-        inner2.jobs.drop_id(&id);
+        release(&inner2, &id);
     });
     inner.sched.keep(h);
 }

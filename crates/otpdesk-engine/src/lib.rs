@@ -34,6 +34,7 @@
 
 pub mod actions;
 pub mod allowed;
+pub mod automation_model;
 pub mod batch;
 pub mod blocklist;
 pub mod buying;

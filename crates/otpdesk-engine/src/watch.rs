@@ -7,83 +7,13 @@
 //! checked purchase, within the watch's cap and the service's maximum price. Then the watch rests
 //! (`alerted` / `bought`) until the user re-arms it.
 
+pub use crate::automation_model::{WatchRequest, WatchState, WatchView};
 use crate::context::Inner;
 use crate::error::{EngineError, Result};
 use crate::events::EngineEvent;
-use crate::model::{BuyRequest, Time};
 use crate::provider::{PriceLimits, Quote};
-use otpdesk_core::{Money, ProviderId};
-use serde::{Deserialize, Serialize};
+use otpdesk_core::ProviderId;
 use std::sync::Arc;
-
-/// What to watch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct WatchRequest {
-    pub req: BuyRequest,
-    /// What the user calls it ("WhatsApp Indonesia, Server 1").
-    pub label: String,
-    /// Alert only at or under this price (`None`: as soon as it is in stock).
-    pub target: Option<Money>,
-    /// Buy one number automatically on the alert (explicit opt-in), at most `auto_max`.
-    pub auto_buy: bool,
-    pub auto_max: Option<Money>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum WatchState {
-    Watching,
-    /// Its automatic purchase is under way.
-    Buying,
-    /// It fired; nothing was bought.
-    Alerted,
-    /// It fired and bought its one number.
-    Bought,
-}
-
-impl WatchState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WatchState::Watching => "watching",
-            WatchState::Buying => "buying",
-            WatchState::Alerted => "alerted",
-            WatchState::Bought => "bought",
-        }
-    }
-    pub fn parse(s: &str) -> WatchState {
-        match s {
-            "buying" => WatchState::Buying,
-            "alerted" => WatchState::Alerted,
-            "bought" => WatchState::Bought,
-            _ => WatchState::Watching,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct WatchView {
-    pub id: String,
-    pub req: BuyRequest,
-    pub label: String,
-    pub provider: ProviderId,
-    pub target: Option<Money>,
-    pub auto_buy: bool,
-    pub auto_max: Option<Money>,
-    pub state: WatchState,
-    /// What the last look saw.
-    pub last_price: Option<Money>,
-    pub last_stock: Option<i64>,
-    pub checked_at: Option<Time>,
-    pub fired_at: Option<Time>,
-    /// The number bought automatically.
-    pub order_id: Option<String>,
-    /// Why an automatic purchase did not happen (an English sentence).
-    pub note: Option<String>,
-    pub created_at: Time,
-}
 
 fn validate(inner: &Inner, w: &WatchRequest) -> Result<()> {
     let p = w.req.provider();

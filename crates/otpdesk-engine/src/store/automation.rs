@@ -4,10 +4,11 @@
 //! back only once it is booked (confirmed).
 
 use super::{currency_from, from_ms, ms, opt_from_ms, provider_from, write_tx, Store};
-use crate::blocklist::{BlockEntry, BlockKind};
-use crate::jobs::{JobOrder, JobRequest, JobState, JobView};
+use crate::automation_model::{
+    BlockEntry, BlockKind, JobOrder, JobRequest, JobState, JobView, WatchRequest, WatchState,
+    WatchView,
+};
 use crate::model::{BuyRequest, Time};
-use crate::watch::{WatchRequest, WatchState, WatchView};
 use otpdesk_core::Money;
 use rusqlite::{params, OptionalExtension, Row};
 
