@@ -1,7 +1,7 @@
 //! Typed events for the UI (`tauri_specta::Event`). Types only: the session's forwarder
 //! (`session::forward`) sends them.
 
-use otpdesk_engine::EngineEvent;
+use otpdesk_engine::{BatchProgress, EngineEvent};
 use serde::{Deserialize, Serialize};
 
 /// Real providers, or the simulator inside the app.
@@ -33,4 +33,12 @@ pub struct ActiveOrdersChanged {
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct WatchBuyRequested {
     pub watch: otpdesk_engine::WatchView,
+}
+
+/// News of a running "Buy N" (`buy_batch`): a number bought, or why the batch stopped.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct BatchProgressEvent {
+    /// The id the window gave the batch.
+    pub batch_id: String,
+    pub progress: BatchProgress,
 }

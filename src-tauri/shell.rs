@@ -4,7 +4,9 @@
 
 use crate::balance_watch::{BalanceUpdated, LowBalanceAlert};
 use crate::catalog::ProviderBalance;
-use crate::events::{ActiveOrdersChanged, AppMode, AppModeChanged, EngineEventPayload};
+use crate::events::{
+    ActiveOrdersChanged, AppMode, AppModeChanged, BatchProgressEvent, EngineEventPayload,
+};
 use crate::i18n::Lang;
 use crate::notify::{Choice, Notice};
 use crate::settings::Settings;
@@ -16,6 +18,8 @@ use tauri_specta::Event;
 pub trait Shell: Send + Sync + 'static {
     fn engine_event(&self, event: EngineEvent);
     fn mode_changed(&self, mode: AppMode);
+    /// A running "Buy N" bought a number or stopped (see `commands::batch`).
+    fn batch_progress(&self, event: &BatchProgressEvent);
     fn active_orders(&self, count: usize);
     /// A code arrived for `order`: notify / copy as the settings say.
     fn code_landed(&self, order: &OrderView, code: &str, settings: &Settings, demo: bool);
@@ -108,6 +112,12 @@ impl<R: Runtime> Shell for TauriShell<R> {
             tracing::warn!("could not send the mode to the window: {e}");
         }
         tray::set_mode(&self.app, mode);
+    }
+
+    fn batch_progress(&self, event: &BatchProgressEvent) {
+        if let Err(e) = event.emit(&self.app) {
+            tracing::warn!("could not send a batch's progress to the window: {e}");
+        }
     }
 
     fn active_orders(&self, count: usize) {

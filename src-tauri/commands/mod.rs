@@ -4,12 +4,14 @@
 pub mod app;
 pub mod attempts;
 pub mod automation;
+pub mod batch;
 pub mod browse;
 pub mod catalog;
 pub mod deposits;
 pub mod history;
 pub mod keys;
 pub mod orders;
+pub mod quality;
 pub mod settings;
 pub mod updates;
 pub mod view;

@@ -135,6 +135,11 @@ function step(name, fn) {
   it(name, async (t) => {
     if (broken) return t.skip("an earlier step failed");
     try {
+      // A code's toast stays 20 s (longer under the pointer): one left by an earlier step must
+      // not cover what this step clicks. Steps check their own toasts.
+      await browser
+        ?.execute(() => document.querySelectorAll('[data-testid="toast"] button.x').forEach((b) => b.click()))
+        .catch(() => {});
       await fn(t);
     } catch (e) {
       broken = true;
@@ -609,6 +614,14 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     // A smaller window (a 1366×768 laptop at 125 % is about 1090×610): the card still reads.
     await browser.setWindowSize(1000, 620).catch(() => {});
     await settle(600);
+    // Every tab stays whole and clear of the balances (the top bar turns compact).
+    const clear = await browser.execute(() => {
+      const tab = document.querySelector('[data-testid="nav-settings"]').getBoundingClientRect();
+      const chips = document.querySelector('[data-testid="balances"]').getBoundingClientRect();
+      const navBox = document.querySelector("header nav").getBoundingClientRect();
+      return { tabRight: tab.right, navRight: navBox.right, chipsLeft: chips.left, ok: tab.right <= navBox.right + 0.5 && tab.right <= chips.left };
+    });
+    assert.ok(clear.ok, `the Settings tab is whole and clear of the balances at 1000 px: ${JSON.stringify(clear)}`);
     await shot("unknown-quote-id-small");
     await browser.setWindowSize(firstRect.width, firstRect.height).catch(() => {});
     await (await $("unknown-buy-cancel")).click();

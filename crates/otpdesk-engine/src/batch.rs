@@ -86,13 +86,33 @@ pub struct BatchResult {
 pub(crate) async fn run(
     inner: &Arc<Inner>,
     batch: BatchRequest,
+    progress: impl FnMut(&BatchProgress) + Send,
+) -> Result<BatchResult> {
+    run_with(inner, batch, None, progress).await
+}
+
+/// [`run`] with every number, the first included, held to `expected`: the price the user saw
+/// and confirmed (the window's "Buy N"), so the batch never starts above it.
+pub(crate) async fn run_at(
+    inner: &Arc<Inner>,
+    batch: BatchRequest,
+    expected: Option<Money>,
+    progress: impl FnMut(&BatchProgress) + Send,
+) -> Result<BatchResult> {
+    run_with(inner, batch, Some(expected), progress).await
+}
+
+async fn run_with(
+    inner: &Arc<Inner>,
+    batch: BatchRequest,
+    confirmed: Option<Option<Money>>,
     mut progress: impl FnMut(&BatchProgress) + Send,
 ) -> Result<BatchResult> {
     validate(inner, &batch)?;
     let of = batch.count;
     let mut orders = Vec::new();
-    // The price every later number is held to: the first quote's.
-    let mut first: Option<Option<Money>> = None;
+    // The price every number is held to: the one the user confirmed, else the first quote's.
+    let mut first: Option<Option<Money>> = confirmed;
     let mut stopped = None;
     for n in 1..=of {
         match buy_one(inner, &batch, &mut first).await {

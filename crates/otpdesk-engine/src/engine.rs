@@ -296,6 +296,24 @@ impl Engine {
         batch::run(&self.inner, batch, progress).await
     }
 
+    /// [`Engine::buy_batch`] held to the price the user confirmed: every number, the first
+    /// included, is refused with [`EngineError::PriceChanged`] when it costs more than `expected`.
+    pub async fn buy_batch_at(
+        &self,
+        batch: BatchRequest,
+        expected: Option<Money>,
+        progress: impl FnMut(&BatchProgress) + Send,
+    ) -> Result<BatchResult> {
+        batch::run_at(&self.inner, batch, expected, progress).await
+    }
+
+    /// "Buy again": the offer `order_id` was bought from (a replacement is followed back to
+    /// its first purchase) with today's price. Nothing is bought: show the price, then buy
+    /// `target` with [`Engine::buy_checked`] (or [`Engine::buy_batch_at`]) at `quote.price`.
+    pub async fn quote_again(&self, order_id: &str) -> Result<crate::again::OfferAgain> {
+        crate::again::quote(&self.inner, order_id).await
+    }
+
     /// Ask the provider about an open order at the next free request (instead of waiting for
     /// its turn); what it answers arrives as events. Returns the order as stored now.
     pub fn check_now(&self, order_id: &str) -> Result<OrderView> {
@@ -474,6 +492,32 @@ impl Engine {
     }
 
     /// Profit of sold orders per local day and per service.
+    /// The quality scoreboard: every offer bought from, with its success and cancel rates and
+    /// median time to code ([`crate::scoreboard`]).
+    pub fn scoreboard(&self) -> Result<Vec<crate::scoreboard::OfferQuality>> {
+        Ok(self.inner.store.scoreboard()?)
+    }
+
+    /// Each target's record on the scoreboard, in order (`None`: never bought from it).
+    pub fn quality_of(
+        &self,
+        targets: &[crate::model::BuyRequest],
+    ) -> Result<Vec<Option<crate::scoreboard::OfferQuality>>> {
+        let board = self.inner.store.scoreboard()?;
+        Ok(targets
+            .iter()
+            .map(|t| {
+                let o = crate::scoreboard::Offer::of(t);
+                board.iter().find(|q| q.offer == o).cloned()
+            })
+            .collect())
+    }
+
+    /// Providers whose own recent cancel rate is high enough to risk the account.
+    pub fn cancel_warnings(&self) -> Result<Vec<crate::scoreboard::CancelWarning>> {
+        Ok(self.inner.store.cancel_warnings()?)
+    }
+
     pub fn profit(&self, q: &crate::history::ProfitQuery) -> Result<crate::history::ProfitReport> {
         Ok(self.inner.store.profit(q)?)
     }

@@ -84,6 +84,26 @@ pub struct HistoryQuery {
     pub limit: Option<u32>,
     #[serde(default)]
     pub offset: Option<u32>,
+    /// Keyset paging: only items after this one (the last item of the previous page). Cheap at
+    /// any depth, unlike `offset`, which reads every skipped row.
+    #[serde(default)]
+    pub after: Option<HistoryCursor>,
+    /// Leave `total_orders`, `total_deposits` and `totals` at zero: a next page of a list whose
+    /// first page already has them.
+    #[serde(default)]
+    pub skip_totals: bool,
+}
+
+/// Where an item sits in the history's order (newest first; at one instant orders before
+/// deposits, then newest inserted first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct HistoryCursor {
+    /// Unix milliseconds of `created_at`.
+    pub at_ms: i64,
+    pub entry: EntryType,
+    /// The row's insertion number in its table.
+    pub seq: i64,
 }
 
 /// One order with what the reseller sold it for.
@@ -106,6 +126,8 @@ pub struct HistoryItem {
     pub entry: EntryType,
     pub group: StatusGroup,
     pub created_at: Time,
+    /// Pass as [`HistoryQuery::after`] for the items after this one.
+    pub cursor: HistoryCursor,
     /// Set when `entry` is `order`.
     pub order: Option<HistoryRow>,
     /// Set when `entry` is `deposit`.
@@ -160,6 +182,8 @@ pub fn export_query(q: &HistoryQuery) -> HistoryQuery {
     HistoryQuery {
         limit: Some(EXPORT_LIMIT),
         offset: None,
+        after: None,
+        skip_totals: false,
         ..q.clone()
     }
 }

@@ -33,6 +33,7 @@
 //! Call [`Engine::shutdown`] before dropping the last handle: background trackers hold the engine.
 
 pub mod actions;
+pub mod again;
 pub mod allowed;
 pub mod automation_model;
 pub mod batch;
@@ -56,10 +57,12 @@ pub mod rate_budget;
 pub mod remote;
 pub mod resume;
 pub mod scheduler;
+pub mod scoreboard;
 pub mod store;
 mod tracking;
 pub mod watch;
 
+pub use again::OfferAgain;
 pub use allowed::NUMBEROTP_NO_REFUND;
 pub use batch::{BatchProgress, BatchRequest, BatchResult, BatchStop, MAX_BATCH};
 pub use blocklist::{BlockEntry, BlockKind, BlockSuggestion};
@@ -77,4 +80,5 @@ pub use otpdesk_core::ErrorCode;
 pub use provider::catalog::Catalog;
 pub use provider::{check_key, PriceLimits, Quote};
 pub use rate_budget::Budget;
+pub use scoreboard::{CancelWarning, Offer, OfferQuality};
 pub use watch::{WatchRequest, WatchState, WatchView};

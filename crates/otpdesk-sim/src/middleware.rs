@@ -6,7 +6,7 @@ use crate::control::types::{FaultKind, NumberOtpShape, RequestLogEntry};
 use crate::error::SimError;
 use crate::fault_replies::{dropped, fault_response, malformed, patched};
 use crate::faults::FaultPlan;
-use crate::http::bearer;
+use crate::http::{bearer, idempotency_key};
 use crate::ledger::key_fingerprint;
 use crate::numberotp::dialect::realworld_error;
 use crate::state::Sim;
@@ -42,6 +42,7 @@ pub async fn provider_layer(State(sim): State<Arc<Sim>>, req: Request, next: Nex
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| path.clone());
     let key = bearer(req.headers());
+    let idem = idempotency_key(req.headers());
     let (plan, rate, shape): (FaultPlan, Result<(), u64>, NumberOtpShape) = sim.with(|w, now| {
         let plan = w.faults.plan(provider, &method, &target, &mut w.rng);
         let rate = match (&key, &plan.short_circuit) {
@@ -99,6 +100,7 @@ pub async fn provider_layer(State(sim): State<Arc<Sim>>, req: Request, next: Nex
             status,
             retry_after,
             fault: (!plan.fired.is_empty()).then(|| plan.fired.join(",")),
+            idempotency_key: idem,
         })
     });
     resp

@@ -56,6 +56,8 @@ impl Write for LogWriter {
 pub struct RecordingShell {
     pub events: Mutex<Vec<String>>,
     pub modes: Mutex<Vec<AppMode>>,
+    /// Every "Buy N" progress event, as the window receives it.
+    pub batches: Mutex<Vec<Value>>,
     pub active: Mutex<Vec<usize>>,
     pub codes: Mutex<Vec<(String, String, bool)>>,
     /// Native notifications other than codes: (summary, body).
@@ -89,6 +91,10 @@ impl Shell for RecordingShell {
     }
     fn mode_changed(&self, mode: AppMode) {
         self.modes.lock().unwrap().push(mode);
+    }
+    fn batch_progress(&self, event: &otpdesk_app::events::BatchProgressEvent) {
+        let v = serde_json::to_value(event).unwrap();
+        self.batches.lock().unwrap().push(v);
     }
     fn active_orders(&self, count: usize) {
         self.active.lock().unwrap().push(count);

@@ -3,6 +3,7 @@
 //! session with an unlocked Secret Service (`scripts/test.sh` does this).
 
 mod acl;
+mod batch;
 mod budget;
 mod demo;
 mod deposits;

@@ -105,6 +105,15 @@ export const commands = {
 	buyAttemptAgain: (attemptId: string, expected: Money | null) => typedError<OrderView, AppError>(__TAURI_INVOKE("buy_attempt_again", { attemptId, expected })),
 	/**  The user checked the provider and closes the attempt. */
 	dismissAttempt: (attemptId: string) => typedError<AttemptView, AppError>(__TAURI_INVOKE("dismiss_attempt", { attemptId })),
+	/**
+	 *  Buy `batch.count` numbers of one offer, one after the other, each its own purchase with its
+	 *  own Idempotency-Key; every number is held to `expected_price` (the price the user confirmed),
+	 *  `batch.max_price` and `batch.min_balance`. Progress arrives as `BatchProgressEvent`s carrying
+	 *  `batch_id` (chosen by the window); the result lists what was bought and why it stopped early.
+	 */
+	buyBatch: (batchId: string, batch: BatchRequest, expectedPrice: Money | null) => typedError<BatchResult, AppError>(__TAURI_INVOKE("buy_batch", { batchId, batch, expectedPrice })),
+	/**  "Buy again": the offer an order was bought from, with today's price and stock. Buys nothing. */
+	quoteAgain: (orderId: string) => typedError<OfferAgain, AppError>(__TAURI_INVOKE("quote_again", { orderId })),
 	/**  A QRIS invoice for `amount` rupiah (1 000 – 10 000 000): pay `total` within 30 minutes. */
 	topupQris: (amount: number) => typedError<DepositInfo, AppError>(__TAURI_INVOKE("topup_qris", { amount })),
 	/**
@@ -135,6 +144,12 @@ export const commands = {
 	exportHistoryCsv: (query: HistoryQuery) => typedError<string | null, AppError>(__TAURI_INVOKE("export_history_csv", { query })),
 	/**  Recorded balance changes of a provider (charges negative), newest first. */
 	ledger: (provider: ProviderId | null, limit: number | null) => typedError<LedgerEntry[], AppError>(__TAURI_INVOKE("ledger", { provider, limit })),
+	/**  Every offer bought from, most orders first. */
+	scoreboard: () => typedError<OfferQuality[], AppError>(__TAURI_INVOKE("scoreboard")),
+	/**  The record of each catalog target, in order (`null`: never bought from it). */
+	offerQuality: (targets: BuyRequest[]) => typedError<(OfferQuality | null)[], AppError>(__TAURI_INVOKE("offer_quality", { targets })),
+	/**  Providers whose recent cancel rate is high (empty when all is well). */
+	cancelWarnings: () => typedError<CancelWarning[], AppError>(__TAURI_INVOKE("cancel_warnings")),
 	getSettings: () => typedError<Settings, AppError>(__TAURI_INVOKE("get_settings")),
 	/**
 	 *  Save `settings` (validated). Moving a provider with a saved key to another address asks the
@@ -190,6 +205,7 @@ export const events = {
 	activeOrdersChanged: makeEvent<ActiveOrdersChanged, ActiveOrdersChanged>("active-orders-changed"),
 	appModeChanged: makeEvent<AppModeChanged, AppModeChanged>("app-mode-changed"),
 	balanceUpdated: makeEvent<BalanceUpdated, BalanceUpdated>("balance-updated"),
+	batchProgressEvent: makeEvent<BatchProgressEvent, BatchProgressEvent>("batch-progress-event"),
 	engineEventPayload: makeEvent<EngineEventPayload, EngineEventPayload>("engine-event-payload"),
 	lowBalanceAlert: makeEvent<LowBalanceAlert, LowBalanceAlert>("low-balance-alert"),
 	updateReady: makeEvent<UpdateReady, UpdateReady>("update-ready"),
@@ -298,6 +314,52 @@ export type BaseUrls = {
 	ooppay: string | null,
 };
 
+/**  News of a running batch, one per number bought and one when it stops early. */
+export type BatchProgress = 
+/**  Number `n` of `of` was bought. */
+{ type: "bought"; n: number; of: number; order: OrderView } | 
+/**  The batch stopped after buying `bought` of `of`. */
+{ type: "stopped"; bought: number; of: number; stop: BatchStop };
+
+/**  News of a running "Buy N" (`buy_batch`): a number bought, or why the batch stopped. */
+export type BatchProgressEvent = {
+	/**  The id the window gave the batch. */
+	batch_id: string,
+	progress: BatchProgress,
+};
+
+/**  What to buy and the limits it is held to. Money is in the offer's currency (minor units). */
+export type BatchRequest = {
+	req: BuyRequest,
+	/**  How many numbers: 1 to [`MAX_BATCH`]. */
+	count: number,
+	/**  Stop when the price is above this. */
+	max_price: Money | null,
+	/**  Stop when buying the next number would take the balance under this. */
+	min_balance: Money | null,
+};
+
+/**  What a batch bought, in order, and why it stopped early (`None`: it bought them all). */
+export type BatchResult = {
+	requested: number,
+	orders: OrderView[],
+	stopped: BatchStop | null,
+};
+
+/**  Why a batch stopped before buying all it was asked to. */
+export type BatchStop = {
+	/**
+	 *  `price_changed` (above the first quote), `price_above_max`, `out_of_stock`,
+	 *  `below_min_balance`, `outcome_unknown` (check `attempt_id` before buying again), or the
+	 *  code of whatever else failed.
+	 */
+	code: ErrorCode,
+	/**  One English sentence. */
+	message: string,
+	/**  For `outcome_unknown`: the purchase to check. */
+	attempt_id: string | null,
+};
+
 export type BlockEntry = {
 	kind: BlockKind,
 	value: string,
@@ -351,6 +413,17 @@ export type BuyRequest =
  *  first with stock is used; `domain` is then ignored), a `subject` filter and an OTP `regex`.
  */
 { type: "otpzap_email_options"; site: string; domain?: string | null; domains?: string[]; subject?: string | null; regex?: string | null };
+
+/**  A provider whose recent cancel rate is high. */
+export type CancelWarning = {
+	provider: ProviderId,
+	/**  Settled orders looked at (at most [`CANCEL_WINDOW`]). */
+	recent: number,
+	/**  Of those, given up without a code. */
+	cancelled: number,
+	/**  `cancelled * 100 / recent`, rounded down. */
+	percent: number,
+};
 
 /**  A country as each provider names it; `None` where a provider does not sell there. */
 export type CatalogCountry = {
@@ -640,11 +713,25 @@ export type ErrorCode =
 /**  Standard input could not be read. */
 "stdin";
 
+/**
+ *  Where an item sits in the history's order (newest first; at one instant orders before
+ *  deposits, then newest inserted first).
+ */
+export type HistoryCursor = {
+	/**  Unix milliseconds of `created_at`. */
+	at_ms: number,
+	entry: EntryType,
+	/**  The row's insertion number in its table. */
+	seq: number,
+};
+
 /**  One line of the history: an order or a deposit, newest first. */
 export type HistoryItem = {
 	entry: EntryType,
 	group: StatusGroup,
 	created_at: string,
+	/**  Pass as [`HistoryQuery::after`] for the items after this one. */
+	cursor: HistoryCursor,
 	/**  Set when `entry` is `order`. */
 	order: HistoryRow | null,
 	/**  Set when `entry` is `deposit`. */
@@ -681,6 +768,16 @@ export type HistoryQuery = {
 	idr_per_usd?: number | null,
 	limit?: number | null,
 	offset?: number | null,
+	/**
+	 *  Keyset paging: only items after this one (the last item of the previous page). Cheap at
+	 *  any depth, unlike `offset`, which reads every skipped row.
+	 */
+	after?: HistoryCursor | null,
+	/**
+	 *  Leave `total_orders`, `total_deposits` and `totals` at zero: a next page of a list whose
+	 *  first page already has them.
+	 */
+	skip_totals?: boolean,
 };
 
 /**  One order with what the reseller sold it for. */
@@ -857,6 +954,48 @@ export type MaxPrice = {
 export type Money = {
 	currency: Currency,
 	minor: number,
+};
+
+/**  What an order was bought from, as the scoreboard groups it. */
+export type Offer = {
+	provider: ProviderId,
+	/**  OTPZap server 1, 2 or 3; 0 for NumberOTP. */
+	server: number,
+	/**  The provider's service id (Server 2 multiservice: the ids joined by `+`; email: the site). */
+	service: string,
+	/**  The provider's country id; empty where the request names none. */
+	country: string,
+	/**  Server 2 operator id (`random` when OTPZap picks); empty elsewhere. */
+	operator: string,
+};
+
+/**  The same offer as an earlier order, with the provider's price and stock now. */
+export type OfferAgain = {
+	/**  The order it repeats (local id). */
+	order_id: string,
+	/**  What to buy: exactly what the first purchase sent. */
+	target: BuyRequest,
+	/**  Today's price and stock (fresh, never cached). */
+	quote: Quote,
+};
+
+/**  One offer's record. */
+export type OfferQuality = {
+	offer: Offer,
+	/**  The service's name as the provider's replies gave it (for display). */
+	service_name: string,
+	/**  Settled orders (see the module documentation). */
+	count: number,
+	/**  Settled orders that got a code in time. */
+	delivered: number,
+	/**  Settled orders the user gave up on without a code. */
+	cancelled: number,
+	/**  Success rate `delivered / count` in per mille, rounded down (integers on the wire). */
+	success_permille: number,
+	/**  Cancel rate `cancelled / count` in per mille, rounded down. */
+	cancel_permille: number,
+	/**  Median milliseconds from purchase to the code; `None` when no order got one. */
+	median_code_ms: number | null,
 };
 
 export type OrderKind = "sms" | "email";

@@ -21,13 +21,13 @@ const dep: DepositView = {
 };
 function sold(o: OrderView, sale: number | null, cost: number, profit: number | null): HistoryItem {
   return {
-    entry: "order", group: o.status === "completed" ? "done" : "refunded", created_at: o.created_at, deposit: null,
+    entry: "order", group: o.status === "completed" ? "done" : "refunded", created_at: o.created_at, cursor: { at_ms: 0, entry: "order", seq: 0 }, deposit: null,
     order: { order: o, sale_price: sale === null ? null : { currency: "IDR", minor: sale }, cost_minor: cost, profit_minor: profit },
   };
 }
 
 const items: HistoryItem[] = [
-  { entry: "deposit", group: "paid", created_at: dep.created_at, order: null, deposit: dep },
+  { entry: "deposit", group: "paid", created_at: dep.created_at, cursor: { at_ms: 0, entry: "deposit", seq: 0 }, order: null, deposit: dep },
   sold(order("b", { service: "Telegram", created_at: "2026-11-21T02:00:00Z" }), 4000, 2835, 1165),
   sold(order("a"), 5000, 2835, 2165),
   // Dollar cost, no rate: the backend gives no comparable profit.
@@ -108,5 +108,24 @@ describe("references", () => {
   it("long payment ids are shortened in the middle, short ones kept", () => {
     expect(shortRef("efcb759b-25a2-41e1-be71-3021ce3f5116")).toBe("efcb759b…3f5116");
     expect(shortRef("APIDEP-6-HU568FCPVZ6J")).toBe("APIDEP-6-HU568FCPVZ6J");
+  });
+});
+
+import { BLOCK, blocksFor, OVERSCAN, visibleRange } from "./history";
+
+describe("history at volume", () => {
+  it("renders only the rows in view, with a few around them", () => {
+    const r = visibleRange(48 * 1000, 480, 48, 100_000);
+    expect(r).toEqual({ first: 1000 - OVERSCAN, end: 1010 + OVERSCAN });
+    // The end of the list: clamped to the last row.
+    const last = visibleRange(48 * 100_000 - 480, 480, 48, 100_000);
+    expect(last.end).toBe(100_000);
+    expect(visibleRange(0, 480, 48, 3)).toEqual({ first: 0, end: 3 });
+  });
+  it("reads the blocks that hold them", () => {
+    expect(blocksFor(0, 10)).toEqual([0]);
+    expect(blocksFor(BLOCK - 2, BLOCK + 3)).toEqual([0, 1]);
+    expect(blocksFor(99_990, 100_000)).toEqual([Math.floor(99_990 / BLOCK)]);
+    expect(blocksFor(5, 5)).toEqual([]);
   });
 });

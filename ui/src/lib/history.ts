@@ -102,7 +102,34 @@ export function toQuery(f: HistoryFilter, idrPerUsd: number | null, limit: numbe
     idr_per_usd: idrPerUsd && idrPerUsd > 0 ? Math.round(idrPerUsd) : null,
     limit,
     offset: null,
+    after: null,
+    skip_totals: false,
   };
+}
+
+// ---- The list at volume (100,000 rows): only the rows in view are rendered, and they are read
+// from the backend in blocks of `BLOCK` as the user scrolls (a next block continues from the
+// previous block's last row; a jump asks for the block's offset, which the engine turns into a
+// cursor on its indexes).
+
+/** Rows per block read from the backend. */
+export const BLOCK = 200;
+/** Rows rendered above and below the visible ones. */
+export const OVERSCAN = 8;
+
+/** The rows to render for a scroll position: `[first, end)` clamped to `total`. */
+export function visibleRange(scrollTop: number, viewHeight: number, rowHeight: number, total: number): { first: number; end: number } {
+  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
+  const end = Math.min(total, Math.ceil((scrollTop + viewHeight) / rowHeight) + OVERSCAN);
+  return { first, end: Math.max(first, end) };
+}
+
+/** The blocks holding rows `[first, end)`. */
+export function blocksFor(first: number, end: number): number[] {
+  const out: number[] = [];
+  if (end <= first) return out;
+  for (let b = Math.floor(first / BLOCK); b <= Math.floor((end - 1) / BLOCK); b++) out.push(b);
+  return out;
 }
 
 /** A sum per currency, in a stable order (IDR first). */

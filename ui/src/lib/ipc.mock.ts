@@ -9,6 +9,11 @@ import {
   type AppMode,
   type AppStatus,
   type AttemptView,
+  type BatchProgress,
+  type BatchRequest,
+  type BatchResult,
+  type BatchStop,
+  type OfferAgain,
   type DepositInfo,
   type DepositView,
   type LowBalanceAlert,
@@ -21,6 +26,8 @@ import {
   type StatusGroup,
   type Money,
   type BuyRequest,
+  type CancelWarning,
+  type OfferQuality,
   type CatalogCountry,
   type CatalogItem,
   type EngineEvent,
@@ -202,11 +209,15 @@ export class MockIpc implements Ipc {
     if (req.type === "otpzap_s2_multi") return this.multi(req.service_ids);
     const item = itemFor(req);
     if (item?.stock === 0) throw err("out_of_stock");
-    return this.create(item, {});
+    const price = this.priceOf(req);
+    const order = this.create(item, price ? { price } : {});
+    this.targets.set(order.id, req);
+    this.sold(req);
+    return order;
   }
   async buyChecked(req: BuyRequest, expected: Money | null) {
-    const item = itemFor(req);
-    if (expected && item?.price && item.price.minor > expected.minor) {
+    const price = this.priceOf(req);
+    if (expected && price && price.minor > expected.minor) {
       await this.step("buyChecked");
       throw err("price_changed");
     }
@@ -345,7 +356,7 @@ export class MockIpc implements Ipc {
         const sale = this.sales.get(o.id) ?? null;
         const cost = refunded.includes(o.status) ? 0 : (o.price?.minor ?? 0);
         const profit = sale && !refunded.includes(o.status) && o.price?.currency === sale.currency ? sale.minor - cost : null;
-        items.push({ entry: "order", group, created_at: o.created_at, order: { order: structuredClone(ruled(o)), sale_price: sale, cost_minor: cost, profit_minor: profit }, deposit: null });
+        items.push({ entry: "order", group, created_at: o.created_at, cursor: { at_ms: Date.parse(o.created_at), entry: "order", seq: 0 }, order: { order: structuredClone(ruled(o)), sale_price: sale, cost_minor: cost, profit_minor: profit }, deposit: null });
       }
     }
     if (q.entry !== "order" && !q.kind) {
@@ -353,10 +364,13 @@ export class MockIpc implements Ipc {
         const group = depositGroup(d);
         if ((q.provider && d.provider !== q.provider) || (q.group && group !== q.group) || !inRange(d.created_at)) continue;
         if (text && !`${d.kind} ${d.remote_id}`.toLowerCase().includes(text)) continue;
-        items.push({ entry: "deposit", group, created_at: d.created_at, order: null, deposit: structuredClone(d) });
+        items.push({ entry: "deposit", group, created_at: d.created_at, cursor: { at_ms: Date.parse(d.created_at), entry: "deposit", seq: 0 }, order: null, deposit: structuredClone(d) });
       }
     }
     items.sort((a, b) => b.created_at.localeCompare(a.created_at));
+    // The cursor is the row's position here (the engine's is its table row): `after` resumes there.
+    items.forEach((it, i) => (it.cursor.seq = i));
+    const start = q.after ? q.after.seq + 1 : (q.offset ?? 0);
     const totals = new Map<string, CurrencyTotals>();
     const of = (c: Money["currency"]) =>
       totals.get(c) ?? totals.set(c, { currency: c, spent_minor: 0, topped_up_minor: 0, sold: 0, sales_minor: 0, profit_minor: 0 }).get(c)!;
@@ -373,7 +387,7 @@ export class MockIpc implements Ipc {
       } else if (i.deposit && i.group === "paid") of(i.deposit.amount.currency).topped_up_minor += i.deposit.amount.minor;
     }
     return {
-      items: items.slice(q.offset ?? 0, (q.offset ?? 0) + (q.limit ?? 200)),
+      items: items.slice(start, start + (q.limit ?? 200)),
       total_orders: items.filter((i) => i.order).length,
       total_deposits: items.filter((i) => i.deposit).length,
       totals: [...totals.values()],
@@ -534,6 +548,33 @@ export class MockIpc implements Ipc {
     await this.step("ledger");
     return this.ledger_.filter((e) => !provider || e.provider === provider).map((e) => structuredClone(e));
   }
+  /** Fake records, stable per target, so the UI shows the scoreboard in a browser. */
+  async offerQuality(targets: BuyRequest[]): Promise<(OfferQuality | null)[]> {
+    await this.step("offerQuality");
+    return targets.map((t) => {
+      const key = JSON.stringify(t);
+      let h = 7;
+      for (const ch of key) h = (h * 31 + ch.charCodeAt(0)) % 100_003;
+      if (h % 4 === 0) return null;
+      const count = 3 + (h % 60);
+      const delivered = Math.round(count * (0.5 + (h % 45) / 100));
+      const cancelled = Math.min(count - delivered, Math.round(count * 0.1));
+      return {
+        offer: { provider: t.type === "numberotp" ? "numberotp" : "otpzap", server: 0, service: "", country: "", operator: "" },
+        service_name: "",
+        count,
+        delivered,
+        cancelled,
+        success_permille: Math.floor((delivered * 1000) / count),
+        cancel_permille: Math.floor((cancelled * 1000) / count),
+        median_code_ms: 8_000 + (h % 90) * 1_000,
+      };
+    });
+  }
+  async cancelWarnings(): Promise<CancelWarning[]> {
+    await this.step("cancelWarnings");
+    return [];
+  }
   async unknownAttempts() {
     await this.step("unknownAttempts");
     return this.attempts_.filter((a) => a.state === "outcome_unknown").map((a) => structuredClone(a));
@@ -605,6 +646,62 @@ export class MockIpc implements Ipc {
     a.order_id = order.id;
     this.settle(id, "succeeded");
     return order;
+  }
+  // ---- Working at volume: "Buy N" and "Buy again", played like the engine (one purchase after the
+  // other, each held to the confirmed price, the maximum and the floor; stops at the first refusal).
+  /** The offer each order was bought from (what `quoteAgain` rebuilds). */
+  private targets = new Map<string, BuyRequest>();
+  /** Price changes by target (JSON) after that many more sales: tests play a price rise. */
+  priceAfter = new Map<string, { afterSales: number; minor: number }>();
+  private priceOf(req: BuyRequest): Money | null {
+    const base = itemFor(req)?.price ?? null;
+    const change = this.priceAfter.get(JSON.stringify(req));
+    return base && change && change.afterSales <= 0 ? { currency: base.currency, minor: change.minor } : base;
+  }
+  private sold(req: BuyRequest): void {
+    const change = this.priceAfter.get(JSON.stringify(req));
+    if (change) change.afterSales -= 1;
+  }
+  async buyBatch(batchId: string, batch: BatchRequest, expected: Money | null, onProgress: (p: BatchProgress) => void): Promise<BatchResult> {
+    await this.step("buyBatch");
+    if (batch.count < 1 || batch.count > 50) throw err("validation");
+    const orders: OrderView[] = [];
+    let stopped: BatchStop | null = null;
+    for (let n = 1; n <= batch.count; n++) {
+      const item = itemFor(batch.req);
+      const price = this.priceOf(batch.req);
+      const code: BatchStop["code"] | null =
+        item?.stock === 0
+          ? "out_of_stock"
+          : batch.max_price && price && price.minor > batch.max_price.minor
+            ? "price_above_max"
+            : expected && price && price.minor > expected.minor
+              ? "price_changed"
+              : batch.min_balance && price && this.balance - price.minor < batch.min_balance.minor
+                ? "below_min_balance"
+                : null;
+      if (code) {
+        stopped = { code, message: `mock ${code}`, attempt_id: null };
+        onProgress({ type: "stopped", bought: n - 1, of: batch.count, stop: stopped });
+        break;
+      }
+      const order = this.create(item, { price });
+      this.targets.set(order.id, batch.req);
+      this.sold(batch.req);
+      orders.push(order);
+      onProgress({ type: "bought", n, of: batch.count, order: structuredClone(order) });
+      void batchId;
+    }
+    return { requested: batch.count, orders, stopped };
+  }
+  async quoteAgain(orderId: string): Promise<OfferAgain> {
+    await this.step("quoteAgain");
+    const o = this.orders.get(orderId);
+    if (!o) throw err("order_not_found");
+    const target = this.targets.get(orderId) ?? SAMPLE.find((i) => i.service === o.service && i.provider === o.provider)?.target;
+    if (!target) throw err("not_allowed");
+    const item = itemFor(target);
+    return { order_id: orderId, target: structuredClone(target), quote: { price: this.priceOf(target), stock: item?.stock ?? null } };
   }
   async dismissAttempt(id: string) {
     await this.step("dismissAttempt");

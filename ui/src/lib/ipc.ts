@@ -7,7 +7,13 @@ import { commands, events } from "./bindings";
 import { toAppError } from "./errors";
 import type {
   AppMode,
+  CancelWarning,
+  OfferQuality,
   AttemptView,
+  BatchProgress,
+  BatchRequest,
+  BatchResult,
+  OfferAgain,
   DepositInfo,
   EmailBuy,
   EmailDomainOffer,
@@ -102,6 +108,10 @@ export interface Ipc {
   /** Demo mode only: play the payer. */
   demoPay(depositId: string): Promise<void>;
   ledger(provider: ProviderId | null): Promise<LedgerEntry[]>;
+  /** Each catalog target's record from the user's own history, in order (`null`: never bought). */
+  offerQuality(targets: BuyRequest[]): Promise<(OfferQuality | null)[]>;
+  /** Providers whose recent cancel rate risks the account (empty when all is well). */
+  cancelWarnings(): Promise<CancelWarning[]>;
   /** Purchases whose outcome is unknown (check or dismiss). */
   unknownAttempts(): Promise<AttemptView[]>;
   /** Replace attempts only: look it up without buying (other kinds are refused with `not_allowed`). */
@@ -114,6 +124,16 @@ export interface Ipc {
    */
   buyAttemptAgain(id: string, expected: Money | null): Promise<OrderView>;
   dismissAttempt(id: string): Promise<AttemptView>;
+
+  // ---- Working at volume (issue #11).
+  /**
+   * "Buy N" of one offer: each number its own purchase, held to `expectedPrice` (the price the user
+   * confirmed), the batch's maximum price and balance floor; `onProgress` hears of each number
+   * bought and of the stop while it runs. The result lists what was bought and why it stopped.
+   */
+  buyBatch(batchId: string, batch: BatchRequest, expectedPrice: Money | null, onProgress: (p: BatchProgress) => void): Promise<BatchResult>;
+  /** "Buy again": the offer an order was bought from, with today's price. Buys nothing. */
+  quoteAgain(orderId: string): Promise<OfferAgain>;
   /** The OS locale ("id-ID"), when the backend knows it. */
   systemLocale(): Promise<string | null>;
   /** Open the folder of the log files in the file manager (for a support request). */
@@ -240,11 +260,24 @@ export const tauriIpc: Ipc = {
     await unwrap(commands.demoPayDeposit(id));
   },
   ledger: (provider) => unwrap(commands.ledger(provider, 1000)),
+  offerQuality: (targets) => unwrap(commands.offerQuality(targets)),
+  cancelWarnings: () => unwrap(commands.cancelWarnings()),
   unknownAttempts: () => unwrap(commands.unknownAttempts()),
   checkAttempt: (id) => unwrap(commands.reconcileAttempt(id)),
   attemptQuote: (id) => unwrap(commands.attemptQuote(id)),
   buyAttemptAgain: (id, expected) => unwrap(commands.buyAttemptAgain(id, expected)),
   dismissAttempt: (id) => unwrap(commands.dismissAttempt(id)),
+  buyBatch: async (batchId, batch, expectedPrice, onProgress) => {
+    const stop = await events.batchProgressEvent.listen((e) => {
+      if (e.payload.batch_id === batchId) onProgress(e.payload.progress);
+    });
+    try {
+      return await unwrap(commands.buyBatch(batchId, batch, expectedPrice));
+    } finally {
+      stop();
+    }
+  },
+  quoteAgain: (orderId) => unwrap(commands.quoteAgain(orderId)),
   systemLocale: async () => (await unwrap(commands.localeInfo())).system_locale,
   openLogFolder: async () => {
     await unwrap(commands.openLogFolder());

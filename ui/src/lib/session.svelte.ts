@@ -66,7 +66,9 @@ export function onEngineEvent(e: EngineEvent): void {
 function onOtp(o: OrderView, otp: OtpView): void {
   const code = otp.code;
   if (!code) return;
-  toasts.show("code", () => t(app.settings.auto_copy ? "order.autoCopied" : "order.otpToast", { code, service: otp.service ?? o.service }));
+  toasts.show("code", () => t(app.settings.auto_copy ? "order.autoCopied" : "order.otpToast", { code, service: otp.service ?? o.service }), undefined, {
+    copy: { orderId: o.id, code },
+  });
 }
 board.hooks.onOtp = onOtp;
 

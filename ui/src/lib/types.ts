@@ -10,6 +10,11 @@ export type {
   StatusGroup,
   AppError,
   AttemptView,
+  BatchProgress,
+  BatchRequest,
+  BatchResult,
+  BatchStop,
+  OfferAgain,
   DepositInfo,
   DepositKind,
   DepositView,
@@ -63,6 +68,10 @@ export type {
   WatchRequest,
   WatchView,
   WatchState,
+  Offer,
+  OfferQuality,
+  CancelWarning,
+  HistoryCursor,
 } from "./bindings";
 
 import type { CatalogSource, ProviderId, Settings } from "./bindings";

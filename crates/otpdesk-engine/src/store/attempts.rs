@@ -269,6 +269,13 @@ impl Store {
             remote,
         };
         let (new_id, _, new_applied) = orders::insert_in(&tx, &new, now)?;
+        // Same product, same offer on the scoreboard.
+        tx.execute(
+            "UPDATE orders SET (offer_server, offer_service, country, operator) = \
+             (SELECT offer_server, offer_service, country, operator FROM orders WHERE id = ?2) \
+             WHERE id = ?1",
+            params![new_id, old_id],
+        )?;
         let mut old_applied = Applied::default();
         if !old.status.is_final() {
             old_applied.status_change =

@@ -6,7 +6,7 @@ use super::{deposits, money, ms, orders, Store};
 use crate::history::*;
 use crate::model::Time;
 use otpdesk_core::{Currency, Money, OrderStatus};
-use rusqlite::{params, params_from_iter, ToSql};
+use rusqlite::{params, params_from_iter, OptionalExtension, ToSql};
 use std::collections::BTreeMap;
 
 /// A WHERE clause with its numbered arguments.
@@ -55,15 +55,14 @@ fn search_text(q: &HistoryQuery) -> Option<String> {
 
 /// Statuses of orders whose price came back (the `refunded` group).
 const REFUNDED: &str = "('cancelled', 'expired', 'failed', 'replaced')";
-/// Final order statuses ([`OrderStatus::is_final`]).
-const ORDER_FINAL: &str = "('completed', 'cancelled', 'expired', 'failed', 'replaced')";
 /// Final deposit statuses other than paid.
 const DEPOSIT_UNPAID: &str = "('expired', 'failed')";
 
 /// [`StatusGroup::of_order`] as SQL; `None` when no order is in the group.
 fn order_group_sql(g: StatusGroup) -> Option<String> {
     match g {
-        StatusGroup::Active => Some(format!(" AND status NOT IN {ORDER_FINAL}")),
+        // `is_final` is kept with the status (OrderStatus::is_final) and has an index.
+        StatusGroup::Active => Some(" AND is_final = 0".into()),
         StatusGroup::Done => Some(" AND status = 'completed'".into()),
         StatusGroup::Refunded => Some(format!(" AND status IN {REFUNDED}")),
         StatusGroup::Paid | StatusGroup::Unpaid => None,
@@ -140,6 +139,90 @@ fn deposit_filter(q: &HistoryQuery) -> Option<Filter> {
     Some(f)
 }
 
+/// Keyset paging: the rows of `table` that come after `cursor` in the history's order
+/// (created_at DESC; at one instant orders before deposits; then rowid DESC). The row-value
+/// comparison walks the `created_at` index from the cursor on.
+fn after(f: &mut Filter, cursor: Option<HistoryCursor>, table: EntryType) {
+    let Some(c) = cursor else { return };
+    if c.entry == table {
+        f.push(" AND (created_at, rowid) < (?#", c.at_ms);
+        f.push(", ?#)", c.seq);
+    } else if table == EntryType::Order {
+        // After a deposit: orders of the same instant came before it.
+        f.push(" AND created_at < ?#", c.at_ms);
+    } else {
+        // After an order: deposits of the same instant come after it.
+        f.push(" AND created_at <= ?#", c.at_ms);
+    }
+}
+
+/// `sql` with its numbered parameters `?1..` renumbered from `?{first}`.
+fn renumber(sql: &str, first: usize) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(ch) = chars.next() {
+        out.push(ch);
+        if ch == '?' {
+            let mut n = String::new();
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                n.push(*d);
+                chars.next();
+            }
+            if let Ok(v) = n.parse::<usize>() {
+                out.push_str(&(v + first - 1).to_string());
+            } else {
+                out.push_str(&n);
+            }
+        }
+    }
+    out
+}
+
+/// The cursor of the item at position `index` (0-based) of the list `q` describes; `None` when
+/// there are not that many. Both tables' matches merged in SQL on their `created_at` indexes.
+fn cursor_at(
+    c: &rusqlite::Connection,
+    q: &HistoryQuery,
+    index: u32,
+) -> rusqlite::Result<Option<HistoryCursor>> {
+    let (of, df) = (order_filter(q), deposit_filter(q));
+    let mut arms = Vec::new();
+    let mut args: Vec<&dyn ToSql> = Vec::new();
+    if let Some(f) = &of {
+        arms.push(format!(
+            "SELECT 0 AS e, created_at AS at, rowid AS seq FROM orders WHERE 1=1{}",
+            renumber(&f.sql, args.len() + 1)
+        ));
+        args.extend(f.args.iter().map(|b| b.as_ref()));
+    }
+    if let Some(f) = &df {
+        arms.push(format!(
+            "SELECT 1 AS e, created_at AS at, rowid AS seq FROM deposits WHERE 1=1{}",
+            renumber(&f.sql, args.len() + 1)
+        ));
+        args.extend(f.args.iter().map(|b| b.as_ref()));
+    }
+    if arms.is_empty() {
+        return Ok(None);
+    }
+    let sql = format!(
+        "{} ORDER BY at DESC, e, seq DESC LIMIT 1 OFFSET {index}",
+        arms.join(" UNION ALL ")
+    );
+    c.query_row(&sql, params_from_iter(args), |r| {
+        Ok(HistoryCursor {
+            entry: if r.get::<_, i64>(0)? == 0 {
+                EntryType::Order
+            } else {
+                EntryType::Deposit
+            },
+            at_ms: r.get(1)?,
+            seq: r.get(2)?,
+        })
+    })
+    .optional()
+}
+
 /// Net cost of an order in `currency_col`'s currency (charges less refunds, positive).
 const COST: &str = "(SELECT -COALESCE(SUM(l.amount_minor), 0) FROM ledger l \
      WHERE l.order_id = orders.id AND l.currency = orders.{CUR})";
@@ -190,6 +273,33 @@ impl Store {
     /// place the history is filtered and totalled: the screen and the CSV export both call it.
     pub fn history(&self, q: &HistoryQuery) -> rusqlite::Result<HistoryPage> {
         let limit = q.limit.unwrap_or(200).min(EXPORT_LIMIT) as usize;
+        // A deep offset (a jump while scrolling a long list) becomes the cursor of the item just
+        // before it, found on the two `created_at` indexes alone; the page is then read from
+        // there like a next page, instead of reading and merging every skipped row.
+        let jumped;
+        let q = match (q.offset, q.after) {
+            (Some(n), None) if n > 0 => {
+                let after = cursor_at(&self.conn(), q, n - 1)?;
+                jumped = HistoryQuery {
+                    offset: None,
+                    after,
+                    ..q.clone()
+                };
+                if jumped.after.is_none() {
+                    // Fewer items than the offset: an empty page (with the totals).
+                    return Ok(HistoryPage {
+                        items: Vec::new(),
+                        ..self.history(&HistoryQuery {
+                            offset: None,
+                            limit: Some(0),
+                            ..q.clone()
+                        })?
+                    });
+                }
+                &jumped
+            }
+            _ => q,
+        };
         let offset = q.offset.unwrap_or(0) as usize;
         // Enough of each kind to fill the merged page.
         let fetch = limit + offset;
@@ -198,36 +308,50 @@ impl Store {
         let mut items: Vec<HistoryItem> = Vec::new();
         let (mut total_orders, mut total_deposits) = (0, 0);
         let c = self.conn();
-        if let Some(f) = order_filter(q) {
+        if let (Some(_), Some(mut page)) = (order_filter(q), order_filter(q)) {
+            after(&mut page, q.after, EntryType::Order);
             let sql = format!(
-                "SELECT {}, sale_minor, sale_currency, {}, {profit} FROM orders WHERE 1=1{} \
-                 ORDER BY created_at DESC, rowid DESC LIMIT {fetch}",
+                // The page's rows first (on an index, no columns computed), then their costs
+                // and profit: a sort before the LIMIT would compute them for every match.
+                "SELECT {}, sale_minor, sale_currency, {}, {profit}, rowid FROM orders WHERE rowid IN \
+                 (SELECT rowid FROM orders WHERE 1=1{} ORDER BY created_at DESC, rowid DESC LIMIT {fetch}) \
+                 ORDER BY created_at DESC, rowid DESC",
                 orders::COLS,
                 cost_in("currency"),
-                f.sql,
+                page.sql,
             );
             let mut st = c.prepare(&sql)?;
-            let rows: Vec<HistoryRow> = st
-                .query_map(f.params(), |r| {
-                    Ok(HistoryRow {
-                        order: orders::row_to_view(r)?,
-                        sale_price: money(r.get(21)?, r.get(22)?),
-                        cost_minor: r.get(23)?,
-                        profit_minor: r.get(24)?,
-                    })
+            let rows: Vec<(HistoryRow, i64)> = st
+                .query_map(page.params(), |r| {
+                    Ok((
+                        HistoryRow {
+                            order: orders::row_to_view(r)?,
+                            sale_price: money(r.get(21)?, r.get(22)?),
+                            cost_minor: r.get(23)?,
+                            profit_minor: r.get(24)?,
+                        },
+                        r.get(25)?,
+                    ))
                 })?
                 .collect::<Result<_, _>>()?;
-            for mut row in rows {
+            for (mut row, seq) in rows {
                 row.order.otps = orders::otps_of(&c, &row.order.id)?;
                 crate::allowed::settle_order(&mut row.order);
                 items.push(HistoryItem {
                     entry: EntryType::Order,
                     group: StatusGroup::of_order(&row.order.status),
                     created_at: row.order.created_at,
+                    cursor: HistoryCursor {
+                        at_ms: ms(row.order.created_at),
+                        entry: EntryType::Order,
+                        seq,
+                    },
                     order: Some(row),
                     deposit: None,
                 });
             }
+        }
+        if let (Some(f), false) = (order_filter(q), q.skip_totals) {
             total_orders = c.query_row(
                 &format!("SELECT COUNT(*) FROM orders WHERE 1=1{}", f.sql),
                 f.params(),
@@ -259,23 +383,32 @@ impl Store {
                 t.profit_minor = profit;
             }
         }
-        if let Some(f) = deposit_filter(q) {
+        if let (Some(_), Some(mut page)) = (deposit_filter(q), deposit_filter(q)) {
+            after(&mut page, q.after, EntryType::Deposit);
+            let seq_col = deposits::COLS.split(',').count();
             let sql = format!(
-                "SELECT {} FROM deposits WHERE 1=1{} ORDER BY created_at DESC, rowid DESC LIMIT {fetch}",
+                "SELECT {}, rowid FROM deposits WHERE 1=1{} ORDER BY created_at DESC, rowid DESC LIMIT {fetch}",
                 deposits::COLS,
-                f.sql,
+                page.sql,
             );
             let mut st = c.prepare(&sql)?;
-            for d in st.query_map(f.params(), deposits::row)? {
-                let d = d?;
+            for d in st.query_map(page.params(), |r| Ok((deposits::row(r)?, r.get(seq_col)?)))? {
+                let (d, seq) = d?;
                 items.push(HistoryItem {
                     entry: EntryType::Deposit,
                     group: StatusGroup::of_deposit(&d.status),
                     created_at: d.created_at,
+                    cursor: HistoryCursor {
+                        at_ms: ms(d.created_at),
+                        entry: EntryType::Deposit,
+                        seq,
+                    },
                     order: None,
                     deposit: Some(d),
                 });
             }
+        }
+        if let (Some(f), false) = (deposit_filter(q), q.skip_totals) {
             total_deposits = c.query_row(
                 &format!("SELECT COUNT(*) FROM deposits WHERE 1=1{}", f.sql),
                 f.params(),

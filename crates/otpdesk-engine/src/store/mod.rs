@@ -9,6 +9,9 @@ mod history;
 mod ledger;
 mod migrations;
 mod orders;
+mod scoreboard;
+#[cfg(feature = "seed")]
+pub mod seed;
 
 pub use deposits::DepositApplied;
 pub use orders::{Applied, NewOrder};

@@ -149,6 +149,18 @@ pub(crate) fn insert_in(
         ],
     )?;
     let _ = created;
+    // The offer it was bought from, for the scoreboard (a replace's request is not a buy
+    // request: complete_replace copies the old order's offer).
+    if let Some(req) = new
+        .request
+        .and_then(|r| serde_json::from_str::<crate::model::BuyRequest>(r).ok())
+    {
+        let o = crate::scoreboard::Offer::of(&req);
+        tx.execute(
+            "UPDATE orders SET offer_server = ?2, offer_service = ?3, country = ?4, operator = ?5 WHERE id = ?1",
+            params![id, o.server, o.service, o.country, o.operator],
+        )?;
+    }
     let mut applied = Applied::default();
     if let Some(price) = r.price {
         let entry = ledger::record_in(
@@ -193,6 +205,14 @@ fn insert_otps(
             ms(now),
             late
         ])?;
+        if n == 1 && !late {
+            // The first code in time: how long it took, for the scoreboard (see its docs).
+            tx.execute(
+                "UPDATE orders SET code_ms = MAX(0, MIN(?2 - created_at, COALESCE(?3, ?2) - created_at))
+                 WHERE id = ?1 AND code_ms IS NULL",
+                params![id, ms(now), o.received_at.map(ms)],
+            )?;
+        }
         if n == 1 {
             applied.new_otps.push(OtpView {
                 seq: seq as i64,
@@ -364,6 +384,17 @@ impl Store {
 
     pub fn order(&self, id: &str) -> rusqlite::Result<Option<OrderView>> {
         get_in(&self.conn(), id)
+    }
+
+    /// The JSON of what was sent to buy an order (a `BuyRequest`, or for a replacement the
+    /// order it replaced), when stored.
+    pub fn order_request(&self, id: &str) -> rusqlite::Result<Option<String>> {
+        self.conn()
+            .query_row("SELECT request FROM orders WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map(Option::flatten)
     }
 
     /// Orders by local id, or by the provider's id / ref.

@@ -16,8 +16,8 @@
 //! | `POST /_sim/deposits/{id}/expire` | – | the deposit after expiring it |
 //! | `POST /_sim/deposits/{id}/fail` | – | the deposit after marking it `failed` |
 //! | `POST /_sim/offers` | [`types::OfferChange`]: `{"product_id","price"?,"stock"?,"after_sales"?}`: an OTPZap Server 1 product's price (rupiah) and units left, now or after that many more sales | `{"ok":true}` |
-//! | `GET /_sim/orders` | – | `{"sms":[…],"emails":[…],"activations":[…],"topups":[…],"ooppay":[…]}` (provider views plus `key_fp`) |
-//! | `GET /_sim/requests` | – | [`types::RequestsView`]: `{total,count_429,requests:[{seq,at,provider,method,path,key_fp,status,retry_after,fault}]}` |
+//! | `GET /_sim/orders` | – | `{"sms":[…],"emails":[…],"activations":[…],"topups":[…],"ooppay":[…]}` (provider views plus `key_fp`; SMS orders also `country_id`, `product_id`, `operator_id`, `is_special`, `idempotency_key`) |
+//! | `GET /_sim/requests` | – | [`types::RequestsView`]: `{total,count_429,requests:[{seq,at,provider,method,path,key_fp,status,retry_after,fault,idempotency_key}]}` |
 //! | `DELETE /_sim/requests` | – | clears the request log |
 //! | `GET /_sim/config` / `POST /_sim/config` | [`types::ConfigPatch`]: `{"otp_delay_ms":5000\|null,"rate_limit_per_min":300,"long_poll_max_ms":55000,"allow_insecure_webhooks":true,"create_delay_ms":0,"idempotency_ttl_secs":null,"cancel_confirm_delay_secs":null,"numberotp_shape":"doc"}` | [`types::ConfigView`] |
 //! | `POST /_sim/webhooks` | [`types::WebhookConfigRequest`]: `{"provider","url","secret","key"?,"events"?}` | `{"ok":true}` |

@@ -367,6 +367,10 @@ pub struct RequestLogEntry {
     pub retry_after: Option<u64>,
     /// The fault that shaped this reply, if any.
     pub fault: Option<String>,
+    /// The request's `Idempotency-Key` header, if it sent one (a purchase's own key: each
+    /// number of a batch has its own, a retry repeats it).
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

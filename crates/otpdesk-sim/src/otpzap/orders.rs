@@ -161,6 +161,7 @@ impl SmsOrder {
     pub fn control_view(&self) -> Value {
         let mut v = self.view();
         v["country_id"] = json!(self.country_id);
+        v["product_id"] = json!(self.product_id);
         v["operator_id"] = json!(self.operator);
         v["is_special"] = json!(self.is_special);
         v["idempotency_key"] = json!(self.idempotency_key);
