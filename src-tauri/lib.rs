@@ -22,6 +22,7 @@ pub mod notify;
 pub mod quit;
 mod session;
 pub mod settings;
+pub mod share;
 pub mod shell;
 mod soak;
 pub mod state;
@@ -102,7 +103,18 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::history::profit_report,
             commands::history::export_history_csv,
             commands::history::ledger,
-            commands::quality::scoreboard,
+            commands::desk::recent_customers,
+            commands::desk::suggest_sale_price,
+            commands::desk::hand_off,
+            commands::desk::order_desks,
+            commands::desk::set_paid,
+            commands::desk::customers,
+            commands::desk::price_list,
+            commands::desk::set_price_list,
+            commands::desk::message_templates,
+            commands::desk::set_message_template,
+            commands::desk::copy_customer_message,
+            commands::desk::share_order,
             commands::quality::offer_quality,
             commands::quality::cancel_warnings,
             commands::settings::get_settings,

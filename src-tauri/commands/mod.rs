@@ -8,6 +8,7 @@ pub mod batch;
 pub mod browse;
 pub mod catalog;
 pub mod deposits;
+pub mod desk;
 pub mod history;
 pub mod keys;
 pub mod orders;

@@ -7,13 +7,6 @@ use crate::state::AppState;
 use otpdesk_engine::{BuyRequest, CancelWarning, OfferQuality};
 use tauri::State;
 
-/// Every offer bought from, most orders first.
-#[tauri::command]
-#[specta::specta]
-pub async fn scoreboard(state: State<'_, AppState>) -> AppResult<Vec<OfferQuality>> {
-    Ok(state.session().await?.engine.scoreboard()?)
-}
-
 /// The record of each catalog target, in order (`null`: never bought from it).
 #[tauri::command]
 #[specta::specta]

@@ -253,7 +253,7 @@ const ctx = {
   SIM, ARTIFACTS, NOTIFY_LOG, KEY, NUMBEROTP_KEY, SCREEN_W, SCREEN_H, APP_HOME,
 };
 
-describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () => {
+describe("OTPDesk desktop app against the simulator", { timeout: 480_000 }, () => {
   before(async () => {
     await sim("POST", "accounts", { provider: "otpzap", key: KEY, balance: BALANCE });
     await sim("POST", "accounts", { provider: "ooppay", key: OOPPAY_KEY, balance: "0" });
@@ -831,8 +831,12 @@ describe("OTPDesk desktop app against the simulator", { timeout: 240_000 }, () =
     const types = await browser.execute(() => [...document.querySelectorAll('[data-testid="history-row"]')].map((r) => r.dataset.type));
     assert.ok(types.includes("order") && types.includes("deposit"), "orders and top-ups together");
     const sold = await $("history-sold");
-    await sold.setValue("9000");
-    await browser.keys("Tab");
+    // The buy dialog filled a sale price from the price list: replace it in one edit (clearing
+    // first would save "no sale price" before the new one is typed, and reload the row).
+    await browser.execute((el) => {
+      el.value = "9000";
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    }, sold);
     await browser.waitUntil(async () => (await textOf("history-profit")) !== "IDR 0", { timeout: 5_000, timeoutMsg: "profit did not update" });
     await (await $("history-type")).selectByAttribute("value", "deposit");
     await browser.waitUntil(async () => (await browser.$$('[data-testid="history-row"]')).length === 2, {

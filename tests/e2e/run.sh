@@ -173,7 +173,14 @@ printf '#!/bin/sh\necho "$1" >>"%s"\n' "$OPENED_FOLDERS" >"$WORK/open-folder.sh"
 chmod +x "$WORK/open-folder.sh"
 printf '[Desktop Entry]\nType=Application\nName=Files (e2e)\nExec=%s %%f\nMimeType=inode/directory;\nNoDisplay=true\n' \
   "$WORK/open-folder.sh" >"$XDG_DATA_HOME/applications/otpdesk-e2e-files.desktop"
-printf '[Default Applications]\ninode/directory=otpdesk-e2e-files.desktop\n' >"$XDG_CONFIG_HOME/mimeapps.list"
+# A browser for "Share" (wa.me / t.me links): it writes down each address it is asked to open.
+export OPENED_URLS=$LOGS/opened-urls.log
+rm -f "$OPENED_URLS"
+printf '#!/bin/sh\necho "$1" >>"%s"\n' "$OPENED_URLS" >"$WORK/open-url.sh"
+chmod +x "$WORK/open-url.sh"
+printf '[Desktop Entry]\nType=Application\nName=Browser (e2e)\nExec=%s %%u\nMimeType=x-scheme-handler/https;\nNoDisplay=true\n' \
+  "$WORK/open-url.sh" >"$XDG_DATA_HOME/applications/otpdesk-e2e-browser.desktop"
+printf '[Default Applications]\ninode/directory=otpdesk-e2e-files.desktop\nx-scheme-handler/https=otpdesk-e2e-browser.desktop\n' >"$XDG_CONFIG_HOME/mimeapps.list"
 
 say "running the test (simulator at $SIM_URL, display $DISPLAY)"
 set +e

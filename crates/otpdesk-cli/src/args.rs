@@ -72,6 +72,26 @@ pub enum Command {
     /// Auto-replace jobs: list them or stop one.
     #[command(subcommand)]
     Jobs(JobsAction),
+    /// Your customers with what they owe and the profit on them; with a NAME, their orders.
+    Customers {
+        /// One customer's orders (any case).
+        name: Option<String>,
+    },
+    /// Mark an order paid by its customer (or not paid, with --unpaid).
+    Paid {
+        /// Order id as printed by `buy`.
+        id: String,
+        #[arg(long)]
+        unpaid: bool,
+    },
+    /// The price list that suggests sale prices: show it, or change a rule or the dollar rate.
+    Prices {
+        #[command(subcommand)]
+        action: Option<PricesAction>,
+    },
+    /// Messages for your customers (Indonesian and English).
+    #[command(subcommand)]
+    Template(TemplateAction),
 }
 
 #[derive(Args, Debug)]
@@ -186,6 +206,71 @@ pub enum JobsAction {
     },
     /// Stop a job: nothing more is bought; its number stays open.
     Stop { id: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PricesAction {
+    /// Set the markup for one service (--service) or for every other service.
+    Set {
+        /// The service name as bought (e.g. WhatsApp); left out: the overall rule.
+        #[arg(long)]
+        service: Option<String>,
+        /// Rupiah added to the cost.
+        #[arg(long, conflicts_with = "percent", required_unless_present = "percent")]
+        flat: Option<i64>,
+        /// Percent of the cost added.
+        #[arg(long)]
+        percent: Option<u32>,
+        /// The least profit in rupiah.
+        #[arg(long, default_value_t = 0)]
+        min_profit: i64,
+    },
+    /// Remove the rule of one service (--service) or the overall one.
+    Remove {
+        #[arg(long)]
+        service: Option<String>,
+    },
+    /// Rupiah per US dollar for dollar costs (e.g. 16250; `none` uses the fallback) and the
+    /// safety buffer in percent.
+    Rate {
+        rate: String,
+        #[arg(long)]
+        buffer: Option<u32>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TemplateAction {
+    /// The message for an order's customer now: the number, and the code once it came.
+    Render {
+        id: String,
+        #[arg(long, value_enum, default_value = "id")]
+        lang: LangArg,
+    },
+    /// Print the templates.
+    Show,
+    /// Change a template (`{phone}`, `{otp}`, `{service}`, `{minutes_left}`, `{price}`).
+    Set {
+        #[arg(long, value_enum)]
+        lang: LangArg,
+        #[arg(long, value_enum)]
+        kind: TemplateKindArg,
+        text: String,
+    },
+    /// Back to the default texts.
+    Reset,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LangArg {
+    Id,
+    En,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateKindArg {
+    Number,
+    Code,
 }
 
 #[derive(Subcommand, Debug)]
@@ -319,6 +404,21 @@ pub struct BuyLimits {
     pub no_blocklist: bool,
 }
 
+/// Who a number is for and what it is sold for (any of them records the hand-off).
+#[derive(Args, Debug, Clone, Default)]
+pub struct SaleOpts {
+    /// Who the number is for (see `otpdesk customers`); the sale price is then filled in from
+    /// the price list (`otpdesk prices`) unless --sale-price is given.
+    #[arg(long)]
+    pub customer: Option<String>,
+    /// A note kept with the order.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// What you sell it for, in rupiah (e.g. 5000), instead of the price list's suggestion.
+    #[arg(long)]
+    pub sale_price: Option<String>,
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct WaitOpts {
     /// Block until the code arrives and print it.
@@ -349,6 +449,8 @@ pub enum Buy {
         wait: WaitOpts,
         #[command(flatten)]
         limits: BuyLimits,
+        #[command(flatten)]
+        sale: SaleOpts,
     },
     /// OTPZap Server 2 service in a country (operator `random` unless given).
     S2 {
@@ -364,6 +466,8 @@ pub enum Buy {
         wait: WaitOpts,
         #[command(flatten)]
         limits: BuyLimits,
+        #[command(flatten)]
+        sale: SaleOpts,
     },
     /// OTPZap Server 2 special service (pre-allocated numbers).
     S2Special {
@@ -374,6 +478,8 @@ pub enum Buy {
         wait: WaitOpts,
         #[command(flatten)]
         limits: BuyLimits,
+        #[command(flatten)]
+        sale: SaleOpts,
     },
     /// OTPZap Server 2 multiservice: one number for several services (comma-separated ids).
     S2Multi {
@@ -387,6 +493,8 @@ pub enum Buy {
         wait: WaitOpts,
         #[command(flatten)]
         limits: BuyLimits,
+        #[command(flatten)]
+        sale: SaleOpts,
     },
     /// NumberOTP activation.
     Numberotp {
@@ -400,6 +508,8 @@ pub enum Buy {
         wait: WaitOpts,
         #[command(flatten)]
         limits: BuyLimits,
+        #[command(flatten)]
+        sale: SaleOpts,
     },
     /// OTPZap Server 3 email inbox for a site.
     Email {
@@ -419,6 +529,8 @@ pub enum Buy {
         regex: Option<String>,
         #[command(flatten)]
         wait: WaitOpts,
+        #[command(flatten)]
+        sale: SaleOpts,
     },
 }
 

@@ -10,7 +10,7 @@ use crate::model::*;
 use crate::provider::{self, Gateway, PriceLimits, Quote};
 use crate::scheduler::Scheduler;
 use crate::store::Store;
-use crate::{actions, buying, resume, tracking};
+use crate::{actions, buying, customers, pricing, resume, templates, tracking};
 use otpdesk_core::{Currency, Money, ProviderId};
 use std::sync::Arc;
 use std::time::Duration;
@@ -480,15 +480,73 @@ impl Engine {
 
     /// Record what the reseller sold an order for (`None` clears it).
     pub fn set_sale_price(&self, order_id: &str, price: Option<Money>) -> Result<OrderView> {
-        let o = self.order(order_id)?;
-        if price.is_some() && o.only_late_codes() {
-            return Err(EngineError::NotAllowed {
-                action: "sell",
-                reason: "its codes came after it was cancelled or replaced".into(),
-            });
-        }
-        self.inner.store.set_sale_price(&o.id, price)?;
-        Ok(o)
+        customers::set_sale_price(&self.inner.store, order_id, price)
+    }
+
+    /// Customer, note and sale price of an order (the price list's suggestion when none is
+    /// given); see [`crate::customers::hand_off`].
+    pub fn hand_off(&self, order_id: &str, h: &customers::HandOff) -> Result<customers::OrderDesk> {
+        customers::hand_off(&self.inner.store, order_id, h, self.inner.now())
+    }
+
+    /// Mark an order paid by its customer, or not paid.
+    pub fn set_paid(&self, order_id: &str, paid: bool) -> Result<customers::OrderDesk> {
+        customers::set_paid(&self.inner.store, order_id, paid, self.inner.now())
+    }
+
+    /// Customer, note and paid of these orders (those that have any).
+    pub fn order_desks(&self, ids: &[String]) -> Result<Vec<customers::OrderDesk>> {
+        Ok(self.inner.store.desks(ids)?)
+    }
+
+    /// Customer names, most recently used first.
+    pub fn recent_customers(&self, limit: u32) -> Result<Vec<String>> {
+        Ok(self.inner.store.recent_customers(limit)?)
+    }
+
+    /// Every customer with what they owe and the profit made on them.
+    pub fn customers(&self, idr_per_usd: Option<u32>) -> Result<Vec<customers::Customer>> {
+        Ok(self.inner.store.customers(idr_per_usd)?)
+    }
+
+    pub fn price_list(&self) -> Result<pricing::PriceList> {
+        customers::price_list(&self.inner.store)
+    }
+
+    pub fn set_price_list(&self, list: &pricing::PriceList) -> Result<pricing::PriceList> {
+        customers::set_price_list(&self.inner.store, list)
+    }
+
+    /// What the price list suggests charging for `service` bought at `cost`.
+    pub fn suggest_sale_price(
+        &self,
+        service: &str,
+        cost: Money,
+    ) -> Result<Option<pricing::Suggestion>> {
+        customers::suggest(&self.inner.store, service, cost)
+    }
+
+    pub fn templates(&self) -> Result<Vec<templates::Template>> {
+        customers::templates(&self.inner.store)
+    }
+
+    /// Save a message template (`None`: back to the default).
+    pub fn set_template(
+        &self,
+        lang: templates::TemplateLang,
+        kind: templates::TemplateKind,
+        body: Option<&str>,
+    ) -> Result<Vec<templates::Template>> {
+        customers::set_template(&self.inner.store, lang, kind, body)
+    }
+
+    /// The filled message for an order's customer now.
+    pub fn customer_message(
+        &self,
+        order_id: &str,
+        lang: templates::TemplateLang,
+    ) -> Result<String> {
+        customers::message(&self.inner.store, order_id, lang, self.inner.now())
     }
 
     /// Profit of sold orders per local day and per service.

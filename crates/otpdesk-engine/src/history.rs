@@ -80,6 +80,9 @@ pub struct HistoryQuery {
     /// Whole rupiah per US dollar: a dollar cost then counts against a rupiah sale in profit.
     #[serde(default)]
     pub idr_per_usd: Option<u32>,
+    /// Orders for this customer (any case; orders only).
+    #[serde(default)]
+    pub customer: Option<String>,
     #[serde(default)]
     pub limit: Option<u32>,
     #[serde(default)]
@@ -117,6 +120,14 @@ pub struct HistoryRow {
     /// Sale less cost, in the sale's currency; `None` when not sold, refunded, or the cost is in
     /// another currency and no rate was given.
     pub profit_minor: Option<i64>,
+    /// Who it is for ([`crate::customers`]).
+    #[serde(default)]
+    pub customer: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The customer paid.
+    #[serde(default)]
+    pub paid: bool,
 }
 
 /// One line of the history: an order or a deposit, newest first.
@@ -192,7 +203,7 @@ pub fn export_query(q: &HistoryQuery) -> HistoryQuery {
 pub const EXPORT_LIMIT: u32 = 100_000;
 
 pub const CSV_HEADER: &str = "type,id,created_at,provider,service,phone_or_email,status,codes,\
-price,currency,cost,sale_price,sale_currency,profit";
+price,currency,cost,sale_price,sale_currency,profit,customer,note,paid";
 
 /// One CSV field: quoted when needed, and text that a spreadsheet would run as a formula is
 /// prefixed with `'` (a code or service name must never execute in Excel).
@@ -216,7 +227,7 @@ fn amount(m: Option<Money>) -> (String, String) {
     }
 }
 
-fn order_line(r: &HistoryRow) -> [String; 14] {
+fn order_line(r: &HistoryRow) -> [String; 17] {
     let o = &r.order;
     let codes: Vec<&str> = o.otps.iter().filter_map(|t| t.code.as_deref()).collect();
     let (price, cur) = amount(o.price);
@@ -244,10 +255,13 @@ fn order_line(r: &HistoryRow) -> [String; 14] {
         sale,
         sale_cur,
         profit,
+        csv_field(r.customer.as_deref().unwrap_or("")),
+        csv_field(r.note.as_deref().unwrap_or("")),
+        if r.paid { "yes" } else { "no" }.to_string(),
     ]
 }
 
-fn deposit_line(d: &DepositView) -> [String; 14] {
+fn deposit_line(d: &DepositView) -> [String; 17] {
     let (price, cur) = amount(Some(d.amount));
     [
         format!("deposit_{}", d.kind.as_str()),
@@ -260,6 +274,9 @@ fn deposit_line(d: &DepositView) -> [String; 14] {
         String::new(),
         price,
         cur,
+        String::new(),
+        String::new(),
+        String::new(),
         String::new(),
         String::new(),
         String::new(),

@@ -98,7 +98,7 @@ fn same(engine: &Engine, label: &str, q: HistoryQuery) -> Vec<String> {
     assert_eq!(lines.next(), Some(CSV_HEADER), "{label}");
     let lines: Vec<Vec<String>> = lines.filter(|l| !l.is_empty()).map(fields).collect();
     for l in &lines {
-        assert_eq!(l.len(), 14, "{label}: {l:?}");
+        assert_eq!(l.len(), 17, "{label}: {l:?}");
     }
     let shown: Vec<String> = screen
         .items

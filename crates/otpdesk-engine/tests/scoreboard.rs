@@ -3,6 +3,8 @@
 //! out, the median with an odd and an even count, the provider clock clamped; and the
 //! cancel-rate warning.
 
+mod common;
+
 use chrono::{Duration, TimeZone, Utc};
 use otpdesk_core::{Money, OrderStatus, ProviderId};
 use otpdesk_engine::remote::{RemoteOrder, RemoteOtp};
@@ -202,4 +204,41 @@ fn the_scoreboard_is_what_a_hand_count_gives() {
         .unwrap();
     assert_eq!((s1q.count, s1q.delivered, s1q.cancelled), (14, 10, 4));
     assert_eq!(s1q.median_code_ms, Some(12_000));
+}
+
+/// Through the engine against the simulator over real HTTP: the offer a catalog target names is
+/// the one its orders are counted under, a code lands as a success, a cancel as a cancel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_orders_are_counted_under_the_offer_they_were_bought_from() {
+    let sim = common::sim(100_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = common::config(
+        &sim,
+        dir.path(),
+        otpdesk_engine::Budget::per_minute(60_000.0),
+        5_000,
+    );
+    cfg.tracking.cancel_cooldown = std::time::Duration::ZERO;
+    let engine = otpdesk_engine::Engine::open(cfg).await.unwrap();
+    let target = common::s2_wa();
+    let got = engine.buy(target.clone()).await.unwrap();
+    let reference = got.remote_ref.clone().unwrap();
+    sim.control.deliver_otp(&reference).await.unwrap();
+    engine
+        .wait_for_otp(&got.id, None, std::time::Duration::from_secs(10))
+        .await
+        .unwrap();
+    let quality = engine.quality_of(std::slice::from_ref(&target)).unwrap();
+    let q = quality[0].as_ref().expect("the offer has a record");
+    assert_eq!((q.count, q.delivered, q.cancelled), (1, 1, 0));
+    assert_eq!(q.offer.operator, "random");
+    assert!(q.median_code_ms.is_some());
+    // Another offer of the catalog, never bought: no record.
+    let other = BuyRequest::OtpzapS2 {
+        service_id: 102,
+        country_id: 7,
+        operator_id: "random".into(),
+    };
+    assert_eq!(engine.quality_of(&[other]).unwrap(), vec![None]);
+    engine.shutdown().await;
 }

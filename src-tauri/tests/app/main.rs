@@ -8,6 +8,7 @@ mod budget;
 mod demo;
 mod deposits;
 mod desk;
+mod handoff;
 mod harness;
 mod key_binding;
 mod keys_isolation;

@@ -144,8 +144,29 @@ export const commands = {
 	exportHistoryCsv: (query: HistoryQuery) => typedError<string | null, AppError>(__TAURI_INVOKE("export_history_csv", { query })),
 	/**  Recorded balance changes of a provider (charges negative), newest first. */
 	ledger: (provider: ProviderId | null, limit: number | null) => typedError<LedgerEntry[], AppError>(__TAURI_INVOKE("ledger", { provider, limit })),
-	/**  Every offer bought from, most orders first. */
-	scoreboard: () => typedError<OfferQuality[], AppError>(__TAURI_INVOKE("scoreboard")),
+	/**  Customer names, most recently used first (for the buy dialog's suggestions). */
+	recentCustomers: () => typedError<string[], AppError>(__TAURI_INVOKE("recent_customers")),
+	/**  What the price list suggests charging for `service` bought at `cost`. */
+	suggestSalePrice: (service: string, cost: Money) => typedError<Suggestion | null, AppError>(__TAURI_INVOKE("suggest_sale_price", { service, cost })),
+	/**  Customer, note and sale price of an order (the price list's when none is given). */
+	handOff: (orderId: string, hand: HandOff) => typedError<OrderDesk, AppError>(__TAURI_INVOKE("hand_off", { orderId, hand })),
+	/**  Customer, note and paid of these orders (those that have any). */
+	orderDesks: (orderIds: string[]) => typedError<OrderDesk[], AppError>(__TAURI_INVOKE("order_desks", { orderIds })),
+	setPaid: (orderId: string, paid: boolean) => typedError<OrderDesk, AppError>(__TAURI_INVOKE("set_paid", { orderId, paid })),
+	/**
+	 *  Every customer with what they owe and the profit on them (dollar costs at the price list's
+	 *  rate).
+	 */
+	customers: () => typedError<Customer[], AppError>(__TAURI_INVOKE("customers")),
+	priceList: () => typedError<PriceListView, AppError>(__TAURI_INVOKE("price_list")),
+	setPriceList: (list: PriceList) => typedError<PriceListView, AppError>(__TAURI_INVOKE("set_price_list", { list })),
+	messageTemplates: () => typedError<Template[], AppError>(__TAURI_INVOKE("message_templates")),
+	/**  Save a template; `null` goes back to the default text. */
+	setMessageTemplate: (lang: TemplateLang, kind: TemplateKind, body: string | null) => typedError<Template[], AppError>(__TAURI_INVOKE("set_message_template", { lang, kind, body })),
+	/**  Copy the order's filled message (number, then the code once it came) and return it. */
+	copyCustomerMessage: (orderId: string, lang: TemplateLang) => typedError<string, AppError>(__TAURI_INVOKE("copy_customer_message", { orderId, lang })),
+	/**  Open WhatsApp's or Telegram's share page with the order's filled message. */
+	shareOrder: (orderId: string, lang: TemplateLang, app: ShareApp) => typedError<null, AppError>(__TAURI_INVOKE("share_order", { orderId, lang, app })),
 	/**  The record of each catalog target, in order (`null`: never bought from it). */
 	offerQuality: (targets: BuyRequest[]) => typedError<(OfferQuality | null)[], AppError>(__TAURI_INVOKE("offer_quality", { targets })),
 	/**  Providers whose recent cancel rate is high (empty when all is well). */
@@ -499,6 +520,21 @@ export type CurrencyTotals = {
 	profit_minor: number,
 };
 
+/**  One customer with their totals over every order they got. */
+export type Customer = {
+	name: string,
+	orders: number,
+	/**  Sold (not refunded) and not marked paid. */
+	unpaid_orders: number,
+	last_at: string,
+	/**  Sum of the unpaid sale prices, per currency. */
+	owed: Money[],
+	/**  Sum of the sale prices (not refunded), per currency. */
+	sales: Money[],
+	/**  Sale less cost, per sale currency (see [`crate::history::HistoryRow::profit_minor`]). */
+	profit: Money[],
+};
+
 export type DepositInfo = {
 	/**  `pay_url` is `null` for USDT: OOPPay's remote QR image must not be loaded. */
 	deposit: DepositView,
@@ -713,6 +749,14 @@ export type ErrorCode =
 /**  Standard input could not be read. */
 "stdin";
 
+/**  What the user gives at purchase (or later). */
+export type HandOff = {
+	customer?: string | null,
+	note?: string | null,
+	/**  What it is sold for; `None`: the price list's suggestion (if it has a rule). */
+	sale_price?: Money | null,
+};
+
 /**
  *  Where an item sits in the history's order (newest first; at one instant orders before
  *  deposits, then newest inserted first).
@@ -766,6 +810,8 @@ export type HistoryQuery = {
 	group?: StatusGroup | null,
 	/**  Whole rupiah per US dollar: a dollar cost then counts against a rupiah sale in profit. */
 	idr_per_usd?: number | null,
+	/**  Orders for this customer (any case; orders only). */
+	customer?: string | null,
 	limit?: number | null,
 	offset?: number | null,
 	/**
@@ -791,6 +837,11 @@ export type HistoryRow = {
 	 *  another currency and no rate was given.
 	 */
 	profit_minor: number | null,
+	/**  Who it is for ([`crate::customers`]). */
+	customer?: string | null,
+	note?: string | null,
+	/**  The customer paid. */
+	paid?: boolean,
 };
 
 export type HistoryView = {
@@ -944,6 +995,24 @@ export type LowBalanceThresholds = {
 	ooppay: number | null,
 };
 
+/**  How a rule adds the reseller's margin to the cost. */
+export type Markup = 
+/**  Whole rupiah added to the cost. */
+{ kind: "flat"; value: number } | 
+/**  Whole percent of the cost (rounded up to the rupiah). */
+{ kind: "percent"; value: number };
+
+/**
+ *  One markup rule: for `service` (matched case-insensitively), or for every service without a
+ *  rule of its own when `service` is `None`.
+ */
+export type MarkupRule = {
+	service?: string | null,
+	markup: Markup,
+	/**  The least profit in rupiah whatever the markup gives. */
+	min_profit?: number,
+};
+
 /**  A maximum price: every purchase of `service` is refused above `max`. */
 export type MaxPrice = {
 	service: string,
@@ -996,6 +1065,16 @@ export type OfferQuality = {
 	cancel_permille: number,
 	/**  Median milliseconds from purchase to the code; `None` when no order got one. */
 	median_code_ms: number | null,
+};
+
+/**  The reseller's side of one order. */
+export type OrderDesk = {
+	order_id: string,
+	customer: string | null,
+	note: string | null,
+	paid: boolean,
+	paid_at: string | null,
+	sale_price: Money | null,
 };
 
 export type OrderKind = "sms" | "email";
@@ -1054,6 +1133,25 @@ export type OtpView = {
 	 *  never a sale (nothing is charged for it).
 	 */
 	late?: boolean,
+};
+
+/**  Every rule plus the dollar rate. Stored in the engine's store. */
+export type PriceList = {
+	rules: MarkupRule[],
+	/**  Rupiah per US dollar as decimal text ("16250", "16250.50"); `None`: the fallback is used. */
+	idr_per_usd?: string | null,
+	/**  Percent added to a converted dollar cost against rate moves and fees. */
+	buffer_pct?: number,
+};
+
+/**  The price list with the rate actually used for dollar costs. */
+export type PriceListView = {
+	list: PriceList,
+	/**  Rupiah per dollar in use (the user's, or the fallback). */
+	rate_used: string,
+	/**  No rate set: the fallback is used. */
+	fallback_rate: boolean,
+	fallback: string,
 };
 
 /**  Profit of sold orders over a period, grouped by local day or by service. */
@@ -1154,6 +1252,8 @@ export type Settings = {
 	start_at_login?: boolean,
 };
 
+export type ShareApp = "whatsapp" | "telegram";
+
 /**  The status groups a reseller filters by. */
 export type StatusGroup = 
 /**  Orders still running, deposits waiting for payment. */
@@ -1166,6 +1266,34 @@ export type StatusGroup =
 "paid" | 
 /**  Expired or failed deposits. */
 "unpaid";
+
+/**  What [`suggest`] proposes, with how it got there (for the window and the CLI). */
+export type Suggestion = {
+	/**  Rupiah, a multiple of [`ROUND_TO`]. */
+	sale: Money,
+	/**  The cost in rupiah the markup was applied to (a dollar cost converted, buffer included). */
+	cost_idr: number,
+	/**  The rule used (its `service`, `None` for the overall rule). */
+	rule: MarkupRule,
+	/**  Set when the cost was in dollars: the rate used as decimal text. */
+	rate: string | null,
+	/**  The rate was the fallback, not the user's. */
+	fallback_rate: boolean,
+};
+
+/**  One message template. */
+export type Template = {
+	lang: TemplateLang,
+	kind: TemplateKind,
+	body: string,
+	/**  Still the shipped text. */
+	is_default: boolean,
+};
+
+/**  Which message: the number (before the code) or the code. */
+export type TemplateKind = "number" | "code";
+
+export type TemplateLang = "id" | "en";
 
 export type TopupView = {
 	/**  Rupiah amount as typed. */

@@ -221,7 +221,7 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The History screen's view as the backend keeps it (`save_view`), for a rebuilt window. */
 export interface SavedHistory {
-  tab: "list" | "profit" | "ledger";
+  tab: "list" | "profit" | "ledger" | "customers";
   filter: HistoryFilter;
   period: Period;
 }
@@ -236,7 +236,7 @@ export function historyView(s: SavedHistory): HistoryView {
 export function savedHistory(v: HistoryView): SavedHistory {
   const pick = <T extends string>(x: string, known: readonly T[], fallback: T): T => ((known as readonly string[]).includes(x) ? (x as T) : fallback);
   return {
-    tab: pick(v.tab, ["list", "profit", "ledger"] as const, "list"),
+    tab: pick(v.tab, ["list", "profit", "ledger", "customers"] as const, "list"),
     period: pick(v.period, PERIODS, "all"),
     filter: {
       text: v.text,

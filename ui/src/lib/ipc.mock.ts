@@ -48,6 +48,16 @@ import {
   type BlockSuggestion,
   type WatchRequest,
   type WatchView,
+  type Customer,
+  type HandOff,
+  type OrderDesk,
+  type PriceList,
+  type PriceListView,
+  type ShareApp,
+  type Suggestion,
+  type Template,
+  type TemplateKind,
+  type TemplateLang,
 } from "./types";
 import { COUNTRIES, EMAIL_DOMAINS, EMAIL_SITES, SAMPLE, SPECIALS, fakeQr } from "./ipc.mock.fixtures";
 import RULED from "./__fixtures__/order-actions.json";
@@ -337,6 +347,141 @@ export class MockIpc implements Ipc {
     this.emit({ type: "order_status_changed", order_id: id, provider: o.provider, from: "pending", to: "replaced" });
     return structuredClone(ruled(next));
   }
+  // ---- The reseller's desk: customers, hand-off, paid, price list, messages (issue #11).
+  desks = new Map<string, OrderDesk>();
+  priceList_: PriceList = { rules: [{ service: null, markup: { kind: "percent", value: 30 }, min_profit: 1000 }], idr_per_usd: null, buffer_pct: 3 };
+  templates_ = new Map<string, string>();
+  /** The last share link the backend would have opened. */
+  shared: { orderId: string; app: ShareApp } | null = null;
+  private deskOf(id: string): OrderDesk {
+    const d = this.desks.get(id) ?? { order_id: id, customer: null, note: null, paid: false, paid_at: null, sale_price: null };
+    return { ...d, sale_price: this.sales.get(id) ?? null };
+  }
+  async recentCustomers() {
+    await this.step("recentCustomers");
+    const seen = new Map<string, string>();
+    for (const d of [...this.desks.values()].reverse()) if (d.customer && !seen.has(d.customer.toLowerCase())) seen.set(d.customer.toLowerCase(), d.customer);
+    return [...seen.values()];
+  }
+  private suggest(service: string, cost: Money): Suggestion | null {
+    const rule = this.priceList_.rules.find((r) => r.service?.toLowerCase() === service.trim().toLowerCase()) ?? this.priceList_.rules.find((r) => !r.service);
+    if (!rule) return null;
+    const rate = Number(this.priceList_.idr_per_usd ?? "16500");
+    const costIdr = cost.currency === "IDR" ? cost.minor : Math.ceil((cost.minor / 1e6) * rate * (1 + (this.priceList_.buffer_pct ?? 0) / 100));
+    const markup = rule.markup.kind === "flat" ? rule.markup.value : Math.ceil((costIdr * rule.markup.value) / 100);
+    const sale = Math.ceil((costIdr + Math.max(markup, rule.min_profit ?? 0)) / 100) * 100;
+    const dollars = cost.currency !== "IDR";
+    return { sale: { currency: "IDR", minor: sale }, cost_idr: costIdr, rule, rate: dollars ? String(rate) : null, fallback_rate: dollars && !this.priceList_.idr_per_usd };
+  }
+  async suggestSalePrice(service: string, cost: Money) {
+    await this.step("suggestSalePrice");
+    return this.suggest(service, cost);
+  }
+  async handOff(orderId: string, hand: HandOff) {
+    await this.step("handOff");
+    const o = this.orders.get(orderId);
+    if (!o) throw err("order_not_found");
+    const prev = this.deskOf(orderId);
+    this.desks.delete(orderId); // most recent last
+    this.desks.set(orderId, { ...prev, customer: hand.customer?.trim() || null, note: hand.note?.trim() || null });
+    const sale = hand.sale_price ?? (o.price ? this.suggest(o.service, o.price)?.sale : null) ?? null;
+    if (sale) this.sales.set(orderId, sale);
+    return this.deskOf(orderId);
+  }
+  async orderDesks(ids: string[]) {
+    await this.step("orderDesks");
+    return ids.filter((id) => this.desks.has(id)).map((id) => this.deskOf(id));
+  }
+  async setPaid(orderId: string, paid: boolean) {
+    await this.step("setPaid");
+    if (!this.orders.has(orderId)) throw err("order_not_found");
+    const d = this.deskOf(orderId);
+    this.desks.set(orderId, { ...d, paid, paid_at: paid ? new Date(this.now()).toISOString() : null });
+    return this.deskOf(orderId);
+  }
+  async customers() {
+    await this.step("customers");
+    const by = new Map<string, Customer>();
+    for (const d of this.desks.values()) {
+      const o = this.orders.get(d.order_id);
+      if (!d.customer || !o) continue;
+      const c = by.get(d.customer.toLowerCase()) ?? { name: d.customer, orders: 0, unpaid_orders: 0, last_at: o.created_at, owed: [], sales: [], profit: [] };
+      c.orders += 1;
+      const sale = this.sales.get(o.id);
+      const add = (list: Money[], m: Money) => {
+        const x = list.find((y) => y.currency === m.currency);
+        if (x) x.minor += m.minor;
+        else list.push({ ...m });
+      };
+      if (sale && !["cancelled", "expired", "failed", "replaced"].includes(o.status)) {
+        add(c.sales, sale);
+        if (o.price?.currency === sale.currency) add(c.profit, { currency: sale.currency, minor: sale.minor - o.price.minor });
+        if (!this.desks.get(o.id)?.paid) {
+          add(c.owed, sale);
+          c.unpaid_orders += 1;
+        }
+      }
+      if (o.created_at > c.last_at) c.last_at = o.created_at;
+      by.set(d.customer.toLowerCase(), c);
+    }
+    return [...by.values()].sort((a, b) => b.last_at.localeCompare(a.last_at));
+  }
+  private listView(): PriceListView {
+    const fallback = !this.priceList_.idr_per_usd;
+    return { list: structuredClone(this.priceList_), rate_used: this.priceList_.idr_per_usd ?? "16500", fallback_rate: fallback, fallback: "16500" };
+  }
+  async priceList() {
+    await this.step("priceList");
+    return this.listView();
+  }
+  async setPriceList(list: PriceList) {
+    await this.step("setPriceList");
+    if (list.idr_per_usd !== null && list.idr_per_usd !== undefined && !(Number(list.idr_per_usd) > 0)) throw err("validation");
+    this.priceList_ = structuredClone(list);
+    return this.listView();
+  }
+  async messageTemplates() {
+    await this.step("messageTemplates");
+    const out: Template[] = [];
+    for (const lang of ["id", "en"] as const)
+      for (const kind of ["number", "code"] as const) {
+        const saved = this.templates_.get(`${lang}.${kind}`);
+        out.push({ lang, kind, body: saved ?? DEFAULT_TEMPLATES[lang][kind], is_default: saved === undefined });
+      }
+    return out;
+  }
+  async setMessageTemplate(lang: TemplateLang, kind: TemplateKind, body: string | null) {
+    await this.step("setMessageTemplate");
+    if (body === null || body === DEFAULT_TEMPLATES[lang][kind]) this.templates_.delete(`${lang}.${kind}`);
+    else this.templates_.set(`${lang}.${kind}`, body);
+    return this.messageTemplates();
+  }
+  private message(orderId: string, lang: TemplateLang): string {
+    const o = this.orders.get(orderId);
+    if (!o) throw err("order_not_found");
+    const sale = this.sales.get(orderId);
+    const code = o.otps.at(-1)?.code ?? null;
+    const values: Record<string, string | null> = {
+      phone: o.phone ?? o.email,
+      otp: code,
+      service: o.service,
+      minutes_left: o.expires_at ? String(Math.max(0, Math.ceil((Date.parse(o.expires_at) - this.now()) / 60_000))) : null,
+      price: sale ? `Rp ${sale.minor.toLocaleString("id-ID")}` : null,
+    };
+    const fill = (body: string) => body.replace(/\{(phone|otp|service|minutes_left|price)\}/g, (_, k: string) => values[k] ?? "[?]");
+    const body = (k: TemplateKind) => this.templates_.get(`${lang}.${k}`) ?? DEFAULT_TEMPLATES[lang][k];
+    return code ? `${fill(body("number"))}\n${fill(body("code"))}` : fill(body("number"));
+  }
+  async copyCustomerMessage(orderId: string, lang: TemplateLang) {
+    await this.step("copyCustomerMessage");
+    this.copied = this.message(orderId, lang);
+    return this.copied;
+  }
+  async shareOrder(orderId: string, lang: TemplateLang, app: ShareApp) {
+    await this.step("shareOrder");
+    this.message(orderId, lang);
+    this.shared = { orderId, app };
+  }
   sales = new Map<string, Money>();
   exported: HistoryQuery | null = null;
   /** A stand-in for the engine's history query (the real filtering and totals are SQL). */
@@ -356,7 +501,7 @@ export class MockIpc implements Ipc {
         const sale = this.sales.get(o.id) ?? null;
         const cost = refunded.includes(o.status) ? 0 : (o.price?.minor ?? 0);
         const profit = sale && !refunded.includes(o.status) && o.price?.currency === sale.currency ? sale.minor - cost : null;
-        items.push({ entry: "order", group, created_at: o.created_at, cursor: { at_ms: Date.parse(o.created_at), entry: "order", seq: 0 }, order: { order: structuredClone(ruled(o)), sale_price: sale, cost_minor: cost, profit_minor: profit }, deposit: null });
+        items.push({ entry: "order", group, created_at: o.created_at, cursor: { at_ms: Date.parse(o.created_at), entry: "order", seq: 0 }, order: { order: structuredClone(ruled(o)), sale_price: sale, cost_minor: cost, profit_minor: profit, customer: this.desks.get(o.id)?.customer ?? null, note: this.desks.get(o.id)?.note ?? null, paid: this.desks.get(o.id)?.paid ?? false }, deposit: null });
       }
     }
     if (q.entry !== "order" && !q.kind) {
@@ -926,6 +1071,18 @@ export class MockIpc implements Ipc {
 }
 
 /** The sample item a buy target belongs to. */
+/** The engine's default message texts (crates/otpdesk-engine/src/templates.rs). */
+const DEFAULT_TEMPLATES: Record<TemplateLang, Record<TemplateKind, string>> = {
+  id: {
+    number: "Nomor {service} kamu: {phone}\nSilakan minta kode OTP sekarang, nomor aktif {minutes_left} menit lagi.",
+    code: "Kodenya: {otp}",
+  },
+  en: {
+    number: "Your {service} number: {phone}\nRequest the OTP now, the number stays active for {minutes_left} more minutes.",
+    code: "Your code: {otp}",
+  },
+};
+
 function itemFor(req: BuyRequest): CatalogItem | undefined {
   return [...SAMPLE, ...SPECIALS].find((i) => JSON.stringify(i.target) === JSON.stringify(req));
 }

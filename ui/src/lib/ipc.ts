@@ -47,6 +47,16 @@ import type {
   BlockSuggestion,
   WatchRequest,
   WatchView,
+  Customer,
+  HandOff,
+  OrderDesk,
+  PriceList,
+  PriceListView,
+  ShareApp,
+  Suggestion,
+  Template,
+  TemplateKind,
+  TemplateLang,
 } from "./types";
 
 export type Unlisten = () => void;
@@ -186,6 +196,28 @@ export interface Ipc {
   checkWatches(): Promise<WatchView[]>;
   /** "Buy" pressed on a watch alert notification: open the confirm dialog for it. */
   onWatchBuy(cb: (w: WatchView) => void): Promise<Unlisten>;
+  // ---- The reseller's desk (issue #11): customers, hand-off, paid, price list, messages.
+  /** Customer names, most recently used first. */
+  recentCustomers(): Promise<string[]>;
+  /** What the price list suggests charging for `service` bought at `cost` (`null`: no rule). */
+  suggestSalePrice(service: string, cost: Money): Promise<Suggestion | null>;
+  /** Customer, note and sale price of an order (no sale price given: the price list's). */
+  handOff(orderId: string, hand: HandOff): Promise<OrderDesk>;
+  /** Customer, note and paid of these orders (those that have any). */
+  orderDesks(ids: string[]): Promise<OrderDesk[]>;
+  setPaid(orderId: string, paid: boolean): Promise<OrderDesk>;
+  /** Every customer with what they owe and the profit on them, most recent first. */
+  customers(): Promise<Customer[]>;
+  priceList(): Promise<PriceListView>;
+  /** Refused with `validation` (a bad rate, a negative amount, two rules for one service). */
+  setPriceList(list: PriceList): Promise<PriceListView>;
+  messageTemplates(): Promise<Template[]>;
+  /** `null`: back to the default text. */
+  setMessageTemplate(lang: TemplateLang, kind: TemplateKind, body: string | null): Promise<Template[]>;
+  /** Copy the order's filled message (number, then the code once it came); returns the text. */
+  copyCustomerMessage(orderId: string, lang: TemplateLang): Promise<string>;
+  /** Open WhatsApp's or Telegram's share page with the filled message (the backend builds the link). */
+  shareOrder(orderId: string, lang: TemplateLang, app: ShareApp): Promise<void>;
 }
 
 type Res<T> = { status: "ok"; data: T } | { status: "error"; error: unknown };
@@ -316,6 +348,20 @@ export const tauriIpc: Ipc = {
   rearmWatch: (id) => unwrap(commands.rearmWatch(id)),
   checkWatches: () => unwrap(commands.checkWatches()),
   onWatchBuy: (cb) => events.watchBuyRequested.listen((e) => cb(e.payload.watch)),
+  recentCustomers: () => unwrap(commands.recentCustomers()),
+  suggestSalePrice: (service, cost) => unwrap(commands.suggestSalePrice(service, cost)),
+  handOff: (orderId, hand) => unwrap(commands.handOff(orderId, hand)),
+  orderDesks: (ids) => unwrap(commands.orderDesks(ids)),
+  setPaid: (orderId, paid) => unwrap(commands.setPaid(orderId, paid)),
+  customers: () => unwrap(commands.customers()),
+  priceList: () => unwrap(commands.priceList()),
+  setPriceList: (list) => unwrap(commands.setPriceList(list)),
+  messageTemplates: () => unwrap(commands.messageTemplates()),
+  setMessageTemplate: (lang, kind, body) => unwrap(commands.setMessageTemplate(lang, kind, body)),
+  copyCustomerMessage: (orderId, lang) => unwrap(commands.copyCustomerMessage(orderId, lang)),
+  shareOrder: async (orderId, lang, app) => {
+    await unwrap(commands.shareOrder(orderId, lang, app));
+  },
 };
 
 let current: Ipc | null = null;

@@ -4,6 +4,7 @@
 import { friendlyError, isTransient } from "./errors";
 import { inTauri, ipc, tauriIpc, useIpc, type Unlisten } from "./ipc";
 import { MockIpc } from "./ipc.mock";
+import { desk } from "./stores/desk.svelte";
 import { app, WORK_SCREENS } from "./stores/app.svelte";
 import { attempts } from "./stores/attempts.svelte";
 import { balances } from "./stores/balances.svelte";
@@ -137,6 +138,7 @@ export function reloadAll(): Promise<void> {
     do {
       reloadAgain = false;
       await app.load();
+      desk.reset();
       if (app.working) {
         const orders = await ipc().activeOrders().catch(() => null);
         board.clear();

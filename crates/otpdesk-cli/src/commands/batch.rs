@@ -6,20 +6,37 @@ use super::tracked::emit_order;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::Out;
+use otpdesk_engine::customers::HandOff;
 use otpdesk_engine::{BatchProgress, BatchRequest, BatchResult};
 use serde_json::json;
 
+#[allow(dead_code)] // for callers without a hand-off
 pub async fn run(ctx: &Context, out: Out, batch: BatchRequest) -> Result<(), CliError> {
+    run_for(ctx, out, batch, None).await
+}
+
+/// [`run`], each number handed off to `hand`'s customer as it is bought.
+pub async fn run_for(
+    ctx: &Context,
+    out: Out,
+    batch: BatchRequest,
+    hand: Option<&HandOff>,
+) -> Result<(), CliError> {
     let engine = ctx.engine(batch.req.provider()).await?;
+    let mut handed = Ok(());
     let result = engine
         .buy_batch(batch, |p| {
             if let BatchProgress::Bought { n, of, order } = p {
                 emit_order(out, order, &format!("Bought {n} of {of}:"));
+                if let (Some(h), Ok(())) = (hand, &handed) {
+                    handed = super::desk::record_hand_off(&engine, out, order, h);
+                }
             }
         })
         .await;
     engine.shutdown().await;
     let r = result?;
+    handed?;
     report(out, &r);
     match r.stopped {
         None => Ok(()),

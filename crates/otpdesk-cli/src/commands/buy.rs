@@ -1,10 +1,11 @@
 //! `otpdesk buy ...`, all through the engine ([`tracked`]): the attempt and its Idempotency-Key
 //! are stored before sending, a lost reply is asked again with the same key (OTPZap SMS) or
 //! reported as unknown (NumberOTP, email: no documented idempotency), and the order is tracked.
-//! `--max-price` refuses above it; `--count N` buys a batch ([`super::batch`]).
+//! `--max-price` refuses above it; `--count N` buys a batch ([`super::batch`]); `--customer`,
+//! `--note`, `--sale-price` record the hand-off ([`super::desk`]).
 
 use super::tracked;
-use crate::args::{Buy, BuyLimits, WaitOpts};
+use crate::args::{Buy, BuyLimits, SaleOpts, WaitOpts};
 use crate::context::Context;
 use crate::error::{CliError, ProviderResult};
 use crate::output::Out;
@@ -20,13 +21,14 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
             platform,
             wait,
             limits,
+            sale,
         } => {
             let req = BuyRequest::OtpzapS1 {
                 product_id: number("--product", &product)?,
                 country_id: number("--country", &country)?,
                 platform_id: number("--platform", &platform)?,
             };
-            numbers(ctx, out, req, &wait, &limits).await
+            numbers(ctx, out, req, &wait, &limits, &sale).await
         }
         Buy::S2 {
             service,
@@ -34,23 +36,25 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
             operator,
             wait,
             limits,
+            sale,
         } => {
             let req = BuyRequest::OtpzapS2 {
                 service_id: number("--service", &service)?,
                 country_id: number("--country", &country)?,
                 operator_id: operator.unwrap_or_else(|| "random".into()),
             };
-            numbers(ctx, out, req, &wait, &limits).await
+            numbers(ctx, out, req, &wait, &limits, &sale).await
         }
         Buy::S2Special {
             service,
             wait,
             limits,
+            sale,
         } => {
             let req = BuyRequest::OtpzapS2Special {
                 service_id: number("--service", &service)?,
             };
-            numbers(ctx, out, req, &wait, &limits).await
+            numbers(ctx, out, req, &wait, &limits, &sale).await
         }
         Buy::S2Multi {
             services,
@@ -58,6 +62,7 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
             operator,
             wait,
             limits,
+            sale,
         } => {
             let req = BuyRequest::OtpzapS2Multi {
                 service_ids: services
@@ -67,17 +72,18 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
                 country_id: number("--country", &country)?,
                 operator_id: operator.unwrap_or_else(|| "random".into()),
             };
-            numbers(ctx, out, req, &wait, &limits).await
+            numbers(ctx, out, req, &wait, &limits, &sale).await
         }
         Buy::Numberotp {
             service,
             country,
             wait,
             limits,
+            sale,
         } => {
             let req = numberotp_offer(ctx, &service, &country).await?;
             out.progress(&format!("{}.", otpdesk_engine::NUMBEROTP_NO_REFUND));
-            numbers(ctx, out, req, &wait, &limits).await
+            numbers(ctx, out, req, &wait, &limits, &sale).await
         }
         Buy::Email {
             site,
@@ -87,7 +93,9 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
             subject,
             regex,
             wait,
+            sale,
         } => {
+            let hand = super::desk::hand_off_of(&sale)?;
             if domain.is_none() && domains.is_empty() {
                 return Err(CliError::Usage(
                     "Choose a --domain, or --domains for aggregator mode.".into(),
@@ -108,7 +116,7 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
                         regex: regex.clone(),
                     },
                 };
-                tracked::buy(ctx, out, req, wait_for(&wait), None).await?;
+                tracked::buy_for(ctx, out, req, wait_for(&wait), None, hand.as_ref()).await?;
             }
             Ok(())
         }
@@ -144,7 +152,9 @@ async fn numbers(
     req: BuyRequest,
     wait: &WaitOpts,
     limits: &BuyLimits,
+    sale: &SaleOpts,
 ) -> Result<(), CliError> {
+    let hand = super::desk::hand_off_of(sale)?;
     let cur = req.provider().currency();
     let max_price = money("--max-price", cur, limits.max_price.as_deref())?;
     let min_balance = money("--min-balance", cur, limits.min_balance.as_deref())?;
@@ -166,7 +176,7 @@ async fn numbers(
         return super::automation::auto_replace(ctx, out, job).await;
     }
     if limits.count == 1 && min_balance.is_none() {
-        return tracked::buy(ctx, out, req, wait_for(wait), max_price).await;
+        return tracked::buy_for(ctx, out, req, wait_for(wait), max_price, hand.as_ref()).await;
     }
     if wait.wait {
         return Err(CliError::Usage(
@@ -180,7 +190,7 @@ async fn numbers(
         max_price,
         min_balance,
     };
-    super::batch::run(ctx, out, batch).await
+    super::batch::run_for(ctx, out, batch, hand.as_ref()).await
 }
 
 /// An amount in the offer's currency, as decimal text (`3000`, `0.30`).

@@ -6,6 +6,7 @@ pub mod automation;
 pub mod batch;
 pub mod buy;
 pub mod catalog;
+pub mod desk;
 pub mod keys;
 pub mod topup;
 pub mod tracked;

@@ -6,6 +6,7 @@ use crate::context::Context;
 use crate::error::CliError;
 use crate::output::{money_json, money_text, opt, time_json, time_text, Out};
 use otpdesk_core::Money;
+use otpdesk_engine::customers::HandOff;
 use otpdesk_engine::{BuyRequest, Engine, EngineError, OrderFilter, OrderView, OtpView};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -31,6 +32,7 @@ fn number_or_inbox(o: &OrderView) -> String {
 
 /// Buy through the engine (with `max_price`: after a fresh quote, refused above it); with
 /// `wait`, block until the first code arrives.
+#[allow(dead_code)] // for callers without a hand-off
 pub async fn buy(
     ctx: &Context,
     out: Out,
@@ -38,8 +40,20 @@ pub async fn buy(
     wait: Option<Duration>,
     max_price: Option<Money>,
 ) -> Result<(), CliError> {
+    buy_for(ctx, out, req, wait, max_price, None).await
+}
+
+/// [`buy`], then the hand-off (customer, note, sale price) when one is given.
+pub async fn buy_for(
+    ctx: &Context,
+    out: Out,
+    req: BuyRequest,
+    wait: Option<Duration>,
+    max_price: Option<Money>,
+    hand: Option<&HandOff>,
+) -> Result<(), CliError> {
     let engine = ctx.engine(req.provider()).await?;
-    let result = buy_on(&engine, out, req, wait, max_price).await;
+    let result = buy_on(&engine, out, req, wait, max_price, hand).await;
     engine.shutdown().await;
     result
 }
@@ -50,6 +64,7 @@ async fn buy_on(
     req: BuyRequest,
     wait: Option<Duration>,
     max_price: Option<Money>,
+    hand: Option<&HandOff>,
 ) -> Result<(), CliError> {
     // A multiservice number receives a code per service.
     let codes = match &req {
@@ -61,6 +76,9 @@ async fn buy_on(
         None => engine.buy(req).await?,
     };
     emit_order(out, &order, "Bought");
+    if let Some(h) = hand {
+        super::desk::record_hand_off(engine, out, &order, h)?;
+    }
     if let Some(timeout) = wait {
         out.progress(if codes > 1 {
             "Waiting for the codes…"

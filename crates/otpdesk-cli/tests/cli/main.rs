@@ -6,6 +6,7 @@
 mod automation;
 mod batch;
 mod buying;
+mod desk;
 mod harness;
 mod keys;
 mod numberotp;

@@ -54,7 +54,7 @@ fn search_text(q: &HistoryQuery) -> Option<String> {
 }
 
 /// Statuses of orders whose price came back (the `refunded` group).
-const REFUNDED: &str = "('cancelled', 'expired', 'failed', 'replaced')";
+pub(super) const REFUNDED: &str = "('cancelled', 'expired', 'failed', 'replaced')";
 /// Final deposit statuses other than paid.
 const DEPOSIT_UNPAID: &str = "('expired', 'failed')";
 
@@ -103,11 +103,19 @@ fn order_filter(q: &HistoryQuery) -> Option<Filter> {
         f.push(" AND kind = ?#", k.as_str());
     }
     dates(&mut f, q.from, q.to);
+    if let Some(c) = crate::customers::clean_customer(q.customer.as_deref()) {
+        f.push(
+            " AND id IN (SELECT order_id FROM order_desk WHERE customer = ?# COLLATE NOCASE)",
+            c,
+        );
+    }
     if let Some(s) = search_text(q) {
         f.push(
             " AND (service LIKE ?# ESCAPE '\\' OR phone LIKE ?# ESCAPE '\\' OR email LIKE ?# ESCAPE '\\' \
              OR remote_id LIKE ?# ESCAPE '\\' OR remote_ref LIKE ?# ESCAPE '\\' \
-             OR EXISTS (SELECT 1 FROM otps t WHERE t.order_id = orders.id AND t.code LIKE ?# ESCAPE '\\'))",
+             OR EXISTS (SELECT 1 FROM otps t WHERE t.order_id = orders.id AND t.code LIKE ?# ESCAPE '\\') \
+             OR EXISTS (SELECT 1 FROM order_desk d WHERE d.order_id = orders.id \
+                        AND (d.customer LIKE ?# ESCAPE '\\' OR d.note LIKE ?# ESCAPE '\\')))",
             s,
         );
     }
@@ -116,7 +124,10 @@ fn order_filter(q: &HistoryQuery) -> Option<Filter> {
 
 /// The deposits `q` matches; `None` when it matches no deposit at all.
 fn deposit_filter(q: &HistoryQuery) -> Option<Filter> {
-    if q.entry == Some(EntryType::Order) || q.kind.is_some() {
+    if q.entry == Some(EntryType::Order)
+        || q.kind.is_some()
+        || crate::customers::clean_customer(q.customer.as_deref()).is_some()
+    {
         return None;
     }
     let mut f = Filter::default();
@@ -234,7 +245,7 @@ fn cost_in(col: &str) -> String {
 /// An order's profit in its sale currency ([`HistoryRow::profit_minor`]): NULL when not sold or
 /// refunded, or when part of the cost is in another currency and cannot be converted. A dollar
 /// cost (6 decimals) counts against a rupiah sale at `rate` whole rupiah per dollar, rounded.
-fn profit_sql(rate: Option<u32>) -> String {
+pub(super) fn profit_sql(rate: Option<u32>) -> String {
     let same = cost_in("sale_currency");
     let other = "(SELECT -COALESCE(SUM(l.amount_minor), 0) FROM ledger l \
          WHERE l.order_id = orders.id AND l.currency <> orders.sale_currency)";
@@ -249,6 +260,11 @@ fn profit_sql(rate: Option<u32>) -> String {
          WHEN {other} = 0 THEN orders.sale_minor - {same}{converted} ELSE NULL END)"
     )
 }
+
+/// The order's customer, note and paid time ([`crate::customers`]).
+const DESK: &str = "(SELECT d.customer FROM order_desk d WHERE d.order_id = orders.id), \
+     (SELECT d.note FROM order_desk d WHERE d.order_id = orders.id), \
+     (SELECT d.paid_at FROM order_desk d WHERE d.order_id = orders.id)";
 
 fn currency_of(code: &str) -> Currency {
     super::currency_from(code)
@@ -313,7 +329,7 @@ impl Store {
             let sql = format!(
                 // The page's rows first (on an index, no columns computed), then their costs
                 // and profit: a sort before the LIMIT would compute them for every match.
-                "SELECT {}, sale_minor, sale_currency, {}, {profit}, rowid FROM orders WHERE rowid IN \
+                "SELECT {}, sale_minor, sale_currency, {}, {profit}, {DESK}, rowid FROM orders WHERE rowid IN \
                  (SELECT rowid FROM orders WHERE 1=1{} ORDER BY created_at DESC, rowid DESC LIMIT {fetch}) \
                  ORDER BY created_at DESC, rowid DESC",
                 orders::COLS,
@@ -329,8 +345,11 @@ impl Store {
                             sale_price: money(r.get(21)?, r.get(22)?),
                             cost_minor: r.get(23)?,
                             profit_minor: r.get(24)?,
+                            customer: r.get(25)?,
+                            note: r.get(26)?,
+                            paid: r.get::<_, Option<i64>>(27)?.is_some(),
                         },
-                        r.get(25)?,
+                        r.get(28)?,
                     ))
                 })?
                 .collect::<Result<_, _>>()?;

@@ -257,7 +257,23 @@ const MIGRATIONS: &[&str] = &[
             AND offer_service = NEW.offer_service AND country = NEW.country AND operator = NEW.operator;
     END;
     "#,
-    // 9: guarded automation (`crate::jobs`, `crate::blocklist`, `crate::watch`): a maximum price
+    // 9: the reseller's desk: who an order is for, a note, when the customer paid; and small
+    // desk settings (the price list, the message templates) as text.
+    r#"
+    CREATE TABLE order_desk (
+        order_id  TEXT PRIMARY KEY REFERENCES orders(id),
+        customer  TEXT,
+        note      TEXT,
+        paid_at   INTEGER,
+        set_at    INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX order_desk_customer ON order_desk(customer COLLATE NOCASE);
+    CREATE TABLE desk_settings (
+        key    TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+    ) WITHOUT ROWID;
+    "#,
+    // 10: guarded automation (`crate::jobs`, `crate::blocklist`, `crate::watch`): a maximum price
     // per service; auto-replace jobs with their numbers (a job's spending is summed from the
     // ledger of those orders), whose `busy` marks a paid call under way (found set after a crash:
     // its outcome is unknown, the job stops); the number blocklist; watched offers; switches.
@@ -381,12 +397,12 @@ mod tests {
     #[test]
     fn migrating_twice_is_a_no_op() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 9);
-        assert_eq!(super::migrate(&mut c).unwrap(), 9);
+        assert_eq!(super::migrate(&mut c).unwrap(), 10);
+        assert_eq!(super::migrate(&mut c).unwrap(), 10);
         let v: u32 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 9);
+        assert_eq!(v, 10);
     }
 
     #[test]
@@ -397,7 +413,7 @@ mod tests {
             super::migrate(&mut c),
             Err(super::MigrateError::TooNew {
                 found: 99,
-                known: 9
+                known: 10
             })
         ));
         let tables: i64 = c

@@ -5,6 +5,7 @@
 mod attempts;
 mod automation;
 mod deposits;
+mod desk;
 mod history;
 mod ledger;
 mod migrations;
