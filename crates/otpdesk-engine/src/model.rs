@@ -348,6 +348,31 @@ impl BuyRequest {
             _ => AttemptKind::Sms,
         }
     }
+    /// The service a maximum price is set for: `otpzap:s1:PLATFORM_ID`, `otpzap:s2:SERVICE_ID`
+    /// (regular and special), `otpzap:email:SITE`, `numberotp:SERVICE`; a multiservice number
+    /// `otpzap:s2multi:ID+ID…`. Per provider, since each prices in its own currency.
+    pub fn service_key(&self) -> String {
+        match self {
+            BuyRequest::OtpzapS1 { platform_id, .. } => format!("otpzap:s1:{platform_id}"),
+            BuyRequest::OtpzapS2 { service_id, .. }
+            | BuyRequest::OtpzapS2Special { service_id } => format!("otpzap:s2:{service_id}"),
+            BuyRequest::OtpzapS2Multi { service_ids, .. } => format!(
+                "otpzap:s2multi:{}",
+                service_ids
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join("+")
+            ),
+            BuyRequest::OtpzapEmail { site, .. } | BuyRequest::OtpzapEmailOptions { site, .. } => {
+                format!("otpzap:email:{}", site.to_ascii_lowercase())
+            }
+            BuyRequest::Numberotp { service, .. } => {
+                format!("numberotp:{}", service.to_ascii_lowercase())
+            }
+        }
+    }
+
     /// Only OTPZap SMS create documents Idempotency-Key; email-create does not.
     pub fn idempotent(&self) -> bool {
         matches!(
