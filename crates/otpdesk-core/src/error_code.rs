@@ -110,6 +110,12 @@ error_codes! {
     PriceAboveMax => "price_above_max",
     /// Buying would take the balance under the floor set for the batch; nothing more was bought.
     BelowMinBalance => "below_min_balance",
+    /// An auto-replace job reached its spending cap; nothing more was bought.
+    CapReached => "cap_reached",
+    /// An auto-replace job made all the replacements it was allowed; nothing more was bought.
+    MaxReplacements => "max_replacements",
+    /// The user stopped an auto-replace job.
+    StoppedByUser => "stopped_by_user",
 
     // The OS keyring.
     /// The system keychain could not be opened.
