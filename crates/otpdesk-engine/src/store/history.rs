@@ -81,7 +81,7 @@ fn deposit_group_sql(g: StatusGroup) -> Option<String> {
     }
 }
 
-/// The separator of `order_search.text` (migration 10): char(31).
+/// The separator of `order_search.text` (migration 11): char(31).
 const SEARCH_SEP: char = '\u{1f}';
 
 /// The orders `q` matches; `None` when it matches no order at all.
@@ -113,7 +113,7 @@ fn order_filter(q: &HistoryQuery) -> Option<Filter> {
         );
     }
     if let Some(s) = search_text(q) {
-        // First whether any order's joined text (migration 10) holds the needle: a constant
+        // First whether any order's joined text (migration 11) holds the needle: a constant
         // term, checked once before any order is read, so a search that matches nothing reads
         // the narrow `order_search` alone. The joined parts are split by a separator the needle
         // cannot hold here, so any order the per-field test below accepts is found by it.
@@ -279,7 +279,7 @@ const LEDGER_COST: &str = "(SELECT -COALESCE(SUM(l.amount_minor), 0) FROM ledger
      WHERE l.order_id = orders.id AND l.currency {OP} orders.{CUR})";
 
 /// Net cost of an order in `col`'s currency (`currency` or `sale_currency`); `other`: in every
-/// currency but `col`'s. The `cost_minor` column (migration 10, kept by triggers on the ledger)
+/// currency but `col`'s. The `cost_minor` column (migration 11, kept by triggers on the ledger)
 /// holds it in the order's own currency when every ledger row is in that currency.
 fn cost_expr(col: &str, other: bool) -> String {
     let ledger = LEDGER_COST
@@ -578,7 +578,7 @@ fn day_text(days: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    //! The history's totals, profit, search and jumps read columns kept by migration 10's
+    //! The history's totals, profit, search and jumps read columns kept by migration 11's
     //! triggers (order cost, search text): they must give what the ledger and the orders' own
     //! columns give, through refunds (provider's and an action's, re-reported), late codes, a
     //! price learnt after the order, a dollar cost against a rupiah sale, and a cost in two
@@ -616,7 +616,7 @@ mod tests {
         store.insert_order(&new, at).unwrap().0
     }
 
-    /// Every order's cost from the ledger alone (what the history computed before migration 10).
+    /// Every order's cost from the ledger alone (what the history computed before migration 11).
     fn ledger_costs(store: &Store) -> Vec<(String, i64, i64, i64)> {
         let c = store.conn();
         let mut st = c
