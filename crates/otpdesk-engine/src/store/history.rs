@@ -314,8 +314,20 @@ pub(super) fn profit_sql(rate: Option<u32>) -> String {
         ),
         None => String::new(),
     };
+    // Every ledger row in the order's currency (`cost_mixed = 0`): from the kept column alone.
+    // The cost is then all in the sale currency (`same`), or all in another (`other`), or none.
+    let kept_converted = match rate {
+        Some(r) => format!(
+            " WHEN orders.sale_currency = 'IDR' THEN orders.sale_minor - (orders.cost_minor * {r} + 500000) / 1000000"
+        ),
+        None => String::new(),
+    };
     format!(
         "(CASE WHEN orders.sale_minor IS NULL OR orders.status IN {REFUNDED} THEN NULL \
+         WHEN orders.cost_mixed = 0 THEN (CASE WHEN orders.sale_currency = orders.currency \
+              THEN orders.sale_minor - orders.cost_minor \
+              WHEN orders.cost_minor = 0 OR (orders.sale_currency <> orders.currency) IS NOT 1 \
+              THEN orders.sale_minor{kept_converted} ELSE NULL END) \
          WHEN {other} = 0 THEN orders.sale_minor - {same}{converted} ELSE NULL END)"
     )
 }
@@ -435,15 +447,26 @@ impl Store {
                 f.params(),
                 |r| r.get(0),
             )?;
-            let spent_sql = format!(
-                "SELECT currency, SUM({}) FROM orders WHERE currency IS NOT NULL{} GROUP BY currency",
-                cost_in("currency"),
-                f.sql
-            );
-            let mut st = c.prepare(&spent_sql)?;
-            for r in st.query_map(f.params(), |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
-                let (code, spent): (String, i64) = r?;
-                totals_for(&mut totals, &code).spent_minor = spent;
+            // The kept column of the orders with every ledger row in their currency (a range
+            // of the `orders_spent` index), then the ledger of the others.
+            for spent_sql in [
+                format!(
+                    "SELECT currency, SUM(cost_minor) FROM orders \
+                     WHERE currency IS NOT NULL AND cost_mixed = 0{} GROUP BY currency",
+                    f.sql
+                ),
+                format!(
+                    "SELECT currency, SUM({}) FROM orders \
+                     WHERE currency IS NOT NULL AND cost_mixed <> 0{} GROUP BY currency",
+                    cost_in("currency"),
+                    f.sql
+                ),
+            ] {
+                let mut st = c.prepare(&spent_sql)?;
+                for r in st.query_map(f.params(), |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
+                    let (code, spent): (String, i64) = r?;
+                    totals_for(&mut totals, &code).spent_minor += spent;
+                }
             }
             let sold_sql = format!(
                 "SELECT sale_currency, COUNT(*), SUM(sale_minor), COALESCE(SUM({profit}), 0) FROM orders \

@@ -396,7 +396,7 @@ const MIGRATIONS: &[&str] = &[
     -- alone, without the wide order rows.
     CREATE INDEX orders_spent ON orders(currency, cost_mixed, cost_minor, id);
     CREATE INDEX orders_sold ON orders(sale_currency, status, sale_minor, currency, cost_mixed, cost_minor, id)
-        WHERE sale_minor IS NOT NULL;
+        WHERE sale_minor IS NOT NULL AND status NOT IN ('cancelled', 'expired', 'failed', 'replaced');
 
     CREATE TABLE order_search (
         order_id  TEXT PRIMARY KEY,
