@@ -581,6 +581,52 @@ mod tests {
         assert_eq!(v, 11);
     }
 
+    /// Migration 11 fills the kept cost and the search text of the orders already stored.
+    #[test]
+    fn the_history_migration_backfills_cost_and_search_text() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &super::MIGRATIONS[..10] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", 10).unwrap();
+        c.execute_batch(
+            "INSERT INTO orders (id, provider, kind, remote_id, phone, service, currency, status, created_at, updated_at)
+                 VALUES ('a', 'otpzap', 'sms', 'ra', '628111', 'WhatsApp', 'IDR', 'cancelled', 1, 1),
+                        ('b', 'otpzap', 'sms', 'rb', NULL, 'Telegram', 'IDR', 'completed', 2, 2);
+             INSERT INTO ledger (provider, kind, amount_minor, currency, order_id, at)
+                 VALUES ('otpzap', 'charge', -2000, 'IDR', 'a', 1), ('otpzap', 'refund', 1500, 'IDR', 'a', 1),
+                        ('otpzap', 'charge', -3000, 'IDR', 'b', 2), ('otpzap', 'fee', -10, 'USD', 'b', 2);
+             INSERT INTO otps (order_id, seq, code, stored_at, late) VALUES ('a', 0, '4242', 1, 1);
+             INSERT INTO order_desk (order_id, customer, note, set_at) VALUES ('b', 'Budi', NULL, 2);",
+        )
+        .unwrap();
+        assert_eq!(super::migrate(&mut c).unwrap(), 11);
+        let row = |id: &str| {
+            c.query_row(
+                "SELECT cost_minor, cost_mixed, (SELECT text FROM order_search WHERE order_id = id) FROM orders WHERE id = ?1",
+                [id],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)),
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            row("a"),
+            (
+                500,
+                0,
+                "WhatsApp\u{1f}628111\u{1f}\u{1f}ra\u{1f}\u{1f}4242\u{1f}\u{1f}".into()
+            )
+        );
+        assert_eq!(
+            row("b"),
+            (
+                3_000,
+                1,
+                "Telegram\u{1f}\u{1f}\u{1f}rb\u{1f}\u{1f}\u{1f}Budi\u{1f}".into()
+            )
+        );
+    }
+
     #[test]
     fn a_newer_schema_is_refused_untouched() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
