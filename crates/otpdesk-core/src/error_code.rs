@@ -110,6 +110,9 @@ error_codes! {
     PriceAboveMax => "price_above_max",
     /// Buying would take the balance under the floor set for the batch; nothing more was bought.
     BelowMinBalance => "below_min_balance",
+    /// The user stopped a batch; the numbers bought before the stop are kept, nothing more was
+    /// bought.
+    StoppedByUser => "stopped_by_user",
 
     // The OS keyring.
     /// The system keychain could not be opened.
