@@ -112,6 +112,12 @@ export const commands = {
 	 *  `batch_id` (chosen by the window); the result lists what was bought and why it stopped early.
 	 */
 	buyBatch: (batchId: string, batch: BatchRequest, expectedPrice: Money | null) => typedError<BatchResult, AppError>(__TAURI_INVOKE("buy_batch", { batchId, batch, expectedPrice })),
+	/**
+	 *  "Stop" for the batch `batch_id`: the number under way finishes and is kept, nothing after it
+	 *  is bought (its result then stops with `stopped_by_user`). `false`: no batch runs under that id
+	 *  (it had already finished).
+	 */
+	stopBatch: (batchId: string) => typedError<boolean, AppError>(__TAURI_INVOKE("stop_batch", { batchId })),
 	/**  "Buy again": the offer an order was bought from, with today's price and stock. Buys nothing. */
 	quoteAgain: (orderId: string) => typedError<OfferAgain, AppError>(__TAURI_INVOKE("quote_again", { orderId })),
 	/**  A QRIS invoice for `amount` rupiah (1 000 – 10 000 000): pay `total` within 30 minutes. */
@@ -637,6 +643,11 @@ export type ErrorCode =
 "price_above_max" | 
 /**  Buying would take the balance under the floor set for the batch; nothing more was bought. */
 "below_min_balance" | 
+/**
+ *  The user stopped a batch; the numbers bought before the stop are kept, nothing more was
+ *  bought.
+ */
+"stopped_by_user" | 
 /**  The system keychain could not be opened. */
 "keyring_unavailable" | 
 /**  The system keychain refused to read or save a key. */
