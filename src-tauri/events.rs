@@ -28,6 +28,13 @@ pub struct ActiveOrdersChanged {
     pub count: u32,
 }
 
+/// The user pressed "Buy" on a watched-offer alert: the window opens the confirm dialog for it
+/// (with a fresh price); nothing is bought until the user confirms there.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct WatchBuyRequested {
+    pub watch: otpdesk_engine::WatchView,
+}
+
 /// News of a running "Buy N" (`buy_batch`): a number bought, or why the batch stopped.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct BatchProgressEvent {

@@ -162,6 +162,58 @@ pub fn low_balance(lang: Lang, provider: ProviderId, balance: Money, threshold: 
 }
 
 /// The button of a code notification that copies its code.
+/// The "Buy" button of a watched-offer alert.
+pub fn buy_button(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "Buy",
+        Lang::Id => "Beli",
+    }
+}
+
+/// A watched offer is available (`price`: what it costs now), or one number was bought for it.
+pub fn watch_alert(
+    lang: Lang,
+    label: &str,
+    price: Option<Money>,
+    bought: Option<&str>,
+    demo: bool,
+) -> Text {
+    let demo = demo_tag(demo);
+    let at = price.map(money);
+    match (lang, bought) {
+        (Lang::En, None) => (
+            format!("Available again: {label}{demo}"),
+            match at {
+                Some(p) => format!("In stock at {p}. Press Buy to check the price and confirm."),
+                None => "In stock. Press Buy to check the price and confirm.".into(),
+            },
+        ),
+        (Lang::Id, None) => (
+            format!("Tersedia lagi: {label}{demo}"),
+            match at {
+                Some(p) => {
+                    format!("Ada stok seharga {p}. Tekan Beli untuk cek harga dan konfirmasi.")
+                }
+                None => "Ada stok. Tekan Beli untuk cek harga dan konfirmasi.".into(),
+            },
+        ),
+        (Lang::En, Some(number)) => (
+            format!("Bought for your watch: {label}{demo}"),
+            format!(
+                "{number}{}",
+                at.map(|p| format!(" · {p}")).unwrap_or_default()
+            ),
+        ),
+        (Lang::Id, Some(number)) => (
+            format!("Dibeli untuk pantauan Anda: {label}{demo}"),
+            format!(
+                "{number}{}",
+                at.map(|p| format!(" · {p}")).unwrap_or_default()
+            ),
+        ),
+    }
+}
+
 pub fn copy_code(lang: Lang) -> &'static str {
     match lang {
         Lang::En => "Copy code",

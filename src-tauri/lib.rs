@@ -124,6 +124,21 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::updates::restart_to_update,
             commands::view::save_view,
             commands::view::saved_view,
+            commands::automation::start_auto_replace,
+            commands::automation::stop_auto_replace,
+            commands::automation::auto_replace_jobs,
+            commands::automation::max_prices,
+            commands::automation::set_max_price,
+            commands::automation::blocklist,
+            commands::automation::add_block,
+            commands::automation::remove_block,
+            commands::automation::suggest_blocks,
+            commands::automation::set_blocklist_all_purchases,
+            commands::automation::watch_offer,
+            commands::automation::watches,
+            commands::automation::remove_watch,
+            commands::automation::rearm_watch,
+            commands::automation::check_watches,
         ])
         .events(collect_events![
             events::EngineEventPayload,
@@ -133,6 +148,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             balance_watch::BalanceUpdated,
             balance_watch::LowBalanceAlert,
             updater::UpdateReady,
+            events::WatchBuyRequested,
         ])
         // Money is i64 minor units: rupiah and USDT micro-units stay far below 2^53.
         .dangerously_cast_bigints_to_number()

@@ -71,6 +71,8 @@ fn xml_escape(text: &str, quotes: bool) -> String {
 
 /// The action id of the "Copy code" button.
 const COPY_ACTION: &str = "copy";
+/// The action id of the "Buy" button of a watched-offer alert.
+const BUY_ACTION: &str = "buy";
 /// The freedesktop action id of a click on the notification itself.
 const DEFAULT_ACTION: &str = "default";
 
@@ -80,22 +82,38 @@ const DEFAULT_ACTION: &str = "default";
 /// - Windows: a body click needs no action (every pair becomes a toast button); the label goes
 ///   unescaped into a `content='…'` XML attribute of the toast, so it is escaped here;
 /// - macOS: a single action is the notification's button; the body click is reported anyway.
+#[cfg(test)]
 fn actions_for(
     os: Desktop,
     app_name: &str,
     clickable: bool,
     copy_label: Option<&str>,
 ) -> Vec<(String, String)> {
+    buttons_for(
+        os,
+        app_name,
+        clickable,
+        copy_label.map(|l| (COPY_ACTION, l)),
+    )
+}
+
+/// [`actions_for`] with any one button (`(action id, label)`): "Copy code" or "Buy".
+fn buttons_for(
+    os: Desktop,
+    app_name: &str,
+    clickable: bool,
+    button: Option<(&str, &str)>,
+) -> Vec<(String, String)> {
     let mut actions = Vec::new();
     if os == Desktop::Freedesktop && clickable {
         actions.push((DEFAULT_ACTION.to_string(), app_name.to_string()));
     }
-    if let Some(label) = copy_label {
+    if let Some((id, label)) = button {
         let label = match os {
             Desktop::Windows => xml_escape(label, true),
             _ => label.to_string(),
         };
-        actions.push((COPY_ACTION.to_string(), label));
+        actions.push((id.to_string(), label));
     }
     actions
 }
@@ -107,6 +125,8 @@ pub enum Choice {
     Open,
     /// Pressed "Copy code".
     Copy,
+    /// Pressed "Buy" on a watched-offer alert: open the confirm dialog (never buy from here).
+    Buy,
 }
 
 /// The user's choice in what the OS reported (`None`: closed or timed out, nothing to do).
@@ -115,6 +135,7 @@ fn choice_of(response: &NotificationResponse) -> Option<Choice> {
         NotificationResponse::Default => Some(Choice::Open),
         NotificationResponse::Action(a) if a == DEFAULT_ACTION => Some(Choice::Open),
         NotificationResponse::Action(a) if a == COPY_ACTION => Some(Choice::Copy),
+        NotificationResponse::Action(a) if a == BUY_ACTION => Some(Choice::Buy),
         _ => None,
     }
 }
@@ -382,6 +403,26 @@ impl Drop for ClickSlot {
 /// Show a native notification (best effort); `on_choice` runs when the user clicks it or one of
 /// its buttons.
 pub fn show(notice: Notice, on_choice: Option<OnChoice>) {
+    show_inner(notice, None, on_choice)
+}
+
+/// A watched offer is available: `text` in the user's language, with a "Buy" button
+/// (`buy_label`) whose choice opens the confirm dialog.
+pub fn show_with_buy(
+    text: (String, String),
+    sound: bool,
+    buy_label: String,
+    on_choice: Option<OnChoice>,
+) {
+    let notice = Notice {
+        text,
+        sound,
+        copy_button: None,
+    };
+    show_inner(notice, Some(buy_label), on_choice)
+}
+
+fn show_inner(notice: Notice, buy_button: Option<String>, on_choice: Option<OnChoice>) {
     // notify-rust talks D-Bus (or WinRT, or AppKit) synchronously: keep it off the async
     // workers; the same thread then waits for the answer.
     std::thread::spawn(move || {
@@ -414,7 +455,11 @@ pub fn show(notice: Notice, on_choice: Option<OnChoice>) {
         }
         // Without anyone waiting for the answer, no button is offered.
         let copy = copy_button.as_deref().filter(|_| answer.is_some());
-        for (id, label) in actions_for(THIS_OS, &sender.app_name, answer.is_some(), copy) {
+        let button = match buy_button.as_deref().filter(|_| answer.is_some()) {
+            Some(buy) => Some((BUY_ACTION, buy)),
+            None => copy.map(|c| (COPY_ACTION, c)),
+        };
+        for (id, label) in buttons_for(THIS_OS, &sender.app_name, answer.is_some(), button) {
             n.action(&id, &label);
         }
         match n.show() {
@@ -587,6 +632,36 @@ mod tests {
         assert_eq!(mac, [("copy".to_string(), "Copy code".to_string())]);
         // Nobody waiting: nothing to click.
         assert!(actions_for(Desktop::Freedesktop, "OTPDesk", false, None).is_empty());
+    }
+
+    #[test]
+    fn a_watch_alert_offers_buy_and_its_answer_is_the_buy_choice() {
+        for lang in [Lang::En, Lang::Id] {
+            let label = crate::i18n::buy_button(lang);
+            let fd = buttons_for(
+                Desktop::Freedesktop,
+                "OTPDesk",
+                true,
+                Some((BUY_ACTION, label)),
+            );
+            assert_eq!(
+                fd,
+                [
+                    ("default".to_string(), "OTPDesk".to_string()),
+                    ("buy".to_string(), label.to_string())
+                ]
+            );
+            let win = buttons_for(Desktop::Windows, "OTPDesk", true, Some((BUY_ACTION, label)));
+            assert_eq!(
+                win,
+                [("buy".to_string(), label.to_string())],
+                "no escaping needed"
+            );
+        }
+        assert_eq!(
+            choice_of(&NotificationResponse::Action("buy".into())),
+            Some(Choice::Buy)
+        );
     }
 
     /// The toast library writes button labels unescaped into `<action content='…'/>`: a label

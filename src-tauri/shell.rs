@@ -11,7 +11,7 @@ use crate::i18n::Lang;
 use crate::notify::{Choice, Notice};
 use crate::settings::Settings;
 use crate::{autostart, notify, tray};
-use otpdesk_engine::{EngineEvent, OrderView};
+use otpdesk_engine::{EngineEvent, OrderView, WatchView};
 use tauri::{AppHandle, Runtime};
 use tauri_specta::Event;
 
@@ -25,6 +25,26 @@ pub trait Shell: Send + Sync + 'static {
     fn code_landed(&self, order: &OrderView, code: &str, settings: &Settings, demo: bool);
     /// A native notification (summary, body), already in the user's language.
     fn notify(&self, text: (String, String), sound: bool);
+    /// A watched offer is available (`bought`: the number bought for it, when the user asked
+    /// for one): a notification with a "Buy" button that opens the confirm dialog.
+    fn watch_alert(
+        &self,
+        watch: &WatchView,
+        bought: Option<&OrderView>,
+        settings: &Settings,
+        demo: bool,
+    ) {
+        let lang = crate::i18n::resolve(settings.language);
+        let number = bought.and_then(|o| o.phone.clone());
+        let text = crate::i18n::watch_alert(
+            lang,
+            &watch.label,
+            watch.last_price,
+            number.as_deref(),
+            demo,
+        );
+        self.notify(text, settings.sound);
+    }
     fn balance_updated(&self, balance: &ProviderBalance);
     fn low_balance(&self, alert: &LowBalanceAlert);
     /// Open a checked https URL in the user's browser.
@@ -74,6 +94,8 @@ impl<R: Runtime> TauriShell<R> {
                     notify::copy_text(&code);
                 }
             }
+            // Only watch alerts offer Buy (see `watch_alert`).
+            Choice::Buy => crate::window::show_main_window(&app),
         }))
     }
 }
@@ -122,6 +144,43 @@ impl<R: Runtime> Shell for TauriShell<R> {
             copy_button: None,
         };
         notify::show(notice, self.on_choice(None));
+    }
+
+    fn watch_alert(
+        &self,
+        watch: &WatchView,
+        bought: Option<&OrderView>,
+        settings: &Settings,
+        demo: bool,
+    ) {
+        let lang = crate::i18n::resolve(settings.language);
+        let number = bought.and_then(|o| o.phone.clone());
+        let text = crate::i18n::watch_alert(
+            lang,
+            &watch.label,
+            watch.last_price,
+            number.as_deref(),
+            demo,
+        );
+        if bought.is_some() {
+            return self.notify(text, settings.sound);
+        }
+        let app = self.app.clone();
+        let w = watch.clone();
+        let on_choice: notify::OnChoice = Box::new(move |choice| match choice {
+            Choice::Buy => {
+                crate::window::show_main_window(&app);
+                let _ = crate::events::WatchBuyRequested { watch: w }.emit(&app);
+            }
+            Choice::Open => crate::window::show_main_window(&app),
+            Choice::Copy => {}
+        });
+        notify::show_with_buy(
+            text,
+            settings.sound,
+            crate::i18n::buy_button(lang).to_string(),
+            Some(on_choice),
+        );
     }
 
     fn balance_updated(&self, balance: &ProviderBalance) {

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod attempts;
+pub mod automation;
 pub mod batch;
 pub mod browse;
 pub mod catalog;

@@ -59,6 +59,12 @@ pub fn forward(f: Forward) -> JoinHandle<()> {
                 EngineEvent::OrderCreated { .. } | EngineEvent::OrderStatusChanged { .. } => {
                     shell.active_orders(active_count(&engine));
                 }
+                EngineEvent::WatchAlert { watch, order } => {
+                    let s = settings.get();
+                    if s.notifications {
+                        shell.watch_alert(watch, order.as_deref(), &s, demo);
+                    }
+                }
                 EngineEvent::DepositPaid { deposit } | EngineEvent::DepositExpired { deposit } => {
                     let s = settings.get();
                     if s.notifications {

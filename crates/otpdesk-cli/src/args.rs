@@ -56,6 +56,22 @@ pub enum Command {
     /// Purchases whose outcome is unknown (maybe charged): list, buy again, or dismiss.
     #[command(subcommand)]
     Attempts(Attempts),
+    /// The most a purchase of a service may cost (every purchase of it is refused above it):
+    /// `max-price` lists them, `max-price SERVICE AMOUNT` sets one, `max-price SERVICE --clear`
+    /// removes it. SERVICE: otpzap:s1:PLATFORM_ID, otpzap:s2:SERVICE_ID, otpzap:email:SITE or
+    /// numberotp:CODE; AMOUNT in the provider's currency (rupiah for OTPZap, dollars for NumberOTP).
+    MaxPrice(MaxPriceArgs),
+    /// Number prefixes and operators to avoid: a new Server 1 number that matches is replaced at
+    /// once (in auto-replace jobs, or after any purchase with `blocklist all-purchases on`).
+    #[command(subcommand)]
+    Blocklist(BlocklistAction),
+    /// Watch an offer: hear when it is in stock again or at your price (checked while OTPDesk
+    /// runs: the app, `otpdesk track`, or `otpdesk watch check`).
+    #[command(subcommand)]
+    Watch(WatchAction),
+    /// Auto-replace jobs: list them or stop one.
+    #[command(subcommand)]
+    Jobs(JobsAction),
     /// Your customers with what they owe and the profit on them; with a NAME, their orders.
     Customers {
         /// One customer's orders (any case).
@@ -76,6 +92,120 @@ pub enum Command {
     /// Messages for your customers (Indonesian and English).
     #[command(subcommand)]
     Template(TemplateAction),
+}
+
+#[derive(Args, Debug)]
+pub struct MaxPriceArgs {
+    pub service: Option<String>,
+    pub amount: Option<String>,
+    /// Remove the maximum price of SERVICE.
+    #[arg(long, conflicts_with = "amount")]
+    pub clear: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockKindArg {
+    Prefix,
+    Operator,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BlocklistAction {
+    /// What is listed, and whether it applies to every purchase.
+    List,
+    /// Add a prefix (0831 or 62831) or an operator (telkomsel, indosat, xl, axis, tri, smartfren).
+    Add {
+        #[arg(value_enum)]
+        kind: BlockKindArg,
+        value: String,
+        /// Why (shown in the list).
+        #[arg(long)]
+        note: Option<String>,
+    },
+    Remove {
+        #[arg(value_enum)]
+        kind: BlockKindArg,
+        value: String,
+    },
+    /// Prefixes and operators whose numbers often ended without a code (your own history).
+    Suggest,
+    /// Replace matching Server 1 numbers after any purchase (`on`), or only in jobs (`off`).
+    AllPurchases {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WatchOffer {
+    /// OTPZap Server 1 product.
+    S1 {
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        country: String,
+        #[arg(long)]
+        platform: String,
+    },
+    /// OTPZap Server 2 service in a country.
+    S2 {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        country: String,
+        #[arg(long)]
+        operator: Option<String>,
+    },
+    /// NumberOTP service in a country (its id, name or ISO code).
+    Numberotp {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        country: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WatchAction {
+    /// Watch an offer: `watch add [--target X] [--auto-buy --cap X] s1 --product …`.
+    Add {
+        /// Alert only at or under this price (default: as soon as it is in stock).
+        #[arg(long)]
+        target: Option<String>,
+        /// Buy one number automatically when it fires (at most --cap).
+        #[arg(long, requires = "cap")]
+        auto_buy: bool,
+        /// The most the automatic purchase may cost.
+        #[arg(long)]
+        cap: Option<String>,
+        /// A name for it in lists and alerts.
+        #[arg(long)]
+        label: Option<String>,
+        #[command(subcommand)]
+        offer: WatchOffer,
+    },
+    List,
+    Remove {
+        id: String,
+    },
+    /// Watch again after an alert.
+    Rearm {
+        id: String,
+    },
+    /// Look at every watched offer now and print the alerts.
+    Check,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum JobsAction {
+    /// Jobs, newest first.
+    List {
+        /// Only the running ones.
+        #[arg(long)]
+        running: bool,
+    },
+    /// Stop a job: nothing more is bought; its number stays open.
+    Stop { id: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -252,6 +382,26 @@ pub struct BuyLimits {
     /// Stop before a purchase would take the balance under this (OTPZap; rupiah).
     #[arg(long)]
     pub min_balance: Option<String>,
+    /// Auto-replace: when no code came after this long (minutes, or seconds with `s`: 5, 90s),
+    /// close the number (replace on Server 1, cancel once allowed, or let a NumberOTP number run
+    /// out) and buy the next one. Needs --cap. Runs until a code comes or a limit is reached; if
+    /// interrupted, the app or the next `otpdesk track` carries on.
+    #[arg(long, requires = "cap", value_name = "MIN")]
+    pub auto_replace_after: Option<String>,
+    /// Auto-replace: at most this many replacements.
+    #[arg(
+        long,
+        default_value_t = 3,
+        value_name = "K",
+        requires = "auto_replace_after"
+    )]
+    pub max_replacements: u32,
+    /// Auto-replace: never spend more than this in all (refunds count back once confirmed).
+    #[arg(long, value_name = "AMOUNT", requires = "auto_replace_after")]
+    pub cap: Option<String>,
+    /// Auto-replace: do not replace blocklisted numbers at once.
+    #[arg(long, requires = "auto_replace_after")]
+    pub no_blocklist: bool,
 }
 
 /// Who a number is for and what it is sold for (any of them records the hand-off).

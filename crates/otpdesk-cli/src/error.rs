@@ -40,6 +40,9 @@ pub enum CliError {
         of: u32,
         stop: otpdesk_engine::BatchStop,
     },
+    /// An auto-replace job ended without a code (what it bought is printed).
+    #[error("{message}")]
+    JobEnded { code: ErrorCode, message: String },
 }
 
 impl CliError {
@@ -64,6 +67,7 @@ impl CliError {
             CliError::EndedWithoutCode(_) => ErrorCode::EndedWithoutCode,
             CliError::Stdin(_) => ErrorCode::Stdin,
             CliError::BatchStopped { stop, .. } => stop.code,
+            CliError::JobEnded { code, .. } => *code,
         }
     }
 }

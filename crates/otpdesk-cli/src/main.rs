@@ -8,7 +8,7 @@ mod output;
 
 use args::{Cli, Command};
 use clap::Parser;
-use commands::{actions, attempts, buy, catalog, desk, keys, topup, tracked};
+use commands::{actions, attempts, automation, buy, catalog, desk, keys, topup, tracked};
 use context::Context;
 use error::CliError;
 use output::Out;
@@ -48,6 +48,10 @@ async fn run(command: Command, out: Out) -> Result<(), CliError> {
         Command::Keys(k) => keys::run(&ctx, out, k),
         Command::Attempts(a) => attempts::run(&ctx, out, a).await,
         Command::Track => tracked::track(&ctx, out).await,
+        Command::MaxPrice(a) => automation::max_price(&ctx, out, a).await,
+        Command::Blocklist(a) => automation::blocklist(&ctx, out, a).await,
+        Command::Watch(a) => automation::watch(&ctx, out, a).await,
+        Command::Jobs(a) => automation::jobs(&ctx, out, a).await,
         Command::Customers { name } => desk::customers(&ctx, out, name.as_deref()),
         Command::Paid { id, unpaid } => desk::paid(&ctx, out, &id, !unpaid),
         Command::Prices { action } => desk::prices(&ctx, out, action),

@@ -110,8 +110,12 @@ error_codes! {
     PriceAboveMax => "price_above_max",
     /// Buying would take the balance under the floor set for the batch; nothing more was bought.
     BelowMinBalance => "below_min_balance",
-    /// The user stopped a batch; the numbers bought before the stop are kept, nothing more was
-    /// bought.
+    /// An auto-replace job reached its spending cap; nothing more was bought.
+    CapReached => "cap_reached",
+    /// An auto-replace job made all the replacements it was allowed; nothing more was bought.
+    MaxReplacements => "max_replacements",
+    /// The user stopped an auto-replace job or a batch; what was bought before the stop is
+    /// kept, nothing more was bought.
     StoppedByUser => "stopped_by_user",
 
     // The OS keyring.

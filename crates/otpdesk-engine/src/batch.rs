@@ -229,13 +229,13 @@ async fn buy_one(
     let _paid = inner.paid.enter()?;
     let q = inner.gw.quote(&batch.req).await?;
     let expected = *first.get_or_insert(q.price);
-    provider::check(
-        &q,
-        PriceLimits {
-            expected,
-            max: batch.max_price,
-        },
-    )?;
+    // The service's maximum price (set once for every purchase of it) holds here too.
+    let service_max = inner.store.max_price(&batch.req.service_key())?;
+    let max = match (batch.max_price, service_max) {
+        (Some(a), Some(b)) if a.currency == b.currency && b.minor < a.minor => Some(b),
+        (a, b) => a.or(b),
+    };
+    provider::check(&q, PriceLimits { expected, max })?;
     if let Some(floor) = batch.min_balance {
         let price = q.price.ok_or_else(|| {
             EngineError::Invalid(

@@ -90,6 +90,10 @@ pub struct TrackingConfig {
     /// Back-off of those checks: a quarter of the time since expiry, within these bounds.
     pub late_deposit_min_interval: Duration,
     pub late_deposit_max_interval: Duration,
+    /// An auto-replace job looks at its number at least this often.
+    pub job_tick: Duration,
+    /// How often watched offers are quoted (by the process that tracks their provider).
+    pub watch_interval: Duration,
 }
 
 impl Default for TrackingConfig {
@@ -113,6 +117,8 @@ impl Default for TrackingConfig {
             late_deposit_window: Duration::from_secs(3 * 3600),
             late_deposit_min_interval: Duration::from_secs(60),
             late_deposit_max_interval: Duration::from_secs(15 * 60),
+            job_tick: Duration::from_secs(1),
+            watch_interval: Duration::from_secs(60),
         }
     }
 }

@@ -57,6 +57,8 @@ pub(crate) struct Inner {
     pub paid: InFlight,
     /// Charged orders the store refused to take yet, written again until it does.
     pub unsaved: Unsaved,
+    /// Auto-replace jobs this engine runs now (their ids; see `crate::jobs`).
+    pub jobs: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// A count of paid calls in flight, and a way to wait until there are none. New ones are

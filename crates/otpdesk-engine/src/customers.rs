@@ -6,28 +6,14 @@
 //! uses it without starting any tracking; [`crate::Engine`] wraps it for the window.
 
 use crate::error::{EngineError, Result};
+/// The shapes the store reads and writes live with the other views (the store sits below this module).
+pub use crate::model::{clean_customer, clean_note, Customer, OrderDesk, MAX_CUSTOMER, MAX_NOTE};
 use crate::model::{OrderView, Time};
 use crate::pricing::{self, PriceList, Suggestion};
 use crate::store::Store;
 use crate::templates::{self, Template, TemplateKind, TemplateLang, Values};
 use otpdesk_core::Money;
 use serde::{Deserialize, Serialize};
-
-/// The longest customer name and note kept (characters).
-pub const MAX_CUSTOMER: usize = 80;
-pub const MAX_NOTE: usize = 500;
-
-/// The reseller's side of one order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct OrderDesk {
-    pub order_id: String,
-    pub customer: Option<String>,
-    pub note: Option<String>,
-    pub paid: bool,
-    pub paid_at: Option<Time>,
-    pub sale_price: Option<Money>,
-}
 
 /// What the user gives at purchase (or later).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,36 +26,6 @@ pub struct HandOff {
     /// What it is sold for; `None`: the price list's suggestion (if it has a rule).
     #[serde(default)]
     pub sale_price: Option<Money>,
-}
-
-/// One customer with their totals over every order they got.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct Customer {
-    pub name: String,
-    pub orders: i64,
-    /// Sold (not refunded) and not marked paid.
-    pub unpaid_orders: i64,
-    pub last_at: Time,
-    /// Sum of the unpaid sale prices, per currency.
-    pub owed: Vec<Money>,
-    /// Sum of the sale prices (not refunded), per currency.
-    pub sales: Vec<Money>,
-    /// Sale less cost, per sale currency (see [`crate::history::HistoryRow::profit_minor`]).
-    pub profit: Vec<Money>,
-}
-
-/// A customer name as kept: trimmed, inner runs of spaces made one, cut to [`MAX_CUSTOMER`];
-/// empty is none.
-pub fn clean_customer(name: Option<&str>) -> Option<String> {
-    let words: Vec<&str> = name?.split_whitespace().collect();
-    let s: String = words.join(" ").chars().take(MAX_CUSTOMER).collect();
-    (!s.is_empty()).then_some(s)
-}
-
-pub fn clean_note(note: Option<&str>) -> Option<String> {
-    let s: String = note?.trim().chars().take(MAX_NOTE).collect();
-    (!s.is_empty()).then_some(s)
 }
 
 fn order(store: &Store, id: &str) -> Result<OrderView> {

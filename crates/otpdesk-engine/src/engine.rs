@@ -48,6 +48,15 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// The lower of two maximum prices (the one given wins when their currencies differ: the check
+/// then names the mismatch).
+fn lower(a: Option<Money>, b: Option<Money>) -> Option<Money> {
+    match (a, b) {
+        (Some(a), Some(b)) if a.currency == b.currency && b.minor < a.minor => Some(b),
+        (a, b) => a.or(b),
+    }
+}
+
 impl Engine {
     /// Open (or create) the store, start tracking, and resume everything left unfinished.
     /// Must be called inside a Tokio runtime.
@@ -67,6 +76,7 @@ impl Engine {
             shutdown,
             paid: InFlight::default(),
             unsaved: Default::default(),
+            jobs: Default::default(),
         });
         tracking::start(&inner);
         resume::resume(&inner);
@@ -79,8 +89,30 @@ impl Engine {
 
     /// Buy a number or inbox. On an unknown outcome the attempt is listed for reconciliation and
     /// [`EngineError::OutcomeUnknown`] is returned: do not simply buy again.
+    /// A maximum price set for the service ([`Engine::set_max_price`]) is checked against a
+    /// fresh quote first (refused above it, nothing sent); a blocklisted Server 1 number is
+    /// replaced at once when the user switched that on ([`crate::blocklist`]).
     pub async fn buy(&self, req: BuyRequest) -> Result<OrderView> {
-        buying::buy(&self.inner, req).await
+        let o = match self.service_max(&req)? {
+            Some(max) => {
+                buying::buy_checked(
+                    &self.inner,
+                    req,
+                    PriceLimits {
+                        expected: None,
+                        max: Some(max),
+                    },
+                )
+                .await?
+            }
+            None => buying::buy(&self.inner, req).await?,
+        };
+        Ok(crate::blocklist::after_purchase(&self.inner, o).await)
+    }
+
+    /// The maximum price the user set for what `req` buys.
+    fn service_max(&self, req: &BuyRequest) -> Result<Option<Money>> {
+        Ok(self.inner.store.max_price(&req.service_key())?)
     }
 
     /// The provider's current price and stock of what `req` would buy (fresh, never cached).
@@ -111,9 +143,146 @@ impl Engine {
     ) -> Result<OrderView> {
         let limits = PriceLimits {
             expected,
-            max: max_price,
+            max: lower(max_price, self.service_max(&req)?),
         };
-        buying::buy_checked(&self.inner, req, limits).await
+        let o = buying::buy_checked(&self.inner, req, limits).await?;
+        Ok(crate::blocklist::after_purchase(&self.inner, o).await)
+    }
+
+    /// The most a purchase of `service` ([`BuyRequest::service_key`]) may cost, in its
+    /// provider's currency; `None` clears it. Every purchase of it is held to it (refused with
+    /// `price_above_max` above it, nothing sent), batches and auto-replace jobs included.
+    pub fn set_max_price(&self, service: &str, max: Option<Money>) -> Result<()> {
+        let service = service.trim().to_ascii_lowercase();
+        let provider = service
+            .split(':')
+            .next()
+            .and_then(|p| p.parse::<ProviderId>().ok())
+            .filter(|_| service.matches(':').count() >= 1 && !service.ends_with(':'))
+            .ok_or_else(|| {
+                EngineError::Invalid(format!(
+                    "{service:?} is not a service (e.g. otpzap:s1:1, otpzap:s2:101, numberotp:wa)."
+                ))
+            })?;
+        if let Some(m) = max {
+            if m.currency != provider.currency() || m.minor <= 0 {
+                return Err(EngineError::Invalid(format!(
+                    "{} prices in {}: the maximum must be a positive amount in it.",
+                    provider.display_name(),
+                    provider.currency().code()
+                )));
+            }
+        }
+        Ok(self
+            .inner
+            .store
+            .set_max_price(&service, max, self.inner.now())?)
+    }
+
+    /// Every maximum price set, by service.
+    pub fn max_prices(&self) -> Result<Vec<(String, Money)>> {
+        Ok(self.inner.store.max_prices()?)
+    }
+
+    /// Start an auto-replace job ([`crate::jobs`]): it is stored, then runs in the background;
+    /// [`EngineEvent::JobChanged`] tells of each step.
+    pub fn start_job(&self, job: crate::jobs::JobRequest) -> Result<crate::jobs::JobView> {
+        crate::jobs::start(&self.inner, job)
+    }
+
+    /// Stop a job: nothing more is bought or replaced (its live number stays open).
+    pub fn stop_job(&self, id: &str) -> Result<crate::jobs::JobView> {
+        crate::jobs::stop(&self.inner, id)
+    }
+
+    pub fn job(&self, id: &str) -> Result<crate::jobs::JobView> {
+        crate::jobs::view(&self.inner, id)
+    }
+
+    /// Jobs, newest first (the running ones only with `running_only`).
+    pub fn jobs(&self, running_only: bool) -> Result<Vec<crate::jobs::JobView>> {
+        Ok(self.inner.store.jobs(running_only, 200)?)
+    }
+
+    /// The running job an order belongs to.
+    pub fn job_of_order(&self, order_id: &str) -> Result<Option<crate::jobs::JobView>> {
+        match self.inner.store.job_of_order(order_id)? {
+            Some(id) => Ok(Some(self.job(&id)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn blocklist(&self) -> Result<Vec<crate::blocklist::BlockEntry>> {
+        Ok(self.inner.store.blocklist()?)
+    }
+
+    /// Add a prefix (`0831`, `62831`) or an operator (`axis`); `false` when it was listed.
+    pub fn add_block(
+        &self,
+        kind: crate::blocklist::BlockKind,
+        value: &str,
+        note: Option<String>,
+    ) -> Result<bool> {
+        let value = crate::blocklist::clean(kind, value)?;
+        let e = crate::blocklist::BlockEntry {
+            kind,
+            value,
+            note,
+            created_at: self.inner.now(),
+        };
+        Ok(self.inner.store.add_block(&e)?)
+    }
+
+    pub fn remove_block(&self, kind: crate::blocklist::BlockKind, value: &str) -> Result<bool> {
+        let v = crate::blocklist::clean(kind, value).unwrap_or_else(|_| value.to_string());
+        Ok(self.inner.store.remove_block(kind, &v)?)
+    }
+
+    /// Prefixes and operators whose numbers often ended without a code (your last 2,000
+    /// finished Server 1 numbers).
+    pub fn suggest_blocks(&self) -> Result<Vec<crate::blocklist::BlockSuggestion>> {
+        let outcomes = self.inner.store.number_outcomes(2_000)?;
+        let listed = self.inner.store.blocklist()?;
+        Ok(crate::blocklist::suggest(&outcomes, &listed))
+    }
+
+    /// Replace blocklisted Server 1 numbers after any purchase, not only in jobs.
+    pub fn set_blocklist_all_purchases(&self, on: bool) -> Result<()> {
+        Ok(self
+            .inner
+            .store
+            .set_automation_flag(crate::blocklist::FLAG_ALL_PURCHASES, on)?)
+    }
+
+    pub fn blocklist_all_purchases(&self) -> Result<bool> {
+        Ok(self
+            .inner
+            .store
+            .automation_flag(crate::blocklist::FLAG_ALL_PURCHASES)?)
+    }
+
+    /// Watch an offer ([`crate::watch`]).
+    pub fn watch_offer(&self, w: crate::watch::WatchRequest) -> Result<crate::watch::WatchView> {
+        crate::watch::add(&self.inner, w)
+    }
+
+    pub fn watches(&self) -> Result<Vec<crate::watch::WatchView>> {
+        Ok(self.inner.store.watches()?)
+    }
+
+    pub fn remove_watch(&self, id: &str) -> Result<bool> {
+        Ok(self.inner.store.remove_watch(id)?)
+    }
+
+    /// Watch again after an alert.
+    pub fn rearm_watch(&self, id: &str) -> Result<crate::watch::WatchView> {
+        self.inner.store.rearm_watch(id)?;
+        crate::watch::get(&self.inner, id)
+    }
+
+    /// Look at every watched offer now (of the providers this process tracks).
+    pub async fn check_watches_now(&self) {
+        crate::watch::check_all(&self.inner).await
     }
 
     /// Buy `batch.count` of one offer one after the other, each its own purchase attempt with its

@@ -54,6 +54,16 @@ pub enum EngineEvent {
     AttemptResolved {
         attempt: Box<AttemptView>,
     },
+    /// An auto-replace job changed (a number bought, closed or replaced; the job ended).
+    JobChanged {
+        job: Box<crate::automation_model::JobView>,
+    },
+    /// A watched offer is available (in stock, at or under its target price); `order` is the
+    /// number bought for it when the user asked for one automatically.
+    WatchAlert {
+        watch: Box<crate::automation_model::WatchView>,
+        order: Option<Box<OrderView>>,
+    },
     /// A provider call failed in the background (tracking).
     ProviderError {
         provider: ProviderId,

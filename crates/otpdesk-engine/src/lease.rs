@@ -74,6 +74,8 @@ pub(crate) fn renew(inner: &Arc<Inner>) {
         track_open_items(inner);
     }
     sweep_orphans(inner);
+    // Auto-replace jobs whose process died are taken over here.
+    crate::jobs::resume(inner);
 }
 
 fn track_open_items(inner: &Arc<Inner>) {

@@ -35,7 +35,9 @@
 pub mod actions;
 pub mod again;
 pub mod allowed;
+pub mod automation_model;
 pub mod batch;
+pub mod blocklist;
 pub mod buying;
 pub mod catalog;
 pub mod config;
@@ -46,6 +48,7 @@ mod engine;
 pub mod error;
 pub mod events;
 pub mod history;
+pub mod jobs;
 mod late_deposits;
 mod lease;
 pub mod model;
@@ -60,10 +63,12 @@ pub mod scoreboard;
 pub mod store;
 pub mod templates;
 mod tracking;
+pub mod watch;
 
 pub use again::OfferAgain;
 pub use allowed::NUMBEROTP_NO_REFUND;
 pub use batch::{BatchProgress, BatchRequest, BatchResult, BatchStop, BatchStopper, MAX_BATCH};
+pub use blocklist::{BlockEntry, BlockKind, BlockSuggestion};
 pub use catalog::{
     CatalogCountry, CatalogItem, CatalogSource, Choice, EmailDomainOffer, EmailSiteChoice, Partial,
 };
@@ -72,9 +77,11 @@ pub use engine::{Engine, PaidCallsHeld};
 pub use error::{EngineError, Result};
 pub use events::EngineEvent;
 pub use history::*;
+pub use jobs::{JobOrder, JobRequest, JobState, JobView};
 pub use model::*;
 pub use otpdesk_core::ErrorCode;
 pub use provider::catalog::Catalog;
 pub use provider::{check_key, PriceLimits, Quote};
 pub use rate_budget::Budget;
 pub use scoreboard::{CancelWarning, Offer, OfferQuality};
+pub use watch::{WatchRequest, WatchState, WatchView};

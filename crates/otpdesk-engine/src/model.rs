@@ -348,6 +348,31 @@ impl BuyRequest {
             _ => AttemptKind::Sms,
         }
     }
+    /// The service a maximum price is set for: `otpzap:s1:PLATFORM_ID`, `otpzap:s2:SERVICE_ID`
+    /// (regular and special), `otpzap:email:SITE`, `numberotp:SERVICE`; a multiservice number
+    /// `otpzap:s2multi:ID+ID…`. Per provider, since each prices in its own currency.
+    pub fn service_key(&self) -> String {
+        match self {
+            BuyRequest::OtpzapS1 { platform_id, .. } => format!("otpzap:s1:{platform_id}"),
+            BuyRequest::OtpzapS2 { service_id, .. }
+            | BuyRequest::OtpzapS2Special { service_id } => format!("otpzap:s2:{service_id}"),
+            BuyRequest::OtpzapS2Multi { service_ids, .. } => format!(
+                "otpzap:s2multi:{}",
+                service_ids
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join("+")
+            ),
+            BuyRequest::OtpzapEmail { site, .. } | BuyRequest::OtpzapEmailOptions { site, .. } => {
+                format!("otpzap:email:{}", site.to_ascii_lowercase())
+            }
+            BuyRequest::Numberotp { service, .. } => {
+                format!("numberotp:{}", service.to_ascii_lowercase())
+            }
+        }
+    }
+
     /// Only OTPZap SMS create documents Idempotency-Key; email-create does not.
     pub fn idempotent(&self) -> bool {
         matches!(
@@ -430,4 +455,50 @@ impl ActionKind {
 pub struct AllowedAction {
     pub kind: ActionKind,
     pub unlock_at: Option<Time>,
+}
+
+/// The reseller's side of one order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct OrderDesk {
+    pub order_id: String,
+    pub customer: Option<String>,
+    pub note: Option<String>,
+    pub paid: bool,
+    pub paid_at: Option<Time>,
+    pub sale_price: Option<Money>,
+}
+
+/// One customer with their totals over every order they got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Customer {
+    pub name: String,
+    pub orders: i64,
+    /// Sold (not refunded) and not marked paid.
+    pub unpaid_orders: i64,
+    pub last_at: Time,
+    /// Sum of the unpaid sale prices, per currency.
+    pub owed: Vec<Money>,
+    /// Sum of the sale prices (not refunded), per currency.
+    pub sales: Vec<Money>,
+    /// Sale less cost, per sale currency (see [`crate::history::HistoryRow::profit_minor`]).
+    pub profit: Vec<Money>,
+}
+
+/// The longest customer name and note kept (characters).
+pub const MAX_CUSTOMER: usize = 80;
+pub const MAX_NOTE: usize = 500;
+
+/// A customer name as kept: trimmed, inner runs of spaces made one, cut to [`MAX_CUSTOMER`];
+/// empty is none.
+pub fn clean_customer(name: Option<&str>) -> Option<String> {
+    let words: Vec<&str> = name?.split_whitespace().collect();
+    let s: String = words.join(" ").chars().take(MAX_CUSTOMER).collect();
+    (!s.is_empty()).then_some(s)
+}
+
+pub fn clean_note(note: Option<&str>) -> Option<String> {
+    let s: String = note?.trim().chars().take(MAX_NOTE).collect();
+    (!s.is_empty()).then_some(s)
 }

@@ -11,4 +11,6 @@ pub(crate) fn resume(inner: &Arc<Inner>) {
     lease::renew(inner);
     let h = lease::spawn(inner);
     inner.sched.keep(h);
+    crate::jobs::resume(inner);
+    crate::watch::spawn(inner);
 }

@@ -80,6 +80,9 @@ pub struct World {
     pub outbox: Vec<WebhookJob>,
     /// Offer changes waiting for a number of sales ([`World::change_offer`]).
     pub offer_changes: Vec<OfferChange>,
+    /// Numbers the next OTPZap SMS orders get, first one first ([`crate::control`] `/phones`),
+    /// to test what a number's prefix decides (the blocklist); random ones once it is empty.
+    pub next_phones: std::collections::VecDeque<String>,
     /// Set when something a long-poll may wait for changed.
     pub changed: bool,
     /// `http://127.0.0.1:PORT`, for payment and QR links.
@@ -146,6 +149,7 @@ impl World {
             hooks,
             outbox: Vec::new(),
             offer_changes: Vec::new(),
+            next_phones: Default::default(),
             changed: false,
             base_url,
         }

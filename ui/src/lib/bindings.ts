@@ -198,6 +198,33 @@ export const commands = {
 	saveView: (view: SavedView) => typedError<null, AppError>(__TAURI_INVOKE("save_view", { view })),
 	/**  The view saved last in this run of the app (`null` in a fresh start). */
 	savedView: () => typedError<SavedView | null, AppError>(__TAURI_INVOKE("saved_view")),
+	/**  Start an auto-replace job for what a catalog item's `target` says (see `JobRequest`). */
+	startAutoReplace: (job: JobRequest) => typedError<JobView, AppError>(__TAURI_INVOKE("start_auto_replace", { job })),
+	/**  Stop a job: nothing more is bought; its number stays open. */
+	stopAutoReplace: (jobId: string) => typedError<JobView, AppError>(__TAURI_INVOKE("stop_auto_replace", { jobId })),
+	/**  Auto-replace jobs, newest first. */
+	autoReplaceJobs: (runningOnly: boolean) => typedError<JobView[], AppError>(__TAURI_INVOKE("auto_replace_jobs", { runningOnly })),
+	maxPrices: () => typedError<MaxPrice[], AppError>(__TAURI_INVOKE("max_prices")),
+	/**  Set (`None`: remove) the maximum price of a service (`BuyRequest` service key). */
+	setMaxPrice: (service: string, max: Money | null) => typedError<null, AppError>(__TAURI_INVOKE("set_max_price", { service, max })),
+	blocklist: () => typedError<Blocklist, AppError>(__TAURI_INVOKE("blocklist")),
+	/**  Add a prefix or operator; `false` when it was listed already. */
+	addBlock: (kind: BlockKind, value: string, note: string | null) => typedError<boolean, AppError>(__TAURI_INVOKE("add_block", { kind, value, note })),
+	removeBlock: (kind: BlockKind, value: string) => typedError<boolean, AppError>(__TAURI_INVOKE("remove_block", { kind, value })),
+	/**  Prefixes and operators whose numbers often ended without a code. */
+	suggestBlocks: () => typedError<BlockSuggestion[], AppError>(__TAURI_INVOKE("suggest_blocks")),
+	setBlocklistAllPurchases: (on: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_blocklist_all_purchases", { on })),
+	/**
+	 *  Watch an offer: an alert when it is in stock (at or under `target`); one automatic purchase
+	 *  only when `auto_buy` was ticked, within `auto_max`.
+	 */
+	watchOffer: (watch: WatchRequest) => typedError<WatchView, AppError>(__TAURI_INVOKE("watch_offer", { watch })),
+	watches: () => typedError<WatchView[], AppError>(__TAURI_INVOKE("watches")),
+	removeWatch: (watchId: string) => typedError<boolean, AppError>(__TAURI_INVOKE("remove_watch", { watchId })),
+	/**  Watch again after an alert. */
+	rearmWatch: (watchId: string) => typedError<WatchView, AppError>(__TAURI_INVOKE("rearm_watch", { watchId })),
+	/**  Look at every watched offer now (alerts arrive as events and notifications). */
+	checkWatches: () => typedError<WatchView[], AppError>(__TAURI_INVOKE("check_watches")),
 };
 
 /** Events */
@@ -209,6 +236,7 @@ export const events = {
 	engineEventPayload: makeEvent<EngineEventPayload, EngineEventPayload>("engine-event-payload"),
 	lowBalanceAlert: makeEvent<LowBalanceAlert, LowBalanceAlert>("low-balance-alert"),
 	updateReady: makeEvent<UpdateReady, UpdateReady>("update-ready"),
+	watchBuyRequested: makeEvent<WatchBuyRequested, WatchBuyRequested>("watch-buy-requested"),
 };
 
 /* Types */
@@ -357,6 +385,37 @@ export type BatchStop = {
 	message: string,
 	/**  For `outcome_unknown`: the purchase to check. */
 	attempt_id: string | null,
+};
+
+export type BlockEntry = {
+	kind: BlockKind,
+	value: string,
+	note: string | null,
+	created_at: string,
+};
+
+export type BlockKind = 
+/**  The number starts with these digits (international form, e.g. `62831`). */
+"prefix" | 
+/**  The number's operator (`telkomsel`, `indosat`, `xl`, `axis`, `tri`, `smartfren`). */
+"operator";
+
+/**  A prefix or operator whose numbers often ended without a code. */
+export type BlockSuggestion = {
+	kind: BlockKind,
+	value: string,
+	/**  Finished numbers that ended without a code (cancelled, expired, replaced, failed). */
+	failures: number,
+	/**  Finished numbers in all. */
+	total: number,
+};
+
+/**  The blocklist and whether it applies to every purchase. */
+export type Blocklist = {
+	entries: BlockEntry[],
+	all_purchases: boolean,
+	/**  The operators an entry can name. */
+	operators: string[],
 };
 
 /**  What to buy. Mirrors the providers' create endpoints. */
@@ -555,6 +614,13 @@ export type EngineEvent = { type: "order_created"; order: OrderView } | { type: 
 { type: "outcome_unknown"; attempt: AttemptView } | 
 /**  An unknown outcome was settled (found the order, or dismissed). */
 { type: "attempt_resolved"; attempt: AttemptView } | 
+/**  An auto-replace job changed (a number bought, closed or replaced; the job ended). */
+{ type: "job_changed"; job: JobView } | 
+/**
+ *  A watched offer is available (in stock, at or under its target price); `order` is the
+ *  number bought for it when the user asked for one automatically.
+ */
+{ type: "watch_alert"; watch: WatchView; order: OrderView | null } | 
 /**  A provider call failed in the background (tracking). */
 { type: "provider_error"; provider: ProviderId; code: ErrorCode; message: string; order_id: string | null };
 
@@ -643,9 +709,13 @@ export type ErrorCode =
 "price_above_max" | 
 /**  Buying would take the balance under the floor set for the batch; nothing more was bought. */
 "below_min_balance" | 
+/**  An auto-replace job reached its spending cap; nothing more was bought. */
+"cap_reached" | 
+/**  An auto-replace job made all the replacements it was allowed; nothing more was bought. */
+"max_replacements" | 
 /**
- *  The user stopped a batch; the numbers bought before the stop are kept, nothing more was
- *  bought.
+ *  The user stopped an auto-replace job or a batch; what was bought before the stop is
+ *  kept, nothing more was bought.
  */
 "stopped_by_user" | 
 /**  The system keychain could not be opened. */
@@ -798,6 +868,73 @@ export type HistoryView = {
 	period: string,
 };
 
+/**  One number of a job. */
+export type JobOrder = {
+	order_id: string,
+	/**  1 for the first number, 2 for the first replacement… */
+	n: number,
+	bought_at: string,
+	/**  When the job saw it closed (`None`: the live number, or the one it ended with). */
+	closed_at: string | null,
+	/**  `cancelled`, `cancel_requested`, `replaced`, `expired`, `failed`, `completed`. */
+	how: string | null,
+};
+
+/**  What a job buys and the limits it is held to (money in the offer's currency). */
+export type JobRequest = {
+	req: BuyRequest,
+	/**
+	 *  A number without a code this long after it was bought is replaced (milliseconds; the
+	 *  window and the command line take minutes).
+	 */
+	replace_after_ms: number,
+	/**  At most this many numbers after the first (0 to [`MAX_REPLACEMENTS`]). */
+	max_replacements: number,
+	/**  The job never spends more than this (charges less confirmed refunds). */
+	cap: Money,
+	/**  No number above this price (the service's maximum price applies too). */
+	max_price: Money | null,
+	/**  OTPZap Server 1 numbers on the blocklist are replaced at once. */
+	use_blocklist: boolean,
+};
+
+export type JobState = "running" | 
+/**  A code came: the job's work is done. */
+"done" | 
+/**  It reached a limit: the cap, the replacements, the maximum price or no stock. */
+"gave_up" | 
+/**  Stopped by the user or on an uncertain outcome (see `reason`). */
+"stopped";
+
+/**  A job as stored, with what it spent so far. */
+export type JobView = {
+	id: string,
+	req: BuyRequest,
+	provider: ProviderId,
+	replace_after_ms: number,
+	max_replacements: number,
+	cap: Money,
+	max_price: Money | null,
+	use_blocklist: boolean,
+	state: JobState,
+	/**
+	 *  Why it ended: `code_received`, `cap_reached`, `max_replacements`, `price_above_max`,
+	 *  `out_of_stock`, `stopped_by_user`, `outcome_unknown`, or another error code.
+	 */
+	reason: string | null,
+	/**  One English sentence about the end. */
+	message: string | null,
+	/**  The live number (a local order id). */
+	current_order: string | null,
+	orders: JobOrder[],
+	/**  Numbers bought after the first. */
+	replacements: number,
+	/**  Charges of its numbers less the refunds booked so far. */
+	spent: Money,
+	created_at: string,
+	updated_at: string,
+};
+
 export type KeySource = 
 /**  Saved in the OS keyring, for the provider's current address. */
 "keyring" | 
@@ -883,6 +1020,12 @@ export type MarkupRule = {
 	markup: Markup,
 	/**  The least profit in rupiah whatever the markup gives. */
 	min_profit?: number,
+};
+
+/**  A maximum price: every purchase of `service` is refused above `max`. */
+export type MaxPrice = {
+	service: string,
+	max: Money,
 };
 
 /**  An amount of one currency in integer minor units (see [`Currency::scale`]). */
@@ -1191,6 +1334,55 @@ purchase_under_way: boolean } |
 { state: "error"; message: string };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**
+ *  The user pressed "Buy" on a watched-offer alert: the window opens the confirm dialog for it
+ *  (with a fresh price); nothing is bought until the user confirms there.
+ */
+export type WatchBuyRequested = {
+	watch: WatchView,
+};
+
+/**  What to watch. */
+export type WatchRequest = {
+	req: BuyRequest,
+	/**  What the user calls it ("WhatsApp Indonesia, Server 1"). */
+	label: string,
+	/**  Alert only at or under this price (`None`: as soon as it is in stock). */
+	target: Money | null,
+	/**  Buy one number automatically on the alert (explicit opt-in), at most `auto_max`. */
+	auto_buy: boolean,
+	auto_max: Money | null,
+};
+
+export type WatchState = "watching" | 
+/**  Its automatic purchase is under way. */
+"buying" | 
+/**  It fired; nothing was bought. */
+"alerted" | 
+/**  It fired and bought its one number. */
+"bought";
+
+export type WatchView = {
+	id: string,
+	req: BuyRequest,
+	label: string,
+	provider: ProviderId,
+	target: Money | null,
+	auto_buy: boolean,
+	auto_max: Money | null,
+	state: WatchState,
+	/**  What the last look saw. */
+	last_price: Money | null,
+	last_stock: number | null,
+	checked_at: string | null,
+	fired_at: string | null,
+	/**  The number bought automatically. */
+	order_id: string | null,
+	/**  Why an automatic purchase did not happen (an English sentence). */
+	note: string | null,
+	created_at: string,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

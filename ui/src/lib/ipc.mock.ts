@@ -39,6 +39,15 @@ import {
   type Settings,
   type UpdateReady,
   type UpdateStatus,
+  type JobRequest,
+  type JobView,
+  type MaxPrice,
+  type Blocklist,
+  type BlockEntry,
+  type BlockKind,
+  type BlockSuggestion,
+  type WatchRequest,
+  type WatchView,
   type Customer,
   type HandOff,
   type OrderDesk,
@@ -963,6 +972,116 @@ export class MockIpc implements Ipc {
   async onUpdateReady(cb: (u: UpdateReady) => void): Promise<Unlisten> {
     this.updateListeners.add(cb);
     return () => void this.updateListeners.delete(cb);
+  }
+
+  // ---- Guarded automation: kept in memory; jobs do not run here (tests drive them with emit).
+  jobs_ = new Map<string, JobView>();
+  maxPrices_ = new Map<string, Money>();
+  blocks_: BlockEntry[] = [];
+  blockAll = false;
+  watches_: WatchView[] = [];
+  private watchBuyListeners = new Set<(w: WatchView) => void>();
+  async startAutoReplace(job: JobRequest): Promise<JobView> {
+    await this.step("startAutoReplace");
+    const now = new Date(this.now()).toISOString();
+    const order = await this.buy(job.req);
+    const j: JobView = {
+      id: `job-${++this.seq}`, req: job.req, provider: order.provider, replace_after_ms: job.replace_after_ms,
+      max_replacements: job.max_replacements, cap: job.cap, max_price: job.max_price, use_blocklist: job.use_blocklist,
+      state: "running", reason: null, message: null, current_order: order.id,
+      orders: [{ order_id: order.id, n: 1, bought_at: now, closed_at: null, how: null }],
+      replacements: 0, spent: order.price ?? job.cap, created_at: now, updated_at: now,
+    };
+    this.jobs_.set(j.id, j);
+    this.emit({ type: "job_changed", job: structuredClone(j) });
+    return structuredClone(j);
+  }
+  async stopAutoReplace(id: string): Promise<JobView> {
+    await this.step("stopAutoReplace");
+    const j = this.jobs_.get(id);
+    if (!j) throw err("validation");
+    Object.assign(j, { state: "stopped", reason: "stopped_by_user" });
+    this.emit({ type: "job_changed", job: structuredClone(j) });
+    return structuredClone(j);
+  }
+  async autoReplaceJobs(runningOnly: boolean): Promise<JobView[]> {
+    await this.step("autoReplaceJobs");
+    return [...this.jobs_.values()].filter((j) => !runningOnly || j.state === "running").map((j) => structuredClone(j));
+  }
+  async maxPrices(): Promise<MaxPrice[]> {
+    await this.step("maxPrices");
+    return [...this.maxPrices_].map(([service, max]) => ({ service, max }));
+  }
+  async setMaxPrice(service: string, max: Money | null): Promise<void> {
+    await this.step("setMaxPrice");
+    if (max) this.maxPrices_.set(service, max);
+    else this.maxPrices_.delete(service);
+  }
+  async blocklist(): Promise<Blocklist> {
+    await this.step("blocklist");
+    const operators = ["telkomsel", "indosat", "xl", "axis", "tri", "smartfren"];
+    return { entries: structuredClone(this.blocks_), all_purchases: this.blockAll, operators };
+  }
+  async addBlock(kind: BlockKind, value: string, note: string | null): Promise<boolean> {
+    await this.step("addBlock");
+    const v = kind === "prefix" ? value.replace(/\D/g, "").replace(/^0/, "62") : value.trim().toLowerCase();
+    if (!v) throw err("validation");
+    if (this.blocks_.some((b) => b.kind === kind && b.value === v)) return false;
+    this.blocks_.push({ kind, value: v, note, created_at: new Date(this.now()).toISOString() });
+    return true;
+  }
+  async removeBlock(kind: BlockKind, value: string): Promise<boolean> {
+    await this.step("removeBlock");
+    const before = this.blocks_.length;
+    this.blocks_ = this.blocks_.filter((b) => !(b.kind === kind && b.value === value));
+    return this.blocks_.length < before;
+  }
+  async suggestBlocks(): Promise<BlockSuggestion[]> {
+    await this.step("suggestBlocks");
+    return [];
+  }
+  async setBlocklistAllPurchases(on: boolean): Promise<void> {
+    await this.step("setBlocklistAllPurchases");
+    this.blockAll = on;
+  }
+  async watchOffer(w: WatchRequest): Promise<WatchView> {
+    await this.step("watchOffer");
+    const v: WatchView = {
+      id: `watch-${++this.seq}`, req: w.req, label: w.label, provider: w.req.type === "numberotp" ? "numberotp" : "otpzap",
+      target: w.target, auto_buy: w.auto_buy, auto_max: w.auto_max, state: "watching", last_price: null, last_stock: null,
+      checked_at: null, fired_at: null, order_id: null, note: null, created_at: new Date(this.now()).toISOString(),
+    };
+    this.watches_.unshift(v);
+    return structuredClone(v);
+  }
+  async watches(): Promise<WatchView[]> {
+    await this.step("watches");
+    return structuredClone(this.watches_);
+  }
+  async removeWatch(id: string): Promise<boolean> {
+    await this.step("removeWatch");
+    const before = this.watches_.length;
+    this.watches_ = this.watches_.filter((w) => w.id !== id);
+    return this.watches_.length < before;
+  }
+  async rearmWatch(id: string): Promise<WatchView> {
+    await this.step("rearmWatch");
+    const w = this.watches_.find((x) => x.id === id);
+    if (!w) throw err("validation");
+    Object.assign(w, { state: "watching", fired_at: null, order_id: null, note: null });
+    return structuredClone(w);
+  }
+  async checkWatches(): Promise<WatchView[]> {
+    await this.step("checkWatches");
+    return structuredClone(this.watches_);
+  }
+  async onWatchBuy(cb: (w: WatchView) => void): Promise<Unlisten> {
+    this.watchBuyListeners.add(cb);
+    return () => void this.watchBuyListeners.delete(cb);
+  }
+  /** Simulate "Buy" pressed on a watch alert notification. */
+  pressWatchBuy(w: WatchView): void {
+    for (const l of this.watchBuyListeners) l(structuredClone(w));
   }
 }
 

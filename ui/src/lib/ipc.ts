@@ -39,6 +39,14 @@ import type {
   Settings,
   UpdateReady,
   UpdateStatus,
+  JobRequest,
+  JobView,
+  MaxPrice,
+  Blocklist,
+  BlockKind,
+  BlockSuggestion,
+  WatchRequest,
+  WatchView,
   Customer,
   HandOff,
   OrderDesk,
@@ -170,6 +178,29 @@ export interface Ipc {
   /** A verified update is ready. */
   onUpdateReady(cb: (u: UpdateReady) => void): Promise<Unlisten>;
 
+  // ---- Guarded automation (issue 11): jobs, maximum prices, blocklist, watched offers.
+  /** Start an auto-replace job (runs in the backend; news arrives as `job_changed` events). */
+  startAutoReplace(job: JobRequest): Promise<JobView>;
+  /** Stop a job: nothing more is bought; its number stays open. */
+  stopAutoReplace(jobId: string): Promise<JobView>;
+  autoReplaceJobs(runningOnly: boolean): Promise<JobView[]>;
+  maxPrices(): Promise<MaxPrice[]>;
+  /** `null` removes the service's maximum price. */
+  setMaxPrice(service: string, max: Money | null): Promise<void>;
+  blocklist(): Promise<Blocklist>;
+  /** `false`: it was listed already. */
+  addBlock(kind: BlockKind, value: string, note: string | null): Promise<boolean>;
+  removeBlock(kind: BlockKind, value: string): Promise<boolean>;
+  suggestBlocks(): Promise<BlockSuggestion[]>;
+  setBlocklistAllPurchases(on: boolean): Promise<void>;
+  watchOffer(watch: WatchRequest): Promise<WatchView>;
+  watches(): Promise<WatchView[]>;
+  removeWatch(id: string): Promise<boolean>;
+  rearmWatch(id: string): Promise<WatchView>;
+  /** Look at every watched offer now; the watches as they are then. */
+  checkWatches(): Promise<WatchView[]>;
+  /** "Buy" pressed on a watch alert notification: open the confirm dialog for it. */
+  onWatchBuy(cb: (w: WatchView) => void): Promise<Unlisten>;
   // ---- The reseller's desk (issue #11): customers, hand-off, paid, price list, messages.
   /** Customer names, most recently used first. */
   recentCustomers(): Promise<string[]>;
@@ -303,6 +334,26 @@ export const tauriIpc: Ipc = {
     await unwrap(commands.restartToUpdate());
   },
   onUpdateReady: (cb) => events.updateReady.listen((e) => cb(e.payload)),
+  startAutoReplace: (job) => unwrap(commands.startAutoReplace(job)),
+  stopAutoReplace: (id) => unwrap(commands.stopAutoReplace(id)),
+  autoReplaceJobs: (runningOnly) => unwrap(commands.autoReplaceJobs(runningOnly)),
+  maxPrices: () => unwrap(commands.maxPrices()),
+  setMaxPrice: async (service, max) => {
+    await unwrap(commands.setMaxPrice(service, max));
+  },
+  blocklist: () => unwrap(commands.blocklist()),
+  addBlock: (kind, value, note) => unwrap(commands.addBlock(kind, value, note)),
+  removeBlock: (kind, value) => unwrap(commands.removeBlock(kind, value)),
+  suggestBlocks: () => unwrap(commands.suggestBlocks()),
+  setBlocklistAllPurchases: async (on) => {
+    await unwrap(commands.setBlocklistAllPurchases(on));
+  },
+  watchOffer: (watch) => unwrap(commands.watchOffer(watch)),
+  watches: () => unwrap(commands.watches()),
+  removeWatch: (id) => unwrap(commands.removeWatch(id)),
+  rearmWatch: (id) => unwrap(commands.rearmWatch(id)),
+  checkWatches: () => unwrap(commands.checkWatches()),
+  onWatchBuy: (cb) => events.watchBuyRequested.listen((e) => cb(e.payload.watch)),
   recentCustomers: () => unwrap(commands.recentCustomers()),
   suggestSalePrice: (service, cost) => unwrap(commands.suggestSalePrice(service, cost)),
   handOff: (orderId, hand) => unwrap(commands.handOff(orderId, hand)),

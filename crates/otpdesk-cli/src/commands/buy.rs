@@ -125,7 +125,7 @@ pub async fn run(ctx: &Context, out: Out, buy: Buy) -> Result<(), CliError> {
 
 /// The NumberOTP offer of `service` in `country` (its id, name or ISO code, as the provider's
 /// country list says: ids are never assumed).
-async fn numberotp_offer(
+pub(crate) async fn numberotp_offer(
     ctx: &Context,
     service: &str,
     country: &str,
@@ -158,6 +158,23 @@ async fn numbers(
     let cur = req.provider().currency();
     let max_price = money("--max-price", cur, limits.max_price.as_deref())?;
     let min_balance = money("--min-balance", cur, limits.min_balance.as_deref())?;
+    if let Some(after) = &limits.auto_replace_after {
+        if limits.count != 1 || min_balance.is_some() || wait.wait {
+            return Err(CliError::Usage(
+                "--auto-replace-after buys one number at a time and waits for its code by itself; leave out --count, --min-balance and --wait.".into(),
+            ));
+        }
+        let job = otpdesk_engine::JobRequest {
+            req,
+            replace_after_ms: super::automation::minutes(after)?,
+            max_replacements: limits.max_replacements,
+            cap: money("--cap", cur, limits.cap.as_deref())?
+                .ok_or_else(|| CliError::Usage("--auto-replace-after needs --cap.".into()))?,
+            max_price,
+            use_blocklist: !limits.no_blocklist,
+        };
+        return super::automation::auto_replace(ctx, out, job).await;
+    }
     if limits.count == 1 && min_balance.is_none() {
         return tracked::buy_for(ctx, out, req, wait_for(wait), max_price, hand.as_ref()).await;
     }
@@ -177,7 +194,11 @@ async fn numbers(
 }
 
 /// An amount in the offer's currency, as decimal text (`3000`, `0.30`).
-fn money(flag: &str, cur: Currency, text: Option<&str>) -> Result<Option<Money>, CliError> {
+pub(crate) fn money(
+    flag: &str,
+    cur: Currency,
+    text: Option<&str>,
+) -> Result<Option<Money>, CliError> {
     let Some(text) = text else { return Ok(None) };
     let m = Money::parse(cur, text.trim()).map_err(|_| {
         CliError::Usage(format!(
@@ -191,7 +212,7 @@ fn money(flag: &str, cur: Currency, text: Option<&str>) -> Result<Option<Money>,
     Ok(Some(m))
 }
 
-fn number(flag: &str, text: &str) -> Result<i64, CliError> {
+pub(crate) fn number(flag: &str, text: &str) -> Result<i64, CliError> {
     text.trim().parse().map_err(|_| {
         CliError::Usage(format!(
             "{flag} takes a number from the catalog, not {text:?}."

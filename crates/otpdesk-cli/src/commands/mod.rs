@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod attempts;
+pub mod automation;
 pub mod batch;
 pub mod buy;
 pub mod catalog;

@@ -3,6 +3,7 @@
 //!
 //! One test binary (cargo runs test binaries one after another), one module per command group.
 
+mod automation;
 mod batch;
 mod buying;
 mod desk;

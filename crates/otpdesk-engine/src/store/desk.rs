@@ -4,8 +4,7 @@
 
 use super::history::{profit_sql, REFUNDED};
 use super::{from_ms, ms, opt_from_ms, Store};
-use crate::customers::{Customer, OrderDesk};
-use crate::model::Time;
+use crate::model::{Customer, OrderDesk, Time};
 use otpdesk_core::Money;
 use rusqlite::{params, params_from_iter, OptionalExtension};
 

@@ -103,7 +103,7 @@ fn order_filter(q: &HistoryQuery) -> Option<Filter> {
         f.push(" AND kind = ?#", k.as_str());
     }
     dates(&mut f, q.from, q.to);
-    if let Some(c) = crate::customers::clean_customer(q.customer.as_deref()) {
+    if let Some(c) = crate::model::clean_customer(q.customer.as_deref()) {
         f.push(
             " AND id IN (SELECT order_id FROM order_desk WHERE customer = ?# COLLATE NOCASE)",
             c,
@@ -126,7 +126,7 @@ fn order_filter(q: &HistoryQuery) -> Option<Filter> {
 fn deposit_filter(q: &HistoryQuery) -> Option<Filter> {
     if q.entry == Some(EntryType::Order)
         || q.kind.is_some()
-        || crate::customers::clean_customer(q.customer.as_deref()).is_some()
+        || crate::model::clean_customer(q.customer.as_deref()).is_some()
     {
         return None;
     }

@@ -273,6 +273,77 @@ const MIGRATIONS: &[&str] = &[
         value  TEXT NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 10: guarded automation (`crate::jobs`, `crate::blocklist`, `crate::watch`): a maximum price
+    // per service; auto-replace jobs with their numbers (a job's spending is summed from the
+    // ledger of those orders), whose `busy` marks a paid call under way (found set after a crash:
+    // its outcome is unknown, the job stops); the number blocklist; watched offers; switches.
+    r#"
+    CREATE TABLE max_prices (
+        service      TEXT PRIMARY KEY,       -- `BuyRequest::service_key`
+        minor        INTEGER NOT NULL,
+        currency     TEXT NOT NULL,
+        updated_at   INTEGER NOT NULL
+    );
+    CREATE TABLE jobs (
+        id               TEXT PRIMARY KEY,
+        request          TEXT NOT NULL,      -- BuyRequest JSON
+        provider         TEXT NOT NULL,
+        after_ms         INTEGER NOT NULL,
+        max_replacements INTEGER NOT NULL,
+        cap_minor        INTEGER NOT NULL,
+        currency         TEXT NOT NULL,
+        max_price_minor  INTEGER,
+        use_blocklist    INTEGER NOT NULL DEFAULT 1,
+        state            TEXT NOT NULL,      -- running | done | gave_up | stopped
+        reason           TEXT,
+        message          TEXT,
+        current_order    TEXT,
+        busy             TEXT,               -- buy | replace | cancel while that call is under way
+        runner           TEXT,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL
+    );
+    CREATE INDEX jobs_state ON jobs(state);
+    CREATE TABLE job_orders (
+        job_id     TEXT NOT NULL,
+        order_id   TEXT NOT NULL,
+        n          INTEGER NOT NULL,
+        bought_at  INTEGER NOT NULL,
+        closed_at  INTEGER,
+        how        TEXT,
+        PRIMARY KEY (job_id, order_id)
+    );
+    CREATE INDEX job_orders_order ON job_orders(order_id);
+    CREATE TABLE blocklist (
+        kind       TEXT NOT NULL,            -- prefix | operator
+        value      TEXT NOT NULL,
+        note       TEXT,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, value)
+    );
+    CREATE TABLE watches (
+        id              TEXT PRIMARY KEY,
+        request         TEXT NOT NULL,
+        label           TEXT NOT NULL,
+        provider        TEXT NOT NULL,
+        currency        TEXT NOT NULL,
+        target_minor    INTEGER,
+        auto_buy        INTEGER NOT NULL DEFAULT 0,
+        auto_max_minor  INTEGER,
+        state           TEXT NOT NULL,       -- watching | buying | alerted | bought
+        last_price_minor INTEGER,
+        last_stock      INTEGER,
+        checked_at      INTEGER,
+        fired_at        INTEGER,
+        order_id        TEXT,
+        note            TEXT,
+        created_at      INTEGER NOT NULL
+    );
+    CREATE TABLE automation_settings (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    "#,
 ];
 
 #[derive(Debug)]
@@ -326,12 +397,12 @@ mod tests {
     #[test]
     fn migrating_twice_is_a_no_op() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 9);
-        assert_eq!(super::migrate(&mut c).unwrap(), 9);
+        assert_eq!(super::migrate(&mut c).unwrap(), 10);
+        assert_eq!(super::migrate(&mut c).unwrap(), 10);
         let v: u32 = c
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 9);
+        assert_eq!(v, 10);
     }
 
     #[test]
@@ -342,7 +413,7 @@ mod tests {
             super::migrate(&mut c),
             Err(super::MigrateError::TooNew {
                 found: 99,
-                known: 9
+                known: 10
             })
         ));
         let tables: i64 = c

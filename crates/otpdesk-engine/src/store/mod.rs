@@ -3,6 +3,7 @@
 //! the matching event is sent. API keys are never written here.
 
 mod attempts;
+mod automation;
 mod deposits;
 mod desk;
 mod history;

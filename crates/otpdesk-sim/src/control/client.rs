@@ -142,6 +142,15 @@ impl SimControl {
         Ok(())
     }
 
+    /// The numbers the next OTPZap SMS orders get, in order.
+    pub async fn next_phones(&self, phones: &[&str]) -> R<()> {
+        let req = NextPhones {
+            phones: phones.iter().map(|p| p.to_string()).collect(),
+        };
+        let _: Value = self.post("/phones", &req).await?;
+        Ok(())
+    }
+
     pub async fn deliver(&self, req: &DeliverOtp) -> R<Delivered> {
         self.post("/deliver", req).await
     }

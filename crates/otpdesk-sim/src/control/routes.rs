@@ -75,6 +75,22 @@ async fn change_offer(State(sim): State<Arc<Sim>>, body: Bytes) -> CResult {
     reply(json!({"ok": true}))
 }
 
+async fn next_phones(State(sim): State<Arc<Sim>>, body: Bytes) -> CResult {
+    let req: NextPhones = parse_body(&body)?;
+    if req
+        .phones
+        .iter()
+        .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(SimError::validation("phones", "phone numbers are digits only").into());
+    }
+    sim.with(|w, _| {
+        w.next_phones.extend(req.phones);
+        Ok::<_, SimError>(())
+    })?;
+    reply(json!({"ok": true}))
+}
+
 fn clock_view(sim: &Sim) -> ClockView {
     let now = sim.clock.now();
     ClockView {
@@ -395,6 +411,7 @@ pub fn router() -> Router<Arc<Sim>> {
         .route("/idempotency", get(idempotency))
         .route("/deliver", post(deliver))
         .route("/offers", post(change_offer))
+        .route("/phones", post(next_phones))
         .route("/deposits/{id}/pay", post(pay_deposit))
         .route("/deposits/{id}/expire", post(expire_deposit))
         .route("/deposits/{id}/fail", post(fail_deposit))

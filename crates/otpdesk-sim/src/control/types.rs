@@ -440,3 +440,10 @@ pub struct OfferChange {
     #[serde(default)]
     pub after_sales: u32,
 }
+
+/// `POST /_sim/phones`: the numbers the next OTPZap SMS orders (and replacements) get, in order;
+/// random numbers again once they are used up.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextPhones {
+    pub phones: Vec<String>,
+}

@@ -189,6 +189,9 @@ fn s2_spec(w: &World, body: &Value) -> Result<Spec, SimError> {
 }
 
 pub fn phone_number(w: &mut World, country: Option<&Country>) -> String {
+    if let Some(p) = w.next_phones.pop_front() {
+        return p;
+    }
     let c = country
         .copied()
         .or_else(|| catalog::country_by_id(7).copied());

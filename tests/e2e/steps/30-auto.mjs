@@ -1,0 +1,131 @@
+// e2e steps of guarded automation (issue 11): an auto-replace job that gives up at its spending
+// cap (short times: a new number after 6 s, the price raised through the simulator's
+// `POST /_sim/offers` so the next number would pass the cap), and a watched offer whose stock
+// comes back (an alert notification, seen in the D-Bus log). Screenshots in English and Bahasa
+// Indonesia.
+
+/** OTPZap Server 1 WhatsApp Indonesia (the product the docs describe, 2835 rupiah). */
+const PRODUCT = 814090256;
+
+export default function register(ctx) {
+  const { step, $, textOf, open, shot, settle, sim, assert, NOTIFY_LOG } = ctx;
+  const browser = () => ctx.browser;
+
+  async function language(lang) {
+    await (await $("nav-settings")).click();
+    await (await $("set-language")).selectByAttribute("value", lang);
+    const want = lang === "id" ? "Nomor" : "Numbers";
+    await browser().waitUntil(async () => (await textOf("nav-main")).startsWith(want), {
+      timeout: 10_000,
+      timeoutMsg: `the language did not switch to ${lang}`,
+    });
+  }
+
+  async function whatsappS1() {
+    await (await $("nav-main")).click();
+    await (await $("source-otpzap_s1")).click();
+    await (await $("search-service")).setValue("WhatsApp");
+    await browser().waitUntil(
+      async () =>
+        (await browser().execute(() => document.querySelector('[data-testid="offer"]')?.textContent ?? "")).includes("OTPZap S1"),
+      { timeout: 10_000, timeoutMsg: "no Server 1 WhatsApp offer" },
+    );
+    await settle();
+    return $("offer");
+  }
+
+  step("auto-replace: a job buys, then gives up at its cap when the next number would pass it", async () => {
+    // Today 2835 (earlier steps may have raised it); after one more sale the product costs 6000:
+    // replacing would spend 6000 of a 4000 cap.
+    await sim("POST", "offers", { product_id: PRODUCT, price: 2835 });
+    await sim("POST", "offers", { product_id: PRODUCT, price: 6000, after_sales: 1 });
+    const offer = await whatsappS1();
+    await (await offer.$('[data-testid="buy"]')).click();
+    const dialog = await $("buy-confirm");
+    await dialog.waitForDisplayed({ timeout: 5_000 });
+    await (await $("auto-replace-on")).click();
+    await (await $("auto-after")).setValue("0.1");
+    await (await $("auto-max")).setValue("3");
+    await (await $("auto-cap")).setValue("4000");
+    await shot("auto-replace-options");
+    assert.match(await textOf("buy-confirm-button"), /Start auto-replace/);
+    await (await $("buy-confirm-button")).click();
+    await dialog.waitForDisplayed({ reverse: true, timeout: 30_000 });
+
+    const job = await $("order-job");
+    await job.waitForDisplayed({ timeout: 20_000, timeoutMsg: "no auto-replace state on the order card" });
+    await browser().waitUntil(async () => (await job.getAttribute("data-job-state")) === "gave_up", {
+      timeout: 40_000,
+      timeoutMsg: "the job did not give up",
+    });
+    assert.equal(await job.getAttribute("data-job-reason"), "cap_reached");
+    assert.match(await job.getText(), /gave up: cap reached/);
+    assert.match(await job.getText(), /2,835 of IDR 4,000 spent/);
+    // One number bought, none at 6000; the cap was never passed.
+    const charges = (await sim("GET", "ledger")).filter((e) => e.kind === "charge" && e.amount.replace("-", "") === "6000");
+    assert.equal(charges.length, 0, "nothing bought at the raised price");
+    const card = await job.parentElement();
+    await card.scrollIntoView();
+    await shot("auto-replace-gave-up");
+    await language("id");
+    await (await $("nav-main")).click();
+    const jobId = await $("order-job");
+    await jobId.waitForDisplayed({ timeout: 10_000 });
+    assert.match(await jobId.getText(), /batas belanja tercapai/);
+    await shot("auto-replace-gave-up-id");
+    await language("en");
+    await sim("POST", "offers", { product_id: PRODUCT, price: 2835 });
+  });
+
+  step("watch: an alert with a notification when stock comes back", async () => {
+    const offer = await whatsappS1();
+    await (await offer.$('[data-testid="watch"]')).click();
+    const dialog = await $("watch-dialog");
+    await dialog.waitForDisplayed({ timeout: 5_000 });
+    await shot("watch-dialog");
+    await (await $("watch-save")).click();
+    await dialog.waitForDisplayed({ reverse: true, timeout: 10_000 });
+    // Sold out: a look finds nothing to tell.
+    await sim("POST", "offers", { product_id: PRODUCT, stock: 0 });
+    await open("settings", "watch-list");
+    const entry = await $("watch-entry");
+    await entry.waitForDisplayed({ timeout: 10_000 });
+    await (await $("watch-check")).click();
+    await browser().waitUntil(async () => /stock 0/.test(await entry.getText()), {
+      timeout: 20_000,
+      timeoutMsg: "the watch did not see the stock-out",
+    });
+    assert.equal(await entry.getAttribute("data-state"), "watching");
+    // Back in stock: the alert fires once, as a desktop notification.
+    await sim("POST", "offers", { product_id: PRODUCT, stock: 7 });
+    await (await $("watch-check")).click();
+    await browser().waitUntil(async () => (await entry.getAttribute("data-state")) === "alerted", {
+      timeout: 20_000,
+      timeoutMsg: "the watch did not fire",
+    });
+    const { existsSync, readFileSync } = await import("node:fs");
+    let log = "";
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      log = existsSync(NOTIFY_LOG) ? readFileSync(NOTIFY_LOG, "utf8") : "";
+      if (log.includes("Available again")) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(/Available again: WhatsApp[^"]*OTPZap S1/.test(log), `a watch notification was sent (log: ${log.slice(-800)})`);
+    assert.ok(/"buy"\s+string "Buy"|string "buy"/.test(log), "the notification offers Buy");
+    await (await $("watch-list")).scrollIntoView();
+    await shot("watch-alerted", { screen: true });
+    await language("id");
+    await open("settings", "watch-list");
+    await (await $("watch-list")).scrollIntoView();
+    assert.match(await (await $("watch-entry")).getText(), /Tersedia/);
+    await shot("watch-alerted-id");
+    await (await $("automation-settings")).scrollIntoView();
+    await shot("automation-settings-id");
+    await language("en");
+    await (await $("automation-settings")).scrollIntoView();
+    await shot("automation-settings");
+    // Plenty of stock again for the steps after these.
+    await sim("POST", "offers", { product_id: PRODUCT, stock: 100000 });
+  });
+}
