@@ -91,6 +91,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::attempts::buy_attempt_again,
             commands::attempts::dismiss_attempt,
             commands::batch::buy_batch,
+            commands::batch::stop_batch,
             commands::batch::quote_again,
             commands::deposits::topup_qris,
             commands::deposits::topup_usdt,

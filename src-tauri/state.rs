@@ -35,6 +35,8 @@ pub struct AppState {
     pub shell: Arc<dyn Shell>,
     /// The view the UI saved, for a window rebuilt after its webview was closed.
     pub view: crate::lifecycle::ViewMemory,
+    /// The "Stop" of each batch running from the window, by the window's batch id.
+    pub batches: crate::commands::batch::RunningBatches,
     slot: watch::Sender<Slot>,
     switching: Mutex<()>,
 }
@@ -56,6 +58,7 @@ impl AppState {
             settings: Arc::new(settings),
             shell,
             view: Default::default(),
+            batches: Default::default(),
             slot: watch::channel(Slot::Opening).0,
             switching: Mutex::new(()),
         }

@@ -36,6 +36,7 @@ pub const UI_COMMANDS: &[&str] = &[
     "buy_attempt_again",
     "dismiss_attempt",
     "buy_batch",
+    "stop_batch",
     "quote_again",
     "topup_qris",
     "topup_usdt",

@@ -114,7 +114,8 @@ error_codes! {
     CapReached => "cap_reached",
     /// An auto-replace job made all the replacements it was allowed; nothing more was bought.
     MaxReplacements => "max_replacements",
-    /// The user stopped an auto-replace job.
+    /// The user stopped an auto-replace job or a batch; what was bought before the stop is
+    /// kept, nothing more was bought.
     StoppedByUser => "stopped_by_user",
 
     // The OS keyring.

@@ -4,6 +4,9 @@
 //! and held to the first quote's price and the maximum price ([`crate::provider::check`], the one
 //! home of price checks) and to the balance floor. The batch stops at once on the first refusal
 //! or failure; an unknown outcome stops it too and stays listed for the user (never sent again).
+//! A [`BatchStopper`] lets the user stop it: the signal is looked at before each next number,
+//! so a purchase already under way finishes (a paid call is never cut off) and nothing after it
+//! is bought.
 
 use crate::context::Inner;
 use crate::error::{EngineError, Result};
@@ -11,7 +14,29 @@ use crate::model::{BuyRequest, OrderView};
 use crate::provider::{self, PriceLimits};
 use otpdesk_core::{ErrorCode, Money};
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+
+/// The user's "Stop" for one running batch. Cloning shares the signal. [`BatchStopper::stop`]
+/// is looked at before each next number: a purchase already sent finishes and is kept, and no
+/// number after it is bought.
+#[derive(Debug, Clone, Default)]
+pub struct BatchStopper(Arc<AtomicBool>);
+
+impl BatchStopper {
+    pub fn new() -> BatchStopper {
+        BatchStopper::default()
+    }
+
+    /// Ask the batch to stop before its next number.
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
 
 /// The most numbers one batch buys.
 pub const MAX_BATCH: u32 = 50;
@@ -88,7 +113,7 @@ pub(crate) async fn run(
     batch: BatchRequest,
     progress: impl FnMut(&BatchProgress) + Send,
 ) -> Result<BatchResult> {
-    run_with(inner, batch, None, progress).await
+    run_with(inner, batch, None, &BatchStopper::new(), progress).await
 }
 
 /// [`run`] with every number, the first included, held to `expected`: the price the user saw
@@ -99,13 +124,25 @@ pub(crate) async fn run_at(
     expected: Option<Money>,
     progress: impl FnMut(&BatchProgress) + Send,
 ) -> Result<BatchResult> {
-    run_with(inner, batch, Some(expected), progress).await
+    run_with(inner, batch, Some(expected), &BatchStopper::new(), progress).await
+}
+
+/// [`run_at`] that the user can stop with `stopper` (see [`BatchStopper`]).
+pub(crate) async fn run_stoppable(
+    inner: &Arc<Inner>,
+    batch: BatchRequest,
+    expected: Option<Money>,
+    stopper: &BatchStopper,
+    progress: impl FnMut(&BatchProgress) + Send,
+) -> Result<BatchResult> {
+    run_with(inner, batch, Some(expected), stopper, progress).await
 }
 
 async fn run_with(
     inner: &Arc<Inner>,
     batch: BatchRequest,
     confirmed: Option<Option<Money>>,
+    stopper: &BatchStopper,
     mut progress: impl FnMut(&BatchProgress) + Send,
 ) -> Result<BatchResult> {
     validate(inner, &batch)?;
@@ -115,7 +152,13 @@ async fn run_with(
     let mut first: Option<Option<Money>> = confirmed;
     let mut stopped = None;
     for n in 1..=of {
-        match buy_one(inner, &batch, &mut first).await {
+        // Looked at before each number only: a purchase under way is never cut off.
+        let next = if stopper.is_stopped() {
+            Err(EngineError::StoppedByUser { bought: n - 1, of })
+        } else {
+            buy_one(inner, &batch, &mut first).await
+        };
+        match next {
             Ok(order) => {
                 progress(&BatchProgress::Bought {
                     n,

@@ -307,6 +307,19 @@ impl Engine {
         batch::run_at(&self.inner, batch, expected, progress).await
     }
 
+    /// [`Engine::buy_batch_at`] that the user can stop: `stopper` is looked at before each next
+    /// number, so a purchase under way finishes and is kept, and nothing after it is bought (the
+    /// result's stop is [`ErrorCode::StoppedByUser`](otpdesk_core::ErrorCode::StoppedByUser)).
+    pub async fn buy_batch_stoppable(
+        &self,
+        batch: BatchRequest,
+        expected: Option<Money>,
+        stopper: &batch::BatchStopper,
+        progress: impl FnMut(&BatchProgress) + Send,
+    ) -> Result<BatchResult> {
+        batch::run_stoppable(&self.inner, batch, expected, stopper, progress).await
+    }
+
     /// "Buy again": the offer `order_id` was bought from (a replacement is followed back to
     /// its first purchase) with today's price. Nothing is bought: show the price, then buy
     /// `target` with [`Engine::buy_checked`] (or [`Engine::buy_batch_at`]) at `quote.price`.

@@ -99,6 +99,9 @@ pub enum EngineError {
         price: otpdesk_core::Money,
         floor: otpdesk_core::Money,
     },
+    /// The user stopped a batch after `bought` of `of` numbers.
+    #[error("Stopped by you after {bought} of {of}; nothing more was bought.")]
+    StoppedByUser { bought: u32, of: u32 },
 }
 
 impl EngineError {
@@ -127,6 +130,7 @@ impl EngineError {
             EngineError::PriceChanged { .. } => ErrorCode::PriceChanged,
             EngineError::PriceAboveMax { .. } => ErrorCode::PriceAboveMax,
             EngineError::BelowMinBalance { .. } => ErrorCode::BelowMinBalance,
+            EngineError::StoppedByUser { .. } => ErrorCode::StoppedByUser,
         }
     }
 

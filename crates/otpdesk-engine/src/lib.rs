@@ -67,7 +67,7 @@ pub mod watch;
 
 pub use again::OfferAgain;
 pub use allowed::NUMBEROTP_NO_REFUND;
-pub use batch::{BatchProgress, BatchRequest, BatchResult, BatchStop, MAX_BATCH};
+pub use batch::{BatchProgress, BatchRequest, BatchResult, BatchStop, BatchStopper, MAX_BATCH};
 pub use blocklist::{BlockEntry, BlockKind, BlockSuggestion};
 pub use catalog::{
     CatalogCountry, CatalogItem, CatalogSource, Choice, EmailDomainOffer, EmailSiteChoice, Partial,

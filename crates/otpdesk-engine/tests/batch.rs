@@ -289,3 +289,56 @@ async fn an_unknown_outcome_stops_the_batch_and_is_never_sent_again() {
     assert_eq!(charges(&sim, NOTP_KEY).await, 1);
     engine.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_stopped_by_the_user_buys_nothing_after_the_stop() {
+    let sim = sim(100_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&sim, dir.path()).await;
+    let price = engine.quote(&S1).await.unwrap().price;
+
+    // "Stop" pressed right after the 2nd number was bought: the stop is looked at before each
+    // next number, so exactly 2 are bought and no third paid call is sent.
+    let stopper = BatchStopper::new();
+    let mut seen = Vec::new();
+    let r = engine
+        .buy_batch_stoppable(batch(5), price, &stopper, |p| {
+            if matches!(p, BatchProgress::Bought { n: 2, .. }) {
+                stopper.stop();
+            }
+            seen.push(p.clone());
+        })
+        .await
+        .unwrap();
+    assert_eq!((r.requested, r.orders.len()), (5, 2));
+    let stop = r.stopped.expect("stopped");
+    assert_eq!(stop.code, ErrorCode::StoppedByUser);
+    assert_eq!(
+        stop.message,
+        "Stopped by you after 2 of 5; nothing more was bought."
+    );
+    assert_eq!(stop.attempt_id, None);
+    assert!(matches!(
+        seen.last(),
+        Some(BatchProgress::Stopped { bought: 2, of: 5, stop }) if stop.code == ErrorCode::StoppedByUser
+    ));
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    // Two attempts, two creates, two charges; nothing sent after the stop.
+    assert_eq!(engine.attempts(None).unwrap().len(), 2);
+    assert_eq!(sim.control.idempotency().await.unwrap().len(), 2);
+    assert_eq!(charges(&sim, ZAP_KEY).await, 2);
+    assert_eq!(engine.orders(&OrderFilter::default()).unwrap().len(), 2);
+
+    // Stopped before it starts: nothing at all is asked or bought.
+    let stopper = BatchStopper::new();
+    stopper.stop();
+    let r = engine
+        .buy_batch_stoppable(batch(3), price, &stopper, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(r.orders.len(), 0);
+    assert_eq!(r.stopped.unwrap().code, ErrorCode::StoppedByUser);
+    assert_eq!(charges(&sim, ZAP_KEY).await, 2);
+    assert_eq!(sim.control.idempotency().await.unwrap().len(), 2);
+    engine.shutdown().await;
+}

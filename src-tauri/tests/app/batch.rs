@@ -97,3 +97,74 @@ fn buy_n_reports_each_number_and_stops_on_a_price_rise_buy_again_only_quotes() {
     assert_eq!(e["code"], "validation", "{e}");
     assert_eq!(charges(), 4);
 }
+
+#[test]
+fn stop_batch_finishes_the_number_under_way_and_buys_nothing_after_it() {
+    let (sim, h) = app_with_keys();
+    let ctl = sim.control();
+    let charges = || {
+        tauri::async_runtime::block_on(ctl.ledger(None))
+            .unwrap()
+            .iter()
+            .filter(|e| e.kind == LedgerKind::Charge)
+            .count()
+    };
+    // Nothing runs under an unknown id.
+    assert_eq!(h.ok("stop_batch", json!({"batchId": "nope"})), json!(false));
+
+    // Each create takes 400 ms, so "Stop" pressed after the first number lands while the
+    // second is under way: that one finishes and is kept, nothing after it is bought.
+    tauri::async_runtime::block_on(
+        ctl.add_fault(
+            &otpdesk_sim::control::types::FaultRule::new(
+                otpdesk_sim::control::types::FaultKind::Delay { ms: 400 },
+            )
+            .path("/order/create")
+            .method("POST"),
+        ),
+    )
+    .unwrap();
+    let quote = h.ok("quote", json!({"target": s1()}));
+    let window = h.window();
+    let shell = h.shell.clone();
+    let stopper = std::thread::spawn(move || {
+        let start = std::time::Instant::now();
+        while !shell
+            .batches
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| e["batch_id"] == "b-stop" && e["progress"]["type"] == "bought")
+        {
+            assert!(start.elapsed() < std::time::Duration::from_secs(20));
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        crate::harness::invoke_on(&window, "stop_batch", json!({"batchId": "b-stop"})).unwrap()
+    });
+    let r = h.ok(
+        "buy_batch",
+        json!({"batchId": "b-stop",
+               "batch": {"req": s1(), "count": 5, "max_price": null, "min_balance": null},
+               "expectedPrice": quote["price"]}),
+    );
+    assert_eq!(
+        stopper.join().unwrap(),
+        json!(true),
+        "the batch was running"
+    );
+    let bought = r["orders"].as_array().unwrap().len();
+    // Stopped after the first number, or after the second when it was already under way.
+    assert!((1..=2).contains(&bought), "{r}");
+    assert_eq!(r["stopped"]["code"], "stopped_by_user", "{r}");
+    assert_eq!(charges(), bought, "nothing bought after the stop");
+    let seen = h.shell.batches.lock().unwrap().clone();
+    let last = seen.last().unwrap();
+    assert_eq!(last["progress"]["type"], "stopped");
+    assert_eq!(last["progress"]["bought"], bought);
+    assert_eq!(last["progress"]["stop"]["code"], "stopped_by_user");
+    // Done: the id no longer runs.
+    assert_eq!(
+        h.ok("stop_batch", json!({"batchId": "b-stop"})),
+        json!(false)
+    );
+}

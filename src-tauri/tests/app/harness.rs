@@ -324,19 +324,7 @@ impl Harness {
 
     /// Call a command through the IPC layer, as the UI does.
     pub fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let res = tauri::test::get_ipc_response(
-            &self.window,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: tauri::ipc::CallbackFn(0),
-                error: tauri::ipc::CallbackFn(1),
-                url: "tauri://localhost".parse().unwrap(),
-                body: tauri::ipc::InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        );
-        let out = res.map(|b| b.deserialize::<Value>().unwrap());
+        let out = invoke_on(&self.window, cmd, args);
         let text = match &out {
             Ok(v) | Err(v) => v.to_string(),
         };
@@ -345,6 +333,11 @@ impl Harness {
             .unwrap()
             .push(format!("{cmd}: {text}"));
         out
+    }
+
+    /// [`Harness::invoke`] without the harness (from another thread, while a command runs).
+    pub fn window(&self) -> WebviewWindow<MockRuntime> {
+        self.window.clone()
     }
 
     pub fn ok(&self, cmd: &str, args: Value) -> Value {
@@ -431,4 +424,25 @@ pub fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
         .any(|w| w == needle.as_bytes())
+}
+
+/// Call a command through the IPC layer on `window`, as the UI does.
+pub fn invoke_on(
+    window: &WebviewWindow<MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    tauri::test::get_ipc_response(
+        window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().unwrap())
 }

@@ -36,7 +36,7 @@ export function againItem(order: Pick<OrderView, "provider" | "service">, offer:
 }
 
 /** Quote `order`'s offer and open the confirm dialog with it (nothing is bought here). */
-export async function openBuyAgain(order: OrderView): Promise<void> {
+export async function openBuyAgain(order: Pick<OrderView, "id" | "provider" | "service" | "price">): Promise<void> {
   if (selection.quoting) return;
   selection.quoting = order.id;
   try {

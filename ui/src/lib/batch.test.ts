@@ -50,6 +50,9 @@ describe("why a batch stopped", () => {
     );
     expect(stopSentence(stop("outcome_unknown"), 1, 3, "en", limits)).toMatch(/^Stopped after 1 of 3: the provider did not answer about number 2, so it may have been charged/);
     expect(stopSentence(stop("insufficient_balance"), 0, 3, "en", limits)).toMatch(/^Stopped after 0 of 3: \S/);
+    expect(stopSentence(stop("stopped_by_user"), 2, 5, "en", limits)).toBe(
+      "Stopped by you after 2 of 5. The numbers bought are on the board; nothing more was bought.",
+    );
   });
 
   it("and in Bahasa Indonesia", () => {
@@ -58,6 +61,7 @@ describe("why a batch stopped", () => {
     expect(stopSentence(stop("out_of_stock"), 2, 4, "id", limits)).toBe("Berhenti setelah 2 dari 4: stoknya habis.");
     expect(stopSentence(stop("below_min_balance"), 2, 5, "id", limits)).toMatch(/di bawah Rp 20\.000\.$/);
     expect(stopSentence(stop("outcome_unknown"), 1, 3, "id", limits)).toMatch(/nomor ke-2/);
+    expect(stopSentence(stop("stopped_by_user"), 2, 5, "id", limits)).toMatch(/^Dihentikan oleh Anda setelah 2 dari 5\./);
   });
 
   it("without the limit it names, the error's own sentence is used", () => {

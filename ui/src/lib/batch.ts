@@ -50,6 +50,7 @@ const STOP_KEYS: Partial<Record<string, MessageKey>> = {
   out_of_stock: "batch.stop.out_of_stock",
   below_min_balance: "batch.stop.below_min_balance",
   outcome_unknown: "batch.stop.outcome_unknown",
+  stopped_by_user: "batch.stop.stopped_by_user",
 };
 
 /** Why a batch stopped, in one sentence naming how far it got and the limit that stopped it. */

@@ -112,6 +112,12 @@ export const commands = {
 	 *  `batch_id` (chosen by the window); the result lists what was bought and why it stopped early.
 	 */
 	buyBatch: (batchId: string, batch: BatchRequest, expectedPrice: Money | null) => typedError<BatchResult, AppError>(__TAURI_INVOKE("buy_batch", { batchId, batch, expectedPrice })),
+	/**
+	 *  "Stop" for the batch `batch_id`: the number under way finishes and is kept, nothing after it
+	 *  is bought (its result then stops with `stopped_by_user`). `false`: no batch runs under that id
+	 *  (it had already finished).
+	 */
+	stopBatch: (batchId: string) => typedError<boolean, AppError>(__TAURI_INVOKE("stop_batch", { batchId })),
 	/**  "Buy again": the offer an order was bought from, with today's price and stock. Buys nothing. */
 	quoteAgain: (orderId: string) => typedError<OfferAgain, AppError>(__TAURI_INVOKE("quote_again", { orderId })),
 	/**  A QRIS invoice for `amount` rupiah (1 000 – 10 000 000): pay `total` within 30 minutes. */
@@ -707,7 +713,10 @@ export type ErrorCode =
 "cap_reached" | 
 /**  An auto-replace job made all the replacements it was allowed; nothing more was bought. */
 "max_replacements" | 
-/**  The user stopped an auto-replace job. */
+/**
+ *  The user stopped an auto-replace job or a batch; what was bought before the stop is
+ *  kept, nothing more was bought.
+ */
 "stopped_by_user" | 
 /**  The system keychain could not be opened. */
 "keyring_unavailable" | 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { itemRow, NO_FILTER, profitBy, sumsOf, toQuery, type HistoryFilter } from "./history";
+import { canBuyAgain, itemRow, NO_FILTER, profitBy, sumsOf, toQuery, type HistoryFilter } from "./history";
 import type { DepositView, HistoryItem, OrderView } from "./types";
 
 function order(id: string, over: Partial<OrderView> = {}): OrderView {
@@ -127,5 +127,14 @@ describe("history at volume", () => {
     expect(blocksFor(BLOCK - 2, BLOCK + 3)).toEqual([0, 1]);
     expect(blocksFor(99_990, 100_000)).toEqual([Math.floor(99_990 / BLOCK)]);
     expect(blocksFor(5, 5)).toEqual([]);
+  });
+});
+
+describe("Buy again in History", () => {
+  it("is offered on finished orders only, never on deposits or running numbers", () => {
+    expect(canBuyAgain({ type: "order", group: "done" })).toBe(true);
+    expect(canBuyAgain({ type: "order", group: "refunded" })).toBe(true);
+    expect(canBuyAgain({ type: "order", group: "active" })).toBe(false);
+    expect(canBuyAgain({ type: "deposit", group: "paid" })).toBe(false);
   });
 });

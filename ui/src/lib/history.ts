@@ -28,6 +28,13 @@ export interface HistoryRow {
   sold: number | null;
   /** Sale less cost in rupiah, as the backend computed it (`null`: not comparable or not sold). */
   profit: number | null;
+  /** Orders: what the number cost when bought (shown as "last time" by Buy again). */
+  price?: Money | null;
+}
+
+/** "Buy again" is offered on every finished order (not on deposits, not on a running number). */
+export function canBuyAgain(r: Pick<HistoryRow, "type" | "group">): boolean {
+  return r.type === "order" && (r.group === "done" || r.group === "refunded");
 }
 
 /** One backend item as a display row. */
@@ -49,6 +56,7 @@ export function itemRow(i: HistoryItem): HistoryRow {
       amount: o.price ? { currency: o.price.currency, minor: i.order.cost_minor } : null,
       sold: idrSale ? (i.order.sale_price?.minor ?? null) : null,
       profit: idrSale ? i.order.profit_minor : null,
+      price: o.price,
     };
   }
   const d = i.deposit!;

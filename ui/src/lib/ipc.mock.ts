@@ -812,7 +812,15 @@ export class MockIpc implements Ipc {
     if (batch.count < 1 || batch.count > 50) throw err("validation");
     const orders: OrderView[] = [];
     let stopped: BatchStop | null = null;
+    this.stoppedBatches.delete(batchId);
+    this.runningBatches.add(batchId);
     for (let n = 1; n <= batch.count; n++) {
+      if (this.stoppedBatches.has(batchId)) {
+        stopped = { code: "stopped_by_user", message: "mock stopped_by_user", attempt_id: null };
+        onProgress({ type: "stopped", bought: n - 1, of: batch.count, stop: stopped });
+        break;
+      }
+      if (n > 1) await this.step("buyBatch");
       const item = itemFor(batch.req);
       const price = this.priceOf(batch.req);
       const code: BatchStop["code"] | null =
@@ -835,9 +843,16 @@ export class MockIpc implements Ipc {
       this.sold(batch.req);
       orders.push(order);
       onProgress({ type: "bought", n, of: batch.count, order: structuredClone(order) });
-      void batchId;
     }
+    this.runningBatches.delete(batchId);
     return { requested: batch.count, orders, stopped };
+  }
+  private runningBatches = new Set<string>();
+  private stoppedBatches = new Set<string>();
+  async stopBatch(batchId: string): Promise<boolean> {
+    if (!this.runningBatches.has(batchId)) return false;
+    this.stoppedBatches.add(batchId);
+    return true;
   }
   async quoteAgain(orderId: string): Promise<OfferAgain> {
     await this.step("quoteAgain");

@@ -142,6 +142,11 @@ export interface Ipc {
    * bought and of the stop while it runs. The result lists what was bought and why it stopped.
    */
   buyBatch(batchId: string, batch: BatchRequest, expectedPrice: Money | null, onProgress: (p: BatchProgress) => void): Promise<BatchResult>;
+  /**
+   * "Stop" for a running batch: the number under way finishes, nothing after it is bought.
+   * `false`: that batch had already finished.
+   */
+  stopBatch(batchId: string): Promise<boolean>;
   /** "Buy again": the offer an order was bought from, with today's price. Buys nothing. */
   quoteAgain(orderId: string): Promise<OfferAgain>;
   /** The OS locale ("id-ID"), when the backend knows it. */
@@ -309,6 +314,7 @@ export const tauriIpc: Ipc = {
       stop();
     }
   },
+  stopBatch: (batchId) => unwrap(commands.stopBatch(batchId)),
   quoteAgain: (orderId) => unwrap(commands.quoteAgain(orderId)),
   systemLocale: async () => (await unwrap(commands.localeInfo())).system_locale,
   openLogFolder: async () => {
