@@ -280,9 +280,9 @@ impl Engine {
         crate::watch::get(&self.inner, id)
     }
 
-    /// Look at every watched offer now (of the providers this process tracks).
+    /// Look at every watched offer now, at the user's word (whichever process tracks).
     pub async fn check_watches_now(&self) {
-        crate::watch::check_all(&self.inner).await
+        crate::watch::check_all(&self.inner, true).await
     }
 
     /// Buy `batch.count` of one offer one after the other, each its own purchase attempt with its

@@ -82,19 +82,23 @@ pub(crate) fn spawn(inner: &Arc<Inner>) {
                 _ = tokio::time::sleep(inner2.tracking.watch_interval) => {}
                 _ = inner2.stopped() => return,
             }
-            check_all(&inner2).await;
+            check_all(&inner2, false).await;
         }
     });
     inner.sched.keep(h);
 }
 
-/// One look at every active watch (of a provider this process tracks).
-pub(crate) async fn check_all(inner: &Arc<Inner>) {
+/// One look at every active watch: of the providers this process tracks for the timed loop, of
+/// every provider with a key when the user asks (`asked`: "Check now" must answer even when
+/// another process, e.g. a command-line run, holds the tracking lease). A look is a free quote;
+/// an alert or an automatic purchase is taken under the store's word
+/// (`watch_transition`), so two processes looking at once never alert or buy twice.
+pub(crate) async fn check_all(inner: &Arc<Inner>, asked: bool) {
     let Ok(watches) = inner.store.watches() else {
         return;
     };
     for w in watches {
-        if w.state != WatchState::Watching || !inner.sched.is_active(w.provider) {
+        if w.state != WatchState::Watching || !(asked || inner.sched.is_active(w.provider)) {
             continue;
         }
         if inner.is_closing() {

@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use otpdesk_core::{Money, OrderStatus};
+use otpdesk_core::{Money, OrderStatus, ProviderId};
 use otpdesk_engine::*;
 use otpdesk_sim::control::types::{LedgerKind, OfferChange};
 use std::path::Path;
@@ -556,4 +556,60 @@ async fn a_watch_alerts_when_stock_comes_back_and_buys_only_when_asked() {
     assert!(watch.note.unwrap().contains("maximum"));
     assert_eq!(net_charged(&sim, ZAP_KEY).await.0, 1);
     engine.shutdown().await;
+}
+
+/// "Check now" answers even in a process that does not track the provider (another process holds
+/// the lease): the look is a free quote, and alerts are taken under the store's word.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_now_looks_even_where_another_process_tracks() {
+    let sim = sim(100_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let slow = |sim: &Sim, dir: &Path| {
+        let mut cfg = config(sim, dir, Budget::per_minute(60_000.0), 5_000);
+        // No timed look during the test: only the asked-for one.
+        cfg.tracking.watch_interval = Duration::from_secs(3_600);
+        cfg
+    };
+    let tracker = Engine::open(slow(&sim, dir.path())).await.expect("engine");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !tracker.is_tracker(ProviderId::Otpzap) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the first process tracks"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let other = Engine::open(slow(&sim, dir.path())).await.expect("engine");
+    assert!(
+        !other.is_tracker(ProviderId::Otpzap),
+        "the second one only reads"
+    );
+    let w = other
+        .watch_offer(WatchRequest {
+            req: S1,
+            label: "WhatsApp Indonesia".into(),
+            target: None,
+            auto_buy: false,
+            auto_max: None,
+        })
+        .unwrap();
+    sim.control
+        .change_offer(&OfferChange {
+            product_id: S1_PRODUCT,
+            stock: Some(0),
+            ..OfferChange::default()
+        })
+        .await
+        .unwrap();
+    other.check_watches_now().await;
+    let seen = other
+        .watches()
+        .unwrap()
+        .into_iter()
+        .find(|x| x.id == w.id)
+        .unwrap();
+    assert_eq!(seen.last_stock, Some(0), "the look was made and kept");
+    assert_eq!(seen.state, WatchState::Watching);
+    other.shutdown().await;
+    tracker.shutdown().await;
 }
