@@ -22,7 +22,8 @@ export default function register(ctx) {
   }
 
   async function whatsappS1() {
-    await (await $("nav-main")).click();
+    await open("main", "main");
+    await (await $("source-otpzap_s1")).waitForDisplayed({ timeout: 10_000 });
     await (await $("source-otpzap_s1")).click();
     await (await $("search-service")).setValue("WhatsApp");
     await browser().waitUntil(
