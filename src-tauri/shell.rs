@@ -34,15 +34,7 @@ pub trait Shell: Send + Sync + 'static {
         settings: &Settings,
         demo: bool,
     ) {
-        let lang = crate::i18n::resolve(settings.language);
-        let number = bought.and_then(|o| o.phone.clone());
-        let text = crate::i18n::watch_alert(
-            lang,
-            &watch.label,
-            watch.last_price,
-            number.as_deref(),
-            demo,
-        );
+        let text = watch_alert_text(watch, bought, settings, demo);
         self.notify(text, settings.sound);
     }
     fn balance_updated(&self, balance: &ProviderBalance);
@@ -153,15 +145,7 @@ impl<R: Runtime> Shell for TauriShell<R> {
         settings: &Settings,
         demo: bool,
     ) {
-        let lang = crate::i18n::resolve(settings.language);
-        let number = bought.and_then(|o| o.phone.clone());
-        let text = crate::i18n::watch_alert(
-            lang,
-            &watch.label,
-            watch.last_price,
-            number.as_deref(),
-            demo,
-        );
+        let text = watch_alert_text(watch, bought, settings, demo);
         if bought.is_some() {
             return self.notify(text, settings.sound);
         }
@@ -178,7 +162,7 @@ impl<R: Runtime> Shell for TauriShell<R> {
         notify::show_with_buy(
             text,
             settings.sound,
-            crate::i18n::buy_button(lang).to_string(),
+            crate::i18n::buy_button(crate::i18n::resolve(settings.language)).to_string(),
             Some(on_choice),
         );
     }
@@ -256,4 +240,16 @@ impl<R: Runtime> Shell for TauriShell<R> {
     fn exit(&self) {
         self.app.exit(0);
     }
+}
+
+/// The watch alert's title and body, in the user's language.
+fn watch_alert_text(
+    watch: &WatchView,
+    bought: Option<&OrderView>,
+    settings: &Settings,
+    demo: bool,
+) -> (String, String) {
+    let lang = crate::i18n::resolve(settings.language);
+    let number = bought.and_then(|o| o.phone.as_deref());
+    crate::i18n::watch_alert(lang, &watch.label, watch.last_price, number, demo)
 }

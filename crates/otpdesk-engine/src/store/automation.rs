@@ -230,19 +230,7 @@ impl Store {
     pub fn add_job_order(&self, id: &str, order_id: &str, now: Time) -> rusqlite::Result<()> {
         let mut c = self.conn();
         let tx = write_tx(&mut c)?;
-        let n: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM job_orders WHERE job_id = ?1",
-            [id],
-            |r| r.get(0),
-        )?;
-        tx.execute(
-            "INSERT OR IGNORE INTO job_orders (job_id, order_id, n, bought_at) VALUES (?1,?2,?3,?4)",
-            params![id, order_id, n + 1, ms(now)],
-        )?;
-        tx.execute(
-            "UPDATE jobs SET current_order = ?2, busy = NULL, updated_at = ?3 WHERE id = ?1",
-            params![id, order_id, ms(now)],
-        )?;
+        make_live(&tx, id, order_id, now)?;
         tx.commit()
     }
 
@@ -285,19 +273,7 @@ impl Store {
              WHERE job_id = ?1 AND order_id = ?2",
             params![id, old, ms(now)],
         )?;
-        let n: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM job_orders WHERE job_id = ?1",
-            [id],
-            |r| r.get(0),
-        )?;
-        tx.execute(
-            "INSERT OR IGNORE INTO job_orders (job_id, order_id, n, bought_at) VALUES (?1,?2,?3,?4)",
-            params![id, new, n + 1, ms(now)],
-        )?;
-        tx.execute(
-            "UPDATE jobs SET current_order = ?2, busy = NULL, updated_at = ?3 WHERE id = ?1",
-            params![id, new, ms(now)],
-        )?;
+        make_live(&tx, id, new, now)?;
         tx.commit()
     }
 
@@ -520,5 +496,28 @@ fn fill_job(c: &rusqlite::Connection, j: &mut JobView) -> rusqlite::Result<()> {
         |r| r.get(0),
     )?;
     j.spent = Money::new(j.cap.currency, spent);
+    Ok(())
+}
+
+/// Inside a write transaction: `order_id` becomes the job's next number and its live one.
+fn make_live(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    order_id: &str,
+    now: Time,
+) -> rusqlite::Result<()> {
+    let n: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM job_orders WHERE job_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        "INSERT OR IGNORE INTO job_orders (job_id, order_id, n, bought_at) VALUES (?1,?2,?3,?4)",
+        params![id, order_id, n + 1, ms(now)],
+    )?;
+    tx.execute(
+        "UPDATE jobs SET current_order = ?2, busy = NULL, updated_at = ?3 WHERE id = ?1",
+        params![id, order_id, ms(now)],
+    )?;
     Ok(())
 }
