@@ -77,9 +77,9 @@ fn main() {
             .len()
     });
     // The totals over every match (spent / sales / profit per currency): sums of each order's
-    // kept cost (migration 11) on two covering indexes; shown apart, still over target at
-    // 100,000 orders (about 30 ms: every order's index entry is read).
-    measure("history totals over all 100,000 (not paged)", || {
+    // kept cost (migration 11) on two covering indexes; still over target at 100,000 orders
+    // (about 30 ms: every order's index entry is read), and the summary line says so.
+    all_ok &= measure("history totals over all 100,000 (not paged)", || {
         store
             .history(&page(HistoryQuery::default()))
             .unwrap()
@@ -128,9 +128,9 @@ fn main() {
             .items
             .len()
     });
-    // Shown, not held to the target: a search that matches nothing reads every order's joined
-    // search text (migration 11's narrow table), not the orders.
-    measure("history search with no match (full scan)", || {
+    // A search that matches nothing reads every order's joined search text (migration 11's
+    // narrow table), not the orders: near the target, held to it like every other row.
+    all_ok &= measure("history search with no match (full scan)", || {
         store
             .history(&page(HistoryQuery {
                 search: Some("no-such-thing".into()),
