@@ -8,21 +8,8 @@ mod common;
 use common::*;
 use otpdesk_core::Money;
 use otpdesk_engine::*;
-use otpdesk_sim::control::types::{LedgerKind, OfferChange};
+use otpdesk_sim::control::types::OfferChange;
 use std::collections::HashSet;
-
-/// The product of [`S1`] (WhatsApp Indonesia, 2835 rupiah).
-const S1_PRODUCT: u64 = 814_090_256;
-
-async fn charges(sim: &Sim, key: &str) -> usize {
-    sim.control
-        .ledger(Some(key))
-        .await
-        .unwrap()
-        .iter()
-        .filter(|e| e.kind == LedgerKind::Charge)
-        .count()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn buy_again_quotes_the_same_offer_at_todays_price_and_buys_nothing() {
@@ -33,7 +20,7 @@ async fn buy_again_quotes_the_same_offer_at_todays_price_and_buys_nothing() {
     let engine = Engine::open(cfg).await.unwrap();
     let first = engine.buy(S1).await.unwrap();
     assert_eq!(first.price, Some(Money::idr(2_835)));
-    assert_eq!(charges(&sim, ZAP_KEY).await, 1);
+    assert_eq!(charges_to(&sim, ZAP_KEY).await, 1);
 
     // The price went up since: the quote says so, and asking costs nothing.
     sim.control
@@ -54,7 +41,7 @@ async fn buy_again_quotes_the_same_offer_at_todays_price_and_buys_nothing() {
         (by_remote.order_id, by_remote.target),
         (first.id.clone(), S1)
     );
-    assert_eq!(charges(&sim, ZAP_KEY).await, 1, "quoting bought nothing");
+    assert_eq!(charges_to(&sim, ZAP_KEY).await, 1, "quoting bought nothing");
     assert_eq!(engine.attempts(None).unwrap().len(), 1);
 
     // Held to the old price it is refused with nothing sent; at today's price it buys once.
@@ -63,14 +50,14 @@ async fn buy_again_quotes_the_same_offer_at_todays_price_and_buys_nothing() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::PriceChanged, "{e}");
-    assert_eq!(charges(&sim, ZAP_KEY).await, 1);
+    assert_eq!(charges_to(&sim, ZAP_KEY).await, 1);
     let second = engine
         .buy_checked(again.target.clone(), again.quote.price)
         .await
         .unwrap();
     assert_eq!(second.price, Some(Money::idr(3_100)));
     assert_ne!(second.phone, first.phone);
-    assert_eq!(charges(&sim, ZAP_KEY).await, 2);
+    assert_eq!(charges_to(&sim, ZAP_KEY).await, 2);
 
     // A finished order can be bought again as well (cancelled here).
     sim.control.advance_clock(125).await.unwrap();
@@ -146,7 +133,7 @@ async fn a_batch_held_to_the_confirmed_price_buys_nothing_above_it() {
             ..
         }]
     ));
-    assert_eq!(charges(&sim, ZAP_KEY).await, 0);
+    assert_eq!(charges_to(&sim, ZAP_KEY).await, 0);
     assert!(sim.control.idempotency().await.unwrap().is_empty());
 
     // At the new price, confirmed: three numbers, three keys, each in the simulator's request log.
@@ -181,6 +168,6 @@ async fn a_batch_held_to_the_confirmed_price_buys_nothing_above_it() {
         .iter()
         .filter(|q| q.method == "GET")
         .all(|q| q.idempotency_key.is_none()));
-    assert_eq!(charges(&sim, ZAP_KEY).await, 3);
+    assert_eq!(charges_to(&sim, ZAP_KEY).await, 3);
     engine.shutdown().await;
 }

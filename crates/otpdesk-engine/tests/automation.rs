@@ -13,9 +13,6 @@ use otpdesk_sim::control::types::{LedgerKind, OfferChange};
 use std::path::Path;
 use std::time::Duration;
 
-/// The product of [`S1`].
-const S1_PRODUCT: u64 = 814_090_256;
-
 /// An engine with short automation times: jobs look every 50 ms, watches every 200 ms, the
 /// OTPZap cancel cooldown is the simulator's 120 s at clock scale 60 (2 s).
 async fn fast_engine(sim: &Sim, dir: &Path) -> Engine {

@@ -226,3 +226,17 @@ pub fn under_wine() -> bool {
 pub fn under_wine() -> bool {
     false
 }
+
+/// The OTPZap Server 1 product of `S1` (WhatsApp Indonesia, 2835 rupiah), for `/_sim/offers`.
+pub const S1_PRODUCT: u64 = 814_090_256;
+
+/// How many times the simulator charged `key`.
+pub async fn charges_to(sim: &Sim, key: &str) -> usize {
+    sim.control
+        .ledger(Some(key))
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.kind == otpdesk_sim::control::types::LedgerKind::Charge)
+        .count()
+}
