@@ -326,7 +326,7 @@ pub(super) fn profit_sql(rate: Option<u32>) -> String {
         "(CASE WHEN orders.sale_minor IS NULL OR orders.status IN {REFUNDED} THEN NULL \
          WHEN orders.cost_mixed = 0 THEN (CASE WHEN orders.sale_currency = orders.currency \
               THEN orders.sale_minor - orders.cost_minor \
-              WHEN orders.cost_minor = 0 OR (orders.sale_currency <> orders.currency) IS NOT 1 \
+              WHEN orders.cost_minor = 0 OR (orders.sale_currency <> orders.currency) IS NOT TRUE \
               THEN orders.sale_minor{kept_converted} ELSE NULL END) \
          WHEN {other} = 0 THEN orders.sale_minor - {same}{converted} ELSE NULL END)"
     )

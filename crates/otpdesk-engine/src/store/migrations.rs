@@ -520,7 +520,24 @@ const MIGRATIONS: &[&str] = &[
         FROM orders o WHERE o.id = OLD.order_id;
     END;
     "#,
+    // 12: team mode (crate::team): the members of a shared order book, and who sold each order
+    // (on PostgreSQL the login that stored it, by default). A solo store keeps them empty.
+    r#"
+    ALTER TABLE orders ADD COLUMN sold_by TEXT;
+    CREATE TABLE team_members (
+        login     TEXT PRIMARY KEY,
+        name      TEXT NOT NULL,
+        role      TEXT NOT NULL,          -- owner | operator
+        added_at  INTEGER NOT NULL
+    );
+    "#,
 ];
+
+/// How many versions there are (the PostgreSQL list must have as many).
+#[cfg(test)]
+pub(crate) fn count() -> usize {
+    MIGRATIONS.len()
+}
 
 #[derive(Debug)]
 pub enum MigrateError {
@@ -529,11 +546,17 @@ pub enum MigrateError {
         found: u32,
         known: u32,
     },
-    Sql(rusqlite::Error),
+    Sql(crate::db::Error),
 }
 
 impl From<rusqlite::Error> for MigrateError {
     fn from(e: rusqlite::Error) -> Self {
+        MigrateError::Sql(e.into())
+    }
+}
+
+impl From<crate::db::Error> for MigrateError {
+    fn from(e: crate::db::Error) -> Self {
         MigrateError::Sql(e)
     }
 }
@@ -573,12 +596,12 @@ mod tests {
     #[test]
     fn migrating_twice_is_a_no_op() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 11);
-        assert_eq!(super::migrate(&mut c).unwrap(), 11);
+        assert_eq!(super::migrate(&mut c).unwrap(), 12);
+        assert_eq!(super::migrate(&mut c).unwrap(), 12);
         let v: u32 = c
             .query_row("PRAGMA user_version", (), |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 11);
+        assert_eq!(v, 12);
     }
 
     /// Migration 11 fills the kept cost and the search text of the orders already stored.
@@ -600,7 +623,7 @@ mod tests {
              INSERT INTO order_desk (order_id, customer, note, set_at) VALUES ('b', 'Budi', NULL, 2);",
         )
         .unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 11);
+        assert_eq!(super::migrate(&mut c).unwrap(), 12);
         let row = |id: &str| {
             c.query_row(
                 "SELECT cost_minor, cost_mixed, (SELECT text FROM order_search WHERE order_id = id) FROM orders WHERE id = ?1",
@@ -635,7 +658,7 @@ mod tests {
             super::migrate(&mut c),
             Err(super::MigrateError::TooNew {
                 found: 99,
-                known: 11
+                known: 12
             })
         ));
         let tables: i64 = c
