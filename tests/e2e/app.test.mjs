@@ -398,8 +398,7 @@ describe("OTPDesk desktop app against the simulator", { timeout: 480_000 }, () =
   let remoteId;
 
   step("buys a number in one click after confirming the price", async () => {
-    const offer = await $("offer");
-    await offer.waitForDisplayed({ timeout: 30_000 });
+    await (await $("offer")).waitForDisplayed({ timeout: 30_000 });
     assert.equal(await (await $("country")).getValue(), "Indonesia", "Indonesia is picked first");
     // An OTPZap Server 1 number (the product the docs describe): filter the list by source.
     await offer("WhatsApp", "otpzap_s1");
