@@ -3,26 +3,26 @@
 //! filter of the history screen is here, so its rows and the CSV export cannot differ.
 
 use super::{deposits, money, ms, orders, Store};
+use crate::db::{params, params_from_iter, OptionalExtension, ToValue};
 use crate::history::*;
 use crate::model::Time;
 use otpdesk_core::{Currency, Money, OrderStatus};
-use rusqlite::{params, params_from_iter, OptionalExtension, ToSql};
 use std::collections::BTreeMap;
 
 /// A WHERE clause with its numbered arguments.
 #[derive(Default)]
 struct Filter {
     sql: String,
-    args: Vec<Box<dyn ToSql>>,
+    args: Vec<Box<dyn ToValue>>,
 }
 
 impl Filter {
-    fn push(&mut self, clause: &str, arg: impl ToSql + 'static) {
+    fn push(&mut self, clause: &str, arg: impl ToValue + 'static) {
         self.args.push(Box::new(arg));
         let n = self.args.len();
         self.sql.push_str(&clause.replace("?#", &format!("?{n}")));
     }
-    fn params(&self) -> impl rusqlite::Params + '_ {
+    fn params(&self) -> impl crate::db::Params + '_ {
         params_from_iter(self.args.iter().map(|b| b.as_ref()))
     }
 }
@@ -207,12 +207,12 @@ fn renumber(sql: &str, first: usize) -> String {
 /// counted from whichever end of the list is nearer (a jump to the bottom walks the last rows
 /// only), and a table without a match is left out of the merge.
 fn cursor_at(
-    c: &rusqlite::Connection,
+    c: &crate::db::Connection,
     q: &HistoryQuery,
     index: u32,
-) -> rusqlite::Result<Option<HistoryCursor>> {
+) -> crate::db::Result<Option<HistoryCursor>> {
     let (of, df) = (order_filter(q), deposit_filter(q));
-    let count = |table: &str, f: &Option<Filter>| -> rusqlite::Result<i64> {
+    let count = |table: &str, f: &Option<Filter>| -> crate::db::Result<i64> {
         match f {
             Some(f) => c.query_row(
                 &format!("SELECT COUNT(*) FROM {table} WHERE 1=1{}", f.sql),
@@ -232,7 +232,7 @@ fn cursor_at(
     let from_end = index >= total / 2;
     let position = if from_end { total - 1 - index } else { index };
     let mut arms = Vec::new();
-    let mut args: Vec<&dyn ToSql> = Vec::new();
+    let mut args: Vec<&dyn ToValue> = Vec::new();
     if let (Some(f), true) = (&of, n_orders > 0) {
         arms.push(format!(
             "SELECT 0 AS e, created_at AS at, rowid AS seq FROM orders WHERE 1=1{}",
@@ -358,7 +358,7 @@ fn totals_for<'a>(
 impl Store {
     /// Orders and deposits matching `q`, newest first, with totals over every match. The one
     /// place the history is filtered and totalled: the screen and the CSV export both call it.
-    pub fn history(&self, q: &HistoryQuery) -> rusqlite::Result<HistoryPage> {
+    pub fn history(&self, q: &HistoryQuery) -> crate::db::Result<HistoryPage> {
         let limit = q.limit.unwrap_or(200).min(EXPORT_LIMIT) as usize;
         // A deep offset (a jump while scrolling a long list) becomes the cursor of the item just
         // before it, found on the two `created_at` indexes alone; the page is then read from
@@ -541,7 +541,7 @@ impl Store {
     }
 
     /// Record (or clear) what an order was sold for. `false` when no such order.
-    pub fn set_sale_price(&self, id: &str, price: Option<Money>) -> rusqlite::Result<bool> {
+    pub fn set_sale_price(&self, id: &str, price: Option<Money>) -> crate::db::Result<bool> {
         let n = self.conn().execute(
             "UPDATE orders SET sale_minor = ?2, sale_currency = ?3 WHERE id = ?1",
             params![id, price.map(|m| m.minor), price.map(|m| m.currency.code())],
@@ -550,12 +550,12 @@ impl Store {
     }
 
     /// Profit of the orders with a sale price, per local day and per service.
-    pub fn profit(&self, q: &ProfitQuery) -> rusqlite::Result<ProfitReport> {
+    pub fn profit(&self, q: &ProfitQuery) -> crate::db::Result<ProfitReport> {
         let mut f = Filter::default();
         dates(&mut f, q.from, q.to);
         let offset_ms = i64::from(q.utc_offset_minutes) * 60_000;
         let c = self.conn();
-        let run = |group: &str, order: &str| -> rusqlite::Result<Vec<ProfitRow>> {
+        let run = |group: &str, order: &str| -> crate::db::Result<Vec<ProfitRow>> {
             let sql = format!(
                 "SELECT {group}, sale_currency, COUNT(*), SUM(sale_minor), SUM({cost}) AS cost, \
                  SUM(sale_minor) - SUM({cost}) AS profit \
@@ -652,7 +652,7 @@ mod tests {
             )
             .unwrap();
         let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_map((), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .unwrap();
         rows.collect::<Result<_, _>>().unwrap()
     }
@@ -667,7 +667,7 @@ mod tests {
         );
         let mut st = c.prepare(&sql).unwrap();
         let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_map((), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .unwrap();
         rows.collect::<Result<_, _>>().unwrap()
     }
