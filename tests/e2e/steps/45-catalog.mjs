@@ -70,6 +70,7 @@ export default function register(ctx) {
     await dialog.waitForDisplayed({ reverse: true, timeout: 30_000 });
     // No Refresh pressed: the new order makes the list read again (at most once per 20 s).
     await rowWith("4319 left");
+    await settle(800); // the window paints the new stock before the screenshot
     await shot("catalog-after-purchase");
     await sim("POST", "offers", { product_id: PRODUCT, price: 2835, stock: 100000 });
   });
