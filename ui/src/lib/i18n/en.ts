@@ -137,6 +137,12 @@ export const en = {
   "catalog.count": "{n} offers",
   "catalog.countOne": "1 offer",
   "catalog.more": "Showing the first {n}. Type a service or country to narrow the list.",
+  "catalog.updated": "Updated {time}",
+  "catalog.updating": "Updating prices…",
+  "catalog.refreshHint": "Read prices and stock again now. They are also read after a purchase or a watch alert, when you come back to this list, and every few minutes while it stays open.",
+  "catalog.sort.service": "Service",
+  "catalog.sort.price": "Cheapest",
+  "catalog.sort.value": "Best value",
 
   "buy.title": "Buy this number?",
   "buy.from": "From",

@@ -139,6 +139,12 @@ export const id: Catalog = {
   "catalog.count": "{n} penawaran",
   "catalog.countOne": "1 penawaran",
   "catalog.more": "Menampilkan {n} pertama. Ketik layanan atau negara untuk mempersempit daftar.",
+  "catalog.updated": "Diperbarui {time}",
+  "catalog.updating": "Memperbarui harga…",
+  "catalog.refreshHint": "Baca ulang harga dan stok sekarang. Harga juga dibaca ulang setelah pembelian atau peringatan pantauan, saat Anda kembali ke daftar ini, dan tiap beberapa menit selama daftar terbuka.",
+  "catalog.sort.service": "Layanan",
+  "catalog.sort.price": "Termurah",
+  "catalog.sort.value": "Paling worth it",
 
   "buy.title": "Beli nomor ini?",
   "buy.from": "Dari",
