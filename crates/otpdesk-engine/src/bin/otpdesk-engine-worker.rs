@@ -6,7 +6,8 @@
 //! Env: OTPDESK_DATA_DIR, OTPDESK_OTPZAP_URL + OTPDESK_OTPZAP_KEY, optional
 //! OTPDESK_NUMBEROTP_URL + OTPDESK_NUMBEROTP_KEY, OTPDESK_BUY_TARGET (default 0),
 //! OTPDESK_POLL_MS (default 5000), OTPDESK_PER_MINUTE (default 270),
-//! OTPDESK_PRODUCT (default 814090256, WhatsApp Indonesia).
+//! OTPDESK_PRODUCT (default 814090256, WhatsApp Indonesia), OTPDESK_BUY_PACE_MS (pause after each
+//! purchase, default 0: spreads purchases over a test), OTPDESK_STORE (a team's PostgreSQL).
 
 use otpdesk_core::{ApiKey, ProviderId};
 use otpdesk_engine::{AttemptKind, Budget, BuyRequest, Engine, EngineConfig, ProviderConfig};
@@ -61,6 +62,7 @@ async fn main() {
     println!("{{\"type\":\"ready\",\"tracked\":{}}}", engine.tracked());
     let target = num("OTPDESK_BUY_TARGET", 0) as usize;
     let product_id = num("OTPDESK_PRODUCT", 814_090_256) as i64;
+    let pace = Duration::from_millis(num("OTPDESK_BUY_PACE_MS", 0));
     loop {
         let done = engine
             .attempts(None)
@@ -76,9 +78,13 @@ async fn main() {
             country_id: 7,
             platform_id: 1,
         };
-        if let Err(e) = engine.buy(req).await {
-            eprintln!("buy failed: {} ({})", e, e.code());
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        match engine.buy(req).await {
+            Ok(_) if !pace.is_zero() => tokio::time::sleep(pace).await,
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("buy failed: {} ({})", e, e.code());
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
         }
     }
     println!("{{\"type\":\"bought\"}}");
