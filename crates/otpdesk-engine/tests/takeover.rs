@@ -8,15 +8,14 @@
 
 mod common;
 
+use common::desktops::{self, Desktop};
 use common::*;
 use otpdesk_engine::db::{Connection, PgConn};
 use otpdesk_engine::*;
 use otpdesk_sim::control::types::{FaultKind, FaultRule, LedgerKind as SimKind};
 use rand::Rng;
 use std::collections::{HashMap, HashSet};
-use std::io::BufRead;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -25,73 +24,24 @@ const KILLS: usize = 20;
 const DESKTOPS: usize = 3;
 /// Purchases the desktops make between them (each pauses `PACE_MS` after one), spread over the
 /// kills.
-const TARGET: usize = 50;
+const TARGET: usize = 40;
 const PACE_MS: u64 = 8_000;
 const TAKEOVER_LIMIT: Duration = Duration::from_secs(10);
 
-/// One desktop: a worker process whose stdout is drained (it prints every event) and which says
-/// when its engine is open.
-struct Desktop {
-    child: Child,
-    ready: std::sync::mpsc::Receiver<()>,
-}
-
-/// A failed test leaves no desktop running.
-impl Drop for Desktop {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn spawn_desktop(sim: &Sim, team_url: &str, data: &Path) -> Desktop {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_otpdesk-engine-worker"))
-        .env("OTPDESK_STORE", team_url)
-        .env("OTPDESK_DATA_DIR", data)
-        .env("OTPDESK_OTPZAP_URL", sim.handle.otpzap_url())
-        .env("OTPDESK_OTPZAP_KEY", ZAP_KEY)
-        .env("OTPDESK_BUY_TARGET", TARGET.to_string())
-        .env("OTPDESK_BUY_PACE_MS", PACE_MS.to_string())
-        .env("OTPDESK_POLL_MS", "1000")
-        .env("OTPDESK_PER_MINUTE", "600000")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("worker");
-    let out = child.stdout.take().unwrap();
-    let (tx, ready) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(out).lines() {
-            let Ok(line) = line else { return };
-            if line.contains("\"ready\"") {
-                let _ = tx.send(());
-            }
-        }
-    });
-    Desktop { child, ready }
-}
-
-/// The OTPZap tracking lease as the server has it: (holder's pid, acquired_at, expires_at), in
-/// the server's milliseconds.
-fn lease(db: &Connection) -> Option<(u32, i64, i64)> {
-    use otpdesk_engine::db::OptionalExtension;
-    db.query_row(
-        "SELECT i.pid, l.acquired_at, l.expires_at FROM leases l JOIN instances i ON i.id = l.holder
-         WHERE l.name = 'tracker:otpzap'",
-        (),
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    let (target, pace) = (TARGET.to_string(), PACE_MS.to_string());
+    Desktop::spawn(
+        &sim.handle.otpzap_url(),
+        ZAP_KEY,
+        team_url,
+        data,
+        &[
+            ("OTPDESK_BUY_TARGET", target.as_str()),
+            ("OTPDESK_BUY_PACE_MS", pace.as_str()),
+            ("OTPDESK_POLL_MS", "1000"),
+            ("OTPDESK_PER_MINUTE", "600000"),
+        ],
     )
-    .optional()
-    .unwrap()
-}
-
-fn server_ms(db: &Connection) -> i64 {
-    db.query_row(
-        "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
-        (),
-        |r| r.get(0),
-    )
-    .unwrap()
 }
 
 fn charges(
@@ -131,9 +81,7 @@ async fn the_tracker_killed_20_times_is_replaced_within_10_s_losing_and_repeatin
     let mut desktops: Vec<Desktop> = Vec::new();
     for _ in 0..DESKTOPS {
         let d = spawn_desktop(&sim, &team_url, homes.next().unwrap().path());
-        d.ready
-            .recv_timeout(Duration::from_secs(30))
-            .expect("ready");
+        d.wait_ready();
         desktops.push(d);
     }
 
@@ -169,44 +117,7 @@ async fn the_tracker_killed_20_times_is_replaced_within_10_s_losing_and_repeatin
         // A random moment of the holder's renewal cycle (it renews every 2 s).
         let wait = rand::thread_rng().gen_range(0..2_000);
         tokio::time::sleep(Duration::from_millis(wait)).await;
-        let (holder, _, _) = {
-            let deadline = Instant::now() + TAKEOVER_LIMIT;
-            loop {
-                match lease(&db) {
-                    Some(l) if l.2 > server_ms(&db) => break l,
-                    _ if Instant::now() > deadline => panic!("nobody tracks OTPZap"),
-                    _ => tokio::time::sleep(Duration::from_millis(50)).await,
-                }
-            }
-        };
-        let i = desktops
-            .iter()
-            .position(|d| d.child.id() == holder)
-            .expect("the lease holder is one of the desktops");
-        let mut dead = desktops.remove(i);
-        let killed_at_ms = server_ms(&db);
-        let killed_at = Instant::now();
-        dead.child.kill().expect("SIGKILL"); // std's kill() is SIGKILL on Unix: no release
-        dead.child.wait().unwrap();
-
-        // Another desktop with the key takes the lease once the dead one's expires.
-        let (new_holder, acquired_at) = loop {
-            if let Some((pid, acquired, expires)) = lease(&db) {
-                if pid != holder && expires > server_ms(&db) {
-                    break (pid, acquired);
-                }
-            }
-            assert!(
-                killed_at.elapsed() <= TAKEOVER_LIMIT,
-                "kill {kill}: no takeover within {TAKEOVER_LIMIT:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        };
-        let took = Duration::from_millis((acquired_at - killed_at_ms).max(0) as u64);
-        assert!(
-            desktops.iter().any(|d| d.child.id() == new_holder),
-            "kill {kill}: the lease went to a desktop that is not running"
-        );
+        let (took, _) = desktops::kill_tracker(&db, &mut desktops, TAKEOVER_LIMIT).await;
         assert!(
             took <= TAKEOVER_LIMIT,
             "kill {kill}: takeover took {took:?}"
@@ -216,9 +127,7 @@ async fn the_tracker_killed_20_times_is_replaced_within_10_s_losing_and_repeatin
 
         // A new desktop replaces the dead one (it opens on the shared store and buys on).
         let d = spawn_desktop(&sim, &team_url, homes.next().unwrap().path());
-        d.ready
-            .recv_timeout(Duration::from_secs(30))
-            .expect("ready");
+        d.wait_ready();
         desktops.push(d);
     }
     let kill_phase = started.elapsed();

@@ -9,6 +9,7 @@ use otpdesk_sim::control::SimControl;
 use otpdesk_sim::{SimConfig, SimHandle};
 use std::path::Path;
 
+pub mod desktops;
 pub mod pg;
 use std::time::Duration;
 
