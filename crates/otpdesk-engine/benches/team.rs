@@ -13,7 +13,6 @@
 //! - takeover: among 3 desktop processes the tracker's is SIGKILLed 5 times; time from the kill
 //!   to another desktop's lease (server clock), p50 and max.
 
-#[allow(dead_code)]
 #[path = "../tests/common/pg.rs"]
 mod pg;
 
@@ -68,8 +67,20 @@ async fn desktop(
     Engine::open(cfg).await.unwrap()
 }
 
-/// Every `OtpReceived` of `engine`, timestamped as announced, by (order id, code's seq).
-type Seen = Arc<Mutex<HashMap<(String, i64), Instant>>>;
+/// Every `OtpReceived` of `engine`: when it was announced (this machine's clock) and when the
+/// tracker stored the code (`stored_at`, the tracker's clock: the same machine here).
+type Seen = Arc<
+    Mutex<
+        HashMap<
+            (String, i64),
+            (
+                Instant,
+                chrono::DateTime<chrono::Utc>,
+                chrono::DateTime<chrono::Utc>,
+            ),
+        >,
+    >,
+>;
 
 fn record(engine: &Engine) -> (Seen, tokio::task::JoinHandle<()>) {
     let seen: Seen = Default::default();
@@ -79,9 +90,10 @@ fn record(engine: &Engine) -> (Seen, tokio::task::JoinHandle<()>) {
         loop {
             match rx.recv().await {
                 Ok(EngineEvent::OtpReceived { order_id, otp, .. }) => {
+                    let now = (Instant::now(), chrono::Utc::now());
                     s.lock()
                         .unwrap()
-                        .insert((order_id, otp.seq), Instant::now());
+                        .insert((order_id, otp.seq), (now.0, now.1, otp.stored_at));
                 }
                 Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                 Err(_) => return,
@@ -91,8 +103,15 @@ fn record(engine: &Engine) -> (Seen, tokio::task::JoinHandle<()>) {
     (seen, task)
 }
 
-/// (stored on A → seen on B, delivered → seen on B), ms each.
-async fn fan_out(sim: &otpdesk_sim::SimHandle, samples: usize) -> (Vec<f64>, Vec<f64>) {
+/// (stored on A → seen on B, delivered → seen on B), ms each, over `batches` of `per_batch`
+/// fresh orders bought on A, each getting one code at a random phase of A's poll cycle (an
+/// order waiting for its code is polled every 5 s; one that has its code only every 15 s, so
+/// each batch is finished before the next is bought, as a reseller finishes sold numbers).
+async fn fan_out(
+    sim: &otpdesk_sim::SimHandle,
+    batches: usize,
+    per_batch: usize,
+) -> (Vec<f64>, Vec<f64>) {
     let control = sim.control();
     let team = tempfile::tempdir().unwrap();
     let (home_a, home_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -100,66 +119,61 @@ async fn fan_out(sim: &otpdesk_sim::SimHandle, samples: usize) -> (Vec<f64>, Vec
     // B has no key: it never tracks, it only hears.
     let b = desktop(sim, team.path(), home_b.path(), false).await;
     assert!(a.is_tracker(ProviderId::Otpzap));
-    let (on_a, task_a) = record(&a);
     let (on_b, task_b) = record(&b);
-    let mut orders = Vec::new();
-    for _ in 0..12 {
-        orders.push(a.buy(S1).await.unwrap());
-    }
-    tokio::time::sleep(Duration::from_secs(6)).await;
-    let mut next_seq: HashMap<String, i64> = HashMap::new();
-    let mut sent: Vec<(String, i64, Instant)> = Vec::new();
-    let mut cursor = 0;
-    while sent.len() < samples {
-        // An order whose previous code B has seen already; codes arrive at random phases of
-        // A's poll cycle.
-        let mut picked = None;
-        for _ in 0..orders.len() {
-            cursor = (cursor + 5) % orders.len();
-            let o = &orders[cursor];
-            let seq = next_seq.get(&o.id).copied().unwrap_or(0);
-            if seq == 0 || on_b.lock().unwrap().contains_key(&(o.id.clone(), seq - 1)) {
-                picked = Some((o, seq));
+    let (mut fan, mut end) = (Vec::new(), Vec::new());
+    for _ in 0..batches {
+        let mut orders = Vec::new();
+        for _ in 0..per_batch {
+            orders.push(a.buy(S1).await.unwrap());
+        }
+        // Codes at random moments over one poll interval after the first poll.
+        let mut at: Vec<(Duration, usize)> = (0..orders.len())
+            .map(|i| {
+                (
+                    Duration::from_millis(rand::thread_rng().gen_range(1_000..6_000)),
+                    i,
+                )
+            })
+            .collect();
+        at.sort();
+        let start = Instant::now();
+        let mut sent = Vec::new();
+        for (offset, i) in at {
+            tokio::time::sleep_until((start + offset).into()).await;
+            let o = &orders[i];
+            let t = Instant::now();
+            control
+                .deliver_otp(o.remote_ref.as_deref().unwrap_or(&o.remote_id))
+                .await
+                .expect("deliver");
+            sent.push((o.id.clone(), t));
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            let all = {
+                let b = on_b.lock().unwrap();
+                sent.iter().all(|(id, _)| b.contains_key(&(id.clone(), 0)))
+            };
+            if all {
                 break;
             }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let Some((o, seq)) = picked else {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            continue;
-        };
-        let gap = rand::thread_rng().gen_range(0..500);
-        tokio::time::sleep(Duration::from_millis(gap)).await;
-        let at = Instant::now();
-        control
-            .deliver_otp(o.remote_ref.as_deref().unwrap_or(&o.remote_id))
-            .await
-            .expect("deliver");
-        sent.push((o.id.clone(), seq, at));
-        next_seq.insert(o.id.clone(), seq + 1);
-    }
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        let b = on_b.lock().unwrap();
-        if sent
-            .iter()
-            .all(|(id, seq, _)| b.contains_key(&(id.clone(), *seq)))
         {
-            break;
+            let b_seen = on_b.lock().unwrap();
+            for (id, t) in &sent {
+                if let Some((seen, seen_wall, stored)) = b_seen.get(&(id.clone(), 0)) {
+                    end.push(seen.saturating_duration_since(*t).as_secs_f64() * 1000.0);
+                    fan.push(
+                        (*seen_wall - *stored).num_microseconds().unwrap_or(0) as f64 / 1000.0,
+                    );
+                }
+            }
         }
-        drop(b);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let (a_seen, b_seen) = (on_a.lock().unwrap(), on_b.lock().unwrap());
-    let (mut fan, mut end) = (Vec::new(), Vec::new());
-    for (id, seq, at) in &sent {
-        let key = (id.clone(), *seq);
-        if let (Some(ta), Some(tb)) = (a_seen.get(&key), b_seen.get(&key)) {
-            fan.push(tb.saturating_duration_since(*ta).as_secs_f64() * 1000.0);
-            end.push(tb.saturating_duration_since(*at).as_secs_f64() * 1000.0);
+        for o in &orders {
+            a.finish(&o.id).await.unwrap();
         }
     }
-    drop((a_seen, b_seen));
-    task_a.abort();
     task_b.abort();
     a.shutdown().await;
     b.shutdown().await;
@@ -273,7 +287,7 @@ fn main() {
             tracking.lease_renew
         );
 
-        let (mut fan, mut end) = fan_out(&sim, 100).await;
+        let (mut fan, mut end) = fan_out(&sim, 4, 15).await;
         println!(
             "{:<46} {:>7} {:>9} {:>9} {:>10}",
             "code to another desktop (A tracks, B hears)", "samples", "p50 ms", "p99 ms", "target"
