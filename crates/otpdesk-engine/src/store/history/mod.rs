@@ -2,11 +2,13 @@
 //! currency, and profit grouped by local day or by service. Sums are SQLite integer sums. Every
 //! filter of the history screen is here, so its rows and the CSV export cannot differ. Split by
 //! concern: `filter` (what a query matches), `page` (the rows, keyset and jumps), `totals` (sums
-//! over every match, cost and profit SQL), `profit` (sale prices, the profit report).
+//! over every match, cost and profit SQL), `search` (which orders hold a needle), `profit`
+//! (sale prices, the profit report).
 
 mod filter;
 mod page;
 mod profit;
+mod search;
 #[cfg(test)]
 mod tests;
 mod totals;
@@ -15,25 +17,26 @@ use crate::history::*;
 use crate::model::Time;
 use crate::store::ms;
 use otpdesk_core::Currency;
-use rusqlite::{params_from_iter, ToSql};
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
 
 pub(in crate::store) use totals::profit_sql;
 
 /// A WHERE clause with its numbered arguments.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Filter {
     sql: String,
-    args: Vec<Box<dyn ToSql>>,
+    args: Vec<Value>,
 }
 
 impl Filter {
-    fn push(&mut self, clause: &str, arg: impl ToSql + 'static) {
-        self.args.push(Box::new(arg));
+    fn push(&mut self, clause: &str, arg: impl Into<Value>) {
+        self.args.push(arg.into());
         let n = self.args.len();
         self.sql.push_str(&clause.replace("?#", &format!("?{n}")));
     }
     fn params(&self) -> impl rusqlite::Params + '_ {
-        params_from_iter(self.args.iter().map(|b| b.as_ref()))
+        params_from_iter(self.args.iter())
     }
 }
 

@@ -2,7 +2,8 @@
 //! cursor, and a jump to a deep offset turned into a cursor on the `created_at` indexes.
 
 use super::filter::{deposit_filter, order_filter};
-use super::totals::{cost_in, deposit_totals, order_totals};
+use super::search::{self, Purpose, SearchPlan};
+use super::totals::{cost_in, deposit_totals, orders_matching};
 use super::*;
 use crate::store::{deposits, money, ms, orders, Store};
 use rusqlite::OptionalExtension;
@@ -54,9 +55,10 @@ fn renumber(sql: &str, first: usize) -> String {
 fn cursor_at(
     c: &rusqlite::Connection,
     q: &HistoryQuery,
+    search: Option<&SearchPlan>,
     index: u32,
 ) -> rusqlite::Result<Option<HistoryCursor>> {
-    let (of, df) = (order_filter(q), deposit_filter(q));
+    let (of, df) = (order_filter(q, search, Purpose::Count), deposit_filter(q));
     let count = |table: &str, f: &Option<Filter>| -> rusqlite::Result<i64> {
         match f {
             Some(f) => c.query_row(
@@ -77,20 +79,20 @@ fn cursor_at(
     let from_end = index >= total / 2;
     let position = if from_end { total - 1 - index } else { index };
     let mut arms = Vec::new();
-    let mut args: Vec<&dyn ToSql> = Vec::new();
+    let mut args: Vec<&Value> = Vec::new();
     if let (Some(f), true) = (&of, n_orders > 0) {
         arms.push(format!(
             "SELECT 0 AS e, created_at AS at, rowid AS seq FROM orders WHERE 1=1{}",
             renumber(&f.sql, args.len() + 1)
         ));
-        args.extend(f.args.iter().map(|b| b.as_ref()));
+        args.extend(f.args.iter());
     }
     if let (Some(f), true) = (&df, n_deposits > 0) {
         arms.push(format!(
             "SELECT 1 AS e, created_at AS at, rowid AS seq FROM deposits WHERE 1=1{}",
             renumber(&f.sql, args.len() + 1)
         ));
-        args.extend(f.args.iter().map(|b| b.as_ref()));
+        args.extend(f.args.iter());
     }
     // Newest first, orders before deposits of one instant, then rowid DESC (or all reversed);
     // one table alone is walked on its index without the merge.
@@ -128,13 +130,16 @@ impl Store {
     /// place the history is filtered and totalled: the screen and the CSV export both call it.
     pub fn history(&self, q: &HistoryQuery) -> rusqlite::Result<HistoryPage> {
         let limit = q.limit.unwrap_or(200).min(EXPORT_LIMIT) as usize;
+        // Which orders the search matches, found once for the page, the totals and a jump.
+        let plan = search::plan(&self.conn(), q)?;
+        let plan = plan.as_ref();
         // A deep offset (a jump while scrolling a long list) becomes the cursor of the item just
         // before it, found on the two `created_at` indexes alone; the page is then read from
         // there like a next page, instead of reading and merging every skipped row.
         let jumped;
         let q = match (q.offset, q.after) {
             (Some(n), None) if n > 0 => {
-                let after = cursor_at(&self.conn(), q, n - 1)?;
+                let after = cursor_at(&self.conn(), q, plan, n - 1)?;
                 jumped = HistoryQuery {
                     offset: None,
                     after,
@@ -163,7 +168,7 @@ impl Store {
         let mut items: Vec<HistoryItem> = Vec::new();
         let (mut total_orders, mut total_deposits) = (0, 0);
         let c = self.conn();
-        if let (Some(_), Some(mut page)) = (order_filter(q), order_filter(q)) {
+        if let Some(mut page) = order_filter(q, plan, Purpose::Page) {
             after(&mut page, q.after, EntryType::Order);
             let sql = format!(
                 // The page's rows first (on an index, no columns computed), then their costs
@@ -209,8 +214,8 @@ impl Store {
                 });
             }
         }
-        if let (Some(f), false) = (order_filter(q), q.skip_totals) {
-            total_orders = order_totals(&c, &f, &profit, &mut totals)?;
+        if !q.skip_totals {
+            total_orders = orders_matching(&c, q, plan, &profit, &mut totals)?;
         }
         if let (Some(_), Some(mut page)) = (deposit_filter(q), deposit_filter(q)) {
             after(&mut page, q.after, EntryType::Deposit);

@@ -1,8 +1,18 @@
 //! Sums over every order and deposit a history query matches (spent, topped up, sold, sales,
 //! profit per currency), and the SQL of an order's net cost and profit they and the rows share.
+//! Orders are summed from `order_totals` (migration 12: kept by triggers per UTC day, provider,
+//! kind, status and currencies) for every filter but a search or a customer, so the totals of
+//! 100,000 orders read a few hundred rows; the orders themselves are read only for the hours at
+//! either edge of a date range, for a search or a customer, and for the rare order whose cost is
+//! in two currencies.
 
+use super::filter::order_filter;
+use super::search::{Purpose, SearchPlan};
 use super::*;
 use std::collections::BTreeMap;
+
+/// Milliseconds in a day: `order_totals.day` is `created_at / DAY_MS` (UTC days).
+const DAY_MS: i64 = 86_400_000;
 
 /// Net cost of an order from its ledger rows in `{CUR}`'s currency (charges less refunds,
 /// positive): read only for an order with ledger rows in another currency than its own.
@@ -78,55 +88,178 @@ pub(super) fn totals_for<'a>(
 }
 
 /// Adds the orders `f` matches to `totals` (spent per currency; sold, sales and profit per sale
-/// currency, `profit` being [`profit_sql`]); returns how many orders match.
+/// currency, `profit` being [`profit_sql`]); returns how many orders match. One pass over the
+/// matches: a search's candidates are read once.
 pub(super) fn order_totals(
     c: &rusqlite::Connection,
     f: &Filter,
     profit: &str,
     totals: &mut BTreeMap<String, CurrencyTotals>,
 ) -> rusqlite::Result<i64> {
-    let total_orders = c.query_row(
-        &format!("SELECT COUNT(*) FROM orders WHERE 1=1{}", f.sql),
-        f.params(),
-        |r| r.get(0),
-    )?;
-    // The kept column of the orders with every ledger row in their currency (a range
-    // of the `orders_spent` index), then the ledger of the others.
-    for spent_sql in [
-        format!(
-            "SELECT currency, SUM(cost_minor) FROM orders \
-             WHERE currency IS NOT NULL AND cost_mixed = 0{} GROUP BY currency",
-            f.sql
-        ),
-        format!(
-            "SELECT currency, SUM({}) FROM orders \
-             WHERE currency IS NOT NULL AND cost_mixed <> 0{} GROUP BY currency",
-            cost_in("currency"),
-            f.sql
-        ),
-    ] {
-        let mut st = c.prepare(&spent_sql)?;
-        for r in st.query_map(f.params(), |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
-            let (code, spent): (String, i64) = r?;
+    let sold = format!("(sale_minor IS NOT NULL AND status NOT IN {REFUNDED})");
+    let sql = format!(
+        "SELECT currency, sale_currency, COUNT(*), SUM({spent}), SUM({sold}), \
+         SUM(CASE WHEN {sold} THEN sale_minor ELSE 0 END), \
+         COALESCE(SUM(CASE WHEN {sold} THEN {profit} END), 0) \
+         FROM orders WHERE 1=1{} GROUP BY currency, sale_currency",
+        f.sql,
+        spent = cost_in("currency"),
+    );
+    let mut st = c.prepare(&sql)?;
+    let mut total_orders = 0;
+    let rows = st.query_map(f.params(), |r| {
+        Ok((
+            r.get::<_, Option<String>>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, i64>(5)?,
+            r.get::<_, i64>(6)?,
+        ))
+    })?;
+    for r in rows {
+        let (currency, sale_currency, n, spent, sold, sales, profit) = r?;
+        total_orders += n;
+        if let Some(code) = currency {
+            totals_for(totals, &code).spent_minor += spent;
+        }
+        if let (Some(code), true) = (sale_currency, sold > 0) {
+            let t = totals_for(totals, &code);
+            t.sold += sold;
+            t.sales_minor += sales;
+            t.profit_minor += profit;
+        }
+    }
+    Ok(total_orders)
+}
+
+/// Adds every order `q` matches to `totals` ([`order_totals`]'s figures, to the unit); returns
+/// how many orders match. `search` is `q`'s search plan; `profit` is [`profit_sql`] at `q`'s rate.
+pub(super) fn orders_matching(
+    c: &rusqlite::Connection,
+    q: &HistoryQuery,
+    search: Option<&SearchPlan>,
+    profit: &str,
+    totals: &mut BTreeMap<String, CurrencyTotals>,
+) -> rusqlite::Result<i64> {
+    let live = |q: &HistoryQuery, totals: &mut BTreeMap<String, CurrencyTotals>| match order_filter(
+        q,
+        search,
+        Purpose::Count,
+    ) {
+        Some(f) => order_totals(c, &f, profit, totals),
+        None => Ok(0),
+    };
+    if search.is_some() || crate::model::clean_customer(q.customer.as_deref()).is_some() {
+        return live(q, totals);
+    }
+    // Whole UTC days from the kept sums; the hours before the first and after the last whole
+    // day of a date range from the orders.
+    let (from, to) = (q.from.map(ms), q.to.map(ms));
+    let first_day = from.map(|t| t.div_euclid(DAY_MS) + i64::from(t.rem_euclid(DAY_MS) != 0));
+    let end_day = to.map(|t| t.div_euclid(DAY_MS));
+    if let (Some(a), Some(b)) = (first_day, end_day) {
+        if a >= b {
+            return live(q, totals);
+        }
+    }
+    let at = |ms: i64| chrono::DateTime::from_timestamp_millis(ms);
+    let mut n = 0;
+    if let (Some(t), Some(d)) = (from, first_day) {
+        if t < d * DAY_MS {
+            let edge = HistoryQuery {
+                to: at(d * DAY_MS),
+                ..q.clone()
+            };
+            n += live(&edge, totals)?;
+        }
+    }
+    if let (Some(t), Some(d)) = (to, end_day) {
+        if d * DAY_MS < t {
+            let edge = HistoryQuery {
+                from: at(d * DAY_MS),
+                ..q.clone()
+            };
+            n += live(&edge, totals)?;
+        }
+    }
+    let whole_days = HistoryQuery {
+        from: None,
+        to: None,
+        ..q.clone()
+    };
+    let Some(base) = order_filter(&whole_days, None, Purpose::Count) else {
+        return Ok(n);
+    };
+    // The same filter over `order_totals` (its columns are named as the orders') ...
+    let mut kept = base.clone();
+    // ... and over the orders whose cost is in two currencies (sold, sales and profit of
+    // those are left out of the kept sums: their cost is read from the ledger).
+    let mut mixed = base;
+    if let Some(d) = first_day {
+        kept.push(" AND day >= ?#", d);
+        mixed.push(" AND created_at >= ?#", d * DAY_MS);
+    }
+    if let Some(d) = end_day {
+        kept.push(" AND day < ?#", d);
+        mixed.push(" AND created_at < ?#", d * DAY_MS);
+    }
+    let mut st = c.prepare(&format!(
+        "SELECT currency, SUM(orders), SUM(spent_minor) FROM order_totals WHERE 1=1{} \
+         GROUP BY currency HAVING SUM(orders) > 0",
+        kept.sql
+    ))?;
+    for r in st.query_map(kept.params(), |r| {
+        Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
+    })? {
+        let (code, orders, spent): (String, i64, i64) = r?;
+        n += orders;
+        // '': orders whose price (and currency) is not known yet.
+        if !code.is_empty() {
             totals_for(totals, &code).spent_minor += spent;
         }
     }
-    let sold_sql = format!(
-        "SELECT sale_currency, COUNT(*), SUM(sale_minor), COALESCE(SUM({profit}), 0) FROM orders \
-         WHERE sale_minor IS NOT NULL AND status NOT IN {REFUNDED}{} GROUP BY sale_currency",
-        f.sql
-    );
-    let mut st = c.prepare(&sold_sql)?;
-    for r in st.query_map(f.params(), |r| {
+    // A cost in another currency than the sale's counts at the rate, rounded per order as
+    // `profit_sql` does: each kept row holds orders of one such cost.
+    let converted = match q.idr_per_usd {
+        Some(r) => format!(
+            " WHEN sale_currency = 'IDR' THEN sales_minor - sold * ((conv_cost * {r} + 500000) / 1000000)"
+        ),
+        None => String::new(),
+    };
+    let mut st = c.prepare(&format!(
+        "SELECT sale_currency, SUM(sold), SUM(sales_minor), \
+         SUM(CASE WHEN converted = 0 THEN profit_minor{converted} ELSE 0 END) \
+         FROM order_totals WHERE sale_currency <> ''{} GROUP BY sale_currency HAVING SUM(sold) > 0",
+        kept.sql
+    ))?;
+    for r in st.query_map(kept.params(), |r| {
         Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
     })? {
-        let (code, n, sales, profit): (String, i64, i64, i64) = r?;
+        let (code, sold, sales, profit): (String, i64, i64, i64) = r?;
         let t = totals_for(totals, &code);
-        t.sold = n;
-        t.sales_minor = sales;
-        t.profit_minor = profit;
+        t.sold += sold;
+        t.sales_minor += sales;
+        t.profit_minor += profit;
     }
-    Ok(total_orders)
+    let mut st = c.prepare(&format!(
+        "SELECT sale_currency, COUNT(*), SUM(sale_minor), COALESCE(SUM({profit}), 0) \
+         FROM orders INDEXED BY orders_mixed \
+         WHERE cost_mixed <> 0 AND sale_minor IS NOT NULL AND status NOT IN {REFUNDED}{} \
+         GROUP BY sale_currency",
+        mixed.sql
+    ))?;
+    for r in st.query_map(mixed.params(), |r| {
+        Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })? {
+        let (code, sold, sales, profit): (String, i64, i64, i64) = r?;
+        let t = totals_for(totals, &code);
+        t.sold += sold;
+        t.sales_minor += sales;
+        t.profit_minor += profit;
+    }
+    Ok(n)
 }
 
 /// Adds the paid deposits `f` matches to `totals` (topped up per currency); returns how many
@@ -148,7 +281,7 @@ pub(super) fn deposit_totals(
     let mut st = c.prepare(&paid_sql)?;
     for r in st.query_map(f.params(), |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
         let (code, paid): (String, i64) = r?;
-        totals_for(totals, &code).topped_up_minor = paid;
+        totals_for(totals, &code).topped_up_minor += paid;
     }
     Ok(total_deposits)
 }
