@@ -688,7 +688,7 @@ fn varied_store(store: &Store, base: Time) -> Vec<String> {
             r.price = Some(Money::idr(1_700));
             store.apply_remote(&id, &r, at).unwrap();
         }
-        match i % 6 {
+        match i % 5 {
             1 | 2 => {
                 r.status = OrderStatus::Completed;
                 r.otps = vec![otp(&format!("{:06}", i * 104_729 % 1_000_000))];
@@ -721,7 +721,7 @@ fn varied_store(store: &Store, base: Time) -> Vec<String> {
                     .apply_remote(&id, &r, at + Duration::minutes(20))
                     .unwrap();
             }
-            5 if i % 4 == 1 => {
+            0 if i % 4 == 1 => {
                 store
                     .close_order(
                         &id,
