@@ -5,10 +5,10 @@
 //! process hears what the others did. Nothing here is money: the file may be lost at any time
 //! (a damaged one is replaced), and it never holds a key.
 
+use crate::db::{params, Connection, OptionalExtension};
 use crate::error::{EngineError, Result};
 use crate::store::{classify, open_private, write_tx};
 use otpdesk_core::ProviderId;
-use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -92,7 +92,7 @@ impl Coord {
             conn.execute_batch(SCHEMA)
         };
         setup().map_err(|e| classify(path, e))?;
-        Ok(conn)
+        Ok(conn.into())
     }
 
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -100,7 +100,7 @@ impl Coord {
     }
 
     /// "I am alive": renewed by the engine's coordination loop.
-    pub fn heartbeat(&self) -> rusqlite::Result<()> {
+    pub fn heartbeat(&self) -> crate::db::Result<()> {
         let now = now_ms();
         self.conn().execute(
             "INSERT INTO instances (id, pid, started_at, seen_at) VALUES (?1, ?2, ?3, ?3)
@@ -112,7 +112,7 @@ impl Coord {
 
     /// Instances seen within `within` whose process still runs (this one included); old
     /// heartbeats are dropped.
-    pub fn live(&self, within: Duration) -> rusqlite::Result<Vec<String>> {
+    pub fn live(&self, within: Duration) -> crate::db::Result<Vec<String>> {
         let since = now_ms() - within.as_millis() as i64;
         let c = self.conn();
         c.execute(
@@ -134,7 +134,7 @@ impl Coord {
     }
 
     /// Take or renew the tracking lease of `provider` for `ttl`. `true`: this instance holds it.
-    pub fn lease(&self, provider: ProviderId, ttl: Duration) -> rusqlite::Result<bool> {
+    pub fn lease(&self, provider: ProviderId, ttl: Duration) -> crate::db::Result<bool> {
         let now = now_ms();
         let name = lease_name(provider);
         let mut c = self.conn();
@@ -146,7 +146,7 @@ impl Coord {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let holder_gone = |holder: &str| -> rusqlite::Result<bool> {
+        let holder_gone = |holder: &str| -> crate::db::Result<bool> {
             let pid: Option<u32> = tx
                 .query_row("SELECT pid FROM instances WHERE id = ?1", [holder], |r| {
                     r.get(0)
@@ -182,7 +182,7 @@ impl Coord {
 
     /// Give up a lease at once (shutdown), so another process takes over without waiting for it
     /// to expire.
-    pub fn release(&self, provider: ProviderId) -> rusqlite::Result<()> {
+    pub fn release(&self, provider: ProviderId) -> crate::db::Result<()> {
         self.conn().execute(
             "UPDATE leases SET expires_at = 0 WHERE name = ?1 AND holder = ?2",
             params![lease_name(provider), self.me],
@@ -191,14 +191,14 @@ impl Coord {
     }
 
     /// Leave: no heartbeat any more (our pending attempts are then orphans for the others).
-    pub fn leave(&self) -> rusqlite::Result<()> {
+    pub fn leave(&self) -> crate::db::Result<()> {
         self.conn()
             .execute("DELETE FROM instances WHERE id = ?1", [&self.me])?;
         Ok(())
     }
 
     /// The process id of `provider`'s lease holder, if the lease is held (for support and tests).
-    pub fn holder_pid(&self, provider: ProviderId) -> rusqlite::Result<Option<u32>> {
+    pub fn holder_pid(&self, provider: ProviderId) -> crate::db::Result<Option<u32>> {
         self.conn()
             .query_row(
                 "SELECT i.pid FROM leases l JOIN instances i ON i.id = l.holder
@@ -210,7 +210,7 @@ impl Coord {
     }
 
     /// Append a line to the shared event log (`kind`: `event` or `poke`).
-    pub fn publish(&self, kind: &str, body: &str) -> rusqlite::Result<()> {
+    pub fn publish(&self, kind: &str, body: &str) -> crate::db::Result<()> {
         self.conn().execute(
             "INSERT INTO events (origin, at, kind, body) VALUES (?1, ?2, ?3, ?4)",
             params![self.me, now_ms(), kind, body],
@@ -219,27 +219,26 @@ impl Coord {
     }
 
     /// The newest log line's id (where a new reader starts).
-    pub fn last_event(&self) -> rusqlite::Result<i64> {
+    pub fn last_event(&self) -> crate::db::Result<i64> {
         self.conn()
-            .query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM events", (), |r| r.get(0))
     }
 
     /// Lines after `after` written by other instances: (id, kind, body).
-    pub fn events_after(&self, after: i64) -> rusqlite::Result<Vec<(i64, String, String)>> {
+    pub fn events_after(&self, after: i64) -> crate::db::Result<Vec<(i64, String, String)>> {
         let c = self.conn();
         let mut st = c.prepare_cached(
             "SELECT id, kind, body FROM events WHERE id > ?1 AND origin <> ?2 ORDER BY id LIMIT 500",
         )?;
-        let out = st
-            .query_map(params![after, self.me], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?
-            .collect();
-        out
+
+        st.query_map(params![after, self.me], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect()
     }
 
     /// Drop log lines older than `keep` (readers are at most a few hundred ms behind).
-    pub fn prune_events(&self, keep: Duration) -> rusqlite::Result<()> {
+    pub fn prune_events(&self, keep: Duration) -> crate::db::Result<()> {
         self.conn().execute(
             "DELETE FROM events WHERE at < ?1",
             [now_ms() - keep.as_millis() as i64],

@@ -10,7 +10,7 @@ pub enum EngineError {
     Provider(#[from] ProviderError),
 
     #[error("The local store failed: {0}")]
-    Store(#[from] rusqlite::Error),
+    Store(#[from] crate::db::Error),
 
     /// The order book was written by a newer OTPDesk: refused, never downgraded.
     #[error("The order book {path} was written by a newer OTPDesk (schema {found}, this version knows up to {known}); update OTPDesk to open it.")]
@@ -146,6 +146,12 @@ impl EngineError {
 }
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+impl From<rusqlite::Error> for EngineError {
+    fn from(e: rusqlite::Error) -> Self {
+        EngineError::Store(e.into())
+    }
+}
 
 #[cfg(test)]
 mod tests {

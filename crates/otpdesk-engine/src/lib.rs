@@ -44,6 +44,7 @@ pub mod config;
 mod context;
 pub mod coord;
 pub mod customers;
+pub mod db;
 mod engine;
 pub mod error;
 pub mod events;

@@ -5,7 +5,7 @@
 //! closes the bucket until it ends (clamped to [`MAX_BLOCK`]; a provider cannot freeze us for ever).
 
 use crate::coord::{now_ms, Coord};
-use rusqlite::{params, OptionalExtension};
+use crate::db::{params, OptionalExtension};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -171,7 +171,7 @@ impl RateBudget {
         coord: &Coord,
         name: &str,
         p: Priority,
-    ) -> rusqlite::Result<Result<(), Duration>> {
+    ) -> crate::db::Result<Result<(), Duration>> {
         let b = self.budget;
         let mut c = coord.conn();
         let tx = crate::store::write_tx(&mut c)?;
@@ -338,7 +338,7 @@ mod tests {
             .conn()
             .query_row(
                 "SELECT last_ms FROM budgets WHERE name = 'key:test'",
-                [],
+                (),
                 |r| r.get(0),
             )
             .unwrap();

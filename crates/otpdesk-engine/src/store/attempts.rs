@@ -2,15 +2,15 @@
 //! a lost reply can be reconciled instead of buying twice.
 
 use super::{deposits, from_ms, ms, orders, provider_from, Applied, Store};
+use crate::db::{params, OptionalExtension, Row};
 use crate::model::{AttemptKind, AttemptState, AttemptView, DepositKind, OrderKind, Time};
 use crate::remote::{RemoteDeposit, RemoteOrder};
 use otpdesk_core::{ErrorCode, Money, ProviderId};
-use rusqlite::{params, OptionalExtension, Row};
 
 const COLS: &str =
     "id, provider, kind, idem_key, request, state, tries, order_id, deposit_id, error_code, error, created_at, updated_at";
 
-fn row(r: &Row<'_>) -> rusqlite::Result<AttemptView> {
+fn row(r: &Row<'_>) -> crate::db::Result<AttemptView> {
     Ok(AttemptView {
         id: r.get(0)?,
         provider: provider_from(&r.get::<_, String>(1)?),
@@ -49,7 +49,7 @@ impl Store {
         request: &serde_json::Value,
         runner: &str,
         now: Time,
-    ) -> rusqlite::Result<AttemptView> {
+    ) -> crate::db::Result<AttemptView> {
         let id = uuid::Uuid::new_v4().to_string();
         let key = uuid::Uuid::new_v4().to_string();
         let c = self.conn();
@@ -65,7 +65,7 @@ impl Store {
         )
     }
 
-    pub fn attempt(&self, id: &str) -> rusqlite::Result<Option<AttemptView>> {
+    pub fn attempt(&self, id: &str) -> crate::db::Result<Option<AttemptView>> {
         self.conn()
             .query_row(
                 &format!("SELECT {COLS} FROM attempts WHERE id = ?1"),
@@ -75,28 +75,28 @@ impl Store {
             .optional()
     }
 
-    pub fn attempts(&self, state: Option<AttemptState>) -> rusqlite::Result<Vec<AttemptView>> {
+    pub fn attempts(&self, state: Option<AttemptState>) -> crate::db::Result<Vec<AttemptView>> {
         let c = self.conn();
         match state {
             Some(s) => {
                 let mut st = c.prepare_cached(&format!(
                     "SELECT {COLS} FROM attempts WHERE state = ?1 ORDER BY created_at"
                 ))?;
-                let out = st.query_map([s.as_str()], row)?.collect();
-                out
+
+                st.query_map([s.as_str()], row)?.collect()
             }
             None => {
                 let mut st =
                     c.prepare_cached(&format!("SELECT {COLS} FROM attempts ORDER BY created_at"))?;
-                let out = st.query_map([], row)?.collect();
-                out
+
+                st.query_map((), row)?.collect()
             }
         }
     }
 
     /// Count one more send by `runner`, committed before the send (the first one stamps
     /// `first_sent_at`). An attempt that is no longer pending is not sent again: `false`.
-    pub fn bump_attempt(&self, id: &str, runner: &str, now: Time) -> rusqlite::Result<bool> {
+    pub fn bump_attempt(&self, id: &str, runner: &str, now: Time) -> crate::db::Result<bool> {
         let n = self.conn().execute(
             "UPDATE attempts SET tries = tries + 1, runner = ?2, updated_at = ?3,
                  first_sent_at = COALESCE(first_sent_at, ?3)
@@ -107,7 +107,7 @@ impl Store {
     }
 
     /// A try's outcome was uncertain: from now on only proof closes this attempt.
-    pub fn mark_uncertain(&self, id: &str) -> rusqlite::Result<()> {
+    pub fn mark_uncertain(&self, id: &str) -> crate::db::Result<()> {
         self.conn()
             .execute("UPDATE attempts SET uncertain = 1 WHERE id = ?1", [id])?;
         Ok(())
@@ -122,7 +122,7 @@ impl Store {
         live: &[String],
         live_read_at: Time,
         now: Time,
-    ) -> rusqlite::Result<Vec<AttemptView>> {
+    ) -> crate::db::Result<Vec<AttemptView>> {
         let mut c = self.conn();
         let tx = super::write_tx(&mut c)?;
         let pending: Vec<(String, Option<String>, i64)> = {
@@ -134,7 +134,7 @@ impl Store {
             let rows = st.query_map([ms(live_read_at)], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?;
-            rows.collect::<rusqlite::Result<_>>()?
+            rows.collect::<crate::db::Result<_>>()?
         };
         let mut changed = Vec::new();
         for (id, runner, tries) in pending {
@@ -174,7 +174,7 @@ impl Store {
         state: AttemptState,
         error: Option<(ErrorCode, &str)>,
         now: Time,
-    ) -> rusqlite::Result<()> {
+    ) -> crate::db::Result<()> {
         self.conn().execute(
             "UPDATE attempts SET state = ?2, error_code = ?3, error = ?4, updated_at = ?5,
                  runner = CASE WHEN ?2 = 'pending' THEN runner END WHERE id = ?1",
@@ -201,7 +201,7 @@ impl Store {
         cancel_unlocks_at: Option<Time>,
         remote: &RemoteOrder,
         now: Time,
-    ) -> rusqlite::Result<(String, bool, Applied)> {
+    ) -> crate::db::Result<(String, bool, Applied)> {
         let mut c = self.conn();
         let tx = super::write_tx(&mut c)?;
         let new = orders::NewOrder {
@@ -230,7 +230,7 @@ impl Store {
         amount: Money,
         remote: &RemoteDeposit,
         now: Time,
-    ) -> rusqlite::Result<(String, bool)> {
+    ) -> crate::db::Result<(String, bool)> {
         let mut c = self.conn();
         let tx = super::write_tx(&mut c)?;
         let out = deposits::insert_in(&tx, provider, kind, amount, remote, Some(attempt_id), now)?;
@@ -254,11 +254,11 @@ impl Store {
         cancel_unlocks_at: Option<Time>,
         remote: &RemoteOrder,
         now: Time,
-    ) -> rusqlite::Result<(String, Applied, Applied)> {
+    ) -> crate::db::Result<(String, Applied, Applied)> {
         let mut c = self.conn();
         let tx = super::write_tx(&mut c)?;
         let Some(old) = orders::get_in(&tx, old_id)? else {
-            return Err(rusqlite::Error::QueryReturnedNoRows);
+            return Err(crate::db::Error::NoRows);
         };
         let new = orders::NewOrder {
             provider: old.provider,

@@ -8,9 +8,9 @@ use crate::automation_model::{
     BlockEntry, BlockKind, JobOrder, JobRequest, JobState, JobView, WatchRequest, WatchState,
     WatchView,
 };
+use crate::db::{params, OptionalExtension, Row};
 use crate::model::{BuyRequest, Time};
 use otpdesk_core::Money;
-use rusqlite::{params, OptionalExtension, Row};
 
 const JOB_COLS: &str = "id, request, provider, after_ms, max_replacements, cap_minor, currency, \
     max_price_minor, use_blocklist, state, reason, message, current_order, busy, created_at, updated_at";
@@ -18,13 +18,11 @@ const JOB_COLS: &str = "id, request, provider, after_ms, max_replacements, cap_m
 const WATCH_COLS: &str = "id, request, label, provider, currency, target_minor, auto_buy, \
     auto_max_minor, state, last_price_minor, last_stock, checked_at, fired_at, order_id, note, created_at";
 
-fn req_from(text: &str) -> rusqlite::Result<BuyRequest> {
-    serde_json::from_str(text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
-    })
+fn req_from(text: &str) -> crate::db::Result<BuyRequest> {
+    serde_json::from_str(text).map_err(|e| crate::db::Error::conversion(1, e))
 }
 
-fn job_row(r: &Row<'_>) -> rusqlite::Result<(JobView, Option<String>)> {
+fn job_row(r: &Row<'_>) -> crate::db::Result<(JobView, Option<String>)> {
     let cur = currency_from(&r.get::<_, String>(6)?);
     let after_ms: i64 = r.get(3)?;
     Ok((
@@ -51,7 +49,7 @@ fn job_row(r: &Row<'_>) -> rusqlite::Result<(JobView, Option<String>)> {
     ))
 }
 
-fn watch_row(r: &Row<'_>) -> rusqlite::Result<WatchView> {
+fn watch_row(r: &Row<'_>) -> crate::db::Result<WatchView> {
     let cur = currency_from(&r.get::<_, String>(4)?);
     Ok(WatchView {
         id: r.get(0)?,
@@ -81,7 +79,7 @@ impl Store {
         service: &str,
         max: Option<Money>,
         now: Time,
-    ) -> rusqlite::Result<()> {
+    ) -> crate::db::Result<()> {
         let c = self.conn();
         match max {
             Some(m) => c.execute(
@@ -94,7 +92,7 @@ impl Store {
         Ok(())
     }
 
-    pub fn max_price(&self, service: &str) -> rusqlite::Result<Option<Money>> {
+    pub fn max_price(&self, service: &str) -> crate::db::Result<Option<Money>> {
         self.conn()
             .query_row(
                 "SELECT minor, currency FROM max_prices WHERE service = ?1",
@@ -109,11 +107,11 @@ impl Store {
             .optional()
     }
 
-    pub fn max_prices(&self) -> rusqlite::Result<Vec<(String, Money)>> {
+    pub fn max_prices(&self) -> crate::db::Result<Vec<(String, Money)>> {
         let c = self.conn();
         let mut st =
             c.prepare("SELECT service, minor, currency FROM max_prices ORDER BY service")?;
-        let rows = st.query_map([], |r| {
+        let rows = st.query_map((), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 Money::new(currency_from(&r.get::<_, String>(2)?), r.get(1)?),
@@ -130,7 +128,7 @@ impl Store {
         j: &JobRequest,
         runner: &str,
         now: Time,
-    ) -> rusqlite::Result<()> {
+    ) -> crate::db::Result<()> {
         let req = serde_json::to_string(&j.req).unwrap_or_default();
         self.conn().execute(
             "INSERT INTO jobs (id, request, provider, after_ms, max_replacements, cap_minor, currency,
@@ -154,7 +152,7 @@ impl Store {
     }
 
     /// A job with its numbers and what it spent; and what was under way (`busy`).
-    pub fn job(&self, id: &str) -> rusqlite::Result<Option<(JobView, Option<String>)>> {
+    pub fn job(&self, id: &str) -> crate::db::Result<Option<(JobView, Option<String>)>> {
         let c = self.conn();
         let Some((mut j, busy)) = c
             .query_row(
@@ -171,7 +169,7 @@ impl Store {
     }
 
     /// Jobs, newest first (only the running ones with `running_only`).
-    pub fn jobs(&self, running_only: bool, limit: u32) -> rusqlite::Result<Vec<JobView>> {
+    pub fn jobs(&self, running_only: bool, limit: u32) -> crate::db::Result<Vec<JobView>> {
         let c = self.conn();
         let filter = if running_only {
             "WHERE state = 'running'"
@@ -183,7 +181,7 @@ impl Store {
         ))?;
         let rows: Vec<(JobView, Option<String>)> = st
             .query_map([limit as i64], job_row)?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         drop(st);
         let mut out = Vec::with_capacity(rows.len());
         for (mut j, _) in rows {
@@ -194,7 +192,7 @@ impl Store {
     }
 
     /// Take a running job for `me` unless another live runner has it. `true`: it is ours now.
-    pub fn claim_job(&self, id: &str, me: &str, live: &[String]) -> rusqlite::Result<bool> {
+    pub fn claim_job(&self, id: &str, me: &str, live: &[String]) -> crate::db::Result<bool> {
         let mut c = self.conn();
         let tx = write_tx(&mut c)?;
         let runner: Option<Option<String>> = tx
@@ -218,7 +216,7 @@ impl Store {
     }
 
     /// Mark a paid call or cancel as under way (`Some`) or done (`None`).
-    pub fn set_job_busy(&self, id: &str, busy: Option<&str>, now: Time) -> rusqlite::Result<()> {
+    pub fn set_job_busy(&self, id: &str, busy: Option<&str>, now: Time) -> crate::db::Result<()> {
         self.conn().execute(
             "UPDATE jobs SET busy = ?2, updated_at = ?3 WHERE id = ?1",
             params![id, busy, ms(now)],
@@ -227,7 +225,7 @@ impl Store {
     }
 
     /// A number the job bought (or got by a replace): it is the job's live number now.
-    pub fn add_job_order(&self, id: &str, order_id: &str, now: Time) -> rusqlite::Result<()> {
+    pub fn add_job_order(&self, id: &str, order_id: &str, now: Time) -> crate::db::Result<()> {
         let mut c = self.conn();
         let tx = write_tx(&mut c)?;
         make_live(&tx, id, order_id, now)?;
@@ -241,7 +239,7 @@ impl Store {
         order_id: &str,
         how: &str,
         now: Time,
-    ) -> rusqlite::Result<()> {
+    ) -> crate::db::Result<()> {
         let mut c = self.conn();
         let tx = write_tx(&mut c)?;
         tx.execute(
@@ -265,7 +263,7 @@ impl Store {
         old: &str,
         new: &str,
         now: Time,
-    ) -> rusqlite::Result<()> {
+    ) -> crate::db::Result<()> {
         let mut c = self.conn();
         let tx = write_tx(&mut c)?;
         tx.execute(
@@ -285,7 +283,7 @@ impl Store {
         reason: &str,
         message: &str,
         now: Time,
-    ) -> rusqlite::Result<bool> {
+    ) -> crate::db::Result<bool> {
         let n = self.conn().execute(
             "UPDATE jobs SET state = ?2, reason = ?3, message = ?4, busy = NULL, runner = NULL,
                 updated_at = ?5 WHERE id = ?1 AND state = 'running'",
@@ -295,7 +293,7 @@ impl Store {
     }
 
     /// The running job an order belongs to, if any.
-    pub fn job_of_order(&self, order_id: &str) -> rusqlite::Result<Option<String>> {
+    pub fn job_of_order(&self, order_id: &str) -> crate::db::Result<Option<String>> {
         self.conn()
             .query_row(
                 "SELECT j.id FROM job_orders o JOIN jobs j ON j.id = o.job_id
@@ -308,7 +306,7 @@ impl Store {
 
     // ---- blocklist ----
 
-    pub fn add_block(&self, e: &BlockEntry) -> rusqlite::Result<bool> {
+    pub fn add_block(&self, e: &BlockEntry) -> crate::db::Result<bool> {
         let n = self.conn().execute(
             "INSERT OR IGNORE INTO blocklist (kind, value, note, created_at) VALUES (?1,?2,?3,?4)",
             params![e.kind.as_str(), e.value, e.note, ms(e.created_at)],
@@ -316,7 +314,7 @@ impl Store {
         Ok(n > 0)
     }
 
-    pub fn remove_block(&self, kind: BlockKind, value: &str) -> rusqlite::Result<bool> {
+    pub fn remove_block(&self, kind: BlockKind, value: &str) -> crate::db::Result<bool> {
         let n = self.conn().execute(
             "DELETE FROM blocklist WHERE kind = ?1 AND value = ?2",
             params![kind.as_str(), value],
@@ -324,11 +322,11 @@ impl Store {
         Ok(n > 0)
     }
 
-    pub fn blocklist(&self) -> rusqlite::Result<Vec<BlockEntry>> {
+    pub fn blocklist(&self) -> crate::db::Result<Vec<BlockEntry>> {
         let c = self.conn();
         let mut st =
             c.prepare("SELECT kind, value, note, created_at FROM blocklist ORDER BY kind, value")?;
-        let rows = st.query_map([], |r| {
+        let rows = st.query_map((), |r| {
             Ok(BlockEntry {
                 kind: BlockKind::parse(&r.get::<_, String>(0)?),
                 value: r.get(1)?,
@@ -341,7 +339,7 @@ impl Store {
 
     /// Finished OTPZap Server 1 numbers, newest first: (phone, ended with a code, ended without
     /// one: cancelled, expired, failed or replaced), for blocklist suggestions.
-    pub fn number_outcomes(&self, limit: u32) -> rusqlite::Result<Vec<(String, bool)>> {
+    pub fn number_outcomes(&self, limit: u32) -> crate::db::Result<Vec<(String, bool)>> {
         let c = self.conn();
         let mut st = c.prepare(
             "SELECT o.phone, EXISTS(SELECT 1 FROM otps t WHERE t.order_id = o.id AND t.late = 0)
@@ -357,7 +355,7 @@ impl Store {
 
     // ---- switches ----
 
-    pub fn automation_flag(&self, name: &str) -> rusqlite::Result<bool> {
+    pub fn automation_flag(&self, name: &str) -> crate::db::Result<bool> {
         Ok(self
             .conn()
             .query_row(
@@ -369,7 +367,7 @@ impl Store {
             .is_some_and(|v| v == "1"))
     }
 
-    pub fn set_automation_flag(&self, name: &str, on: bool) -> rusqlite::Result<()> {
+    pub fn set_automation_flag(&self, name: &str, on: bool) -> crate::db::Result<()> {
         self.conn().execute(
             "INSERT INTO automation_settings (name, value) VALUES (?1, ?2)
              ON CONFLICT(name) DO UPDATE SET value = ?2",
@@ -380,7 +378,7 @@ impl Store {
 
     // ---- watches ----
 
-    pub fn insert_watch(&self, id: &str, w: &WatchRequest, now: Time) -> rusqlite::Result<()> {
+    pub fn insert_watch(&self, id: &str, w: &WatchRequest, now: Time) -> crate::db::Result<()> {
         let req = serde_json::to_string(&w.req).unwrap_or_default();
         let cur = w.req.provider().currency();
         self.conn().execute(
@@ -402,7 +400,7 @@ impl Store {
         Ok(())
     }
 
-    pub fn watch(&self, id: &str) -> rusqlite::Result<Option<WatchView>> {
+    pub fn watch(&self, id: &str) -> crate::db::Result<Option<WatchView>> {
         self.conn()
             .query_row(
                 &format!("SELECT {WATCH_COLS} FROM watches WHERE id = ?1"),
@@ -412,16 +410,16 @@ impl Store {
             .optional()
     }
 
-    pub fn watches(&self) -> rusqlite::Result<Vec<WatchView>> {
+    pub fn watches(&self) -> crate::db::Result<Vec<WatchView>> {
         let c = self.conn();
         let mut st = c.prepare(&format!(
             "SELECT {WATCH_COLS} FROM watches ORDER BY created_at DESC"
         ))?;
-        let rows = st.query_map([], watch_row)?;
+        let rows = st.query_map((), watch_row)?;
         rows.collect()
     }
 
-    pub fn remove_watch(&self, id: &str) -> rusqlite::Result<bool> {
+    pub fn remove_watch(&self, id: &str) -> crate::db::Result<bool> {
         Ok(self
             .conn()
             .execute("DELETE FROM watches WHERE id = ?1", [id])?
@@ -435,7 +433,7 @@ impl Store {
         price: Option<Money>,
         stock: Option<i64>,
         now: Time,
-    ) -> rusqlite::Result<()> {
+    ) -> crate::db::Result<()> {
         self.conn().execute(
             "UPDATE watches SET last_price_minor = ?2, last_stock = ?3, checked_at = ?4 WHERE id = ?1",
             params![id, price.map(|m| m.minor), stock, ms(now)],
@@ -452,7 +450,7 @@ impl Store {
         order_id: Option<&str>,
         note: Option<&str>,
         now: Time,
-    ) -> rusqlite::Result<bool> {
+    ) -> crate::db::Result<bool> {
         let n = self.conn().execute(
             "UPDATE watches SET state = ?3, order_id = COALESCE(?4, order_id), note = COALESCE(?5, note),
                 fired_at = COALESCE(fired_at, ?6) WHERE id = ?1 AND state = ?2",
@@ -462,7 +460,7 @@ impl Store {
     }
 
     /// Watch again (after an alert).
-    pub fn rearm_watch(&self, id: &str) -> rusqlite::Result<bool> {
+    pub fn rearm_watch(&self, id: &str) -> crate::db::Result<bool> {
         Ok(self.conn().execute(
             "UPDATE watches SET state = 'watching', fired_at = NULL, order_id = NULL, note = NULL
              WHERE id = ?1 AND state IN ('alerted', 'bought')",
@@ -472,7 +470,7 @@ impl Store {
 }
 
 /// A job's numbers, replacements and spending (charges less booked refunds of its orders).
-fn fill_job(c: &rusqlite::Connection, j: &mut JobView) -> rusqlite::Result<()> {
+fn fill_job(c: &crate::db::Connection, j: &mut JobView) -> crate::db::Result<()> {
     let mut st = c.prepare_cached(
         "SELECT order_id, n, bought_at, closed_at, how FROM job_orders WHERE job_id = ?1 ORDER BY n",
     )?;
@@ -486,7 +484,7 @@ fn fill_job(c: &rusqlite::Connection, j: &mut JobView) -> rusqlite::Result<()> {
                 how: r.get(4)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<crate::db::Result<_>>()?;
     j.replacements = (j.orders.len() as u32).saturating_sub(1);
     let spent: i64 = c.query_row(
         "SELECT COALESCE(-SUM(l.amount_minor), 0) FROM ledger l
@@ -501,11 +499,11 @@ fn fill_job(c: &rusqlite::Connection, j: &mut JobView) -> rusqlite::Result<()> {
 
 /// Inside a write transaction: `order_id` becomes the job's next number and its live one.
 fn make_live(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &crate::db::Transaction<'_>,
     id: &str,
     order_id: &str,
     now: Time,
-) -> rusqlite::Result<()> {
+) -> crate::db::Result<()> {
     let n: i64 = tx.query_row(
         "SELECT COUNT(*) FROM job_orders WHERE job_id = ?1",
         [id],

@@ -2,16 +2,16 @@
 //! a while longer: they can still be paid, see `crate::late_deposits`).
 
 use super::{from_ms, ledger, money, ms, opt_from_ms, provider_from, Store};
+use crate::db::{params, OptionalExtension, Row, Transaction};
 use crate::model::{DepositFilter, DepositKind, DepositView, LedgerEntry, LedgerKind, Time};
 use crate::remote::RemoteDeposit;
 use otpdesk_core::{DepositStatus, Money, ProviderId};
-use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 pub(crate) const COLS: &str =
     "id, provider, kind, remote_id, amount_minor, currency, total_minor, pay_url, pay_address, \
     status, created_at, updated_at, expires_at, paid_at, credited_minor, attempt_id";
 
-pub(crate) fn row(r: &Row<'_>) -> rusqlite::Result<DepositView> {
+pub(crate) fn row(r: &Row<'_>) -> crate::db::Result<DepositView> {
     let currency: String = r.get(5)?;
     let mut d = DepositView {
         id: r.get(0)?,
@@ -43,7 +43,10 @@ pub struct DepositApplied {
     pub ledger: Vec<LedgerEntry>,
 }
 
-pub(crate) fn get_in(c: &rusqlite::Connection, id: &str) -> rusqlite::Result<Option<DepositView>> {
+pub(crate) fn get_in(
+    c: &crate::db::Connection,
+    id: &str,
+) -> crate::db::Result<Option<DepositView>> {
     c.query_row(
         &format!("SELECT {COLS} FROM deposits WHERE id = ?1"),
         [id],
@@ -61,7 +64,7 @@ pub(crate) fn insert_in(
     r: &RemoteDeposit,
     attempt_id: Option<&str>,
     now: Time,
-) -> rusqlite::Result<(String, bool)> {
+) -> crate::db::Result<(String, bool)> {
     if let Some(id) = tx
         .query_row(
             "SELECT id FROM deposits WHERE provider = ?1 AND remote_id = ?2",
@@ -100,11 +103,11 @@ pub(crate) fn insert_in(
 }
 
 impl Store {
-    pub fn deposit(&self, id: &str) -> rusqlite::Result<Option<DepositView>> {
+    pub fn deposit(&self, id: &str) -> crate::db::Result<Option<DepositView>> {
         get_in(&self.conn(), id)
     }
 
-    pub fn deposits(&self, f: &DepositFilter) -> rusqlite::Result<Vec<DepositView>> {
+    pub fn deposits(&self, f: &DepositFilter) -> crate::db::Result<Vec<DepositView>> {
         let c = self.conn();
         let mut sql = format!("SELECT {COLS} FROM deposits WHERE 1=1");
         if let Some(p) = f.provider {
@@ -118,18 +121,18 @@ impl Store {
             f.limit.unwrap_or(100)
         ));
         let mut st = c.prepare_cached(&sql)?;
-        let out = st.query_map([], row)?.collect();
-        out
+
+        st.query_map((), row)?.collect()
     }
 
     /// Expired QRIS invoices we saw expire at or after `since` (still worth asking about).
-    pub fn expired_qris_since(&self, since: Time) -> rusqlite::Result<Vec<DepositView>> {
+    pub fn expired_qris_since(&self, since: Time) -> crate::db::Result<Vec<DepositView>> {
         let c = self.conn();
         let mut st = c.prepare_cached(&format!(
             "SELECT {COLS} FROM deposits WHERE kind = 'qris' AND status = 'expired' AND updated_at >= ?1"
         ))?;
-        let out = st.query_map([ms(since)], row)?.collect();
-        out
+
+        st.query_map([ms(since)], row)?.collect()
     }
 
     /// Merge a check reply; a payment credits the balance once.
@@ -138,7 +141,7 @@ impl Store {
         id: &str,
         r: &RemoteDeposit,
         now: Time,
-    ) -> rusqlite::Result<DepositApplied> {
+    ) -> crate::db::Result<DepositApplied> {
         let mut c = self.conn();
         let tx = super::write_tx(&mut c)?;
         let mut out = DepositApplied::default();

@@ -4,9 +4,9 @@
 
 use super::history::{profit_sql, REFUNDED};
 use super::{from_ms, ms, opt_from_ms, Store};
+use crate::db::{params, params_from_iter, OptionalExtension};
 use crate::model::{Customer, OrderDesk, Time};
 use otpdesk_core::Money;
-use rusqlite::{params, params_from_iter, OptionalExtension};
 
 impl Store {
     /// Set an order's customer and note (kept: whether it was paid).
@@ -16,7 +16,7 @@ impl Store {
         customer: Option<&str>,
         note: Option<&str>,
         now: Time,
-    ) -> rusqlite::Result<()> {
+    ) -> crate::db::Result<()> {
         self.conn().execute(
             "INSERT INTO order_desk (order_id, customer, note, set_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(order_id) DO UPDATE SET customer = ?2, note = ?3, set_at = ?4",
@@ -26,7 +26,7 @@ impl Store {
     }
 
     /// Mark an order paid (`paid_at` now) or not paid.
-    pub fn set_paid(&self, order_id: &str, paid: bool, now: Time) -> rusqlite::Result<()> {
+    pub fn set_paid(&self, order_id: &str, paid: bool, now: Time) -> crate::db::Result<()> {
         let at = paid.then(|| ms(now));
         self.conn().execute(
             "INSERT INTO order_desk (order_id, paid_at, set_at) VALUES (?1, ?2, ?3)
@@ -37,7 +37,7 @@ impl Store {
     }
 
     /// The desk lines of these orders (those that have one), with their sale price.
-    pub fn desks(&self, ids: &[String]) -> rusqlite::Result<Vec<OrderDesk>> {
+    pub fn desks(&self, ids: &[String]) -> crate::db::Result<Vec<OrderDesk>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -63,7 +63,7 @@ impl Store {
     }
 
     /// Customer names, the most recently used first (one spelling per name, ignoring case).
-    pub fn recent_customers(&self, limit: u32) -> rusqlite::Result<Vec<String>> {
+    pub fn recent_customers(&self, limit: u32) -> crate::db::Result<Vec<String>> {
         let c = self.conn();
         let mut st = c.prepare(
             "SELECT customer, MAX(set_at) FROM order_desk WHERE customer IS NOT NULL
@@ -75,7 +75,7 @@ impl Store {
 
     /// Every customer with their totals, the most recent first. A dollar cost counts against a
     /// rupiah sale in profit at `idr_per_usd` (as in the history).
-    pub fn customers(&self, idr_per_usd: Option<u32>) -> rusqlite::Result<Vec<Customer>> {
+    pub fn customers(&self, idr_per_usd: Option<u32>) -> crate::db::Result<Vec<Customer>> {
         let profit = profit_sql(idr_per_usd);
         let sold = format!("(orders.sale_minor IS NOT NULL AND orders.status NOT IN {REFUNDED})");
         let sql = format!(
@@ -93,7 +93,7 @@ impl Store {
         let mut st = c.prepare(&sql)?;
         type Line = (String, Option<String>, i64, i64, i64, i64, i64, i64, String);
         let lines: Vec<Line> = st
-            .query_map([], |r| {
+            .query_map((), |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -106,7 +106,7 @@ impl Store {
                     r.get(8)?,
                 ))
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<crate::db::Result<_>>()?;
         let mut out: Vec<(String, Customer)> = Vec::new();
         for (name, cur, n, last, unpaid, owed, sales, profit, key) in lines {
             let i = match out.iter().position(|(k, _)| *k == key) {
@@ -147,7 +147,7 @@ impl Store {
         Ok(list)
     }
 
-    pub fn desk_setting(&self, key: &str) -> rusqlite::Result<Option<String>> {
+    pub fn desk_setting(&self, key: &str) -> crate::db::Result<Option<String>> {
         self.conn()
             .query_row(
                 "SELECT value FROM desk_settings WHERE key = ?1",
@@ -158,7 +158,7 @@ impl Store {
     }
 
     /// Store a setting; `None` removes it.
-    pub fn set_desk_setting(&self, key: &str, value: Option<&str>) -> rusqlite::Result<()> {
+    pub fn set_desk_setting(&self, key: &str, value: Option<&str>) -> crate::db::Result<()> {
         let c = self.conn();
         match value {
             Some(v) => c.execute(

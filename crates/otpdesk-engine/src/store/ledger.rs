@@ -2,11 +2,11 @@
 //! charge, refund and credit happen once however often a reply is replayed.
 
 use super::{currency_from, from_ms, ms, provider_from, Store};
+use crate::db::{params, OptionalExtension, Row, Transaction};
 use crate::model::{LedgerEntry, LedgerFilter, LedgerKind, Time};
 use otpdesk_core::{Currency, Money, ProviderId};
-use rusqlite::{params, OptionalExtension, Row, Transaction};
 
-fn row(r: &Row<'_>) -> rusqlite::Result<LedgerEntry> {
+fn row(r: &Row<'_>) -> crate::db::Result<LedgerEntry> {
     Ok(LedgerEntry {
         id: r.get(0)?,
         provider: provider_from(&r.get::<_, String>(1)?),
@@ -33,16 +33,19 @@ pub(crate) fn record_in(
     deposit_id: Option<&str>,
     note: Option<&str>,
     now: Time,
-) -> rusqlite::Result<Option<LedgerEntry>> {
-    let n = tx.execute(
-        "INSERT OR IGNORE INTO ledger (provider, kind, amount_minor, currency, order_id, deposit_id, note, at)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-        params![provider.as_str(), kind.as_str(), amount_minor, currency.code(), order_id, deposit_id, note, ms(now)],
-    )?;
-    if n == 0 {
+) -> crate::db::Result<Option<LedgerEntry>> {
+    // The unique keys (one charge per order, one refund per order…) make a replay a no-op.
+    let id: Option<i64> = tx
+        .query_row(
+            "INSERT INTO ledger (provider, kind, amount_minor, currency, order_id, deposit_id, note, at)
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT DO NOTHING RETURNING id",
+            params![provider.as_str(), kind.as_str(), amount_minor, currency.code(), order_id, deposit_id, note, ms(now)],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(id) = id else {
         return Ok(None);
-    }
-    let id = tx.last_insert_rowid();
+    };
     tx.query_row(
         &format!("SELECT {COLS} FROM ledger WHERE id = ?1"),
         [id],
@@ -58,7 +61,7 @@ pub(crate) fn upsert_refund_in(
     amount: Money,
     order_id: &str,
     now: Time,
-) -> rusqlite::Result<Option<LedgerEntry>> {
+) -> crate::db::Result<Option<LedgerEntry>> {
     let existing: Option<(i64, i64)> = tx
         .query_row(
             "SELECT id, amount_minor FROM ledger WHERE kind = 'refund' AND order_id = ?1",
@@ -95,7 +98,7 @@ pub(crate) fn upsert_refund_in(
 }
 
 impl Store {
-    pub fn ledger(&self, f: &LedgerFilter) -> rusqlite::Result<Vec<LedgerEntry>> {
+    pub fn ledger(&self, f: &LedgerFilter) -> crate::db::Result<Vec<LedgerEntry>> {
         let c = self.conn();
         let limit = f.limit.unwrap_or(1000);
         match f.provider {
@@ -103,33 +106,32 @@ impl Store {
                 let mut st = c.prepare_cached(&format!(
                     "SELECT {COLS} FROM ledger WHERE provider = ?1 ORDER BY id DESC LIMIT ?2"
                 ))?;
-                let out = st.query_map(params![p.as_str(), limit], row)?.collect();
-                out
+
+                st.query_map(params![p.as_str(), limit], row)?.collect()
             }
             None => {
                 let mut st = c.prepare_cached(&format!(
                     "SELECT {COLS} FROM ledger ORDER BY id DESC LIMIT ?1"
                 ))?;
-                let out = st.query_map(params![limit], row)?.collect();
-                out
+
+                st.query_map(params![limit], row)?.collect()
             }
         }
     }
 
     /// Net of every balance change we recorded for a provider, per currency.
-    pub fn ledger_sum(&self, provider: ProviderId) -> rusqlite::Result<Vec<Money>> {
+    pub fn ledger_sum(&self, provider: ProviderId) -> crate::db::Result<Vec<Money>> {
         let c = self.conn();
         let mut st = c.prepare_cached(
             "SELECT currency, SUM(amount_minor) FROM ledger WHERE provider = ?1 GROUP BY currency",
         )?;
-        let out = st
-            .query_map([provider.as_str()], |r| {
-                Ok(Money::new(
-                    currency_from(&r.get::<_, String>(0)?),
-                    r.get(1)?,
-                ))
-            })?
-            .collect();
-        out
+
+        st.query_map([provider.as_str()], |r| {
+            Ok(Money::new(
+                currency_from(&r.get::<_, String>(0)?),
+                r.get(1)?,
+            ))
+        })?
+        .collect()
     }
 }

@@ -665,7 +665,7 @@ impl From<rusqlite::Error> for MigrateError {
 
 pub fn migrate(conn: &mut Connection) -> Result<u32, MigrateError> {
     let known = MIGRATIONS.len() as u32;
-    let version = |c: &Connection| c.query_row("PRAGMA user_version", [], |r| r.get::<_, u32>(0));
+    let version = |c: &Connection| c.query_row("PRAGMA user_version", (), |r| r.get::<_, u32>(0));
     let current = version(conn)?;
     if current > known {
         return Err(MigrateError::TooNew {
@@ -701,7 +701,7 @@ mod tests {
         assert_eq!(super::migrate(&mut c).unwrap(), 12);
         assert_eq!(super::migrate(&mut c).unwrap(), 12);
         let v: u32 = c
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .query_row("PRAGMA user_version", (), |r| r.get(0))
             .unwrap();
         assert_eq!(v, 12);
     }
@@ -764,7 +764,7 @@ mod tests {
             })
         ));
         let tables: i64 = c
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .query_row("SELECT count(*) FROM sqlite_master", (), |r| r.get(0))
             .unwrap();
         assert_eq!(tables, 0);
     }

@@ -17,11 +17,11 @@ pub mod seed;
 pub use deposits::DepositApplied;
 pub use orders::{Applied, NewOrder};
 
+use crate::db::Connection;
 use crate::error::EngineError;
 use crate::model::Time;
 use chrono::{TimeZone, Utc};
 use otpdesk_core::{Currency, Money};
-use rusqlite::Connection;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -71,7 +71,7 @@ impl Store {
             Err(migrations::MigrateError::Sql(e)) => return Err(damaged(e)),
         }
         Ok(Store {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(conn.into()),
         })
     }
 
@@ -106,8 +106,8 @@ pub(crate) fn retry_busy<T>(
 
 /// A write transaction that takes the write lock at BEGIN. A deferred one that reads first and
 /// then writes fails at once with "database is locked" when another process wrote in between.
-pub(crate) fn write_tx(c: &mut Connection) -> rusqlite::Result<rusqlite::Transaction<'_>> {
-    c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+pub(crate) fn write_tx(c: &mut Connection) -> crate::db::Result<crate::db::Transaction<'_>> {
+    c.write_tx()
 }
 
 /// Open a SQLite file that only this user can read: the folder is created 0700 and the file
@@ -116,12 +116,15 @@ pub(crate) fn open_private(
     dir: &Path,
     path: &Path,
     busy: Duration,
-) -> Result<Connection, EngineError> {
+) -> Result<rusqlite::Connection, EngineError> {
     let fail = |what: String| {
-        EngineError::Store(rusqlite::Error::SqliteFailure(
-            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
-            Some(what),
-        ))
+        EngineError::Store(
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                Some(what),
+            )
+            .into(),
+        )
     };
     if !dir.exists() {
         std::fs::create_dir_all(dir)
@@ -137,11 +140,11 @@ pub(crate) fn open_private(
             .map_err(|e| fail(format!("cannot create {}: {e}", path.display())))?;
     }
     restrict(path, 0o600);
-    let conn = Connection::open(path).map_err(|e| classify(path, e))?;
+    let conn = rusqlite::Connection::open(path).map_err(|e| classify(path, e))?;
     conn.busy_timeout(busy).map_err(|e| classify(path, e))?;
     // Reading the schema is the first thing that touches the file's contents: a file that is
     // not a database fails here, before anything else is tried.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+    conn.query_row("SELECT count(*) FROM sqlite_master", (), |_| Ok(()))
         .map_err(|e| classify(path, e))?;
     Ok(conn)
 }
@@ -167,7 +170,7 @@ pub(crate) fn classify(path: &Path, e: rusqlite::Error) -> EngineError {
             path: path.display().to_string(),
             reason: e.to_string(),
         },
-        _ => EngineError::Store(e),
+        _ => EngineError::Store(e.into()),
     }
 }
 

@@ -2,10 +2,10 @@
 //! so replaying the same poll reply, or a restart, can never store a code twice.
 
 use super::{from_ms, ledger, money, ms, opt_from_ms, provider_from, Store};
+use crate::db::{params, OptionalExtension, Row, Transaction};
 use crate::model::{LedgerEntry, LedgerKind, OrderFilter, OrderKind, OrderView, OtpView, Time};
 use crate::remote::RemoteOrder;
 use otpdesk_core::{OrderStatus, ProviderId};
-use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 /// What one provider reply changed, for the events to announce after commit.
 #[derive(Debug, Default)]
@@ -36,7 +36,7 @@ pub(crate) const COLS: &str =
     price_minor, currency, status, created_at, updated_at, expires_at, resend_count, \
     resend_locked_until, resend_waiting, cancel_unlocks_at, attempt_id, replaced_by";
 
-pub(crate) fn row_to_view(r: &Row<'_>) -> rusqlite::Result<OrderView> {
+pub(crate) fn row_to_view(r: &Row<'_>) -> crate::db::Result<OrderView> {
     let mut v = OrderView {
         id: r.get(0)?,
         provider: provider_from(&r.get::<_, String>(1)?),
@@ -67,7 +67,7 @@ pub(crate) fn row_to_view(r: &Row<'_>) -> rusqlite::Result<OrderView> {
     Ok(v)
 }
 
-pub(crate) fn otps_of(tx: &rusqlite::Connection, id: &str) -> rusqlite::Result<Vec<OtpView>> {
+pub(crate) fn otps_of(tx: &crate::db::Connection, id: &str) -> crate::db::Result<Vec<OtpView>> {
     let mut st = tx.prepare_cached(
         "SELECT seq, code, text, sender, service, received_at, stored_at, late FROM otps WHERE order_id = ?1 ORDER BY seq",
     )?;
@@ -86,7 +86,7 @@ pub(crate) fn otps_of(tx: &rusqlite::Connection, id: &str) -> rusqlite::Result<V
     rows.collect()
 }
 
-pub(crate) fn get_in(c: &rusqlite::Connection, id: &str) -> rusqlite::Result<Option<OrderView>> {
+pub(crate) fn get_in(c: &crate::db::Connection, id: &str) -> crate::db::Result<Option<OrderView>> {
     let sql = format!("SELECT {COLS} FROM orders WHERE id = ?1");
     let v = c.query_row(&sql, [id], row_to_view).optional()?;
     match v {
@@ -105,7 +105,7 @@ pub(crate) fn insert_in(
     tx: &Transaction<'_>,
     new: &NewOrder<'_>,
     now: Time,
-) -> rusqlite::Result<(String, bool, Applied)> {
+) -> crate::db::Result<(String, bool, Applied)> {
     let r = new.remote;
     if let Some(id) = tx
         .query_row(
@@ -188,7 +188,7 @@ fn insert_otps(
     now: Time,
     late: bool,
     applied: &mut Applied,
-) -> rusqlite::Result<()> {
+) -> crate::db::Result<()> {
     let mut st = tx.prepare_cached(
         "INSERT OR IGNORE INTO otps (order_id, seq, code, text, sender, service, received_at, stored_at, late)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
@@ -260,7 +260,7 @@ pub(crate) fn apply_in(
     id: &str,
     r: &RemoteOrder,
     now: Time,
-) -> rusqlite::Result<Applied> {
+) -> crate::db::Result<Applied> {
     let mut applied = Applied::default();
     let Some(cur) = get_in(tx, id)? else {
         return Ok(applied);
@@ -350,7 +350,7 @@ impl Store {
         &self,
         new: &NewOrder<'_>,
         now: Time,
-    ) -> rusqlite::Result<(String, bool, Applied)> {
+    ) -> crate::db::Result<(String, bool, Applied)> {
         let mut c = self.conn();
         let tx = super::write_tx(&mut c)?;
         let out = insert_in(&tx, new, now)?;
@@ -363,7 +363,7 @@ impl Store {
         &self,
         items: &[NewOrder<'_>],
         now: Time,
-    ) -> rusqlite::Result<Vec<String>> {
+    ) -> crate::db::Result<Vec<String>> {
         let mut c = self.conn();
         let tx = super::write_tx(&mut c)?;
         let mut ids = Vec::with_capacity(items.len());
@@ -374,7 +374,7 @@ impl Store {
         Ok(ids)
     }
 
-    pub fn apply_remote(&self, id: &str, r: &RemoteOrder, now: Time) -> rusqlite::Result<Applied> {
+    pub fn apply_remote(&self, id: &str, r: &RemoteOrder, now: Time) -> crate::db::Result<Applied> {
         let mut c = self.conn();
         let tx = super::write_tx(&mut c)?;
         let out = apply_in(&tx, id, r, now)?;
@@ -382,13 +382,13 @@ impl Store {
         Ok(out)
     }
 
-    pub fn order(&self, id: &str) -> rusqlite::Result<Option<OrderView>> {
+    pub fn order(&self, id: &str) -> crate::db::Result<Option<OrderView>> {
         get_in(&self.conn(), id)
     }
 
     /// The JSON of what was sent to buy an order (a `BuyRequest`, or for a replacement the
     /// order it replaced), when stored.
-    pub fn order_request(&self, id: &str) -> rusqlite::Result<Option<String>> {
+    pub fn order_request(&self, id: &str) -> crate::db::Result<Option<String>> {
         self.conn()
             .query_row("SELECT request FROM orders WHERE id = ?1", [id], |r| {
                 r.get(0)
@@ -398,7 +398,7 @@ impl Store {
     }
 
     /// Orders by local id, or by the provider's id / ref.
-    pub fn find_order(&self, key: &str) -> rusqlite::Result<Option<OrderView>> {
+    pub fn find_order(&self, key: &str) -> crate::db::Result<Option<OrderView>> {
         let c = self.conn();
         if let Some(v) = get_in(&c, key)? {
             return Ok(Some(v));
@@ -417,10 +417,10 @@ impl Store {
     }
 
     /// Newest first (insertion order); OTP timelines included. Each filter walks one index.
-    pub fn orders(&self, f: &OrderFilter) -> rusqlite::Result<Vec<OrderView>> {
+    pub fn orders(&self, f: &OrderFilter) -> crate::db::Result<Vec<OrderView>> {
         let c = self.conn();
         let mut sql = format!("SELECT {COLS} FROM orders WHERE 1=1");
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        let mut args: Vec<Box<dyn crate::db::ToValue>> = Vec::new();
         if let Some(p) = f.provider {
             args.push(Box::new(p.as_str()));
             sql.push_str(&format!(" AND provider = ?{}", args.len()));
@@ -444,7 +444,7 @@ impl Store {
         let mut st = c.prepare_cached(&sql)?;
         let mut out: Vec<OrderView> = st
             .query_map(
-                rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())),
+                crate::db::params_from_iter(args.iter().map(|b| b.as_ref())),
                 row_to_view,
             )?
             .collect::<Result<_, _>>()?;
@@ -456,29 +456,29 @@ impl Store {
     }
 
     /// Orders not yet final (what `OrderFilter { active_only: true }` lists), counted in SQLite.
-    pub fn count_active_orders(&self) -> rusqlite::Result<i64> {
+    pub fn count_active_orders(&self) -> crate::db::Result<i64> {
         self.conn()
-            .query_row("SELECT COUNT(*) FROM orders WHERE is_final = 0", [], |r| {
+            .query_row("SELECT COUNT(*) FROM orders WHERE is_final = 0", (), |r| {
                 r.get(0)
             })
     }
 
-    pub fn count_orders(&self) -> rusqlite::Result<i64> {
+    pub fn count_orders(&self) -> crate::db::Result<i64> {
         self.conn()
-            .query_row("SELECT COUNT(*) FROM orders", [], |r| r.get(0))
+            .query_row("SELECT COUNT(*) FROM orders", (), |r| r.get(0))
     }
 
     /// Every order still being tracked (for resume).
-    pub fn active_orders(&self) -> rusqlite::Result<Vec<OrderView>> {
+    pub fn active_orders(&self) -> crate::db::Result<Vec<OrderView>> {
         let c = self.conn();
         let sql = format!("SELECT {COLS} FROM orders WHERE is_final = 0 ORDER BY created_at");
         let mut st = c.prepare(&sql)?;
-        let out = st.query_map([], row_to_view)?.collect();
-        out
+
+        st.query_map((), row_to_view)?.collect()
     }
 
     /// The oldest code of an order not yet shown by a command line, if any.
-    pub fn oldest_unshown_code(&self, order_id: &str) -> rusqlite::Result<Option<i64>> {
+    pub fn oldest_unshown_code(&self, order_id: &str) -> crate::db::Result<Option<i64>> {
         self.conn().query_row(
             "SELECT MIN(seq) FROM otps WHERE order_id = ?1 AND shown_at IS NULL",
             [order_id],
@@ -487,7 +487,7 @@ impl Store {
     }
 
     /// A command line printed this code.
-    pub fn mark_code_shown(&self, order_id: &str, seq: i64, now: Time) -> rusqlite::Result<()> {
+    pub fn mark_code_shown(&self, order_id: &str, seq: i64, now: Time) -> crate::db::Result<()> {
         self.conn().execute(
             "UPDATE otps SET shown_at = COALESCE(shown_at, ?3) WHERE order_id = ?1 AND seq = ?2",
             params![order_id, seq, ms(now)],
@@ -497,7 +497,7 @@ impl Store {
 
     /// The provider accepted a cancel without confirming the refund: the order shows
     /// `cancel_requested` (still tracked) until a check or a later reply confirms it.
-    pub fn set_cancel_requested(&self, id: &str, now: Time) -> rusqlite::Result<Applied> {
+    pub fn set_cancel_requested(&self, id: &str, now: Time) -> crate::db::Result<Applied> {
         let mut c = self.conn();
         let tx = super::write_tx(&mut c)?;
         let mut applied = Applied::default();
@@ -517,7 +517,7 @@ impl Store {
         Ok(applied)
     }
 
-    pub fn set_cancel_unlock(&self, id: &str, at: Time) -> rusqlite::Result<()> {
+    pub fn set_cancel_unlock(&self, id: &str, at: Time) -> crate::db::Result<()> {
         self.conn().execute(
             "UPDATE orders SET cancel_unlocks_at = ?2 WHERE id = ?1",
             params![id, ms(at)],
@@ -532,7 +532,7 @@ impl Store {
         locked_until: Option<Time>,
         waiting: bool,
         now: Time,
-    ) -> rusqlite::Result<()> {
+    ) -> crate::db::Result<()> {
         self.conn().execute(
             "UPDATE orders SET resend_count = COALESCE(?2, resend_count + 1), resend_locked_until = ?3,
                 resend_waiting = ?4, updated_at = ?5 WHERE id = ?1",
@@ -551,7 +551,7 @@ impl Store {
         refund: Option<otpdesk_core::Money>,
         replaced_by: Option<&str>,
         now: Time,
-    ) -> rusqlite::Result<Applied> {
+    ) -> crate::db::Result<Applied> {
         let mut c = self.conn();
         let tx = super::write_tx(&mut c)?;
         let mut applied = Applied::default();

@@ -2,9 +2,9 @@
 //! time to code, and the recent cancel rate per provider. Both walk the `orders_quality` index.
 
 use super::{provider_from, Store};
+use crate::db::params;
 use crate::scoreboard::{CancelWarning, Offer, OfferQuality, CANCEL_WINDOW};
 use otpdesk_core::ProviderId;
-use rusqlite::params;
 
 /// An order that is decided: it got a code, or it is final, or its cancel is requested.
 const SETTLED: &str = "(code_ms IS NOT NULL OR status IN \
@@ -19,7 +19,7 @@ impl Store {
     /// triggers in `offer_stats` (migration 8); the median is read from `orders_quality`, where
     /// an offer's codes lie in order of delay: skip to the middle, average one (odd count) or
     /// two (even count) values.
-    pub fn scoreboard(&self) -> rusqlite::Result<Vec<OfferQuality>> {
+    pub fn scoreboard(&self) -> crate::db::Result<Vec<OfferQuality>> {
         let c = self.conn();
         let sql = format!(
             "SELECT {KEY}, service_name, settled, delivered, cancelled FROM offer_stats \
@@ -27,7 +27,7 @@ impl Store {
         );
         let mut st = c.prepare_cached(&sql)?;
         let mut out: Vec<OfferQuality> = st
-            .query_map([], |r| {
+            .query_map((), |r| {
                 let count: i64 = r.get(6)?;
                 let delivered: i64 = r.get(7)?;
                 let cancelled: i64 = r.get(8)?;
@@ -67,7 +67,7 @@ impl Store {
     }
 
     /// Providers whose last [`CANCEL_WINDOW`] settled orders were given up too often.
-    pub fn cancel_warnings(&self) -> rusqlite::Result<Vec<CancelWarning>> {
+    pub fn cancel_warnings(&self) -> crate::db::Result<Vec<CancelWarning>> {
         let c = self.conn();
         // Newest first by insertion order: the provider index walks it backwards and stops
         // after the window.
@@ -88,7 +88,7 @@ impl Store {
     }
 }
 
-fn offer(r: &rusqlite::Row<'_>) -> rusqlite::Result<Offer> {
+fn offer(r: &crate::db::Row<'_>) -> crate::db::Result<Offer> {
     Ok(Offer {
         provider: provider_from(&r.get::<_, String>(0)?),
         server: r.get::<_, Option<i64>>(1)?.unwrap_or(0),

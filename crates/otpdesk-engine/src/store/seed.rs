@@ -120,11 +120,11 @@ impl Store {
     /// the offer columns from [`crate::scoreboard::Offer::of`], the charge and the provider's
     /// refund in the ledger, the code's timeline entry (late after a cancel) and `code_ms`. The
     /// scoreboard's triggers count them as they land.
-    pub fn seed_orders(&self, n: usize, end: Time) -> rusqlite::Result<i64> {
-        use rusqlite::params;
+    pub fn seed_orders(&self, n: usize, end: Time) -> crate::db::Result<i64> {
+        use crate::db::params;
         let profiles = profiles();
         let mut c = self.conn();
-        let start_n: i64 = c.query_row("SELECT COUNT(*) FROM orders", [], |r| r.get(0))?;
+        let start_n: i64 = c.query_row("SELECT COUNT(*) FROM orders", (), |r| r.get(0))?;
         let tx = write_tx(&mut c)?;
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ n as u64);
         let span_ms: i64 = 90 * 86_400_000;
@@ -233,6 +233,6 @@ impl Store {
             }
         }
         tx.commit()?;
-        c.query_row("SELECT COUNT(*) FROM orders", [], |r| r.get(0))
+        c.query_row("SELECT COUNT(*) FROM orders", (), |r| r.get(0))
     }
 }

@@ -13,12 +13,11 @@ mod search;
 mod tests;
 mod totals;
 
+use crate::db::{params_from_iter, ToValue, Value};
 use crate::history::*;
 use crate::model::Time;
 use crate::store::ms;
 use otpdesk_core::Currency;
-use rusqlite::params_from_iter;
-use rusqlite::types::Value;
 
 pub(in crate::store) use totals::profit_sql;
 
@@ -30,12 +29,12 @@ struct Filter {
 }
 
 impl Filter {
-    fn push(&mut self, clause: &str, arg: impl Into<Value>) {
-        self.args.push(arg.into());
+    fn push(&mut self, clause: &str, arg: impl ToValue) {
+        self.args.push(arg.to_value());
         let n = self.args.len();
         self.sql.push_str(&clause.replace("?#", &format!("?{n}")));
     }
-    fn params(&self) -> impl rusqlite::Params + '_ {
+    fn params(&self) -> impl crate::db::Params + '_ {
         params_from_iter(self.args.iter())
     }
 }

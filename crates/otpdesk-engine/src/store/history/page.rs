@@ -5,8 +5,8 @@ use super::filter::{deposit_filter, order_filter};
 use super::search::{self, Purpose, SearchPlan};
 use super::totals::{cost_in, deposit_totals, orders_matching};
 use super::*;
+use crate::db::OptionalExtension;
 use crate::store::{deposits, money, ms, orders, Store};
-use rusqlite::OptionalExtension;
 use std::collections::BTreeMap;
 
 /// Keyset paging: the rows of `table` that come after `cursor` in the history's order
@@ -53,13 +53,13 @@ fn renumber(sql: &str, first: usize) -> String {
 /// counted from whichever end of the list is nearer (a jump to the bottom walks the last rows
 /// only), and a table without a match is left out of the merge.
 fn cursor_at(
-    c: &rusqlite::Connection,
+    c: &crate::db::Connection,
     q: &HistoryQuery,
     search: Option<&SearchPlan>,
     index: u32,
-) -> rusqlite::Result<Option<HistoryCursor>> {
+) -> crate::db::Result<Option<HistoryCursor>> {
     let (of, df) = (order_filter(q, search, Purpose::Count), deposit_filter(q));
-    let count = |table: &str, f: &Option<Filter>| -> rusqlite::Result<i64> {
+    let count = |table: &str, f: &Option<Filter>| -> crate::db::Result<i64> {
         match f {
             Some(f) => c.query_row(
                 &format!("SELECT COUNT(*) FROM {table} WHERE 1=1{}", f.sql),
@@ -128,7 +128,7 @@ const DESK: &str = "(SELECT d.customer FROM order_desk d WHERE d.order_id = orde
 impl Store {
     /// Orders and deposits matching `q`, newest first, with totals over every match. The one
     /// place the history is filtered and totalled: the screen and the CSV export both call it.
-    pub fn history(&self, q: &HistoryQuery) -> rusqlite::Result<HistoryPage> {
+    pub fn history(&self, q: &HistoryQuery) -> crate::db::Result<HistoryPage> {
         let limit = q.limit.unwrap_or(200).min(EXPORT_LIMIT) as usize;
         // Which orders the search matches, found once for the page, the totals and a jump.
         let plan = search::plan(&self.conn(), q)?;

@@ -2,13 +2,13 @@
 
 use super::totals::cost_in;
 use super::*;
+use crate::db::params;
 use crate::store::Store;
 use otpdesk_core::Money;
-use rusqlite::params;
 
 impl Store {
     /// Record (or clear) what an order was sold for. `false` when no such order.
-    pub fn set_sale_price(&self, id: &str, price: Option<Money>) -> rusqlite::Result<bool> {
+    pub fn set_sale_price(&self, id: &str, price: Option<Money>) -> crate::db::Result<bool> {
         let n = self.conn().execute(
             "UPDATE orders SET sale_minor = ?2, sale_currency = ?3 WHERE id = ?1",
             params![id, price.map(|m| m.minor), price.map(|m| m.currency.code())],
@@ -17,12 +17,12 @@ impl Store {
     }
 
     /// Profit of the orders with a sale price, per local day and per service.
-    pub fn profit(&self, q: &ProfitQuery) -> rusqlite::Result<ProfitReport> {
+    pub fn profit(&self, q: &ProfitQuery) -> crate::db::Result<ProfitReport> {
         let mut f = Filter::default();
         dates(&mut f, q.from, q.to);
         let offset_ms = i64::from(q.utc_offset_minutes) * 60_000;
         let c = self.conn();
-        let run = |group: &str, order: &str| -> rusqlite::Result<Vec<ProfitRow>> {
+        let run = |group: &str, order: &str| -> crate::db::Result<Vec<ProfitRow>> {
             let sql = format!(
                 "SELECT {group}, sale_currency, COUNT(*), SUM(sale_minor), SUM({cost}) AS cost, \
                  SUM(sale_minor) - SUM({cost}) AS profit \

@@ -39,9 +39,9 @@ pub(super) enum Purpose {
 
 /// The orders `q`'s search matches; `None` without a search.
 pub(super) fn plan(
-    c: &rusqlite::Connection,
+    c: &crate::db::Connection,
     q: &HistoryQuery,
-) -> rusqlite::Result<Option<SearchPlan>> {
+) -> crate::db::Result<Option<SearchPlan>> {
     let Some(needle) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
@@ -57,7 +57,7 @@ pub(super) fn plan(
             let mut st = c.prepare_cached(
                 "SELECT rowid FROM order_fts WHERE order_fts MATCH ?1 AND text LIKE ?2 ESCAPE '\\' LIMIT ?3",
             )?;
-            let rows = st.query_map(rusqlite::params![phrase, like, limit], |r| r.get(0))?;
+            let rows = st.query_map(crate::db::params![phrase, like, limit], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         }
         None => {
@@ -65,7 +65,7 @@ pub(super) fn plan(
                 "SELECT o.rowid FROM order_search s JOIN orders o ON o.id = s.order_id \
                  WHERE s.text LIKE ?1 ESCAPE '\\' LIMIT ?2",
             )?;
-            let rows = st.query_map(rusqlite::params![like, limit], |r| r.get(0))?;
+            let rows = st.query_map(crate::db::params![like, limit], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         }
     };

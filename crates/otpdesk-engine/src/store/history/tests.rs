@@ -6,6 +6,7 @@
 use super::totals::totals_for;
 use super::totals::{cost_expr, cost_in};
 use super::*;
+use crate::db::params;
 use crate::remote::{RemoteOrder, RemoteOtp};
 use crate::store::NewOrder;
 use crate::store::{ms, Store};
@@ -13,7 +14,6 @@ use crate::OrderKind;
 use chrono::{Duration, TimeZone, Utc};
 use otpdesk_core::ProviderId;
 use otpdesk_core::{Currency, Money, OrderStatus};
-use rusqlite::params;
 use std::collections::BTreeMap;
 
 fn otp(code: &str) -> RemoteOtp {
@@ -55,7 +55,7 @@ fn ledger_costs(store: &Store) -> Vec<(String, i64, i64, i64)> {
         )
         .unwrap();
     let rows = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_map((), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap();
     rows.collect::<Result<_, _>>().unwrap()
 }
@@ -70,7 +70,7 @@ fn column_costs(store: &Store) -> Vec<(String, i64, i64, i64)> {
     );
     let mut st = c.prepare(&sql).unwrap();
     let rows = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_map((), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap();
     rows.collect::<Result<_, _>>().unwrap()
 }
@@ -839,7 +839,7 @@ fn totals_and_search_equal_a_recomputation_by_hand_for_every_filter_after_every_
     let kept = |sql: &str| -> Vec<KeptRow> {
         let mut st = c.prepare(sql).unwrap();
         let rows = st
-            .query_map([], |r| {
+            .query_map((), |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -856,17 +856,17 @@ fn totals_and_search_equal_a_recomputation_by_hand_for_every_filter_after_every_
         rows.collect::<Result<_, _>>().unwrap()
     };
     let fts: i64 = c
-        .query_row("SELECT COUNT(*) FROM order_fts", [], |r| r.get(0))
+        .query_row("SELECT COUNT(*) FROM order_fts", (), |r| r.get(0))
         .unwrap();
     let orders: i64 = c
-        .query_row("SELECT COUNT(*) FROM orders", [], |r| r.get(0))
+        .query_row("SELECT COUNT(*) FROM orders", (), |r| r.get(0))
         .unwrap();
     assert_eq!(fts, orders, "one indexed text per order");
     let stale: i64 = c
         .query_row(
             "SELECT COUNT(*) FROM order_fts f JOIN orders o ON o.rowid = f.rowid \
              JOIN order_search s ON s.order_id = o.id WHERE s.text IS NOT f.text",
-            [],
+            (),
             |r| r.get(0),
         )
         .unwrap();
@@ -899,7 +899,7 @@ fn the_totals_and_search_migration_backfills_an_existing_store() {
         let mut st = c
             .prepare("SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1")
             .unwrap();
-        let rows = st.query_map([], |r| r.get(0)).unwrap();
+        let rows = st.query_map((), |r| r.get(0)).unwrap();
         rows.collect::<Result<_, _>>().unwrap()
     };
     let c = rusqlite::Connection::open(dir.path().join(crate::store::DB_FILE)).unwrap();

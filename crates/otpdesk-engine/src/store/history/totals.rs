@@ -91,11 +91,11 @@ pub(super) fn totals_for<'a>(
 /// currency, `profit` being [`profit_sql`]); returns how many orders match. One pass over the
 /// matches: a search's candidates are read once.
 pub(super) fn order_totals(
-    c: &rusqlite::Connection,
+    c: &crate::db::Connection,
     f: &Filter,
     profit: &str,
     totals: &mut BTreeMap<String, CurrencyTotals>,
-) -> rusqlite::Result<i64> {
+) -> crate::db::Result<i64> {
     let sold = format!("(sale_minor IS NOT NULL AND status NOT IN {REFUNDED})");
     let sql = format!(
         "SELECT currency, sale_currency, COUNT(*), SUM({spent}), SUM({sold}), \
@@ -137,12 +137,12 @@ pub(super) fn order_totals(
 /// Adds every order `q` matches to `totals` ([`order_totals`]'s figures, to the unit); returns
 /// how many orders match. `search` is `q`'s search plan; `profit` is [`profit_sql`] at `q`'s rate.
 pub(super) fn orders_matching(
-    c: &rusqlite::Connection,
+    c: &crate::db::Connection,
     q: &HistoryQuery,
     search: Option<&SearchPlan>,
     profit: &str,
     totals: &mut BTreeMap<String, CurrencyTotals>,
-) -> rusqlite::Result<i64> {
+) -> crate::db::Result<i64> {
     let live = |q: &HistoryQuery, totals: &mut BTreeMap<String, CurrencyTotals>| match order_filter(
         q,
         search,
@@ -265,10 +265,10 @@ pub(super) fn orders_matching(
 /// Adds the paid deposits `f` matches to `totals` (topped up per currency); returns how many
 /// deposits match.
 pub(super) fn deposit_totals(
-    c: &rusqlite::Connection,
+    c: &crate::db::Connection,
     f: &Filter,
     totals: &mut BTreeMap<String, CurrencyTotals>,
-) -> rusqlite::Result<i64> {
+) -> crate::db::Result<i64> {
     let total_deposits = c.query_row(
         &format!("SELECT COUNT(*) FROM deposits WHERE 1=1{}", f.sql),
         f.params(),

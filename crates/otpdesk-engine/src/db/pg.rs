@@ -1,0 +1,493 @@
+//! The PostgreSQL side of the store's SQL interface: one connection per `PgConn`, driven by its
+//! own thread (the store's callers are synchronous and may run inside tokio, where blocking on
+//! another runtime is not allowed), statements prepared once per connection, SQLite-dialect SQL
+//! translated (`?N` → `$N`, `LIKE` → `ILIKE`, as SQLite's LIKE ignores ASCII case).
+
+use super::{Error, Result, Value};
+use bytes::BytesMut;
+use std::collections::HashMap;
+use std::sync::mpsc;
+use std::time::Duration;
+use tokio_postgres::types::{to_sql_checked, FromSql as PgFromSql, IsNull, ToSql, Type};
+
+/// How long one statement may take before the connection is treated as lost.
+const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Where the team's store lives: a `postgres://` URL or key=value connection string.
+#[derive(Clone)]
+pub struct PgConfig {
+    config: tokio_postgres::Config,
+}
+
+impl std::fmt::Debug for PgConfig {
+    // The connection string holds a password: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PgConfig({})", self.describe())
+    }
+}
+
+impl PgConfig {
+    pub fn parse(s: &str) -> Result<PgConfig> {
+        let mut config: tokio_postgres::Config =
+            s.parse().map_err(|e: tokio_postgres::Error| {
+                Error::Offline(format!("invalid connection string: {e}"))
+            })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(5));
+        }
+        config.keepalives(true);
+        config.keepalives_idle(Duration::from_secs(10));
+        if config.get_application_name().is_none() {
+            config.application_name("otpdesk");
+        }
+        Ok(PgConfig { config })
+    }
+
+    /// Server, port, database and user, without the password (for messages and the window).
+    pub fn describe(&self) -> String {
+        let host = self
+            .config
+            .get_hosts()
+            .first()
+            .map(|h| match h {
+                tokio_postgres::config::Host::Tcp(h) => h.clone(),
+                #[cfg(unix)]
+                tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
+            })
+            .unwrap_or_else(|| "localhost".into());
+        let port = self.config.get_ports().first().copied().unwrap_or(5432);
+        format!(
+            "{}@{host}:{port}/{}",
+            self.config.get_user().unwrap_or("?"),
+            self.config.get_dbname().unwrap_or("?")
+        )
+    }
+
+    pub(crate) fn inner(&self) -> &tokio_postgres::Config {
+        &self.config
+    }
+}
+
+type Job = Box<dyn FnOnce(&mut Session) + Send>;
+
+/// One connection to the team's server.
+pub struct PgConn {
+    jobs: mpsc::Sender<Job>,
+}
+
+struct Session {
+    rt: tokio::runtime::Runtime,
+    config: tokio_postgres::Config,
+    client: Option<tokio_postgres::Client>,
+    prepared: HashMap<String, tokio_postgres::Statement>,
+    /// Inside BEGIN…COMMIT: a broken connection then fails every statement until the caller
+    /// ends the transaction, instead of reconnecting and running the rest outside it.
+    in_tx: bool,
+    broken_in_tx: bool,
+}
+
+impl PgConn {
+    pub fn connect(config: &PgConfig) -> Result<PgConn> {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Offline(e.to_string()))?;
+        let mut session = Session {
+            rt,
+            config: config.inner().clone(),
+            client: None,
+            prepared: HashMap::new(),
+            in_tx: false,
+            broken_in_tx: false,
+        };
+        std::thread::Builder::new()
+            .name("otpdesk-pg".into())
+            .spawn(move || {
+                while let Ok(job) = rx.recv() {
+                    job(&mut session);
+                }
+            })
+            .map_err(|e| Error::Offline(e.to_string()))?;
+        let conn = PgConn { jobs: tx };
+        conn.run(|s| s.ensure())?;
+        Ok(conn)
+    }
+
+    fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Session) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.jobs
+            .send(Box::new(move |s| {
+                let _ = tx.send(f(s));
+            }))
+            .map_err(|_| Error::Offline("the connection's thread has stopped".into()))?;
+        rx.recv()
+            .map_err(|_| Error::Offline("the connection's thread has stopped".into()))?
+    }
+
+    pub fn execute(&self, sql: &str, params: Vec<Value>) -> Result<usize> {
+        let sql = translate(sql);
+        self.run(move |s| s.execute(&sql, &params))
+    }
+
+    pub fn query(&self, sql: &str, params: Vec<Value>) -> Result<Vec<tokio_postgres::Row>> {
+        let sql = translate(sql);
+        self.run(move |s| s.query(&sql, &params))
+    }
+
+    /// Statements without parameters, in one round trip (schema, BEGIN, COMMIT).
+    pub fn batch(&self, sql: &str) -> Result<()> {
+        let sql = sql.to_string();
+        self.run(move |s| s.batch(&sql))
+    }
+}
+
+impl Session {
+    /// Connect when there is no usable connection (outside a transaction only).
+    fn ensure(&mut self) -> Result<()> {
+        if self.broken_in_tx {
+            return Err(Error::Offline(
+                "the connection broke inside a transaction".into(),
+            ));
+        }
+        if self.client.as_ref().is_none_or(|c| c.is_closed()) {
+            self.prepared.clear();
+            let config = self.config.clone();
+            let connected = self.rt.block_on(async move {
+                let (client, connection) = config
+                    .connect(tokio_postgres::NoTls)
+                    .await
+                    .map_err(|e| Error::Offline(e.to_string()))?;
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::warn!("team database connection ended: {e}");
+                    }
+                });
+                Ok::<_, Error>(client)
+            });
+            match connected {
+                Ok(c) => self.client = Some(c),
+                Err(e) => {
+                    if self.in_tx {
+                        self.broken_in_tx = true;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A failure that leaves the connection unusable (closed, timed out) drops it and is
+    /// reported as "offline"; an error the server answered with is passed on as it is.
+    fn settle<T>(&mut self, r: Result<T>) -> Result<T> {
+        let lost = match &r {
+            Err(Error::Pg(pe)) if pe.is_closed() || pe.code().is_none() => Some(pe.to_string()),
+            Err(Error::Offline(m)) => Some(m.clone()),
+            _ => None,
+        };
+        match lost {
+            Some(msg) => {
+                self.client = None;
+                self.prepared.clear();
+                if self.in_tx {
+                    self.broken_in_tx = true;
+                }
+                Err(Error::Offline(msg))
+            }
+            None => r,
+        }
+    }
+
+    fn statement(&mut self, sql: &str) -> Result<tokio_postgres::Statement> {
+        if let Some(st) = self.prepared.get(sql) {
+            return Ok(st.clone());
+        }
+        self.ensure()?;
+        let client = self.client.as_ref().expect("ensured");
+        let st = self
+            .rt
+            .block_on(timed(client.prepare(sql)))
+            .map_err(Error::from_timeout)?;
+        let st = self.settle(st.map_err(Error::Pg))?;
+        self.prepared.insert(sql.to_string(), st.clone());
+        Ok(st)
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<usize> {
+        let st = self.statement(sql)?;
+        self.ensure()?;
+        let client = self.client.as_ref().expect("ensured");
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
+        let r = self
+            .rt
+            .block_on(timed(client.execute(&st, &refs)))
+            .map_err(Error::from_timeout)
+            .and_then(|r| r.map_err(Error::Pg));
+        self.settle(r).map(|n| n as usize)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<tokio_postgres::Row>> {
+        let st = self.statement(sql)?;
+        self.ensure()?;
+        let client = self.client.as_ref().expect("ensured");
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
+        let r = self
+            .rt
+            .block_on(timed(client.query(&st, &refs)))
+            .map_err(Error::from_timeout)
+            .and_then(|r| r.map_err(Error::Pg));
+        self.settle(r)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<()> {
+        let head = sql.trim_start().to_ascii_uppercase();
+        let ends = head.starts_with("COMMIT") || head.starts_with("ROLLBACK");
+        if ends && self.broken_in_tx {
+            // The server already dropped the transaction with the connection.
+            self.in_tx = false;
+            self.broken_in_tx = false;
+            return Err(Error::Offline(
+                "the connection broke inside a transaction; nothing of it was saved".into(),
+            ));
+        }
+        self.ensure()?;
+        let client = self.client.as_ref().expect("ensured");
+        let r = self
+            .rt
+            .block_on(timed(client.batch_execute(sql)))
+            .map_err(Error::from_timeout)
+            .and_then(|r| r.map_err(Error::Pg));
+        if head.starts_with("BEGIN") && r.is_ok() {
+            self.in_tx = true;
+        }
+        if ends {
+            self.in_tx = false;
+        }
+        self.settle(r)
+    }
+}
+
+async fn timed<F: std::future::Future>(f: F) -> Result<F::Output, tokio::time::error::Elapsed> {
+    tokio::time::timeout(STATEMENT_TIMEOUT, f).await
+}
+
+impl Error {
+    fn from_timeout(_: tokio::time::error::Elapsed) -> Error {
+        Error::Offline(format!(
+            "no answer from the server within {} s",
+            STATEMENT_TIMEOUT.as_secs()
+        ))
+    }
+}
+
+/// SQLite-dialect SQL for PostgreSQL: `?N` → `$N` (a bare `?` takes the next number), `LIKE` →
+/// `ILIKE`. Quoted text is left alone.
+pub(crate) fn translate(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut next = 1usize;
+    let mut chars = sql.chars().peekable();
+    let mut quote: Option<char> = None;
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.eq_ignore_ascii_case("LIKE") {
+            out.push_str(if word == "like" { "ilike" } else { "ILIKE" });
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    while let Some(c) = chars.next() {
+        if let Some(q) = quote {
+            out.push(c);
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+            continue;
+        }
+        flush(&mut word, &mut out);
+        match c {
+            '\'' | '"' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            '?' => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    digits.push(*d);
+                    chars.next();
+                }
+                if digits.is_empty() {
+                    out.push_str(&format!("${next}"));
+                    next += 1;
+                } else {
+                    next = digits.parse::<usize>().unwrap_or(0) + 1;
+                    out.push('$');
+                    out.push_str(&digits);
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// A column as one of the interface's values.
+pub(crate) fn column(r: &tokio_postgres::Row, i: usize) -> Result<Value> {
+    let Some(col) = r.columns().get(i) else {
+        return Err(Error::conversion(i, "no such column"));
+    };
+    let ty = col.type_().clone();
+    let bad = |e: tokio_postgres::Error| Error::conversion(i, e);
+    let v = match ty {
+        Type::INT8 => r.try_get::<_, Option<i64>>(i).map_err(bad)?.map(Value::Int),
+        Type::INT4 => r
+            .try_get::<_, Option<i32>>(i)
+            .map_err(bad)?
+            .map(|v| Value::Int(v.into())),
+        Type::INT2 => r
+            .try_get::<_, Option<i16>>(i)
+            .map_err(bad)?
+            .map(|v| Value::Int(v.into())),
+        Type::BOOL => r
+            .try_get::<_, Option<bool>>(i)
+            .map_err(bad)?
+            .map(|v| Value::Int(v as i64)),
+        Type::FLOAT8 => r
+            .try_get::<_, Option<f64>>(i)
+            .map_err(bad)?
+            .map(Value::Real),
+        Type::FLOAT4 => r
+            .try_get::<_, Option<f32>>(i)
+            .map_err(bad)?
+            .map(|v| Value::Real(v.into())),
+        Type::BYTEA => r
+            .try_get::<_, Option<Vec<u8>>>(i)
+            .map_err(bad)?
+            .map(Value::Blob),
+        Type::NUMERIC => r
+            .try_get::<_, Option<Numeric>>(i)
+            .map_err(bad)?
+            .map(|n| n.0),
+        _ => r
+            .try_get::<_, Option<String>>(i)
+            .map_err(|_| Error::conversion(i, format!("unsupported column type {ty}")))?
+            .map(Value::Text),
+    };
+    Ok(v.unwrap_or(Value::Null))
+}
+
+/// A NUMERIC column (what SUM of integers gives): an integer when it has no fraction.
+struct Numeric(Value);
+
+impl<'a> PgFromSql<'a> for Numeric {
+    fn from_sql(
+        _: &Type,
+        raw: &'a [u8],
+    ) -> std::result::Result<Numeric, Box<dyn std::error::Error + Sync + Send>> {
+        let word =
+            |k: usize| -> std::result::Result<i32, Box<dyn std::error::Error + Sync + Send>> {
+                raw.get(k..k + 2)
+                    .map(|b| i16::from_be_bytes([b[0], b[1]]) as i32)
+                    .ok_or_else(|| "short NUMERIC".into())
+            };
+        let ndigits = word(0)?;
+        let weight = word(2)?;
+        let sign = word(4)? as u16;
+        if sign == 0xC000 {
+            return Err("NUMERIC NaN".into());
+        }
+        let mut int: i128 = 0;
+        let mut frac = 0f64;
+        for k in 0..ndigits {
+            let d = word(8 + 2 * k as usize)? as i128;
+            let power = weight - k;
+            if power >= 0 {
+                int = int
+                    .checked_mul(1)
+                    .and_then(|_| 10000i128.checked_pow(power as u32))
+                    .and_then(|p| d.checked_mul(p))
+                    .and_then(|v| int.checked_add(v))
+                    .ok_or("NUMERIC too large")?;
+            } else {
+                frac += d as f64 * 10000f64.powi(power);
+            }
+        }
+        let neg = sign == 0x4000;
+        if frac == 0.0 {
+            let v = i64::try_from(if neg { -int } else { int }).map_err(|_| "NUMERIC too large")?;
+            Ok(Numeric(Value::Int(v)))
+        } else {
+            let v = int as f64 + frac;
+            Ok(Numeric(Value::Real(if neg { -v } else { v })))
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::NUMERIC
+    }
+}
+
+impl ToSql for Value {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(i) => match *ty {
+                Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
+                Type::BOOL => (*i != 0).to_sql(ty, out),
+                Type::FLOAT8 => (*i as f64).to_sql(ty, out),
+                Type::FLOAT4 => (*i as f32).to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
+                    i.to_string().to_sql(ty, out)
+                }
+                _ => i.to_sql(ty, out),
+            },
+            Value::Real(f) => match *ty {
+                Type::FLOAT4 => (*f as f32).to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR => f.to_string().to_sql(ty, out),
+                _ => f.to_sql(ty, out),
+            },
+            Value::Text(s) => match *ty {
+                Type::INT8 => s.trim().parse::<i64>()?.to_sql(ty, out),
+                Type::INT4 => s.trim().parse::<i32>()?.to_sql(ty, out),
+                Type::BYTEA => s.as_bytes().to_sql(ty, out),
+                _ => s.as_str().to_sql(ty, out),
+            },
+            Value::Blob(b) => b.as_slice().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::translate;
+
+    #[test]
+    fn sqlite_placeholders_and_like_become_postgres_ones() {
+        assert_eq!(
+            translate("SELECT a FROM t WHERE b = ?1 AND c LIKE ?2 AND d = '?x like' AND e = ?"),
+            "SELECT a FROM t WHERE b = $1 AND c ILIKE $2 AND d = '?x like' AND e = $3"
+        );
+        assert_eq!(translate("x = ? AND y = ?"), "x = $1 AND y = $2");
+        assert_eq!(translate("unlike_col LIKE ?3"), "unlike_col ILIKE $3");
+    }
+}
