@@ -60,6 +60,7 @@ pub(super) fn plan(
             let rows = st.query_map(crate::db::params![phrase, like, limit], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         }
+        None if two_letters_absent(c, needle)? => Vec::new(),
         None => {
             let mut st = c.prepare_cached(
                 "SELECT o.rowid FROM order_search s JOIN orders o ON o.id = s.order_id \
@@ -74,6 +75,39 @@ pub(super) fn plan(
     } else {
         SearchPlan::Many { like, fts }
     }))
+}
+
+/// Whether a needle of two ASCII characters is surely in no order's text, read from the trigram
+/// index's terms instead of every text. Where a text holds it, either a trigram starts with it,
+/// or it ends the text: the text ends with the note (an empty or one-letter note leaves the
+/// separator among the last two characters). So: no term in the needle's prefix range (terms are
+/// case-folded; ASCII only, where folding is lower-casing) and no note ending with it.
+fn two_letters_absent(c: &crate::db::Connection, needle: &str) -> crate::db::Result<bool> {
+    let bytes = needle.as_bytes();
+    if needle.chars().count() != 2 || !needle.is_ascii() || bytes[1] >= 0x7e {
+        return Ok(false);
+    }
+    let low = needle.to_ascii_lowercase();
+    let lb = low.as_bytes();
+    let high = format!("{}{}", lb[0] as char, (lb[1] + 1) as char);
+    // The index's terms, per connection (a temporary table: nothing kept in the file).
+    c.execute_batch(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.order_fts_terms USING fts5vocab(main, order_fts, row)",
+    )?;
+    let term = c
+        .prepare_cached(
+            "SELECT 1 FROM temp.order_fts_terms WHERE term >= ?1 AND term < ?2 LIMIT 1",
+        )?
+        .exists(crate::db::params![low, high])?;
+    if term {
+        return Ok(false);
+    }
+    let esc = like(needle);
+    let ending = &esc[..esc.len() - 1];
+    let note = c
+        .prepare_cached("SELECT 1 FROM order_desk WHERE note LIKE ?1 ESCAPE '\\' LIMIT 1")?
+        .exists(crate::db::params![ending])?;
+    Ok(!note)
 }
 
 /// The per-field test of one order (`orders` in the outer query) against `?#`.
