@@ -12,7 +12,7 @@ BUILD_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev liba
   librsvg2-dev libxdo-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libgtk-3-dev file curl)
 RUN_PACKAGES=(xvfb xauth dbus dbus-x11 gnome-keyring libnotify-bin)
 TEST_PACKAGES=(imagemagick webkit2gtk-driver dunst xdotool openssl sqlite3
-  rpm desktop-file-utils nsis minisign x11-utils)
+  rpm desktop-file-utils nsis minisign x11-utils postgresql)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -2,7 +2,8 @@
 # Sets up what is missing and runs every OTPDesk check and test: formatting, lints, UI type check
 # and unit tests, the whole Rust workspace (inside a private D-Bus session with an unlocked
 # gnome-keyring, so keyring tests use a real Secret Service), and the scripted CLI demo against
-# the simulator. Exits non-zero on the first failure.
+# the simulator; the engine's tests run a second time against a real PostgreSQL server. Exits
+# non-zero on the first failure.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 setup_for_tests
@@ -25,6 +26,11 @@ XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c '
   echo -n otpdesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   exec cargo test --workspace --locked
 '
+
+log "Engine tests again with the order book on a real PostgreSQL server (team mode)"
+# tests/common/pg.rs starts a throwaway server (initdb + pg_ctl on a loopback port) and gives each
+# test its own schema; the same tests as above, the store and coordination on PostgreSQL.
+OTPDESK_TEST_STORE=postgres cargo test -p otpdesk-engine --locked
 
 log "Windows: the workspace checked for Windows, its tests run under wine"
 bash scripts/windows-check.sh

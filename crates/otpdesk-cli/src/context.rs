@@ -4,6 +4,7 @@
 use crate::error::{CliError, ProviderResult};
 use otpdesk_core::address::ProviderUrl;
 use otpdesk_core::{ApiKey, ProviderId};
+use otpdesk_engine::db::PgConfig;
 use otpdesk_engine::store::Store;
 use otpdesk_engine::{Engine, EngineConfig, ProviderConfig};
 use otpdesk_providers::{HttpOptions, NumberOtpClient, OopPayClient, OtpZapClient};
@@ -66,8 +67,36 @@ impl Context {
         }
     }
 
+    /// Team mode: the team's order book on PostgreSQL, from `OTPDESK_STORE` (a `postgres://`
+    /// URL or `host=… dbname=…` string) or else the team this computer joined (its connection
+    /// string is kept in the keyring). `None`: the local order book.
+    pub fn team(&self) -> Result<Option<PgConfig>, CliError> {
+        let raw = match std::env::var("OTPDESK_STORE")
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+        {
+            Some(s) => Some(s),
+            None => self.secrets.team_store()?,
+        };
+        match raw {
+            None => Ok(None),
+            Some(s) => PgConfig::parse(&s)
+                .map(Some)
+                // The string may hold a password: the error names the setting, not the value.
+                .map_err(|_| {
+                    CliError::Usage(
+                        "the team's connection string is not valid (OTPDESK_STORE or the saved team)"
+                            .into(),
+                    )
+                }),
+        }
+    }
+
     /// The order store alone, for listings (no tracking starts). `None` before the first order.
     pub fn store(&self) -> Result<Option<Store>, CliError> {
+        if let Some(team) = self.team()? {
+            return Store::open_pg(&team).map(Some).map_err(CliError::Engine);
+        }
         let dir = self.data_dir();
         if !dir.join(otpdesk_engine::store::DB_FILE).exists() {
             return Ok(None);
@@ -85,6 +114,7 @@ impl Context {
 
     /// `cfg` with every provider that has a key.
     fn with_keys(&self, mut cfg: EngineConfig) -> Result<EngineConfig, CliError> {
+        cfg.team = self.team()?;
         for p in ProviderId::ALL {
             if let Ok(key) = self.key(p) {
                 cfg = cfg.provider(

@@ -74,6 +74,12 @@ error_codes! {
     StoreTooNew => "store_too_new",
     /// The order book file is not a readable database.
     StoreDamaged => "store_damaged",
+    /// The team's database server cannot be reached: nothing is bought until it is back.
+    TeamOffline => "team_offline",
+    /// This member's role in the team does not allow it (owners keep settings and money).
+    TeamRole => "team_role",
+    /// This login is not a member of the team (any more).
+    NotTeamMember => "not_team_member",
     /// No such order is stored here.
     OrderNotFound => "order_not_found",
     /// No such deposit is stored here.

@@ -100,7 +100,7 @@ fn main() {
             .len()
     });
     // The totals over every match (spent / sales / profit per currency): added up from the
-    // sums kept per day, provider, kind, status and currency (migration 12), not the orders.
+    // sums kept per day, provider, kind, status and currency (migration 13), not the orders.
     all_ok &= measure("history totals over all 100,000 (not paged)", || {
         store
             .history(&page(HistoryQuery::default()))
@@ -220,7 +220,7 @@ fn main() {
             .items
             .len()
     });
-    // A search that matches nothing: the trigram index (migration 12) has no candidate.
+    // A search that matches nothing: the trigram index (migration 13) has no candidate.
     all_ok &= measure("history search with no match", || {
         store
             .history(&page(HistoryQuery {

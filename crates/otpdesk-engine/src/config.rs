@@ -131,6 +131,9 @@ pub struct EngineConfig {
     pub tracking: TrackingConfig,
     /// Events buffered per slow subscriber before it starts missing some.
     pub event_capacity: usize,
+    /// Team mode: the order book and coordination live on this PostgreSQL server instead of the
+    /// SQLite files in `data_dir`.
+    pub team: Option<crate::db::PgConfig>,
 }
 
 impl EngineConfig {
@@ -140,6 +143,7 @@ impl EngineConfig {
             providers: Vec::new(),
             tracking: TrackingConfig::default(),
             event_capacity: 4096,
+            team: None,
         }
     }
 

@@ -59,6 +59,9 @@ pub(crate) struct Inner {
     pub unsaved: Unsaved,
     /// Auto-replace jobs this engine runs now (their ids; see `crate::jobs`).
     pub jobs: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Team mode: the team's server, and who this desktop is there.
+    pub team: Option<crate::db::PgConfig>,
+    pub me: Option<crate::team::Member>,
 }
 
 /// A count of paid calls in flight, and a way to wait until there are none. New ones are

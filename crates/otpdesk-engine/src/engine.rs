@@ -62,8 +62,30 @@ impl Engine {
     /// Must be called inside a Tokio runtime.
     pub async fn open(cfg: EngineConfig) -> Result<Engine> {
         let busy = cfg.tracking.store_busy_timeout;
-        let store = Store::open_with(&cfg.data_dir, busy)?;
-        let coord = Arc::new(Coord::open(&cfg.data_dir, busy)?);
+        let (store, coord) = match &cfg.team {
+            None => (
+                Store::open_with(&cfg.data_dir, busy)?,
+                Coord::open(&cfg.data_dir, busy)?,
+            ),
+            Some(pg) => {
+                let pg = pg.clone().with_lock_timeout(busy);
+                (Store::open_pg(&pg)?, Coord::open_pg(&pg)?)
+            }
+        };
+        let coord = Arc::new(coord);
+        // Team mode: who this desktop is in the team (the first login on a new team store is
+        // its owner); a login that is not a member opens nothing.
+        let me = match &cfg.team {
+            None => None,
+            Some(_) => {
+                let login = store.login()?.unwrap_or_default();
+                Some(
+                    store
+                        .team_me(&login, chrono::Utc::now())?
+                        .ok_or(EngineError::NotTeamMember)?,
+                )
+            }
+        };
         let gw = Gateway::new(&cfg.providers, &coord)?;
         let (shutdown, _) = watch::channel(false);
         let inner = Arc::new(Inner {
@@ -77,10 +99,83 @@ impl Engine {
             paid: InFlight::default(),
             unsaved: Default::default(),
             jobs: Default::default(),
+            team: cfg.team.clone(),
+            me,
         });
+        if let Some(pg) = &cfg.team {
+            // Other desktops' events are read the moment they are published.
+            crate::db::listen::spawn(
+                pg.clone(),
+                inner.coord.wake.clone(),
+                inner.shutdown.subscribe(),
+            );
+        }
         tracking::start(&inner);
         resume::resume(&inner);
         Ok(Engine { inner })
+    }
+
+    /// Refuse what this desktop's team role may not do (outside a team everything is allowed).
+    fn require(&self, c: crate::team::Capability) -> Result<()> {
+        crate::team::require(self.inner.me.as_ref().map(|m| m.role), c)
+    }
+
+    /// Team mode: the server (without its password) and who this desktop is.
+    pub fn team(&self) -> Option<crate::team::TeamInfo> {
+        let (pg, me) = (self.inner.team.as_ref()?, self.inner.me.as_ref()?);
+        Some(crate::team::TeamInfo {
+            server: pg.describe(),
+            me: me.clone(),
+        })
+    }
+
+    /// The team's members, the owner first.
+    pub fn team_members(&self) -> Result<Vec<crate::team::Member>> {
+        Ok(self.inner.store.team_members()?)
+    }
+
+    /// Owner: add an operator called `name` and return the invite to hand them (it holds the
+    /// new login's password: shown once, to be pasted on the operator's computer).
+    pub fn team_invite(&self, name: &str) -> Result<String> {
+        self.require(crate::team::Capability::Team)?;
+        let pg = self
+            .inner
+            .team
+            .as_ref()
+            .ok_or_else(|| EngineError::Invalid("Invites exist in team mode only.".into()))?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 60 {
+            return Err(EngineError::Invalid(
+                "Give the new member a name (up to 60 characters).".into(),
+            ));
+        }
+        let login = crate::team::new_login(name);
+        let password = crate::team::random_text(24);
+        let schema = self
+            .inner
+            .store
+            .add_operator(&login, &password, name, self.inner.now())?;
+        Ok(crate::team::Invite {
+            host: pg.host(),
+            port: pg.port(),
+            dbname: pg.dbname(),
+            schema,
+            user: login,
+            password,
+            name: name.to_string(),
+        }
+        .encode())
+    }
+
+    /// Owner: remove an operator (their login stops working; their orders keep their name).
+    pub fn team_remove(&self, login: &str) -> Result<bool> {
+        self.require(crate::team::Capability::Team)?;
+        Ok(self.inner.store.remove_member(login)?)
+    }
+
+    /// Who sold each of these orders (team mode).
+    pub fn sold_by(&self, ids: &[String]) -> Result<Vec<(String, String)>> {
+        Ok(self.inner.store.sellers(ids)?)
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
@@ -153,6 +248,7 @@ impl Engine {
     /// provider's currency; `None` clears it. Every purchase of it is held to it (refused with
     /// `price_above_max` above it, nothing sent), batches and auto-replace jobs included.
     pub fn set_max_price(&self, service: &str, max: Option<Money>) -> Result<()> {
+        self.require(crate::team::Capability::Settings)?;
         let service = service.trim().to_ascii_lowercase();
         let provider = service
             .split(':')
@@ -223,6 +319,7 @@ impl Engine {
         value: &str,
         note: Option<String>,
     ) -> Result<bool> {
+        self.require(crate::team::Capability::Settings)?;
         let value = crate::blocklist::clean(kind, value)?;
         let e = crate::blocklist::BlockEntry {
             kind,
@@ -234,6 +331,7 @@ impl Engine {
     }
 
     pub fn remove_block(&self, kind: crate::blocklist::BlockKind, value: &str) -> Result<bool> {
+        self.require(crate::team::Capability::Settings)?;
         let v = crate::blocklist::clean(kind, value).unwrap_or_else(|_| value.to_string());
         Ok(self.inner.store.remove_block(kind, &v)?)
     }
@@ -248,6 +346,7 @@ impl Engine {
 
     /// Replace blocklisted Server 1 numbers after any purchase, not only in jobs.
     pub fn set_blocklist_all_purchases(&self, on: bool) -> Result<()> {
+        self.require(crate::team::Capability::Settings)?;
         Ok(self
             .inner
             .store
@@ -350,11 +449,13 @@ impl Engine {
 
     /// OTPZap QRIS top-up of `rupiah`.
     pub async fn topup_qris(&self, rupiah: i64) -> Result<DepositView> {
+        self.require(crate::team::Capability::Money)?;
         buying::topup(&self.inner, DepositKind::Qris, Money::idr(rupiah)).await
     }
 
     /// OOPPay USDT invoice; `amount` as decimal text (`"10.5"`).
     pub async fn topup_usdt(&self, amount: &str) -> Result<DepositView> {
+        self.require(crate::team::Capability::Money)?;
         let m = Money::parse(Currency::Usdt, amount)
             .map_err(|e| EngineError::Config(format!("USDT amount: {e}")))?;
         buying::topup(&self.inner, DepositKind::Usdt, m).await
@@ -483,6 +584,7 @@ impl Engine {
     }
 
     pub fn ledger(&self, filter: &LedgerFilter) -> Result<Vec<LedgerEntry>> {
+        self.require(crate::team::Capability::Money)?;
         Ok(self.inner.store.ledger(filter)?)
     }
 
@@ -527,6 +629,7 @@ impl Engine {
     }
 
     pub fn set_price_list(&self, list: &pricing::PriceList) -> Result<pricing::PriceList> {
+        self.require(crate::team::Capability::Settings)?;
         customers::set_price_list(&self.inner.store, list)
     }
 
@@ -550,6 +653,7 @@ impl Engine {
         kind: templates::TemplateKind,
         body: Option<&str>,
     ) -> Result<Vec<templates::Template>> {
+        self.require(crate::team::Capability::Settings)?;
         customers::set_template(&self.inner.store, lang, kind, body)
     }
 
@@ -590,11 +694,13 @@ impl Engine {
     }
 
     pub fn profit(&self, q: &crate::history::ProfitQuery) -> Result<crate::history::ProfitReport> {
+        self.require(crate::team::Capability::Money)?;
         Ok(self.inner.store.profit(q)?)
     }
 
     /// Net recorded balance change per currency for a provider (charges, refunds, top-ups).
     pub fn ledger_total(&self, provider: ProviderId) -> Result<Vec<Money>> {
+        self.require(crate::team::Capability::Money)?;
         Ok(self.inner.store.ledger_sum(provider)?)
     }
 

@@ -72,6 +72,17 @@ pub enum EngineError {
     #[error("{0}")]
     Invalid(String),
 
+    /// Team mode: this member's role may not do it (checked here, whatever asked).
+    #[error("As {} of this team you cannot change {what}; ask the team's owner.", role.as_str())]
+    TeamRole {
+        role: crate::team::Role,
+        what: String,
+    },
+
+    /// Team mode: this login is not (or no longer) a member of the team.
+    #[error("This computer's login is not a member of the team (any more); ask the owner for a new invite.")]
+    NotTeamMember,
+
     #[error("Invalid configuration: {0}")]
     Config(String),
 
@@ -109,8 +120,11 @@ impl EngineError {
     pub fn code(&self) -> ErrorCode {
         match self {
             EngineError::Provider(e) => e.code(),
+            EngineError::Store(crate::db::Error::Offline(_)) => ErrorCode::TeamOffline,
             EngineError::Store(_) => ErrorCode::Store,
             EngineError::StoreTooNew { .. } => ErrorCode::StoreTooNew,
+            EngineError::TeamRole { .. } => ErrorCode::TeamRole,
+            EngineError::NotTeamMember => ErrorCode::NotTeamMember,
             EngineError::StoreDamaged { .. } => ErrorCode::StoreDamaged,
             // Charged but not saved yet: like an unknown outcome, it must not be bought again.
             EngineError::ChargedNotSaved { .. } => ErrorCode::OutcomeUnknown,

@@ -3,10 +3,13 @@
 //! which cannot be cancelled: let it run out) and buy the next one, at most K replacements and
 //! never above the job's spending cap. A job lives in the store (it resumes after a restart, run
 //! by one process at a time) and never has two live numbers: it buys only once the previous
-//! number is closed (cancelled or cancel accepted, expired, replaced). A job's spending is what
-//! its numbers were charged less the refunds already booked, so a refund counts back only once
-//! it is confirmed. Any uncertain outcome (a purchase whose reply was lost, a process that died
-//! mid-purchase, an unexpected refusal) stops the job and leaves the rest to the user.
+//! number is closed (see [`closed`]: cancelled or cancel accepted, expired, replaced). A job's
+//! spending is what its numbers were charged less the refunds already booked, so a refund counts
+//! back only once it is confirmed: a number whose cancel was accepted but whose refund is still
+//! pending is closed (the next one may be bought) and still spent in full (the next one must fit
+//! the cap without that refund), so the provider never holds more than the cap for one job.
+//! Any uncertain outcome (a purchase whose reply was lost, a process that died mid-purchase, an
+//! unexpected refusal) stops the job and leaves the rest to the user.
 //! Every paid call goes through [`crate::buying`] and [`crate::actions`], like the user's own.
 
 use crate::actions;
@@ -233,6 +236,15 @@ async fn run(inner: &Arc<Inner>, id: &str) {
     }
 }
 
+/// The number is done for the job, which may buy the next one: final (cancelled, expired,
+/// replaced, failed, completed) or its cancel accepted by the provider with the refund still to
+/// be confirmed (`cancel_requested`). Such a number is closed: a requested cancel is never undone
+/// (`store::orders::next_status`), no action is allowed on it, and a code that still comes is
+/// late, not a sale. Its refund is not counted back before it is booked ([`limits`]).
+fn closed(s: &OrderStatus) -> bool {
+    s.is_final() || *s == OrderStatus::CancelRequested
+}
+
 /// A code the job can use: any code that is not late (after a cancel or replace).
 fn got_code(o: &OrderView) -> bool {
     o.otps.iter().any(|x| !x.late)
@@ -271,7 +283,8 @@ async fn step(inner: &Arc<Inner>, id: &str) -> Result<Next> {
 }
 
 /// The most the next number may cost: the job's and the service's maximum price and what is
-/// left of the cap. `Err`: the cap is used up.
+/// left of the cap. What is left counts only booked refunds: a closed number whose refund is
+/// still pending is spent in full until the provider confirms it.
 fn limits(inner: &Inner, j: &JobView) -> Result<(Money, Option<Money>)> {
     let service_max = inner.store.max_price(&j.req.service_key())?;
     let max = match (j.max_price, service_max) {
@@ -282,6 +295,29 @@ fn limits(inner: &Inner, j: &JobView) -> Result<(Money, Option<Money>)> {
     };
     let left = Money::new(j.cap.currency, j.cap.minor - j.spent.minor);
     Ok((left, max))
+}
+
+/// " (Rp X of it waits for refunds the provider has not confirmed yet)" when some of the job's
+/// closed numbers are cancelled with their refunds pending; empty otherwise.
+fn pending_note(inner: &Inner, j: &JobView) -> Result<String> {
+    let mut pending = 0;
+    for jo in j.orders.iter().filter(|o| o.closed_at.is_some()) {
+        let o = inner.order_view(&jo.order_id)?;
+        if o.status == OrderStatus::CancelRequested {
+            pending += o
+                .price
+                .filter(|p| p.currency == j.cap.currency)
+                .map_or(0, |p| p.minor);
+        }
+    }
+    Ok(if pending > 0 {
+        format!(
+            " ({} of it waits for refunds the provider has not confirmed yet)",
+            Money::new(j.cap.currency, pending)
+        )
+    } else {
+        String::new()
+    })
 }
 
 async fn buy_next(inner: &Arc<Inner>, j: &JobView) -> Result<Next> {
@@ -300,7 +336,11 @@ async fn buy_next(inner: &Arc<Inner>, j: &JobView) -> Result<Next> {
             &j.id,
             JobState::GaveUp,
             "cap_reached",
-            &format!("The spending cap of {} is reached.", j.cap),
+            &format!(
+                "The spending cap of {} is reached{}.",
+                j.cap,
+                pending_note(inner, j)?
+            ),
         );
     }
     let limit = match max {
@@ -334,8 +374,10 @@ async fn buy_next(inner: &Arc<Inner>, j: &JobView) -> Result<Next> {
                         end(inner, &j.id, JobState::GaveUp, "price_above_max", &msg)
                     } else {
                         let msg = format!(
-                            "The spending cap of {} is reached: {} spent, the next number costs {current}.",
-                            j.cap, j.spent
+                            "The spending cap of {} is reached: {} spent{}, the next number costs {current}.",
+                            j.cap,
+                            j.spent,
+                            pending_note(inner, j)?
                         );
                         end(inner, &j.id, JobState::GaveUp, "cap_reached", &msg)
                     }
@@ -378,8 +420,8 @@ async fn watch_number(inner: &Arc<Inner>, j: &JobView, oid: &str) -> Result<Next
         );
     }
     let now = inner.now();
-    // Closed (or its cancel accepted): the job may buy the next one.
-    if o.status.is_final() || o.status == OrderStatus::CancelRequested {
+    // Closed (or its cancel accepted, the refund pending): the job may buy the next one.
+    if closed(&o.status) {
         if o.status == OrderStatus::Replaced {
             if let Some(new) = &o.replaced_by {
                 // Replaced outside the job (the user's Replace): the new number is the job's.
@@ -484,7 +526,7 @@ async fn cancel_now(inner: &Arc<Inner>, j: &JobView, o: &OrderView) -> Result<Ne
     }
     match actions::cancel(inner, &o.id).await {
         Ok(after) => {
-            if after.status.is_final() || after.status == OrderStatus::CancelRequested {
+            if closed(&after.status) {
                 inner
                     .store
                     .close_job_order(&j.id, &o.id, how(&after.status), inner.now())?;

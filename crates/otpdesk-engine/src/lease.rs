@@ -33,6 +33,8 @@ pub(crate) fn spawn(inner: &Arc<Inner>) -> tokio::task::JoinHandle<()> {
             tail(&inner, &mut cursor);
             tokio::select! {
                 _ = tokio::time::sleep(inner.tracking.tail_interval) => {}
+                // Team mode: another desktop published (LISTEN/NOTIFY); never set otherwise.
+                _ = inner.coord.wake.notified() => {}
                 _ = inner.stopped() => return,
             }
         }

@@ -62,6 +62,7 @@ pub mod resume;
 pub mod scheduler;
 pub mod scoreboard;
 pub mod store;
+pub mod team;
 pub mod templates;
 mod tracking;
 pub mod watch;

@@ -4,7 +4,7 @@
 //! under the provider's per-minute limit so no sliding 60 s window can exceed it. A `Retry-After`
 //! closes the bucket until it ends (clamped to [`MAX_BLOCK`]; a provider cannot freeze us for ever).
 
-use crate::coord::{now_ms, Coord};
+use crate::coord::Coord;
 use crate::db::{params, OptionalExtension};
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -178,7 +178,7 @@ impl RateBudget {
         // The clock is read under the write lock, and `last_ms` never moves back: read before
         // the lock, a process that waited its turn would store an older `last_ms` than the one
         // it replaced, and the next process would refill that interval a second time.
-        let now = now_ms();
+        let now = coord.now();
         let row: Option<(f64, i64, Option<i64>)> = tx
             .query_row(
                 "SELECT tokens, last_ms, blocked_until FROM budgets WHERE name = ?1",
@@ -214,12 +214,12 @@ impl RateBudget {
     pub fn block_for(&self, d: Duration) {
         let d = d.min(MAX_BLOCK);
         if let Shared::Coord { coord, name } = &self.shared {
-            let now = now_ms();
+            let now = coord.now();
             let until = now.saturating_add(d.as_millis() as i64);
             let r = coord.conn().execute(
                 "INSERT INTO budgets (name, tokens, last_ms, blocked_until) VALUES (?1, 0, ?2, ?3)
                  ON CONFLICT(name) DO UPDATE SET tokens = 0, last_ms = ?2,
-                     blocked_until = MAX(COALESCE(blocked_until, 0), ?3)",
+                     blocked_until = MAX(COALESCE(budgets.blocked_until, 0), ?3)",
                 params![name, now, until],
             );
             if let Err(e) = r {
@@ -251,7 +251,7 @@ impl RateBudget {
                 .ok()
                 .flatten()
                 .flatten();
-            let now = now_ms();
+            let now = coord.now();
             return until
                 .filter(|u| *u > now)
                 .map(|u| Duration::from_millis((u - now) as u64));
@@ -325,7 +325,7 @@ mod tests {
             "key:test",
         );
         // Another process refilled the bucket a moment later than this one's clock reads.
-        let later = now_ms() + 10_000;
+        let later = crate::coord::now_ms() + 10_000;
         coord
             .conn()
             .execute(

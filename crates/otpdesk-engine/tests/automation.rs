@@ -35,7 +35,12 @@ fn job(req: BuyRequest, after_ms: u32, k: u32, cap: Money) -> JobRequest {
 }
 
 /// The job once it is no longer running (or once `f` holds), or panic after `secs`.
-async fn job_when(engine: &Engine, id: &str, secs: u64, f: impl Fn(&JobView) -> bool) -> JobView {
+async fn job_when(
+    engine: &Engine,
+    id: &str,
+    secs: u64,
+    mut f: impl FnMut(&JobView) -> bool,
+) -> JobView {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     loop {
         let j = engine.job(id).unwrap();
@@ -205,6 +210,14 @@ async fn a_job_gives_up_at_its_cap_while_refunds_are_unconfirmed() {
     assert_eq!(j.orders.len(), 2, "two numbers fit under the cap: {j:?}");
     assert!(j.spent.minor <= cap.minor, "{} > {}", j.spent, cap);
     assert_eq!(j.spent, Money::idr(price.minor * 2));
+    let msg = j.message.clone().unwrap_or_default();
+    assert!(
+        msg.contains(&format!(
+            "{} of it waits for refunds",
+            Money::idr(price.minor * 2)
+        )),
+        "the message says the refunds are pending: {msg}"
+    );
     assert_eq!(j.current_order, None, "nothing left open");
     for o in &j.orders {
         assert_eq!(o.how.as_deref(), Some("cancel_requested"), "{o:?}");
@@ -243,6 +256,89 @@ async fn a_job_cancels_after_the_cooldown_and_counts_confirmed_refunds_back() {
     let (charges, net) = net_charged(&sim, ZAP_KEY).await;
     assert_eq!((charges, net), (3, price.minor));
     assert_no_overlap(&engine, &sim, &j).await;
+    engine.shutdown().await;
+}
+
+/// The rule for a cancel the provider accepted with the refund still pending: the number is
+/// closed (the job buys the next one at once; a requested cancel is never undone and a code on it
+/// is late), but its charge stays spent until the refund is booked. So the next number is bought
+/// only within the cap less every unconfirmed refund, the provider never holds more than the cap
+/// for the job, and a refund counts back once it is confirmed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_accepted_closes_the_number_but_its_refund_counts_back_only_once_confirmed() {
+    let sim = sim(100_000).await;
+    sim.control.set_clock_scale(60).await.unwrap();
+    // Each refund lands 60 simulated seconds (1 s) after its cancel was accepted; cancels are
+    // allowed 2 s after a purchase.
+    sim.control
+        .set_cancel_confirm_delay_secs(Some(60))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = fast_engine(&sim, dir.path()).await;
+    let req = s2_wa();
+    let price = engine.quote(&req).await.unwrap().price.unwrap();
+    // Room for two and a half numbers: the second fits while the first refund is pending
+    // (2 × price), the third only once that refund is booked (else 3 × price would be held).
+    let cap = Money::idr(price.minor * 5 / 2);
+    let j = engine.start_job(job(req, 1_000, 3, cap)).unwrap();
+
+    // While it runs: what the job counts as spent is never under what the provider holds.
+    let mut seen_pending = false;
+    let j = job_when(&engine, &j.id, 60, |j| {
+        let pending = j
+            .orders
+            .iter()
+            .filter(|o| o.closed_at.is_some())
+            .any(|o| engine.order(&o.order_id).unwrap().status == OrderStatus::CancelRequested);
+        if pending && j.current_order.is_some() {
+            // A live number beside a closed one whose refund is pending: both are spent.
+            seen_pending = true;
+            assert!(j.spent.minor >= price.minor * 2, "{j:?}");
+        }
+        assert!(j.spent.minor <= cap.minor, "{} > {cap}", j.spent);
+        j.state != JobState::Running
+    })
+    .await;
+    assert!(
+        seen_pending,
+        "a number was bought while the previous refund was pending"
+    );
+    assert_eq!(j.reason.as_deref(), Some("max_replacements"), "{j:?}");
+    assert_eq!(j.orders.len(), 4, "confirmed refunds counted back: {j:?}");
+    // Each number closed when its cancel was accepted, before its refund was confirmed.
+    let hows: Vec<_> = j.orders.iter().map(|o| o.how.as_deref()).collect();
+    assert_eq!(
+        hows,
+        [
+            Some("cancel_requested"),
+            Some("cancel_requested"),
+            Some("cancel_requested"),
+            None
+        ]
+    );
+    assert_no_overlap(&engine, &sim, &j).await;
+    // At the provider, in the order things happened: at some moment two numbers were charged
+    // (one closed, its refund pending), never more than the cap.
+    let minor = |s: &str| {
+        Money::parse(otpdesk_core::Currency::Idr, s.trim_start_matches('-'))
+            .unwrap()
+            .minor
+    };
+    let (mut held, mut most) = (0i64, 0i64);
+    for e in sim.control.ledger(Some(ZAP_KEY)).await.unwrap() {
+        match e.kind {
+            LedgerKind::Charge => held += minor(&e.amount),
+            LedgerKind::Refund => held -= minor(&e.amount),
+            _ => {}
+        }
+        assert!(held <= cap.minor, "the provider held {held} > {cap}");
+        most = most.max(held);
+    }
+    assert_eq!(most, price.minor * 2);
+    // Once the last refunds are confirmed, only the live number is spent.
+    let j = job_when(&engine, &j.id, 10, |j| j.spent == price).await;
+    assert_eq!(net_charged(&sim, ZAP_KEY).await, (4, j.spent.minor));
     engine.shutdown().await;
 }
 

@@ -46,7 +46,11 @@ async fn sigkill_at_random_moments_loses_nothing_and_repeats_nothing() {
     let mut delivered: HashMap<String, usize> = HashMap::new();
     let mut kills = 0;
     while kills < KILLS {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_otpdesk-engine-worker"))
+        let mut worker = Command::new(env!("CARGO_BIN_EXE_otpdesk-engine-worker"));
+        if common::pg::enabled() {
+            worker.env("OTPDESK_STORE", common::pg::team_url_for(dir.path()));
+        }
+        let mut child = worker
             .env("OTPDESK_DATA_DIR", dir.path())
             .env("OTPDESK_OTPZAP_URL", sim.handle.otpzap_url())
             .env("OTPDESK_OTPZAP_KEY", ZAP_KEY)

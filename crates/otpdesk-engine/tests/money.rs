@@ -274,9 +274,13 @@ async fn a_charged_order_survives_a_store_that_refuses_the_write() {
         });
         tokio::time::sleep(Duration::from_millis(150)).await;
         // Another process holds the order book's write lock while the reply arrives.
+        let team = common::pg::enabled().then(|| dir.path().to_path_buf());
         let lock = std::thread::spawn({
             let db = db.clone();
             move || {
+                if let Some(dir) = team {
+                    return common::pg::hold_write_lock(&dir, hold);
+                }
                 let c = rusqlite::Connection::open(db).unwrap();
                 c.execute_batch("BEGIN IMMEDIATE").unwrap();
                 std::thread::sleep(hold);

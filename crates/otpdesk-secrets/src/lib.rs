@@ -94,6 +94,9 @@ impl From<keyring::Error> for SecretError {
     }
 }
 
+/// The keyring entry of the team's connection string.
+const TEAM_ACCOUNT: &str = "team.connection";
+
 /// The keyring, scoped to one service name.
 #[derive(Debug, Clone)]
 pub struct SecretStore {
@@ -203,6 +206,32 @@ impl SecretStore {
 
     pub fn is_set(&self, name: SecretName) -> Result<bool, SecretError> {
         Ok(self.get(name)?.is_some())
+    }
+
+    /// Team mode: save the connection string of the team's order book (it holds the database
+    /// password, so it lives here and nowhere else).
+    pub fn set_team_store(&self, connection: &str) -> Result<(), SecretError> {
+        if connection.trim().is_empty() {
+            return Err(SecretError::Empty);
+        }
+        Ok(keyring::Entry::new(&self.service, TEAM_ACCOUNT)?.set_password(connection)?)
+    }
+
+    /// The saved team's connection string, if this computer joined one.
+    pub fn team_store(&self) -> Result<Option<String>, SecretError> {
+        match keyring::Entry::new(&self.service, TEAM_ACCOUNT)?.get_password() {
+            Ok(v) if !v.trim().is_empty() => Ok(Some(v)),
+            Ok(_) | Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Leave the team: forget its connection string (the local order book is used again).
+    pub fn clear_team_store(&self) -> Result<(), SecretError> {
+        match keyring::Entry::new(&self.service, TEAM_ACCOUNT)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Remove the secret (and, for an API key, the origin it was bound to); clearing one that is

@@ -117,3 +117,18 @@ fn an_api_key_is_handed_out_only_for_the_origin_it_is_bound_to() {
     // Other providers never shared the origin.
     assert_eq!(store.api_key_origin(ProviderId::Otpzap).unwrap(), None);
 }
+
+/// The team's connection string (it holds the database password) is kept in the keyring only.
+#[test]
+fn the_team_connection_string_round_trips_and_is_forgotten_on_leave() {
+    let s = store();
+    s.clear_team_store().unwrap();
+    assert_eq!(s.team_store().unwrap(), None);
+    let conn = "host=db.example port=5432 user=op_ani password=s3cret dbname=shop";
+    s.set_team_store(conn).unwrap();
+    assert_eq!(s.team_store().unwrap().as_deref(), Some(conn));
+    assert!(s.set_team_store("  ").is_err());
+    s.clear_team_store().unwrap();
+    assert_eq!(s.team_store().unwrap(), None);
+    s.clear_team_store().unwrap();
+}

@@ -5,7 +5,7 @@
 // Screenshots in English and Bahasa Indonesia at the run's 1366×768.
 
 export default function register(ctx) {
-  const { step, $, textOf, open, waitIn, shot, settle, sim, assert } = ctx;
+  const { step, $, textOf, open, waitIn, shot, settle, sim, assert, offer } = ctx;
   const b = () => ctx.browser;
 
   const cardIds = () => b().execute(() => [...document.querySelectorAll('[data-testid="order"]')].map((e) => e.dataset.orderId));
@@ -13,28 +13,9 @@ export default function register(ctx) {
     const log = await sim("GET", "requests");
     return log.requests.filter((r) => r.method === "POST" && r.path.includes("order/create")).map((r) => r.idempotency_key);
   };
-  async function language(lang) {
-    await open("settings", "settings");
-    await (await $("set-language")).selectByAttribute("value", lang);
-    await b().waitUntil(async () => (await textOf("nav-main")).startsWith(lang === "id" ? "Nomor" : "Numbers"), {
-      timeout: 10_000,
-      timeoutMsg: `the language did not switch to ${lang}`,
-    });
-    await open("main", "main");
-  }
   /** Open the confirm dialog of the first OTPZap Server 1 WhatsApp offer; returns its price text. */
   async function confirmS1() {
-    await (await $("offer")).waitForDisplayed({ timeout: 30_000 });
-    const search = await $("search-service");
-    await search.clearValue();
-    await search.setValue("WhatsApp");
-    await (await $("source-otpzap_s1")).click();
-    await b().waitUntil(
-      async () => (await b().execute(() => document.querySelector('[data-testid="offer"]')?.textContent ?? "")).includes("OTPZap S1"),
-      { timeout: 10_000, timeoutMsg: "no Server 1 offer" },
-    );
-    await settle();
-    await (await (await $("offer")).$('[data-testid="buy"]')).click();
+    await (await (await offer("WhatsApp", "otpzap_s1")).$('[data-testid="buy"]')).click();
     await (await $("buy-confirm")).waitForDisplayed({ timeout: 5_000 });
     return textOf("buy-price");
   }
@@ -104,7 +85,7 @@ export default function register(ctx) {
     await (await $("buy-confirm")).waitForDisplayed({ reverse: true, timeout: 5_000 });
 
     // In Bahasa Indonesia: the price rises again after one more sale.
-    await language("id");
+    await ctx.language("id", "main");
     await sim("POST", "offers", { product_id: product, price: price + 400, after_sales: 1 });
     await confirmS1();
     await setCount(3);
@@ -116,7 +97,7 @@ export default function register(ctx) {
     await shot("batch-stopped-price-id");
     await (await $("batch-close")).click();
     await (await $("buy-confirm")).waitForDisplayed({ reverse: true, timeout: 5_000 });
-    await language("en");
+    await ctx.language("en", "main");
   });
 
   step("keyboard: 1 selects the first card, C copies its code, N its number; the code toast has Copy", async () => {
@@ -175,7 +156,7 @@ export default function register(ctx) {
     assert.equal((await createKeys()).length, 1, "exactly one purchase");
 
     // The button on a card, in Bahasa Indonesia.
-    await language("id");
+    await ctx.language("id", "main");
     const withAgain = await $("buy-again");
     await withAgain.waitForDisplayed({ timeout: 10_000 });
     assert.equal((await withAgain.getText()).trim(), "Beli lagi");
@@ -192,6 +173,6 @@ export default function register(ctx) {
     assert.match(await textOf("help"), /Pilih kartu pesanan 1–9/);
     await shot("shortcuts-board-id");
     await b().keys("Escape");
-    await language("en");
+    await ctx.language("en", "main");
   });
 }

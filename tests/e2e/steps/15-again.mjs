@@ -1,7 +1,7 @@
 // Issue 11, working at volume: "Buy again" on an older, finished order from History (today's price
 // beside last time's, nothing bought before confirming, then exactly one create at the simulator),
 // and "Stop" on a running "Buy N" (the number under way finishes, nothing after it is bought).
-// Screenshots in English at the run's 1366×768.
+// Screenshots in English and Bahasa Indonesia at the run's 1366×768.
 
 export default function register(ctx) {
   const { step, $, textOf, open, shot, settle, sim, assert } = ctx;
@@ -40,53 +40,77 @@ export default function register(ctx) {
     await b().waitUntil(async () => (await creates()).length >= 1, { timeout: 10_000, timeoutMsg: "no create sent" });
     await settle(500);
     assert.equal((await creates()).length, 1, "exactly one purchase");
-    await open("history", "history");
+
+    // In Bahasa Indonesia: the same question and both prices; closing it buys nothing.
+    await ctx.language("id", "history");
+    await (await $("history-type")).selectByAttribute("value", "order");
+    await (await $("history-status")).selectByAttribute("value", "done");
+    const lagi = await $("history-buy-again");
+    await lagi.waitForDisplayed({ timeout: 15_000, timeoutMsg: "no Beli lagi in History (id)" });
+    assert.equal((await lagi.getText()).trim(), "Beli lagi");
+    await sim("DELETE", "requests");
+    await lagi.click();
+    await dialog.waitForDisplayed({ timeout: 15_000, timeoutMsg: "Beli lagi did not open the confirm dialog" });
+    assert.match(await dialog.getText(), /Beli yang sama lagi\?/);
+    assert.match(await textOf("buy-was"), /^sebelumnya (Rp|USD) [\d.,]+$/, "last time's price (id)");
+    await settle(800);
+    await shot("again-history-confirm-id");
+    await b().keys("Escape");
+    await dialog.waitForDisplayed({ reverse: true, timeout: 5_000 });
+    assert.equal((await creates()).length, 0, "nothing bought when the dialog was closed");
+    await ctx.language("en", "history");
     await (await $("history-type")).selectByAttribute("value", "all");
     await (await $("history-status")).selectByAttribute("value", "all");
   });
 
+  /** Buy `count` of the first Server 1 WhatsApp offer and press Stop once the first is bought;
+   *  returns the stop sentence and how many were bought (the screenshots carry `suffix`). */
+  async function buyThenStop(count, progress, suffix) {
+    await (await (await ctx.offer("WhatsApp", "otpzap_s1")).$('[data-testid="buy"]')).click();
+    await (await $("buy-confirm")).waitForDisplayed({ timeout: 5_000 });
+    const input = await $("buy-count");
+    await input.clearValue();
+    await input.setValue(String(count));
+    await settle(200);
+    await (await $("buy-confirm-button")).click();
+    const stopBtn = await $("batch-stop-button");
+    await stopBtn.waitForDisplayed({ timeout: 10_000, timeoutMsg: "no Stop while the batch runs" });
+    await b().waitUntil(async () => progress.test(await textOf("batch-count")), { timeout: 20_000, timeoutMsg: "the first number was not bought" });
+    await stopBtn.click();
+    await (await $("batch-stopping")).waitForDisplayed({ timeout: 5_000, timeoutMsg: "Stop was not acknowledged" });
+    await shot(`again-batch-stopping${suffix}`);
+    const stop = await $("batch-stop");
+    await stop.waitForDisplayed({ timeout: 30_000, timeoutMsg: "the batch did not stop" });
+    assert.equal(await stop.getAttribute("data-code"), "stopped_by_user");
+    const text = await stop.getText();
+    await settle(2000);
+    await shot(`again-batch-stopped${suffix}`);
+    await (await $("batch-close")).click();
+    await (await $("buy-confirm")).waitForDisplayed({ reverse: true, timeout: 5_000 });
+    return text;
+  }
+
   step("again: Stop on a running Buy N finishes the number under way and buys nothing after it", async () => {
-    await open("main", "main");
     // Each create takes 1.5 s at the provider, so Stop lands while the batch runs.
     const fault = await sim("POST", "faults", { kind: "delay", ms: 1500, method: "POST", path_contains: "/order/create" });
     const faultId = typeof fault === "number" ? fault : fault.id;
     try {
       await sim("DELETE", "requests");
-      await (await $("offer")).waitForDisplayed({ timeout: 30_000 });
-      const search = await $("search-service");
-      await search.clearValue();
-      await search.setValue("WhatsApp");
-      await (await $("source-otpzap_s1")).click();
-      await b().waitUntil(
-        async () => (await b().execute(() => document.querySelector('[data-testid="offer"]')?.textContent ?? "")).includes("OTPZap S1"),
-        { timeout: 10_000, timeoutMsg: "no Server 1 offer" },
-      );
-      await settle();
-      await (await (await $("offer")).$('[data-testid="buy"]')).click();
-      await (await $("buy-confirm")).waitForDisplayed({ timeout: 5_000 });
-      const count = await $("buy-count");
-      await count.clearValue();
-      await count.setValue("5");
-      await settle(200);
-      await (await $("buy-confirm-button")).click();
-      const stopBtn = await $("batch-stop-button");
-      await stopBtn.waitForDisplayed({ timeout: 10_000, timeoutMsg: "no Stop while the batch runs" });
-      await b().waitUntil(async () => /^1 of 5 bought/.test(await textOf("batch-count")), { timeout: 20_000, timeoutMsg: "the first number was not bought" });
-      await stopBtn.click();
-      await (await $("batch-stopping")).waitForDisplayed({ timeout: 5_000, timeoutMsg: "Stop was not acknowledged" });
-      await shot("again-batch-stopping");
-      const stop = await $("batch-stop");
-      await stop.waitForDisplayed({ timeout: 30_000, timeoutMsg: "the batch did not stop" });
-      assert.equal(await stop.getAttribute("data-code"), "stopped_by_user");
-      const m = (await stop.getText()).match(/^Stopped by you after (\d) of 5\./);
-      assert.ok(m, `the stop sentence: ${await stop.getText()}`);
+      const text = await buyThenStop(5, /^1 of 5 bought/, "");
+      const m = text.match(/^Stopped by you after (\d) of 5\./);
+      assert.ok(m, `the stop sentence: ${text}`);
       const bought = Number(m[1]);
       assert.ok(bought >= 1 && bought <= 2, `stopped after the number under way (${bought})`);
-      await settle(2000);
       assert.equal((await creates()).length, bought, "nothing bought after the stop");
-      await shot("again-batch-stopped");
-      await (await $("batch-close")).click();
-      await (await $("buy-confirm")).waitForDisplayed({ reverse: true, timeout: 5_000 });
+
+      // In Bahasa Indonesia.
+      await ctx.language("id");
+      await sim("DELETE", "requests");
+      const teks = await buyThenStop(3, /^1 dari 3 terbeli/, "-id");
+      const mi = teks.match(/^Dihentikan oleh Anda setelah (\d) dari 3\./);
+      assert.ok(mi, `the stop sentence (id): ${teks}`);
+      assert.equal((await creates()).length, Number(mi[1]), "nothing bought after the stop (id)");
+      await ctx.language("en");
     } finally {
       await sim("DELETE", `faults/${faultId}`);
     }

@@ -13,24 +13,9 @@ export default function register(ctx) {
   let orderId;
   let phone;
 
-  /** The language switch in Settings; waits for the top bar to follow. */
-  async function language(lang) {
-    await open("settings", "settings");
-    await (await $("set-language")).selectByAttribute("value", lang);
-    const first = lang === "id" ? "Nomor" : "Numbers";
-    await ctx.browser.waitUntil(async () => (await textOf("nav-main")).startsWith(first), { timeout: 10_000 });
-  }
-
   step("desk: buy a number for a customer, the sale price suggested by the price list", async () => {
     const browser = ctx.browser;
-    await open("main", "main");
-    await (await $("search-service")).setValue("WhatsApp");
-    await (await $("source-otpzap_s1")).click();
-    await browser.waitUntil(
-      async () => (await browser.execute(() => document.querySelector('[data-testid="offer"]')?.textContent ?? "")).includes("OTPZap S1"),
-      { timeout: 10_000, timeoutMsg: "no Server 1 offer" },
-    );
-    await (await (await $("offer")).$('[data-testid="buy"]')).click();
+    await (await (await ctx.offer("WhatsApp", "otpzap_s1")).$('[data-testid="buy"]')).click();
     const dialog = await $("buy-confirm");
     await dialog.waitForDisplayed({ timeout: 5_000 });
     // The default price list (30%, at least Rp 1.000, rounded up to Rp 100) fills the price.
@@ -150,7 +135,7 @@ export default function register(ctx) {
     await settle();
     await shot("desk-settings-templates-en");
 
-    await language("id");
+    await ctx.language("id");
     await (await $("template-lang-id")).click();
     const number = await $("template-number");
     await number.scrollIntoView({ block: "center" });
@@ -173,7 +158,7 @@ export default function register(ctx) {
     await settle();
     await shot("desk-customers-id");
     await (await $("history-tab-list")).click();
-    await language("en");
+    await ctx.language("en");
   });
 
   /** A UI command as the window calls it; rejects with the AppError's JSON. */

@@ -11,29 +11,7 @@ export default function register(ctx) {
   const { step, $, textOf, open, shot, settle, sim, assert, NOTIFY_LOG } = ctx;
   const browser = () => ctx.browser;
 
-  async function language(lang) {
-    await (await $("nav-settings")).click();
-    await (await $("set-language")).selectByAttribute("value", lang);
-    const want = lang === "id" ? "Nomor" : "Numbers";
-    await browser().waitUntil(async () => (await textOf("nav-main")).startsWith(want), {
-      timeout: 10_000,
-      timeoutMsg: `the language did not switch to ${lang}`,
-    });
-  }
-
-  async function whatsappS1() {
-    await open("main", "main");
-    await (await $("source-otpzap_s1")).waitForDisplayed({ timeout: 10_000 });
-    await (await $("source-otpzap_s1")).click();
-    await (await $("search-service")).setValue("WhatsApp");
-    await browser().waitUntil(
-      async () =>
-        (await browser().execute(() => document.querySelector('[data-testid="offer"]')?.textContent ?? "")).includes("OTPZap S1"),
-      { timeout: 10_000, timeoutMsg: "no Server 1 WhatsApp offer" },
-    );
-    await settle();
-    return $("offer");
-  }
+  const whatsappS1 = () => ctx.offer("WhatsApp", "otpzap_s1");
 
   step("auto-replace: a job buys, then gives up at its cap when the next number would pass it", async () => {
     // Today 2835 (earlier steps may have raised it); after one more sale the product costs 6000:
@@ -68,13 +46,13 @@ export default function register(ctx) {
     const card = await job.parentElement();
     await card.scrollIntoView();
     await shot("auto-replace-gave-up");
-    await language("id");
+    await ctx.language("id");
     await (await $("nav-main")).click();
     const jobId = await $("order-job");
     await jobId.waitForDisplayed({ timeout: 10_000 });
     assert.match(await jobId.getText(), /batas belanja tercapai/);
     await shot("auto-replace-gave-up-id");
-    await language("en");
+    await ctx.language("en");
     await sim("POST", "offers", { product_id: PRODUCT, price: 2835 });
   });
 
@@ -116,14 +94,14 @@ export default function register(ctx) {
     assert.ok(/"buy"\s+string "Buy"|string "buy"/.test(log), "the notification offers Buy");
     await (await $("watch-list")).scrollIntoView();
     await shot("watch-alerted", { screen: true });
-    await language("id");
+    await ctx.language("id");
     await open("settings", "watch-list");
     await (await $("watch-list")).scrollIntoView();
     assert.match(await (await $("watch-entry")).getText(), /Tersedia/);
     await shot("watch-alerted-id");
     await (await $("automation-settings")).scrollIntoView();
     await shot("automation-settings-id");
-    await language("en");
+    await ctx.language("en");
     await (await $("automation-settings")).scrollIntoView();
     await shot("automation-settings");
     // Plenty of stock again for the steps after these.

@@ -39,12 +39,6 @@ export default function register(ctx) {
     await (await $("nav-main")).waitForDisplayed({ timeout: 60_000 });
   });
 
-  const setLanguage = async (lang, nav) => {
-    await (await $("nav-settings")).click();
-    await (await $("set-language")).selectByAttribute("value", lang);
-    await ctx.browser.waitUntil(async () => (await ctx.textOf("nav-main")).startsWith(nav), { timeout: 10_000, timeoutMsg: `not in ${lang}` });
-  };
-
   step("score: compare shows success rate and median time per offer, best value first", async () => {
     await open("main", "main");
     await (await $("offer")).waitForDisplayed({ timeout: 30_000 });
@@ -81,7 +75,7 @@ export default function register(ctx) {
     await shot("score-compare-en");
     await ctx.browser.keys("Escape");
     await dialog.waitForDisplayed({ reverse: true, timeout: 5_000 });
-    await setLanguage("id", "Nomor");
+    await ctx.language("id");
     await open("main", "main");
     await (await (await $("offer")).$('[data-testid="compare"]')).click();
     await dialog.waitForDisplayed({ timeout: 5_000 });
@@ -92,7 +86,7 @@ export default function register(ctx) {
     await shot("score-compare-id");
     await ctx.browser.keys("Escape");
     await dialog.waitForDisplayed({ reverse: true, timeout: 5_000 });
-    await setLanguage("en", "Numbers");
+    await ctx.language("en");
     await open("main", "main");
     await (await $("search-service")).clearValue();
   });
@@ -137,7 +131,7 @@ export default function register(ctx) {
     await settle();
     await shot("score-history-bottom-en");
     // The oldest row is the first seeded order (90 days ago).
-    await setLanguage("id", "Nomor");
+    await ctx.language("id");
     await open("history", "history");
     const scroller2 = await $("history-scroll");
     await (await $("history-row")).waitForDisplayed({ timeout: 30_000 });
@@ -150,7 +144,7 @@ export default function register(ctx) {
     );
     await settle();
     await shot("score-history-bottom-id");
-    await setLanguage("en", "Numbers");
+    await ctx.language("en");
     await open("main", "main");
   });
 }

@@ -669,6 +669,12 @@ export type ErrorCode =
 "store_too_new" | 
 /**  The order book file is not a readable database. */
 "store_damaged" | 
+/**  The team's database server cannot be reached: nothing is bought until it is back. */
+"team_offline" | 
+/**  This member's role in the team does not allow it (owners keep settings and money). */
+"team_role" | 
+/**  This login is not a member of the team (any more). */
+"not_team_member" | 
 /**  No such order is stored here. */
 "order_not_found" | 
 /**  No such deposit is stored here. */

@@ -107,6 +107,10 @@ export class MockIpc implements Ipc {
   calls: string[] = [];
   /** Make the next call of a command fail with this error. */
   failNext = new Map<string, AppError>();
+  /** Records given by a test (by target as JSON) instead of the made-up ones. */
+  records = new Map<string, OfferQuality | null>();
+  /** A provider changed an offer's price or stock (by its target as JSON), as `catalogItems` reads it. */
+  offerChanges = new Map<string, Partial<Pick<CatalogItem, "price" | "stock">>>();
   private listeners = new Set<(e: EngineEvent) => void>();
   private seq = 0;
   private now: () => number;
@@ -211,7 +215,7 @@ export class MockIpc implements Ipc {
     const q = (search ?? "").toLowerCase();
     const items = SAMPLE.filter(
       (i) => i.country === country.name && this.on(i.provider) && (!q || i.service.toLowerCase().includes(q)),
-    );
+    ).map((i) => ({ ...i, ...this.offerChanges.get(JSON.stringify(i.target)) }));
     return { items, failures: [] };
   }
   async buy(req: BuyRequest) {
@@ -698,6 +702,8 @@ export class MockIpc implements Ipc {
     await this.step("offerQuality");
     return targets.map((t) => {
       const key = JSON.stringify(t);
+      const given = this.records.get(key);
+      if (given !== undefined) return given;
       let h = 7;
       for (const ch of key) h = (h * 31 + ch.charCodeAt(0)) % 100_003;
       if (h % 4 === 0) return null;

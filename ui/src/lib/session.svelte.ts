@@ -35,6 +35,11 @@ export function onEngineEvent(e: EngineEvent): void {
     case "order_created":
       refreshOrdersSoon();
       balances.refreshSoon();
+      // One number fewer in stock (and a price may have moved): the catalog reads again soon.
+      catalog.invalidate();
+      break;
+    case "watch_alert":
+      catalog.applyWatch(e.watch);
       break;
     case "balance_changed":
       balances.refreshSoon();

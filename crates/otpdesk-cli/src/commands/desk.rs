@@ -68,8 +68,13 @@ pub fn record_hand_off(
     Ok(())
 }
 
+/// The order book (the team's when there is one), created if needed.
 fn open(ctx: &Context) -> Result<Store, CliError> {
-    Store::open(&ctx.data_dir()).map_err(CliError::Engine)
+    match ctx.team()? {
+        Some(team) => Store::open_pg(&team),
+        None => Store::open(&ctx.data_dir()),
+    }
+    .map_err(CliError::Engine)
 }
 
 fn sums(list: &[Money]) -> String {

@@ -28,6 +28,10 @@ async fn main() {
     let mut cfg = EngineConfig::new(data_dir);
     cfg.tracking.poll_interval = Duration::from_millis(num("OTPDESK_POLL_MS", 5000));
     cfg.tracking.idle_poll_interval = cfg.tracking.poll_interval;
+    // Team mode: the order book on a PostgreSQL server (as the CLI's OTPDESK_STORE).
+    if let Some(s) = env("OTPDESK_STORE") {
+        cfg.team = Some(otpdesk_engine::db::PgConfig::parse(&s).expect("OTPDESK_STORE"));
+    }
     for (p, url, key) in [
         (
             ProviderId::Otpzap,

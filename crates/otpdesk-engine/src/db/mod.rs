@@ -4,6 +4,7 @@
 //! store's modules are written once; SQL is written in SQLite's dialect with `?N` placeholders and
 //! translated for PostgreSQL in `pg.rs` (the few constructs that differ are chosen per backend).
 
+pub mod listen;
 mod pg;
 mod value;
 
@@ -244,16 +245,30 @@ impl Connection {
         })
     }
 
+    /// A plain transaction (PostgreSQL's default isolation; SQLite: deferred).
+    pub fn transaction_plain(&mut self) -> Result<Transaction<'_>> {
+        self.execute_batch("BEGIN")?;
+        Ok(Transaction {
+            conn: self,
+            done: false,
+        })
+    }
+
     /// A write transaction that holds the order book's write lock from its first statement, as
     /// SQLite's IMMEDIATE transaction does: on PostgreSQL every writer takes the same
     /// transaction-scoped advisory lock, so the store's read-then-write rules hold unchanged
     /// across desktops.
     pub fn write_tx(&mut self) -> Result<Transaction<'_>> {
-        match self {
-            Connection::Sqlite(_) => self.execute_batch("BEGIN IMMEDIATE")?,
-            Connection::Pg(_) => self.execute_batch(&format!(
-                "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})"
-            ))?,
+        let begun = match self {
+            Connection::Sqlite(_) => self.execute_batch("BEGIN IMMEDIATE"),
+            Connection::Pg(_) => self.execute_batch(&format!("BEGIN; {PG_WRITE_LOCK}")),
+        };
+        if let Err(e) = begun {
+            // PostgreSQL began the transaction before the lock timed out: end it.
+            if self.backend() == Backend::Postgres {
+                let _ = self.execute_batch("ROLLBACK");
+            }
+            return Err(e);
         }
         Ok(Transaction {
             conn: self,
@@ -262,8 +277,11 @@ impl Connection {
     }
 }
 
-/// The advisory-lock key every PostgreSQL writer takes (an arbitrary constant: "OTPD").
-pub const WRITE_LOCK_KEY: i64 = 0x4f54_5044;
+/// The lock every PostgreSQL writer takes: a transaction-scoped advisory lock keyed by the
+/// order book's schema (two order books in two schemas of one database do not wait for each
+/// other).
+pub const PG_WRITE_LOCK: &str =
+    "SELECT pg_advisory_xact_lock(hashtext('otpdesk:write:' || current_schema()));";
 
 /// A transaction; rolled back when dropped without `commit`.
 pub struct Transaction<'c> {

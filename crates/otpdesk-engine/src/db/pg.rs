@@ -17,6 +17,9 @@ const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct PgConfig {
     config: tokio_postgres::Config,
+    /// How long a statement waits for another desktop's write lock before giving up (as
+    /// SQLite's busy timeout).
+    lock_timeout: Duration,
 }
 
 impl std::fmt::Debug for PgConfig {
@@ -40,7 +43,16 @@ impl PgConfig {
         if config.get_application_name().is_none() {
             config.application_name("otpdesk");
         }
-        Ok(PgConfig { config })
+        Ok(PgConfig {
+            config,
+            lock_timeout: Duration::from_secs(20),
+        })
+    }
+
+    /// The same server with another wait for the write lock.
+    pub fn with_lock_timeout(mut self, d: Duration) -> PgConfig {
+        self.lock_timeout = d;
+        self
     }
 
     /// Server, port, database and user, without the password (for messages and the window).
@@ -63,6 +75,35 @@ impl PgConfig {
         )
     }
 
+    /// The schema named by `options=-c search_path=…`, if any (the team's order book; else the
+    /// login's default).
+    pub fn schema(&self) -> Option<String> {
+        let opts = self.config.get_options()?;
+        let at = opts.find("search_path=")? + "search_path=".len();
+        let s: String = opts[at..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != ',')
+            .collect();
+        (!s.is_empty()).then_some(s)
+    }
+
+    pub fn host(&self) -> String {
+        match self.config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+            #[cfg(unix)]
+            Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
+            None => "localhost".into(),
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.config.get_ports().first().copied().unwrap_or(5432)
+    }
+
+    pub fn dbname(&self) -> String {
+        self.config.get_dbname().unwrap_or("postgres").to_string()
+    }
+
     pub(crate) fn inner(&self) -> &tokio_postgres::Config {
         &self.config
     }
@@ -78,6 +119,7 @@ pub struct PgConn {
 struct Session {
     rt: tokio::runtime::Runtime,
     config: tokio_postgres::Config,
+    lock_timeout: Duration,
     client: Option<tokio_postgres::Client>,
     prepared: HashMap<String, tokio_postgres::Statement>,
     /// Inside BEGIN…COMMIT: a broken connection then fails every statement until the caller
@@ -96,6 +138,7 @@ impl PgConn {
         let mut session = Session {
             rt,
             config: config.inner().clone(),
+            lock_timeout: config.lock_timeout,
             client: None,
             prepared: HashMap::new(),
             in_tx: false,
@@ -156,6 +199,7 @@ impl Session {
         if self.client.as_ref().is_none_or(|c| c.is_closed()) {
             self.prepared.clear();
             let config = self.config.clone();
+            let lock_ms = self.lock_timeout.as_millis().max(1);
             let connected = self.rt.block_on(async move {
                 let (client, connection) = config
                     .connect(tokio_postgres::NoTls)
@@ -166,6 +210,10 @@ impl Session {
                         tracing::warn!("team database connection ended: {e}");
                     }
                 });
+                client
+                    .batch_execute(&format!("SET lock_timeout = {lock_ms}"))
+                    .await
+                    .map_err(Error::Pg)?;
                 Ok::<_, Error>(client)
             });
             match connected {
@@ -198,7 +246,16 @@ impl Session {
                 }
                 Err(Error::Offline(msg))
             }
-            None => r,
+            None => {
+                if let Err(Error::Pg(e)) = &r {
+                    // The statement, never its parameters (they may hold a customer's data).
+                    tracing::debug!("PostgreSQL refused a statement: {e}");
+                    if std::env::var_os("OTPDESK_PG_TRACE").is_some() {
+                        eprintln!("PostgreSQL refused: {e:?}");
+                    }
+                }
+                r
+            }
         }
     }
 
@@ -285,59 +342,79 @@ impl Error {
 }
 
 /// SQLite-dialect SQL for PostgreSQL: `?N` → `$N` (a bare `?` takes the next number), `LIKE` →
-/// `ILIKE`. Quoted text is left alone.
+/// `ILIKE`, the scalar `MAX(a, b)` / `MIN(a, b)` → `GREATEST` / `LEAST`. Quoted text is left alone.
 pub(crate) fn translate(sql: &str) -> String {
+    let c: Vec<char> = sql.chars().collect();
     let mut out = String::with_capacity(sql.len() + 8);
     let mut next = 1usize;
-    let mut chars = sql.chars().peekable();
-    let mut quote: Option<char> = None;
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        if word.eq_ignore_ascii_case("LIKE") {
-            out.push_str(if word == "like" { "ilike" } else { "ILIKE" });
+    let mut i = 0;
+    while i < c.len() {
+        let ch = c[i];
+        if ch == '\'' || ch == '"' {
+            let end = c[i + 1..]
+                .iter()
+                .position(|&x| x == ch)
+                .map_or(c.len(), |p| i + 1 + p + 1);
+            out.extend(&c[i..end]);
+            i = end;
+        } else if ch.is_ascii_alphabetic() || ch == '_' {
+            let start = i;
+            while i < c.len() && (c[i].is_ascii_alphanumeric() || c[i] == '_') {
+                i += 1;
+            }
+            let word: String = c[start..i].iter().collect();
+            let upper = word.to_ascii_uppercase();
+            let scalar = || c.get(i) == Some(&'(') && has_top_level_comma(&c[i..]);
+            match upper.as_str() {
+                "LIKE" => out.push_str("ILIKE"),
+                "MAX" if scalar() => out.push_str("GREATEST"),
+                "MIN" if scalar() => out.push_str("LEAST"),
+                _ => out.push_str(&word),
+            }
+        } else if ch == '?' {
+            i += 1;
+            let start = i;
+            while i < c.len() && c[i].is_ascii_digit() {
+                i += 1;
+            }
+            if start == i {
+                out.push_str(&format!("${next}"));
+                next += 1;
+            } else {
+                let digits: String = c[start..i].iter().collect();
+                next = digits.parse::<usize>().unwrap_or(0) + 1;
+                out.push('$');
+                out.push_str(&digits);
+            }
         } else {
-            out.push_str(word);
-        }
-        word.clear();
-    };
-    while let Some(c) = chars.next() {
-        if let Some(q) = quote {
-            out.push(c);
-            if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        if c.is_ascii_alphanumeric() || c == '_' {
-            word.push(c);
-            continue;
-        }
-        flush(&mut word, &mut out);
-        match c {
-            '\'' | '"' => {
-                quote = Some(c);
-                out.push(c);
-            }
-            '?' => {
-                let mut digits = String::new();
-                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                    digits.push(*d);
-                    chars.next();
-                }
-                if digits.is_empty() {
-                    out.push_str(&format!("${next}"));
-                    next += 1;
-                } else {
-                    next = digits.parse::<usize>().unwrap_or(0) + 1;
-                    out.push('$');
-                    out.push_str(&digits);
-                }
-            }
-            _ => out.push(c),
+            out.push(ch);
+            i += 1;
         }
     }
-    flush(&mut word, &mut out);
     out
+}
+
+/// Whether the parenthesised list starting at `c[0] == '('` has two or more items.
+fn has_top_level_comma(c: &[char]) -> bool {
+    let mut depth = 0;
+    let mut quote = None;
+    for &ch in c {
+        match (quote, ch) {
+            (Some(q), x) if x == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(ch),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    return false;
+                }
+            }
+            (None, ',') if depth == 1 => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A column as one of the interface's values.
@@ -489,5 +566,11 @@ mod tests {
         );
         assert_eq!(translate("x = ? AND y = ?"), "x = $1 AND y = $2");
         assert_eq!(translate("unlike_col LIKE ?3"), "unlike_col ILIKE $3");
+        assert_eq!(
+            translate(
+                "SET a = MAX(0, MIN(?2 - b, COALESCE(?3, ?2) - b)), c = (SELECT MAX(x) FROM t)"
+            ),
+            "SET a = GREATEST(0, LEAST($2 - b, COALESCE($3, $2) - b)), c = (SELECT MAX(x) FROM t)"
+        );
     }
 }

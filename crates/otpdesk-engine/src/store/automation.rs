@@ -308,7 +308,8 @@ impl Store {
 
     pub fn add_block(&self, e: &BlockEntry) -> crate::db::Result<bool> {
         let n = self.conn().execute(
-            "INSERT OR IGNORE INTO blocklist (kind, value, note, created_at) VALUES (?1,?2,?3,?4)",
+            "INSERT INTO blocklist (kind, value, note, created_at) VALUES (?1,?2,?3,?4)
+             ON CONFLICT DO NOTHING",
             params![e.kind.as_str(), e.value, e.note, ms(e.created_at)],
         )?;
         Ok(n > 0)
@@ -510,7 +511,8 @@ fn make_live(
         |r| r.get(0),
     )?;
     tx.execute(
-        "INSERT OR IGNORE INTO job_orders (job_id, order_id, n, bought_at) VALUES (?1,?2,?3,?4)",
+        "INSERT INTO job_orders (job_id, order_id, n, bought_at) VALUES (?1,?2,?3,?4)
+         ON CONFLICT DO NOTHING",
         params![id, order_id, n + 1, ms(now)],
     )?;
     tx.execute(

@@ -65,10 +65,17 @@ impl Store {
     /// Customer names, the most recently used first (one spelling per name, ignoring case).
     pub fn recent_customers(&self, limit: u32) -> crate::db::Result<Vec<String>> {
         let c = self.conn();
-        let mut st = c.prepare(
-            "SELECT customer, MAX(set_at) FROM order_desk WHERE customer IS NOT NULL
-             GROUP BY customer COLLATE NOCASE ORDER BY 2 DESC LIMIT ?1",
-        )?;
+        // The spelling used last (SQLite takes the bare column from the row with the MAX).
+        let mut st = c.prepare(match c.backend() {
+            crate::db::Backend::Sqlite => {
+                "SELECT customer, MAX(set_at) FROM order_desk WHERE customer IS NOT NULL
+                 GROUP BY customer COLLATE NOCASE ORDER BY 2 DESC LIMIT ?1"
+            }
+            crate::db::Backend::Postgres => {
+                "SELECT (array_agg(customer ORDER BY set_at DESC))[1], MAX(set_at) FROM order_desk
+                 WHERE customer IS NOT NULL GROUP BY customer COLLATE NOCASE ORDER BY 2 DESC LIMIT ?1"
+            }
+        })?;
         let rows = st.query_map([limit], |r| r.get(0))?;
         rows.collect()
     }
@@ -84,7 +91,7 @@ impl Store {
                     SUM(CASE WHEN {sold} AND d.paid_at IS NULL THEN orders.sale_minor ELSE 0 END),
                     SUM(CASE WHEN {sold} THEN orders.sale_minor ELSE 0 END),
                     COALESCE(SUM({profit}), 0),
-                    LOWER(d.customer)
+                    MIN(LOWER(d.customer))
              FROM order_desk d JOIN orders ON orders.id = d.order_id
              WHERE d.customer IS NOT NULL
              GROUP BY d.customer COLLATE NOCASE, orders.sale_currency"

@@ -5,7 +5,7 @@
 
 use rusqlite::Connection;
 
-/// Migration 12's upsert of one order's share of `order_totals`: `$r` the order (`NEW`, `OLD`
+/// Migration 13's upsert of one order's share of `order_totals`: `$r` the order (`NEW`, `OLD`
 /// in a trigger; `o` over `$from`), `$sign` `+` to add it or `-` to take it away. One text for
 /// the triggers and the backfill, so they cannot classify an order differently.
 macro_rules! order_totals_share {
@@ -24,7 +24,7 @@ macro_rules! order_totals_share {
             ", $sign, "(CASE WHEN sold AND NOT converted THEN
                 (CASE WHEN sale_currency = currency THEN sale_minor - cost_minor ELSE sale_minor END)
                 ELSE 0 END)
-        FROM (SELECT *, (sold AND (sale_currency <> currency) IS 1 AND cost_minor <> 0) AS converted
+        FROM (SELECT *, (sold AND (sale_currency <> currency) IS TRUE AND cost_minor <> 0) AS converted
               FROM (SELECT ", $r, ".created_at / 86400000 AS day, ", $r, ".provider AS provider,
                     ", $r, ".kind AS kind, ", $r, ".status AS status, ", $r, ".is_final AS is_final,
                     ", $r, ".currency AS currency, ", $r, ".sale_currency AS sale_currency,
@@ -557,7 +557,18 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
         FROM orders o WHERE o.id = OLD.order_id;
     END;
     "#,
-    // 12: history totals and search at 100,000 orders. `order_totals` keeps the history's sums
+    // 12: team mode (crate::team): the members of a shared order book, and who sold each order
+    // (on PostgreSQL the login that stored it, by default). A solo store keeps them empty.
+    r#"
+    ALTER TABLE orders ADD COLUMN sold_by TEXT;
+    CREATE TABLE team_members (
+        login     TEXT PRIMARY KEY,
+        name      TEXT NOT NULL,
+        role      TEXT NOT NULL,          -- owner | operator
+        added_at  INTEGER NOT NULL
+    );
+    "#,
+    // 13: history totals and search at 100,000 orders. `order_totals` keeps the history's sums
     // (orders, spent per currency; sold, sales and profit per sale currency) per UTC day,
     // provider, kind, status and currencies, kept by triggers on every insert, update and delete
     // of an order, so the totals of any filter but a search or a customer add up a few hundred
@@ -647,6 +658,12 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
     ),
 ];
 
+/// How many versions there are (the PostgreSQL list must have as many).
+#[cfg(test)]
+pub(crate) fn count() -> usize {
+    MIGRATIONS.len()
+}
+
 #[derive(Debug)]
 pub enum MigrateError {
     /// Written by a newer version (`found` migrations; this code knows `known`).
@@ -654,11 +671,17 @@ pub enum MigrateError {
         found: u32,
         known: u32,
     },
-    Sql(rusqlite::Error),
+    Sql(crate::db::Error),
 }
 
 impl From<rusqlite::Error> for MigrateError {
     fn from(e: rusqlite::Error) -> Self {
+        MigrateError::Sql(e.into())
+    }
+}
+
+impl From<crate::db::Error> for MigrateError {
+    fn from(e: crate::db::Error) -> Self {
         MigrateError::Sql(e)
     }
 }
@@ -698,12 +721,12 @@ mod tests {
     #[test]
     fn migrating_twice_is_a_no_op() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 12);
-        assert_eq!(super::migrate(&mut c).unwrap(), 12);
+        assert_eq!(super::migrate(&mut c).unwrap(), 13);
+        assert_eq!(super::migrate(&mut c).unwrap(), 13);
         let v: u32 = c
             .query_row("PRAGMA user_version", (), |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 12);
+        assert_eq!(v, 13);
     }
 
     /// Migration 11 fills the kept cost and the search text of the orders already stored.
@@ -725,7 +748,7 @@ mod tests {
              INSERT INTO order_desk (order_id, customer, note, set_at) VALUES ('b', 'Budi', NULL, 2);",
         )
         .unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 12);
+        assert_eq!(super::migrate(&mut c).unwrap(), 13);
         let row = |id: &str| {
             c.query_row(
                 "SELECT cost_minor, cost_mixed, (SELECT text FROM order_search WHERE order_id = id) FROM orders WHERE id = ?1",
@@ -760,7 +783,7 @@ mod tests {
             super::migrate(&mut c),
             Err(super::MigrateError::TooNew {
                 found: 99,
-                known: 12
+                known: 13
             })
         ));
         let tables: i64 = c

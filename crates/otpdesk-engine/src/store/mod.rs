@@ -9,10 +9,12 @@ mod desk;
 mod history;
 mod ledger;
 mod migrations;
+mod migrations_pg;
 mod orders;
 mod scoreboard;
 #[cfg(feature = "seed")]
 pub mod seed;
+mod team;
 
 pub use deposits::DepositApplied;
 pub use orders::{Applied, NewOrder};
@@ -68,10 +70,32 @@ impl Store {
                     known,
                 })
             }
-            Err(migrations::MigrateError::Sql(e)) => return Err(damaged(e)),
+            Err(migrations::MigrateError::Sql(crate::db::Error::Sqlite(e))) => {
+                return Err(damaged(e))
+            }
+            Err(migrations::MigrateError::Sql(e)) => return Err(EngineError::Store(e)),
         }
         Ok(Store {
             conn: Mutex::new(conn.into()),
+        })
+    }
+
+    /// Open (or create) a team's order book on its PostgreSQL server.
+    pub fn open_pg(cfg: &crate::db::PgConfig) -> Result<Store, EngineError> {
+        let mut conn = crate::db::Connection::Pg(crate::db::PgConn::connect(cfg)?);
+        match migrations_pg::migrate(&mut conn) {
+            Ok(_) => {}
+            Err(migrations::MigrateError::TooNew { found, known }) => {
+                return Err(EngineError::StoreTooNew {
+                    path: cfg.describe(),
+                    found,
+                    known,
+                })
+            }
+            Err(migrations::MigrateError::Sql(e)) => return Err(EngineError::Store(e)),
+        }
+        Ok(Store {
+            conn: Mutex::new(conn),
         })
     }
 

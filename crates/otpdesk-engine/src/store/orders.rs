@@ -190,8 +190,8 @@ fn insert_otps(
     applied: &mut Applied,
 ) -> crate::db::Result<()> {
     let mut st = tx.prepare_cached(
-        "INSERT OR IGNORE INTO otps (order_id, seq, code, text, sender, service, received_at, stored_at, late)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+        "INSERT INTO otps (order_id, seq, code, text, sender, service, received_at, stored_at, late)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9) ON CONFLICT DO NOTHING",
     )?;
     for (seq, o) in r.otps.iter().enumerate() {
         let n = st.execute(params![

@@ -47,7 +47,7 @@ impl Store {
             "SELECT CAST(ROUND(AVG(code_ms)) AS INTEGER) FROM (SELECT code_ms FROM orders \
              WHERE provider = ?1 AND offer_server = ?2 AND offer_service = ?3 AND country = ?4 \
                AND operator = ?5 AND code_ms IS NOT NULL \
-             ORDER BY code_ms LIMIT 2 - ?6 % 2 OFFSET (?6 - 1) / 2)",
+             ORDER BY code_ms LIMIT 2 - ?6 % 2 OFFSET (?6 - 1) / 2) AS middle",
         )?;
         for q in out.iter_mut().filter(|q| q.delivered > 0) {
             let o = &q.offer;
@@ -72,8 +72,8 @@ impl Store {
         // Newest first by insertion order: the provider index walks it backwards and stops
         // after the window.
         let sql = format!(
-            "SELECT COUNT(*), COALESCE(SUM(g), 0) FROM (SELECT {GAVE_UP} AS g FROM orders \
-             WHERE provider = ?1 AND {SETTLED} ORDER BY rowid DESC LIMIT ?2)"
+            "SELECT COUNT(*), COALESCE(SUM(g), 0) FROM (SELECT CASE WHEN {GAVE_UP} THEN 1 ELSE 0 END AS g FROM orders \
+             WHERE provider = ?1 AND {SETTLED} ORDER BY rowid DESC LIMIT ?2) AS recent"
         );
         let mut st = c.prepare_cached(&sql)?;
         let mut out = Vec::new();

@@ -8,6 +8,8 @@ pub use otpdesk_sim::control::types::NumberOtpShape;
 use otpdesk_sim::control::SimControl;
 use otpdesk_sim::{SimConfig, SimHandle};
 use std::path::Path;
+
+pub mod pg;
 use std::time::Duration;
 
 pub struct Sim {
@@ -171,6 +173,9 @@ pub fn config(sim: &Sim, dir: &Path, budget: Budget, timeout_ms: u64) -> EngineC
     cfg.tracking.deposit_poll_interval = Duration::from_millis(200);
     cfg.tracking.max_backoff = Duration::from_secs(2);
     cfg.tracking.buy_retry_base = Duration::from_millis(20);
+    if pg::enabled() {
+        cfg.team = Some(pg::team_for(dir));
+    }
     cfg
 }
 

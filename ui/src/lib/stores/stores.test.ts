@@ -1,11 +1,11 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { useIpc } from "../ipc";
 import { MockIpc } from "../ipc.mock";
 import { onEngineEvent } from "../session.svelte";
-import type { AppError } from "../types";
+import type { AppError, OfferQuality } from "../types";
 import { AppState, nextScreen } from "./app.svelte";
 import { BalancesStore } from "./balances.svelte";
-import { CatalogStore, offerDetail } from "./catalog.svelte";
+import { AUTO_GAP_MS, CatalogStore, offerDetail, ON_SCREEN_STALE_MS, SHOWN_STALE_MS } from "./catalog.svelte";
 import { Clock } from "./clock.svelte";
 import { locale, resolveLanguage } from "./locale.svelte";
 import { board } from "./orders.svelte";
@@ -238,5 +238,136 @@ describe("Clock", () => {
     t = 2500;
     c.tick();
     expect(c.now).toBe(2500);
+  });
+});
+
+describe("CatalogStore keeps prices fresh without hammering the provider", () => {
+  const reads = () => mock.calls.filter((c) => c === "catalogItems").length;
+  const wa = (c: CatalogStore) => c.items.find((i) => i.service === "WhatsApp" && i.source === "otpzap_s1")!;
+
+  it("Refresh reads again and shows the new price, stock and time; the list stays while it runs", async () => {
+    let now = Date.parse("2026-12-06T14:02:00Z");
+    mock.keys.otpzap = true;
+    const c = new CatalogStore(() => now);
+    await c.loadCountries();
+    expect(c.loadedAt).toBe(now);
+    mock.offerChanges.set(JSON.stringify(wa(c).target), { price: { currency: "IDR", minor: 3300 }, stock: 7 });
+    now += 90_000;
+    const running = c.refresh();
+    expect(c.loading).toBe(true);
+    expect(c.items.length).toBeGreaterThan(0); // not emptied while it reads
+    await running;
+    expect(wa(c).price).toEqual({ currency: "IDR", minor: 3300 });
+    expect(wa(c).stock).toBe(7);
+    expect(c.loadedAt).toBe(now);
+  });
+
+  it("a failed re-read keeps the list and says why", async () => {
+    mock.keys.otpzap = true;
+    const c = new CatalogStore();
+    await c.loadCountries();
+    const n = c.items.length;
+    mock.failNext.set("catalogItems", appError("network"));
+    await c.refresh();
+    expect(c.error).toMatchObject({ code: "network" });
+    expect(c.items).toHaveLength(n);
+  });
+
+  it("purchases on screen: one read after the gap, however many; off screen: when shown again", async () => {
+    mock.keys.otpzap = true;
+    const c = new CatalogStore();
+    await c.loadCountries();
+    await new Promise((r) => setTimeout(r, 10)); // the specials and records reads started with it
+    vi.useFakeTimers();
+    try {
+      c.onScreen = true;
+      const before = reads();
+      for (let i = 0; i < 50; i++) c.invalidate(); // a batch of 50 numbers
+      await vi.advanceTimersByTimeAsync(AUTO_GAP_MS - 100);
+      expect(reads()).toBe(before); // not before the gap since the last read
+      await vi.advanceTimersByTimeAsync(200);
+      expect(reads()).toBe(before + 1);
+      await vi.advanceTimersByTimeAsync(5 * AUTO_GAP_MS);
+      expect(reads()).toBe(before + 1);
+      // Another screen: a purchase only marks the list; coming back reads it.
+      c.onScreen = false;
+      c.invalidate();
+      await vi.advanceTimersByTimeAsync(5 * AUTO_GAP_MS);
+      expect(reads()).toBe(before + 1);
+      c.onScreen = true;
+      c.freshen();
+      await vi.advanceTimersByTimeAsync(10);
+      expect(reads()).toBe(before + 2);
+      // Shown again soon after with nothing changed: no read; after a while: one.
+      c.freshen();
+      await vi.advanceTimersByTimeAsync(SHOWN_STALE_MS - 1_000);
+      c.freshen();
+      await vi.advanceTimersByTimeAsync(10);
+      expect(reads()).toBe(before + 2);
+      await vi.advanceTimersByTimeAsync(1_000);
+      c.freshen();
+      await vi.advanceTimersByTimeAsync(10);
+      expect(reads()).toBe(before + 3);
+      // Staying on screen: the minute check reads only once the prices are five minutes old.
+      for (let m = 1; m <= 4; m++) {
+        await vi.advanceTimersByTimeAsync(60_000);
+        c.freshen(ON_SCREEN_STALE_MS);
+      }
+      await vi.advanceTimersByTimeAsync(10);
+      expect(reads()).toBe(before + 3);
+      await vi.advanceTimersByTimeAsync(60_000);
+      c.freshen(ON_SCREEN_STALE_MS);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(reads()).toBe(before + 4);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a watch alert shows the price and stock it saw at once", async () => {
+    mock.keys.otpzap = true;
+    const c = new CatalogStore();
+    await c.loadCountries();
+    const item = wa(c);
+    c.applyWatch({
+      id: "w1", req: structuredClone(item.target), label: "WhatsApp", provider: "otpzap", target: null, auto_buy: false, auto_max: null,
+      state: "alerted", last_price: { currency: "IDR", minor: 2500 }, last_stock: 3, checked_at: null, fired_at: null, order_id: null, note: null,
+      created_at: "2026-12-06T14:00:00Z",
+    });
+    expect(wa(c).price).toEqual({ currency: "IDR", minor: 2500 });
+    expect(wa(c).stock).toBe(3);
+  });
+});
+
+describe("CatalogStore sorts", () => {
+  const rec = (count: number, delivered: number): OfferQuality => ({
+    offer: { provider: "otpzap", server: 1, service: "", country: "", operator: "" },
+    service_name: "",
+    count,
+    delivered,
+    cancelled: 0,
+    success_permille: Math.floor((delivered * 1000) / count),
+    cancel_permille: 0,
+    median_code_ms: 30_000,
+  });
+
+  it("cheapest first, or best value: price ÷ your success rate, unjudged offers after, sold out last", async () => {
+    mock.keys.otpzap = true;
+    const c = new CatalogStore();
+    await c.loadCountries();
+    const key = (service: string, source: string) => JSON.stringify(c.items.find((i) => i.service === service && i.source === source)!.target);
+    mock.records.set(key("WhatsApp", "otpzap_s1"), rec(10, 5)); // 2835 → 5670 per code
+    mock.records.set(key("Telegram", "otpzap_s1"), rec(10, 10)); // 3100 → 3100
+    mock.records.set(key("Gojek", "otpzap_s1"), rec(4, 4)); // too few orders to judge
+    mock.records.set(key("Facebook", "otpzap_s2"), rec(20, 10)); // 2650 → 5300
+    mock.records.set(key("WhatsApp", "otpzap_s2"), null);
+    await c.loadQuality();
+    const names = () => c.all.map((i) => `${i.service}/${i.source.slice(-2)}`);
+    expect(names()).toEqual(["Facebook/s2", "Gojek/s1", "Telegram/s1", "WhatsApp/s1", "WhatsApp/s2", "Shopee/s1"]);
+    c.setSort("price");
+    expect(names()).toEqual(["Gojek/s1", "Facebook/s2", "WhatsApp/s1", "Telegram/s1", "WhatsApp/s2", "Shopee/s1"]);
+    c.setSort("value");
+    expect(names()).toEqual(["Telegram/s1", "Facebook/s2", "WhatsApp/s1", "Gojek/s1", "WhatsApp/s2", "Shopee/s1"]);
+    c.setSort("service");
   });
 });

@@ -2,7 +2,7 @@
 //! whether it matches many orders, a few or none. The needle is found as `LIKE '%needle%'` (ASCII
 //! case-insensitive, `%` and `_` literal) in any of an order's fields (service, phone, email,
 //! the provider's id and ref, its codes, customer and note): migration 11 keeps them joined by
-//! char(31) in `order_search`, migration 12 indexes that text by trigrams in `order_fts`
+//! char(31) in `order_search`, migration 13 indexes that text by trigrams in `order_fts`
 //! (SQLite FTS5; PostgreSQL's pg_trgm does the same). The index only proposes candidates:
 //! each is checked with the same LIKE, so the rows are exactly those of the per-field test.
 
@@ -46,7 +46,8 @@ pub(super) fn plan(
         return Ok(None);
     };
     let like = like(needle);
-    if needle.contains(SEARCH_SEP) {
+    // The trigram index is SQLite's only (migration 13; not ported to PostgreSQL yet).
+    if needle.contains(SEARCH_SEP) || !matches!(c.backend(), crate::db::Backend::Sqlite) {
         return Ok(Some(SearchPlan::Fields { like }));
     }
     // A trigram needs three characters; a shorter needle reads every order's joined text.

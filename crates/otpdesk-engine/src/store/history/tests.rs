@@ -622,7 +622,7 @@ fn check_every_filter(store: &Store, base: Time, label: &str) {
             assert_eq!(got, ids, "{label}: rows of {q:?}");
             assert_eq!(page.total_orders, n, "{label}: count of {q:?}");
             assert_eq!(page.totals, totals, "{label}: totals of {q:?}");
-            // The same sums straight over the orders (what every total was before migration 12).
+            // The same sums straight over the orders (what every total was before migration 13).
             let c = store.conn();
             let plan = super::search::plan(&c, &q).unwrap();
             let mut live = BTreeMap::new();
@@ -896,7 +896,7 @@ fn totals_and_search_equal_a_recomputation_by_hand_for_every_filter_after_every_
     assert_eq!(kept(sums), kept(want));
 }
 
-/// Migration 12 on a store that already holds orders: its sums and its search index are filled
+/// Migration 13 on a store that already holds orders: its sums and its search index are filled
 /// from them, and every filter then gives what a recomputation gives.
 #[test]
 fn the_totals_and_search_migration_backfills_an_existing_store() {
@@ -906,7 +906,7 @@ fn the_totals_and_search_migration_backfills_an_existing_store() {
         let store = Store::open(dir.path()).unwrap();
         varied_store(&store, base);
     }
-    // Back to the schema of version 11, with the orders kept: what an older OTPDesk left.
+    // Back to the schema of version 12, with the orders kept: what an older OTPDesk left.
     let names = |c: &rusqlite::Connection| -> Vec<String> {
         let mut st = c
             .prepare("SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1")
@@ -919,14 +919,14 @@ fn the_totals_and_search_migration_backfills_an_existing_store() {
         "DROP TRIGGER order_totals_insert; DROP TRIGGER order_totals_update; DROP TRIGGER order_totals_delete;
          DROP TRIGGER order_fts_insert; DROP TRIGGER order_fts_update; DROP TRIGGER order_fts_order_delete;
          DROP INDEX orders_mixed; DROP TABLE order_totals; DROP TABLE order_fts;
-         PRAGMA user_version = 11;",
+         PRAGMA user_version = 12;",
     )
     .unwrap();
-    let v11 = rusqlite::Connection::open_in_memory().unwrap();
-    for sql in &crate::store::migrations::MIGRATIONS[..11] {
-        v11.execute_batch(sql).unwrap();
+    let v12 = rusqlite::Connection::open_in_memory().unwrap();
+    for sql in &crate::store::migrations::MIGRATIONS[..12] {
+        v12.execute_batch(sql).unwrap();
     }
-    assert_eq!(names(&c), names(&v11), "the store is back at version 11");
+    assert_eq!(names(&c), names(&v12), "the store is back at version 12");
     drop(c);
     let store = Store::open(dir.path()).unwrap();
     check_every_filter(&store, base, "migrated");
