@@ -98,7 +98,7 @@ pub(super) fn order_totals(
 ) -> crate::db::Result<i64> {
     let sold = format!("(sale_minor IS NOT NULL AND status NOT IN {REFUNDED})");
     let sql = format!(
-        "SELECT currency, sale_currency, COUNT(*), SUM({spent}), SUM({sold}), \
+        "SELECT currency, sale_currency, COUNT(*), SUM({spent}), SUM(CASE WHEN {sold} THEN 1 ELSE 0 END), \
          SUM(CASE WHEN {sold} THEN sale_minor ELSE 0 END), \
          COALESCE(SUM(CASE WHEN {sold} THEN {profit} END), 0) \
          FROM orders WHERE 1=1{} GROUP BY currency, sale_currency",
