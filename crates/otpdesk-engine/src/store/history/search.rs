@@ -55,10 +55,20 @@ pub(super) fn plan(
     let limit = FEW as i64 + 1;
     let rows: Vec<i64> = match &fts {
         Some(phrase) => {
+            // Counted on the index alone first (a needle in a third of the orders stops at
+            // FEW + 1 without reading their texts); the few are then each checked with LIKE.
+            let candidates: i64 = c
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM order_fts WHERE order_fts MATCH ?1 LIMIT ?2)",
+                )?
+                .query_row(crate::db::params![phrase, limit], |r| r.get(0))?;
+            if candidates > FEW as i64 {
+                return Ok(Some(SearchPlan::Many { like, fts }));
+            }
             let mut st = c.prepare_cached(
-                "SELECT rowid FROM order_fts WHERE order_fts MATCH ?1 AND text LIKE ?2 ESCAPE '\\' LIMIT ?3",
+                "SELECT rowid FROM order_fts WHERE order_fts MATCH ?1 AND text LIKE ?2 ESCAPE '\\'",
             )?;
-            let rows = st.query_map(crate::db::params![phrase, like, limit], |r| r.get(0))?;
+            let rows = st.query_map(crate::db::params![phrase, like], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         }
         None if two_letters_absent(c, needle)? => Vec::new(),
