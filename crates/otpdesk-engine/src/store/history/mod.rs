@@ -8,6 +8,8 @@
 mod filter;
 mod page;
 mod profit;
+#[cfg(test)]
+mod recompute_tests;
 mod search;
 #[cfg(test)]
 mod tests;
