@@ -5,6 +5,7 @@
 //! with a self-signed certificate, as a business's own server may. Each data
 //! directory of a test gets its own schema, so engines opened on the same directory share one
 //! team store, as two desktops of one team would.
+#![allow(dead_code)]
 
 use otpdesk_engine::db::{Connection, PgConfig, PgConn};
 use std::hash::{Hash, Hasher};
