@@ -62,6 +62,10 @@ pub(crate) struct Inner {
     /// Team mode: the team's server, and who this desktop is there.
     pub team: Option<crate::db::PgConfig>,
     pub me: Option<crate::team::Member>,
+    /// Team mode: wakes the request runner (a request was written; see `crate::requests`).
+    pub requests_wake: tokio::sync::Notify,
+    /// Team mode: whether the team's server answered last time it was asked.
+    pub online: std::sync::atomic::AtomicBool,
 }
 
 /// A count of paid calls in flight, and a way to wait until there are none. New ones are

@@ -14,10 +14,12 @@ mod orders;
 mod scoreboard;
 #[cfg(feature = "seed")]
 pub mod seed;
+mod requests;
 mod team;
 
 pub use deposits::DepositApplied;
 pub use orders::{Applied, NewOrder};
+pub use requests::{RequestKind, RequestState, RequestView, Settle};
 
 use crate::db::Connection;
 use crate::error::EngineError;
