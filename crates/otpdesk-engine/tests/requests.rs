@@ -189,31 +189,41 @@ struct Relay {
 }
 
 impl Relay {
+    /// On its own thread and runtime: the engine's store calls block the test's workers
+    /// while they wait for the server, which must not stall the relay they wait on.
     async fn start(target: u16, port: u16) -> Relay {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-            .await
-            .unwrap();
-        let port = listener.local_addr().unwrap().port();
         let (stop, rx) = tokio::sync::watch::channel(false);
-        tokio::spawn(async move {
-            loop {
-                let mut rx1 = rx.clone();
-                tokio::select! {
-                    a = listener.accept() => {
-                        let Ok((mut inbound, _)) = a else { return };
-                        let mut rx2 = rx.clone();
-                        tokio::spawn(async move {
-                            let Ok(mut out) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await else { return };
-                            tokio::select! {
-                                _ = tokio::io::copy_bidirectional(&mut inbound, &mut out) => {}
-                                _ = rx2.wait_for(|s| *s) => {}
-                            }
-                        });
+        let (port_tx, port_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+                    .await
+                    .unwrap();
+                port_tx.send(listener.local_addr().unwrap().port()).unwrap();
+                loop {
+                    let mut rx1 = rx.clone();
+                    tokio::select! {
+                        a = listener.accept() => {
+                            let Ok((mut inbound, _)) = a else { return };
+                            let mut rx2 = rx.clone();
+                            tokio::spawn(async move {
+                                let Ok(mut out) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await else { return };
+                                tokio::select! {
+                                    _ = tokio::io::copy_bidirectional(&mut inbound, &mut out) => {}
+                                    _ = rx2.wait_for(|s| *s) => {}
+                                }
+                            });
+                        }
+                        _ = rx1.wait_for(|s| *s) => return,
                     }
-                    _ = rx1.wait_for(|s| *s) => return,
                 }
-            }
+            });
         });
+        let port = port_rx.recv().unwrap();
         Relay {
             port,
             stop: Some(stop),
@@ -268,6 +278,7 @@ async fn an_operator_that_loses_the_server_says_so_and_buys_nothing_until_it_is_
     eprintln!("offline noticed after {:?}", t.elapsed());
     assert!(!op.team_online());
     let sent_before = sim.control.requests().await.unwrap().total;
+    eprintln!("step: buy while offline");
     let t = Instant::now();
     let e = op.buy(S1).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::TeamOffline, "{e}");
@@ -277,6 +288,7 @@ async fn an_operator_that_loses_the_server_says_so_and_buys_nothing_until_it_is_
         t.elapsed()
     );
     let order = owner.orders(&Default::default()).unwrap()[0].clone();
+    eprintln!("step: cancel while offline");
     assert_eq!(
         op.cancel(&order.id).await.unwrap_err().code(),
         ErrorCode::TeamOffline
@@ -295,7 +307,9 @@ async fn an_operator_that_loses_the_server_says_so_and_buys_nothing_until_it_is_
         .await
         .unwrap();
 
+    eprintln!("step: back online");
     relay.restore().await;
+    eprintln!("step: relay restored on {}", relay.port);
     next_event(&mut events, 15, |e| {
         matches!(e, EngineEvent::TeamConnection { online: true })
     })
