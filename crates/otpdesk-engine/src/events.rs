@@ -71,7 +71,9 @@ pub enum EngineEvent {
     },
     /// Team mode: this desktop lost (`online: false`) or regained the team's server. While it
     /// is lost nothing is bought from this desktop.
-    TeamConnection { online: bool },
+    TeamConnection {
+        online: bool,
+    },
     /// A provider call failed in the background (tracking).
     ProviderError {
         provider: ProviderId,

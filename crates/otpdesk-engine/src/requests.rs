@@ -77,7 +77,9 @@ pub(crate) fn set_online(inner: &Inner, online: bool) {
         if online {
             tracing::info!("the team's server answers again");
         } else {
-            tracing::warn!("the team's server cannot be reached: nothing is bought until it is back");
+            tracing::warn!(
+                "the team's server cannot be reached: nothing is bought until it is back"
+            );
         }
         // Local only: other desktops cannot be told through a server this one cannot reach.
         inner.events.send(EngineEvent::TeamConnection { online });
@@ -191,9 +193,7 @@ async fn wait(
                     Ok(EngineEvent::RequestChanged { request }) if request.id == id => return,
                     Ok(_) => {}
                     Err(broadcast::error::RecvError::Lagged(_)) => return,
-                    Err(broadcast::error::RecvError::Closed) => {
-                        std::future::pending::<()>().await
-                    }
+                    Err(broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
                 }
             }
         };
@@ -358,7 +358,10 @@ async fn buy_for(inner: &Arc<Inner>, r: &RequestView) -> Result<OrderView> {
 async fn settle(inner: &Arc<Inner>, id: &str, how: Settle<'_>) {
     let mut pause = Duration::from_millis(200);
     loop {
-        match inner.store.settle_request(id, clone_settle(&how), inner.now()) {
+        match inner
+            .store
+            .settle_request(id, clone_settle(&how), inner.now())
+        {
             Ok(Some(r)) => {
                 inner.emit(EngineEvent::RequestChanged {
                     request: Box::new(r),

@@ -59,7 +59,10 @@ async fn an_operator_without_keys_buys_and_cancels_through_the_owners_desktop() 
     // A purchase from the operator's desktop: bought by the owner's, stored once, attributed.
     let t = Instant::now();
     let order = op.buy(S1).await.unwrap();
-    eprintln!("operator's purchase through the owner took {:?}", t.elapsed());
+    eprintln!(
+        "operator's purchase through the owner took {:?}",
+        t.elapsed()
+    );
     assert_eq!(order.provider, ProviderId::Otpzap);
     assert_eq!(owner.order(&order.id).unwrap().id, order.id);
     assert_eq!(
@@ -93,7 +96,10 @@ async fn an_operator_without_keys_buys_and_cancels_through_the_owners_desktop() 
     sim.control.advance_clock(125).await.unwrap();
     let o = op.cancel(&order.id).await.unwrap();
     assert_eq!(o.status, OrderStatus::Cancelled);
-    assert_eq!(owner.order(&order.id).unwrap().status, OrderStatus::Cancelled);
+    assert_eq!(
+        owner.order(&order.id).unwrap().status,
+        OrderStatus::Cancelled
+    );
     let refunds = sim
         .control
         .ledger(Some(ZAP_KEY))
@@ -155,7 +161,10 @@ async fn a_request_nobody_picks_up_times_out_and_can_be_withdrawn() {
     // A second one stays pending; the owner's desktop comes back and carries it out (not the
     // withdrawn one); once taken or done it cannot be withdrawn.
     let e = op.buy(S1).await.unwrap_err();
-    let EngineError::RequestWaiting { request_id: second, .. } = e else {
+    let EngineError::RequestWaiting {
+        request_id: second, ..
+    } = e
+    else {
         panic!("{e}")
     };
     let owner = Engine::open(owner_config(&sim, team_dir.path()))
@@ -176,7 +185,11 @@ async fn a_request_nobody_picks_up_times_out_and_can_be_withdrawn() {
     let all = op.requests(false).unwrap();
     let withdrawn = all.iter().find(|r| r.id == request_id).unwrap();
     assert_eq!(withdrawn.state, RequestState::Withdrawn);
-    assert_eq!(charges_to(&sim, ZAP_KEY).await, 1, "only the second was bought");
+    assert_eq!(
+        charges_to(&sim, ZAP_KEY).await,
+        1,
+        "only the second was bought"
+    );
     op.shutdown().await;
     owner.shutdown().await;
 }
@@ -323,12 +336,13 @@ async fn an_operator_that_loses_the_server_says_so_and_buys_nothing_until_it_is_
     owner.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_holder_killed_mid_request_never_charges_twice() {
-    if !pg::available() {
-        return;
-    }
-    use otpdesk_sim::control::types::{FaultKind, FaultRule};
+use otpdesk_sim::control::types::{FaultKind, FaultRule};
+
+/// The owner's desktop, a worker process holding the key, is SIGKILLed while the operator's
+/// purchase is on the wire under `fault`; a new owner's desktop takes over. The operator hears
+/// of an unknown outcome naming the request's attempt, and the purchase is never sent again
+/// with another key. Returns the simulator and that attempt's key for the charge checks.
+async fn kill_the_holder_mid_purchase(fault: FaultRule) -> (Sim, String) {
     use std::io::BufRead;
     let sim = sim(100_000).await;
     let team_dir = tempfile::tempdir().unwrap();
@@ -357,10 +371,7 @@ async fn a_holder_killed_mid_request_never_charges_twice() {
     assert!(line.contains("ready"), "{line}");
     std::thread::spawn(move || for _ in out.lines() {});
     // The purchase reply is slow: the worker dies while it is on the wire.
-    sim.control
-        .add_fault(&FaultRule::new(FaultKind::Delay { ms: 3_000 }).path("order/create"))
-        .await
-        .unwrap();
+    sim.control.add_fault(&fault).await.unwrap();
 
     let op_dir = tempfile::tempdir().unwrap();
     let op = operator(&invite, op_dir.path(), None, Duration::from_secs(20)).await;
@@ -382,7 +393,10 @@ async fn a_holder_killed_mid_request_never_charges_twice() {
         if let Some(r) = sent {
             break r.id;
         }
-        assert!(Instant::now() < deadline, "the worker never sent the purchase");
+        assert!(
+            Instant::now() < deadline,
+            "the worker never sent the purchase"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -407,13 +421,23 @@ async fn a_holder_killed_mid_request_never_charges_twice() {
         .find(|a| a.id == request_id)
         .unwrap();
     assert_eq!(a.state, AttemptState::OutcomeUnknown);
-    // Never sent again: one create with one key, at most one charge, however long we wait.
+    // Never sent again: only ever with the attempt's key.
     tokio::time::sleep(Duration::from_secs(4)).await;
     let used = sim.control.idempotency().await.unwrap();
-    assert_eq!(used.len(), 1, "{used:?}");
-    assert_eq!(used[0].idempotency_key, a.idempotency_key);
-    assert_eq!(used[0].creates, 1);
-    assert!(charges_to(&sim, ZAP_KEY).await <= 1);
+    assert!(used.len() <= 1, "{used:?}");
+    assert!(used.iter().all(|u| u.idempotency_key == a.idempotency_key));
+    let creates: Vec<_> = sim
+        .control
+        .requests()
+        .await
+        .unwrap()
+        .requests
+        .into_iter()
+        .filter(|r| r.path.contains("order/create"))
+        .collect();
+    assert!(creates
+        .iter()
+        .all(|r| r.idempotency_key.as_deref() == Some(a.idempotency_key.as_str())));
     let r = op
         .requests(false)
         .unwrap()
@@ -423,4 +447,37 @@ async fn a_holder_killed_mid_request_never_charges_twice() {
     assert_eq!(r.state, RequestState::Failed);
     op.shutdown().await;
     owner.shutdown().await;
+    (sim, a.idempotency_key)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_holder_killed_while_the_purchase_is_on_the_wire_leaves_it_unknown_and_never_resends() {
+    if !pg::available() {
+        return;
+    }
+    // A slow reply: the worker dies before it comes (the connection dies with it).
+    let fault = FaultRule::new(FaultKind::Delay { ms: 3_000 }).path("order/create");
+    let (sim, _) = kill_the_holder_mid_purchase(fault).await;
+    assert!(charges_to(&sim, ZAP_KEY).await <= 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_holder_killed_after_the_provider_charged_never_charges_twice() {
+    if !pg::available() {
+        return;
+    }
+    // Charged, the reply lost every time: the worker retries with the same key until killed.
+    let fault = FaultRule::new(FaultKind::DropAfterCommit).path("order/create");
+    let (sim, key) = kill_the_holder_mid_purchase(fault).await;
+    assert_eq!(
+        charges_to(&sim, ZAP_KEY).await,
+        1,
+        "charged once, not twice"
+    );
+    let used = sim.control.idempotency().await.unwrap();
+    assert_eq!(used.len(), 1);
+    assert_eq!(
+        (used[0].idempotency_key.as_str(), used[0].charges),
+        (key.as_str(), 1)
+    );
 }

@@ -11,10 +11,10 @@ mod ledger;
 mod migrations;
 mod migrations_pg;
 mod orders;
+mod requests;
 mod scoreboard;
 #[cfg(feature = "seed")]
 pub mod seed;
-mod requests;
 mod team;
 
 pub use deposits::DepositApplied;
