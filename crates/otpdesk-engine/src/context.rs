@@ -64,6 +64,9 @@ pub(crate) struct Inner {
     pub me: Option<crate::team::Member>,
     /// Team mode: wakes the request runner (a request was written; see `crate::requests`).
     pub requests_wake: tokio::sync::Notify,
+    /// The last stored view of each order being tracked: while the team's server cannot be
+    /// read, the tracker keeps asking the provider with it (see `crate::tracking`).
+    pub seen: std::sync::Mutex<std::collections::HashMap<String, OrderView>>,
     /// Team mode: whether the team's server answered last time it was asked.
     pub online: std::sync::atomic::AtomicBool,
 }
@@ -255,6 +258,14 @@ impl Inner {
             && self.tracking.long_poll
             && o.otps.is_empty();
         let mode = if lp { Mode::LongPoll } else { Mode::Poll };
+        if self.team.is_some() && self.sched.is_active(o.provider) {
+            // What the tracker asks the provider with if the team's server is lost.
+            self.seen
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(o.id.clone())
+                .or_insert_with(|| o.clone());
+        }
         self.sched.add(o.provider, Track::Order(o.id.clone()), mode);
     }
 

@@ -102,6 +102,7 @@ impl Engine {
             team: cfg.team.clone(),
             me,
             requests_wake: Default::default(),
+            seen: Default::default(),
             online: std::sync::atomic::AtomicBool::new(true),
         });
         if let Some(pg) = &cfg.team {

@@ -291,7 +291,6 @@ async fn an_operator_that_loses_the_server_says_so_and_buys_nothing_until_it_is_
     eprintln!("offline noticed after {:?}", t.elapsed());
     assert!(!op.team_online());
     let sent_before = sim.control.requests().await.unwrap().total;
-    eprintln!("step: buy while offline");
     let t = Instant::now();
     let e = op.buy(S1).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::TeamOffline, "{e}");
@@ -301,7 +300,6 @@ async fn an_operator_that_loses_the_server_says_so_and_buys_nothing_until_it_is_
         t.elapsed()
     );
     let order = owner.orders(&Default::default()).unwrap()[0].clone();
-    eprintln!("step: cancel while offline");
     assert_eq!(
         op.cancel(&order.id).await.unwrap_err().code(),
         ErrorCode::TeamOffline
@@ -320,9 +318,7 @@ async fn an_operator_that_loses_the_server_says_so_and_buys_nothing_until_it_is_
         .await
         .unwrap();
 
-    eprintln!("step: back online");
     relay.restore().await;
-    eprintln!("step: relay restored on {}", relay.port);
     next_event(&mut events, 15, |e| {
         matches!(e, EngineEvent::TeamConnection { online: true })
     })
@@ -480,4 +476,73 @@ async fn a_holder_killed_after_the_provider_charged_never_charges_twice() {
         (used[0].idempotency_key.as_str(), used[0].charges),
         (key.as_str(), 1)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owners_tracker_keeps_asking_while_its_server_is_lost_and_stores_the_code_once_back() {
+    if !pg::available() {
+        return;
+    }
+    let sim = sim(100_000).await;
+    let team_dir = tempfile::tempdir().unwrap();
+    let mut cfg = owner_config(&sim, team_dir.path());
+    // A long back-off: catching up must not wait for it.
+    cfg.tracking.max_backoff = Duration::from_secs(60);
+    cfg.tracking.long_poll = false;
+    let url = pg::team_url_for(team_dir.path());
+    let port: u16 = url
+        .split_whitespace()
+        .find_map(|kv| kv.strip_prefix("port="))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut relay = Relay::start(port, 0).await;
+    cfg.team = Some(
+        otpdesk_engine::db::PgConfig::parse(
+            &url.replace(&format!("port={port}"), &format!("port={}", relay.port)),
+        )
+        .unwrap(),
+    );
+    let owner = Engine::open(cfg).await.unwrap();
+    let order = owner.buy(S1).await.unwrap();
+    let mut events = owner.subscribe();
+    relay.cut();
+    next_event(&mut events, 10, |e| {
+        matches!(e, EngineEvent::TeamConnection { online: false })
+    })
+    .await;
+    // Lost: the code arrives at the provider; the tracker keeps asking about the number.
+    let asked = |log: &otpdesk_sim::control::types::RequestsView| {
+        log.requests
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.contains("order"))
+            .count()
+    };
+    let before = asked(&sim.control.requests().await.unwrap());
+    sim.control
+        .deliver_otp(order.remote_ref.as_deref().unwrap())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let log = sim.control.requests().await.unwrap();
+    let during = asked(&log);
+    assert!(
+        during > before,
+        "the tracker stopped asking while the server was lost"
+    );
+    assert_eq!(
+        owner.buy(S1).await.unwrap_err().code(),
+        ErrorCode::TeamOffline
+    );
+    // Back: the code is stored at once (not after the back-off).
+    relay.restore().await;
+    let t = Instant::now();
+    let code = owner
+        .wait_for_otp(&order.id, None, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(code.code.is_some());
+    eprintln!("code stored {:?} after the server came back", t.elapsed());
+    assert!(t.elapsed() < Duration::from_secs(10));
+    owner.shutdown().await;
 }
