@@ -202,7 +202,7 @@ impl Session {
             let lock_ms = self.lock_timeout.as_millis().max(1);
             let connected = self.rt.block_on(async move {
                 let (client, connection) = config
-                    .connect(tokio_postgres::NoTls)
+                    .connect(super::tls::connector())
                     .await
                     .map_err(|e| Error::Offline(e.to_string()))?;
                 tokio::spawn(async move {

@@ -1,0 +1,64 @@
+//! The command line on a team's order book (`OTPDESK_STORE`, a real PostgreSQL started by the
+//! engine's test harness): two computers' `otpdesk` and a desktop's engine share one order book.
+//! What one buys, the others list and track; `customers` and `paid` work on it too.
+
+use crate::harness::*;
+use otpdesk_engine::Engine;
+
+#[path = "../../../otpdesk-engine/tests/common/pg.rs"]
+mod pg;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_computers_and_a_desktop_share_the_team_order_book() {
+    if !pg::available() {
+        eprintln!("no PostgreSQL server can run here (wine): team mode is tested on Linux");
+        return;
+    }
+    let h = Harness::new(None).await;
+    let team = tempfile::tempdir().unwrap();
+    let url = pg::team_url_for(team.path());
+    // Each `otpdesk` has its own data folder, as on two computers: only the team store is shared.
+    let on = |args: &[&str]| {
+        let mut cmd = h.command(args);
+        let own = tempfile::tempdir().unwrap().keep();
+        cmd.env("OTPDESK_STORE", &url)
+            .env("OTPDESK_DATA_DIR", own)
+            .env("OTPDESK_OTPZAP_KEY", DEMO_OTPZAP_KEY);
+        cmd
+    };
+    let args = buy_s1(&["--customer", "Budi"]);
+    let r = Run::of(on(&args), &args).await.ok();
+    let id = field(&r.records()[0], "order_id").to_string();
+
+    // Another computer lists it from the team store.
+    let args = ["--json", "orders"];
+    let listed = Run::of(on(&args), &args).await.ok().records();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["order_id"], id.as_str());
+    let args = ["--json", "customers"];
+    let customers = Run::of(on(&args), &args).await.ok().records();
+    assert_eq!(customers[0]["name"], "Budi", "{customers:?}");
+
+    // A desktop's engine on the same team store sees it and tracks its code.
+    let mut cfg = otpdesk_engine::EngineConfig::new(tempfile::tempdir().unwrap().keep());
+    cfg.team = Some(pg::team_for(team.path()));
+    cfg = cfg.provider(otpdesk_engine::ProviderConfig::new(
+        otpdesk_core::ProviderId::Otpzap,
+        h.sim.otpzap_url(),
+        otpdesk_core::ApiKey::new(DEMO_OTPZAP_KEY).unwrap(),
+    ));
+    let desk = Engine::open(cfg).await.unwrap();
+    let order = desk.order(&id).unwrap();
+    assert_eq!(
+        desk.sold_by(std::slice::from_ref(&order.id)).unwrap().len(),
+        1
+    );
+    h.control()
+        .deliver_otp(order.remote_ref.as_deref().unwrap())
+        .await
+        .unwrap();
+    let args = ["--json", "wait", &id, "--timeout", "20"];
+    let waited = Run::of(on(&args), &args).await.ok().records();
+    assert!(waited.iter().any(|l| l["type"] == "otp"), "{waited:?}");
+    desk.shutdown().await;
+}
