@@ -147,7 +147,7 @@ pub(crate) async fn replace_as(
     id: &str,
     attempt_id: Option<&str>,
 ) -> Result<OrderView> {
-    crate::requests::require_online(inner)?;
+    inner.require_online()?;
     let o = open_order(inner, id, ActionKind::Replace).await?;
     let _paid = inner.paid.enter()?;
     let req = serde_json::json!({ "order_id": o.id, "remote_id": o.remote_id });

@@ -31,7 +31,7 @@ pub(crate) async fn buy_as(
     attempt_id: Option<&str>,
 ) -> Result<OrderView> {
     let _paid = inner.paid.enter()?;
-    crate::requests::require_online(inner)?;
+    inner.require_online()?;
     inner.gw.require(req.provider())?;
     let json = serde_json::to_value(&req).expect("BuyRequest serializes");
     let attempt = inner.store.insert_attempt_as(
@@ -64,7 +64,7 @@ pub(crate) async fn buy_checked_as(
 ) -> Result<OrderView> {
     // A purchase from its price check on: counted as a paid call (see `paid_calls_in_flight`).
     let _paid = inner.paid.enter()?;
-    crate::requests::require_online(inner)?;
+    inner.require_online()?;
     let q = inner.gw.quote(&req).await?;
     crate::provider::check(&q, limits)?;
     buy_as(inner, req, attempt_id).await

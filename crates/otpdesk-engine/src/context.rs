@@ -177,6 +177,40 @@ impl Inner {
         self.events.send(e);
     }
 
+    /// Team mode: refuse at once while this desktop has lost the team's server (nothing is
+    /// sent anywhere); see `crate::requests`.
+    pub fn require_online(&self) -> Result<()> {
+        if self.team.is_some() && !self.online.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(EngineError::Store(crate::db::Error::Offline(
+                "this desktop has lost the team's server; nothing is bought until it is back"
+                    .into(),
+            )));
+        }
+        Ok(())
+    }
+
+    /// Team mode: record whether the team's server answered; a change is announced to this
+    /// desktop's subscribers only (others cannot be told through a server this one cannot reach).
+    pub fn set_online(&self, online: bool) {
+        if self.team.is_none() {
+            return;
+        }
+        if self
+            .online
+            .swap(online, std::sync::atomic::Ordering::SeqCst)
+            != online
+        {
+            if online {
+                tracing::info!("the team's server answers again");
+            } else {
+                tracing::warn!(
+                    "the team's server cannot be reached: nothing is bought until it is back"
+                );
+            }
+            self.events.send(EngineEvent::TeamConnection { online });
+        }
+    }
+
     pub fn is_closing(&self) -> bool {
         self.paid.closing.load(std::sync::atomic::Ordering::SeqCst)
     }

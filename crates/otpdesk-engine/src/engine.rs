@@ -48,15 +48,6 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// The lower of two maximum prices (the one given wins when their currencies differ: the check
-/// then names the mismatch).
-pub(crate) fn lower(a: Option<Money>, b: Option<Money>) -> Option<Money> {
-    match (a, b) {
-        (Some(a), Some(b)) if a.currency == b.currency && b.minor < a.minor => Some(b),
-        (a, b) => a.or(b),
-    }
-}
-
 impl Engine {
     /// Open (or create) the store, start tracking, and resume everything left unfinished.
     /// Must be called inside a Tokio runtime.
@@ -276,7 +267,7 @@ impl Engine {
         }
         let limits = PriceLimits {
             expected,
-            max: lower(max_price, self.service_max(&req)?),
+            max: crate::provider::lower(max_price, self.service_max(&req)?),
         };
         let o = buying::buy_checked(&self.inner, req, limits).await?;
         Ok(crate::blocklist::after_purchase(&self.inner, o).await)

@@ -45,10 +45,10 @@ pub(crate) fn spawn(inner: &Arc<Inner>) -> tokio::task::JoinHandle<()> {
 /// so a lone process tracks from its first instant.
 pub(crate) fn renew(inner: &Arc<Inner>) {
     match inner.coord.heartbeat() {
-        Ok(()) => crate::requests::set_online(inner, true),
+        Ok(()) => inner.set_online(true),
         Err(e) => {
             if matches!(e, crate::db::Error::Offline(_)) {
-                crate::requests::set_online(inner, false);
+                inner.set_online(false);
             }
             tracing::warn!("could not renew this process's heartbeat: {e}");
         }

@@ -35,7 +35,6 @@ use crate::provider::PriceLimits;
 use crate::store::{RequestKind, RequestState, RequestView, Settle};
 use otpdesk_core::{ErrorCode, Money, ProviderId};
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
@@ -58,38 +57,10 @@ pub(crate) fn asks_holder(inner: &Inner, provider: ProviderId) -> bool {
     inner.team.is_some() && !inner.gw.configured(provider)
 }
 
-/// Refuse at once while this desktop has lost the team's server (nothing is sent anywhere).
-pub(crate) fn require_online(inner: &Inner) -> Result<()> {
-    if inner.team.is_some() && !inner.online.load(Ordering::SeqCst) {
-        return Err(EngineError::Store(crate::db::Error::Offline(
-            "this desktop has lost the team's server; nothing is bought until it is back".into(),
-        )));
-    }
-    Ok(())
-}
-
-/// Record whether the team's server answered; a change is announced to this desktop's window.
-pub(crate) fn set_online(inner: &Inner, online: bool) {
-    if inner.team.is_none() {
-        return;
-    }
-    if inner.online.swap(online, Ordering::SeqCst) != online {
-        if online {
-            tracing::info!("the team's server answers again");
-        } else {
-            tracing::warn!(
-                "the team's server cannot be reached: nothing is bought until it is back"
-            );
-        }
-        // Local only: other desktops cannot be told through a server this one cannot reach.
-        inner.events.send(EngineEvent::TeamConnection { online });
-    }
-}
-
 /// A store failure that says the server is gone turns this desktop offline at once.
 fn note(inner: &Inner, e: &crate::db::Error) {
     if matches!(e, crate::db::Error::Offline(_)) {
-        set_online(inner, false);
+        inner.set_online(false);
     }
 }
 
@@ -122,7 +93,7 @@ async fn submit(
     body: serde_json::Value,
     order_id: Option<&str>,
 ) -> Result<OrderView> {
-    require_online(inner)?;
+    inner.require_online()?;
     if inner.is_closing() {
         return Err(EngineError::Shutdown);
     }
@@ -254,7 +225,7 @@ pub(crate) fn spawn(inner: &Arc<Inner>) {
 }
 
 fn run_once(inner: &Arc<Inner>) {
-    if inner.is_closing() || !inner.online.load(Ordering::SeqCst) {
+    if inner.is_closing() || !inner.online.load(std::sync::atomic::Ordering::SeqCst) {
         return;
     }
     for p in ProviderId::ALL {
@@ -343,7 +314,7 @@ async fn buy_for(inner: &Arc<Inner>, r: &RequestView) -> Result<OrderView> {
     let service_max = inner.store.max_price(&body.req.service_key())?;
     let limits = PriceLimits {
         expected: body.expected,
-        max: crate::engine::lower(body.max, service_max),
+        max: crate::provider::lower(body.max, service_max),
     };
     let o = if limits.expected.is_none() && limits.max.is_none() {
         crate::buying::buy_as(inner, body.req, Some(&r.id)).await?
