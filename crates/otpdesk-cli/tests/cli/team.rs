@@ -87,7 +87,8 @@ async fn an_operators_otpdesk_buys_through_the_owners_desktop() {
     cmd.env("OTPDESK_STORE", inv.connection_string())
         .env("OTPDESK_DATA_DIR", tempfile::tempdir().unwrap().keep());
     let r = Run::of(cmd, &args).await.ok();
-    let id = field(&r.records()[0], "order_id").to_string();
+    let printed = field(&r.records()[0], "order_id").to_string();
+    let id = desk.order(&printed).unwrap().id;
     assert_eq!(
         desk.sold_by(std::slice::from_ref(&id)).unwrap(),
         vec![(id.clone(), inv.user.clone())]
