@@ -30,7 +30,12 @@ pub(crate) const POSTGRES: &[&str] = &[
         added_at  BIGINT NOT NULL
     );
     "#,
-    // 13: as SQLite's.
+    // 13: nothing yet. SQLite's kept history sums and trigram index (SQLite FTS5) are not
+    // ported: on PostgreSQL the history's totals and search read the orders, as before
+    // (store/history: `search::plan`, `totals::orders_matching`). The port would be a trigger
+    // function keeping `order_totals` and a pg_trgm GIN index on `order_search.text`.
+    "",
+    // 14: as SQLite's (team requests).
     r#"
     CREATE TABLE requests (
         id            TEXT PRIMARY KEY,
