@@ -106,9 +106,13 @@ impl Context {
 
     /// The engine with every provider that has a key; `needs` must be one of them. Opening it
     /// resumes tracking of whatever the store holds unfinished.
+    /// In team mode a computer without `needs`'s key still opens it: its purchases and order
+    /// actions go to the desktop that holds the key, as requests (the engine's `requests`).
     pub async fn engine(&self, needs: ProviderId) -> Result<Engine, CliError> {
-        self.key(needs)?;
         let cfg = self.with_keys(EngineConfig::new(self.data_dir()))?;
+        if cfg.team.is_none() {
+            self.key(needs)?;
+        }
         Ok(Engine::open(cfg).await?)
     }
 

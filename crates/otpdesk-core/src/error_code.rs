@@ -76,6 +76,9 @@ error_codes! {
     StoreDamaged => "store_damaged",
     /// The team's database server cannot be reached: nothing is bought until it is back.
     TeamOffline => "team_offline",
+    /// Team mode: the desktop with the provider's key has not carried the request out in time
+    /// (it stays listed; it can be withdrawn while nobody has picked it up).
+    TeamRequestWaiting => "team_request_waiting",
     /// This member's role in the team does not allow it (owners keep settings and money).
     TeamRole => "team_role",
     /// This login is not a member of the team (any more).

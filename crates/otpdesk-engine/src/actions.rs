@@ -138,10 +138,21 @@ pub(crate) async fn email_reorder(inner: &Arc<Inner>, id: &str) -> Result<OrderV
 
 /// OTPZap Server 1 replace: paid and not idempotent, so it is an attempt like a purchase.
 pub(crate) async fn replace(inner: &Arc<Inner>, id: &str) -> Result<OrderView> {
+    replace_as(inner, id, None).await
+}
+
+/// [`replace`] whose attempt gets the id `attempt_id` (a team request's, see [`crate::requests`]).
+pub(crate) async fn replace_as(
+    inner: &Arc<Inner>,
+    id: &str,
+    attempt_id: Option<&str>,
+) -> Result<OrderView> {
+    inner.require_online()?;
     let o = open_order(inner, id, ActionKind::Replace).await?;
     let _paid = inner.paid.enter()?;
     let req = serde_json::json!({ "order_id": o.id, "remote_id": o.remote_id });
-    let a = inner.store.insert_attempt(
+    let a = inner.store.insert_attempt_as(
+        attempt_id,
         o.provider,
         AttemptKind::Replace,
         &req,

@@ -21,10 +21,21 @@ use std::time::Duration;
 const SAVE_TRIES: u32 = 5;
 
 pub(crate) async fn buy(inner: &Arc<Inner>, req: BuyRequest) -> Result<OrderView> {
+    buy_as(inner, req, None).await
+}
+
+/// [`buy`] whose attempt gets the id `attempt_id` (a team request's, see [`crate::requests`]).
+pub(crate) async fn buy_as(
+    inner: &Arc<Inner>,
+    req: BuyRequest,
+    attempt_id: Option<&str>,
+) -> Result<OrderView> {
     let _paid = inner.paid.enter()?;
+    inner.require_online()?;
     inner.gw.require(req.provider())?;
     let json = serde_json::to_value(&req).expect("BuyRequest serializes");
-    let attempt = inner.store.insert_attempt(
+    let attempt = inner.store.insert_attempt_as(
+        attempt_id,
         req.provider(),
         req.kind(),
         &json,
@@ -41,11 +52,22 @@ pub(crate) async fn buy_checked(
     req: BuyRequest,
     limits: PriceLimits,
 ) -> Result<OrderView> {
+    buy_checked_as(inner, req, limits, None).await
+}
+
+/// [`buy_checked`] whose attempt gets the id `attempt_id` (see [`buy_as`]).
+pub(crate) async fn buy_checked_as(
+    inner: &Arc<Inner>,
+    req: BuyRequest,
+    limits: PriceLimits,
+    attempt_id: Option<&str>,
+) -> Result<OrderView> {
     // A purchase from its price check on: counted as a paid call (see `paid_calls_in_flight`).
     let _paid = inner.paid.enter()?;
+    inner.require_online()?;
     let q = inner.gw.quote(&req).await?;
     crate::provider::check(&q, limits)?;
-    buy(inner, req).await
+    buy_as(inner, req, attempt_id).await
 }
 
 /// Send (or, on the user's word, send again with the same key) the purchase of `attempt` and

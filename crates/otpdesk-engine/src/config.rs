@@ -94,6 +94,9 @@ pub struct TrackingConfig {
     pub job_tick: Duration,
     /// How often watched offers are quoted (by the process that tracks their provider).
     pub watch_interval: Duration,
+    /// Team mode: how long a desktop without a provider's key waits for the key holder's
+    /// desktop to pick up its request before saying so (see `crate::requests`).
+    pub request_wait: Duration,
 }
 
 impl Default for TrackingConfig {
@@ -119,6 +122,7 @@ impl Default for TrackingConfig {
             late_deposit_max_interval: Duration::from_secs(15 * 60),
             job_tick: Duration::from_secs(1),
             watch_interval: Duration::from_secs(60),
+            request_wait: Duration::from_secs(30),
         }
     }
 }

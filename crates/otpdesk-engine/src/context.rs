@@ -62,6 +62,13 @@ pub(crate) struct Inner {
     /// Team mode: the team's server, and who this desktop is there.
     pub team: Option<crate::db::PgConfig>,
     pub me: Option<crate::team::Member>,
+    /// Team mode: wakes the request runner (a request was written; see `crate::requests`).
+    pub requests_wake: tokio::sync::Notify,
+    /// The last stored view of each order being tracked: while the team's server cannot be
+    /// read, the tracker keeps asking the provider with it (see `crate::tracking`).
+    pub seen: std::sync::Mutex<std::collections::HashMap<String, OrderView>>,
+    /// Team mode: whether the team's server answered last time it was asked.
+    pub online: std::sync::atomic::AtomicBool,
 }
 
 /// A count of paid calls in flight, and a way to wait until there are none. New ones are
@@ -170,6 +177,40 @@ impl Inner {
         self.events.send(e);
     }
 
+    /// Team mode: refuse at once while this desktop has lost the team's server (nothing is
+    /// sent anywhere); see `crate::requests`.
+    pub fn require_online(&self) -> Result<()> {
+        if self.team.is_some() && !self.online.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(EngineError::Store(crate::db::Error::Offline(
+                "this desktop has lost the team's server; nothing is bought until it is back"
+                    .into(),
+            )));
+        }
+        Ok(())
+    }
+
+    /// Team mode: record whether the team's server answered; a change is announced to this
+    /// desktop's subscribers only (others cannot be told through a server this one cannot reach).
+    pub fn set_online(&self, online: bool) {
+        if self.team.is_none() {
+            return;
+        }
+        if self
+            .online
+            .swap(online, std::sync::atomic::Ordering::SeqCst)
+            != online
+        {
+            if online {
+                tracing::info!("the team's server answers again");
+            } else {
+                tracing::warn!(
+                    "the team's server cannot be reached: nothing is bought until it is back"
+                );
+            }
+            self.events.send(EngineEvent::TeamConnection { online });
+        }
+    }
+
     pub fn is_closing(&self) -> bool {
         self.paid.closing.load(std::sync::atomic::Ordering::SeqCst)
     }
@@ -251,6 +292,14 @@ impl Inner {
             && self.tracking.long_poll
             && o.otps.is_empty();
         let mode = if lp { Mode::LongPoll } else { Mode::Poll };
+        if self.team.is_some() && self.sched.is_active(o.provider) {
+            // What the tracker asks the provider with if the team's server is lost.
+            self.seen
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(o.id.clone())
+                .or_insert_with(|| o.clone());
+        }
         self.sched.add(o.provider, Track::Order(o.id.clone()), mode);
     }
 

@@ -9,8 +9,8 @@ use crate::events::{EngineEvent, EventBus};
 use crate::model::*;
 use crate::provider::{self, Gateway, PriceLimits, Quote};
 use crate::scheduler::Scheduler;
-use crate::store::Store;
-use crate::{actions, buying, customers, pricing, resume, templates, tracking};
+use crate::store::{RequestKind, RequestView, Store};
+use crate::{actions, buying, customers, pricing, requests, resume, templates, tracking};
 use otpdesk_core::{Currency, Money, ProviderId};
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,15 +45,6 @@ impl std::fmt::Debug for Engine {
         f.debug_struct("Engine")
             .field("tracked", &self.inner.sched.len())
             .finish_non_exhaustive()
-    }
-}
-
-/// The lower of two maximum prices (the one given wins when their currencies differ: the check
-/// then names the mismatch).
-fn lower(a: Option<Money>, b: Option<Money>) -> Option<Money> {
-    match (a, b) {
-        (Some(a), Some(b)) if a.currency == b.currency && b.minor < a.minor => Some(b),
-        (a, b) => a.or(b),
     }
 }
 
@@ -101,6 +92,9 @@ impl Engine {
             jobs: Default::default(),
             team: cfg.team.clone(),
             me,
+            requests_wake: Default::default(),
+            seen: Default::default(),
+            online: std::sync::atomic::AtomicBool::new(true),
         });
         if let Some(pg) = &cfg.team {
             // Other desktops' events are read the moment they are published.
@@ -112,12 +106,41 @@ impl Engine {
         }
         tracking::start(&inner);
         resume::resume(&inner);
+        requests::spawn(&inner);
         Ok(Engine { inner })
     }
 
     /// Refuse what this desktop's team role may not do (outside a team everything is allowed).
     fn require(&self, c: crate::team::Capability) -> Result<()> {
         crate::team::require(self.inner.me.as_ref().map(|m| m.role), c)
+    }
+
+    /// Team mode: the order when actions on it go to the key holder's desktop as a request
+    /// (this desktop has no key for its provider).
+    fn asks_holder(&self, order_id: &str) -> Result<Option<OrderView>> {
+        if self.inner.team.is_none() {
+            return Ok(None);
+        }
+        let o = self.order(order_id)?;
+        Ok(requests::asks_holder(&self.inner, o.provider).then_some(o))
+    }
+
+    /// Team mode: the team's requests to key holders, newest first (only pending or taken
+    /// ones with `open_only`); see [`crate::requests`].
+    pub fn requests(&self, open_only: bool) -> Result<Vec<RequestView>> {
+        Ok(self.inner.store.requests(open_only, 200)?)
+    }
+
+    /// Team mode: withdraw a request no key holder has picked up yet; `false` when it was
+    /// picked up (it may be on the wire) or had ended.
+    pub fn withdraw_request(&self, id: &str) -> Result<bool> {
+        requests::withdraw(&self.inner, id)
+    }
+
+    /// Team mode: whether this desktop reaches the team's server now (always `true` outside a
+    /// team); [`EngineEvent::TeamConnection`] tells of each change.
+    pub fn team_online(&self) -> bool {
+        self.inner.online.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Team mode: the server (without its password) and who this desktop is.
@@ -188,6 +211,9 @@ impl Engine {
     /// fresh quote first (refused above it, nothing sent); a blocklisted Server 1 number is
     /// replaced at once when the user switched that on ([`crate::blocklist`]).
     pub async fn buy(&self, req: BuyRequest) -> Result<OrderView> {
+        if requests::asks_holder(&self.inner, req.provider()) {
+            return requests::buy(&self.inner, req, None, None).await;
+        }
         let o = match self.service_max(&req)? {
             Some(max) => {
                 buying::buy_checked(
@@ -236,9 +262,12 @@ impl Engine {
         expected: Option<Money>,
         max_price: Option<Money>,
     ) -> Result<OrderView> {
+        if requests::asks_holder(&self.inner, req.provider()) {
+            return requests::buy(&self.inner, req, expected, max_price).await;
+        }
         let limits = PriceLimits {
             expected,
-            max: lower(max_price, self.service_max(&req)?),
+            max: crate::provider::lower(max_price, self.service_max(&req)?),
         };
         let o = buying::buy_checked(&self.inner, req, limits).await?;
         Ok(crate::blocklist::after_purchase(&self.inner, o).await)
@@ -462,19 +491,31 @@ impl Engine {
     }
 
     pub async fn cancel(&self, order_id: &str) -> Result<OrderView> {
+        if let Some(o) = self.asks_holder(order_id)? {
+            return requests::on_order(&self.inner, RequestKind::Cancel, &o).await;
+        }
         actions::cancel(&self.inner, order_id).await
     }
 
     pub async fn finish(&self, order_id: &str) -> Result<OrderView> {
+        if let Some(o) = self.asks_holder(order_id)? {
+            return requests::on_order(&self.inner, RequestKind::Finish, &o).await;
+        }
         actions::finish(&self.inner, order_id).await
     }
 
     pub async fn resend(&self, order_id: &str) -> Result<OrderView> {
+        if let Some(o) = self.asks_holder(order_id)? {
+            return requests::on_order(&self.inner, RequestKind::Resend, &o).await;
+        }
         actions::resend(&self.inner, order_id).await
     }
 
     /// OTPZap Server 1: a fresh number at the same product; returns the new order.
     pub async fn replace(&self, order_id: &str) -> Result<OrderView> {
+        if let Some(o) = self.asks_holder(order_id)? {
+            return requests::on_order(&self.inner, RequestKind::Replace, &o).await;
+        }
         actions::replace(&self.inner, order_id).await
     }
 

@@ -80,6 +80,24 @@ pub enum EngineError {
     #[error("This computer's login is not a member of the team (any more); ask the owner for a new invite.")]
     NotTeamMember,
 
+    /// Team mode: a request to the key holder's desktop was not carried out in time
+    /// (`taken`: it was picked up and is still under way). It stays listed; a request nobody
+    /// picked up can be withdrawn ([`crate::Engine::withdraw_request`]).
+    #[error("{}", if *taken {
+        format!("The owner's desktop is still carrying out this request ({request_id}); its result will appear here when it is done. Do not ask again.")
+    } else {
+        format!("The owner's desktop has not picked up this request ({request_id}): it may be closed or offline. Nothing was bought; withdraw the request or wait for it.")
+    })]
+    RequestWaiting { request_id: String, taken: bool },
+
+    /// Team mode: the key holder's desktop carried the request out and it failed there; `code`
+    /// and `message` are as that desktop reported them.
+    #[error("{message}")]
+    Relayed {
+        code: otpdesk_core::ErrorCode,
+        message: String,
+    },
+
     #[error("Invalid configuration: {0}")]
     Config(String),
 
@@ -135,6 +153,8 @@ impl EngineError {
             EngineError::OutcomeUnknown { .. } => ErrorCode::OutcomeUnknown,
             EngineError::WaitTimeout => ErrorCode::WaitTimedOut,
             EngineError::OrderEnded { .. } => ErrorCode::EndedWithoutCode,
+            EngineError::RequestWaiting { .. } => ErrorCode::TeamRequestWaiting,
+            EngineError::Relayed { code, .. } => *code,
             EngineError::Config(_) => ErrorCode::Config,
             EngineError::Invalid(_) => ErrorCode::Validation,
             EngineError::Shutdown => ErrorCode::Shutdown,

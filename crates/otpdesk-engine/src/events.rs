@@ -64,6 +64,16 @@ pub enum EngineEvent {
         watch: Box<crate::automation_model::WatchView>,
         order: Option<Box<OrderView>>,
     },
+    /// Team mode: a request to the key holder's desktop was written, picked up or ended
+    /// ([`crate::requests`]).
+    RequestChanged {
+        request: Box<crate::store::RequestView>,
+    },
+    /// Team mode: this desktop lost (`online: false`) or regained the team's server. While it
+    /// is lost nothing is bought from this desktop.
+    TeamConnection {
+        online: bool,
+    },
     /// A provider call failed in the background (tracking).
     ProviderError {
         provider: ProviderId,

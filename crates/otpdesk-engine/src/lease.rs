@@ -44,8 +44,14 @@ pub(crate) fn spawn(inner: &Arc<Inner>) -> tokio::task::JoinHandle<()> {
 /// Heartbeat, leases, orphaned purchases. Also called once by `Engine::open` before it returns,
 /// so a lone process tracks from its first instant.
 pub(crate) fn renew(inner: &Arc<Inner>) {
-    if let Err(e) = inner.coord.heartbeat() {
-        tracing::warn!("could not renew this process's heartbeat: {e}");
+    match inner.coord.heartbeat() {
+        Ok(()) => inner.set_online(true),
+        Err(e) => {
+            if matches!(e, crate::db::Error::Offline(_)) {
+                inner.set_online(false);
+            }
+            tracing::warn!("could not renew this process's heartbeat: {e}");
+        }
     }
     let mut holds_any = false;
     for p in ProviderId::ALL {
@@ -164,6 +170,12 @@ fn tail(inner: &Arc<Inner>, cursor: &mut i64) {
         match &e {
             EngineEvent::OrderCreated { order } => inner.track_order(order),
             EngineEvent::DepositCreated { deposit } => inner.track_deposit(deposit),
+            // Another desktop asks the key holder: pick it up now (see crate::requests).
+            EngineEvent::RequestChanged { request }
+                if request.state == crate::store::RequestState::Pending =>
+            {
+                inner.requests_wake.notify_one()
+            }
             _ => {}
         }
         inner.events.send(e);

@@ -82,6 +82,13 @@ async fn run_one(inner: &Inner, q: &Queue, t: Track, mode: Mode, errors: u32) {
         Track::Order(id) => order_turn(inner, id, mode, errors, started).await,
         Track::Deposit(id) => deposit_turn(inner, id, errors, started).await,
     };
+    if let (Track::Order(id), Next::Done) = (&t, &next) {
+        inner
+            .seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
+    }
     q.done(t, next);
 }
 
@@ -113,9 +120,32 @@ fn interval_for(inner: &Inner, o: &OrderView) -> Duration {
 }
 
 async fn order_turn(inner: &Inner, id: &str, mode: Mode, errors: u32, started: Instant) -> Next {
+    let seen = || inner.seen.lock().unwrap_or_else(|p| p.into_inner());
     let o = match inner.store.order(id) {
-        Ok(Some(o)) if !o.status.is_final() || late_code_watch(inner, &o) => o,
-        Ok(_) => return Next::Done,
+        Ok(Some(o)) if !o.status.is_final() || late_code_watch(inner, &o) => {
+            if inner.team.is_some() {
+                seen().insert(id.to_string(), o.clone());
+            }
+            o
+        }
+        Ok(_) => {
+            seen().remove(id);
+            return Next::Done;
+        }
+        // The team's server is lost: keep asking the provider with what we knew (a code stays
+        // in the provider's reply, and the write below is tried again each turn until the
+        // server is back), and never wait long for it.
+        Err(crate::db::Error::Offline(e)) => match seen().get(id).cloned() {
+            Some(o) => o,
+            None => {
+                tracing::warn!(order = id, "the team's server cannot be read: {e}");
+                return Next::At {
+                    at: Instant::now() + inner.tracking.poll_interval,
+                    mode,
+                    error: true,
+                };
+            }
+        },
         Err(e) => {
             tracing::error!(order = id, "store read failed: {e}");
             return Next::At {

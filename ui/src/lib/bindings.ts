@@ -621,6 +621,16 @@ export type EngineEvent = { type: "order_created"; order: OrderView } | { type: 
  *  number bought for it when the user asked for one automatically.
  */
 { type: "watch_alert"; watch: WatchView; order: OrderView | null } | 
+/**
+ *  Team mode: a request to the key holder's desktop was written, picked up or ended
+ *  ([`crate::requests`]).
+ */
+{ type: "request_changed"; request: RequestView } | 
+/**
+ *  Team mode: this desktop lost (`online: false`) or regained the team's server. While it
+ *  is lost nothing is bought from this desktop.
+ */
+{ type: "team_connection"; online: boolean } | 
 /**  A provider call failed in the background (tracking). */
 { type: "provider_error"; provider: ProviderId; code: ErrorCode; message: string; order_id: string | null };
 
@@ -671,6 +681,11 @@ export type ErrorCode =
 "store_damaged" | 
 /**  The team's database server cannot be reached: nothing is bought until it is back. */
 "team_offline" | 
+/**
+ *  Team mode: the desktop with the provider's key has not carried the request out in time
+ *  (it stays listed; it can be withdrawn while nobody has picked it up).
+ */
+"team_request_waiting" | 
 /**  This member's role in the team does not allow it (owners keep settings and money). */
 "team_role" | 
 /**  This login is not a member of the team (any more). */
@@ -1227,6 +1242,42 @@ export type ProviderId =
 export type Quote = {
 	price: Money | null,
 	stock: number | null,
+};
+
+/**  What a request asks for. */
+export type RequestKind = "buy" | "cancel" | "resend" | "finish" | "replace";
+
+/**  Where a request stands. */
+export type RequestState = 
+/**  Written; no key holder has picked it up yet (it can still be withdrawn). */
+"pending" | 
+/**  A key holder is carrying it out. */
+"taken" | "done" | "failed" | 
+/**  Withdrawn by its requester before anyone picked it up. */
+"withdrawn";
+
+/**  One request as stored. */
+export type RequestView = {
+	id: string,
+	kind: RequestKind,
+	provider: ProviderId,
+	/**  What to do: the purchase and its price limits, or the order to act on. */
+	body: Value,
+	/**  The login of the member who asked. */
+	requested_by: string,
+	state: RequestState,
+	/**  The engine instance carrying it out. */
+	taken_by: string | null,
+	/**  The order it bought or acted on. */
+	order_id: string | null,
+	/**  The purchase attempt to check when the outcome is unknown. */
+	attempt_id: string | null,
+	error_code: ErrorCode | null,
+	error: string | null,
+	/**  When a refused cancel or resend unlocks. */
+	unlocks_at: string | null,
+	created_at: string,
+	updated_at: string,
 };
 
 /**

@@ -62,3 +62,45 @@ async fn two_computers_and_a_desktop_share_the_team_order_book() {
     assert!(waited.iter().any(|l| l["type"] == "otp"), "{waited:?}");
     desk.shutdown().await;
 }
+
+/// An operator's computer holds no provider key: its `otpdesk buy` is carried out by the
+/// owner's desktop (the key holder) and printed as if bought here, attributed to the operator.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operators_otpdesk_buys_through_the_owners_desktop() {
+    if !pg::available() {
+        return;
+    }
+    let h = Harness::new(None).await;
+    let team = tempfile::tempdir().unwrap();
+    let mut cfg = otpdesk_engine::EngineConfig::new(tempfile::tempdir().unwrap().keep());
+    cfg.team = Some(pg::team_for(team.path()));
+    cfg = cfg.provider(otpdesk_engine::ProviderConfig::new(
+        otpdesk_core::ProviderId::Otpzap,
+        h.sim.otpzap_url(),
+        otpdesk_core::ApiKey::new(DEMO_OTPZAP_KEY).unwrap(),
+    ));
+    let desk = Engine::open(cfg).await.unwrap();
+    let inv = otpdesk_engine::team::Invite::decode(&desk.team_invite("Eka").unwrap()).unwrap();
+
+    let args = buy_s1(&["--customer", "Sari"]);
+    let mut cmd = h.command(&args);
+    cmd.env("OTPDESK_STORE", inv.connection_string())
+        .env("OTPDESK_DATA_DIR", tempfile::tempdir().unwrap().keep());
+    let r = Run::of(cmd, &args).await.ok();
+    let printed = field(&r.records()[0], "order_id").to_string();
+    let id = desk.order(&printed).unwrap().id;
+    assert_eq!(
+        desk.sold_by(std::slice::from_ref(&id)).unwrap(),
+        vec![(id.clone(), inv.user.clone())]
+    );
+    // Bought once, by the desktop that has the key, under the request's id.
+    let attempts = desk.attempts(None).unwrap();
+    assert_eq!(attempts.len(), 1, "{attempts:?}");
+    let requests = desk.requests(false).unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].id, attempts[0].id);
+    let used = h.control().idempotency().await.unwrap();
+    assert_eq!(used.len(), 1);
+    assert_eq!((used[0].creates, used[0].charges), (1, 1));
+    desk.shutdown().await;
+}

@@ -440,6 +440,15 @@ impl Gateway {
     }
 }
 
+/// The lower of two maximum prices (the one given wins when their currencies differ: the check
+/// then names the mismatch).
+pub(crate) fn lower(a: Option<Money>, b: Option<Money>) -> Option<Money> {
+    match (a, b) {
+        (Some(a), Some(b)) if a.currency == b.currency && b.minor < a.minor => Some(b),
+        (a, b) => a.or(b),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,7 +50,21 @@ impl Store {
         runner: &str,
         now: Time,
     ) -> crate::db::Result<AttemptView> {
-        let id = uuid::Uuid::new_v4().to_string();
+        self.insert_attempt_as(None, provider, kind, request, runner, now)
+    }
+
+    /// [`Store::insert_attempt`] under a given id (a team request's: one request can only ever
+    /// become one attempt, whoever carries it out — a second insert is refused by the key).
+    pub fn insert_attempt_as(
+        &self,
+        id: Option<&str>,
+        provider: ProviderId,
+        kind: AttemptKind,
+        request: &serde_json::Value,
+        runner: &str,
+        now: Time,
+    ) -> crate::db::Result<AttemptView> {
+        let id = id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
         let key = uuid::Uuid::new_v4().to_string();
         let c = self.conn();
         c.execute(

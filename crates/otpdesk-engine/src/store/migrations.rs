@@ -656,6 +656,27 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
     END;
     "
     ),
+    // 14: team requests (crate::requests): what a desktop without a provider's key asks the key
+    // holder to do. A paid request becomes the attempt with the request's id.
+    r#"
+    CREATE TABLE requests (
+        id            TEXT PRIMARY KEY,
+        kind          TEXT NOT NULL,          -- buy | cancel | resend | finish | replace
+        provider      TEXT NOT NULL,
+        body          TEXT NOT NULL,          -- JSON: the purchase and its limits, or the order
+        requested_by  TEXT NOT NULL,          -- the member's login
+        state         TEXT NOT NULL,          -- pending | taken | done | failed | withdrawn
+        taken_by      TEXT,                   -- the engine instance carrying it out
+        order_id      TEXT,
+        attempt_id    TEXT,
+        error_code    TEXT,
+        error         TEXT,
+        unlocks_at    INTEGER,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+    );
+    CREATE INDEX requests_open ON requests(provider, state, created_at);
+    "#,
 ];
 
 /// How many versions there are (the PostgreSQL list must have as many).
@@ -721,12 +742,12 @@ mod tests {
     #[test]
     fn migrating_twice_is_a_no_op() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 13);
-        assert_eq!(super::migrate(&mut c).unwrap(), 13);
+        assert_eq!(super::migrate(&mut c).unwrap(), 14);
+        assert_eq!(super::migrate(&mut c).unwrap(), 14);
         let v: u32 = c
             .query_row("PRAGMA user_version", (), |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 13);
+        assert_eq!(v, 14);
     }
 
     /// Migration 11 fills the kept cost and the search text of the orders already stored.
@@ -748,7 +769,7 @@ mod tests {
              INSERT INTO order_desk (order_id, customer, note, set_at) VALUES ('b', 'Budi', NULL, 2);",
         )
         .unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 13);
+        assert_eq!(super::migrate(&mut c).unwrap(), 14);
         let row = |id: &str| {
             c.query_row(
                 "SELECT cost_minor, cost_mixed, (SELECT text FROM order_search WHERE order_id = id) FROM orders WHERE id = ?1",
@@ -783,7 +804,7 @@ mod tests {
             super::migrate(&mut c),
             Err(super::MigrateError::TooNew {
                 found: 99,
-                known: 13
+                known: 14
             })
         ));
         let tables: i64 = c

@@ -35,6 +35,26 @@ pub(crate) const POSTGRES: &[&str] = &[
     // (store/history: `search::plan`, `totals::orders_matching`). The port would be a trigger
     // function keeping `order_totals` and a pg_trgm GIN index on `order_search.text`.
     "",
+    // 14: as SQLite's (team requests).
+    r#"
+    CREATE TABLE requests (
+        id            TEXT PRIMARY KEY,
+        kind          TEXT NOT NULL,
+        provider      TEXT NOT NULL,
+        body          TEXT NOT NULL,
+        requested_by  TEXT NOT NULL,
+        state         TEXT NOT NULL,
+        taken_by      TEXT,
+        order_id      TEXT,
+        attempt_id    TEXT,
+        error_code    TEXT,
+        error         TEXT,
+        unlocks_at    BIGINT,
+        created_at    BIGINT NOT NULL,
+        updated_at    BIGINT NOT NULL
+    );
+    CREATE INDEX requests_open ON requests(provider, state, created_at);
+    "#,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<u32, super::migrations::MigrateError> {

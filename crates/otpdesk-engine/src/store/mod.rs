@@ -11,6 +11,7 @@ mod ledger;
 mod migrations;
 mod migrations_pg;
 mod orders;
+mod requests;
 mod scoreboard;
 #[cfg(feature = "seed")]
 pub mod seed;
@@ -18,6 +19,7 @@ mod team;
 
 pub use deposits::DepositApplied;
 pub use orders::{Applied, NewOrder};
+pub use requests::{RequestKind, RequestState, RequestView, Settle};
 
 use crate::db::Connection;
 use crate::error::EngineError;

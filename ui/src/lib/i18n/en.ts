@@ -534,6 +534,7 @@ export const en = {
   "error.store_too_new": "Your data was saved by a newer version of OTPDesk. Update OTPDesk to open it.",
   "error.store_damaged": "The data file of OTPDesk on this computer is damaged. Quit OTPDesk, move that file somewhere else, then start OTPDesk again.",
   "error.team_offline": "The team's server cannot be reached. Nothing is bought until it is back; check this computer's internet connection.",
+  "error.team_request_waiting": "The owner's computer has not carried out this request yet (it may be closed or offline). It stays listed: withdraw it if nobody has picked it up, or wait.",
   "error.team_role": "Only the team's owner can change this. Ask the owner.",
   "error.not_team_member": "This computer is not a member of the team (any more). Ask the owner for a new invite.",
   "error.wait_timed_out": "No code arrived in time. The order is still open: wait a little longer or cancel it.",

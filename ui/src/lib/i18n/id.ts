@@ -536,6 +536,7 @@ export const id: Catalog = {
   "error.store_too_new": "Data Anda disimpan oleh versi OTPDesk yang lebih baru. Perbarui OTPDesk untuk membukanya.",
   "error.store_damaged": "File data OTPDesk di komputer ini rusak. Tutup OTPDesk, pindahkan file itu ke tempat lain, lalu jalankan OTPDesk lagi.",
   "error.team_offline": "Server tim tidak dapat dihubungi. Tidak ada pembelian sampai server kembali; periksa koneksi internet komputer ini.",
+  "error.team_request_waiting": "Komputer pemilik belum menjalankan permintaan ini (mungkin tertutup atau offline). Permintaan tetap tercatat: batalkan jika belum diambil, atau tunggu.",
   "error.team_role": "Hanya pemilik tim yang dapat mengubah ini. Tanyakan kepada pemilik.",
   "error.not_team_member": "Komputer ini bukan (lagi) anggota tim. Minta undangan baru kepada pemilik.",
   "error.wait_timed_out": "Kode belum datang tepat waktu. Pesanan masih terbuka: tunggu sebentar lagi atau batalkan.",

@@ -530,6 +530,7 @@ fn the_totals_and_search_migration_backfills_an_existing_store() {
         "DROP TRIGGER order_totals_insert; DROP TRIGGER order_totals_update; DROP TRIGGER order_totals_delete;
          DROP TRIGGER order_fts_insert; DROP TRIGGER order_fts_update; DROP TRIGGER order_fts_order_delete;
          DROP INDEX orders_mixed; DROP TABLE order_totals; DROP TABLE order_fts;
+         DROP INDEX requests_open; DROP TABLE requests;
          PRAGMA user_version = 12;",
     )
     .unwrap();
