@@ -83,4 +83,10 @@ pub const UI_COMMANDS: &[&str] = &[
     "remove_watch",
     "rearm_watch",
     "check_watches",
+    "team_status",
+    "team_join",
+    "team_leave",
+    "team_invite",
+    "team_remove",
+    "team_sold_by",
 ];
