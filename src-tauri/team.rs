@@ -5,7 +5,7 @@
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use otpdesk_engine::db::PgConfig;
-use otpdesk_engine::team::{Invite, Member};
+use otpdesk_engine::team::Member;
 use otpdesk_engine::Engine;
 use otpdesk_secrets::SecretStore;
 use serde::Serialize;
@@ -45,23 +45,15 @@ pub struct SoldBy {
     pub name: String,
 }
 
-/// What a pasted text stands for: an invite, or (the owner starting a team) a PostgreSQL
-/// connection string. Returns the connection string to keep in the keyring.
+/// The connection string of a pasted invite (or of the owner's server); a wrong paste is
+/// `bad_invite`.
 pub fn connection_from_paste(text: &str) -> AppResult<String> {
-    let t = text.trim();
-    let bad = || {
+    otpdesk_engine::team::connection_from_paste(text).ok_or_else(|| {
         AppError::new(
             ErrorCode::BadInvite,
             "This is not an OTPDesk team invite; copy the whole invite the owner sent.",
         )
-    };
-    let conn = if t.starts_with("postgres://") || t.starts_with("postgresql://") {
-        t.to_string()
-    } else {
-        Invite::decode(t).map_err(|_| bad())?.connection_string()
-    };
-    PgConfig::parse(&conn).map_err(|_| bad())?;
-    Ok(conn)
+    })
 }
 
 /// The saved connection string, if this computer joined a team.
@@ -167,6 +159,7 @@ async fn blocking<T: Send + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use otpdesk_engine::team::Invite;
 
     #[test]
     fn a_paste_is_an_invite_or_a_connection_string_and_nothing_else() {

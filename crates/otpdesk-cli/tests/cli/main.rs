@@ -12,4 +12,5 @@ mod keys;
 mod numberotp;
 mod orders;
 mod processes;
+mod team;
 mod topups;

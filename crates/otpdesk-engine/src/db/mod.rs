@@ -8,7 +8,7 @@ pub mod listen;
 mod pg;
 mod value;
 
-pub use pg::{PgConfig, PgConn};
+pub use pg::{is_refused_login, PgConfig, PgConn};
 pub use value::{FromSql, ToValue, Value};
 
 use std::fmt;
