@@ -143,6 +143,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::team::team_status,
             commands::team::team_join,
             commands::team::team_leave,
+            commands::team::team_reconnect,
             commands::team::team_invite,
             commands::team::team_remove,
             commands::team::team_sold_by,

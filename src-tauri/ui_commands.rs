@@ -86,6 +86,7 @@ pub const UI_COMMANDS: &[&str] = &[
     "team_status",
     "team_join",
     "team_leave",
+    "team_reconnect",
     "team_invite",
     "team_remove",
     "team_sold_by",

@@ -32,6 +32,14 @@ pub async fn team_leave(state: State<'_, AppState>) -> AppResult<TeamStatus> {
     team_status(state).await
 }
 
+/// Open the team's order book again (after the server could not be reached at start).
+#[tauri::command]
+#[specta::specta]
+pub async fn team_reconnect(state: State<'_, AppState>) -> AppResult<TeamStatus> {
+    state.open_real().await?;
+    team_status(state).await
+}
+
 /// Owner: add a member called `name`; returns the invite text to hand them (shown once).
 #[tauri::command]
 #[specta::specta]

@@ -231,6 +231,8 @@ export const commands = {
 	teamJoin: (invite: string) => typedError<TeamStatus, AppError>(__TAURI_INVOKE("team_join", { invite })),
 	/**  Leave the team: this computer's own order book is used again. */
 	teamLeave: () => typedError<TeamStatus, AppError>(__TAURI_INVOKE("team_leave")),
+	/**  Open the team's order book again (after the server could not be reached at start). */
+	teamReconnect: () => typedError<TeamStatus, AppError>(__TAURI_INVOKE("team_reconnect")),
 	/**  Owner: add a member called `name`; returns the invite text to hand them (shown once). */
 	teamInvite: (name: string) => typedError<string, AppError>(__TAURI_INVOKE("team_invite", { name })),
 	/**  Owner: remove a member (their login stops working; their orders stay, still "sold by" them). */

@@ -1112,6 +1112,10 @@ export class MockIpc implements Ipc {
     this.team = { joined: false, server: null, me: null, members: [], online: true };
     return structuredClone(this.team);
   }
+  async teamReconnect(): Promise<TeamStatus> {
+    await this.step("teamReconnect");
+    return structuredClone(this.team);
+  }
   async teamInvite(name: string): Promise<string> {
     await this.step("teamInvite");
     if (this.team.me?.role !== "owner") throw err("team_role");

@@ -231,6 +231,8 @@ export interface Ipc {
   /** Join with a pasted invite (or, for the owner, start a team from a connection string). */
   teamJoin(invite: string): Promise<TeamStatus>;
   teamLeave(): Promise<TeamStatus>;
+  /** Open the team's order book again (the server could not be reached at start). */
+  teamReconnect(): Promise<TeamStatus>;
   /** Owner: a new member's invite text (it holds their password: shown once). */
   teamInvite(name: string): Promise<string>;
   teamRemove(login: string): Promise<TeamStatus>;
@@ -393,6 +395,7 @@ export const tauriIpc: Ipc = {
   teamStatus: () => unwrap(commands.teamStatus()),
   teamJoin: (invite) => unwrap(commands.teamJoin(invite)),
   teamLeave: () => unwrap(commands.teamLeave()),
+  teamReconnect: () => unwrap(commands.teamReconnect()),
   teamInvite: (name) => unwrap(commands.teamInvite(name)),
   teamRemove: (login) => unwrap(commands.teamRemove(login)),
   teamSoldBy: (ids) => unwrap(commands.teamSoldBy(ids)),
