@@ -73,11 +73,8 @@ pub enum EngineError {
     Invalid(String),
 
     /// Team mode: this member's role may not do it (checked here, whatever asked).
-    #[error("As {} of this team you cannot change {what}; ask the team's owner.", role.as_str())]
-    TeamRole {
-        role: crate::team::Role,
-        what: String,
-    },
+    #[error("As {role} of this team you cannot change {what}; ask the team's owner.")]
+    TeamRole { role: String, what: String },
 
     /// Team mode: this login is not (or no longer) a member of the team.
     #[error("This computer's login is not a member of the team (any more); ask the owner for a new invite.")]

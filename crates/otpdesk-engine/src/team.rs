@@ -71,7 +71,7 @@ impl Capability {
 pub fn require(role: Option<Role>, c: Capability) -> Result<()> {
     match role {
         Some(r) if !r.may(c) => Err(EngineError::TeamRole {
-            role: r,
+            role: r.as_str().to_string(),
             what: c.what().to_string(),
         }),
         _ => Ok(()),

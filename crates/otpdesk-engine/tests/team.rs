@@ -104,6 +104,32 @@ async fn an_owner_invites_an_operator_who_sells_but_cannot_touch_settings_or_mon
     owner.shutdown().await;
 }
 
+/// The team's server offers TLS: every connection uses it (the test server has a self-signed
+/// certificate, as a business's own server may); `sslmode=disable` is plain.
+#[test]
+fn connections_are_encrypted_when_the_server_offers_tls() {
+    if !pg::available() {
+        eprintln!("no PostgreSQL server can run here (wine)");
+        return;
+    }
+    use otpdesk_engine::db::{Connection, PgConfig, PgConn};
+    let dir = tempfile::tempdir().unwrap();
+    let url = pg::team_url_for(dir.path());
+    for (extra, want) in [("", true), (" sslmode=disable", false)] {
+        let c = Connection::Pg(
+            PgConn::connect(&PgConfig::parse(&format!("{url}{extra}")).unwrap()).unwrap(),
+        );
+        let ssl: bool = c
+            .query_row(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                (),
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(ssl, want, "{extra}");
+    }
+}
+
 #[test]
 fn a_wrong_paste_is_named_as_such() {
     let e = Invite::decode("postgres://someone@somewhere/db").unwrap_err();

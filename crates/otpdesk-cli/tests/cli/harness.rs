@@ -42,7 +42,7 @@ impl Run {
 }
 
 pub struct Harness {
-    sim: SimHandle,
+    pub sim: SimHandle,
     data: tempfile::TempDir,
     keyring_service: String,
 }

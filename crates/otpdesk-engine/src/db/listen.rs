@@ -41,7 +41,7 @@ pub fn spawn(
 async fn listen(cfg: &PgConfig, wake: &Arc<Notify>) -> Result<(), String> {
     let (client, mut connection) = cfg
         .inner()
-        .connect(tokio_postgres::NoTls)
+        .connect(super::tls::connector())
         .await
         .map_err(|e| e.to_string())?;
     // The connection is driven here; notifications arrive as its asynchronous messages.

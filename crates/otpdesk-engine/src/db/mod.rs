@@ -6,6 +6,7 @@
 
 pub mod listen;
 mod pg;
+mod tls;
 mod value;
 
 pub use pg::{is_refused_login, PgConfig, PgConn};

@@ -208,7 +208,7 @@ impl Session {
             let lock_ms = self.lock_timeout.as_millis().max(1);
             let connected = self.rt.block_on(async move {
                 let (client, connection) =
-                    config.connect(tokio_postgres::NoTls).await.map_err(|e| {
+                    config.connect(super::tls::connector()).await.map_err(|e| {
                         // The server answered "no such login / wrong password" (a member removed
                         // from the team): not offline, see [`is_refused_login`].
                         if is_refused_login(&e) {

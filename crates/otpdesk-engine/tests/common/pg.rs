@@ -1,9 +1,11 @@
 //! A real, throwaway PostgreSQL server for the tests (Debian's `postgresql` package): created
 //! with `initdb` in `$OTPDESK_TEST_PG_DIR` (default `/tmp/otpdesk-test-pg-UID`), started with
 //! `pg_ctl` on a free loopback port the first time a test needs it, and left running for the
-//! next test binaries (a file lock keeps two binaries from starting it twice). Each data
+//! next test binaries (a file lock keeps two binaries from starting it twice). It offers TLS
+//! with a self-signed certificate, as a business's own server may. Each data
 //! directory of a test gets its own schema, so engines opened on the same directory share one
 //! team store, as two desktops of one team would.
+#![allow(dead_code)]
 
 use otpdesk_engine::db::{Connection, PgConfig, PgConn};
 use std::hash::{Hash, Hasher};
@@ -179,12 +181,34 @@ fn start() -> Result<String, String> {
         run(c, "initdb")?;
     }
     let url_of = |port: u16| format!("host=127.0.0.1 port={port} user=postgres dbname=postgres");
+    // The server offers TLS (as a business's own server may): a self-signed certificate.
+    let (crt, key) = (root.join("server.crt"), root.join("server.key"));
+    if !crt.exists() || !key.exists() {
+        let mut c = as_server_user(Path::new("openssl"));
+        c.args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
+        ])
+        .args(["-subj", "/CN=otpdesk-test-pg", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&crt);
+        run(c, "openssl req")?;
+    }
     if let Some(port) = std::fs::read_to_string(&port_file)
         .ok()
         .and_then(|p| p.trim().parse::<u16>().ok())
     {
-        if PgConn::connect(&PgConfig::parse(&url_of(port)).unwrap()).is_ok() {
-            return Ok(url_of(port));
+        if let Ok(c) = PgConn::connect(&PgConfig::parse(&url_of(port)).unwrap()) {
+            let ssl: String = Connection::Pg(c)
+                .query_row("SHOW ssl", (), |r| r.get(0))
+                .unwrap_or_default();
+            if ssl == "on" {
+                return Ok(url_of(port));
+            }
+            // Started by an older harness without TLS: restarted below.
+            let mut stop = as_server_user(&bin.join("pg_ctl"));
+            stop.arg("-D").arg(&data).args(["-m", "fast", "-w", "stop"]);
+            let _ = run(stop, "pg_ctl stop");
         }
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -198,8 +222,11 @@ fn start() -> Result<String, String> {
         .arg(root.join("server.log"));
     c.arg("-o").arg(format!(
         "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-         -c full_page_writes=off -c max_connections=300",
-        root.display()
+         -c full_page_writes=off -c max_connections=300 -c ssl=on -c ssl_cert_file={} \
+         -c ssl_key_file={}",
+        root.display(),
+        crt.display(),
+        key.display()
     ));
     c.args(["-w", "-t", "30", "start"]);
     // A server of an earlier run that died leaves its pid file: pg_ctl checks and replaces it.
