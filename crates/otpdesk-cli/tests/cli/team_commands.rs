@@ -5,8 +5,7 @@
 
 use crate::harness::*;
 
-#[path = "../../../otpdesk-engine/tests/common/pg.rs"]
-mod pg;
+use crate::team::pg;
 
 async fn piped(mut cmd: tokio::process::Command, input: &str, args: &[&str]) -> Run {
     use tokio::io::AsyncWriteExt;
