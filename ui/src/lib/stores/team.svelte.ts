@@ -37,8 +37,9 @@ export class TeamState {
     this.watching = true;
     errorWatchers.add((e) => this.noteError(e));
     okWatchers.add(() => {
-      // A command that worked while offline: ask again (members, online) soon.
-      if (this.status.joined && !this.status.online) void this.load();
+      // A command that worked while offline: ask again (members, online), at most every 3 s
+      // (the status command itself succeeds while the server is away).
+      if (this.status.joined && !this.status.online && Date.now() - this.askedAt > 3000) void this.load();
     });
   }
 
@@ -49,7 +50,10 @@ export class TeamState {
     if (s.joined) this.timer = setInterval(() => void this.load(), POLL_MS);
   }
 
+  private askedAt = 0;
+
   async load(): Promise<void> {
+    this.askedAt = Date.now();
     try {
       this.apply(await ipc().teamStatus());
     } catch (e) {
