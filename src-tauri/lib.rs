@@ -26,6 +26,7 @@ pub mod share;
 pub mod shell;
 mod soak;
 pub mod state;
+pub mod team;
 pub mod tray;
 pub mod ui_commands;
 pub mod updater;
@@ -139,6 +140,13 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::automation::remove_watch,
             commands::automation::rearm_watch,
             commands::automation::check_watches,
+            commands::team::team_status,
+            commands::team::team_join,
+            commands::team::team_leave,
+            commands::team::team_reconnect,
+            commands::team::team_invite,
+            commands::team::team_remove,
+            commands::team::team_sold_by,
         ])
         .events(collect_events![
             events::EngineEventPayload,

@@ -182,17 +182,78 @@ impl AppState {
         self.open_real_with(endpoints).await
     }
 
-    /// Open real mode on `endpoints`; the caller holds `switching`.
+    /// Open real mode on `endpoints`, on the saved team's order book when this computer joined
+    /// one; the caller holds `switching`.
     async fn open_real_with(&self, endpoints: Vec<Endpoint>) -> AppResult<()> {
         self.close_current().await;
+        let team = match crate::team::saved(&self.secrets).await {
+            Ok(team) => team,
+            Err(e) => return self.install(Err(e)),
+        };
         let spec = SessionSpec {
             mode: AppMode::Real,
             data_dir: &self.data_dir,
             endpoints,
             poll_budget_per_minute: self.settings.get().poll_budget_per_minute,
             sim: None,
+            team,
         };
         self.install(Session::open(spec, self.shell.clone(), self.settings.clone()).await)
+    }
+
+    /// Join a team (an invite, or the owner's connection string for a new team): saved in the
+    /// keyring, then real mode reopens on the team's order book. When that fails (wrong
+    /// password, server unreachable, not a member) the keyring is put back as it was and the
+    /// order book used before opens again; the error is returned.
+    pub async fn join_team(&self, connection: String) -> AppResult<()> {
+        let _one = self.switching.lock().await;
+        if self.mode() == AppMode::Demo {
+            return Err(AppError::new(
+                ErrorCode::DemoMode,
+                "A team cannot be joined in demo mode; leave the demo first.",
+            ));
+        }
+        self.refuse_with_active_orders("joining a team")?;
+        let before = crate::team::saved_connection(&self.secrets).await?;
+        crate::team::save(&self.secrets, Some(connection)).await?;
+        let endpoints = self.real_endpoints().await;
+        let Err(e) = self.open_real_with(endpoints).await else {
+            return Ok(());
+        };
+        tracing::warn!(code = ?e.code, "joining the team failed; back to the order book used before");
+        crate::team::save(&self.secrets, before).await?;
+        let endpoints = self.real_endpoints().await;
+        // The error shown is the join's; a failure to reopen shows as the app's problem.
+        let _ = self.open_real_with(endpoints).await;
+        Err(e)
+    }
+
+    /// Leave the team: its connection string is removed from the keyring and this computer's
+    /// own order book opens again (the team's orders stay on the team's server).
+    pub async fn leave_team(&self) -> AppResult<()> {
+        let _one = self.switching.lock().await;
+        crate::team::save(&self.secrets, None).await?;
+        if self.mode() == AppMode::Demo {
+            return Ok(());
+        }
+        let endpoints = self.real_endpoints().await;
+        self.open_real_with(endpoints).await
+    }
+
+    /// Refused while orders of the current order book are still running (nobody would watch them).
+    fn refuse_with_active_orders(&self, what: &str) -> AppResult<()> {
+        if let Slot::Ready(s) = &*self.slot.borrow() {
+            let active = active_count(&s.engine);
+            if active > 0 && s.engine.team().is_none() {
+                return Err(AppError::new(
+                    ErrorCode::ActiveOrders,
+                    format!(
+                        "{active} order(s) are still running; finish or cancel them before {what}."
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// How the app opens: the demo when asked for and no key is saved, else real mode.
@@ -233,6 +294,7 @@ impl AppState {
                 endpoints: demo::endpoints(&sim),
                 poll_budget_per_minute: self.settings.get().poll_budget_per_minute,
                 sim: Some(sim),
+                team: None,
             };
             Session::open(spec, self.shell.clone(), self.settings.clone()).await
         };

@@ -83,4 +83,11 @@ pub const UI_COMMANDS: &[&str] = &[
     "remove_watch",
     "rearm_watch",
     "check_watches",
+    "team_status",
+    "team_join",
+    "team_leave",
+    "team_reconnect",
+    "team_invite",
+    "team_remove",
+    "team_sold_by",
 ];

@@ -19,6 +19,8 @@ pub struct AppStatus {
     pub version: String,
     /// Where each configured provider is asked now (NumberOTP: the host that answered).
     pub addresses: Vec<ProviderAddress>,
+    /// This computer works in a team (its order book is the team's; an operator needs no key).
+    pub team: bool,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -52,6 +54,10 @@ pub async fn status(state: &AppState) -> AppStatus {
         problem: state.problem(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         addresses,
+        team: mode == AppMode::Real
+            && crate::team::saved(&state.secrets)
+                .await
+                .is_ok_and(|t| t.is_some()),
     }
 }
 

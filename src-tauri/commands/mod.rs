@@ -14,5 +14,6 @@ pub mod keys;
 pub mod orders;
 pub mod quality;
 pub mod settings;
+pub mod team;
 pub mod updates;
 pub mod view;

@@ -43,6 +43,8 @@ pub struct SessionSpec<'a> {
     pub endpoints: Vec<Endpoint>,
     pub poll_budget_per_minute: u32,
     pub sim: Option<SimHandle>,
+    /// Team mode: the team's order book on PostgreSQL (from the keyring), instead of the local one.
+    pub team: Option<otpdesk_engine::db::PgConfig>,
 }
 
 impl Session {
@@ -62,6 +64,7 @@ impl Session {
         let balances = Arc::new(BalanceWatch::default());
         let budget = Budget::per_minute(f64::from(spec.poll_budget_per_minute));
         let mut cfg = EngineConfig::new(spec.data_dir);
+        cfg.team = spec.team;
         for e in spec.endpoints {
             cfg = cfg
                 .provider(ProviderConfig::new(e.provider, e.base_url, e.key).with_budget(budget));

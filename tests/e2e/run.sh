@@ -114,7 +114,11 @@ if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
   # build seeds 100,000 orders in ~15 s, a release build would cost CI a quarter of an hour.
   (cd "$ROOT" && cargo build -p otpdesk-engine --features seed --bin otpdesk-seed)
   cp "$CARGO_TARGET_DIR/debug/otpdesk-seed" "$SEED.tmp" && mv "$SEED.tmp" "$SEED"
+  # The team step's other desktop (the owner): the command line on the same team store.
+  (cd "$ROOT" && cargo build -p otpdesk-cli --bin otpdesk)
+  cp "$CARGO_TARGET_DIR/debug/otpdesk" "$E2E_BIN/otpdesk.tmp" && mv "$E2E_BIN/otpdesk.tmp" "$E2E_BIN/otpdesk"
 fi
+if [ -x "$E2E_BIN/otpdesk" ]; then export OTPDESK_CLI_BIN=$E2E_BIN/otpdesk; fi
 if [ -z "${OTPDESK_SEED_BIN:-}" ] && [ -x "$SEED" ]; then export OTPDESK_SEED_BIN=$SEED; fi
 [ -x "$APP" ] || { echo "e2e: $APP is missing (run without E2E_SKIP_BUILD)" >&2; exit 2; }
 [ -x "$SIM" ] || { echo "e2e: $SIM is missing (run without E2E_SKIP_BUILD)" >&2; exit 2; }
@@ -125,10 +129,13 @@ fi
 
 WORK=$(mktemp -d)
 outer_pids=()
+# The team step's PostgreSQL (outside $WORK: the server's user must reach it).
+PG_DIR=/tmp/otpdesk-e2e-pg-$$
 cleanup() {
   for ((i = ${#outer_pids[@]} - 1; i >= 0; i--)); do kill "${outer_pids[i]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$WORK"
+  bash "$HERE/pg.sh" stop "$PG_DIR" || true
+  rm -rf "$WORK" "$PG_DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -187,6 +194,13 @@ chmod +x "$WORK/open-url.sh"
 printf '[Desktop Entry]\nType=Application\nName=Browser (e2e)\nExec=%s %%u\nMimeType=x-scheme-handler/https;\nNoDisplay=true\n' \
   "$WORK/open-url.sh" >"$XDG_DATA_HOME/applications/otpdesk-e2e-browser.desktop"
 printf '[Default Applications]\ninode/directory=otpdesk-e2e-files.desktop\nx-scheme-handler/https=otpdesk-e2e-browser.desktop\n' >"$XDG_CONFIG_HOME/mimeapps.list"
+
+say "PostgreSQL for the team step"
+if E2E_PG_URL=$(bash "$HERE/pg.sh" start "$PG_DIR" 2>"$LOGS/pg.log"); then
+  export E2E_PG_URL
+else
+  echo "e2e: no PostgreSQL (the team step fails): $(cat "$LOGS/pg.log")" >&2
+fi
 
 say "running the test (simulator at $SIM_URL, display $DISPLAY)"
 set +e

@@ -50,6 +50,10 @@ pub enum Command {
     /// Save, remove or check API keys in the OS keyring.
     #[command(subcommand)]
     Keys(Keys),
+    /// Team mode (one order book on PostgreSQL for several computers): status, members, invite,
+    /// remove, join, leave. The team is `OTPDESK_STORE` or the one this computer joined.
+    #[command(subcommand)]
+    Team(Team),
     /// Keep tracking the order book (codes, refunds, top-ups) until interrupted, as the app does
     /// in the background: for a machine without a window. Prints what happens.
     Track,
@@ -634,6 +638,24 @@ pub enum Topup {
 pub enum DepositProvider {
     Otpzap,
     Ooppay,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Team {
+    /// The team's server (without password), who you are, and whether it answers.
+    Status,
+    /// Everyone in the team, the owner first.
+    Members,
+    /// Owner: add an operator called NAME and print the invite to hand them (it holds their
+    /// password: send it privately; it is printed once).
+    Invite { name: String },
+    /// Owner: remove a member by login (see `team members`).
+    Remove { login: String },
+    /// Join a team: paste the invite (or, to start a team as its owner, the server's
+    /// `postgres://` connection string) on standard input, never on the command line.
+    Join,
+    /// Leave the team: forget its connection string; this computer's own order book is used again.
+    Leave,
 }
 
 #[derive(Subcommand, Debug)]

@@ -117,7 +117,7 @@ impl Context {
     }
 
     /// `cfg` with every provider that has a key.
-    fn with_keys(&self, mut cfg: EngineConfig) -> Result<EngineConfig, CliError> {
+    pub fn with_keys(&self, mut cfg: EngineConfig) -> Result<EngineConfig, CliError> {
         cfg.team = self.team()?;
         for p in ProviderId::ALL {
             if let Ok(key) = self.key(p) {

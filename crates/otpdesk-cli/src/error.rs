@@ -91,6 +91,10 @@ fn engine_sentence(e: &EngineError) -> String {
              Check your provider's dashboard, then run `otpdesk attempts buy-again {attempt_id}` to buy it at today's price \
              (OTPZap returns the first order instead if it was charged) or `otpdesk attempts dismiss {attempt_id}`."
         ),
+        // The team's server refused this login (removed from the team): say it plainly.
+        other if other.code() == otpdesk_engine::ErrorCode::NotTeamMember => {
+            EngineError::NotTeamMember.to_string()
+        }
         other => other.to_string(),
     }
 }

@@ -8,7 +8,7 @@ mod output;
 
 use args::{Cli, Command};
 use clap::Parser;
-use commands::{actions, attempts, automation, buy, catalog, desk, keys, topup, tracked};
+use commands::{actions, attempts, automation, buy, catalog, desk, keys, team, topup, tracked};
 use context::Context;
 use error::CliError;
 use output::Out;
@@ -46,6 +46,7 @@ async fn run(command: Command, out: Out) -> Result<(), CliError> {
         Command::Email(a) => actions::email(&ctx, out, a).await,
         Command::Topup(t) => topup::run(&ctx, out, t).await,
         Command::Keys(k) => keys::run(&ctx, out, k),
+        Command::Team(t) => team::run(&ctx, out, t).await,
         Command::Attempts(a) => attempts::run(&ctx, out, a).await,
         Command::Track => tracked::track(&ctx, out).await,
         Command::MaxPrice(a) => automation::max_price(&ctx, out, a).await,

@@ -83,6 +83,8 @@ error_codes! {
     TeamRole => "team_role",
     /// This login is not a member of the team (any more).
     NotTeamMember => "not_team_member",
+    /// A pasted text is not an OTPDesk team invite (or was cut short).
+    BadInvite => "bad_invite",
     /// No such order is stored here.
     OrderNotFound => "order_not_found",
     /// No such deposit is stored here.

@@ -136,6 +136,9 @@ impl EngineError {
         match self {
             EngineError::Provider(e) => e.code(),
             EngineError::Store(crate::db::Error::Offline(_)) => ErrorCode::TeamOffline,
+            EngineError::Store(crate::db::Error::Pg(e)) if crate::db::is_refused_login(e) => {
+                ErrorCode::NotTeamMember
+            }
             EngineError::Store(_) => ErrorCode::Store,
             EngineError::StoreTooNew { .. } => ErrorCode::StoreTooNew,
             EngineError::TeamRole { .. } => ErrorCode::TeamRole,

@@ -159,6 +159,20 @@ impl Invite {
     }
 }
 
+/// What a pasted text stands for when joining: an invite, or (the owner starting a team) a
+/// PostgreSQL connection string (`postgres://…`). Returns the connection string to keep in the
+/// keyring; `None` when it is neither (the caller names a wrong paste).
+pub fn connection_from_paste(text: &str) -> Option<String> {
+    let t = text.trim();
+    let conn = if t.starts_with("postgres://") || t.starts_with("postgresql://") {
+        t.to_string()
+    } else {
+        Invite::decode(t).ok()?.connection_string()
+    };
+    PgConfig::parse(&conn).ok()?;
+    Some(conn)
+}
+
 /// A schema or login name OTPDesk creates or accepts: lower-case letters, digits, `_`.
 pub fn is_ident(s: &str) -> bool {
     !s.is_empty()

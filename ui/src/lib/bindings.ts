@@ -225,6 +225,20 @@ export const commands = {
 	rearmWatch: (watchId: string) => typedError<WatchView, AppError>(__TAURI_INVOKE("rearm_watch", { watchId })),
 	/**  Look at every watched offer now (alerts arrive as events and notifications). */
 	checkWatches: () => typedError<WatchView[], AppError>(__TAURI_INVOKE("check_watches")),
+	/**  The team this computer works in (or that it works alone). */
+	teamStatus: () => typedError<TeamStatus, AppError>(__TAURI_INVOKE("team_status")),
+	/**  Join the team of a pasted invite (or, for the owner, start one from a connection string). */
+	teamJoin: (invite: string) => typedError<TeamStatus, AppError>(__TAURI_INVOKE("team_join", { invite })),
+	/**  Leave the team: this computer's own order book is used again. */
+	teamLeave: () => typedError<TeamStatus, AppError>(__TAURI_INVOKE("team_leave")),
+	/**  Open the team's order book again (after the server could not be reached at start). */
+	teamReconnect: () => typedError<TeamStatus, AppError>(__TAURI_INVOKE("team_reconnect")),
+	/**  Owner: add a member called `name`; returns the invite text to hand them (shown once). */
+	teamInvite: (name: string) => typedError<string, AppError>(__TAURI_INVOKE("team_invite", { name })),
+	/**  Owner: remove a member (their login stops working; their orders stay, still "sold by" them). */
+	teamRemove: (login: string) => typedError<TeamStatus, AppError>(__TAURI_INVOKE("team_remove", { login })),
+	/**  Which of these orders another member sold, with the member's name. */
+	teamSoldBy: (ids: string[]) => typedError<SoldBy[], AppError>(__TAURI_INVOKE("team_sold_by", { ids })),
 };
 
 /** Events */
@@ -288,6 +302,8 @@ export type AppStatus = {
 	version: string,
 	/**  Where each configured provider is asked now (NumberOTP: the host that answered). */
 	addresses: ProviderAddress[],
+	/**  This computer works in a team (its order book is the team's; an operator needs no key). */
+	team: boolean,
 };
 
 export type AttemptKind = "sms" | "email" | "topup_qris" | "topup_usdt" | "replace";
@@ -690,6 +706,8 @@ export type ErrorCode =
 "team_role" | 
 /**  This login is not a member of the team (any more). */
 "not_team_member" | 
+/**  A pasted text is not an OTPDesk team invite (or was cut short). */
+"bad_invite" | 
 /**  No such order is stored here. */
 "order_not_found" | 
 /**  No such deposit is stored here. */
@@ -1049,6 +1067,14 @@ export type MaxPrice = {
 	max: Money,
 };
 
+/**  One member of the team. */
+export type Member = {
+	/**  The PostgreSQL login (what orders are attributed to). */
+	login: string,
+	name: string,
+	role: Role,
+};
+
 /**  An amount of one currency in integer minor units (see [`Currency::scale`]). */
 export type Money = {
 	currency: Currency,
@@ -1280,6 +1306,9 @@ export type RequestView = {
 	updated_at: string,
 };
 
+/**  A member's role. */
+export type Role = "owner" | "operator";
+
 /**
  *  What the UI shows, saved by the UI as it changes and read back when a recreated window
  *  starts, so it opens where the user left it. Kept in memory only, never secrets (no key
@@ -1320,6 +1349,13 @@ export type Settings = {
 
 export type ShareApp = "whatsapp" | "telegram";
 
+/**  One order another member sold. */
+export type SoldBy = {
+	order_id: string,
+	/**  The member's name (their login when they have left the team). */
+	name: string,
+};
+
 /**  The status groups a reseller filters by. */
 export type StatusGroup = 
 /**  Orders still running, deposits waiting for payment. */
@@ -1345,6 +1381,20 @@ export type Suggestion = {
 	rate: string | null,
 	/**  The rate was the fallback, not the user's. */
 	fallback_rate: boolean,
+};
+
+/**  What the window shows of the team. */
+export type TeamStatus = {
+	/**  This computer joined a team (a connection is saved in the keyring). */
+	joined: boolean,
+	/**  Server, port, database and login (never the password). */
+	server: string | null,
+	/**  This computer's member (its login, name and role), once the server answered. */
+	me: Member | null,
+	/**  Everyone in the team, the owner first. */
+	members: Member[],
+	/**  The server answered just now (false: nothing is bought until it is back). */
+	online: boolean,
 };
 
 /**  One message template. */

@@ -58,6 +58,8 @@ import {
   type Template,
   type TemplateKind,
   type TemplateLang,
+  type TeamStatus,
+  type SoldBy,
 } from "./types";
 import { COUNTRIES, EMAIL_DOMAINS, EMAIL_SITES, SAMPLE, SPECIALS, fakeQr } from "./ipc.mock.fixtures";
 import RULED from "./__fixtures__/order-actions.json";
@@ -156,7 +158,7 @@ export class MockIpc implements Ipc {
       provider,
       in_use: provider === "numberotp" ? "https://api.numberotp.com/v1" : `https://${provider}.example/api/v1`,
     }));
-    return { mode: this.demo ? "demo" : "real", keys: this.keyList(), keyring_error: null, problem: null, version: "0.0.0-mock", addresses };
+    return { mode: this.demo ? "demo" : "real", keys: this.keyList(), keyring_error: null, problem: null, version: "0.0.0-mock", addresses, team: this.team.joined };
   }
 
   private on(p: ProviderId): boolean {
@@ -1084,6 +1086,53 @@ export class MockIpc implements Ipc {
   async onWatchBuy(cb: (w: WatchView) => void): Promise<Unlisten> {
     this.watchBuyListeners.add(cb);
     return () => void this.watchBuyListeners.delete(cb);
+  }
+  // ---- Team mode: one in-memory team; the invite format is checked like the backend's prefix.
+  team: TeamStatus = { joined: false, server: null, me: null, members: [], online: true };
+  /** Order id → the other member who sold it. */
+  soldBy = new Map<string, string>();
+  async teamStatus(): Promise<TeamStatus> {
+    await this.step("teamStatus");
+    return structuredClone(this.team);
+  }
+  async teamJoin(invite: string): Promise<TeamStatus> {
+    await this.step("teamJoin");
+    const text = invite.trim();
+    const owner = /^postgres(ql)?:\/\//.test(text);
+    if (!owner && !text.startsWith("otpdesk-team:1:")) throw err("bad_invite");
+    const me = owner
+      ? { login: "otpdesk_owner", name: "Owner", role: "owner" as const }
+      : { login: "otpdesk_ani_x7k2qp", name: "Ani", role: "operator" as const };
+    const boss = { login: "otpdesk_owner", name: "Owner", role: "owner" as const };
+    this.team = { joined: true, server: `${me.login}@db.toko.example:5432/toko`, me, members: owner ? [boss] : [boss, me], online: true };
+    return structuredClone(this.team);
+  }
+  async teamLeave(): Promise<TeamStatus> {
+    await this.step("teamLeave");
+    this.team = { joined: false, server: null, me: null, members: [], online: true };
+    return structuredClone(this.team);
+  }
+  async teamReconnect(): Promise<TeamStatus> {
+    await this.step("teamReconnect");
+    return structuredClone(this.team);
+  }
+  async teamInvite(name: string): Promise<string> {
+    await this.step("teamInvite");
+    if (this.team.me?.role !== "owner") throw err("team_role");
+    if (!name.trim()) throw err("validation");
+    const login = `otpdesk_${name.toLowerCase().replace(/[^a-z0-9]/g, "")}_abc123`;
+    this.team.members.push({ login, name: name.trim(), role: "operator" });
+    return `otpdesk-team:1:${btoa(JSON.stringify({ user: login, name }))}`;
+  }
+  async teamRemove(login: string): Promise<TeamStatus> {
+    await this.step("teamRemove");
+    if (this.team.me?.role !== "owner") throw err("team_role");
+    this.team.members = this.team.members.filter((m) => m.login !== login);
+    return structuredClone(this.team);
+  }
+  async teamSoldBy(ids: string[]): Promise<SoldBy[]> {
+    await this.step("teamSoldBy");
+    return ids.flatMap((id) => (this.soldBy.has(id) ? [{ order_id: id, name: this.soldBy.get(id)! }] : []));
   }
   /** Simulate "Buy" pressed on a watch alert notification. */
   pressWatchBuy(w: WatchView): void {

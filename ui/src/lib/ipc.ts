@@ -6,6 +6,7 @@
 import { commands, events } from "./bindings";
 import { toAppError } from "./errors";
 import type {
+  AppError,
   AppMode,
   CancelWarning,
   OfferQuality,
@@ -57,6 +58,8 @@ import type {
   Template,
   TemplateKind,
   TemplateLang,
+  TeamStatus,
+  SoldBy,
 } from "./types";
 
 export type Unlisten = () => void;
@@ -223,7 +226,23 @@ export interface Ipc {
   copyCustomerMessage(orderId: string, lang: TemplateLang): Promise<string>;
   /** Open WhatsApp's or Telegram's share page with the filled message (the backend builds the link). */
   shareOrder(orderId: string, lang: TemplateLang, app: ShareApp): Promise<void>;
+  // ---- Team mode (issue #12). The connection string never comes back; an invite only once.
+  teamStatus(): Promise<TeamStatus>;
+  /** Join with a pasted invite (or, for the owner, start a team from a connection string). */
+  teamJoin(invite: string): Promise<TeamStatus>;
+  teamLeave(): Promise<TeamStatus>;
+  /** Open the team's order book again (the server could not be reached at start). */
+  teamReconnect(): Promise<TeamStatus>;
+  /** Owner: a new member's invite text (it holds their password: shown once). */
+  teamInvite(name: string): Promise<string>;
+  teamRemove(login: string): Promise<TeamStatus>;
+  /** The orders among `ids` another member sold, with their name. */
+  teamSoldBy(ids: string[]): Promise<SoldBy[]>;
 }
+
+/** Told of every command's error / success (team mode derives "offline" from them). */
+export const errorWatchers = new Set<(e: AppError) => void>();
+export const okWatchers = new Set<() => void>();
 
 type Res<T> = { status: "ok"; data: T } | { status: "error"; error: unknown };
 
@@ -235,7 +254,12 @@ async function unwrap<T>(p: Promise<Res<T>>): Promise<T> {
   } catch (e) {
     throw toAppError(e);
   }
-  if (r.status === "error") throw toAppError(r.error);
+  if (r.status === "error") {
+    const e = toAppError(r.error);
+    for (const w of errorWatchers) w(e);
+    throw e;
+  }
+  for (const w of okWatchers) w();
   return r.data;
 }
 
@@ -368,6 +392,13 @@ export const tauriIpc: Ipc = {
   shareOrder: async (orderId, lang, app) => {
     await unwrap(commands.shareOrder(orderId, lang, app));
   },
+  teamStatus: () => unwrap(commands.teamStatus()),
+  teamJoin: (invite) => unwrap(commands.teamJoin(invite)),
+  teamLeave: () => unwrap(commands.teamLeave()),
+  teamReconnect: () => unwrap(commands.teamReconnect()),
+  teamInvite: (name) => unwrap(commands.teamInvite(name)),
+  teamRemove: (login) => unwrap(commands.teamRemove(login)),
+  teamSoldBy: (ids) => unwrap(commands.teamSoldBy(ids)),
 };
 
 let current: Ipc | null = null;

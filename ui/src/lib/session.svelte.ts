@@ -1,6 +1,7 @@
 // Starts the app: picks the backend, loads state, forwards engine events to the stores, ticks the
 // clock. Components call these helpers so every error becomes a friendly toast the same way.
 
+import { team } from "./stores/team.svelte";
 import { friendlyError, isTransient } from "./errors";
 import { inTauri, ipc, tauriIpc, useIpc, type Unlisten } from "./ipc";
 import { MockIpc } from "./ipc.mock";
@@ -144,6 +145,7 @@ export function reloadAll(): Promise<void> {
       reloadAgain = false;
       await app.load();
       desk.reset();
+      await team.load();
       if (app.working) {
         const orders = await ipc().activeOrders().catch(() => null);
         board.clear();
@@ -177,7 +179,9 @@ export async function start(): Promise<void> {
   }
   // A window rebuilt after its webview was closed opens where the user left it.
   const saved = view.load();
+  team.watch();
   await app.load();
+  void team.load();
   restoreView(await saved);
   // An update found before the window (re)opened is announced by its status.
   void update.load();
@@ -210,6 +214,7 @@ export function stop(): void {
   unlisten = [];
   clock.stop();
   update.stop();
+  team.stop();
   if (pruneTimer) clearInterval(pruneTimer);
   if (refreshTimer) clearInterval(refreshTimer);
   pruneTimer = refreshTimer = null;

@@ -84,6 +84,10 @@ export type {
   OfferQuality,
   CancelWarning,
   HistoryCursor,
+  TeamStatus,
+  SoldBy,
+  Member,
+  Role,
 } from "./bindings";
 
 import type { CatalogSource, ProviderId, Settings } from "./bindings";

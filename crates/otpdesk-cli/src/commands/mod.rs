@@ -8,6 +8,7 @@ pub mod buy;
 pub mod catalog;
 pub mod desk;
 pub mod keys;
+pub mod team;
 pub mod topup;
 pub mod tracked;
 pub mod wait;

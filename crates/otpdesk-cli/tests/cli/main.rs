@@ -13,4 +13,5 @@ mod numberotp;
 mod orders;
 mod processes;
 mod team;
+mod team_commands;
 mod topups;

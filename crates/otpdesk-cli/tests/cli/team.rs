@@ -6,7 +6,7 @@ use crate::harness::*;
 use otpdesk_engine::Engine;
 
 #[path = "../../../otpdesk-engine/tests/common/pg.rs"]
-mod pg;
+pub mod pg;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_computers_and_a_desktop_share_the_team_order_book() {

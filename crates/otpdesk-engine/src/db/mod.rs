@@ -9,7 +9,7 @@ mod pg;
 mod tls;
 mod value;
 
-pub use pg::{PgConfig, PgConn};
+pub use pg::{is_refused_login, PgConfig, PgConn};
 pub use value::{FromSql, ToValue, Value};
 
 use std::fmt;

@@ -188,6 +188,12 @@ impl PgConn {
     }
 }
 
+/// The server refused this login (SQLSTATE class 28: no such role, wrong password): the
+/// member was removed or the invite is stale.
+pub fn is_refused_login(e: &tokio_postgres::Error) -> bool {
+    e.code().is_some_and(|c| c.code().starts_with("28"))
+}
+
 impl Session {
     /// Connect when there is no usable connection (outside a transaction only).
     fn ensure(&mut self) -> Result<()> {
@@ -201,10 +207,16 @@ impl Session {
             let config = self.config.clone();
             let lock_ms = self.lock_timeout.as_millis().max(1);
             let connected = self.rt.block_on(async move {
-                let (client, connection) = config
-                    .connect(super::tls::connector())
-                    .await
-                    .map_err(|e| Error::Offline(e.to_string()))?;
+                let (client, connection) =
+                    config.connect(super::tls::connector()).await.map_err(|e| {
+                        // The server answered "no such login / wrong password" (a member removed
+                        // from the team): not offline, see [`is_refused_login`].
+                        if is_refused_login(&e) {
+                            Error::Pg(e)
+                        } else {
+                            Error::Offline(e.to_string())
+                        }
+                    })?;
                 tokio::spawn(async move {
                     if let Err(e) = connection.await {
                         tracing::warn!("team database connection ended: {e}");

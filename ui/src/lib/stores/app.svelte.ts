@@ -47,6 +47,8 @@ export class AppState {
   version = $state("");
   /** Where each configured provider is asked now (NumberOTP: the host that answered). */
   addresses = $state<Partial<Record<ProviderId, string>>>({});
+  /** This computer works in a team: an operator needs no key of their own. */
+  team = $state(false);
   /** The OS locale the backend reported ("id-ID"), for "Same as the system". */
   systemLocale = $state<string | null>(null);
 
@@ -72,6 +74,7 @@ export class AppState {
     this.keyringError = s.keyring_error;
     this.problem = s.problem;
     this.version = s.version;
+    this.team = s.team ?? false;
     this.addresses = Object.fromEntries((s.addresses ?? []).map((a) => [a.provider, a.in_use]));
   }
 
@@ -102,7 +105,7 @@ export class AppState {
       this.systemLocale = systemLocale;
       this.apply(status);
       if (settings) this.applySettings(settings);
-      this.screen = nextScreen(this.screen, this.demo, this.anyKey);
+      this.screen = nextScreen(this.screen, this.demo, this.anyKey || this.team);
     } catch (e) {
       this.problem = e;
     }
@@ -127,7 +130,7 @@ export class AppState {
 
   async stopDemo(): Promise<void> {
     this.apply(await ipc().stopDemo());
-    this.screen = this.anyKey ? "main" : "welcome";
+    this.screen = this.anyKey || this.team ? "main" : "welcome";
   }
 
   /**

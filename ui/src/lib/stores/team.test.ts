@@ -1,0 +1,84 @@
+// Team mode's store against the stand-in backend: join (a wrong paste refused), the owner's invite
+// and remove, "Sold by" for other members' orders only, and offline derived from command errors.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { useIpc } from "../ipc";
+import { MockIpc } from "../ipc.mock";
+import type { AppError } from "../types";
+import { AppState } from "./app.svelte";
+import { TeamState } from "./team.svelte";
+
+let mock: MockIpc;
+let team: TeamState;
+beforeEach(() => {
+  mock = new MockIpc();
+  useIpc(mock);
+  team = new TeamState();
+});
+afterEach(() => team.stop());
+
+const offline: AppError = { code: "team_offline", message: "x", provider: null, unlocks_at: null, attempt_id: null };
+
+describe("TeamState", () => {
+  it("refuses a wrong paste and joins with an invite as operator", async () => {
+    await team.load();
+    expect(team.joined).toBe(false);
+    await expect(team.join("hello")).rejects.toMatchObject({ code: "bad_invite" });
+    expect(team.joined).toBe(false);
+    await team.join("  otpdesk-team:1:abc  ");
+    expect(team.joined).toBe(true);
+    expect(team.owner).toBe(false);
+    expect(team.status.me?.role).toBe("operator");
+    await expect(team.invite("Budi")).rejects.toMatchObject({ code: "team_role" });
+    await team.leave();
+    expect(team.joined).toBe(false);
+  });
+
+  it("the owner invites and removes members", async () => {
+    await team.join("postgres://owner:pw@db.toko.example/toko");
+    expect(team.owner).toBe(true);
+    const text = await team.invite("  Ani ");
+    expect(text.startsWith("otpdesk-team:1:")).toBe(true);
+    expect(team.status.members.map((m) => m.name)).toEqual(["Owner", "Ani"]);
+    const ani = team.status.members[1];
+    await team.remove(ani.login);
+    expect(team.status.members.map((m) => m.name)).toEqual(["Owner"]);
+  });
+
+  it("names the seller of other members' orders, asking once for many", async () => {
+    await team.join("otpdesk-team:1:abc");
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      mock.soldBy.set("o1", "Owner");
+      const ask = vi.spyOn(mock, "teamSoldBy");
+      team.learnSellers(["o1"]);
+      team.learnSellers(["o2", "o1"]);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(ask).toHaveBeenCalledTimes(1);
+      expect(team.soldBy("o1")).toBe("Owner");
+      expect(team.soldBy("o2")).toBeNull();
+      team.learnSellers(["o1", "o2"]);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(ask).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("goes offline on a team_offline error and online again on the next status", async () => {
+    team.noteError(offline);
+    expect(team.online).toBe(true); // not in a team: nothing to say
+    await team.join("otpdesk-team:1:abc");
+    team.noteError(offline);
+    expect(team.online).toBe(false);
+    await team.load();
+    expect(team.online).toBe(true);
+  });
+
+  it("an operator without keys works on the main screen, not the welcome screen", async () => {
+    await mock.teamJoin("otpdesk-team:1:abc");
+    const a = new AppState();
+    await a.load();
+    expect(a.anyKey).toBe(false);
+    expect(a.screen).toBe("main");
+  });
+});
