@@ -59,8 +59,12 @@ impl Engine {
                 Coord::open(&cfg.data_dir, busy)?,
             ),
             Some(pg) => {
-                let pg = pg.clone().with_lock_timeout(busy);
-                (Store::open_pg(&pg)?, Coord::open_pg(&pg)?)
+                // Creating or migrating the schema may wait for another desktop doing the same
+                // (the default wait); afterwards statements wait as long as SQLite's would.
+                let (store, coord) = (Store::open_pg(pg)?, Coord::open_pg(pg)?);
+                store.conn().set_lock_timeout(busy)?;
+                coord.conn().set_lock_timeout(busy)?;
+                (store, coord)
             }
         };
         let coord = Arc::new(coord);

@@ -177,6 +177,15 @@ impl Connection {
         }
     }
 
+    /// PostgreSQL: how long a statement waits for another desktop's lock (SQLite's busy
+    /// timeout is set when its file is opened).
+    pub fn set_lock_timeout(&self, d: std::time::Duration) -> Result<()> {
+        match self {
+            Connection::Sqlite(_) => Ok(()),
+            Connection::Pg(c) => c.set_lock_timeout(d),
+        }
+    }
+
     pub fn execute<P: Params>(&self, sql: &str, p: P) -> Result<usize> {
         match self {
             Connection::Sqlite(c) => {

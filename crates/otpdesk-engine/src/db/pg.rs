@@ -181,6 +181,15 @@ impl PgConn {
         self.run(move |s| s.query(&sql, &params))
     }
 
+    /// Wait at most `d` for another desktop's lock from now on (also after a reconnect).
+    pub fn set_lock_timeout(&self, d: Duration) -> Result<()> {
+        self.run(move |s| {
+            s.lock_timeout = d;
+            let ms = d.as_millis().max(1);
+            s.batch(&format!("SET lock_timeout = {ms}"))
+        })
+    }
+
     /// Statements without parameters, in one round trip (schema, BEGIN, COMMIT).
     pub fn batch(&self, sql: &str) -> Result<()> {
         let sql = sql.to_string();
