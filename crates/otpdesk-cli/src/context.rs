@@ -76,7 +76,13 @@ impl Context {
             .filter(|s| !s.trim().is_empty())
         {
             Some(s) => Some(s),
-            None => self.secrets.team_store()?,
+            // No keyring here (a bare session, keys from the environment): no team was saved
+            // on this computer, so the local order book is the one.
+            None => match self.secrets.team_store() {
+                Ok(saved) => saved,
+                Err(otpdesk_secrets::SecretError::Unavailable(_)) => None,
+                Err(e) => return Err(e.into()),
+            },
         };
         match raw {
             None => Ok(None),
