@@ -368,18 +368,19 @@ impl Statement<'_> {
         P: Params,
         F: FnOnce(&Row<'_>) -> Result<T>,
     {
-        let mut f = Some(f);
-        let mut first = None;
-        for r in self.query_map(p, |r| match f.take() {
-            Some(f) => f(r).map(Some),
-            None => Ok(None),
-        })? {
-            if let Some(v) = r? {
-                first = Some(v);
-                break;
+        match self {
+            Statement::Sqlite(st) => {
+                let mut rows = st.query(rusqlite::params_from_iter(p.values()))?;
+                match rows.next()? {
+                    Some(r) => f(&Row::Sqlite(r)),
+                    None => Err(Error::NoRows),
+                }
             }
+            Statement::Pg { conn, sql } => match conn.query(sql, p.values())?.first() {
+                Some(r) => f(&Row::Pg(r)),
+                None => Err(Error::NoRows),
+            },
         }
-        first.ok_or(Error::NoRows)
     }
 
     pub fn exists<P: Params>(&mut self, p: P) -> Result<bool> {

@@ -10,6 +10,10 @@ use std::sync::mpsc;
 use std::time::Duration;
 use tokio_postgres::types::{to_sql_checked, FromSql as PgFromSql, IsNull, ToSql, Type};
 
+/// How long a statement waits for another desktop's lock until told otherwise
+/// ([`PgConn::set_lock_timeout`]): creating or migrating a schema may wait this long.
+const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(20);
+
 /// How long one statement may take before the connection is treated as lost.
 const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -17,9 +21,6 @@ const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct PgConfig {
     config: tokio_postgres::Config,
-    /// How long a statement waits for another desktop's write lock before giving up (as
-    /// SQLite's busy timeout).
-    lock_timeout: Duration,
 }
 
 impl std::fmt::Debug for PgConfig {
@@ -43,16 +44,7 @@ impl PgConfig {
         if config.get_application_name().is_none() {
             config.application_name("otpdesk");
         }
-        Ok(PgConfig {
-            config,
-            lock_timeout: Duration::from_secs(20),
-        })
-    }
-
-    /// The same server with another wait for the write lock.
-    pub fn with_lock_timeout(mut self, d: Duration) -> PgConfig {
-        self.lock_timeout = d;
-        self
+        Ok(PgConfig { config })
     }
 
     /// Server, port, database and user, without the password (for messages and the window).
@@ -138,7 +130,7 @@ impl PgConn {
         let mut session = Session {
             rt,
             config: config.inner().clone(),
-            lock_timeout: config.lock_timeout,
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
             client: None,
             prepared: HashMap::new(),
             in_tx: false,
@@ -201,6 +193,22 @@ impl PgConn {
 /// member was removed or the invite is stale.
 pub fn is_refused_login(e: &tokio_postgres::Error) -> bool {
     e.code().is_some_and(|c| c.code().starts_with("28"))
+}
+
+/// Run a prepared statement with `params` on the session's client, within the statement
+/// timeout; a lost connection is settled as "offline" (one home for `execute` and `query`).
+macro_rules! prepared {
+    ($s:ident, $sql:expr, $params:expr, |$client:ident, $st:ident, $refs:ident| $call:expr) => {{
+        let $st = &$s.statement($sql)?;
+        let $client = $s.client.as_ref().expect("statement() connected");
+        let $refs: &[&(dyn ToSql + Sync)] = &$params.iter().map(|v| v as _).collect::<Vec<_>>();
+        let r = $s
+            .rt
+            .block_on(timed($call))
+            .map_err(Error::from_timeout)
+            .and_then(|r| r.map_err(Error::Pg));
+        $s.settle(r)
+    }};
 }
 
 impl Session {
@@ -281,10 +289,11 @@ impl Session {
     }
 
     fn statement(&mut self, sql: &str) -> Result<tokio_postgres::Statement> {
+        // Connected first: a reconnect forgets the statements prepared on the old connection.
+        self.ensure()?;
         if let Some(st) = self.prepared.get(sql) {
             return Ok(st.clone());
         }
-        self.ensure()?;
         let client = self.client.as_ref().expect("ensured");
         let st = self
             .rt
@@ -296,29 +305,13 @@ impl Session {
     }
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<usize> {
-        let st = self.statement(sql)?;
-        self.ensure()?;
-        let client = self.client.as_ref().expect("ensured");
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
-        let r = self
-            .rt
-            .block_on(timed(client.execute(&st, &refs)))
-            .map_err(Error::from_timeout)
-            .and_then(|r| r.map_err(Error::Pg));
-        self.settle(r).map(|n| n as usize)
+        prepared!(self, sql, params, |client, st, refs| client
+            .execute(st, refs))
+        .map(|n| n as usize)
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<tokio_postgres::Row>> {
-        let st = self.statement(sql)?;
-        self.ensure()?;
-        let client = self.client.as_ref().expect("ensured");
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
-        let r = self
-            .rt
-            .block_on(timed(client.query(&st, &refs)))
-            .map_err(Error::from_timeout)
-            .and_then(|r| r.map_err(Error::Pg));
-        self.settle(r)
+        prepared!(self, sql, params, |client, st, refs| client.query(st, refs))
     }
 
     fn batch(&mut self, sql: &str) -> Result<()> {
