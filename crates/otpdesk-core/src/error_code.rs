@@ -79,6 +79,9 @@ error_codes! {
     /// Team mode: the desktop with the provider's key has not carried the request out in time
     /// (it stays listed; it can be withdrawn while nobody has picked it up).
     TeamRequestWaiting => "team_request_waiting",
+    /// Team mode: no desktop with the provider's key answers now (the owner's OTPDesk is closed
+    /// or offline), so its offers and prices cannot be read; nothing was bought.
+    TeamNoKeyHolder => "team_no_key_holder",
     /// This member's role in the team does not allow it (owners keep settings and money).
     TeamRole => "team_role",
     /// This login is not a member of the team (any more).

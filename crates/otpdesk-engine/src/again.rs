@@ -8,6 +8,7 @@ use crate::error::{EngineError, Result};
 use crate::model::BuyRequest;
 use crate::provider::Quote;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// How far a chain of replacements is followed back to its first purchase.
 const MAX_REPLACEMENTS: usize = 50;
@@ -55,10 +56,13 @@ fn unknown() -> EngineError {
 }
 
 /// The offer of `order_id` with today's price (see the module docs).
-pub(crate) async fn quote(inner: &Inner, order_id: &str) -> Result<OfferAgain> {
+pub(crate) async fn quote(inner: &Arc<Inner>, order_id: &str) -> Result<OfferAgain> {
     let (order_id, target) = request_of(inner, order_id)?;
-    inner.gw.require(target.provider())?;
-    let quote = inner.gw.quote(&target).await?;
+    if !crate::requests::asks_holder(inner, target.provider()) {
+        inner.gw.require(target.provider())?;
+    }
+    // Team mode without the key: the key holder's quote (`requests::read`).
+    let quote = crate::requests::read::quote(inner, &target).await?;
     Ok(OfferAgain {
         order_id,
         target,

@@ -96,7 +96,9 @@ pub struct Partial<T> {
     pub failures: Vec<(ProviderId, EngineError)>,
 }
 
-/// A country list of one provider's server, before merging.
+/// A country list of one provider's server, before merging (team mode: sent by the key
+/// holder as is, so a keyless desktop merges exactly what the holder's own list merges).
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct CountryRow {
     pub source: CatalogSource,
     pub id: String,

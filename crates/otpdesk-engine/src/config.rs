@@ -97,6 +97,9 @@ pub struct TrackingConfig {
     /// Team mode: how long a desktop without a provider's key waits for the key holder's
     /// desktop to pick up its request before saying so (see `crate::requests`).
     pub request_wait: Duration,
+    /// Team mode: how long a desktop without a provider's key waits for the key holder to pick
+    /// up a catalog read or a quote (see `crate::requests::read`).
+    pub read_wait: Duration,
 }
 
 impl Default for TrackingConfig {
@@ -123,6 +126,7 @@ impl Default for TrackingConfig {
             job_tick: Duration::from_secs(1),
             watch_interval: Duration::from_secs(60),
             request_wait: Duration::from_secs(30),
+            read_wait: Duration::from_secs(12),
         }
     }
 }

@@ -299,6 +299,27 @@ impl Coord {
             .optional()
     }
 
+    /// The providers whose tracking lease has been taken on this order book — only a process
+    /// with the provider's key takes it, so these are the providers the team can sell (team
+    /// mode: through the key holder) — each with whether a holder has it now.
+    pub fn leased_providers(&self) -> crate::db::Result<Vec<(ProviderId, bool)>> {
+        let c = self.conn();
+        let mut st = c.prepare_cached("SELECT name, expires_at FROM leases ORDER BY name")?;
+        let now = self.now();
+        let rows = st.query_map((), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (name, expires) = r?;
+            if let Some(p) = name
+                .strip_prefix("tracker:")
+                .and_then(|p| p.parse::<ProviderId>().ok())
+            {
+                out.push((p, expires > now));
+            }
+        }
+        Ok(out)
+    }
+
     /// Append a line to the shared event log (`kind`: `event` or `poke`). Under the write lock,
     /// so lines become visible in the order of their ids (a reader's cursor never skips one that
     /// commits late); in team mode the other desktops are woken at commit.

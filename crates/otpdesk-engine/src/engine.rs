@@ -241,14 +241,31 @@ impl Engine {
     }
 
     /// The provider's current price and stock of what `req` would buy (fresh, never cached).
+    /// Team mode without the provider's key: asked of the key holder (`requests::read`).
     pub async fn quote(&self, req: &BuyRequest) -> Result<Quote> {
-        self.inner.gw.quote(req).await
+        requests::read::quote(&self.inner, req).await
     }
 
     /// What this engine's providers sell (catalog pages, countries, prices) and their balances,
     /// each read through the key's shared rate budget at interactive priority.
     pub fn catalog(&self) -> provider::catalog::Catalog<'_> {
-        provider::catalog::Catalog { gw: &self.inner.gw }
+        provider::catalog::Catalog { inner: &self.inner }
+    }
+
+    /// The providers whose numbers (and inboxes) this desktop can sell: with their key here, or (team mode)
+    /// through the desktop holding it — each with whether that desktop answers now (`true` here).
+    /// A provider's tracking lease taken on the team store is the sign a desktop has its key.
+    pub fn selling_providers(&self) -> Vec<(ProviderId, bool)> {
+        [ProviderId::Otpzap, ProviderId::Numberotp]
+            .into_iter()
+            .filter_map(|p| {
+                if self.inner.gw.configured(p) {
+                    Some((p, true))
+                } else {
+                    requests::read::team_sells(&self.inner, p).map(|live| (p, live))
+                }
+            })
+            .collect()
     }
 
     /// Buy after re-reading the offer, as OTPZap asks: refused with `OutOfStock` when none is
@@ -764,7 +781,7 @@ impl Engine {
     /// The fresh price of what an unknown (or failed) attempt would buy, for "Buy now at Rp X?".
     pub async fn attempt_quote(&self, attempt_id: &str) -> Result<Quote> {
         let (_, req) = buying::attempt_request(&self.inner, attempt_id)?;
-        self.inner.gw.quote(&req).await
+        requests::read::quote(&self.inner, &req).await
     }
 
     /// The user's "Buy now" on an unknown outcome, after seeing the fresh price `expected`.

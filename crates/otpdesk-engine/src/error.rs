@@ -90,6 +90,11 @@ pub enum EngineError {
     })]
     RequestWaiting { request_id: String, taken: bool },
 
+    /// Team mode: no desktop holding `provider`'s key answered a catalog read or a quote in
+    /// time (see `crate::requests::read`); nothing was bought.
+    #[error("No computer with the {} key answers now (the owner's OTPDesk may be closed or offline): its offers and prices cannot be read. Nothing was bought.", provider.display_name())]
+    NoKeyHolder { provider: otpdesk_core::ProviderId },
+
     /// Team mode: the key holder's desktop carried the request out and it failed there; `code`
     /// and `message` are as that desktop reported them.
     #[error("{message}")]
@@ -157,6 +162,7 @@ impl EngineError {
             EngineError::WaitTimeout => ErrorCode::WaitTimedOut,
             EngineError::OrderEnded { .. } => ErrorCode::EndedWithoutCode,
             EngineError::RequestWaiting { .. } => ErrorCode::TeamRequestWaiting,
+            EngineError::NoKeyHolder { .. } => ErrorCode::TeamNoKeyHolder,
             EngineError::Relayed { code, .. } => *code,
             EngineError::Config(_) => ErrorCode::Config,
             EngineError::Invalid(_) => ErrorCode::Validation,

@@ -26,6 +26,10 @@
 //! A request whose holder died before its attempt was written is put back to pending (nothing
 //! was sent; and a second attempt under the same id is refused by the store, so it can never be
 //! sent twice).
+//!
+//! Reads (what the team sells, prices) go the same way without money: see [`read`].
+
+pub(crate) mod read;
 
 use crate::context::Inner;
 use crate::error::{EngineError, Result};
@@ -212,8 +216,18 @@ pub(crate) fn spawn(inner: &Arc<Inner>) {
     let task = inner.clone();
     let h = tokio::spawn(async move {
         let inner = task;
+        let mut next_prune = Instant::now();
         loop {
             run_once(&inner);
+            if Instant::now() >= next_prune {
+                // Reads whose asker vanished before deleting them.
+                let before =
+                    inner.now() - chrono::Duration::seconds(read::KEEP_READS.as_secs() as i64);
+                if let Err(e) = inner.store.prune_reads(before) {
+                    tracing::debug!("could not prune the team's reads: {e}");
+                }
+                next_prune = Instant::now() + Duration::from_secs(30);
+            }
             tokio::select! {
                 _ = inner.requests_wake.notified() => {}
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -255,6 +269,9 @@ fn run_once(inner: &Arc<Inner>) {
 
 /// Carry a taken request out through the ordinary paths, then write its outcome.
 async fn carry_out(inner: &Arc<Inner>, r: RequestView) {
+    if r.kind == RequestKind::Read {
+        return read::answer(inner, r).await;
+    }
     let order_id = r
         .body
         .get("order_id")
@@ -267,6 +284,7 @@ async fn carry_out(inner: &Arc<Inner>, r: RequestView) {
         RequestKind::Resend => crate::actions::resend(inner, &order_id).await,
         RequestKind::Finish => crate::actions::finish(inner, &order_id).await,
         RequestKind::Replace => crate::actions::replace_as(inner, &order_id, Some(&r.id)).await,
+        RequestKind::Read => unreachable!("answered above"),
     };
     match res {
         Ok(o) => {

@@ -104,7 +104,7 @@ pub(crate) async fn check_all(inner: &Arc<Inner>, asked: bool) {
         if inner.is_closing() {
             return;
         }
-        let q = match inner.gw.quote(&w.req).await {
+        let q = match crate::requests::read::quote(inner, &w.req).await {
             Ok(q) => q,
             Err(EngineError::Provider(otpdesk_providers::ProviderError::OutOfStock { .. })) => {
                 Quote {

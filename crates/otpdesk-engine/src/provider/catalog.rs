@@ -1,47 +1,94 @@
 //! The catalog of an engine's providers, put together: countries merged across providers,
 //! everything for sale in one country, the step-by-step lists of each provider (the buy screen's
 //! source tabs and the CLI's `catalog`), and balances. Every read goes through the key's
-//! rate-budget door at interactive priority; each provider's module does its own reading.
+//! rate-budget door at interactive priority; each provider's module does its own reading
+//! ([`local`]). Team mode: a provider whose key is not on this desktop but that the team sells
+//! (see `requests::read::team_sells`) is read through its key holder, failures still per provider.
 
-use super::Gateway;
+pub(crate) mod local;
+
 use crate::catalog::{
-    matches_search, merge_countries, CatalogCountry, CatalogItem, Choice, EmailDomainOffer,
-    EmailSiteChoice, Partial,
+    matches_search, merge_countries, CatalogCountry, CatalogItem, Choice, CountryRow,
+    EmailDomainOffer, EmailSiteChoice, Partial,
 };
-use crate::error::Result;
+use crate::context::Inner;
+use crate::error::{EngineError, Result};
+use crate::requests::read::{self, Parts, ReadCall};
 use otpdesk_core::{Money, ProviderId};
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+
+/// The providers that sell numbers, in the order their lists are put together.
+const SELLERS: [ProviderId; 2] = [ProviderId::Otpzap, ProviderId::Numberotp];
+
+/// Where a provider's catalog is read.
+#[derive(Clone, Copy, PartialEq)]
+enum Source {
+    /// With its key on this desktop.
+    Here,
+    /// Through the team's key holder.
+    Team,
+}
 
 /// The catalog of an engine's providers (see [`crate::Engine::catalog`]).
 pub struct Catalog<'a> {
-    pub(crate) gw: &'a Gateway,
+    pub(crate) inner: &'a Arc<Inner>,
 }
 
 impl Catalog<'_> {
     fn zap(&self) -> Result<&crate::provider::otpzap::OtpZap> {
-        self.gw.zap()
+        self.inner.gw.zap()
     }
     fn notp(&self) -> Result<&crate::provider::numberotp::NumberOtp> {
-        self.gw.notp()
+        self.inner.gw.notp()
     }
 
-    /// Countries of every configured provider, merged by name.
+    fn source(&self, p: ProviderId) -> Option<Source> {
+        if self.inner.gw.configured(p) {
+            Some(Source::Here)
+        } else if read::team_sells(self.inner, p).is_some() {
+            Some(Source::Team)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `p`'s calls go to the team's key holder (no key here, team mode).
+    fn via_team(&self, p: ProviderId) -> bool {
+        crate::requests::asks_holder(self.inner, p)
+    }
+
+    async fn ask<T: DeserializeOwned>(&self, p: ProviderId, call: ReadCall) -> Result<T> {
+        read::ask(self.inner, p, call).await
+    }
+
+    /// One provider's part of a put-together answer, read through the team's key holder.
+    async fn team_parts<T: DeserializeOwned>(
+        &self,
+        p: ProviderId,
+        call: ReadCall,
+    ) -> (Vec<T>, Vec<EngineError>) {
+        match self.ask::<Parts<T>>(p, call).await {
+            Ok(a) => a.errors(),
+            Err(e) => (Vec::new(), vec![e]),
+        }
+    }
+
+    /// Countries of every provider this desktop (or its team) sells, merged by name.
     pub async fn countries(&self) -> Partial<Vec<CatalogCountry>> {
-        let gw = &self.gw;
         let mut rows = Vec::new();
         let mut failures = Vec::new();
-        if let Some(z) = &gw.otpzap {
-            for r in z.countries().await {
-                match r {
-                    Ok(v) => rows.extend(v),
-                    Err(e) => failures.push((ProviderId::Otpzap, e)),
+        for p in SELLERS {
+            let (r, errs) = match self.source(p) {
+                Some(Source::Here) => local::country_rows(&self.inner.gw, p).await,
+                Some(Source::Team) => {
+                    self.team_parts::<CountryRow>(p, ReadCall::CountryRows)
+                        .await
                 }
-            }
-        }
-        if let Some(n) = &gw.numberotp {
-            match n.country_rows().await {
-                Ok(v) => rows.extend(v),
-                Err(e) => failures.push((ProviderId::Numberotp, e)),
-            }
+                None => continue,
+            };
+            rows.extend(r);
+            failures.extend(errs.into_iter().map(|e| (p, e)));
         }
         Partial {
             value: merge_countries(rows),
@@ -56,22 +103,21 @@ impl Catalog<'_> {
         country: &CatalogCountry,
         search: Option<&str>,
     ) -> Partial<Vec<CatalogItem>> {
-        let gw = &self.gw;
         let mut items = Vec::new();
         let mut failures = Vec::new();
-        if let Some(z) = &gw.otpzap {
-            for r in z.items(country).await {
-                match r {
-                    Ok(v) => items.extend(v),
-                    Err(e) => failures.push((ProviderId::Otpzap, e)),
+        for p in SELLERS {
+            let (v, errs) = match self.source(p) {
+                Some(Source::Here) => local::items(&self.inner.gw, p, country).await,
+                Some(Source::Team) if local::sells_in(p, country) => {
+                    let call = ReadCall::Items {
+                        country: country.clone(),
+                    };
+                    self.team_parts::<CatalogItem>(p, call).await
                 }
-            }
-        }
-        if let (Some(n), Some(id)) = (&gw.numberotp, &country.numberotp) {
-            match n.items(id, &country.name).await {
-                Ok(v) => items.extend(v),
-                Err(e) => failures.push((ProviderId::Numberotp, e)),
-            }
+                _ => continue,
+            };
+            items.extend(v);
+            failures.extend(errs.into_iter().map(|e| (p, e)));
         }
         if let Some(q) = search
             .map(|s| s.trim().to_lowercase())
@@ -95,7 +141,7 @@ impl Catalog<'_> {
     /// A provider's balance: `None` where its API has none (NumberOTP, OOPPay);
     /// [`EngineError::ProviderNotConfigured`] without a key.
     pub async fn balance(&self, p: ProviderId) -> Result<Option<Money>> {
-        self.gw.require(p)?;
+        self.inner.gw.require(p)?;
         match p {
             ProviderId::Otpzap => Ok(Some(self.zap()?.balance().await?)),
             ProviderId::Numberotp | ProviderId::Ooppay => Ok(None),
@@ -103,10 +149,20 @@ impl Catalog<'_> {
     }
 
     pub async fn s1_countries(&self) -> Result<Vec<Choice>> {
+        if self.via_team(ProviderId::Otpzap) {
+            let call = ReadCall::S1Countries;
+            return self.ask(ProviderId::Otpzap, call).await;
+        }
         self.zap()?.s1_countries().await
     }
 
     pub async fn s1_services(&self, country_id: Option<&str>) -> Result<Vec<Choice>> {
+        if self.via_team(ProviderId::Otpzap) {
+            let call = ReadCall::S1Services {
+                country_id: country_id.map(str::to_string),
+            };
+            return self.ask(ProviderId::Otpzap, call).await;
+        }
         self.zap()?.s1_services(country_id).await
     }
 
@@ -116,15 +172,32 @@ impl Catalog<'_> {
         country_id: &str,
         platform_id: &str,
     ) -> Result<Vec<CatalogItem>> {
+        if self.via_team(ProviderId::Otpzap) {
+            let call = ReadCall::S1Products {
+                country_id: country_id.into(),
+                platform_id: platform_id.into(),
+            };
+            return self.ask(ProviderId::Otpzap, call).await;
+        }
         self.zap()?.s1_products(country_id, platform_id).await
     }
 
     pub async fn s2_countries(&self) -> Result<Vec<Choice>> {
+        if self.via_team(ProviderId::Otpzap) {
+            let call = ReadCall::S2Countries;
+            return self.ask(ProviderId::Otpzap, call).await;
+        }
         self.zap()?.s2_countries().await
     }
 
     /// Operators of a Server 2 country, `random` (OTPZap picks) always first.
     pub async fn s2_operators(&self, country_id: &str) -> Result<Vec<String>> {
+        if self.via_team(ProviderId::Otpzap) {
+            let call = ReadCall::S2Operators {
+                country_id: country_id.into(),
+            };
+            return self.ask(ProviderId::Otpzap, call).await;
+        }
         self.zap()?.s2_operators(country_id).await
     }
 
@@ -134,26 +207,57 @@ impl Catalog<'_> {
         country_id: &str,
         operator: Option<&str>,
     ) -> Result<Vec<CatalogItem>> {
+        if self.via_team(ProviderId::Otpzap) {
+            let call = ReadCall::S2Services {
+                country_id: country_id.into(),
+                operator: operator.map(str::to_string),
+            };
+            return self.ask(ProviderId::Otpzap, call).await;
+        }
         self.zap()?.s2_services(country_id, operator).await
     }
 
     pub async fn s2_special(&self) -> Result<Vec<CatalogItem>> {
+        if self.via_team(ProviderId::Otpzap) {
+            let call = ReadCall::S2Special;
+            return self.ask(ProviderId::Otpzap, call).await;
+        }
         self.zap()?.s2_special().await
     }
 
     pub async fn email_sites(&self) -> Result<Vec<EmailSiteChoice>> {
+        if self.via_team(ProviderId::Otpzap) {
+            let call = ReadCall::EmailSites;
+            return self.ask(ProviderId::Otpzap, call).await;
+        }
         self.zap()?.email_sites().await
     }
 
     pub async fn email_domains(&self, site: &str) -> Result<Vec<EmailDomainOffer>> {
+        if self.via_team(ProviderId::Otpzap) {
+            let call = ReadCall::EmailDomains { site: site.into() };
+            return self.ask(ProviderId::Otpzap, call).await;
+        }
         self.zap()?.email_domains(site).await
     }
 
     pub async fn numberotp_services(&self, country: Option<&str>) -> Result<Vec<Choice>> {
+        if self.via_team(ProviderId::Numberotp) {
+            let call = ReadCall::NumberotpServices {
+                country: country.map(str::to_string),
+            };
+            return self.ask(ProviderId::Numberotp, call).await;
+        }
         self.notp()?.services(country).await
     }
 
     pub async fn numberotp_countries(&self, service: Option<&str>) -> Result<Vec<Choice>> {
+        if self.via_team(ProviderId::Numberotp) {
+            let call = ReadCall::NumberotpCountries {
+                service: service.map(str::to_string),
+            };
+            return self.ask(ProviderId::Numberotp, call).await;
+        }
         self.notp()?.countries(service).await
     }
 
@@ -163,6 +267,13 @@ impl Catalog<'_> {
         service: Option<&str>,
         country: Option<&str>,
     ) -> Result<Vec<CatalogItem>> {
+        if self.via_team(ProviderId::Numberotp) {
+            let call = ReadCall::NumberotpPrices {
+                service: service.map(str::to_string),
+                country: country.map(str::to_string),
+            };
+            return self.ask(ProviderId::Numberotp, call).await;
+        }
         self.notp()?.prices(service, country).await
     }
 }

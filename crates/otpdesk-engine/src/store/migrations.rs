@@ -677,6 +677,9 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX requests_open ON requests(provider, state, created_at);
     "#,
+    // 15: team reads (crate::requests::read): the answer of a catalog read or a quote the key
+    // holder carried out for a desktop without the key (JSON; the read is deleted once read).
+    "ALTER TABLE requests ADD COLUMN result TEXT;",
 ];
 
 /// How many versions there are (the PostgreSQL list must have as many).
@@ -742,12 +745,12 @@ mod tests {
     #[test]
     fn migrating_twice_is_a_no_op() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
-        assert_eq!(super::migrate(&mut c).unwrap(), 14);
-        assert_eq!(super::migrate(&mut c).unwrap(), 14);
+        assert_eq!(super::migrate(&mut c).unwrap(), 15);
+        assert_eq!(super::migrate(&mut c).unwrap(), 15);
         let v: u32 = c
             .query_row("PRAGMA user_version", (), |r| r.get(0))
             .unwrap();
-        assert_eq!(v, 14);
+        assert_eq!(v, 15);
     }
 
     /// Migration 11 fills the kept cost and the search text of the orders already stored.

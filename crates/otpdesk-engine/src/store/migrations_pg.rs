@@ -55,6 +55,8 @@ pub(crate) const POSTGRES: &[&str] = &[
     );
     CREATE INDEX requests_open ON requests(provider, state, created_at);
     "#,
+    // 15: as SQLite's (the answer of a team read).
+    "ALTER TABLE requests ADD COLUMN result TEXT;",
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> Result<u32, super::migrations::MigrateError> {

@@ -19,7 +19,7 @@ mod team;
 
 pub use deposits::DepositApplied;
 pub use orders::{Applied, NewOrder};
-pub use requests::{RequestKind, RequestState, RequestView, Settle};
+pub use requests::{ReadState, RequestKind, RequestState, RequestView, Settle};
 
 use crate::db::Connection;
 use crate::error::EngineError;

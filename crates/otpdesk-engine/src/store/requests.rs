@@ -1,6 +1,7 @@
 //! Team mode's requests on the shared store: what a desktop without a provider's key asks the
 //! desktop that holds the key (and the provider's tracking lease) to do — buy, cancel, resend,
-//! finish, replace. Claiming and settling are single guarded updates (`WHERE state = …`), so a
+//! finish, replace — and (reads) what it sells and at what price, the answer kept in `result`
+//! until the asker has it, then deleted. Claiming and settling are single guarded updates (`WHERE state = …`), so a
 //! request is carried out by one holder at most and a pending one can be withdrawn atomically.
 //! The flow itself lives in `crate::requests`.
 
@@ -20,6 +21,8 @@ pub enum RequestKind {
     Resend,
     Finish,
     Replace,
+    /// A catalog read or a quote (free; answered in `result`, deleted once read).
+    Read,
 }
 
 impl RequestKind {
@@ -30,6 +33,7 @@ impl RequestKind {
             RequestKind::Resend => "resend",
             RequestKind::Finish => "finish",
             RequestKind::Replace => "replace",
+            RequestKind::Read => "read",
         }
     }
 
@@ -39,6 +43,7 @@ impl RequestKind {
             "resend" => RequestKind::Resend,
             "finish" => RequestKind::Finish,
             "replace" => RequestKind::Replace,
+            "read" => RequestKind::Read,
             _ => RequestKind::Buy,
         }
     }
@@ -187,11 +192,13 @@ impl Store {
             .optional()
     }
 
-    /// Requests newest first; only those still open (pending or taken) with `open_only`.
+    /// Requests newest first (reads are not listed: they last a moment and cost nothing); only
+    /// those still open (pending or taken) with `open_only`.
     pub fn requests(&self, open_only: bool, limit: u32) -> crate::db::Result<Vec<RequestView>> {
         let c = self.conn();
         let mut st = c.prepare_cached(&format!(
             "SELECT {COLS} FROM requests WHERE (?1 = 0 OR state IN ('pending', 'taken'))
+               AND kind <> 'read'
              ORDER BY created_at DESC, id LIMIT ?2"
         ))?;
         let rows = st.query_map(params![open_only as i64, limit as i64], row)?;
@@ -309,5 +316,77 @@ impl Store {
         };
         tx.commit()?;
         Ok(r)
+    }
+}
+
+/// Where a read stands, for its asker.
+pub struct ReadState {
+    pub state: RequestState,
+    /// The answer's JSON once done.
+    pub result: Option<String>,
+    pub failed: Option<RequestView>,
+}
+
+impl Store {
+    /// End a taken read with its answer (`None`: it was not taken any more, e.g. deleted).
+    pub fn answer_read(
+        &self,
+        id: &str,
+        result: &str,
+        now: Time,
+    ) -> crate::db::Result<Option<RequestView>> {
+        self.conn()
+            .query_row(
+                &format!(
+                    "UPDATE requests SET state = 'done', result = ?2, updated_at = ?3
+                     WHERE id = ?1 AND kind = 'read' AND state = 'taken' RETURNING {COLS}"
+                ),
+                params![id, result, ms(now)],
+                row,
+            )
+            .optional()
+    }
+
+    /// A read's state and answer (`None`: no such read).
+    pub fn read_state(&self, id: &str) -> crate::db::Result<Option<ReadState>> {
+        self.conn()
+            .query_row(
+                &format!("SELECT {COLS}, result FROM requests WHERE id = ?1 AND kind = 'read'"),
+                [id],
+                |r| {
+                    let v = row(r)?;
+                    let result: Option<String> = r.get(14)?;
+                    Ok(ReadState {
+                        state: v.state,
+                        result,
+                        failed: (v.state == RequestState::Failed).then_some(v),
+                    })
+                },
+            )
+            .optional()
+    }
+
+    /// Forget a read (its asker has the answer, or gave up).
+    pub fn delete_read(&self, id: &str) -> crate::db::Result<()> {
+        self.conn()
+            .execute("DELETE FROM requests WHERE id = ?1 AND kind = 'read'", [id])?;
+        Ok(())
+    }
+
+    /// Forget reads written before `before` (their askers stopped waiting long ago).
+    pub fn prune_reads(&self, before: Time) -> crate::db::Result<usize> {
+        self.conn().execute(
+            "DELETE FROM requests WHERE kind = 'read' AND created_at < ?1",
+            [ms(before)],
+        )
+    }
+
+    /// How many reads are stored (tests: they must not pile up).
+    pub fn read_count(&self) -> crate::db::Result<i64> {
+        self.conn().query_row(
+            "SELECT COUNT(*) FROM requests WHERE kind = 'read'",
+            (),
+            |r| r.get(0),
+        )
     }
 }

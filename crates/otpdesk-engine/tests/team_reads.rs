@@ -1,0 +1,294 @@
+//! Team mode's reads on a real PostgreSQL server (tests/common/pg.rs) and the simulator over
+//! HTTP: an operator's desktop without any provider key sees the team's catalog and prices
+//! through the owner's desktop (the key holder) — the same answers the owner gets — and buys at
+//! the price it was shown; with no key holder answering it says so clearly in bounded time; read
+//! requests never pile up in the team's requests table.
+
+mod common;
+
+use common::*;
+use otpdesk_core::{ErrorCode, ProviderId};
+use otpdesk_engine::db::{Connection, PgConn};
+use otpdesk_engine::team::Invite;
+use otpdesk_engine::{Budget, CatalogCountry, Engine, EngineConfig};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// The owner's desktop (every key), its team store in `dir`'s schema.
+fn owner_config(sim: &Sim, dir: &Path) -> EngineConfig {
+    let mut cfg = config(sim, dir, Budget::per_minute(60_000.0), 5_000);
+    cfg.team = Some(pg::team_for(dir));
+    cfg.tracking.lease_ttl = Duration::from_secs(3);
+    cfg.tracking.lease_renew = Duration::from_millis(500);
+    cfg
+}
+
+/// An operator's desktop: the invite's login, no provider key at all.
+async fn operator(invite: &str, dir: &Path, read_wait: Duration) -> Engine {
+    let inv = Invite::decode(invite).unwrap();
+    let mut cfg = EngineConfig::new(dir);
+    cfg.team = Some(inv.config().unwrap());
+    cfg.tracking.lease_renew = Duration::from_millis(300);
+    cfg.tracking.read_wait = read_wait;
+    Engine::open(cfg).await.unwrap()
+}
+
+/// Read requests stored on the team's server now (asked straight of PostgreSQL).
+fn reads_stored(team_dir: &Path) -> i64 {
+    let c = Connection::Pg(PgConn::connect(&pg::team_for(team_dir)).unwrap());
+    c.query_row(
+        "SELECT COUNT(*) FROM requests WHERE kind = 'read'",
+        (),
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+fn indonesia(list: &[CatalogCountry]) -> CatalogCountry {
+    list.iter()
+        .find(|c| c.name == "Indonesia")
+        .expect("Indonesia listed")
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_without_keys_sees_the_owners_catalog_and_prices_and_buys_at_that_price() {
+    if !pg::available() {
+        eprintln!("no PostgreSQL server can run here (wine): team mode is tested on Linux");
+        return;
+    }
+    let sim = sim(100_000).await;
+    let team_dir = tempfile::tempdir().unwrap();
+    let owner = Engine::open(owner_config(&sim, team_dir.path()))
+        .await
+        .unwrap();
+    let invite = owner.team_invite("Eka").unwrap();
+    let op_dir = tempfile::tempdir().unwrap();
+    let op = operator(&invite, op_dir.path(), Duration::from_secs(10)).await;
+    assert_eq!(
+        op.selling_providers(),
+        vec![(ProviderId::Otpzap, true), (ProviderId::Numberotp, true)],
+        "the team sells what the owner's keys sell"
+    );
+
+    // Countries and everything in one country: the owner's own answers, nothing failed.
+    let t = Instant::now();
+    let mine = op.catalog().countries().await;
+    eprintln!(
+        "operator's countries through the owner took {:?}",
+        t.elapsed()
+    );
+    assert!(mine.failures.is_empty(), "{:?}", mine.failures);
+    let theirs = owner.catalog().countries().await;
+    assert!(theirs.failures.is_empty());
+    assert!(!mine.value.is_empty());
+    assert_eq!(mine.value, theirs.value);
+    let id = indonesia(&mine.value);
+    assert!(id.otpzap_s1.is_some() && id.numberotp.is_some(), "{id:?}");
+    let items = op.catalog().items(&id, None).await;
+    assert!(items.failures.is_empty(), "{:?}", items.failures);
+    assert!(items.value.iter().any(|i| i.provider == ProviderId::Otpzap));
+    assert!(items
+        .value
+        .iter()
+        .any(|i| i.provider == ProviderId::Numberotp));
+    assert_eq!(items.value, owner.catalog().items(&id, None).await.value);
+    let found = op.catalog().items(&id, Some("whats")).await.value;
+    assert!(!found.is_empty());
+    assert_eq!(found, owner.catalog().items(&id, Some("whats")).await.value);
+
+    // The step-by-step lists.
+    let cid = id.otpzap_s1.clone().unwrap();
+    assert_eq!(
+        op.catalog().s1_products(&cid, "1").await.unwrap(),
+        owner.catalog().s1_products(&cid, "1").await.unwrap()
+    );
+    assert_eq!(
+        op.catalog().s1_countries().await.unwrap(),
+        owner.catalog().s1_countries().await.unwrap()
+    );
+    let s2 = id.otpzap_s2.clone().unwrap();
+    assert_eq!(
+        op.catalog().s2_services(&s2, None).await.unwrap(),
+        owner.catalog().s2_services(&s2, None).await.unwrap()
+    );
+    assert_eq!(
+        op.catalog()
+            .numberotp_prices(Some("wa"), None)
+            .await
+            .unwrap(),
+        owner
+            .catalog()
+            .numberotp_prices(Some("wa"), None)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        op.catalog().email_sites().await.unwrap(),
+        owner.catalog().email_sites().await.unwrap()
+    );
+    // A provider's own refusal comes back with its code (an unknown Server 1 country).
+    let e = op.catalog().s1_services(Some("999999")).await;
+    let o = owner.catalog().s1_services(Some("999999")).await;
+    assert_eq!(e.is_ok(), o.is_ok());
+    if let (Err(e), Err(o)) = (&e, &o) {
+        assert_eq!(e.code(), o.code());
+    }
+    // Balances are the owner's business: an operator has none to show.
+    assert_eq!(
+        op.catalog()
+            .balance(ProviderId::Otpzap)
+            .await
+            .unwrap_err()
+            .code(),
+        ErrorCode::ProviderNotConfigured
+    );
+
+    // The price to confirm, then the purchase at it: the order, charged once.
+    let q = op.quote(&S1).await.unwrap();
+    assert_eq!(q, owner.quote(&S1).await.unwrap());
+    assert!(q.price.is_some());
+    let order = op.buy_checked(S1, q.price).await.unwrap();
+    assert_eq!(owner.order(&order.id).unwrap().id, order.id);
+    assert_eq!(charges_to(&sim, ZAP_KEY).await, 1, "charged exactly once");
+    // "Buy again" offers today's price through the owner too.
+    let again = op.quote_again(&order.id).await.unwrap();
+    assert_eq!(
+        again.quote,
+        owner.quote_again(&order.id).await.unwrap().quote
+    );
+    let nq = op.quote(&sim.numberotp_wa()).await.unwrap();
+    assert_eq!(nq, owner.quote(&sim.numberotp_wa()).await.unwrap());
+
+    // Reads are not listed as requests and leave nothing behind on the server; only the
+    // purchase is a request. The operator's desktop never asked a provider anything.
+    let listed = op.requests(false).unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(reads_stored(team_dir.path()), 0);
+    assert_eq!(op.requests_sent(ProviderId::Otpzap), 0);
+    op.shutdown().await;
+    owner.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_reads_leave_nothing_behind_and_asking_again_is_harmless() {
+    if !pg::available() {
+        return;
+    }
+    let sim = sim(100_000).await;
+    let team_dir = tempfile::tempdir().unwrap();
+    let owner = Engine::open(owner_config(&sim, team_dir.path()))
+        .await
+        .unwrap();
+    let invite = owner.team_invite("Fajar").unwrap();
+    let op_dir = tempfile::tempdir().unwrap();
+    let op = operator(&invite, op_dir.path(), Duration::from_secs(10)).await;
+    let first = op.quote(&S1).await.unwrap();
+    // Twenty reads at once: every one answered, the same answer, nothing left stored.
+    let asks: Vec<_> = (0..20)
+        .map(|_| {
+            let op = op.clone();
+            tokio::spawn(async move { op.quote(&S1).await })
+        })
+        .collect();
+    for a in asks {
+        assert_eq!(a.await.unwrap().unwrap(), first);
+    }
+    assert_eq!(reads_stored(team_dir.path()), 0);
+    assert!(op.requests(false).unwrap().is_empty());
+    assert_eq!(charges_to(&sim, ZAP_KEY).await, 0, "reads are free");
+    op.shutdown().await;
+    owner.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_key_holder_answering_an_operators_read_fails_clearly_in_bounded_time() {
+    use std::io::BufRead;
+    if !pg::available() {
+        return;
+    }
+    let sim = sim(100_000).await;
+    let team_dir = tempfile::tempdir().unwrap();
+    let invite = {
+        let owner = Engine::open(owner_config(&sim, team_dir.path()))
+            .await
+            .unwrap();
+        let i = owner.team_invite("Gita").unwrap();
+        owner.shutdown().await;
+        i
+    };
+    let op_dir = tempfile::tempdir().unwrap();
+    let op = operator(&invite, op_dir.path(), Duration::from_secs(2)).await;
+
+    // The owner's desktop is closed (its lease given up): said at once, per provider.
+    assert_eq!(
+        op.selling_providers(),
+        vec![(ProviderId::Otpzap, false), (ProviderId::Numberotp, false)]
+    );
+    let t = Instant::now();
+    let c = op.catalog().countries().await;
+    assert!(c.value.is_empty());
+    let codes: Vec<_> = c.failures.iter().map(|(p, e)| (*p, e.code())).collect();
+    assert_eq!(
+        codes,
+        vec![
+            (ProviderId::Otpzap, ErrorCode::TeamNoKeyHolder),
+            (ProviderId::Numberotp, ErrorCode::TeamNoKeyHolder)
+        ]
+    );
+    let e = op.quote(&S1).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::TeamNoKeyHolder, "{e}");
+    assert!(e.to_string().contains("OTPZap"), "{e}");
+    assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+
+    // The key holder dies without giving its lease up (killed): the lease still looks held,
+    // the read waits `read_wait` for an answer nobody gives, then says so.
+    let mut worker = std::process::Command::new(env!("CARGO_BIN_EXE_otpdesk-engine-worker"))
+        .env("OTPDESK_STORE", pg::team_url_for(team_dir.path()))
+        .env("OTPDESK_DATA_DIR", team_dir.path())
+        .env("OTPDESK_OTPZAP_URL", sim.handle.otpzap_url())
+        .env("OTPDESK_OTPZAP_KEY", ZAP_KEY)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("worker");
+    let mut out = std::io::BufReader::new(worker.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert!(line.contains("ready"), "{line}");
+    // Alive, it answers.
+    let q = op.quote(&S1).await.unwrap();
+    assert!(q.price.is_some());
+    worker.kill().unwrap();
+    worker.wait().unwrap();
+    let t = Instant::now();
+    let e = op.quote(&S1).await.unwrap_err();
+    let took = t.elapsed();
+    assert_eq!(e.code(), ErrorCode::TeamNoKeyHolder, "{e}");
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    eprintln!("a read nobody answered failed after {took:?}");
+    assert_eq!(
+        reads_stored(team_dir.path()),
+        0,
+        "the unanswered read is gone"
+    );
+
+    // The owner's desktop back: reads work again.
+    let owner = Engine::open(owner_config(&sim, team_dir.path()))
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let q2 = loop {
+        match op.quote(&S1).await {
+            Ok(q) => break q,
+            Err(e) if Instant::now() < deadline => {
+                assert_eq!(e.code(), ErrorCode::TeamNoKeyHolder, "{e}");
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(q2, owner.quote(&S1).await.unwrap());
+    op.shutdown().await;
+    owner.shutdown().await;
+}
