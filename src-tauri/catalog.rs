@@ -68,6 +68,8 @@ pub enum BalanceState {
     /// The provider's API has no balance call (NumberOTP, OOPPay).
     NotAvailable,
     NoKey,
+    /// Team mode: the provider is sold through the team; its balance is the owner's to see.
+    OwnerOnly,
     Error {
         error: AppError,
     },
@@ -84,10 +86,19 @@ pub struct ProviderBalance {
 /// Every provider's balance as the engine reads it.
 pub async fn balances(engine: &Engine) -> Vec<ProviderBalance> {
     let mut out = Vec::new();
+    let through_team: Vec<ProviderId> = engine
+        .selling_providers()
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| engine.base_url(*p).is_none())
+        .collect();
     for provider in ProviderId::ALL {
         let balance = match engine.catalog().balance(provider).await {
             Ok(Some(amount)) => BalanceState::Ok { amount },
             Ok(None) => BalanceState::NotAvailable,
+            Err(EngineError::ProviderNotConfigured(_)) if through_team.contains(&provider) => {
+                BalanceState::OwnerOnly
+            }
             Err(EngineError::ProviderNotConfigured(_)) => BalanceState::NoKey,
             Err(e) => BalanceState::Error {
                 error: provider_error(provider, e),

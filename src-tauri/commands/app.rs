@@ -21,6 +21,9 @@ pub struct AppStatus {
     pub addresses: Vec<ProviderAddress>,
     /// This computer works in a team (its order book is the team's; an operator needs no key).
     pub team: bool,
+    /// Team mode: the providers with no key on this computer whose offers and prices come
+    /// through the team (a desktop with the key opened the team's order book).
+    pub team_sells: Vec<otpdesk_core::ProviderId>,
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -43,6 +46,16 @@ pub async fn status(state: &AppState) -> AppStatus {
             .collect(),
         None => Vec::new(),
     };
+    let team_sells = match &session {
+        Some(s) => s
+            .engine
+            .selling_providers()
+            .into_iter()
+            .filter(|(p, _)| s.engine.base_url(*p).is_none())
+            .map(|(p, _)| p)
+            .collect(),
+        None => Vec::new(),
+    };
     let (keys, keyring_error) = match state.keys_status().await {
         Ok(k) => (k, None),
         Err(e) => (keys::none_set(), Some(e)),
@@ -58,6 +71,7 @@ pub async fn status(state: &AppState) -> AppStatus {
             && crate::team::saved(&state.secrets)
                 .await
                 .is_ok_and(|t| t.is_some()),
+        team_sells,
     }
 }
 

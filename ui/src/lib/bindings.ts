@@ -304,6 +304,11 @@ export type AppStatus = {
 	addresses: ProviderAddress[],
 	/**  This computer works in a team (its order book is the team's; an operator needs no key). */
 	team: boolean,
+	/**
+	 *  Team mode: the providers with no key on this computer whose offers and prices come
+	 *  through the team (a desktop with the key opened the team's order book).
+	 */
+	team_sells: ProviderId[],
 };
 
 export type AttemptKind = "sms" | "email" | "topup_qris" | "topup_usdt" | "replace";
@@ -343,7 +348,9 @@ export type AttemptView = {
 /**  A provider's balance, or why there is none. */
 export type BalanceState = { status: "ok"; amount: Money } | 
 /**  The provider's API has no balance call (NumberOTP, OOPPay). */
-{ status: "not_available" } | { status: "no_key" } | { status: "error"; error: AppError };
+{ status: "not_available" } | { status: "no_key" } | 
+/**  Team mode: the provider is sold through the team; its balance is the owner's to see. */
+{ status: "owner_only" } | { status: "error"; error: AppError };
 
 /**  A fresh balance, read after it changed (e.g. a paid top-up). */
 export type BalanceUpdated = {
@@ -702,6 +709,11 @@ export type ErrorCode =
  *  (it stays listed; it can be withdrawn while nobody has picked it up).
  */
 "team_request_waiting" | 
+/**
+ *  Team mode: no desktop with the provider's key answers now (the owner's OTPDesk is closed
+ *  or offline), so its offers and prices cannot be read; nothing was bought.
+ */
+"team_no_key_holder" | 
 /**  This member's role in the team does not allow it (owners keep settings and money). */
 "team_role" | 
 /**  This login is not a member of the team (any more). */
@@ -1271,7 +1283,9 @@ export type Quote = {
 };
 
 /**  What a request asks for. */
-export type RequestKind = "buy" | "cancel" | "resend" | "finish" | "replace";
+export type RequestKind = "buy" | "cancel" | "resend" | "finish" | "replace" | 
+/**  A catalog read or a quote (free; answered in `result`, deleted once read). */
+"read";
 
 /**  Where a request stands. */
 export type RequestState = 

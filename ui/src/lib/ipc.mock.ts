@@ -158,7 +158,7 @@ export class MockIpc implements Ipc {
       provider,
       in_use: provider === "numberotp" ? "https://api.numberotp.com/v1" : `https://${provider}.example/api/v1`,
     }));
-    return { mode: this.demo ? "demo" : "real", keys: this.keyList(), keyring_error: null, problem: null, version: "0.0.0-mock", addresses, team: this.team.joined };
+    return { mode: this.demo ? "demo" : "real", keys: this.keyList(), keyring_error: null, problem: null, version: "0.0.0-mock", addresses, team: this.team.joined, team_sells: this.team.joined ? (["otpzap", "numberotp"] as const).filter((p) => !this.keys[p]) : [] };
   }
 
   private on(p: ProviderId): boolean {

@@ -111,6 +111,7 @@ export const en = {
   "balance.notAvailable": "not available",
   "balance.notAvailableHint": "This provider does not report a balance.",
   "balance.noKey": "no key",
+  "balance.ownerOnlyHint": "Sold through your team: the balance is shown on the owner's computer.",
   "balance.error": "could not check",
   "balance.refresh": "Refresh balances",
 
@@ -533,6 +534,7 @@ export const en = {
   "error.config": "A setting is not valid. Open Settings and check the provider addresses.",
   "error.store_too_new": "Your data was saved by a newer version of OTPDesk. Update OTPDesk to open it.",
   "error.store_damaged": "The data file of OTPDesk on this computer is damaged. Quit OTPDesk, move that file somewhere else, then start OTPDesk again.",
+  "error.team_no_key_holder": "The owner's computer (with this provider's key) is not answering: it may be closed or offline. Offers and prices cannot be read now; nothing was bought. Try again once it is open.",
   "error.team_offline": "The team's server cannot be reached. Nothing is bought until it is back; check this computer's internet connection.",
   "error.team_request_waiting": "The owner's computer has not carried out this request yet (it may be closed or offline). It stays listed: withdraw it if nobody has picked it up, or wait.",
   "error.team_role": "Only the team's owner can change this. Ask the owner.",

@@ -113,6 +113,7 @@ export const id: Catalog = {
   "balance.notAvailable": "tidak tersedia",
   "balance.notAvailableHint": "Provider ini tidak memberi info saldo.",
   "balance.noKey": "belum ada kunci",
+  "balance.ownerOnlyHint": "Dijual lewat tim Anda: saldo ditampilkan di komputer pemilik.",
   "balance.error": "gagal dicek",
   "balance.refresh": "Muat ulang saldo",
 
@@ -535,6 +536,7 @@ export const id: Catalog = {
   "error.config": "Ada pengaturan yang tidak valid. Buka Pengaturan dan periksa alamat provider.",
   "error.store_too_new": "Data Anda disimpan oleh versi OTPDesk yang lebih baru. Perbarui OTPDesk untuk membukanya.",
   "error.store_damaged": "File data OTPDesk di komputer ini rusak. Tutup OTPDesk, pindahkan file itu ke tempat lain, lalu jalankan OTPDesk lagi.",
+  "error.team_no_key_holder": "Komputer pemilik (yang memegang kunci provider ini) tidak menjawab: mungkin tertutup atau offline. Penawaran dan harga belum bisa dibaca; tidak ada yang dibeli. Coba lagi setelah komputer itu menyala.",
   "error.team_offline": "Server tim tidak dapat dihubungi. Tidak ada pembelian sampai server kembali; periksa koneksi internet komputer ini.",
   "error.team_request_waiting": "Komputer pemilik belum menjalankan permintaan ini (mungkin tertutup atau offline). Permintaan tetap tercatat: batalkan jika belum diambil, atau tunggu.",
   "error.team_role": "Hanya pemilik tim yang dapat mengubah ini. Tanyakan kepada pemilik.",

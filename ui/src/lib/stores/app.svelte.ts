@@ -49,12 +49,19 @@ export class AppState {
   addresses = $state<Partial<Record<ProviderId, string>>>({});
   /** This computer works in a team: an operator needs no key of their own. */
   team = $state(false);
+  /** Team mode: providers with no key here whose offers and prices come through the team. */
+  teamSells = $state<ProviderId[]>([]);
   /** The OS locale the backend reported ("id-ID"), for "Same as the system". */
   systemLocale = $state<string | null>(null);
 
   /** On a work screen (past loading and welcome): the main window's data is wanted. */
   get working(): boolean {
     return this.screen !== "loading" && this.screen !== "welcome";
+  }
+
+  /** Whether this computer can show and buy `p`'s offers: its key here, or through the team. */
+  sells(p: ProviderId): boolean {
+    return this.keys[p] || this.teamSells.includes(p);
   }
 
   get anyKey(): boolean {
@@ -75,6 +82,7 @@ export class AppState {
     this.problem = s.problem;
     this.version = s.version;
     this.team = s.team ?? false;
+    this.teamSells = s.team_sells ?? [];
     this.addresses = Object.fromEntries((s.addresses ?? []).map((a) => [a.provider, a.in_use]));
   }
 

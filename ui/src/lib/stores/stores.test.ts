@@ -109,6 +109,20 @@ describe("AppState", () => {
     expect(a.anyKey).toBe(true);
   });
 
+  it("an operator without keys sells the team's providers (catalog tabs, main screen)", async () => {
+    const a = new AppState();
+    await a.load();
+    expect(a.sells("otpzap")).toBe(false);
+    await mock.teamJoin("otpdesk-team:1:" + btoa(JSON.stringify({ user: "ani", name: "Ani" })));
+    await a.load();
+    expect(a.team).toBe(true);
+    expect(a.anyKey).toBe(false);
+    expect(a.screen).toBe("main");
+    expect(a.teamSells).toEqual(["otpzap", "numberotp"]);
+    expect(a.sells("otpzap") && a.sells("numberotp")).toBe(true);
+    expect(a.sells("ooppay")).toBe(false);
+  });
+
   it("a backend that cannot be reached is a problem, not a crash", async () => {
     mock.failNext.set("status", appError("not_ready"));
     const a = new AppState();
