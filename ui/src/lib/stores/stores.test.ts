@@ -110,10 +110,13 @@ describe("AppState", () => {
   });
 
   it("an operator without keys sells the team's providers (catalog tabs, main screen)", async () => {
-    const a = new AppState();
+    let a = new AppState();
     await a.load();
     expect(a.sells("otpzap")).toBe(false);
     await mock.teamJoin("otpdesk-team:1:" + btoa(JSON.stringify({ user: "ani", name: "Ani" })));
+    await a.load();
+    expect(a.screen).toBe("welcome"); // stays until Continue, as with a key
+    a = new AppState();
     await a.load();
     expect(a.team).toBe(true);
     expect(a.anyKey).toBe(false);
