@@ -47,6 +47,12 @@ pub fn forward(f: Forward) -> JoinHandle<()> {
                 }
                 Err(RecvError::Closed) => break,
             };
+            // Team reads (catalog, prices) come and go by the dozen: the window has no use for them.
+            if let EngineEvent::RequestChanged { request } = &event {
+                if request.kind == otpdesk_engine::RequestKind::Read {
+                    continue;
+                }
+            }
             match &event {
                 // A late code (on a cancelled or replaced number) is shown on its card, tagged; it
                 // is not a sale, so it is neither announced nor copied like a fresh code.
