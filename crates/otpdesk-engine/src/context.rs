@@ -69,6 +69,9 @@ pub(crate) struct Inner {
     pub seen: std::sync::Mutex<std::collections::HashMap<String, OrderView>>,
     /// Team mode: whether the team's server answered last time it was asked.
     pub online: std::sync::atomic::AtomicBool,
+    /// Team mode: the providers the team sold when last read (`requests::read::team_sells`),
+    /// still shown while the server cannot be read.
+    pub team_sells_seen: std::sync::Mutex<Vec<ProviderId>>,
 }
 
 /// A count of paid calls in flight, and a way to wait until there are none. New ones are

@@ -99,6 +99,7 @@ impl Engine {
             requests_wake: Default::default(),
             seen: Default::default(),
             online: std::sync::atomic::AtomicBool::new(true),
+            team_sells_seen: Default::default(),
         });
         if let Some(pg) = &cfg.team {
             // Other desktops' events are read the moment they are published.

@@ -1,16 +1,19 @@
 //! Team mode's reads on a real PostgreSQL server (tests/common/pg.rs) and the simulator over
 //! HTTP: an operator's desktop without any provider key sees the team's catalog and prices
 //! through the owner's desktop (the key holder) — the same answers the owner gets — and buys at
-//! the price it was shown; with no key holder answering it says so clearly in bounded time; read
-//! requests never pile up in the team's requests table.
+//! the price it was shown; one provider's failure stays its own; with no key holder answering, or
+//! the server lost, it says so clearly in bounded time; read requests never pile up in the team's
+//! requests table.
 
 mod common;
 
+use common::relay::Relay;
 use common::*;
 use otpdesk_core::{ErrorCode, ProviderId};
 use otpdesk_engine::db::{Connection, PgConn};
 use otpdesk_engine::team::Invite;
-use otpdesk_engine::{Budget, CatalogCountry, Engine, EngineConfig};
+use otpdesk_engine::{Budget, CatalogCountry, Engine, EngineConfig, EngineEvent};
+use otpdesk_sim::control::types::{FaultKind, FaultRule};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -25,7 +28,15 @@ fn owner_config(sim: &Sim, dir: &Path) -> EngineConfig {
 
 /// An operator's desktop: the invite's login, no provider key at all.
 async fn operator(invite: &str, dir: &Path, read_wait: Duration) -> Engine {
-    let inv = Invite::decode(invite).unwrap();
+    operator_at(invite, dir, read_wait, None).await
+}
+
+/// [`operator`] whose server is asked at `port` (a relay the test can cut).
+async fn operator_at(invite: &str, dir: &Path, read_wait: Duration, port: Option<u16>) -> Engine {
+    let mut inv = Invite::decode(invite).unwrap();
+    if let Some(p) = port {
+        inv.port = p;
+    }
     let mut cfg = EngineConfig::new(dir);
     cfg.team = Some(inv.config().unwrap());
     cfg.tracking.lease_renew = Duration::from_millis(300);
@@ -290,5 +301,130 @@ async fn with_no_key_holder_answering_an_operators_read_fails_clearly_in_bounded
     };
     assert_eq!(q2, owner.quote(&S1).await.unwrap());
     op.shutdown().await;
+    owner.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_providers_failure_at_the_owner_stays_its_own_on_the_operators_screen() {
+    if !pg::available() {
+        return;
+    }
+    let sim = sim(100_000).await;
+    let team_dir = tempfile::tempdir().unwrap();
+    let owner = Engine::open(owner_config(&sim, team_dir.path()))
+        .await
+        .unwrap();
+    let invite = owner.team_invite("Hana").unwrap();
+    let op_dir = tempfile::tempdir().unwrap();
+    let op = operator(&invite, op_dir.path(), Duration::from_secs(10)).await;
+    // NumberOTP answers with an error page: OTPZap's countries still come, NumberOTP's failure
+    // comes with the code the owner's own read gets.
+    sim.control
+        .add_fault(&FaultRule::new(FaultKind::Html).provider(ProviderId::Numberotp))
+        .await
+        .unwrap();
+    let mine = op.catalog().countries().await;
+    let theirs = owner.catalog().countries().await;
+    assert!(!mine.value.is_empty());
+    assert_eq!(mine.value, theirs.value);
+    assert!(mine.value.iter().all(|c| c.numberotp.is_none()));
+    let code = |f: &[(ProviderId, otpdesk_engine::EngineError)]| -> Vec<_> {
+        f.iter().map(|(p, e)| (*p, e.code())).collect()
+    };
+    assert_eq!(code(&mine.failures), code(&theirs.failures));
+    assert_eq!(mine.failures.len(), 1);
+    assert_eq!(mine.failures[0].0, ProviderId::Numberotp);
+    assert_eq!(reads_stored(team_dir.path()), 0);
+    op.shutdown().await;
+    owner.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_that_lost_the_server_refuses_reads_at_once() {
+    if !pg::available() {
+        return;
+    }
+    let sim = sim(100_000).await;
+    let team_dir = tempfile::tempdir().unwrap();
+    let owner = Engine::open(owner_config(&sim, team_dir.path()))
+        .await
+        .unwrap();
+    let invite = owner.team_invite("Indra").unwrap();
+    let server_port = Invite::decode(&invite).unwrap().port;
+    let mut relay = Relay::start(server_port, 0).await;
+    let op_dir = tempfile::tempdir().unwrap();
+    let op = operator_at(
+        &invite,
+        op_dir.path(),
+        Duration::from_secs(10),
+        Some(relay.port),
+    )
+    .await;
+    assert!(op.quote(&S1).await.is_ok());
+    let mut events = op.subscribe();
+    relay.cut();
+    next_event(&mut events, 10, |e| {
+        matches!(e, EngineEvent::TeamConnection { online: false })
+    })
+    .await;
+    let t = Instant::now();
+    assert_eq!(
+        op.quote(&S1).await.unwrap_err().code(),
+        ErrorCode::TeamOffline
+    );
+    let c = op.catalog().countries().await;
+    assert!(c.value.is_empty());
+    assert!(c
+        .failures
+        .iter()
+        .all(|(_, e)| e.code() == ErrorCode::TeamOffline));
+    assert_eq!(c.failures.len(), 2);
+    assert!(
+        t.elapsed() < Duration::from_millis(500),
+        "refused at once, took {:?}",
+        t.elapsed()
+    );
+    relay.restore().await;
+    next_event(&mut events, 15, |e| {
+        matches!(e, EngineEvent::TeamConnection { online: true })
+    })
+    .await;
+    assert_eq!(
+        op.quote(&S1).await.unwrap(),
+        owner.quote(&S1).await.unwrap()
+    );
+    op.shutdown().await;
+    owner.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_whose_asker_vanished_are_pruned_by_the_key_holder() {
+    if !pg::available() {
+        return;
+    }
+    let sim = sim(100_000).await;
+    let team_dir = tempfile::tempdir().unwrap();
+    let owner = Engine::open(owner_config(&sim, team_dir.path()))
+        .await
+        .unwrap();
+    owner.shutdown().await;
+    drop(owner);
+    // Left by a desktop that stopped while waiting: one answered, one never picked up.
+    let c = Connection::Pg(PgConn::connect(&pg::team_for(team_dir.path())).unwrap());
+    c.execute_batch(
+        "INSERT INTO requests (id, kind, provider, body, requested_by, state, result, created_at, updated_at)
+         VALUES ('old-1', 'read', 'otpzap', '{\"call\":\"s1_countries\"}', 'x', 'done', '[]', 1, 1),
+                ('old-2', 'read', 'otpzap', '{\"call\":\"s2_countries\"}', 'x', 'pending', NULL, 1, 1)",
+    )
+    .unwrap();
+    assert_eq!(reads_stored(team_dir.path()), 2);
+    let owner = Engine::open(owner_config(&sim, team_dir.path()))
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while reads_stored(team_dir.path()) > 0 {
+        assert!(Instant::now() < deadline, "stale reads were not pruned");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     owner.shutdown().await;
 }

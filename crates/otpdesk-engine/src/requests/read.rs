@@ -119,13 +119,26 @@ impl<T> Parts<T> {
 /// Whether the team can sell `provider` through a key holder: its tracking lease has been taken
 /// on this team store (only a desktop with the key takes it). `Some(live)`: whether one holds it
 /// now. `None`: not through the team (outside a team, or no desktop with the key ever opened).
+/// While the server cannot be read, what was seen last (held by nobody reachable).
 pub(crate) fn team_sells(inner: &Inner, provider: ProviderId) -> Option<bool> {
     inner.team.as_ref()?;
-    let leased = inner.coord.leased_providers().ok()?;
-    leased
-        .into_iter()
-        .find(|(p, _)| *p == provider)
-        .map(|x| x.1)
+    let mut seen = inner
+        .team_sells_seen
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    match inner.coord.leased_providers() {
+        Ok(leased) => {
+            *seen = leased.iter().map(|x| x.0).collect();
+            leased
+                .into_iter()
+                .find(|(p, _)| *p == provider)
+                .map(|x| x.1)
+        }
+        Err(e) => {
+            note(inner, &e);
+            seen.contains(&provider).then_some(false)
+        }
+    }
 }
 
 /// Ask the key holder of `provider` for `call`; its answer, as the holder's own code returned it.
@@ -138,17 +151,14 @@ pub(crate) async fn ask<T: DeserializeOwned>(
     if inner.is_closing() {
         return Err(EngineError::Shutdown);
     }
-    match inner.coord.leased_providers() {
-        Ok(l) => match l.into_iter().find(|(p, _)| *p == provider) {
-            None => return Err(EngineError::ProviderNotConfigured(provider)),
-            // Nobody holds the key now: said at once rather than after the wait.
-            Some((_, false)) => return Err(EngineError::NoKeyHolder { provider }),
-            Some((_, true)) => {}
-        },
-        Err(e) => {
-            note(inner, &e);
-            return Err(e.into());
-        }
+    let sells = team_sells(inner, provider);
+    // The server lost just now: said as such.
+    inner.require_online()?;
+    match sells {
+        None => return Err(EngineError::ProviderNotConfigured(provider)),
+        // Nobody holds the key now: said at once rather than after the wait.
+        Some(false) => return Err(EngineError::NoKeyHolder { provider }),
+        Some(true) => {}
     }
     let login = inner
         .me

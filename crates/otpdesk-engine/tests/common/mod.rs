@@ -11,6 +11,7 @@ use std::path::Path;
 
 pub mod desktops;
 pub mod pg;
+pub mod relay;
 use std::time::Duration;
 
 pub struct Sim {
