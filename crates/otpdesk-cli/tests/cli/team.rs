@@ -1,6 +1,7 @@
 //! The command line on a team's order book (`OTPDESK_STORE`, a real PostgreSQL started by the
 //! engine's test harness): two computers' `otpdesk` and a desktop's engine share one order book.
-//! What one buys, the others list and track; `customers` and `paid` work on it too.
+//! What one buys, the others list and track; `customers` and `paid` work on it too; an operator's
+//! `otpdesk catalog` reads through the owner's desktop.
 
 use crate::harness::*;
 use otpdesk_engine::Engine;
@@ -102,5 +103,57 @@ async fn an_operators_otpdesk_buys_through_the_owners_desktop() {
     let used = h.control().idempotency().await.unwrap();
     assert_eq!(used.len(), 1);
     assert_eq!((used[0].creates, used[0].charges), (1, 1));
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operators_otpdesk_lists_the_teams_offers_through_the_owners_desktop() {
+    if !pg::available() {
+        return;
+    }
+    let h = Harness::new(None).await;
+    let team = tempfile::tempdir().unwrap();
+    let mut cfg = otpdesk_engine::EngineConfig::new(tempfile::tempdir().unwrap().keep());
+    cfg.team = Some(pg::team_for(team.path()));
+    cfg = cfg.provider(otpdesk_engine::ProviderConfig::new(
+        otpdesk_core::ProviderId::Otpzap,
+        h.sim.otpzap_url(),
+        otpdesk_core::ApiKey::new(DEMO_OTPZAP_KEY).unwrap(),
+    ));
+    let desk = Engine::open(cfg).await.unwrap();
+    let inv = otpdesk_engine::team::Invite::decode(&desk.team_invite("Joko").unwrap()).unwrap();
+
+    // No OTPZap key on the operator's computer: the price tiers come from the owner's desktop.
+    let args = [
+        "--json",
+        "catalog",
+        "s1",
+        "products",
+        "--platform",
+        "1",
+        "--country",
+        "7",
+    ];
+    let mut cmd = h.command(&args);
+    cmd.env("OTPDESK_STORE", inv.connection_string())
+        .env("OTPDESK_DATA_DIR", tempfile::tempdir().unwrap().keep());
+    let r = Run::of(cmd, &args).await.ok();
+    let printed: Vec<(String, serde_json::Value)> = r
+        .records()
+        .iter()
+        .map(|v| (field(v, "id").to_string(), v["price"].clone()))
+        .collect();
+    let owners = desk.catalog().s1_products("7", "1").await.unwrap();
+    assert!(!owners.is_empty());
+    assert_eq!(printed.len(), owners.len(), "{printed:?}");
+    for ((id, _), item) in printed.iter().zip(&owners) {
+        let otpdesk_engine::BuyRequest::OtpzapS1 { product_id, .. } = &item.target else {
+            panic!("{item:?}")
+        };
+        assert_eq!(id, &product_id.to_string());
+    }
+    // Nothing was bought, nothing is left in the team's requests.
+    assert!(desk.requests(false).unwrap().is_empty());
+    assert!(desk.attempts(None).unwrap().is_empty());
     desk.shutdown().await;
 }
