@@ -147,6 +147,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::team::team_invite,
             commands::team::team_remove,
             commands::team::team_sold_by,
+            commands::team::team_requests,
+            commands::team::team_withdraw,
         ])
         .events(collect_events![
             events::EngineEventPayload,

@@ -6,7 +6,7 @@
 use crate::error::{AppError, AppResult, ErrorCode};
 use otpdesk_engine::db::PgConfig;
 use otpdesk_engine::team::Member;
-use otpdesk_engine::Engine;
+use otpdesk_engine::{Engine, RequestView};
 use otpdesk_secrets::SecretStore;
 use serde::Serialize;
 
@@ -129,11 +129,7 @@ pub async fn sold_by(engine: &Engine, ids: Vec<String>) -> AppResult<Vec<SoldBy>
         return Ok(Vec::new());
     };
     let e = engine.clone();
-    let (sellers, members) = tokio::task::spawn_blocking(move || {
-        Ok::<_, otpdesk_engine::EngineError>((e.sold_by(&ids)?, e.team_members()?))
-    })
-    .await
-    .map_err(|e| AppError::internal(format!("team task: {e}")))??;
+    let (sellers, members) = store_task(move || Ok((e.sold_by(&ids)?, e.team_members()?))).await?;
     Ok(sellers
         .into_iter()
         .filter(|(_, login)| *login != me)
@@ -145,6 +141,33 @@ pub async fn sold_by(engine: &Engine, ids: Vec<String>) -> AppResult<Vec<SoldBy>
                 .map_or(login.clone(), |m| m.name.clone()),
         })
         .collect())
+}
+
+/// This desktop's requests still open: waiting for the key holder's desktop, or being carried
+/// out there (newest first). Alone, or before the server answered: none.
+pub async fn my_requests(engine: &Engine) -> AppResult<Vec<RequestView>> {
+    let Some(me) = engine.team().map(|t| t.me.login) else {
+        return Ok(Vec::new());
+    };
+    let e = engine.clone();
+    let list = store_task(move || e.requests(true)).await?;
+    Ok(list.into_iter().filter(|r| r.requested_by == me).collect())
+}
+
+/// Withdraw a request of this desktop nobody picked up yet; `false` when it was picked up (it
+/// may be on the wire: its outcome arrives as usual) or had ended.
+pub async fn withdraw(engine: &Engine, id: String) -> AppResult<bool> {
+    let e = engine.clone();
+    store_task(move || e.withdraw_request(&id)).await
+}
+
+/// The team's store is called synchronously: keep it off the async workers.
+pub(crate) async fn store_task<T: Send + 'static>(
+    f: impl FnOnce() -> otpdesk_engine::Result<T> + Send + 'static,
+) -> AppResult<T> {
+    Ok(tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::internal(format!("team task: {e}")))??)
 }
 
 /// The keyring speaks D-Bus synchronously: keep it off the async workers.

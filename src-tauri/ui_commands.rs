@@ -90,4 +90,6 @@ pub const UI_COMMANDS: &[&str] = &[
     "team_invite",
     "team_remove",
     "team_sold_by",
+    "team_requests",
+    "team_withdraw",
 ];

@@ -5,6 +5,7 @@
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::team::{self, SoldBy, TeamStatus};
+use otpdesk_engine::RequestView;
 use tauri::State;
 
 /// The team this computer works in (or that it works alone).
@@ -45,11 +46,7 @@ pub async fn team_reconnect(state: State<'_, AppState>) -> AppResult<TeamStatus>
 #[specta::specta]
 pub async fn team_invite(state: State<'_, AppState>, name: String) -> AppResult<String> {
     let engine = state.session().await?.engine.clone();
-    Ok(
-        tokio::task::spawn_blocking(move || engine.team_invite(&name))
-            .await
-            .map_err(|e| crate::error::AppError::internal(format!("team task: {e}")))??,
-    )
+    team::store_task(move || engine.team_invite(&name)).await
 }
 
 /// Owner: remove a member (their login stops working; their orders stay, still "sold by" them).
@@ -57,9 +54,7 @@ pub async fn team_invite(state: State<'_, AppState>, name: String) -> AppResult<
 #[specta::specta]
 pub async fn team_remove(state: State<'_, AppState>, login: String) -> AppResult<TeamStatus> {
     let engine = state.session().await?.engine.clone();
-    tokio::task::spawn_blocking(move || engine.team_remove(&login))
-        .await
-        .map_err(|e| crate::error::AppError::internal(format!("team task: {e}")))??;
+    team::store_task(move || engine.team_remove(&login)).await?;
     team_status(state).await
 }
 
@@ -69,4 +64,20 @@ pub async fn team_remove(state: State<'_, AppState>, login: String) -> AppResult
 pub async fn team_sold_by(state: State<'_, AppState>, ids: Vec<String>) -> AppResult<Vec<SoldBy>> {
     let session = state.session().await?;
     team::sold_by(&session.engine, ids).await
+}
+
+/// This desktop's requests the owner's computer has not finished yet (team mode, no key here).
+#[tauri::command]
+#[specta::specta]
+pub async fn team_requests(state: State<'_, AppState>) -> AppResult<Vec<RequestView>> {
+    let session = state.session().await?;
+    team::my_requests(&session.engine).await
+}
+
+/// Withdraw one of them before the owner's computer picks it up (`false`: too late).
+#[tauri::command]
+#[specta::specta]
+pub async fn team_withdraw(state: State<'_, AppState>, id: String) -> AppResult<bool> {
+    let session = state.session().await?;
+    team::withdraw(&session.engine, id).await
 }

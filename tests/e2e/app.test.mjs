@@ -784,6 +784,9 @@ describe("OTPDesk desktop app against the simulator", { timeout: 480_000 }, () =
   step("USDT top-up through OOPPay: address, exact amount with the network buffer, paid", async () => {
     await saveKey("ooppay", OOPPAY_KEY);
     await open("deposits", "deposits");
+    // A saved key reopens the session: wait until the screen has read the top-ups again (the
+    // QRIS one above) so the click below lands on the new session, not the one closing.
+    await (await $("deposit-row")).waitForDisplayed({ timeout: 30_000, timeoutMsg: "the top-ups were not read again" });
     await (await $("amount-usdt")).setValue("25");
     await (await $("create-usdt")).click();
     const invoice = await $("topup-usdt").then((c) => c.$('[data-testid="invoice"]'));

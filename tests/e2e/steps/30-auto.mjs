@@ -8,7 +8,7 @@
 const PRODUCT = 814090256;
 
 export default function register(ctx) {
-  const { step, $, textOf, open, shot, settle, sim, assert, NOTIFY_LOG } = ctx;
+  const { step, $, textOf, open, shot, settle, sim, assert, waitIn, NOTIFY_LOG } = ctx;
   const browser = () => ctx.browser;
 
   const whatsappS1 = () => ctx.offer("WhatsApp", "otpzap_s1");
@@ -57,7 +57,18 @@ export default function register(ctx) {
   });
 
   step("watch: an alert with a notification when stock comes back", async () => {
-    const offer = await whatsappS1();
+    // Sold out before the watch is set (what a reseller watches), so the app's own once-a-minute
+    // look can never find stock between saving the watch and the stock-out below.
+    await sim("POST", "offers", { product_id: PRODUCT, stock: 0 });
+    await whatsappS1();
+    // Read the list again and take the sold-out row (another WhatsApp product is in stock).
+    await (await $("catalog-refresh")).click();
+    await waitIn(
+      () => [...document.querySelectorAll('[data-testid="offer"]')].some((r) => r.classList.contains("soldout")),
+      null,
+      "the catalog does not show the product sold out",
+    );
+    const offer = await browser().$('[data-testid="offer"].soldout');
     await (await offer.$('[data-testid="watch"]')).click();
     const dialog = await $("watch-dialog");
     await dialog.waitForDisplayed({ timeout: 5_000 });
@@ -65,7 +76,6 @@ export default function register(ctx) {
     await (await $("watch-save")).click();
     await dialog.waitForDisplayed({ reverse: true, timeout: 10_000 });
     // Sold out: a look finds nothing to tell.
-    await sim("POST", "offers", { product_id: PRODUCT, stock: 0 });
     await open("settings", "watch-list");
     const entry = await $("watch-entry");
     await entry.waitForDisplayed({ timeout: 10_000 });

@@ -239,6 +239,10 @@ export const commands = {
 	teamRemove: (login: string) => typedError<TeamStatus, AppError>(__TAURI_INVOKE("team_remove", { login })),
 	/**  Which of these orders another member sold, with the member's name. */
 	teamSoldBy: (ids: string[]) => typedError<SoldBy[], AppError>(__TAURI_INVOKE("team_sold_by", { ids })),
+	/**  This desktop's requests the owner's computer has not finished yet (team mode, no key here). */
+	teamRequests: () => typedError<RequestView[], AppError>(__TAURI_INVOKE("team_requests")),
+	/**  Withdraw one of them before the owner's computer picks it up (`false`: too late). */
+	teamWithdraw: (id: string) => typedError<boolean, AppError>(__TAURI_INVOKE("team_withdraw", { id })),
 };
 
 /** Events */

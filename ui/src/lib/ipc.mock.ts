@@ -60,6 +60,7 @@ import {
   type TemplateLang,
   type TeamStatus,
   type SoldBy,
+  type RequestView,
 } from "./types";
 import { COUNTRIES, EMAIL_DOMAINS, EMAIL_SITES, SAMPLE, SPECIALS, fakeQr } from "./ipc.mock.fixtures";
 import RULED from "./__fixtures__/order-actions.json";
@@ -1133,6 +1134,19 @@ export class MockIpc implements Ipc {
   async teamSoldBy(ids: string[]): Promise<SoldBy[]> {
     await this.step("teamSoldBy");
     return ids.flatMap((id) => (this.soldBy.has(id) ? [{ order_id: id, name: this.soldBy.get(id)! }] : []));
+  }
+  /** This desktop's open requests (tests put them here; withdraw takes pending ones away). */
+  requests: RequestView[] = [];
+  async teamRequests(): Promise<RequestView[]> {
+    await this.step("teamRequests");
+    return structuredClone(this.requests);
+  }
+  async teamWithdraw(id: string): Promise<boolean> {
+    await this.step("teamWithdraw");
+    const r = this.requests.find((x) => x.id === id);
+    if (!r || r.state !== "pending") return false;
+    this.requests = this.requests.filter((x) => x.id !== id);
+    return true;
   }
   /** Simulate "Buy" pressed on a watch alert notification. */
   pressWatchBuy(w: WatchView): void {

@@ -60,6 +60,7 @@ import type {
   TemplateLang,
   TeamStatus,
   SoldBy,
+  RequestView,
 } from "./types";
 
 export type Unlisten = () => void;
@@ -238,6 +239,10 @@ export interface Ipc {
   teamRemove(login: string): Promise<TeamStatus>;
   /** The orders among `ids` another member sold, with their name. */
   teamSoldBy(ids: string[]): Promise<SoldBy[]>;
+  /** This desktop's requests the owner's computer has not finished (newest first). */
+  teamRequests(): Promise<RequestView[]>;
+  /** Withdraw a request nobody picked up yet; `false` when it is already under way. */
+  teamWithdraw(id: string): Promise<boolean>;
 }
 
 /** Told of every command's error / success (team mode derives "offline" from them). */
@@ -399,6 +404,8 @@ export const tauriIpc: Ipc = {
   teamInvite: (name) => unwrap(commands.teamInvite(name)),
   teamRemove: (login) => unwrap(commands.teamRemove(login)),
   teamSoldBy: (ids) => unwrap(commands.teamSoldBy(ids)),
+  teamRequests: () => unwrap(commands.teamRequests()),
+  teamWithdraw: (id) => unwrap(commands.teamWithdraw(id)),
 };
 
 let current: Ipc | null = null;

@@ -42,6 +42,9 @@ export function onEngineEvent(e: EngineEvent): void {
     case "watch_alert":
       catalog.applyWatch(e.watch);
       break;
+    case "request_changed":
+      team.applyRequest(e.request);
+      break;
     case "balance_changed":
       balances.refreshSoon();
       break;
@@ -151,7 +154,9 @@ export function reloadAll(): Promise<void> {
         board.clear();
         deposits.clear();
         if (orders) board.load(orders);
-        await Promise.all([balances.refresh(), catalog.loadCountries(), attempts.load()]);
+        // Read the top-ups again too: the Top up screen may be open (an invoice just created
+        // there must not vanish because a saved key reopened the session).
+        await Promise.all([balances.refresh(), catalog.loadCountries(), attempts.load(), deposits.load()]);
       } else {
         board.clear();
         deposits.clear();
@@ -181,16 +186,21 @@ export async function start(): Promise<void> {
   const saved = view.load();
   team.watch();
   await app.load();
+  const moves = app.moves;
   void team.load();
-  restoreView(await saved);
+  restoreView(await saved, moves);
   // An update found before the window (re)opened is announced by its status.
   void update.load();
   if (app.working) await loadMain();
 }
 
-/** Put back the screen and catalog of a saved view (screens take their own parts). */
-export function restoreView(saved: SavedView | null): void {
-  if (saved && app.working) {
+/**
+ * Put back the screen and catalog of a saved view (screens take their own parts). `moves`: the
+ * screen choices counted before the saved view was read: when the user already picked a screen
+ * meanwhile (a slow start), their choice stands.
+ */
+export function restoreView(saved: SavedView | null, moves = app.moves): void {
+  if (saved && app.working && app.moves === moves) {
     if ((WORK_SCREENS as readonly string[]).includes(saved.screen)) app.go(saved.screen as (typeof WORK_SCREENS)[number]);
     const tabs: readonly string[] = ["all", "special", "fav", ...CATALOG_SOURCES];
     if (tabs.includes(saved.catalog.tab)) catalog.source = saved.catalog.tab as CatalogTab;

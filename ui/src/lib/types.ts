@@ -88,6 +88,9 @@ export type {
   SoldBy,
   Member,
   Role,
+  RequestView,
+  RequestKind,
+  RequestState,
 } from "./bindings";
 
 import type { CatalogSource, ProviderId, Settings } from "./bindings";

@@ -119,7 +119,11 @@ export class AppState {
     }
   }
 
+  /** How many times a screen was chosen (a saved view restored late must not undo a click). */
+  moves = 0;
+
   go(screen: Screen): void {
+    this.moves += 1;
     this.screen = screen;
   }
 

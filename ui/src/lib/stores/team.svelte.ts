@@ -3,7 +3,7 @@
 // here (it stays in the OS keyring); an invite comes once, for the owner to hand over.
 
 import { errorWatchers, ipc, okWatchers } from "../ipc";
-import type { AppError, SoldBy, TeamStatus } from "../types";
+import type { AppError, RequestView, SoldBy, TeamStatus } from "../types";
 
 const ALONE: TeamStatus = { joined: false, server: null, me: null, members: [], online: true };
 /** How often the team's server is asked again while in a team (members, online). */
@@ -13,6 +13,8 @@ export class TeamState {
   status = $state<TeamStatus>(structuredClone(ALONE));
   /** order id → the other member who sold it. */
   sellers = $state<Record<string, string>>({});
+  /** This desktop's requests the owner's computer has not finished (newest first). */
+  requests = $state<RequestView[]>([]);
   private timer: ReturnType<typeof setInterval> | undefined;
   private watching = false;
 
@@ -29,6 +31,8 @@ export class TeamState {
   /** A command failed: `team_offline` means the server is gone (until a command works again). */
   noteError(e: AppError): void {
     if (e.code === "team_offline" && this.status.joined) this.status.online = false;
+    // A request nobody picked up in time stays waiting: list it (with Withdraw).
+    if (e.code === "team_request_waiting") void this.loadRequests();
   }
 
   /** Listen to every command's outcome (once). */
@@ -59,16 +63,48 @@ export class TeamState {
     } catch (e) {
       this.noteError(e as AppError);
     }
+    await this.loadRequests();
+  }
+
+  /** Read this desktop's open requests again (none outside a team). */
+  async loadRequests(): Promise<void> {
+    if (!this.status.joined) {
+      this.requests = [];
+      return;
+    }
+    try {
+      this.requests = await ipc().teamRequests();
+    } catch (e) {
+      this.noteError(e as AppError);
+    }
+  }
+
+  /** A request was written, picked up or ended somewhere in the team: keep this desktop's own. */
+  applyRequest(r: RequestView): void {
+    const mine = this.status.joined && r.requested_by === this.status.me?.login;
+    if (!mine) return;
+    const rest = this.requests.filter((x) => x.id !== r.id);
+    const open = r.state === "pending" || r.state === "taken";
+    this.requests = open ? [r, ...rest].sort((a, b) => b.created_at.localeCompare(a.created_at)) : rest;
+  }
+
+  /** Withdraw a request nobody picked up; `false` when it is already under way. */
+  async withdraw(id: string): Promise<boolean> {
+    const ok = await ipc().teamWithdraw(id);
+    await this.loadRequests();
+    return ok;
   }
 
   async join(invite: string): Promise<void> {
     this.apply(await ipc().teamJoin(invite));
     this.sellers = {};
+    await this.loadRequests();
   }
 
   async leave(): Promise<void> {
     this.apply(await ipc().teamLeave());
     this.sellers = {};
+    this.requests = [];
   }
 
   /** Owner: the new member's invite (shown once). */

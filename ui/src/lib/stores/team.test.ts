@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { useIpc } from "../ipc";
 import { MockIpc } from "../ipc.mock";
-import type { AppError } from "../types";
+import type { AppError, RequestView } from "../types";
 import { AppState } from "./app.svelte";
 import { TeamState } from "./team.svelte";
 
@@ -80,5 +80,45 @@ describe("TeamState", () => {
     await a.load();
     expect(a.anyKey).toBe(false);
     expect(a.screen).toBe("main");
+  });
+  it("lists this desktop's waiting requests, follows their changes and withdraws a pending one", async () => {
+    await team.join("otpdesk-team:1:abc");
+    const me = team.status.me!.login;
+    const req = (id: string, state: RequestView["state"], by = me): RequestView => ({
+      id,
+      kind: "buy",
+      provider: "otpzap",
+      body: { req: { type: "otpzap_s1", product_id: 1, country_id: 7, platform_id: 1 } },
+      requested_by: by,
+      state,
+      taken_by: null,
+      order_id: null,
+      attempt_id: null,
+      error_code: null,
+      error: null,
+      unlocks_at: null,
+      created_at: `2026-12-07T02:0${id.length}:00Z`,
+      updated_at: "2026-12-07T02:00:00Z",
+    });
+    // A purchase nobody picked up in time: the error makes the list read again.
+    mock.requests = [req("r1", "pending")];
+    team.noteError({ ...offline, code: "team_request_waiting" });
+    await vi.waitFor(() => expect(team.requests.map((r) => r.id)).toEqual(["r1"]));
+    // Another member's request is not this desktop's to show.
+    team.applyRequest(req("x", "pending", "someone_else"));
+    expect(team.requests.map((r) => r.id)).toEqual(["r1"]);
+    // Picked up (still shown, without Withdraw), then done (gone).
+    team.applyRequest(req("r22", "pending"));
+    team.applyRequest(req("r1", "taken"));
+    expect(team.requests.map((r) => [r.id, r.state])).toEqual([["r22", "pending"], ["r1", "taken"]]);
+    team.applyRequest(req("r1", "done"));
+    expect(team.requests.map((r) => r.id)).toEqual(["r22"]);
+    // Withdraw: a pending one goes; one already taken is "too late".
+    mock.requests = [req("r22", "pending"), req("r333", "taken")];
+    expect(await team.withdraw("r22")).toBe(true);
+    expect(await team.withdraw("r333")).toBe(false);
+    expect(team.requests.map((r) => r.id)).toEqual(["r333"]);
+    await team.leave();
+    expect(team.requests).toEqual([]);
   });
 });

@@ -78,6 +78,12 @@ describe("the view kept for a rebuilt window", () => {
     restoreView({ ...saved, screen: "welcome", catalog: { tab: "bogus", search: "" } });
     expect(app.screen).toBe("main");
     expect(catalog.source).toBe("all");
+    // The user picked a screen while the saved view was being read: their choice stands.
+    app.screen = "main";
+    const before = app.moves;
+    app.go("deposits");
+    restoreView(saved, before);
+    expect(app.screen).toBe("deposits");
     // On the welcome screen (no key), nothing is forced.
     app.screen = "welcome";
     restoreView(saved);
