@@ -670,6 +670,7 @@ export const en = {
   "request.resend": "Resend the code of {what}",
   "request.finish": "Finish {what}",
   "request.replace": "New number for {what}",
+  "request.read": "Read offers and prices",
   "request.anOrder": "an order",
   "request.pending": "asked at {clock}, not picked up yet",
   "request.taken": "under way on the owner's computer",

@@ -672,6 +672,7 @@ export const id: Catalog = {
   "request.resend": "Kirim ulang kode {what}",
   "request.finish": "Selesaikan {what}",
   "request.replace": "Nomor baru untuk {what}",
+  "request.read": "Baca penawaran dan harga",
   "request.anOrder": "sebuah pesanan",
   "request.pending": "diminta pukul {clock}, belum diambil",
   "request.taken": "sedang dikerjakan di komputer pemilik",

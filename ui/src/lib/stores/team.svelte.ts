@@ -82,7 +82,8 @@ export class TeamState {
   /** A request was written, picked up or ended somewhere in the team: keep this desktop's own. */
   applyRequest(r: RequestView): void {
     const mine = this.status.joined && r.requested_by === this.status.me?.login;
-    if (!mine) return;
+    // Reads (the team's catalog and prices) last a moment and cost nothing: never listed.
+    if (!mine || r.kind === "read") return;
     const rest = this.requests.filter((x) => x.id !== r.id);
     const open = r.state === "pending" || r.state === "taken";
     this.requests = open ? [r, ...rest].sort((a, b) => b.created_at.localeCompare(a.created_at)) : rest;

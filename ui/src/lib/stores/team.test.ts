@@ -107,6 +107,9 @@ describe("TeamState", () => {
     // Another member's request is not this desktop's to show.
     team.applyRequest(req("x", "pending", "someone_else"));
     expect(team.requests.map((r) => r.id)).toEqual(["r1"]);
+    // Nor is a read of the team's catalog or prices (free, gone in a moment).
+    team.applyRequest({ ...req("read1", "pending"), kind: "read", body: { call: "s1_countries" } });
+    expect(team.requests.map((r) => r.id)).toEqual(["r1"]);
     // Picked up (still shown, without Withdraw), then done (gone).
     team.applyRequest(req("r22", "pending"));
     team.applyRequest(req("r1", "taken"));
