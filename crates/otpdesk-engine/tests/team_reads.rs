@@ -156,7 +156,9 @@ async fn an_operator_without_keys_sees_the_owners_catalog_and_prices_and_buys_at
     );
 
     // The price to confirm, then the purchase at it: the order, charged once.
+    let t = Instant::now();
     let q = op.quote(&S1).await.unwrap();
+    eprintln!("operator's quote through the owner took {:?}", t.elapsed());
     assert_eq!(q, owner.quote(&S1).await.unwrap());
     assert!(q.price.is_some());
     let order = op.buy_checked(S1, q.price).await.unwrap();
@@ -196,6 +198,7 @@ async fn many_reads_leave_nothing_behind_and_asking_again_is_harmless() {
     let op = operator(&invite, op_dir.path(), Duration::from_secs(10)).await;
     let first = op.quote(&S1).await.unwrap();
     // Twenty reads at once: every one answered, the same answer, nothing left stored.
+    let t = Instant::now();
     let asks: Vec<_> = (0..20)
         .map(|_| {
             let op = op.clone();
@@ -205,6 +208,10 @@ async fn many_reads_leave_nothing_behind_and_asking_again_is_harmless() {
     for a in asks {
         assert_eq!(a.await.unwrap().unwrap(), first);
     }
+    eprintln!(
+        "20 concurrent quotes through the owner took {:?}",
+        t.elapsed()
+    );
     assert_eq!(reads_stored(team_dir.path()), 0);
     assert!(op.requests(false).unwrap().is_empty());
     assert_eq!(charges_to(&sim, ZAP_KEY).await, 0, "reads are free");
