@@ -122,11 +122,12 @@ impl<T> Parts<T> {
 /// While the server cannot be read, what was seen last (held by nobody reachable).
 pub(crate) fn team_sells(inner: &Inner, provider: ProviderId) -> Option<bool> {
     inner.team.as_ref()?;
+    let leased = inner.coord.leased_providers();
     let mut seen = inner
         .team_sells_seen
         .lock()
         .unwrap_or_else(|p| p.into_inner());
-    match inner.coord.leased_providers() {
+    match leased {
         Ok(leased) => {
             *seen = leased.iter().map(|x| x.0).collect();
             leased
