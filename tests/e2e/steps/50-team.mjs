@@ -85,7 +85,7 @@ export default function register(ctx) {
         .catch(() => false);
       if (!joined) {
         const err = (await (await $("team-error")).isExisting()) ? await textOf("team-error") : "";
-        assert.match(err, /still running/, `joining failed: ${err}`);
+        assert.match(err, /still (running|waiting)/, `joining failed: ${err}`);
       }
     }
     if (!joined) {
