@@ -240,15 +240,31 @@ impl AppState {
         self.open_real_with(endpoints).await
     }
 
-    /// Refused while orders of the current order book are still running (nobody would watch them).
+    /// Refused while orders of this computer's own order book still wait for their code (nobody
+    /// would watch for the code or the refund). Orders that have their code stay in that book
+    /// and are tracked again when the computer leaves the team (a NumberOTP activation with its
+    /// code has no action that could end it sooner).
     fn refuse_with_active_orders(&self, what: &str) -> AppResult<()> {
         if let Slot::Ready(s) = &*self.slot.borrow() {
-            let active = active_count(&s.engine);
-            if active > 0 && s.engine.team().is_none() {
+            if s.engine.team().is_some() {
+                return Ok(());
+            }
+            let filter = otpdesk_engine::OrderFilter {
+                active_only: true,
+                ..Default::default()
+            };
+            let waiting = s
+                .engine
+                .orders(&filter)
+                .map_err(AppError::from)?
+                .iter()
+                .filter(|o| o.otps.is_empty())
+                .count();
+            if waiting > 0 {
                 return Err(AppError::new(
                     ErrorCode::ActiveOrders,
                     format!(
-                        "{active} order(s) are still running; finish or cancel them before {what}."
+                        "{waiting} order(s) are still waiting for a code; finish or cancel them before {what}."
                     ),
                 ));
             }

@@ -85,7 +85,7 @@ export default function register(ctx) {
         .catch(() => false);
       if (!joined) {
         const err = (await (await $("team-error")).isExisting()) ? await textOf("team-error") : "";
-        assert.match(err, /still running/, `joining failed: ${err}`);
+        assert.match(err, /still (running|waiting)/, `joining failed: ${err}`);
       }
     }
     if (!joined) {
@@ -112,7 +112,7 @@ export default function register(ctx) {
     const [st] = owner(["team", "status"]);
     const ownerName = st.me.name;
     const [bought] = owner(["buy", "s1", "--product", "814090256", "--country", "7", "--platform", "1"]);
-    orderId = bought.order_id;
+    orderId = bought.id;
     assert.ok(orderId, JSON.stringify(bought));
     await open("main", "main");
     const card = await browser().$(`[data-testid="order"][data-order-id="${orderId}"]`);

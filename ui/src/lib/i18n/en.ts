@@ -660,6 +660,7 @@ export const en = {
   "team.offline": "offline",
   "team.offlineHelp": "The team's server cannot be reached. Nothing is bought until it is back.",
   "team.onlineHelp": "Connected to the team's server {server}.",
+  "team.ownerOnly": "In this team only the owner changes the price list, messages, blocklist and maximum prices. You see them as the owner set them.",
   "team.checking": "Connecting to the team's server…",
   "order.soldBy": "Sold by {name}",
   "request.title": "Waiting for the owner's computer",

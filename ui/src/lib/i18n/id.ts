@@ -662,6 +662,7 @@ export const id: Catalog = {
   "team.offline": "offline",
   "team.offlineHelp": "Server tim tidak dapat dihubungi. Tidak ada pembelian sampai server kembali.",
   "team.onlineHelp": "Terhubung ke server tim {server}.",
+  "team.ownerOnly": "Di tim ini hanya pemilik yang mengubah daftar harga, pesan, daftar blokir, dan harga maksimum. Anda melihatnya seperti yang diatur pemilik.",
   "team.checking": "Menghubungkan ke server tim…",
   "order.soldBy": "Dijual oleh {name}",
   "request.title": "Menunggu komputer pemilik",
