@@ -6,7 +6,8 @@
 //! or failure; an unknown outcome stops it too and stays listed for the user (never sent again).
 //! A [`BatchStopper`] lets the user stop it: the signal is looked at before each next number,
 //! so a purchase already under way finishes (a paid call is never cut off) and nothing after it
-//! is bought.
+//! is bought. On a team desktop without the key (an operator) each number is a request the key
+//! holder carries out under the same limits ([`crate::requests`]).
 
 use crate::context::Inner;
 use crate::error::{EngineError, Result};
@@ -195,7 +196,10 @@ fn validate(inner: &Inner, batch: &BatchRequest) -> Result<()> {
         )));
     }
     let p = batch.req.provider();
-    inner.gw.require(p)?;
+    let operator = crate::requests::asks_holder(inner, p);
+    if !operator {
+        inner.gw.require(p)?;
+    }
     let cur = p.currency();
     for (what, m) in [
         ("maximum price", batch.max_price),
@@ -209,6 +213,11 @@ fn validate(inner: &Inner, batch: &BatchRequest) -> Result<()> {
                 m.currency.code()
             )));
         }
+    }
+    if batch.min_balance.is_some() && operator {
+        return Err(EngineError::Invalid(
+            "The balance is the owner's: a balance floor is kept on the owner's computer, not from this one.".into(),
+        ));
     }
     if batch.min_balance.is_some() && p != otpdesk_core::ProviderId::Otpzap {
         return Err(EngineError::Invalid(format!(
@@ -227,7 +236,7 @@ async fn buy_one(
 ) -> Result<OrderView> {
     // A purchase from its price check on: counted as a paid call (see `paid_calls_in_flight`).
     let _paid = inner.paid.enter()?;
-    let q = inner.gw.quote(&batch.req).await?;
+    let q = crate::requests::read::quote(inner, &batch.req).await?;
     let expected = *first.get_or_insert(q.price);
     // The service's maximum price (set once for every purchase of it) holds here too.
     let service_max = inner.store.max_price(&batch.req.service_key())?;
@@ -253,6 +262,11 @@ async fn buy_one(
                 floor,
             });
         }
+    }
+    if crate::requests::asks_holder(inner, batch.req.provider()) {
+        // Team mode without the key here: the key holder buys it, held to the same limits
+        // (its own fresh quote must pass them too), as its own purchase attempt.
+        return crate::requests::buy(inner, batch.req.clone(), expected, max).await;
     }
     crate::buying::buy(inner, batch.req.clone()).await
 }

@@ -435,3 +435,71 @@ async fn reads_whose_asker_vanished_are_pruned_by_the_key_holder() {
     }
     owner.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operators_buy_n_is_bought_by_the_owners_desktop_and_stops_at_a_price_rise() {
+    if !pg::available() {
+        eprintln!("no PostgreSQL server can run here (wine): team mode is tested on Linux");
+        return;
+    }
+    use otpdesk_core::Money;
+    use otpdesk_engine::BatchRequest;
+    use otpdesk_sim::control::types::OfferChange;
+    let sim = sim(100_000).await;
+    let team_dir = tempfile::tempdir().unwrap();
+    let owner = Engine::open(owner_config(&sim, team_dir.path()))
+        .await
+        .unwrap();
+    let invite = owner.team_invite("Eka").unwrap();
+    let op_dir = tempfile::tempdir().unwrap();
+    let op = operator(&invite, op_dir.path(), Duration::from_secs(10)).await;
+    // After two sales the product costs more: the third number is not bought.
+    sim.control
+        .change_offer(&OfferChange {
+            product_id: S1_PRODUCT,
+            price: Some(3_000),
+            after_sales: 2,
+            ..OfferChange::default()
+        })
+        .await
+        .unwrap();
+    let batch = BatchRequest {
+        req: S1,
+        count: 4,
+        max_price: None,
+        min_balance: None,
+    };
+    let r = op.buy_batch(batch.clone(), |_| {}).await.unwrap();
+    assert_eq!(r.orders.len(), 2, "{r:?}");
+    assert!(r.orders.iter().all(|o| o.price == Some(Money::idr(2_835))));
+    assert_eq!(r.stopped.unwrap().code, ErrorCode::PriceChanged);
+    assert_eq!(charges_to(&sim, ZAP_KEY).await, 2, "nothing bought at 3000");
+    // Each one the owner's own purchase attempt, sold by the operator, on both desktops.
+    let ids: Vec<String> = r.orders.iter().map(|o| o.id.clone()).collect();
+    let sellers = owner.sold_by(&ids).unwrap();
+    assert_eq!(sellers.len(), 2);
+    assert!(
+        sellers
+            .iter()
+            .all(|(_, login)| login.starts_with("otpdesk_eka")),
+        "{sellers:?}"
+    );
+    for id in &ids {
+        assert_eq!(owner.order(id).unwrap().id, *id);
+    }
+    // A balance floor is the owner's business: refused at once, nothing asked.
+    let e = op
+        .buy_batch(
+            BatchRequest {
+                min_balance: Some(Money::idr(1_000)),
+                ..batch
+            },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Validation, "{e}");
+    assert_eq!(charges_to(&sim, ZAP_KEY).await, 2);
+    op.shutdown().await;
+    owner.shutdown().await;
+}
