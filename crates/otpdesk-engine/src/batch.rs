@@ -251,7 +251,7 @@ async fn buy_one(
                 "The provider shows no price for this offer, so the balance floor cannot be kept; nothing more was bought.".into(),
             )
         })?;
-        let balance = crate::provider::catalog::Catalog { inner }
+        let balance = crate::offers::Catalog { inner }
             .balance(batch.req.provider())
             .await?
             .ok_or_else(|| EngineError::Invalid("No balance to keep a floor on.".into()))?;

@@ -1,6 +1,6 @@
 //! What can be bought, across providers: the shapes (countries merged by name, offers with typed
 //! buy targets, the choices of the step-by-step lists) and the merging. Each provider's module
-//! reads its own catalog; `provider::catalog` puts them together.
+//! reads its own catalog; `crate::offers` puts them together.
 
 use crate::error::EngineError;
 use crate::model::BuyRequest;

@@ -7,7 +7,7 @@ use crate::coord::Coord;
 use crate::error::{EngineError, Result};
 use crate::events::{EngineEvent, EventBus};
 use crate::model::*;
-use crate::provider::{self, Gateway, PriceLimits, Quote};
+use crate::provider::{Gateway, PriceLimits, Quote};
 use crate::scheduler::Scheduler;
 use crate::store::{RequestKind, RequestView, Store};
 use crate::{actions, buying, customers, pricing, requests, resume, templates, tracking};
@@ -249,8 +249,8 @@ impl Engine {
 
     /// What this engine's providers sell (catalog pages, countries, prices) and their balances,
     /// each read through the key's shared rate budget at interactive priority.
-    pub fn catalog(&self) -> provider::catalog::Catalog<'_> {
-        provider::catalog::Catalog { inner: &self.inner }
+    pub fn catalog(&self) -> crate::offers::Catalog<'_> {
+        crate::offers::Catalog { inner: &self.inner }
     }
 
     /// The providers whose numbers (and inboxes) this desktop can sell: with their key here, or (team mode)
@@ -790,6 +790,10 @@ impl Engine {
     /// try was charged, the provider answers with that order and nothing is charged again.
     /// Elsewhere the old attempt is closed as dismissed and a new purchase is made.
     pub async fn buy_again(&self, attempt_id: &str, expected: Option<Money>) -> Result<OrderView> {
+        let (_, req) = buying::attempt_request(&self.inner, attempt_id)?;
+        if requests::asks_holder(&self.inner, req.provider()) {
+            return requests::buy_again(&self.inner, attempt_id, req.provider(), expected).await;
+        }
         buying::buy_again(&self.inner, attempt_id, expected).await
     }
 

@@ -80,6 +80,17 @@ pub(crate) async fn buy(
     submit(inner, RequestKind::Buy, provider, body, None).await
 }
 
+/// Ask the key holder to buy an unknown outcome again ("Buy now" at the price `expected`).
+pub(crate) async fn buy_again(
+    inner: &Arc<Inner>,
+    attempt_id: &str,
+    provider: ProviderId,
+    expected: Option<Money>,
+) -> Result<OrderView> {
+    let body = serde_json::json!({ "attempt_id": attempt_id, "expected": expected });
+    submit(inner, RequestKind::BuyAgain, provider, body, None).await
+}
+
 /// Ask the key holder to cancel, resend, finish or replace `order`.
 pub(crate) async fn on_order(
     inner: &Arc<Inner>,
@@ -284,11 +295,12 @@ async fn carry_out(inner: &Arc<Inner>, r: RequestView) {
         RequestKind::Resend => crate::actions::resend(inner, &order_id).await,
         RequestKind::Finish => crate::actions::finish(inner, &order_id).await,
         RequestKind::Replace => crate::actions::replace_as(inner, &order_id, Some(&r.id)).await,
+        RequestKind::BuyAgain => buy_again_for(inner, &r).await,
         RequestKind::Read => unreachable!("answered above"),
     };
     match res {
         Ok(o) => {
-            let sold_by = r.kind.is_paid().then_some(r.requested_by.as_str());
+            let sold_by = r.kind.sells().then_some(r.requested_by.as_str());
             let how = Settle::Done {
                 order_id: &o.id,
                 sold_by,
@@ -322,6 +334,23 @@ async fn carry_out(inner: &Arc<Inner>, r: RequestView) {
             settle(inner, &r.id, how).await;
         }
     }
+}
+
+/// "Buy now" on an unknown outcome asked by another desktop: the ordinary path, which checks
+/// the attempt is still open and the fresh price against the one the user confirmed.
+async fn buy_again_for(inner: &Arc<Inner>, r: &RequestView) -> Result<OrderView> {
+    let attempt = r
+        .body
+        .get("attempt_id")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    let expected: Option<Money> = r
+        .body
+        .get("expected")
+        .cloned()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .flatten();
+    crate::buying::buy_again(inner, attempt, expected).await
 }
 
 /// A purchase asked by another desktop: the same checks as [`crate::Engine::buy_within`] (the

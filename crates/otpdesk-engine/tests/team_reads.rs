@@ -503,3 +503,65 @@ async fn an_operators_buy_n_is_bought_by_the_owners_desktop_and_stops_at_a_price
     op.shutdown().await;
     owner.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_buys_now_an_unknown_outcome_through_the_owners_desktop_once() {
+    if !pg::available() {
+        eprintln!("no PostgreSQL server can run here (wine): team mode is tested on Linux");
+        return;
+    }
+    use otpdesk_engine::{AttemptState, EngineError};
+    let sim = sim(100_000).await;
+    let team_dir = tempfile::tempdir().unwrap();
+    let owner = Engine::open(owner_config(&sim, team_dir.path()))
+        .await
+        .unwrap();
+    let invite = owner.team_invite("Eka").unwrap();
+    let op_dir = tempfile::tempdir().unwrap();
+    let op = operator(&invite, op_dir.path(), Duration::from_secs(10)).await;
+    // NumberOTP has no idempotency: its reply lost after the charge makes the outcome unknown.
+    sim.control
+        .add_fault(
+            &FaultRule::new(FaultKind::DropAfterCommit)
+                .path("/activations")
+                .method("POST")
+                .times(1),
+        )
+        .await
+        .unwrap();
+    let err = op.buy(sim.numberotp_wa()).await.unwrap_err();
+    let EngineError::OutcomeUnknown { attempt_id } = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(charges_to(&sim, NOTP_KEY).await, 1);
+    // "Buy now" at today's price, from the operator's desktop: the owner's buys it, once.
+    let q = op.attempt_quote(&attempt_id).await.unwrap();
+    let o = op.buy_again(&attempt_id, q.price).await.unwrap();
+    assert_eq!(
+        charges_to(&sim, NOTP_KEY).await,
+        2,
+        "one more purchase, not two"
+    );
+    let first = owner
+        .attempts(None)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.id == attempt_id)
+        .unwrap();
+    assert_ne!(
+        first.state,
+        AttemptState::OutcomeUnknown,
+        "the unknown one is closed"
+    );
+    let sellers = owner.sold_by(std::slice::from_ref(&o.id)).unwrap();
+    assert!(
+        sellers.iter().all(|(_, l)| l.starts_with("otpdesk_eka")) && sellers.len() == 1,
+        "{sellers:?}"
+    );
+    // Asked again, it is refused: that purchase is no longer open (nothing sent).
+    let e = op.buy_again(&attempt_id, q.price).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotAllowed, "{e}");
+    assert_eq!(charges_to(&sim, NOTP_KEY).await, 2);
+    op.shutdown().await;
+    owner.shutdown().await;
+}

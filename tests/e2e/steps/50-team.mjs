@@ -117,12 +117,12 @@ export default function register(ctx) {
     await open("main", "main");
     const card = await browser().$(`[data-testid="order"][data-order-id="${orderId}"]`);
     await card.waitForDisplayed({ timeout: 40_000, timeoutMsg: "the owner's order did not arrive" });
-    await waitIn(
+    // Read in the page: the card may be out of view, where WebDriver reads no text.
+    const soldBy = await waitIn(
       (id) => document.querySelector(`[data-order-id="${id}"] [data-testid="order-sold-by"]`)?.textContent,
       orderId,
       "no 'Sold by' on the owner's order",
     );
-    const soldBy = await card.$('[data-testid="order-sold-by"]').getText();
     assert.equal(soldBy.trim(), `Sold by ${ownerName}`);
     await card.scrollIntoView();
     await settle();

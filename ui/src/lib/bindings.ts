@@ -1288,6 +1288,11 @@ export type Quote = {
 
 /**  What a request asks for. */
 export type RequestKind = "buy" | "cancel" | "resend" | "finish" | "replace" | 
+/**
+ *  "Buy now" on a purchase whose outcome is unknown: checked and sent again by the key
+ *  holder (with the same Idempotency-Key where the provider takes one).
+ */
+"buy_again" | 
 /**  A catalog read or a quote (free; answered in `result`, deleted once read). */
 "read";
 

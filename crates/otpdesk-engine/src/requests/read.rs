@@ -16,7 +16,7 @@ use crate::context::Inner;
 use crate::error::{EngineError, Result};
 use crate::events::EngineEvent;
 use crate::model::BuyRequest;
-use crate::provider::catalog::local;
+use crate::provider::catalog as local;
 use crate::provider::Quote;
 use crate::store::{RequestKind, RequestState, RequestView, Settle};
 use otpdesk_core::{ErrorCode, ProviderId};

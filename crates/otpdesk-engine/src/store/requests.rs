@@ -21,6 +21,9 @@ pub enum RequestKind {
     Resend,
     Finish,
     Replace,
+    /// "Buy now" on a purchase whose outcome is unknown: checked and sent again by the key
+    /// holder (with the same Idempotency-Key where the provider takes one).
+    BuyAgain,
     /// A catalog read or a quote (free; answered in `result`, deleted once read).
     Read,
 }
@@ -33,6 +36,7 @@ impl RequestKind {
             RequestKind::Resend => "resend",
             RequestKind::Finish => "finish",
             RequestKind::Replace => "replace",
+            RequestKind::BuyAgain => "buy_again",
             RequestKind::Read => "read",
         }
     }
@@ -43,6 +47,7 @@ impl RequestKind {
             "resend" => RequestKind::Resend,
             "finish" => RequestKind::Finish,
             "replace" => RequestKind::Replace,
+            "buy_again" => RequestKind::BuyAgain,
             "read" => RequestKind::Read,
             _ => RequestKind::Buy,
         }
@@ -52,6 +57,13 @@ impl RequestKind {
     /// that dies mid-way leaves an attempt the orphan sweep settles (never sent again blindly).
     pub fn is_paid(self) -> bool {
         matches!(self, RequestKind::Buy | RequestKind::Replace)
+    }
+
+    /// What it buys is sold by the member who asked. A buy-again re-uses the first purchase's
+    /// attempt (or, dismissed, a fresh one): a holder that dies during it has it put back, and
+    /// the next one finds the first attempt no longer open (nothing is sent twice).
+    pub fn sells(self) -> bool {
+        self.is_paid() || self == RequestKind::BuyAgain
     }
 }
 

@@ -667,6 +667,7 @@ export const en = {
   "request.help": "This computer has no provider key: the owner's computer does these for you.",
   "request.buy": "Buy {what}",
   "request.aNumber": "a number",
+  "request.buyAgain": "Buy {what} now (the purchase whose outcome was unknown)",
   "request.cancel": "Cancel {what}",
   "request.resend": "Resend the code of {what}",
   "request.finish": "Finish {what}",

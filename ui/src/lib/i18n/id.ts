@@ -669,6 +669,7 @@ export const id: Catalog = {
   "request.help": "Komputer ini tidak punya kunci provider: komputer pemilik yang mengerjakannya untuk Anda.",
   "request.buy": "Beli {what}",
   "request.aNumber": "sebuah nomor",
+  "request.buyAgain": "Beli {what} sekarang (pembelian yang hasilnya tidak diketahui)",
   "request.cancel": "Batalkan {what}",
   "request.resend": "Kirim ulang kode {what}",
   "request.finish": "Selesaikan {what}",
