@@ -293,7 +293,7 @@ const ctx = {
     await disconnect();
     browser = await connect();
   },
-  SIM, ARTIFACTS, NOTIFY_LOG, KEY, NUMBEROTP_KEY, SCREEN_W, SCREEN_H, APP_HOME,
+  SIM, ARTIFACTS, NOTIFY_LOG, KEY, NUMBEROTP_KEY, OOPPAY_KEY, SCREEN_W, SCREEN_H, APP_HOME,
 };
 
 describe("OTPDesk desktop app against the simulator", { timeout: 480_000 }, () => {

@@ -80,6 +80,8 @@ export const en = {
   "welcome.tryDemo": "Try demo",
   "welcome.demoHint": "Not ready yet? Practise with fake numbers and codes. No key and no money needed.",
   "welcome.continue": "Continue to OTPDesk",
+  "welcome.teamTitle": "Selling in a team?",
+  "welcome.teamHelp": "Paste the invite your team's owner sent you: you need no API key of your own, the owner's computer buys for you.",
   "welcome.or": "or",
   "welcome.keyringProblem": "Your system keychain could not be opened, so saved keys cannot be read. Log out and in again (or unlock the keychain), then restart OTPDesk. The demo works without it.",
   "app.problem": "OTPDesk could not start properly.",

@@ -82,6 +82,8 @@ export const id: Catalog = {
   "welcome.tryDemo": "Coba demo",
   "welcome.demoHint": "Belum siap? Berlatih dengan nomor dan kode palsu. Tanpa kunci dan tanpa uang.",
   "welcome.continue": "Lanjut ke OTPDesk",
+  "welcome.teamTitle": "Berjualan dalam tim?",
+  "welcome.teamHelp": "Tempel undangan yang dikirim pemilik tim Anda: Anda tidak perlu kunci API sendiri, komputer pemilik yang membelikan untuk Anda.",
   "welcome.or": "atau",
   "welcome.keyringProblem": "Keychain sistem tidak bisa dibuka, jadi kunci tersimpan tidak bisa dibaca. Keluar lalu masuk lagi (atau buka kunci keychain), lalu jalankan ulang OTPDesk. Demo tetap bisa dipakai.",
   "app.problem": "OTPDesk tidak bisa berjalan dengan benar.",
