@@ -221,6 +221,16 @@ async function saveKey(provider, key) {
   });
 }
 
+/** Settings › Team › Leave team, confirmed: back to this computer's own order book. */
+async function leaveTeam() {
+  await open("settings", "settings");
+  await (await $("team-settings")).scrollIntoView();
+  await (await $("team-leave")).click();
+  await (await $("team-leave-yes")).click();
+  await (await $("team-paste")).waitForDisplayed({ timeout: 30_000 });
+  assert.ok(!(await (await $("team-chip")).isExisting()), "no team chip once left");
+}
+
 /** The window's first size and place (restored after a step resizes it). */
 let firstRect;
 
@@ -284,7 +294,7 @@ const stepModules = existsSync(STEPS_DIR)
   : [];
 /** What a step module gets: the helpers above and the browser (a getter: it is opened in `before`). */
 const ctx = {
-  step, $, textOf, open, waitIn, shot, settle, sleep, sim, env, assert, windows, saveKey, connect, disconnect, offer, language,
+  step, $, textOf, open, waitIn, shot, settle, sleep, sim, env, assert, windows, saveKey, leaveTeam, connect, disconnect, offer, language,
   get browser() {
     return browser;
   },

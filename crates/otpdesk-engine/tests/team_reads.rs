@@ -44,6 +44,22 @@ async fn operator_at(invite: &str, dir: &Path, read_wait: Duration, port: Option
     Engine::open(cfg).await.unwrap()
 }
 
+/// The owner's desktop (every key) and an operator called `name` without any, on one team store
+/// (the owner's in the first directory's schema).
+async fn owner_and_operator(
+    sim: &Sim,
+    name: &str,
+) -> (tempfile::TempDir, Engine, tempfile::TempDir, Engine) {
+    let team_dir = tempfile::tempdir().unwrap();
+    let owner = Engine::open(owner_config(sim, team_dir.path()))
+        .await
+        .unwrap();
+    let invite = owner.team_invite(name).unwrap();
+    let op_dir = tempfile::tempdir().unwrap();
+    let op = operator(&invite, op_dir.path(), Duration::from_secs(10)).await;
+    (team_dir, owner, op_dir, op)
+}
+
 /// Read requests stored on the team's server now (asked straight of PostgreSQL).
 fn reads_stored(team_dir: &Path) -> i64 {
     let c = Connection::Pg(PgConn::connect(&pg::team_for(team_dir)).unwrap());
@@ -69,13 +85,7 @@ async fn an_operator_without_keys_sees_the_owners_catalog_and_prices_and_buys_at
         return;
     }
     let sim = sim(100_000).await;
-    let team_dir = tempfile::tempdir().unwrap();
-    let owner = Engine::open(owner_config(&sim, team_dir.path()))
-        .await
-        .unwrap();
-    let invite = owner.team_invite("Eka").unwrap();
-    let op_dir = tempfile::tempdir().unwrap();
-    let op = operator(&invite, op_dir.path(), Duration::from_secs(10)).await;
+    let (team_dir, owner, _op_dir, op) = owner_and_operator(&sim, "Eka").await;
     assert_eq!(
         op.selling_providers(),
         vec![(ProviderId::Otpzap, true), (ProviderId::Numberotp, true)],
@@ -189,13 +199,7 @@ async fn many_reads_leave_nothing_behind_and_asking_again_is_harmless() {
         return;
     }
     let sim = sim(100_000).await;
-    let team_dir = tempfile::tempdir().unwrap();
-    let owner = Engine::open(owner_config(&sim, team_dir.path()))
-        .await
-        .unwrap();
-    let invite = owner.team_invite("Fajar").unwrap();
-    let op_dir = tempfile::tempdir().unwrap();
-    let op = operator(&invite, op_dir.path(), Duration::from_secs(10)).await;
+    let (team_dir, owner, _op_dir, op) = owner_and_operator(&sim, "Fajar").await;
     let first = op.quote(&S1).await.unwrap();
     // Twenty reads at once: every one answered, the same answer, nothing left stored.
     let t = Instant::now();
@@ -317,13 +321,7 @@ async fn one_providers_failure_at_the_owner_stays_its_own_on_the_operators_scree
         return;
     }
     let sim = sim(100_000).await;
-    let team_dir = tempfile::tempdir().unwrap();
-    let owner = Engine::open(owner_config(&sim, team_dir.path()))
-        .await
-        .unwrap();
-    let invite = owner.team_invite("Hana").unwrap();
-    let op_dir = tempfile::tempdir().unwrap();
-    let op = operator(&invite, op_dir.path(), Duration::from_secs(10)).await;
+    let (team_dir, owner, _op_dir, op) = owner_and_operator(&sim, "Hana").await;
     // NumberOTP answers with an error page: OTPZap's countries still come, NumberOTP's failure
     // comes with the code the owner's own read gets.
     sim.control
@@ -446,13 +444,7 @@ async fn an_operators_buy_n_is_bought_by_the_owners_desktop_and_stops_at_a_price
     use otpdesk_engine::BatchRequest;
     use otpdesk_sim::control::types::OfferChange;
     let sim = sim(100_000).await;
-    let team_dir = tempfile::tempdir().unwrap();
-    let owner = Engine::open(owner_config(&sim, team_dir.path()))
-        .await
-        .unwrap();
-    let invite = owner.team_invite("Eka").unwrap();
-    let op_dir = tempfile::tempdir().unwrap();
-    let op = operator(&invite, op_dir.path(), Duration::from_secs(10)).await;
+    let (_team_dir, owner, _op_dir, op) = owner_and_operator(&sim, "Eka").await;
     // After two sales the product costs more: the third number is not bought.
     sim.control
         .change_offer(&OfferChange {
@@ -512,13 +504,7 @@ async fn an_operator_buys_now_an_unknown_outcome_through_the_owners_desktop_once
     }
     use otpdesk_engine::{AttemptState, EngineError};
     let sim = sim(100_000).await;
-    let team_dir = tempfile::tempdir().unwrap();
-    let owner = Engine::open(owner_config(&sim, team_dir.path()))
-        .await
-        .unwrap();
-    let invite = owner.team_invite("Eka").unwrap();
-    let op_dir = tempfile::tempdir().unwrap();
-    let op = operator(&invite, op_dir.path(), Duration::from_secs(10)).await;
+    let (_team_dir, owner, _op_dir, op) = owner_and_operator(&sim, "Eka").await;
     // NumberOTP has no idempotency: its reply lost after the charge makes the outcome unknown.
     sim.control
         .add_fault(

@@ -14,8 +14,20 @@ export default function register(ctx) {
     return log.requests.filter((r) => r.method === "POST" && r.path.includes("order/create")).map((r) => r.idempotency_key);
   };
   /** Open the confirm dialog of the first OTPZap Server 1 WhatsApp offer; returns its price text. */
-  async function confirmS1() {
-    await (await (await offer("WhatsApp", "otpzap_s1")).$('[data-testid="buy"]')).click();
+  /** Open the confirm of the first WhatsApp Server 1 row; `fresh`: first read the list again
+   *  until a row shows this price (the catalog re-reads by itself at most every 20 s). */
+  async function confirmS1(fresh = null) {
+    let row = await offer("WhatsApp", "otpzap_s1");
+    if (fresh) {
+      await (await $("catalog-refresh")).click();
+      await ctx.waitIn(
+        (p) => [...document.querySelectorAll('[data-testid="offer"]')].some((r) => r.textContent.includes(p)),
+        fresh,
+        `the catalog does not show ${fresh}`,
+      );
+      row = await $("offer");
+    }
+    await (await row.$('[data-testid="buy"]')).click();
     await (await $("buy-confirm")).waitForDisplayed({ timeout: 5_000 });
     return textOf("buy-price");
   }
@@ -87,7 +99,7 @@ export default function register(ctx) {
     // In Bahasa Indonesia: the price rises again after one more sale.
     await ctx.language("id", "main");
     await sim("POST", "offers", { product_id: product, price: price + 400, after_sales: 1 });
-    await confirmS1();
+    await confirmS1((price + 200).toLocaleString("id-ID"));
     await setCount(3);
     assert.match(await textOf("buy-confirm-button"), /^Beli 3 seharga Rp [\d.]+ per nomor$/);
     await shot("batch-confirm-id");

@@ -148,12 +148,7 @@ export default function register(ctx) {
   });
 
   step("team: Leave goes back to this computer's own order book", async () => {
-    await open("settings", "settings");
-    await (await $("team-settings")).scrollIntoView();
-    await (await $("team-leave")).click();
-    await (await $("team-leave-yes")).click();
-    await (await $("team-paste")).waitForDisplayed({ timeout: 30_000 });
-    assert.ok(!(await (await $("team-chip")).isExisting()), "no team chip once left");
+    await ctx.leaveTeam();
     await open("main", "main");
     await browser().waitUntil(async () => !(await browser().$(`[data-order-id="${orderId}"]`).isExisting()), {
       timeout: 20_000,

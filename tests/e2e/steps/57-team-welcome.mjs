@@ -74,11 +74,6 @@ export default function register(ctx) {
     await saveKey("otpzap", ctx.KEY);
     await saveKey("numberotp", ctx.NUMBEROTP_KEY);
     await saveKey("ooppay", ctx.OOPPAY_KEY);
-    await open("settings", "settings");
-    await (await $("team-settings")).scrollIntoView();
-    await (await $("team-leave")).click();
-    await (await $("team-leave-yes")).click();
-    await (await $("team-paste")).waitForDisplayed({ timeout: 30_000 });
-    assert.ok(!(await (await $("team-chip")).isExisting()), "no team chip once left");
+    await ctx.leaveTeam();
   });
 }
