@@ -41,6 +41,9 @@ export default function register(ctx) {
       );
     }
     await (await $("welcome")).waitForDisplayed({ timeout: 20_000, timeoutMsg: "no welcome screen without keys" });
+    // "Key removed" toasts cover the panel's Join button: dismiss them, as a user would.
+    await ctx.browser.execute(() => document.querySelectorAll('[data-testid="toast"] button.x').forEach((b) => b.click()));
+    await waitIn(() => !document.querySelector('[data-testid="toast"]'), null, "the toasts did not go");
     const panel = await $("welcome-team");
     await panel.scrollIntoView();
     assert.match(await panel.getText(), /Selling in a team\?/);
