@@ -33,6 +33,7 @@ pub const UI_COMMANDS: &[&str] = &[
     "unknown_attempts",
     "reconcile_attempt",
     "attempt_quote",
+    "quote",
     "buy_attempt_again",
     "dismiss_attempt",
     "buy_batch",

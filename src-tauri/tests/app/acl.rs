@@ -53,7 +53,7 @@ fn only_the_commands_of_the_manifest_reach_the_app() {
         ("recent_orders", json!({"limit": 5})),
         ("profit_report", json!({})),
         ("s1_countries", json!({})),
-        ("quote", json!({})),
+        ("s2_countries", json!({})),
     ] {
         assert!(!UI_COMMANDS.contains(&cmd));
         refused(&h, cmd, args);

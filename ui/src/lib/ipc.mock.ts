@@ -778,6 +778,10 @@ export class MockIpc implements Ipc {
     const item = itemFor(a.request as BuyRequest);
     return { price: item?.price ?? null, stock: item?.stock ?? null };
   }
+  async quote(target: BuyRequest) {
+    await this.step("quote");
+    return { price: this.priceOf(target), stock: itemFor(target)?.stock ?? null };
+  }
   async attemptQuote(id: string) {
     await this.step("attemptQuote");
     const a = this.attempts_.find((x) => x.id === id);

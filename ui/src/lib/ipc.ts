@@ -132,6 +132,8 @@ export interface Ipc {
   checkAttempt(id: string): Promise<AttemptView>;
   /** The fresh price and stock of what a number or inbox attempt would buy ("Buy now at Rp X?"). */
   attemptQuote(id: string): Promise<Quote>;
+  /** Today's price and stock of what `target` buys (free; nothing is bought). */
+  quote(target: BuyRequest): Promise<Quote>;
   /**
    * The user's "Buy now" on an unknown purchase after seeing the quote (same Idempotency-Key where
    * the provider supports it): `price_changed` when it now costs more than `expected`.
@@ -331,6 +333,7 @@ export const tauriIpc: Ipc = {
   unknownAttempts: () => unwrap(commands.unknownAttempts()),
   checkAttempt: (id) => unwrap(commands.reconcileAttempt(id)),
   attemptQuote: (id) => unwrap(commands.attemptQuote(id)),
+  quote: (target) => unwrap(commands.quote(target)),
   buyAttemptAgain: (id, expected) => unwrap(commands.buyAttemptAgain(id, expected)),
   dismissAttempt: (id) => unwrap(commands.dismissAttempt(id)),
   buyBatch: async (batchId, batch, expectedPrice, onProgress) => {

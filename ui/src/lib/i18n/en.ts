@@ -149,6 +149,7 @@ export const en = {
 
   "buy.title": "Buy this number?",
   "buy.from": "From",
+  "buy.priceMoved": "today's price (the list said {price})",
   "buy.price": "Price",
   "buy.confirm": "Buy for {price}",
   "buy.back": "Back",

@@ -151,6 +151,7 @@ export const id: Catalog = {
 
   "buy.title": "Beli nomor ini?",
   "buy.from": "Dari",
+  "buy.priceMoved": "harga hari ini (daftar menyebut {price})",
   "buy.price": "Harga",
   "buy.confirm": "Beli seharga {price}",
   "buy.back": "Kembali",
