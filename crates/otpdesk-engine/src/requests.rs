@@ -173,20 +173,32 @@ async fn wait(
                 taken: taken_at.is_some(),
             });
         }
-        let news = async {
-            loop {
-                match rx.recv().await {
-                    Ok(EngineEvent::RequestChanged { request }) if request.id == id => return,
-                    Ok(_) => {}
-                    Err(broadcast::error::RecvError::Lagged(_)) => return,
-                    Err(broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
-                }
+        news_of(inner, rx, id, deadline - now).await?;
+    }
+}
+
+/// Until request `id` changes (its event), `within` passes or half a second goes by (the store is
+/// read again then: an event may be missed while the server is lost); `Shutdown` when the engine
+/// stops. Purchases, order actions and reads all wait with it.
+pub(super) async fn news_of(
+    inner: &Inner,
+    rx: &mut broadcast::Receiver<EngineEvent>,
+    id: &str,
+    within: Duration,
+) -> Result<()> {
+    let news = async {
+        loop {
+            match rx.recv().await {
+                Ok(EngineEvent::RequestChanged { request }) if request.id == id => return,
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Lagged(_)) => return,
+                Err(broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
             }
-        };
-        tokio::select! {
-            _ = tokio::time::timeout((deadline - now).min(Duration::from_millis(500)), news) => {}
-            _ = inner.stopped() => return Err(EngineError::Shutdown),
         }
+    };
+    tokio::select! {
+        _ = tokio::time::timeout(within.min(Duration::from_millis(500)), news) => Ok(()),
+        _ = inner.stopped() => Err(EngineError::Shutdown),
     }
 }
 

@@ -237,21 +237,7 @@ async fn wait(
                 provider: r.provider,
             });
         }
-        let id = r.id.as_str();
-        let news = async {
-            loop {
-                match rx.recv().await {
-                    Ok(EngineEvent::RequestChanged { request }) if request.id == id => return,
-                    Ok(_) => {}
-                    Err(broadcast::error::RecvError::Lagged(_)) => return,
-                    Err(broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
-                }
-            }
-        };
-        tokio::select! {
-            _ = tokio::time::timeout((deadline - now).min(Duration::from_millis(500)), news) => {}
-            _ = inner.stopped() => return Err(EngineError::Shutdown),
-        }
+        super::news_of(inner, rx, &r.id, deadline - now).await?;
     }
 }
 
