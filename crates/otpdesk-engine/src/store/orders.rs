@@ -254,7 +254,8 @@ fn next_status(cur: &OrderStatus, remote: &OrderStatus) -> OrderStatus {
 }
 
 /// Merge a poll reply into the stored order: status, timers, new OTPs, and the provider's own
-/// refund when it ends the order (expired / failed / cancelled are auto-refunded).
+/// refund when it ends the order (expired / failed / cancelled are auto-refunded). A reply older
+/// than a resend just made (a poll sent before it) never takes the resend count back down.
 pub(crate) fn apply_in(
     tx: &Transaction<'_>,
     id: &str,
@@ -281,8 +282,8 @@ pub(crate) fn apply_in(
     tx.execute(
         "UPDATE orders SET status = ?2, is_final = ?3, updated_at = ?4,
             expires_at = COALESCE(?5, expires_at),
-            resend_count = COALESCE(?6, resend_count),
-            resend_locked_until = CASE WHEN ?6 IS NULL THEN resend_locked_until ELSE ?7 END,
+            resend_count = MAX(resend_count, COALESCE(?6, resend_count)),
+            resend_locked_until = CASE WHEN ?6 IS NULL OR ?6 < resend_count THEN resend_locked_until ELSE ?7 END,
             resend_waiting = CASE WHEN ?8 THEN 0 ELSE resend_waiting END,
             phone = COALESCE(phone, ?9), email = COALESCE(email, ?10), remote_ref = COALESCE(remote_ref, ?11)
          WHERE id = ?1",
